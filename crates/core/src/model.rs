@@ -1,0 +1,159 @@
+//! The model's closed vocabularies. Each has one English code name (stored
+//! in the database) and one Dutch UI label; see docs/glossary.md.
+use crate::ids::{ClientId, ContactPersonId, StaffId};
+use serde::{Deserialize, Serialize};
+
+macro_rules! code_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident => $code:literal, $nl:literal;)* }) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),* }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+            /// The code stored in the database and used on the CLI.
+            pub fn code(self) -> &'static str {
+                match self { $($name::$variant => $code),* }
+            }
+            /// The Dutch label shown in the UI.
+            pub fn label_nl(self) -> &'static str {
+                match self { $($name::$variant => $nl),* }
+            }
+            pub fn from_code(code: &str) -> Option<Self> {
+                match code { $($code => Some($name::$variant),)* _ => None }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.code())
+            }
+        }
+    };
+}
+
+code_enum!(
+    /// Staff roles (a staff member can hold several).
+    Role {
+        Caregiver => "caregiver", "begeleider";
+        PrimaryCaregiver => "primary_caregiver", "persoonlijk begeleider";
+        Practitioner => "practitioner", "behandelaar";
+        Secretariat => "secretariat", "secretariaat";
+        FunctionalAdmin => "functional_admin", "functioneel beheerder";
+        PrivacyOfficer => "privacy_officer", "privacy officer";
+    }
+);
+
+impl Role {
+    /// Roles that give care-related access to the dossiers of the member's teams.
+    pub fn is_care_role(self) -> bool {
+        matches!(
+            self,
+            Role::Caregiver | Role::PrimaryCaregiver | Role::Practitioner
+        )
+    }
+}
+
+code_enum!(
+    /// The parts of a dossier, one per portal tile. Access grants name these.
+    DossierPart {
+        Profile => "profile", "Mijn gegevens";
+        ClientPlan => "client_plan", "Cliëntplan";
+        Reports => "reports", "Rapportages";
+        Appointments => "appointments", "Afspraken";
+        Documents => "documents", "Documenten";
+        Network => "network", "Mijn netwerk";
+        AuditTrail => "audit_trail", "Wie keek mee";
+        Episodes => "episodes", "Zorgperiodes";
+    }
+);
+
+code_enum!(
+    /// Draft (concept) or final (definitief), for reports and plan versions.
+    DocStatus {
+        Draft => "draft", "concept";
+        Final => "final", "definitief";
+    }
+);
+
+code_enum!(
+    AppointmentStatus {
+        Planned => "planned", "gepland";
+        Cancelled => "cancelled", "geannuleerd";
+    }
+);
+
+code_enum!(
+    /// How a contact person relates to the client.
+    Relation {
+        Mentor => "mentor", "mentor";
+        LegalRepresentative => "legal_representative", "wettelijk vertegenwoordiger";
+        Curator => "curator", "curator";
+        Administrator => "administrator", "bewindvoerder";
+        Family => "family", "familie";
+        Partner => "partner", "partner";
+        Other => "other", "anders";
+    }
+);
+
+code_enum!(
+    /// What was done, as recorded in the audit trail.
+    AuditAction {
+        Read => "read", "bekeken";
+        List => "list", "lijst bekeken";
+        Create => "create", "aangemaakt";
+        Update => "update", "gewijzigd";
+        Finalise => "finalise", "definitief gemaakt";
+        Delete => "delete", "verwijderd";
+        Export => "export", "geëxporteerd";
+        Grant => "grant", "toegang gegeven";
+        Revoke => "revoke", "toegang ingetrokken";
+    }
+);
+
+code_enum!(
+    AuditOutcome {
+        Allowed => "allowed", "toegestaan";
+        Denied => "denied", "geweigerd";
+    }
+);
+
+/// Who is acting. Made only by the sign-in layer (web) or by trusted
+/// entry points (CLI, jobs); every service call takes one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Principal {
+    Client {
+        client_id: ClientId,
+    },
+    ContactPerson {
+        contact_person_id: ContactPersonId,
+    },
+    Staff {
+        staff_id: StaffId,
+    },
+    /// The program itself: a background job or an operator command.
+    System {
+        component: String,
+    },
+}
+
+impl Principal {
+    pub fn system(component: &str) -> Self {
+        Principal::System {
+            component: component.to_owned(),
+        }
+    }
+    /// (kind, id) as written to the audit trail.
+    pub fn audit_actor(&self) -> (&'static str, String) {
+        match self {
+            Principal::Client { client_id } => ("client", client_id.to_string()),
+            Principal::ContactPerson { contact_person_id } => {
+                ("contact_person", contact_person_id.to_string())
+            }
+            Principal::Staff { staff_id } => ("staff", staff_id.to_string()),
+            Principal::System { component } => ("system", component.clone()),
+        }
+    }
+}

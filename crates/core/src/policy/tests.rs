@@ -1,0 +1,669 @@
+//! The access rules as a table: principal x part x situation -> decision.
+use super::*;
+use chrono::TimeZone;
+use DossierPart::*;
+
+fn id<T>(f: fn(String) -> T, n: u8) -> T {
+    f(format!("00000000-0000-4000-8000-0000000000{n:02}"))
+}
+fn client(n: u8) -> ClientId {
+    id(ClientId::from_raw, n)
+}
+fn team(n: u8) -> TeamId {
+    id(TeamId::from_raw, n)
+}
+fn ep() -> EpisodeId {
+    id(EpisodeId::from_raw, 1)
+}
+fn now() -> DateTime<Utc> {
+    // 22-11-2026 12:00 Amsterdam.
+    Utc.with_ymd_and_hms(2026, 11, 22, 11, 0, 0)
+        .single()
+        .unwrap_or_default()
+}
+fn day(offset: i64) -> NaiveDate {
+    crate::types::local_date(now()) + Duration::days(offset)
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Situation {
+    OpenEpisode,
+    DischargedTenDaysAgo,
+    DischargedFortyDaysAgo,
+    DischargedExactlyGraceDaysAgo,
+    WithoutEpisode,
+    StoppedPortal,
+    Minor,
+}
+
+fn subject(s: Situation) -> SubjectFacts {
+    let mut f = SubjectFacts {
+        client_id: client(1),
+        team_id: Some(team(1)),
+        birth_date: NaiveDate::from_ymd_opt(1990, 1, 1),
+        current_episode: Some(EpisodeFacts {
+            id: ep(),
+            start: day(-400),
+            end: None,
+        }),
+        portal_stopped: false,
+    };
+    let end = |d| {
+        Some(EpisodeFacts {
+            id: ep(),
+            start: day(-400),
+            end: Some(day(d)),
+        })
+    };
+    match s {
+        Situation::OpenEpisode => {}
+        Situation::DischargedTenDaysAgo => f.current_episode = end(-10),
+        Situation::DischargedFortyDaysAgo => f.current_episode = end(-40),
+        Situation::DischargedExactlyGraceDaysAgo => f.current_episode = end(-30),
+        Situation::WithoutEpisode => f.current_episode = None,
+        Situation::StoppedPortal => f.portal_stopped = true,
+        Situation::Minor => f.birth_date = NaiveDate::from_ymd_opt(2012, 5, 5),
+    }
+    f
+}
+
+fn grant(parts: &[DossierPart], until: Option<i64>, revoked: Option<i64>) -> GrantFacts {
+    GrantFacts {
+        client_id: client(1),
+        relation: Relation::Mentor,
+        parts: parts.to_vec(),
+        valid_from: now() - Duration::days(5),
+        valid_until: until.map(|h| now() + Duration::hours(h)),
+        revoked_at: revoked.map(|h| now() + Duration::hours(h)),
+    }
+}
+
+fn staff(roles: &[Role], teams: &[u8]) -> ActorFacts {
+    ActorFacts::Staff {
+        active: true,
+        roles: roles.to_vec(),
+        team_ids: teams.iter().map(|t| team(*t)).collect(),
+    }
+}
+
+use Access::{Read as R, Write as W};
+
+/// Expected outcome: `Ok(role)` or `Err(reason)`.
+type Expect = Result<&'static str, DenyReason>;
+
+fn check(
+    name: &str,
+    actor: ActorFacts,
+    s: Situation,
+    part: DossierPart,
+    access: Access,
+    rules: &OrgRules,
+    expect: Expect,
+) {
+    let got = decide(&actor, &subject(s), part, access, rules, now());
+    match (&got, expect) {
+        (Decision::Allow(scope), Ok(role)) => assert_eq!(scope.as_role, role, "{name}"),
+        (Decision::Deny(r), Err(want)) => assert_eq!(*r, want, "{name}"),
+        _ => panic!("{name}: got {got:?}, expected {expect:?}"),
+    }
+}
+
+#[test]
+fn client_rules_table() {
+    let rules = OrgRules::default();
+    let me = || ActorFacts::Client {
+        client_id: client(1),
+    };
+    let other = || ActorFacts::Client {
+        client_id: client(2),
+    };
+    use DenyReason::*;
+    use Situation::*;
+    let table: Vec<(&str, ActorFacts, Situation, DossierPart, Access, Expect)> = vec![
+        (
+            "own reports, open episode",
+            me(),
+            OpenEpisode,
+            Reports,
+            R,
+            Ok("client"),
+        ),
+        (
+            "own plan, open episode",
+            me(),
+            OpenEpisode,
+            ClientPlan,
+            R,
+            Ok("client"),
+        ),
+        (
+            "own audit trail",
+            me(),
+            OpenEpisode,
+            AuditTrail,
+            R,
+            Ok("client"),
+        ),
+        (
+            "own documents, discharged 10 days",
+            me(),
+            DischargedTenDaysAgo,
+            Documents,
+            R,
+            Ok("client"),
+        ),
+        (
+            "discharged 40 days",
+            me(),
+            DischargedFortyDaysAgo,
+            Reports,
+            R,
+            Err(PortalAccessEnded),
+        ),
+        (
+            "discharged exactly 30 days",
+            me(),
+            DischargedExactlyGraceDaysAgo,
+            Reports,
+            R,
+            Err(PortalAccessEnded),
+        ),
+        (
+            "no episode",
+            me(),
+            WithoutEpisode,
+            Reports,
+            R,
+            Err(NoEpisode),
+        ),
+        (
+            "portal stopped",
+            me(),
+            StoppedPortal,
+            Reports,
+            R,
+            Err(PortalStopped),
+        ),
+        (
+            "write own report",
+            me(),
+            OpenEpisode,
+            Reports,
+            W,
+            Err(ReadOnly),
+        ),
+        (
+            "episodes part is staff-only",
+            me(),
+            OpenEpisode,
+            Episodes,
+            R,
+            Err(PartNotAvailable),
+        ),
+        (
+            "another client's dossier",
+            other(),
+            OpenEpisode,
+            Reports,
+            R,
+            Err(NotOwnDossier),
+        ),
+        (
+            "minor with min age 0",
+            me(),
+            Minor,
+            Reports,
+            R,
+            Ok("client"),
+        ),
+    ];
+    for (name, actor, s, part, access, expect) in table {
+        check(name, actor, s, part, access, &rules, expect);
+    }
+}
+
+#[test]
+fn client_scope_is_current_episode_final_visible_only() {
+    let d = decide(
+        &ActorFacts::Client {
+            client_id: client(1),
+        },
+        &subject(Situation::OpenEpisode),
+        Reports,
+        R,
+        &OrgRules::default(),
+        now(),
+    );
+    let Decision::Allow(scope) = d else {
+        panic!("denied")
+    };
+    assert_eq!(scope.only_episode, Some(ep()));
+    assert!(!scope.include_drafts);
+    assert!(!scope.include_hidden);
+}
+
+#[test]
+fn organisation_settings_change_the_rules() {
+    let me = || ActorFacts::Client {
+        client_id: client(1),
+    };
+    let adults = OrgRules {
+        min_client_age: 18,
+        ..OrgRules::default()
+    };
+    check(
+        "minor, min age 18",
+        me(),
+        Situation::Minor,
+        Reports,
+        R,
+        &adults,
+        Err(DenyReason::BelowMinimumAge),
+    );
+    check(
+        "adult, min age 18",
+        me(),
+        Situation::OpenEpisode,
+        Reports,
+        R,
+        &adults,
+        Ok("client"),
+    );
+    let later = OrgRules {
+        eligibility_start_date: Some(day(-100)),
+        ..OrgRules::default()
+    };
+    check(
+        "episode before eligibility",
+        me(),
+        Situation::OpenEpisode,
+        Reports,
+        R,
+        &later,
+        Err(DenyReason::BeforeEligibilityStart),
+    );
+    let short = OrgRules {
+        grace_days_after_discharge: 7,
+        ..OrgRules::default()
+    };
+    check(
+        "grace 7, discharged 10",
+        me(),
+        Situation::DischargedTenDaysAgo,
+        Reports,
+        R,
+        &short,
+        Err(DenyReason::PortalAccessEnded),
+    );
+}
+
+#[test]
+fn contact_person_rules_table() {
+    let rules = OrgRules::default();
+    let cp = |g: Vec<GrantFacts>| ActorFacts::ContactPerson { grants: g };
+    use DenyReason::*;
+    use Situation::*;
+    let two = [ClientPlan, Appointments];
+    let table: Vec<(&str, ActorFacts, Situation, DossierPart, Access, Expect)> = vec![
+        (
+            "granted part",
+            cp(vec![grant(&two, None, None)]),
+            OpenEpisode,
+            ClientPlan,
+            R,
+            Ok("contact_person:mentor"),
+        ),
+        (
+            "other granted part",
+            cp(vec![grant(&two, None, None)]),
+            OpenEpisode,
+            Appointments,
+            R,
+            Ok("contact_person:mentor"),
+        ),
+        (
+            "part not granted",
+            cp(vec![grant(&two, None, None)]),
+            OpenEpisode,
+            Reports,
+            R,
+            Err(PartNotGranted),
+        ),
+        (
+            "revoked grant",
+            cp(vec![grant(&two, None, Some(-1))]),
+            OpenEpisode,
+            ClientPlan,
+            R,
+            Err(GrantNotValid),
+        ),
+        (
+            "revocation in the future",
+            cp(vec![grant(&two, None, Some(1))]),
+            OpenEpisode,
+            ClientPlan,
+            R,
+            Ok("contact_person:mentor"),
+        ),
+        (
+            "expired grant",
+            cp(vec![grant(&two, Some(-1), None)]),
+            OpenEpisode,
+            ClientPlan,
+            R,
+            Err(GrantNotValid),
+        ),
+        (
+            "grant until later",
+            cp(vec![grant(&two, Some(24), None)]),
+            OpenEpisode,
+            ClientPlan,
+            R,
+            Ok("contact_person:mentor"),
+        ),
+        (
+            "no grant at all",
+            cp(vec![]),
+            OpenEpisode,
+            ClientPlan,
+            R,
+            Err(NoGrant),
+        ),
+        (
+            "write",
+            cp(vec![grant(&two, None, None)]),
+            OpenEpisode,
+            ClientPlan,
+            W,
+            Err(ReadOnly),
+        ),
+        (
+            "discharged after grace",
+            cp(vec![grant(&two, None, None)]),
+            DischargedFortyDaysAgo,
+            ClientPlan,
+            R,
+            Err(PortalAccessEnded),
+        ),
+        (
+            "client stopped own portal: contact keeps access",
+            cp(vec![grant(&two, None, None)]),
+            StoppedPortal,
+            ClientPlan,
+            R,
+            Ok("contact_person:mentor"),
+        ),
+    ];
+    for (name, actor, s, part, access, expect) in table {
+        check(name, actor, s, part, access, &rules, expect);
+    }
+    // A grant for another client never opens this one.
+    let mut g = grant(&two, None, None);
+    g.client_id = client(2);
+    check(
+        "grant for other client",
+        cp(vec![g]),
+        OpenEpisode,
+        ClientPlan,
+        R,
+        &rules,
+        Err(NoGrant),
+    );
+}
+
+#[test]
+fn staff_rules_table() {
+    let rules = OrgRules::default();
+    use DenyReason::*;
+    use Role::*;
+    use Situation::*;
+    let table: Vec<(&str, ActorFacts, Situation, DossierPart, Access, Expect)> = vec![
+        (
+            "caregiver reads own team",
+            staff(&[Caregiver], &[1]),
+            OpenEpisode,
+            Reports,
+            R,
+            Ok("caregiver"),
+        ),
+        (
+            "caregiver writes report",
+            staff(&[Caregiver], &[1]),
+            OpenEpisode,
+            Reports,
+            W,
+            Ok("caregiver"),
+        ),
+        (
+            "caregiver other team",
+            staff(&[Caregiver], &[2]),
+            OpenEpisode,
+            Reports,
+            R,
+            Err(NotInTeam),
+        ),
+        (
+            "caregiver reads after grace (staff keep access)",
+            staff(&[Caregiver], &[1]),
+            DischargedFortyDaysAgo,
+            Reports,
+            R,
+            Ok("caregiver"),
+        ),
+        (
+            "caregiver cannot change portal access",
+            staff(&[Caregiver], &[1]),
+            OpenEpisode,
+            Network,
+            W,
+            Err(RoleLacksPermission),
+        ),
+        (
+            "primary caregiver changes portal access",
+            staff(&[PrimaryCaregiver], &[1]),
+            OpenEpisode,
+            Network,
+            W,
+            Ok("primary_caregiver"),
+        ),
+        (
+            "practitioner ends episode",
+            staff(&[Practitioner], &[1]),
+            OpenEpisode,
+            Episodes,
+            W,
+            Ok("practitioner"),
+        ),
+        (
+            "secretariat edits profile",
+            staff(&[Secretariat], &[1]),
+            OpenEpisode,
+            Profile,
+            W,
+            Ok("secretariat"),
+        ),
+        (
+            "secretariat reads no reports",
+            staff(&[Secretariat], &[1]),
+            OpenEpisode,
+            Reports,
+            R,
+            Err(RoleLacksPermission),
+        ),
+        (
+            "functional admin reads no dossier",
+            staff(&[FunctionalAdmin], &[1]),
+            OpenEpisode,
+            Reports,
+            R,
+            Err(RoleLacksPermission),
+        ),
+        (
+            "functional admin outside team",
+            staff(&[FunctionalAdmin], &[]),
+            OpenEpisode,
+            Profile,
+            R,
+            Err(NotInTeam),
+        ),
+        (
+            "admin who is also caregiver in team",
+            staff(&[FunctionalAdmin, Caregiver], &[1]),
+            OpenEpisode,
+            Reports,
+            R,
+            Ok("caregiver"),
+        ),
+        (
+            "privacy officer has no dossier access",
+            staff(&[PrivacyOfficer], &[1]),
+            OpenEpisode,
+            Reports,
+            R,
+            Err(RoleLacksPermission),
+        ),
+        (
+            "staff do not read the client's audit view",
+            staff(&[PrimaryCaregiver], &[1]),
+            OpenEpisode,
+            AuditTrail,
+            R,
+            Err(RoleLacksPermission),
+        ),
+        (
+            "no roles",
+            staff(&[], &[1]),
+            OpenEpisode,
+            Profile,
+            R,
+            Err(RoleLacksPermission),
+        ),
+    ];
+    for (name, actor, s, part, access, expect) in table {
+        check(name, actor, s, part, access, &rules, expect);
+    }
+    let inactive = ActorFacts::Staff {
+        active: false,
+        roles: vec![Role::Caregiver],
+        team_ids: vec![team(1)],
+    };
+    check(
+        "inactive staff",
+        inactive,
+        OpenEpisode,
+        Reports,
+        R,
+        &rules,
+        Err(StaffInactive),
+    );
+    // Client without team: no staff can reach it through team membership.
+    let mut s = subject(OpenEpisode);
+    s.team_id = None;
+    assert_eq!(
+        decide(&staff(&[Caregiver], &[1]), &s, Reports, R, &rules, now()),
+        Decision::Deny(NotInTeam)
+    );
+}
+
+#[test]
+fn staff_scope_sees_drafts_hidden_and_all_episodes() {
+    let d = decide(
+        &staff(&[Role::Caregiver], &[1]),
+        &subject(Situation::OpenEpisode),
+        Reports,
+        R,
+        &OrgRules::default(),
+        now(),
+    );
+    let Decision::Allow(scope) = d else {
+        panic!("denied")
+    };
+    assert_eq!(scope.only_episode, None);
+    assert!(scope.include_drafts && scope.include_hidden);
+}
+
+#[test]
+fn system_components_are_listed_explicitly() {
+    let rules = OrgRules::default();
+    let sys = |c: &str| ActorFacts::System {
+        component: c.into(),
+    };
+    check(
+        "finaliser writes reports",
+        sys("job:finalise_reports"),
+        Situation::OpenEpisode,
+        Reports,
+        W,
+        &rules,
+        Ok("system:job:finalise_reports"),
+    );
+    check(
+        "finaliser reads no documents",
+        sys("job:finalise_reports"),
+        Situation::OpenEpisode,
+        Documents,
+        R,
+        &rules,
+        Err(DenyReason::SystemComponentNotAllowed),
+    );
+    check(
+        "unknown component",
+        sys("job:other"),
+        Situation::OpenEpisode,
+        Profile,
+        R,
+        &rules,
+        Err(DenyReason::SystemComponentNotAllowed),
+    );
+    check(
+        "cli",
+        sys("cli"),
+        Situation::OpenEpisode,
+        Profile,
+        W,
+        &rules,
+        Ok("system:cli"),
+    );
+}
+
+#[test]
+fn audit_search_and_administration() {
+    assert!(decide_audit_search(&staff(&[Role::PrivacyOfficer], &[])).is_allowed());
+    assert!(
+        !decide_audit_search(&staff(&[Role::FunctionalAdmin, Role::Caregiver], &[1])).is_allowed()
+    );
+    assert!(!decide_audit_search(&ActorFacts::Client {
+        client_id: client(1)
+    })
+    .is_allowed());
+    assert!(decide_administration(&staff(&[Role::FunctionalAdmin], &[])).is_allowed());
+    assert!(!decide_administration(&staff(&[Role::PrimaryCaregiver], &[1])).is_allowed());
+    assert!(!decide_administration(&ActorFacts::System {
+        component: "job:finalise_reports".into()
+    })
+    .is_allowed());
+}
+
+#[test]
+fn every_role_part_access_combination_is_decided_by_the_table() {
+    // Deny by default: an unassigned role/part pair never allows.
+    for role in Role::ALL {
+        for part in DossierPart::ALL {
+            for access in [R, W] {
+                let d = decide(
+                    &staff(&[*role], &[1]),
+                    &subject(Situation::OpenEpisode),
+                    *part,
+                    access,
+                    &OrgRules::default(),
+                    now(),
+                );
+                assert_eq!(
+                    d.is_allowed(),
+                    role_allows(*role, *part, access),
+                    "{role:?} {part:?} {access:?}"
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,434 @@
+//! Parse, don't validate: values from outside (CLI, forms, imports) become
+//! these types only through `parse`, which names the field in its error.
+use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, TimeZone, Utc};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Why a value was refused. `field` is the Dutch/English-neutral field key
+/// (`email`, `mobile`, ...) so callers can point at the right input.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct FieldError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            field,
+            message: message.into(),
+        }
+    }
+}
+
+fn has_control(s: &str) -> bool {
+    s.chars().any(|c| c.is_control())
+}
+
+/// An e-mail address: trimmed, lower-cased (it is the user name, matched
+/// case-insensitively), one `@`, a dotted domain, at most 254 characters.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(input: &str) -> Result<Self, FieldError> {
+        let s = input.trim().to_lowercase();
+        let err = |m: &str| Err(FieldError::new("email", m));
+        if s.is_empty() {
+            return err("e-mail address is empty");
+        }
+        if s.len() > 254 || has_control(&s) || s.chars().any(char::is_whitespace) {
+            return err("not a valid e-mail address");
+        }
+        let Some((local, domain)) = s.split_once('@') else {
+            return err("e-mail address has no @");
+        };
+        if local.is_empty() || local.len() > 64 || domain.contains('@') {
+            return err("not a valid e-mail address");
+        }
+        let labels: Vec<&str> = domain.split('.').collect();
+        if labels.len() < 2
+            || labels.iter().any(|l| {
+                l.is_empty()
+                    || l.len() > 63
+                    || l.starts_with('-')
+                    || l.ends_with('-')
+                    || !l.chars().all(|c| c.is_alphanumeric() || c == '-')
+            })
+        {
+            return err("e-mail domain is not valid");
+        }
+        Ok(Self(s))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    /// Trusted constructor for values read back from our own storage.
+    pub fn from_stored(s: String) -> Self {
+        Self(s)
+    }
+}
+
+impl fmt::Display for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A mobile phone number in E.164 form. Dutch forms (`06 12345678`,
+/// `+31 6 12345678`, `0031612345678`) are normalised to `+31612345678`;
+/// other international numbers need a leading `+`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct MobileNumber(String);
+
+impl MobileNumber {
+    pub fn parse(input: &str) -> Result<Self, FieldError> {
+        let err = |m: &str| Err(FieldError::new("mobile", m));
+        let trimmed = input.trim();
+        if trimmed.is_empty() {
+            return err("mobile number is empty");
+        }
+        if !trimmed
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '+' | '(' | ')' | '.'))
+        {
+            return err("mobile number may only contain digits, spaces, - and +");
+        }
+        let plus = trimmed.starts_with('+');
+        if trimmed[1..].contains('+') {
+            return err("mobile number has a + in the wrong place");
+        }
+        let digits: String = trimmed.chars().filter(char::is_ascii_digit).collect();
+        let e164 = if plus {
+            format!("+{digits}")
+        } else if let Some(rest) = digits.strip_prefix("00") {
+            format!("+{rest}")
+        } else if let Some(rest) = digits.strip_prefix('0') {
+            format!("+31{rest}")
+        } else {
+            return err("mobile number must start with 06, +31 or another +country code");
+        };
+        if let Some(nl) = e164.strip_prefix("+31") {
+            if !(nl.len() == 9 && nl.starts_with('6')) {
+                return err("a Dutch mobile number is 06 followed by 8 digits");
+            }
+        } else if !(8..=15).contains(&(e164.len() - 1)) {
+            return err("mobile number has too few or too many digits");
+        }
+        Ok(Self(e164))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    pub fn from_stored(s: String) -> Self {
+        Self(s)
+    }
+}
+
+impl fmt::Display for MobileNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The organisation's own number for a client: 1 to 20 characters, letters,
+/// digits and `-`, stored upper-case. (The BSN is a different identifier.)
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ClientNumber(String);
+
+impl ClientNumber {
+    pub fn parse(input: &str) -> Result<Self, FieldError> {
+        let s = input.trim().to_ascii_uppercase();
+        if s.is_empty() {
+            return Err(FieldError::new("client_number", "client number is empty"));
+        }
+        if s.len() > 20 || !s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            return Err(FieldError::new(
+                "client_number",
+                "client number must be 1-20 letters, digits or -",
+            ));
+        }
+        Ok(Self(s))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    pub fn from_stored(s: String) -> Self {
+        Self(s)
+    }
+}
+
+impl fmt::Display for ClientNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A calendar date from input: `dd-mm-jjjj` (Dutch) or `yyyy-mm-dd` (ISO).
+pub fn parse_date(field: &'static str, input: &str) -> Result<NaiveDate, FieldError> {
+    let s = input.trim();
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(s, "%d-%m-%Y"))
+        .map_err(|_| FieldError::new(field, "date must look like 31-12-1990 or 1990-12-31"))
+}
+
+/// A birth date: a real date, not in the future, not before 1900.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct BirthDate(NaiveDate);
+
+impl BirthDate {
+    pub fn parse(input: &str, today: NaiveDate) -> Result<Self, FieldError> {
+        let d = parse_date("birth_date", input)?;
+        if d > today {
+            return Err(FieldError::new("birth_date", "birth date is in the future"));
+        }
+        if d.year() < 1900 {
+            return Err(FieldError::new("birth_date", "birth date is before 1900"));
+        }
+        Ok(Self(d))
+    }
+    pub fn date(&self) -> NaiveDate {
+        self.0
+    }
+    pub fn from_stored(d: NaiveDate) -> Self {
+        Self(d)
+    }
+    /// Age in whole years on `on`.
+    pub fn age_on(&self, on: NaiveDate) -> u32 {
+        on.years_since(self.0).unwrap_or(0)
+    }
+}
+
+/// One part of a person's name, or any short one-line label: trimmed,
+/// 1..=100 characters, no control characters.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Label(String);
+
+impl Label {
+    pub fn parse(field: &'static str, input: &str) -> Result<Self, FieldError> {
+        let s = input.trim();
+        if s.is_empty() {
+            return Err(FieldError::new(field, "is empty"));
+        }
+        if s.chars().count() > 100 {
+            return Err(FieldError::new(field, "is longer than 100 characters"));
+        }
+        if has_control(s) {
+            return Err(FieldError::new(field, "contains control characters"));
+        }
+        Ok(Self(s.to_owned()))
+    }
+    /// Optional variant: empty input is `None`.
+    pub fn parse_opt(field: &'static str, input: Option<&str>) -> Result<Option<Self>, FieldError> {
+        match input.map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(s) => Self::parse(field, s).map(Some),
+        }
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl fmt::Display for Label {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Storage format of an instant: RFC 3339 UTC with microseconds and `Z`.
+/// Fixed width, so text comparison orders like time on both databases.
+pub fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+/// Reads an instant written by [`ts`].
+pub fn parse_ts(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|d| d.with_timezone(&Utc))
+}
+
+/// Storage format of a date: ISO `yyyy-mm-dd`.
+pub fn date_str(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+pub fn parse_stored_date(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
+/// The zone every time is shown in.
+pub const DISPLAY_TZ: chrono_tz::Tz = chrono_tz::Europe::Amsterdam;
+
+/// The calendar day of an instant in Europe/Amsterdam.
+pub fn local_date(t: DateTime<Utc>) -> NaiveDate {
+    t.with_timezone(&DISPLAY_TZ).date_naive()
+}
+
+/// `dd-mm-jjjj HH:MM` in Europe/Amsterdam, as the seeds show times.
+pub fn display_datetime(t: DateTime<Utc>) -> String {
+    t.with_timezone(&DISPLAY_TZ)
+        .format("%d-%m-%Y %H:%M")
+        .to_string()
+}
+
+/// `dd-mm-jjjj`, as the seeds show dates.
+pub fn display_date(d: NaiveDate) -> String {
+    d.format("%d-%m-%Y").to_string()
+}
+
+/// Midnight at the start of a local (Amsterdam) day, as a UTC instant.
+pub fn local_midnight_utc(d: NaiveDate) -> DateTime<Utc> {
+    let naive = d.and_hms_opt(0, 0, 0).unwrap_or_default();
+    DISPLAY_TZ
+        .from_local_datetime(&naive)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|| Utc.from_utc_datetime(&naive))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 22).unwrap_or_default()
+    }
+
+    #[test]
+    fn email_is_trimmed_and_lowercased() {
+        assert_eq!(
+            Email::parse("  Jan.Jansen@Example.NL ").unwrap().as_str(),
+            "jan.jansen@example.nl"
+        );
+    }
+
+    #[test]
+    fn email_rejects_garbage_naming_the_field() {
+        for bad in [
+            "",
+            "jan",
+            "jan@",
+            "@x.nl",
+            "jan@localhost",
+            "a b@x.nl",
+            "jan@x..nl",
+            "jan@-x.nl",
+            "a@b@c.nl",
+        ] {
+            let e = Email::parse(bad).unwrap_err();
+            assert_eq!(e.field, "email", "{bad}");
+        }
+    }
+
+    #[test]
+    fn mobile_normalises_dutch_forms() {
+        for ok in [
+            "06 1234 5678",
+            "+31 6 12345678",
+            "0031612345678",
+            "06-12345678",
+        ] {
+            assert_eq!(
+                MobileNumber::parse(ok).unwrap().as_str(),
+                "+31612345678",
+                "{ok}"
+            );
+        }
+        assert_eq!(
+            MobileNumber::parse("+32 470 12 34 56").unwrap().as_str(),
+            "+32470123456"
+        );
+    }
+
+    #[test]
+    fn mobile_rejects_landlines_and_junk() {
+        for bad in [
+            "",
+            "020 1234567",
+            "0612345",
+            "06123456789",
+            "call me",
+            "+31+612345678",
+            "612345678",
+        ] {
+            assert_eq!(
+                MobileNumber::parse(bad).unwrap_err().field,
+                "mobile",
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn client_number_rules() {
+        assert_eq!(ClientNumber::parse(" c-1001 ").unwrap().as_str(), "C-1001");
+        assert!(ClientNumber::parse("").is_err());
+        assert!(ClientNumber::parse("12 34").is_err());
+        assert!(ClientNumber::parse("A23456789012345678901").is_err());
+    }
+
+    #[test]
+    fn birth_date_accepts_both_forms_and_rejects_future() {
+        assert_eq!(
+            BirthDate::parse("06-09-2017", today()).unwrap().date(),
+            NaiveDate::from_ymd_opt(2017, 9, 6).unwrap()
+        );
+        assert!(BirthDate::parse("2017-09-06", today()).is_ok());
+        assert_eq!(
+            BirthDate::parse("2027-01-01", today()).unwrap_err().field,
+            "birth_date"
+        );
+        assert!(BirthDate::parse("31-02-2000", today()).is_err());
+        assert!(BirthDate::parse("1899-12-31", today()).is_err());
+    }
+
+    #[test]
+    fn age_counts_whole_years() {
+        let b = BirthDate::parse("2008-11-23", today()).unwrap();
+        assert_eq!(b.age_on(today()), 17);
+        let b = BirthDate::parse("2008-11-22", today()).unwrap();
+        assert_eq!(b.age_on(today()), 18);
+    }
+
+    #[test]
+    fn timestamps_sort_as_text() {
+        let a = Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap();
+        let b = a + chrono::Duration::microseconds(1);
+        assert!(ts(a) < ts(b));
+        assert_eq!(ts(a).len(), ts(b).len());
+        assert_eq!(parse_ts(&ts(b)), Some(b));
+    }
+
+    #[test]
+    fn display_is_amsterdam_time() {
+        // 22 Nov 2026 12:00 UTC is 13:00 in winter time.
+        let t = Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap();
+        assert_eq!(display_datetime(t), "22-11-2026 13:00");
+        // 1 Jul: summer time, +2.
+        let t = Utc.with_ymd_and_hms(2026, 7, 1, 22, 30, 0).unwrap();
+        assert_eq!(display_datetime(t), "02-07-2026 00:30");
+        assert_eq!(local_date(t), NaiveDate::from_ymd_opt(2026, 7, 2).unwrap());
+    }
+
+    #[test]
+    fn labels_refuse_empty_long_and_control() {
+        assert!(Label::parse("given_name", "  ").is_err());
+        assert!(Label::parse("given_name", &"x".repeat(101)).is_err());
+        assert!(Label::parse("given_name", "a\u{0007}b").is_err());
+        assert_eq!(
+            Label::parse("given_name", " Anne ").unwrap().as_str(),
+            "Anne"
+        );
+    }
+}
