@@ -38,3 +38,10 @@ impl Clock for FixedClock {
         *self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
+
+impl FixedClock {
+    /// The current fixed time (same as `Clock::now`, without the trait import).
+    pub fn now_for_test(&self) -> DateTime<Utc> {
+        self.now()
+    }
+}

@@ -245,6 +245,36 @@ impl fmt::Display for Label {
     }
 }
 
+/// Free text (a report, a plan section): trimmed, 1..=`max` characters,
+/// line breaks and tabs allowed, other control characters refused.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Text(String);
+
+impl Text {
+    pub fn parse(field: &'static str, input: &str, max: usize) -> Result<Self, FieldError> {
+        let s = input.trim();
+        if s.is_empty() {
+            return Err(FieldError::new(field, "is empty"));
+        }
+        if s.chars().count() > max {
+            return Err(FieldError::new(
+                field,
+                format!("is longer than {max} characters"),
+            ));
+        }
+        if s.chars()
+            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        {
+            return Err(FieldError::new(field, "contains control characters"));
+        }
+        Ok(Self(s.replace("\r\n", "\n")))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// Storage format of an instant: RFC 3339 UTC with microseconds and `Z`.
 /// Fixed width, so text comparison orders like time on both databases.
 pub fn ts(t: DateTime<Utc>) -> String {
@@ -419,6 +449,17 @@ mod tests {
         let t = Utc.with_ymd_and_hms(2026, 7, 1, 22, 30, 0).unwrap();
         assert_eq!(display_datetime(t), "02-07-2026 00:30");
         assert_eq!(local_date(t), NaiveDate::from_ymd_opt(2026, 7, 2).unwrap());
+    }
+
+    #[test]
+    fn text_keeps_lines_and_refuses_other_control() {
+        assert_eq!(
+            Text::parse("body", " a\r\nb ", 10).unwrap().as_str(),
+            "a\nb"
+        );
+        assert!(Text::parse("body", "a\u{0000}b", 10).is_err());
+        assert!(Text::parse("body", "", 10).is_err());
+        assert!(Text::parse("body", "abcdefghijk", 10).is_err());
     }
 
     #[test]

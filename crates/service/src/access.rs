@@ -1,0 +1,281 @@
+//! The gate every dossier operation passes: load the facts, decide by the
+//! policy, audit the outcome. A denial is committed (so it is recorded)
+//! and returned as an error before any client data is read.
+use crate::audit::{append, Event};
+use crate::db::Tx;
+use crate::error::{Result, ServiceError};
+use crate::row::{b, d, i, od, os, ot, s, t};
+use crate::{Ctx, Services};
+use inzage_core::ids::ClientId;
+use inzage_core::ids::{EpisodeId, TeamId};
+use inzage_core::model::{AuditAction, AuditOutcome, DossierPart, Principal, Relation, Role};
+use inzage_core::policy::{
+    decide, Access, ActorFacts, Decision, EpisodeFacts, GrantFacts, OrgRules, Scope, SubjectFacts,
+};
+
+pub(crate) async fn actor_facts(tx: &mut Tx, p: &Principal) -> Result<ActorFacts> {
+    Ok(match p {
+        Principal::Client { client_id } => ActorFacts::Client {
+            client_id: client_id.clone(),
+        },
+        Principal::System { component } => ActorFacts::System {
+            component: component.clone(),
+        },
+        Principal::Staff { staff_id } => {
+            let row = sqlx::query("SELECT active FROM staff_member WHERE id = $1")
+                .bind(staff_id.as_str())
+                .fetch_optional(&mut **tx)
+                .await?;
+            let Some(row) = row else {
+                return Ok(ActorFacts::Staff {
+                    active: false,
+                    roles: vec![],
+                    team_ids: vec![],
+                });
+            };
+            let active = b(&row, "active")?;
+            let roles = sqlx::query("SELECT role FROM staff_role WHERE staff_id = $1")
+                .bind(staff_id.as_str())
+                .fetch_all(&mut **tx)
+                .await?
+                .iter()
+                .filter_map(|r| s(r, "role").ok().and_then(|c| Role::from_code(&c)))
+                .collect();
+            let team_ids = sqlx::query("SELECT team_id FROM team_membership WHERE staff_id = $1")
+                .bind(staff_id.as_str())
+                .fetch_all(&mut **tx)
+                .await?
+                .iter()
+                .map(|r| s(r, "team_id").map(TeamId::from_raw))
+                .collect::<Result<Vec<_>>>()?;
+            ActorFacts::Staff {
+                active,
+                roles,
+                team_ids,
+            }
+        }
+        Principal::ContactPerson { contact_person_id } => {
+            let rows = sqlx::query(
+                "SELECT g.client_id, g.parts, g.valid_from, g.valid_until, g.revoked_at, c.relation \
+                 FROM access_grant g JOIN contact_person c ON c.id = g.contact_person_id \
+                 WHERE g.contact_person_id = $1",
+            )
+            .bind(contact_person_id.as_str())
+            .fetch_all(&mut **tx)
+            .await?;
+            let mut grants = Vec::with_capacity(rows.len());
+            for r in &rows {
+                grants.push(GrantFacts {
+                    client_id: ClientId::from_raw(s(r, "client_id")?),
+                    relation: Relation::from_code(&s(r, "relation")?).unwrap_or(Relation::Other),
+                    parts: parse_parts(&s(r, "parts")?),
+                    valid_from: t(r, "valid_from")?,
+                    valid_until: ot(r, "valid_until")?,
+                    revoked_at: ot(r, "revoked_at")?,
+                });
+            }
+            ActorFacts::ContactPerson { grants }
+        }
+    })
+}
+
+pub(crate) fn parse_parts(raw: &str) -> Vec<DossierPart> {
+    raw.split(',')
+        .filter_map(|p| DossierPart::from_code(p.trim()))
+        .collect()
+}
+
+pub(crate) fn join_parts(parts: &[DossierPart]) -> String {
+    parts.iter().map(|p| p.code()).collect::<Vec<_>>().join(",")
+}
+
+/// The subject's facts and its organisation's rules; `None` if no such client.
+pub(crate) async fn subject_facts(
+    tx: &mut Tx,
+    client_id: &str,
+) -> Result<Option<(SubjectFacts, OrgRules)>> {
+    let row = sqlx::query(
+        "SELECT c.id, c.team_id, c.birth_date, c.portal_stopped, o.grace_days_after_discharge, \
+         o.min_client_age, o.eligibility_start_date \
+         FROM client c JOIN organisation o ON o.id = c.organisation_id WHERE c.id = $1",
+    )
+    .bind(client_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let ep = sqlx::query(
+        "SELECT id, start_date, end_date FROM episode WHERE client_id = $1 \
+         ORDER BY start_date DESC, created_at DESC LIMIT 1",
+    )
+    .bind(client_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let current_episode = match ep {
+        None => None,
+        Some(e) => Some(EpisodeFacts {
+            id: EpisodeId::from_raw(s(&e, "id")?),
+            start: d(&e, "start_date")?,
+            end: od(&e, "end_date")?,
+        }),
+    };
+    let facts = SubjectFacts {
+        client_id: ClientId::from_raw(s(&row, "id")?),
+        team_id: os(&row, "team_id")?.map(TeamId::from_raw),
+        birth_date: od(&row, "birth_date")?,
+        current_episode,
+        portal_stopped: b(&row, "portal_stopped")?,
+    };
+    let rules = OrgRules {
+        grace_days_after_discharge: i(&row, "grace_days_after_discharge")?,
+        min_client_age: u32::try_from(i(&row, "min_client_age")?).unwrap_or(0),
+        eligibility_start_date: od(&row, "eligibility_start_date")?,
+    };
+    Ok(Some((facts, rules)))
+}
+
+/// What is being attempted, for the gate and the audit event.
+pub(crate) struct Attempt<'a> {
+    pub part: DossierPart,
+    pub access: Access,
+    pub action: AuditAction,
+    pub data_kind: &'a str,
+    pub data_id: Option<&'a str>,
+    /// Answer a denial with `NotFound` (item reads: do not reveal existence).
+    pub hide_denial: bool,
+}
+
+impl Services {
+    /// Opens a transaction and decides. On allow, returns the open
+    /// transaction and scope; the caller does its work, then calls
+    /// [`Services::allowed`] and commits. On deny, records and commits the
+    /// denial and returns the error.
+    pub(crate) async fn gate(
+        &self,
+        ctx: &Ctx,
+        client_id: &str,
+        a: &Attempt<'_>,
+    ) -> Result<(Tx, Scope)> {
+        let mut tx = self.db().begin().await?;
+        let scope = self.decide_in(&mut tx, ctx, client_id, a).await?;
+        match scope {
+            Ok(scope) => Ok((tx, scope)),
+            Err(err) => {
+                tx.commit().await?;
+                Err(err)
+            }
+        }
+    }
+
+    /// Decides inside an open transaction; a denial is appended to `tx`
+    /// (the caller must commit it) and returned as `Ok(Err(..))`.
+    pub(crate) async fn decide_in(
+        &self,
+        tx: &mut Tx,
+        ctx: &Ctx,
+        client_id: &str,
+        a: &Attempt<'_>,
+    ) -> Result<std::result::Result<Scope, ServiceError>> {
+        let now = self.now();
+        let actor = actor_facts(tx, &ctx.principal).await?;
+        let Some((subject, rules)) = subject_facts(tx, client_id).await? else {
+            self.denied(tx, ctx, None, a, "not_found").await?;
+            return Ok(Err(ServiceError::NotFound));
+        };
+        match decide(&actor, &subject, a.part, a.access, &rules, now) {
+            Decision::Allow(scope) => Ok(Ok(scope)),
+            Decision::Deny(reason) => {
+                self.denied(tx, ctx, Some(client_id), a, reason.code())
+                    .await?;
+                Ok(Err(if a.hide_denial {
+                    ServiceError::NotFound
+                } else {
+                    ServiceError::Denied(reason)
+                }))
+            }
+        }
+    }
+
+    pub(crate) async fn denied(
+        &self,
+        tx: &mut Tx,
+        ctx: &Ctx,
+        client_id: Option<&str>,
+        a: &Attempt<'_>,
+        reason: &str,
+    ) -> Result<()> {
+        append(
+            tx,
+            ctx,
+            self.now(),
+            Event {
+                role: "-",
+                client_id,
+                data_kind: a.data_kind,
+                data_id: a.data_id,
+                action: a.action,
+                outcome: AuditOutcome::Denied,
+                reason: Some(reason),
+            },
+        )
+        .await
+    }
+
+    pub(crate) async fn allowed(
+        &self,
+        tx: &mut Tx,
+        ctx: &Ctx,
+        scope: &Scope,
+        client_id: &str,
+        a: &Attempt<'_>,
+        data_id: Option<&str>,
+    ) -> Result<()> {
+        append(
+            tx,
+            ctx,
+            self.now(),
+            Event {
+                role: &scope.as_role,
+                client_id: Some(client_id),
+                data_kind: a.data_kind,
+                data_id: data_id.or(a.data_id),
+                action: a.action,
+                outcome: AuditOutcome::Allowed,
+                reason: None,
+            },
+        )
+        .await
+    }
+
+    /// An item exists but lies outside the actor's scope (draft, hidden,
+    /// other episode): record the denial, commit, answer `NotFound`.
+    pub(crate) async fn out_of_scope<T>(
+        &self,
+        mut tx: Tx,
+        ctx: &Ctx,
+        client_id: &str,
+        a: &Attempt<'_>,
+    ) -> Result<T> {
+        self.denied(&mut tx, ctx, Some(client_id), a, "out_of_scope")
+            .await?;
+        tx.commit().await?;
+        Err(ServiceError::NotFound)
+    }
+
+    /// An item id that does not exist: record the attempt, answer `NotFound`.
+    pub(crate) async fn no_such_item<T>(&self, ctx: &Ctx, a: &Attempt<'_>) -> Result<T> {
+        let mut tx = self.db().begin().await?;
+        self.denied(&mut tx, ctx, None, a, "not_found").await?;
+        tx.commit().await?;
+        Err(ServiceError::NotFound)
+    }
+}
+
+/// Whether an item with these properties is inside `scope`.
+pub(crate) fn in_scope(scope: &Scope, episode_id: &str, is_final: bool, visible: bool) -> bool {
+    scope
+        .only_episode
+        .as_ref()
+        .is_none_or(|e| e.as_str() == episode_id)
+        && (scope.include_drafts || is_final)
+        && (scope.include_hidden || visible)
+}

@@ -1,0 +1,824 @@
+//! Organisation set-up: settings, locations, teams, staff, clients and
+//! episodes. Organisation-level changes need the administration rule
+//! (functional admin, or the operator CLI); every change is audited.
+use crate::access::Attempt;
+use crate::audit::{append, Event};
+use crate::db::Tx;
+use crate::error::{Result, ServiceError};
+use crate::row::{b, d, i, od, os, s};
+use crate::{new_id, Ctx, Services};
+use chrono::NaiveDate;
+use inzage_core::ids::*;
+use inzage_core::model::{AuditAction, AuditOutcome, DossierPart, Role};
+use inzage_core::policy::{decide_administration, Access, Decision};
+use inzage_core::types::{date_str, ts, BirthDate, ClientNumber, Email, Label, MobileNumber};
+use serde::Serialize;
+
+/// Organisation settings (all have the seeds' defaults).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct OrgSettings {
+    pub idle_timeout_minutes: i64,
+    pub lockout_threshold: i64,
+    pub lockout_pause_minutes: i64,
+    pub grace_days_after_discharge: i64,
+    pub min_client_age: i64,
+    pub eligibility_start_date: Option<NaiveDate>,
+    pub finalise_after_hours: i64,
+    pub upload_limit_bytes: i64,
+    pub servicedesk_email: Option<String>,
+    pub servicedesk_phone: Option<String>,
+    pub help_url: Option<String>,
+}
+
+impl Default for OrgSettings {
+    fn default() -> Self {
+        Self {
+            idle_timeout_minutes: 15,
+            lockout_threshold: 3,
+            lockout_pause_minutes: 10,
+            grace_days_after_discharge: 30,
+            min_client_age: 0,
+            eligibility_start_date: None,
+            finalise_after_hours: 24,
+            upload_limit_bytes: 10 * 1024 * 1024,
+            servicedesk_email: None,
+            servicedesk_phone: None,
+            help_url: None,
+        }
+    }
+}
+
+impl OrgSettings {
+    /// Range checks, naming the setting.
+    pub fn check(&self) -> Result<()> {
+        let bad = |f: &'static str, m: &str| {
+            Err(ServiceError::Invalid(inzage_core::types::FieldError::new(
+                f, m,
+            )))
+        };
+        if !(1..=240).contains(&self.idle_timeout_minutes) {
+            return bad("idle_timeout_minutes", "must be 1-240");
+        }
+        if !(1..=20).contains(&self.lockout_threshold) {
+            return bad("lockout_threshold", "must be 1-20");
+        }
+        if !(1..=1440).contains(&self.lockout_pause_minutes) {
+            return bad("lockout_pause_minutes", "must be 1-1440");
+        }
+        if !(0..=3650).contains(&self.grace_days_after_discharge) {
+            return bad("grace_days_after_discharge", "must be 0-3650");
+        }
+        if !(0..=120).contains(&self.min_client_age) {
+            return bad("min_client_age", "must be 0-120");
+        }
+        if !(1..=8760).contains(&self.finalise_after_hours) {
+            return bad("finalise_after_hours", "must be 1-8760");
+        }
+        if !(1024..=1024 * 1024 * 1024).contains(&self.upload_limit_bytes) {
+            return bad("upload_limit_bytes", "must be 1 KiB - 1 GiB");
+        }
+        Ok(())
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Organisation {
+    pub id: OrganisationId,
+    pub name: String,
+    pub settings: OrgSettings,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Location {
+    pub id: LocationId,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Team {
+    pub id: TeamId,
+    pub location_id: LocationId,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct StaffMember {
+    pub id: StaffId,
+    pub given_name: String,
+    pub name_prefix: Option<String>,
+    pub family_name: String,
+    pub email: String,
+    pub mobile: Option<String>,
+    pub active: bool,
+    pub roles: Vec<Role>,
+    pub team_ids: Vec<TeamId>,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewStaff {
+    pub given_name: Label,
+    pub name_prefix: Option<Label>,
+    pub family_name: Label,
+    pub email: Email,
+    pub mobile: Option<MobileNumber>,
+    pub roles: Vec<Role>,
+    pub team_ids: Vec<TeamId>,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewClient {
+    pub client_number: ClientNumber,
+    pub given_name: Label,
+    pub name_prefix: Option<Label>,
+    pub family_name: Label,
+    pub birth_date: BirthDate,
+    pub street: Option<Label>,
+    pub house_number: Option<Label>,
+    pub postal_code: Option<Label>,
+    pub city: Option<Label>,
+    pub email: Option<Email>,
+    pub mobile: Option<MobileNumber>,
+    pub team_id: Option<TeamId>,
+    pub primary_caregiver_id: Option<StaffId>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ClientSummary {
+    pub id: ClientId,
+    pub client_number: String,
+    pub display_name: String,
+    pub birth_date: NaiveDate,
+    pub team_id: Option<TeamId>,
+}
+
+/// "Achternaam, Voornaam" with the prefix after the given name, as Dutch
+/// lists sort and show names ("Vries, Anna de").
+pub fn sort_name(given: &str, prefix: Option<&str>, family: &str) -> String {
+    match prefix {
+        Some(p) if !p.is_empty() => format!("{family}, {given} {p}"),
+        _ => format!("{family}, {given}"),
+    }
+}
+
+/// "Voornaam tussenvoegsel Achternaam".
+pub fn full_name(given: &str, prefix: Option<&str>, family: &str) -> String {
+    match prefix {
+        Some(p) if !p.is_empty() => format!("{given} {p} {family}"),
+        _ => format!("{given} {family}"),
+    }
+}
+
+fn opt(l: &Option<Label>) -> Option<&str> {
+    l.as_ref().map(Label::as_str)
+}
+
+impl Services {
+    /// Runs `f` after the administration rule allowed `ctx`; audits it.
+    async fn administer<T, F>(&self, ctx: &Ctx, kind: &str, action: AuditAction, f: F) -> Result<T>
+    where
+        F: for<'t> FnOnce(&'t mut Tx, String) -> crate::BoxFut<'t, Result<(T, Option<String>)>>,
+    {
+        let mut tx = self.db().begin().await?;
+        let actor = crate::access::actor_facts(&mut tx, &ctx.principal).await?;
+        let now = self.now();
+        match decide_administration(&actor) {
+            Decision::Deny(reason) => {
+                append(
+                    &mut tx,
+                    ctx,
+                    now,
+                    Event {
+                        role: "-",
+                        client_id: None,
+                        data_kind: kind,
+                        data_id: None,
+                        action,
+                        outcome: AuditOutcome::Denied,
+                        reason: Some(reason.code()),
+                    },
+                )
+                .await?;
+                tx.commit().await?;
+                Err(ServiceError::Denied(reason))
+            }
+            Decision::Allow(scope) => {
+                let (out, data_id) = f(&mut tx, ts(now)).await?;
+                append(
+                    &mut tx,
+                    ctx,
+                    now,
+                    Event {
+                        role: &scope.as_role,
+                        client_id: None,
+                        data_kind: kind,
+                        data_id: data_id.as_deref(),
+                        action,
+                        outcome: AuditOutcome::Allowed,
+                        reason: None,
+                    },
+                )
+                .await?;
+                tx.commit().await?;
+                Ok(out)
+            }
+        }
+    }
+
+    pub async fn create_organisation(
+        &self,
+        ctx: &Ctx,
+        name: Label,
+        settings: OrgSettings,
+    ) -> Result<OrganisationId> {
+        settings.check()?;
+        self.administer(ctx, "organisation", AuditAction::Create, move |tx, now| {
+            Box::pin(async move {
+                let id = new_id();
+                sqlx::query(
+                    "INSERT INTO organisation (id, name, idle_timeout_minutes, lockout_threshold, \
+                     lockout_pause_minutes, grace_days_after_discharge, min_client_age, \
+                     eligibility_start_date, finalise_after_hours, upload_limit_bytes, servicedesk_email, \
+                     servicedesk_phone, help_url, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                )
+                .bind(&id)
+                .bind(name.as_str())
+                .bind(settings.idle_timeout_minutes)
+                .bind(settings.lockout_threshold)
+                .bind(settings.lockout_pause_minutes)
+                .bind(settings.grace_days_after_discharge)
+                .bind(settings.min_client_age)
+                .bind(settings.eligibility_start_date.map(date_str))
+                .bind(settings.finalise_after_hours)
+                .bind(settings.upload_limit_bytes)
+                .bind(&settings.servicedesk_email)
+                .bind(&settings.servicedesk_phone)
+                .bind(&settings.help_url)
+                .bind(&now)
+                .execute(&mut **tx)
+                .await?;
+                Ok((OrganisationId::from_raw(id.clone()), Some(id)))
+            })
+        })
+        .await
+    }
+
+    pub async fn update_organisation_settings(
+        &self,
+        ctx: &Ctx,
+        org: &OrganisationId,
+        settings: OrgSettings,
+    ) -> Result<()> {
+        settings.check()?;
+        let org = org.clone();
+        self.administer(ctx, "organisation_settings", AuditAction::Update, move |tx, _now| {
+            Box::pin(async move {
+                let r = sqlx::query(
+                    "UPDATE organisation SET idle_timeout_minutes = $2, lockout_threshold = $3, \
+                     lockout_pause_minutes = $4, grace_days_after_discharge = $5, min_client_age = $6, \
+                     eligibility_start_date = $7, finalise_after_hours = $8, upload_limit_bytes = $9, \
+                     servicedesk_email = $10, servicedesk_phone = $11, help_url = $12 WHERE id = $1",
+                )
+                .bind(org.as_str())
+                .bind(settings.idle_timeout_minutes)
+                .bind(settings.lockout_threshold)
+                .bind(settings.lockout_pause_minutes)
+                .bind(settings.grace_days_after_discharge)
+                .bind(settings.min_client_age)
+                .bind(settings.eligibility_start_date.map(date_str))
+                .bind(settings.finalise_after_hours)
+                .bind(settings.upload_limit_bytes)
+                .bind(&settings.servicedesk_email)
+                .bind(&settings.servicedesk_phone)
+                .bind(&settings.help_url)
+                .execute(&mut **tx)
+                .await?;
+                if r.rows_affected() == 0 {
+                    return Err(ServiceError::NotFound);
+                }
+                Ok(((), Some(org.to_string())))
+            })
+        })
+        .await
+    }
+
+    /// Organisations with settings. Settings are not client data; listing
+    /// them is not audited.
+    pub async fn list_organisations(&self) -> Result<Vec<Organisation>> {
+        let rows = sqlx::query("SELECT * FROM organisation ORDER BY name")
+            .fetch_all(self.db().pool())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Organisation {
+                    id: OrganisationId::from_raw(s(r, "id")?),
+                    name: s(r, "name")?,
+                    settings: OrgSettings {
+                        idle_timeout_minutes: i(r, "idle_timeout_minutes")?,
+                        lockout_threshold: i(r, "lockout_threshold")?,
+                        lockout_pause_minutes: i(r, "lockout_pause_minutes")?,
+                        grace_days_after_discharge: i(r, "grace_days_after_discharge")?,
+                        min_client_age: i(r, "min_client_age")?,
+                        eligibility_start_date: od(r, "eligibility_start_date")?,
+                        finalise_after_hours: i(r, "finalise_after_hours")?,
+                        upload_limit_bytes: i(r, "upload_limit_bytes")?,
+                        servicedesk_email: os(r, "servicedesk_email")?,
+                        servicedesk_phone: os(r, "servicedesk_phone")?,
+                        help_url: os(r, "help_url")?,
+                    },
+                })
+            })
+            .collect()
+    }
+
+    pub async fn find_organisation_by_name(&self, name: &str) -> Result<Option<Organisation>> {
+        Ok(self
+            .list_organisations()
+            .await?
+            .into_iter()
+            .find(|o| o.name == name))
+    }
+
+    pub async fn create_location(
+        &self,
+        ctx: &Ctx,
+        org: &OrganisationId,
+        name: Label,
+    ) -> Result<LocationId> {
+        let org = org.clone();
+        self.administer(ctx, "location", AuditAction::Create, move |tx, now| {
+            Box::pin(async move {
+                let id = new_id();
+                sqlx::query("INSERT INTO location (id, organisation_id, name, created_at) VALUES ($1, $2, $3, $4)")
+                    .bind(&id)
+                    .bind(org.as_str())
+                    .bind(name.as_str())
+                    .bind(&now)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(|e| fk_or(e, "organisation does not exist", "a location with this name exists"))?;
+                Ok((LocationId::from_raw(id.clone()), Some(id)))
+            })
+        })
+        .await
+    }
+
+    pub async fn create_team(
+        &self,
+        ctx: &Ctx,
+        location: &LocationId,
+        name: Label,
+    ) -> Result<TeamId> {
+        let location = location.clone();
+        self.administer(ctx, "team", AuditAction::Create, move |tx, now| {
+            Box::pin(async move {
+                let org = sqlx::query("SELECT organisation_id FROM location WHERE id = $1")
+                    .bind(location.as_str())
+                    .fetch_optional(&mut **tx)
+                    .await?
+                    .ok_or_else(|| ServiceError::Conflict("location does not exist".into()))?;
+                let org = s(&org, "organisation_id")?;
+                let id = new_id();
+                sqlx::query(
+                    "INSERT INTO team (id, organisation_id, location_id, name, created_at) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(&id)
+                .bind(&org)
+                .bind(location.as_str())
+                .bind(name.as_str())
+                .bind(&now)
+                .execute(&mut **tx)
+                .await
+                .map_err(|e| fk_or(e, "location does not exist", "a team with this name exists"))?;
+                Ok((TeamId::from_raw(id.clone()), Some(id)))
+            })
+        })
+        .await
+    }
+
+    pub async fn list_locations(&self, org: &OrganisationId) -> Result<Vec<Location>> {
+        let rows =
+            sqlx::query("SELECT id, name FROM location WHERE organisation_id = $1 ORDER BY name")
+                .bind(org.as_str())
+                .fetch_all(self.db().pool())
+                .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Location {
+                    id: LocationId::from_raw(s(r, "id")?),
+                    name: s(r, "name")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn list_teams(&self, org: &OrganisationId) -> Result<Vec<Team>> {
+        let rows = sqlx::query(
+            "SELECT id, location_id, name FROM team WHERE organisation_id = $1 ORDER BY name",
+        )
+        .bind(org.as_str())
+        .fetch_all(self.db().pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Team {
+                    id: TeamId::from_raw(s(r, "id")?),
+                    location_id: LocationId::from_raw(s(r, "location_id")?),
+                    name: s(r, "name")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn create_staff(
+        &self,
+        ctx: &Ctx,
+        org: &OrganisationId,
+        new: NewStaff,
+    ) -> Result<StaffId> {
+        let org = org.clone();
+        self.administer(ctx, "staff_member", AuditAction::Create, move |tx, now| {
+            Box::pin(async move {
+                let id = new_id();
+                sqlx::query(
+                    "INSERT INTO staff_member (id, organisation_id, given_name, name_prefix, family_name, email, \
+                     mobile, active, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8)",
+                )
+                .bind(&id)
+                .bind(org.as_str())
+                .bind(new.given_name.as_str())
+                .bind(opt(&new.name_prefix))
+                .bind(new.family_name.as_str())
+                .bind(new.email.as_str())
+                .bind(new.mobile.as_ref().map(MobileNumber::as_str))
+                .bind(&now)
+                .execute(&mut **tx)
+                .await
+                .map_err(|e| fk_or(e, "organisation does not exist", "a staff member with this e-mail exists"))?;
+                for role in &new.roles {
+                    sqlx::query("INSERT INTO staff_role (staff_id, role) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                        .bind(&id)
+                        .bind(role.code())
+                        .execute(&mut **tx)
+                        .await?;
+                }
+                for team in &new.team_ids {
+                    sqlx::query("INSERT INTO team_membership (team_id, staff_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                        .bind(team.as_str())
+                        .bind(&id)
+                        .execute(&mut **tx)
+                        .await
+                        .map_err(|e| fk_or(e, "team does not exist", "already a member"))?;
+                }
+                Ok((StaffId::from_raw(id.clone()), Some(id)))
+            })
+        })
+        .await
+    }
+
+    pub async fn list_staff(&self, org: &OrganisationId) -> Result<Vec<StaffMember>> {
+        let rows = sqlx::query(
+            "SELECT id, given_name, name_prefix, family_name, email, mobile, active FROM staff_member \
+             WHERE organisation_id = $1 ORDER BY family_name, given_name",
+        )
+        .bind(org.as_str())
+        .fetch_all(self.db().pool())
+        .await?;
+        let roles = sqlx::query(
+            "SELECT r.staff_id, r.role FROM staff_role r JOIN staff_member m ON m.id = r.staff_id \
+             WHERE m.organisation_id = $1 ORDER BY r.role",
+        )
+        .bind(org.as_str())
+        .fetch_all(self.db().pool())
+        .await?;
+        let teams = sqlx::query(
+            "SELECT t.staff_id, t.team_id FROM team_membership t JOIN staff_member m ON m.id = t.staff_id \
+             WHERE m.organisation_id = $1",
+        )
+        .bind(org.as_str())
+        .fetch_all(self.db().pool())
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let id = s(r, "id")?;
+            out.push(StaffMember {
+                roles: roles
+                    .iter()
+                    .filter(|x| s(x, "staff_id").ok().as_deref() == Some(id.as_str()))
+                    .filter_map(|x| s(x, "role").ok().and_then(|c| Role::from_code(&c)))
+                    .collect(),
+                team_ids: teams
+                    .iter()
+                    .filter(|x| s(x, "staff_id").ok().as_deref() == Some(id.as_str()))
+                    .filter_map(|x| s(x, "team_id").ok().map(TeamId::from_raw))
+                    .collect(),
+                id: StaffId::from_raw(id),
+                given_name: s(r, "given_name")?,
+                name_prefix: os(r, "name_prefix")?,
+                family_name: s(r, "family_name")?,
+                email: s(r, "email")?,
+                mobile: os(r, "mobile")?,
+                active: b(r, "active")?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Creates a client with a first episode starting `episode_start`.
+    /// Allowed for administration (functional admin, operator CLI) and for
+    /// staff whose role may write profiles in the target team.
+    pub async fn create_client(
+        &self,
+        ctx: &Ctx,
+        org: &OrganisationId,
+        new: NewClient,
+        episode_start: Option<NaiveDate>,
+    ) -> Result<ClientId> {
+        let mut tx = self.db().begin().await?;
+        let actor = crate::access::actor_facts(&mut tx, &ctx.principal).await?;
+        let now = self.now();
+        let by_admin = decide_administration(&actor);
+        let role = match (&by_admin, &actor) {
+            (Decision::Allow(scope), _) => Ok(scope.as_role.clone()),
+            (
+                _,
+                inzage_core::policy::ActorFacts::Staff {
+                    active: true,
+                    roles,
+                    team_ids,
+                },
+            ) => {
+                match new
+                    .team_id
+                    .as_ref()
+                    .filter(|t| team_ids.contains(t))
+                    .and(roles.iter().find(|r| {
+                        inzage_core::policy::role_allows(**r, DossierPart::Profile, Access::Write)
+                    })) {
+                    Some(r) => Ok(r.code().to_owned()),
+                    None => Err(inzage_core::policy::DenyReason::RoleLacksPermission),
+                }
+            }
+            (Decision::Deny(r), _) => Err(*r),
+        };
+        let role = match role {
+            Ok(r) => r,
+            Err(reason) => {
+                append(
+                    &mut tx,
+                    ctx,
+                    now,
+                    Event {
+                        role: "-",
+                        client_id: None,
+                        data_kind: DossierPart::Profile.code(),
+                        data_id: None,
+                        action: AuditAction::Create,
+                        outcome: AuditOutcome::Denied,
+                        reason: Some(reason.code()),
+                    },
+                )
+                .await?;
+                tx.commit().await?;
+                return Err(ServiceError::Denied(reason));
+            }
+        };
+        let id = new_id();
+        insert_client(&mut tx, &id, org, &new, &ts(now)).await?;
+        let start = episode_start.unwrap_or_else(|| inzage_core::types::local_date(now));
+        sqlx::query("INSERT INTO episode (id, client_id, start_date, end_date, created_at) VALUES ($1, $2, $3, NULL, $4)")
+            .bind(new_id())
+            .bind(&id)
+            .bind(date_str(start))
+            .bind(ts(now))
+            .execute(&mut *tx)
+            .await?;
+        append(
+            &mut tx,
+            ctx,
+            now,
+            Event {
+                role: &role,
+                client_id: Some(&id),
+                data_kind: DossierPart::Profile.code(),
+                data_id: Some(&id),
+                action: AuditAction::Create,
+                outcome: AuditOutcome::Allowed,
+                reason: None,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(ClientId::from_raw(id))
+    }
+
+    /// Clients of an organisation, for operators (`inzage admin client list`).
+    /// Name and number are dossier data, so the listing is audited.
+    pub async fn list_clients(
+        &self,
+        ctx: &Ctx,
+        org: &OrganisationId,
+    ) -> Result<Vec<ClientSummary>> {
+        let mut tx = self.db().begin().await?;
+        let actor = crate::access::actor_facts(&mut tx, &ctx.principal).await?;
+        let now = self.now();
+        let scope = match decide_administration(&actor) {
+            Decision::Allow(scope)
+                if matches!(actor, inzage_core::policy::ActorFacts::System { .. }) =>
+            {
+                scope
+            }
+            other => {
+                let reason = match other {
+                    Decision::Deny(r) => r,
+                    Decision::Allow(_) => inzage_core::policy::DenyReason::RoleLacksPermission,
+                };
+                append(
+                    &mut tx,
+                    ctx,
+                    now,
+                    Event {
+                        role: "-",
+                        client_id: None,
+                        data_kind: "client_list",
+                        data_id: None,
+                        action: AuditAction::List,
+                        outcome: AuditOutcome::Denied,
+                        reason: Some(reason.code()),
+                    },
+                )
+                .await?;
+                tx.commit().await?;
+                return Err(ServiceError::Denied(reason));
+            }
+        };
+        let rows = sqlx::query(
+            "SELECT id, client_number, given_name, name_prefix, family_name, birth_date, team_id FROM client \
+             WHERE organisation_id = $1 ORDER BY family_name, given_name",
+        )
+        .bind(org.as_str())
+        .fetch_all(&mut *tx)
+        .await?;
+        let out = rows
+            .iter()
+            .map(|r| {
+                Ok(ClientSummary {
+                    id: ClientId::from_raw(s(r, "id")?),
+                    client_number: s(r, "client_number")?,
+                    display_name: sort_name(
+                        &s(r, "given_name")?,
+                        os(r, "name_prefix")?.as_deref(),
+                        &s(r, "family_name")?,
+                    ),
+                    birth_date: d(r, "birth_date")?,
+                    team_id: os(r, "team_id")?.map(TeamId::from_raw),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        append(
+            &mut tx,
+            ctx,
+            now,
+            Event {
+                role: &scope.as_role,
+                client_id: None,
+                data_kind: "client_list",
+                data_id: None,
+                action: AuditAction::List,
+                outcome: AuditOutcome::Allowed,
+                reason: None,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Ends the client's current episode (discharge) on `end`.
+    pub async fn end_episode(
+        &self,
+        ctx: &Ctx,
+        client: &ClientId,
+        end: NaiveDate,
+    ) -> Result<EpisodeId> {
+        let a = Attempt {
+            part: DossierPart::Episodes,
+            access: Access::Write,
+            action: AuditAction::Update,
+            data_kind: DossierPart::Episodes.code(),
+            data_id: None,
+            hide_denial: false,
+        };
+        let (mut tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
+        let ep = sqlx::query(
+            "SELECT id, start_date FROM episode WHERE client_id = $1 AND end_date IS NULL \
+             ORDER BY start_date DESC LIMIT 1",
+        )
+        .bind(client.as_str())
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| ServiceError::Conflict("the client has no open episode".into()))?;
+        let ep_id = s(&ep, "id")?;
+        if end < d(&ep, "start_date")? {
+            return Err(ServiceError::Invalid(inzage_core::types::FieldError::new(
+                "end_date",
+                "discharge date is before the start of the episode",
+            )));
+        }
+        sqlx::query("UPDATE episode SET end_date = $1 WHERE id = $2")
+            .bind(date_str(end))
+            .bind(&ep_id)
+            .execute(&mut *tx)
+            .await?;
+        self.allowed(&mut tx, ctx, &scope, client.as_str(), &a, Some(&ep_id))
+            .await?;
+        tx.commit().await?;
+        Ok(EpisodeId::from_raw(ep_id))
+    }
+
+    /// Starts a new episode (re-admission); refused while one is open.
+    pub async fn start_episode(
+        &self,
+        ctx: &Ctx,
+        client: &ClientId,
+        start: NaiveDate,
+    ) -> Result<EpisodeId> {
+        let a = Attempt {
+            part: DossierPart::Episodes,
+            access: Access::Write,
+            action: AuditAction::Create,
+            data_kind: DossierPart::Episodes.code(),
+            data_id: None,
+            hide_denial: false,
+        };
+        let (mut tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
+        let open = sqlx::query("SELECT id FROM episode WHERE client_id = $1 AND end_date IS NULL")
+            .bind(client.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+        if open.is_some() {
+            return Err(ServiceError::Conflict(
+                "the client already has an open episode".into(),
+            ));
+        }
+        let id = new_id();
+        sqlx::query("INSERT INTO episode (id, client_id, start_date, end_date, created_at) VALUES ($1, $2, $3, NULL, $4)")
+            .bind(&id)
+            .bind(client.as_str())
+            .bind(date_str(start))
+            .bind(ts(self.now()))
+            .execute(&mut *tx)
+            .await?;
+        self.allowed(&mut tx, ctx, &scope, client.as_str(), &a, Some(&id))
+            .await?;
+        tx.commit().await?;
+        Ok(EpisodeId::from_raw(id))
+    }
+}
+
+pub(crate) async fn insert_client(
+    tx: &mut Tx,
+    id: &str,
+    org: &OrganisationId,
+    new: &NewClient,
+    now: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO client (id, organisation_id, client_number, given_name, name_prefix, family_name, birth_date, \
+         street, house_number, postal_code, city, email, mobile, team_id, primary_caregiver_id, portal_stopped, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 0, $16)",
+    )
+    .bind(id)
+    .bind(org.as_str())
+    .bind(new.client_number.as_str())
+    .bind(new.given_name.as_str())
+    .bind(opt(&new.name_prefix))
+    .bind(new.family_name.as_str())
+    .bind(date_str(new.birth_date.date()))
+    .bind(opt(&new.street))
+    .bind(opt(&new.house_number))
+    .bind(opt(&new.postal_code))
+    .bind(opt(&new.city))
+    .bind(new.email.as_ref().map(Email::as_str))
+    .bind(new.mobile.as_ref().map(MobileNumber::as_str))
+    .bind(new.team_id.as_ref().map(TeamId::as_str))
+    .bind(new.primary_caregiver_id.as_ref().map(StaffId::as_str))
+    .bind(now)
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| fk_or(e, "organisation, team or caregiver does not exist", "a client with this client number exists"))?;
+    Ok(())
+}
+
+/// Maps foreign-key and unique violations to clear conflicts.
+pub(crate) fn fk_or(e: sqlx::Error, fk_msg: &str, unique_msg: &str) -> ServiceError {
+    if let sqlx::Error::Database(db) = &e {
+        if db.is_foreign_key_violation() {
+            return ServiceError::Conflict(fk_msg.into());
+        }
+        if db.is_unique_violation() {
+            return ServiceError::Conflict(unique_msg.into());
+        }
+    }
+    ServiceError::from(e)
+}

@@ -1,0 +1,247 @@
+//! Writing and checking the NEN 7513 audit trail. Events are appended in
+//! the caller's transaction, so an event exists exactly when the action it
+//! records was committed (or, for denials, when the denial was returned).
+use crate::db::Tx;
+use crate::error::{Result, ServiceError};
+use crate::row::{os, s};
+use crate::{new_id, Ctx, Services};
+use chrono::{DateTime, Utc};
+use inzage_core::audit::{AuditRecord, ChainCheck, ChainVerifier};
+use inzage_core::model::{AuditAction, AuditOutcome};
+use inzage_core::types::ts;
+use serde::Serialize;
+use sqlx::Row;
+
+/// What one event says, before it is chained.
+pub(crate) struct Event<'a> {
+    pub role: &'a str,
+    pub client_id: Option<&'a str>,
+    pub data_kind: &'a str,
+    pub data_id: Option<&'a str>,
+    pub action: AuditAction,
+    pub outcome: AuditOutcome,
+    pub reason: Option<&'a str>,
+}
+
+/// Appends one event to the chain inside `tx`.
+pub(crate) async fn append(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    now: DateTime<Utc>,
+    ev: Event<'_>,
+) -> Result<()> {
+    // Lock the chain head (row lock on PostgreSQL; SQLite already holds the
+    // write lock) and take the next sequence number.
+    let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+        .fetch_one(&mut **tx)
+        .await?;
+    let seq: i64 = head.try_get("seq")?;
+    let prev_hash: String = head.try_get("hash")?;
+    let (actor_kind, actor_id) = ctx.principal.audit_actor();
+    let mut rec = AuditRecord {
+        seq,
+        event_id: new_id(),
+        occurred_at: ts(now),
+        actor_kind: actor_kind.to_owned(),
+        actor_id,
+        on_behalf_of: ctx.on_behalf_of.clone(),
+        actor_role: ev.role.to_owned(),
+        client_id: ev.client_id.map(str::to_owned),
+        data_kind: ev.data_kind.to_owned(),
+        data_id: ev.data_id.map(str::to_owned),
+        action: ev.action.code().to_owned(),
+        outcome: ev.outcome.code().to_owned(),
+        reason: ev.reason.map(str::to_owned),
+        source_addr: ctx.source_addr.clone(),
+        prev_hash,
+        hash: String::new(),
+    };
+    rec.hash = rec.compute_hash();
+    sqlx::query(
+        "INSERT INTO audit_event (seq, event_id, occurred_at, actor_kind, actor_id, on_behalf_of, \
+         actor_role, client_id, data_kind, data_id, action, outcome, reason, source_addr, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+    )
+    .bind(rec.seq)
+    .bind(&rec.event_id)
+    .bind(&rec.occurred_at)
+    .bind(&rec.actor_kind)
+    .bind(&rec.actor_id)
+    .bind(&rec.on_behalf_of)
+    .bind(&rec.actor_role)
+    .bind(&rec.client_id)
+    .bind(&rec.data_kind)
+    .bind(&rec.data_id)
+    .bind(&rec.action)
+    .bind(&rec.outcome)
+    .bind(&rec.reason)
+    .bind(&rec.source_addr)
+    .bind(&rec.prev_hash)
+    .bind(&rec.hash)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+        .bind(&rec.hash)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+fn record_from_row(row: &sqlx::any::AnyRow) -> Result<AuditRecord> {
+    Ok(AuditRecord {
+        seq: row.try_get("seq")?,
+        event_id: s(row, "event_id")?,
+        occurred_at: s(row, "occurred_at")?,
+        actor_kind: s(row, "actor_kind")?,
+        actor_id: s(row, "actor_id")?,
+        on_behalf_of: os(row, "on_behalf_of")?,
+        actor_role: s(row, "actor_role")?,
+        client_id: os(row, "client_id")?,
+        data_kind: s(row, "data_kind")?,
+        data_id: os(row, "data_id")?,
+        action: s(row, "action")?,
+        outcome: s(row, "outcome")?,
+        reason: os(row, "reason")?,
+        source_addr: os(row, "source_addr")?,
+        prev_hash: s(row, "prev_hash")?,
+        hash: s(row, "hash")?,
+    })
+}
+
+const AUDIT_COLUMNS: &str =
+    "seq, event_id, occurred_at, actor_kind, actor_id, on_behalf_of, actor_role, \
+     client_id, data_kind, data_id, action, outcome, reason, source_addr, prev_hash, hash";
+
+/// Outcome of `inzage audit verify`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct VerifyReport {
+    pub intact: bool,
+    pub events: u64,
+    pub broken_at_seq: Option<i64>,
+    pub problem: Option<String>,
+}
+
+/// Filters for the organisation-wide audit search.
+#[derive(Clone, Debug, Default)]
+pub struct AuditQuery {
+    pub client_id: Option<String>,
+    pub actor_id: Option<String>,
+    pub limit: i64,
+}
+
+/// One audit event as shown to an operator or privacy officer.
+pub type AuditLine = AuditRecord;
+
+impl Services {
+    /// Walks the whole chain in `seq` order and reports the first broken
+    /// link. Reads in pages, so it works on logs of any size.
+    pub async fn verify_audit_chain(&self) -> Result<VerifyReport> {
+        let pool = self.db().pool();
+        let mut verifier = ChainVerifier::default();
+        let mut after = 0i64;
+        loop {
+            let rows = sqlx::query(&format!(
+                "SELECT {AUDIT_COLUMNS} FROM audit_event WHERE seq > $1 ORDER BY seq LIMIT 5000"
+            ))
+            .bind(after)
+            .fetch_all(pool)
+            .await?;
+            if rows.is_empty() {
+                break;
+            }
+            for row in &rows {
+                let rec = record_from_row(row)?;
+                after = rec.seq;
+                if let Err(ChainCheck::Broken { seq, problem }) = verifier.push(&rec) {
+                    return Ok(broken(seq, problem));
+                }
+            }
+        }
+        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+            .fetch_one(pool)
+            .await?;
+        let head_seq: i64 = head.try_get("seq")?;
+        let head_hash: String = head.try_get("hash")?;
+        Ok(match verifier.finish(head_seq, &head_hash) {
+            ChainCheck::Intact { events } => VerifyReport {
+                intact: true,
+                events,
+                broken_at_seq: None,
+                problem: None,
+            },
+            ChainCheck::Broken { seq, problem } => broken(seq, problem),
+        })
+    }
+
+    /// Organisation-wide audit search (privacy officer, operator).
+    pub async fn search_audit(&self, ctx: &Ctx, q: AuditQuery) -> Result<Vec<AuditLine>> {
+        let mut tx = self.db().begin().await?;
+        let actor = crate::access::actor_facts(&mut tx, &ctx.principal).await?;
+        let decision = inzage_core::policy::decide_audit_search(&actor);
+        let now = self.now();
+        let role = match &decision {
+            inzage_core::policy::Decision::Allow(scope) => scope.as_role.clone(),
+            inzage_core::policy::Decision::Deny(reason) => {
+                let reason = *reason;
+                append(
+                    &mut tx,
+                    ctx,
+                    now,
+                    Event {
+                        role: "-",
+                        client_id: q.client_id.as_deref(),
+                        data_kind: "audit_log",
+                        data_id: None,
+                        action: AuditAction::List,
+                        outcome: AuditOutcome::Denied,
+                        reason: Some(reason.code()),
+                    },
+                )
+                .await?;
+                tx.commit().await?;
+                return Err(ServiceError::Denied(reason));
+            }
+        };
+        let limit = q.limit.clamp(1, 10_000);
+        let rows = sqlx::query(&format!(
+            "SELECT {AUDIT_COLUMNS} FROM audit_event \
+             WHERE ($1 IS NULL OR client_id = $1) AND ($2 IS NULL OR actor_id = $2) \
+             ORDER BY seq DESC LIMIT $3"
+        ))
+        .bind(&q.client_id)
+        .bind(&q.actor_id)
+        .bind(limit)
+        .fetch_all(&mut *tx)
+        .await?;
+        let lines = rows
+            .iter()
+            .map(record_from_row)
+            .collect::<Result<Vec<_>>>()?;
+        append(
+            &mut tx,
+            ctx,
+            now,
+            Event {
+                role: &role,
+                client_id: q.client_id.as_deref(),
+                data_kind: "audit_log",
+                data_id: None,
+                action: AuditAction::List,
+                outcome: AuditOutcome::Allowed,
+                reason: None,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(lines)
+    }
+}
+
+fn broken(seq: i64, problem: String) -> VerifyReport {
+    VerifyReport {
+        intact: false,
+        events: 0,
+        broken_at_seq: Some(seq),
+        problem: Some(problem),
+    }
+}

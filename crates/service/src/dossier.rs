@@ -1,0 +1,730 @@
+//! Reading a dossier. Every method passes the gate (rule + audit event) and
+//! filters items by the returned scope: clients and contact persons see the
+//! final, client-visible items of the current episode; staff see all.
+//! An item outside the scope answers `NotFound`, exactly like a missing id.
+use crate::access::{in_scope, Attempt};
+use crate::admin::{full_name, sort_name};
+use crate::error::Result;
+use crate::row::{b, d, i, os, ot, s, t};
+use crate::{Ctx, Services};
+use chrono::{DateTime, NaiveDate, Utc};
+use inzage_core::ids::*;
+use inzage_core::model::{AppointmentStatus, AuditAction, DocStatus, DossierPart, Relation};
+use inzage_core::policy::{Access, Scope};
+use inzage_core::types::{display_date, local_midnight_utc, ts};
+use serde::Serialize;
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct ClientProfile {
+    pub id: ClientId,
+    pub client_number: String,
+    pub given_name: String,
+    pub name_prefix: Option<String>,
+    pub family_name: String,
+    pub full_name: String,
+    pub birth_date: NaiveDate,
+    pub street: Option<String>,
+    pub house_number: Option<String>,
+    pub postal_code: Option<String>,
+    pub city: Option<String>,
+    pub email: Option<String>,
+    pub mobile: Option<String>,
+    pub team_name: Option<String>,
+    pub location_name: Option<String>,
+    pub primary_caregiver_name: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct PlanSummary {
+    pub id: PlanVersionId,
+    pub plan_date: NaiveDate,
+    pub status: DocStatus,
+    /// `Cliëntplan - Achternaam, Voornaam (dd-mm-jjjj) - Cliënt`
+    pub title: String,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct PlanSection {
+    pub id: PlanSectionId,
+    pub position: i64,
+    pub domain: String,
+    pub goals: String,
+    pub agreements: String,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct PlanDetail {
+    pub plan: PlanSummary,
+    pub sections: Vec<PlanSection>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct ReportView {
+    pub id: ReportId,
+    pub series_id: ReportSeriesId,
+    pub version: i64,
+    pub client_id: ClientId,
+    pub episode_id: EpisodeId,
+    pub author_id: StaffId,
+    pub author_name: String,
+    pub author_role: String,
+    pub category: String,
+    pub body: String,
+    pub status: DocStatus,
+    pub visible_to_client: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub finalised_at: Option<DateTime<Utc>>,
+    pub finalised_by: Option<String>,
+    /// A later version replaced the first ("gewijzigd").
+    pub corrected: bool,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ReportFilter {
+    /// First local (Amsterdam) day to include.
+    pub from: Option<NaiveDate>,
+    /// Last local day to include.
+    pub until: Option<NaiveDate>,
+    /// 1-based page.
+    pub page: i64,
+    pub per_page: i64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ReportPage {
+    pub items: Vec<ReportView>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct AppointmentView {
+    pub id: AppointmentId,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub practitioner_name: String,
+    pub place: String,
+    pub description: String,
+    pub status: AppointmentStatus,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct DocumentMeta {
+    pub id: DocumentId,
+    pub title: String,
+    pub doc_type: String,
+    pub doc_date: NaiveDate,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct ContactView {
+    pub id: ContactPersonId,
+    pub full_name: String,
+    pub relation: Relation,
+    pub grants: Vec<GrantView>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct GrantView {
+    pub id: AccessGrantId,
+    pub parts: Vec<DossierPart>,
+    pub valid_from: DateTime<Utc>,
+    pub valid_until: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+fn read(part: DossierPart, action: AuditAction, data_id: Option<&str>) -> Attempt<'_> {
+    Attempt {
+        part,
+        access: Access::Read,
+        action,
+        data_kind: part.code(),
+        data_id,
+        hide_denial: data_id.is_some(),
+    }
+}
+
+/// The scope as bind values: (episode or NULL, drafts 0/1, hidden 0/1).
+fn scope_binds(scope: &Scope) -> (Option<String>, i64, i64) {
+    (
+        scope.only_episode.as_ref().map(|e| e.to_string()),
+        i64::from(scope.include_drafts),
+        i64::from(scope.include_hidden),
+    )
+}
+
+pub fn plan_title(family: &str, given: &str, prefix: Option<&str>, date: NaiveDate) -> String {
+    format!(
+        "Cliëntplan - {} ({}) - Cliënt",
+        sort_name(given, prefix, family),
+        display_date(date)
+    )
+}
+
+const REPORT_SELECT: &str = "SELECT r.id, r.series_id, r.version, r.is_current, r.client_id, r.episode_id, r.author_id, r.author_role, \
+     r.category, r.body, r.status, r.visible_to_client, r.created_at, r.updated_at, r.finalised_at, r.finalised_by, \
+     m.given_name AS a_given, m.name_prefix AS a_prefix, m.family_name AS a_family \
+     FROM report r JOIN staff_member m ON m.id = r.author_id";
+
+fn report_from_row(r: &sqlx::any::AnyRow) -> Result<ReportView> {
+    let version = i(r, "version")?;
+    Ok(ReportView {
+        id: ReportId::from_raw(s(r, "id")?),
+        series_id: ReportSeriesId::from_raw(s(r, "series_id")?),
+        version,
+        client_id: ClientId::from_raw(s(r, "client_id")?),
+        episode_id: EpisodeId::from_raw(s(r, "episode_id")?),
+        author_id: StaffId::from_raw(s(r, "author_id")?),
+        author_name: full_name(
+            &s(r, "a_given")?,
+            os(r, "a_prefix")?.as_deref(),
+            &s(r, "a_family")?,
+        ),
+        author_role: s(r, "author_role")?,
+        category: s(r, "category")?,
+        body: s(r, "body")?,
+        status: DocStatus::from_code(&s(r, "status")?).unwrap_or(DocStatus::Draft),
+        visible_to_client: b(r, "visible_to_client")?,
+        created_at: t(r, "created_at")?,
+        updated_at: t(r, "updated_at")?,
+        finalised_at: ot(r, "finalised_at")?,
+        finalised_by: os(r, "finalised_by")?,
+        corrected: version > 1,
+    })
+}
+
+impl Services {
+    pub async fn client_profile(&self, ctx: &Ctx, client: &ClientId) -> Result<ClientProfile> {
+        let a = read(DossierPart::Profile, AuditAction::Read, None);
+        let (mut tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
+        let r = sqlx::query(
+            "SELECT c.*, t.name AS team_name, l.name AS location_name, \
+             pc.given_name AS pc_given, pc.name_prefix AS pc_prefix, pc.family_name AS pc_family \
+             FROM client c LEFT JOIN team t ON t.id = c.team_id LEFT JOIN location l ON l.id = t.location_id \
+             LEFT JOIN staff_member pc ON pc.id = c.primary_caregiver_id WHERE c.id = $1",
+        )
+        .bind(client.as_str())
+        .fetch_one(&mut *tx)
+        .await?;
+        let given = s(&r, "given_name")?;
+        let prefix = os(&r, "name_prefix")?;
+        let family = s(&r, "family_name")?;
+        let pc = match os(&r, "pc_given")? {
+            Some(g) => Some(full_name(
+                &g,
+                os(&r, "pc_prefix")?.as_deref(),
+                &s(&r, "pc_family")?,
+            )),
+            None => None,
+        };
+        let profile = ClientProfile {
+            id: client.clone(),
+            client_number: s(&r, "client_number")?,
+            full_name: full_name(&given, prefix.as_deref(), &family),
+            given_name: given,
+            name_prefix: prefix,
+            family_name: family,
+            birth_date: d(&r, "birth_date")?,
+            street: os(&r, "street")?,
+            house_number: os(&r, "house_number")?,
+            postal_code: os(&r, "postal_code")?,
+            city: os(&r, "city")?,
+            email: os(&r, "email")?,
+            mobile: os(&r, "mobile")?,
+            team_name: os(&r, "team_name")?,
+            location_name: os(&r, "location_name")?,
+            primary_caregiver_name: pc,
+        };
+        self.allowed(
+            &mut tx,
+            ctx,
+            &scope,
+            client.as_str(),
+            &a,
+            Some(client.as_str()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(profile)
+    }
+
+    pub async fn list_plans(&self, ctx: &Ctx, client: &ClientId) -> Result<Vec<PlanSummary>> {
+        let a = read(DossierPart::ClientPlan, AuditAction::List, None);
+        let (mut tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
+        let (ep, drafts, _) = scope_binds(&scope);
+        let rows = sqlx::query(
+            "SELECT p.id, p.plan_date, p.status, c.given_name, c.name_prefix, c.family_name \
+             FROM plan_version p JOIN client c ON c.id = p.client_id \
+             WHERE p.client_id = $1 AND ($2 IS NULL OR p.episode_id = $2) AND ($3 = 1 OR p.status = 'final') \
+             ORDER BY p.plan_date DESC, p.created_at DESC",
+        )
+        .bind(client.as_str())
+        .bind(&ep)
+        .bind(drafts)
+        .fetch_all(&mut *tx)
+        .await?;
+        let plans = rows.iter().map(plan_from_row).collect::<Result<Vec<_>>>()?;
+        self.allowed(&mut tx, ctx, &scope, client.as_str(), &a, None)
+            .await?;
+        tx.commit().await?;
+        Ok(plans)
+    }
+
+    pub async fn plan(&self, ctx: &Ctx, plan_id: &PlanVersionId) -> Result<PlanDetail> {
+        let a = read(
+            DossierPart::ClientPlan,
+            AuditAction::Read,
+            Some(plan_id.as_str()),
+        );
+        let Some(client) = self.owner_of("plan_version", plan_id.as_str()).await? else {
+            return self.no_such_item(ctx, &a).await;
+        };
+        let (mut tx, scope) = self.gate(ctx, &client, &a).await?;
+        let r = sqlx::query(
+            "SELECT p.id, p.plan_date, p.status, p.episode_id, c.given_name, c.name_prefix, c.family_name \
+             FROM plan_version p JOIN client c ON c.id = p.client_id WHERE p.id = $1",
+        )
+        .bind(plan_id.as_str())
+        .fetch_one(&mut *tx)
+        .await?;
+        let plan = plan_from_row(&r)?;
+        if !in_scope(
+            &scope,
+            &s(&r, "episode_id")?,
+            plan.status == DocStatus::Final,
+            true,
+        ) {
+            return self.out_of_scope(tx, ctx, &client, &a).await;
+        }
+        let rows = sqlx::query(
+            "SELECT id, position, domain, goals, agreements FROM plan_section WHERE plan_version_id = $1 ORDER BY position",
+        )
+        .bind(plan_id.as_str())
+        .fetch_all(&mut *tx)
+        .await?;
+        let sections = rows
+            .iter()
+            .map(|r| {
+                Ok(PlanSection {
+                    id: PlanSectionId::from_raw(s(r, "id")?),
+                    position: i(r, "position")?,
+                    domain: s(r, "domain")?,
+                    goals: s(r, "goals")?,
+                    agreements: s(r, "agreements")?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        self.allowed(&mut tx, ctx, &scope, &client, &a, None)
+            .await?;
+        tx.commit().await?;
+        Ok(PlanDetail { plan, sections })
+    }
+
+    /// Current versions of reports, newest first, a page at a time.
+    pub async fn list_reports(
+        &self,
+        ctx: &Ctx,
+        client: &ClientId,
+        f: ReportFilter,
+    ) -> Result<ReportPage> {
+        let a = read(DossierPart::Reports, AuditAction::List, None);
+        let (mut tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
+        let (ep, drafts, hidden) = scope_binds(&scope);
+        let per_page = f.per_page.clamp(1, 200);
+        let page = f.page.max(1);
+        let from = f.from.map(|d| ts(local_midnight_utc(d)));
+        let until = f
+            .until
+            .map(|d| ts(local_midnight_utc(d + chrono::Duration::days(1))));
+        let filter = "r.client_id = $1 AND r.is_current = 1 AND ($2 IS NULL OR r.episode_id = $2) \
+             AND ($3 = 1 OR r.status = 'final') AND ($4 = 1 OR r.visible_to_client = 1) \
+             AND ($5 IS NULL OR r.created_at >= $5) AND ($6 IS NULL OR r.created_at < $6)";
+        let total: i64 = {
+            let row = sqlx::query(&format!(
+                "SELECT COUNT(*) AS n FROM report r WHERE {filter}"
+            ))
+            .bind(client.as_str())
+            .bind(&ep)
+            .bind(drafts)
+            .bind(hidden)
+            .bind(&from)
+            .bind(&until)
+            .fetch_one(&mut *tx)
+            .await?;
+            i(&row, "n")?
+        };
+        let rows = sqlx::query(&format!(
+            "{REPORT_SELECT} WHERE {filter} ORDER BY r.created_at DESC, r.id DESC LIMIT $7 OFFSET $8"
+        ))
+        .bind(client.as_str())
+        .bind(&ep)
+        .bind(drafts)
+        .bind(hidden)
+        .bind(&from)
+        .bind(&until)
+        .bind(per_page)
+        .bind((page - 1) * per_page)
+        .fetch_all(&mut *tx)
+        .await?;
+        let items = rows
+            .iter()
+            .map(report_from_row)
+            .collect::<Result<Vec<_>>>()?;
+        self.allowed(&mut tx, ctx, &scope, client.as_str(), &a, None)
+            .await?;
+        tx.commit().await?;
+        Ok(ReportPage {
+            items,
+            total,
+            page,
+            per_page,
+        })
+    }
+
+    /// One report version. Clients only reach the current version.
+    pub async fn report(&self, ctx: &Ctx, report_id: &ReportId) -> Result<ReportView> {
+        let a = read(
+            DossierPart::Reports,
+            AuditAction::Read,
+            Some(report_id.as_str()),
+        );
+        let Some(client) = self.owner_of("report", report_id.as_str()).await? else {
+            return self.no_such_item(ctx, &a).await;
+        };
+        let (mut tx, scope) = self.gate(ctx, &client, &a).await?;
+        let r = sqlx::query(&format!("{REPORT_SELECT} WHERE r.id = $1"))
+            .bind(report_id.as_str())
+            .fetch_one(&mut *tx)
+            .await?;
+        let report = report_from_row(&r)?;
+        let current = b(&r, "is_current").unwrap_or(true) || scope.include_drafts;
+        if !current
+            || !in_scope(
+                &scope,
+                report.episode_id.as_str(),
+                report.status == DocStatus::Final,
+                report.visible_to_client,
+            )
+        {
+            return self.out_of_scope(tx, ctx, &client, &a).await;
+        }
+        self.allowed(&mut tx, ctx, &scope, &client, &a, None)
+            .await?;
+        tx.commit().await?;
+        Ok(report)
+    }
+
+    /// All versions of a report series, oldest first (staff: the history).
+    pub async fn report_history(
+        &self,
+        ctx: &Ctx,
+        series: &ReportSeriesId,
+    ) -> Result<Vec<ReportView>> {
+        let a = read(
+            DossierPart::Reports,
+            AuditAction::Read,
+            Some(series.as_str()),
+        );
+        let Some(client) = self.owner_of_series(series.as_str()).await? else {
+            return self.no_such_item(ctx, &a).await;
+        };
+        let (mut tx, scope) = self.gate(ctx, &client, &a).await?;
+        if !scope.include_drafts {
+            // Only staff see earlier versions.
+            return self.out_of_scope(tx, ctx, &client, &a).await;
+        }
+        let rows = sqlx::query(&format!(
+            "{REPORT_SELECT} WHERE r.series_id = $1 ORDER BY r.version"
+        ))
+        .bind(series.as_str())
+        .fetch_all(&mut *tx)
+        .await?;
+        let items = rows
+            .iter()
+            .map(report_from_row)
+            .collect::<Result<Vec<_>>>()?;
+        self.allowed(&mut tx, ctx, &scope, &client, &a, None)
+            .await?;
+        tx.commit().await?;
+        Ok(items)
+    }
+
+    pub async fn list_appointments(
+        &self,
+        ctx: &Ctx,
+        client: &ClientId,
+    ) -> Result<Vec<AppointmentView>> {
+        let a = read(DossierPart::Appointments, AuditAction::List, None);
+        let (mut tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
+        let (ep, _, _) = scope_binds(&scope);
+        let rows = sqlx::query(
+            "SELECT a.id, a.starts_at, a.ends_at, a.place, a.description, a.status, \
+             m.given_name, m.name_prefix, m.family_name FROM appointment a \
+             JOIN staff_member m ON m.id = a.practitioner_id \
+             WHERE a.client_id = $1 AND ($2 IS NULL OR a.episode_id = $2) ORDER BY a.starts_at",
+        )
+        .bind(client.as_str())
+        .bind(&ep)
+        .fetch_all(&mut *tx)
+        .await?;
+        let items = rows
+            .iter()
+            .map(appointment_from_row)
+            .collect::<Result<Vec<_>>>()?;
+        self.allowed(&mut tx, ctx, &scope, client.as_str(), &a, None)
+            .await?;
+        tx.commit().await?;
+        Ok(items)
+    }
+
+    pub async fn appointment(&self, ctx: &Ctx, id: &AppointmentId) -> Result<AppointmentView> {
+        let a = read(
+            DossierPart::Appointments,
+            AuditAction::Read,
+            Some(id.as_str()),
+        );
+        let Some(client) = self.owner_of("appointment", id.as_str()).await? else {
+            return self.no_such_item(ctx, &a).await;
+        };
+        let (mut tx, scope) = self.gate(ctx, &client, &a).await?;
+        let r = sqlx::query(
+            "SELECT a.id, a.episode_id, a.starts_at, a.ends_at, a.place, a.description, a.status, \
+             m.given_name, m.name_prefix, m.family_name FROM appointment a \
+             JOIN staff_member m ON m.id = a.practitioner_id WHERE a.id = $1",
+        )
+        .bind(id.as_str())
+        .fetch_one(&mut *tx)
+        .await?;
+        if !in_scope(&scope, &s(&r, "episode_id")?, true, true) {
+            return self.out_of_scope(tx, ctx, &client, &a).await;
+        }
+        let item = appointment_from_row(&r)?;
+        self.allowed(&mut tx, ctx, &scope, &client, &a, None)
+            .await?;
+        tx.commit().await?;
+        Ok(item)
+    }
+
+    pub async fn list_documents(&self, ctx: &Ctx, client: &ClientId) -> Result<Vec<DocumentMeta>> {
+        let a = read(DossierPart::Documents, AuditAction::List, None);
+        let (mut tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
+        let (ep, _, hidden) = scope_binds(&scope);
+        let rows = sqlx::query(
+            "SELECT id, title, doc_type, doc_date, content_type, size_bytes, sha256 FROM document \
+             WHERE client_id = $1 AND deleted_at IS NULL AND ($2 IS NULL OR episode_id = $2) \
+             AND ($3 = 1 OR visible_to_client = 1) ORDER BY doc_date DESC, created_at DESC",
+        )
+        .bind(client.as_str())
+        .bind(&ep)
+        .bind(hidden)
+        .fetch_all(&mut *tx)
+        .await?;
+        let items = rows
+            .iter()
+            .map(document_from_row)
+            .collect::<Result<Vec<_>>>()?;
+        self.allowed(&mut tx, ctx, &scope, client.as_str(), &a, None)
+            .await?;
+        tx.commit().await?;
+        Ok(items)
+    }
+
+    /// A document's metadata and content, hash-checked.
+    pub async fn document_content(
+        &self,
+        ctx: &Ctx,
+        id: &DocumentId,
+    ) -> Result<(DocumentMeta, Vec<u8>)> {
+        let a = read(DossierPart::Documents, AuditAction::Read, Some(id.as_str()));
+        let Some(client) = self.owner_of("document", id.as_str()).await? else {
+            return self.no_such_item(ctx, &a).await;
+        };
+        let (mut tx, scope) = self.gate(ctx, &client, &a).await?;
+        let r = sqlx::query(
+            "SELECT id, episode_id, title, doc_type, doc_date, content_type, size_bytes, sha256, visible_to_client, \
+             deleted_at FROM document WHERE id = $1",
+        )
+        .bind(id.as_str())
+        .fetch_one(&mut *tx)
+        .await?;
+        if os(&r, "deleted_at")?.is_some()
+            || !in_scope(
+                &scope,
+                &s(&r, "episode_id")?,
+                true,
+                b(&r, "visible_to_client")?,
+            )
+        {
+            return self.out_of_scope(tx, ctx, &client, &a).await;
+        }
+        let meta = document_from_row(&r)?;
+        let bytes = self.blobs().get(&meta.sha256)?;
+        self.allowed(&mut tx, ctx, &scope, &client, &a, None)
+            .await?;
+        tx.commit().await?;
+        Ok((meta, bytes))
+    }
+
+    /// Who else can look into this dossier ("Mijn netwerk").
+    pub async fn network(&self, ctx: &Ctx, client: &ClientId) -> Result<Vec<ContactView>> {
+        let a = read(DossierPart::Network, AuditAction::List, None);
+        let (mut tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
+        let people = sqlx::query(
+            "SELECT id, given_name, name_prefix, family_name, relation FROM contact_person WHERE client_id = $1 \
+             ORDER BY family_name, given_name",
+        )
+        .bind(client.as_str())
+        .fetch_all(&mut *tx)
+        .await?;
+        let grants = sqlx::query(
+            "SELECT id, contact_person_id, parts, valid_from, valid_until, revoked_at FROM access_grant \
+             WHERE client_id = $1 ORDER BY valid_from",
+        )
+        .bind(client.as_str())
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut out = Vec::with_capacity(people.len());
+        for p in &people {
+            let pid = s(p, "id")?;
+            let mut gs = Vec::new();
+            for g in grants
+                .iter()
+                .filter(|g| s(g, "contact_person_id").ok().as_deref() == Some(pid.as_str()))
+            {
+                gs.push(GrantView {
+                    id: AccessGrantId::from_raw(s(g, "id")?),
+                    parts: crate::access::parse_parts(&s(g, "parts")?),
+                    valid_from: t(g, "valid_from")?,
+                    valid_until: ot(g, "valid_until")?,
+                    revoked_at: ot(g, "revoked_at")?,
+                });
+            }
+            out.push(ContactView {
+                id: ContactPersonId::from_raw(pid),
+                full_name: full_name(
+                    &s(p, "given_name")?,
+                    os(p, "name_prefix")?.as_deref(),
+                    &s(p, "family_name")?,
+                ),
+                relation: Relation::from_code(&s(p, "relation")?).unwrap_or(Relation::Other),
+                grants: gs,
+            });
+        }
+        self.allowed(&mut tx, ctx, &scope, client.as_str(), &a, None)
+            .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// The client's own view of the audit trail of their dossier, newest
+    /// first ("Wie keek mee"). Only allowed accesses are listed.
+    pub async fn client_audit_trail(
+        &self,
+        ctx: &Ctx,
+        client: &ClientId,
+        limit: i64,
+    ) -> Result<Vec<crate::AuditLine>> {
+        let a = read(DossierPart::AuditTrail, AuditAction::List, None);
+        let (mut tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
+        let rows = sqlx::query(
+            "SELECT seq, event_id, occurred_at, actor_kind, actor_id, on_behalf_of, actor_role, client_id, data_kind, \
+             data_id, action, outcome, reason, source_addr, prev_hash, hash FROM audit_event \
+             WHERE client_id = $1 AND outcome = 'allowed' ORDER BY seq DESC LIMIT $2",
+        )
+        .bind(client.as_str())
+        .bind(limit.clamp(1, 1000))
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            out.push(inzage_core::audit::AuditRecord {
+                seq: i(r, "seq")?,
+                event_id: s(r, "event_id")?,
+                occurred_at: s(r, "occurred_at")?,
+                actor_kind: s(r, "actor_kind")?,
+                actor_id: s(r, "actor_id")?,
+                on_behalf_of: os(r, "on_behalf_of")?,
+                actor_role: s(r, "actor_role")?,
+                client_id: os(r, "client_id")?,
+                data_kind: s(r, "data_kind")?,
+                data_id: os(r, "data_id")?,
+                action: s(r, "action")?,
+                outcome: s(r, "outcome")?,
+                reason: os(r, "reason")?,
+                source_addr: None,
+                prev_hash: String::new(),
+                hash: String::new(),
+            });
+        }
+        self.allowed(&mut tx, ctx, &scope, client.as_str(), &a, None)
+            .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// The client an item belongs to. Reads only the owning id, no content.
+    pub(crate) async fn owner_of(&self, table: &'static str, id: &str) -> Result<Option<String>> {
+        let row = sqlx::query(&format!("SELECT client_id FROM {table} WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(self.db().pool())
+            .await?;
+        row.map(|r| s(&r, "client_id")).transpose()
+    }
+
+    pub(crate) async fn owner_of_series(&self, series: &str) -> Result<Option<String>> {
+        let row = sqlx::query("SELECT client_id FROM report WHERE series_id = $1 LIMIT 1")
+            .bind(series)
+            .fetch_optional(self.db().pool())
+            .await?;
+        row.map(|r| s(&r, "client_id")).transpose()
+    }
+}
+
+fn plan_from_row(r: &sqlx::any::AnyRow) -> Result<PlanSummary> {
+    let date = d(r, "plan_date")?;
+    Ok(PlanSummary {
+        id: PlanVersionId::from_raw(s(r, "id")?),
+        plan_date: date,
+        status: DocStatus::from_code(&s(r, "status")?).unwrap_or(DocStatus::Draft),
+        title: plan_title(
+            &s(r, "family_name")?,
+            &s(r, "given_name")?,
+            os(r, "name_prefix")?.as_deref(),
+            date,
+        ),
+    })
+}
+
+fn appointment_from_row(r: &sqlx::any::AnyRow) -> Result<AppointmentView> {
+    Ok(AppointmentView {
+        id: AppointmentId::from_raw(s(r, "id")?),
+        starts_at: t(r, "starts_at")?,
+        ends_at: t(r, "ends_at")?,
+        practitioner_name: full_name(
+            &s(r, "given_name")?,
+            os(r, "name_prefix")?.as_deref(),
+            &s(r, "family_name")?,
+        ),
+        place: s(r, "place")?,
+        description: s(r, "description")?,
+        status: AppointmentStatus::from_code(&s(r, "status")?)
+            .unwrap_or(AppointmentStatus::Planned),
+    })
+}
+
+fn document_from_row(r: &sqlx::any::AnyRow) -> Result<DocumentMeta> {
+    Ok(DocumentMeta {
+        id: DocumentId::from_raw(s(r, "id")?),
+        title: s(r, "title")?,
+        doc_type: s(r, "doc_type")?,
+        doc_date: d(r, "doc_date")?,
+        content_type: s(r, "content_type")?,
+        size_bytes: i(r, "size_bytes")?,
+        sha256: s(r, "sha256")?,
+    })
+}

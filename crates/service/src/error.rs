@@ -1,0 +1,46 @@
+//! The service layer's one error type. The web layer maps it to pages and
+//! JSON; `Internal` details are logged, never shown.
+use inzage_core::policy::DenyReason;
+use inzage_core::types::FieldError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// The item does not exist, or the actor may not know that it does.
+    #[error("not found")]
+    NotFound,
+    /// The actor may not do this (the denial is already audited).
+    #[error("not allowed ({})", .0.code())]
+    Denied(DenyReason),
+    /// Bad input, naming the field.
+    #[error("{0}")]
+    Invalid(#[from] FieldError),
+    /// The request conflicts with stored data (duplicate, stale edit).
+    #[error("{0}")]
+    Conflict(String),
+    /// Configuration problem (bad URL, changed migration).
+    #[error("{0}")]
+    Config(String),
+    /// The database cannot be reached.
+    #[error("{0}")]
+    Unavailable(String),
+    /// A bug or storage failure; details for the log only.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<sqlx::Error> for ServiceError {
+    fn from(e: sqlx::Error) -> Self {
+        match e {
+            sqlx::Error::RowNotFound => ServiceError::NotFound,
+            sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
+                ServiceError::Unavailable(e.to_string())
+            }
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                ServiceError::Conflict("this already exists".into())
+            }
+            other => ServiceError::Internal(other.to_string()),
+        }
+    }
+}
+
+pub type Result<T, E = ServiceError> = std::result::Result<T, E>;

@@ -1,0 +1,267 @@
+//! The durable job table. Jobs survive restarts (they are rows); a job is
+//! claimed with ONE conditional UPDATE, so on PostgreSQL two runners never
+//! both claim it (the second UPDATE re-checks `status` after the first
+//! commits and matches nothing) and SQLite, which has no `SKIP LOCKED`,
+//! serialises the statement anyway. A claim is a lease: a runner that died
+//! leaves a `running` job whose lease expires, and another runner retakes
+//! it. See docs/decisions/0005-jobs.md.
+use crate::db::Tx;
+use crate::error::{Result, ServiceError};
+use crate::row::{i, s};
+use crate::{new_id, Ctx, Services};
+use chrono::{DateTime, Duration, Utc};
+use inzage_core::types::ts;
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+pub const FINALISE_REPORT: &str = "finalise_report";
+/// How long a claim holds before another runner may retake the job.
+pub const LEASE: Duration = Duration::minutes(5);
+pub const MAX_ATTEMPTS: i64 = 5;
+
+#[derive(Serialize, Deserialize)]
+struct FinalisePayload {
+    report_id: String,
+}
+
+pub(crate) async fn enqueue_finalise(
+    tx: &mut Tx,
+    report_id: &str,
+    run_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let payload = serde_json::to_string(&FinalisePayload {
+        report_id: report_id.to_owned(),
+    })
+    .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    sqlx::query(
+        "INSERT INTO job (id, kind, payload, dedupe_key, run_at, status, attempts, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, 'queued', 0, $6, $6) ON CONFLICT (dedupe_key) DO NOTHING",
+    )
+    .bind(new_id())
+    .bind(FINALISE_REPORT)
+    .bind(payload)
+    .bind(format!("{FINALISE_REPORT}:{report_id}"))
+    .bind(ts(run_at))
+    .bind(ts(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// What one `run_once` did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Tick {
+    Idle,
+    Done {
+        job_id: String,
+        kind: String,
+    },
+    Rescheduled {
+        job_id: String,
+        run_at: DateTime<Utc>,
+    },
+    Failed {
+        job_id: String,
+        error: String,
+        gave_up: bool,
+    },
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct JobStats {
+    pub queued: i64,
+    pub running: i64,
+    pub done: i64,
+    pub failed: i64,
+}
+
+/// A job runner. Several may run at once, in one process or many.
+#[derive(Clone)]
+pub struct Runner {
+    services: Services,
+    id: String,
+}
+
+impl Runner {
+    pub fn new(services: Services, name: &str) -> Self {
+        Self {
+            services,
+            id: format!("{name}-{}", &new_id()[..8]),
+        }
+    }
+
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Claims and runs at most one due job.
+    pub async fn run_once(&self) -> Result<Tick> {
+        let now = self.services.now();
+        let pool = self.services.db().pool();
+        let due =
+            "((status = 'queued' AND run_at <= $3) OR (status = 'running' AND locked_until < $3))";
+        let claimed = sqlx::query(&format!(
+            "UPDATE job SET status = 'running', locked_by = $1, locked_until = $2, attempts = attempts + 1, \
+             updated_at = $3 \
+             WHERE id = (SELECT id FROM job WHERE {due} ORDER BY run_at LIMIT 1) AND {due} \
+             RETURNING id, kind, payload, attempts"
+        ))
+        .bind(&self.id)
+        .bind(ts(now + LEASE))
+        .bind(ts(now))
+        .fetch_optional(pool)
+        .await?;
+        let Some(row) = claimed else {
+            return Ok(Tick::Idle);
+        };
+        let job_id = s(&row, "id")?;
+        let kind = s(&row, "kind")?;
+        let payload = s(&row, "payload")?;
+        let attempt = i(&row, "attempts")?;
+        sqlx::query(
+            "INSERT INTO job_run (job_id, attempt, runner, started_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&job_id)
+        .bind(attempt)
+        .bind(&self.id)
+        .bind(ts(now))
+        .execute(pool)
+        .await?;
+        let result = self.execute(&kind, &payload).await;
+        let finished = ts(self.services.now());
+        let (status, run_at, error, tick) = match result {
+            Ok(None) => (
+                "done",
+                None,
+                None,
+                Tick::Done {
+                    job_id: job_id.clone(),
+                    kind: kind.clone(),
+                },
+            ),
+            Ok(Some(at)) => (
+                "queued",
+                Some(at),
+                None,
+                Tick::Rescheduled {
+                    job_id: job_id.clone(),
+                    run_at: at,
+                },
+            ),
+            Err(e) => {
+                let gave_up = attempt >= MAX_ATTEMPTS;
+                let msg = e.to_string();
+                let retry = now + Duration::minutes(attempt.min(10) * attempt.min(10));
+                (
+                    if gave_up { "failed" } else { "queued" },
+                    if gave_up { None } else { Some(retry) },
+                    Some(msg.clone()),
+                    Tick::Failed {
+                        job_id: job_id.clone(),
+                        error: msg,
+                        gave_up,
+                    },
+                )
+            }
+        };
+        sqlx::query(
+            "UPDATE job SET status = $1, run_at = COALESCE($2, run_at), last_error = $3, locked_by = NULL, \
+             locked_until = NULL, updated_at = $4 WHERE id = $5 AND locked_by = $6",
+        )
+        .bind(status)
+        .bind(run_at.map(ts))
+        .bind(&error)
+        .bind(&finished)
+        .bind(&job_id)
+        .bind(&self.id)
+        .execute(pool)
+        .await?;
+        sqlx::query(
+            "UPDATE job_run SET finished_at = $1, outcome = $2 WHERE job_id = $3 AND attempt = $4",
+        )
+        .bind(&finished)
+        .bind(status)
+        .bind(&job_id)
+        .bind(attempt)
+        .execute(pool)
+        .await?;
+        if let Tick::Failed { error, .. } = &tick {
+            tracing::warn!(job_id = %job_id, kind = %kind, attempt, error = %error, "job failed");
+        }
+        Ok(tick)
+    }
+
+    /// Runs due jobs until none is left (for tests and `inzage jobs run`).
+    pub async fn run_until_idle(&self) -> Result<Vec<Tick>> {
+        let mut ticks = Vec::new();
+        loop {
+            match self.run_once().await? {
+                Tick::Idle => return Ok(ticks),
+                t => ticks.push(t),
+            }
+            if ticks.len() > 1_000_000 {
+                return Ok(ticks);
+            }
+        }
+    }
+
+    /// `Ok(None)`: done; `Ok(Some(t))`: run again at `t`.
+    async fn execute(&self, kind: &str, payload: &str) -> Result<Option<DateTime<Utc>>> {
+        match kind {
+            FINALISE_REPORT => {
+                let p: FinalisePayload = serde_json::from_str(payload)
+                    .map_err(|e| ServiceError::Internal(format!("bad payload: {e}")))?;
+                let ctx = Ctx::system("job:finalise_reports");
+                self.services.finalise_if_due(&ctx, &p.report_id).await
+            }
+            other => Err(ServiceError::Internal(format!("unknown job kind {other}"))),
+        }
+    }
+
+    /// Runs jobs until `shutdown` resolves; a job in progress finishes first.
+    pub async fn run_forever(
+        self,
+        poll: std::time::Duration,
+        mut shutdown: tokio::sync::watch::Receiver<bool>,
+    ) {
+        loop {
+            if *shutdown.borrow() {
+                return;
+            }
+            let busy = match self.run_once().await {
+                Ok(Tick::Idle) => false,
+                Ok(_) => true,
+                Err(e) => {
+                    tracing::warn!(error = %e, "job runner could not claim a job");
+                    false
+                }
+            };
+            if !busy {
+                tokio::select! {
+                    _ = tokio::time::sleep(poll) => {}
+                    _ = shutdown.changed() => {}
+                }
+            }
+        }
+    }
+}
+
+impl Services {
+    pub async fn job_stats(&self) -> Result<JobStats> {
+        let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM job GROUP BY status")
+            .fetch_all(self.db().pool())
+            .await?;
+        let mut st = JobStats::default();
+        for r in rows {
+            let n: i64 = r.try_get("n")?;
+            match s(&r, "status")?.as_str() {
+                "queued" => st.queued = n,
+                "running" => st.running = n,
+                "done" => st.done = n,
+                _ => st.failed = n,
+            }
+        }
+        Ok(st)
+    }
+}

@@ -1,0 +1,118 @@
+//! Test support: a fresh, migrated database per test, on SQLite (default)
+//! or PostgreSQL when `INZAGE_TEST_BACKEND=postgres`. `.ci/run` runs the
+//! whole suite once per backend. A PostgreSQL test database is created
+//! with a random name and dropped when the `TestDb` is dropped.
+use crate::blobs::BlobStore;
+use crate::db::Db;
+use crate::Services;
+use inzage_core::{Clock, FixedClock};
+use std::sync::Arc;
+
+pub struct TestDb {
+    pub db: Db,
+    pub url: String,
+    pub dir: tempfile::TempDir,
+    pg_name: Option<String>,
+}
+
+pub fn backend_is_postgres() -> bool {
+    std::env::var("INZAGE_TEST_BACKEND").is_ok_and(|v| v == "postgres")
+}
+
+fn pg_admin_url() -> String {
+    std::env::var("INZAGE_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+impl TestDb {
+    /// A new empty database (not migrated).
+    pub async fn empty() -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        if backend_is_postgres() {
+            let name = format!("inzage_test_{}", uuid::Uuid::new_v4().simple());
+            let admin = Db::connect(&pg_admin_url(), 1)
+                .await
+                .expect("connect to PostgreSQL for tests");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(admin.pool())
+                .await
+                .expect("create db");
+            admin.close().await;
+            let base = pg_admin_url();
+            let url = match base.rfind('/') {
+                Some(i) => format!("{}/{name}", &base[..i]),
+                None => base,
+            };
+            let db = Db::connect(&url, 8).await.expect("connect test db");
+            Self {
+                db,
+                url,
+                dir,
+                pg_name: Some(name),
+            }
+        } else {
+            let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+            let db = Db::connect(&url, 4).await.expect("connect sqlite");
+            Self {
+                db,
+                url,
+                dir,
+                pg_name: None,
+            }
+        }
+    }
+
+    /// A new database with all migrations applied.
+    pub async fn migrated() -> Self {
+        let t = Self::empty().await;
+        t.db.migrate().await.expect("migrate");
+        t
+    }
+
+    pub fn services(&self, clock: &FixedClock) -> Services {
+        let c: Arc<dyn Clock> = Arc::new(clock.clone());
+        Services::new(self.db.clone(), c, BlobStore::new(self.dir.path()))
+    }
+
+    /// A second, independent connection pool to the same database (as a
+    /// second `inzage serve` process would have).
+    pub async fn second_pool(&self) -> Db {
+        Db::connect(&self.url, 8).await.expect("second pool")
+    }
+
+    /// Runs raw SQL: only for tests that tamper with storage on purpose.
+    pub async fn exec_raw(&self, sql: &str) {
+        sqlx::query(sql)
+            .execute(self.db.pool())
+            .await
+            .expect("raw sql");
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some(name) = self.pg_name.take() {
+            // Best effort: drop the database from a separate thread with its
+            // own runtime (Drop cannot await).
+            let admin = pg_admin_url();
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build();
+                if let Ok(rt) = rt {
+                    rt.block_on(async move {
+                        if let Ok(db) = Db::connect(&admin, 1).await {
+                            let _ = sqlx::query(&format!(
+                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                            ))
+                            .execute(db.pool())
+                            .await;
+                            db.close().await;
+                        }
+                    });
+                }
+            })
+            .join();
+        }
+    }
+}

@@ -1,0 +1,738 @@
+//! Writing a dossier: reports (draft -> final, corrections as new
+//! versions), contact persons and access grants, and the bulk import the
+//! demo and migrations from another ECD use. Each write passes the gate.
+use crate::access::{join_parts, Attempt};
+use crate::audit::{append, Event};
+use crate::db::Tx;
+use crate::error::{Result, ServiceError};
+use crate::row::{b, flag, i, s};
+use crate::{new_id, Ctx, Services};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use inzage_core::ids::*;
+use inzage_core::model::{
+    AppointmentStatus, AuditAction, AuditOutcome, DocStatus, DossierPart, Principal, Relation, Role,
+};
+use inzage_core::policy::{Access, Scope};
+use inzage_core::types::{date_str, ts, Email, FieldError, Label, MobileNumber, Text};
+
+pub const REPORT_MAX_CHARS: usize = 20_000;
+
+#[derive(Clone, Debug)]
+pub struct NewReport {
+    pub category: Label,
+    pub body: Text,
+    pub visible_to_client: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewContactPerson {
+    pub given_name: Label,
+    pub name_prefix: Option<Label>,
+    pub family_name: Label,
+    pub relation: Relation,
+    pub email: Option<Email>,
+    pub mobile: Option<MobileNumber>,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewGrant {
+    pub parts: Vec<DossierPart>,
+    pub valid_from: DateTime<Utc>,
+    pub valid_until: Option<DateTime<Utc>>,
+    /// The staff member who recorded the client's consent. For a staff
+    /// principal this must be themselves; the operator CLI names one.
+    pub consent_recorded_by: StaffId,
+}
+
+/// Everything the bulk import can add to a client's current episode.
+#[derive(Clone, Debug, Default)]
+pub struct DossierImport {
+    pub plans: Vec<PlanImport>,
+    pub reports: Vec<ReportImport>,
+    pub appointments: Vec<AppointmentImport>,
+    pub documents: Vec<DocumentImport>,
+}
+
+#[derive(Clone, Debug)]
+pub struct PlanImport {
+    pub plan_date: NaiveDate,
+    pub status: DocStatus,
+    pub created_by: StaffId,
+    /// (domain, goals, agreements), in order.
+    pub sections: Vec<(String, String, String)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ReportImport {
+    pub author: StaffId,
+    pub author_role: Role,
+    pub category: String,
+    pub body: String,
+    pub status: DocStatus,
+    pub visible_to_client: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug)]
+pub struct AppointmentImport {
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub practitioner: StaffId,
+    pub place: String,
+    pub description: String,
+    pub status: AppointmentStatus,
+}
+
+#[derive(Clone, Debug)]
+pub struct DocumentImport {
+    pub title: String,
+    pub doc_type: String,
+    pub doc_date: NaiveDate,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+    pub visible_to_client: bool,
+    pub uploaded_by: StaffId,
+}
+
+fn write(part: DossierPart, action: AuditAction, data_id: Option<&str>) -> Attempt<'_> {
+    Attempt {
+        part,
+        access: Access::Write,
+        action,
+        data_kind: part.code(),
+        data_id,
+        hide_denial: data_id.is_some(),
+    }
+}
+
+fn staff_of(ctx: &Ctx) -> Option<&StaffId> {
+    match &ctx.principal {
+        Principal::Staff { staff_id } => Some(staff_id),
+        _ => None,
+    }
+}
+
+/// A bind value for the bulk inserts.
+enum V {
+    S(String),
+    O(Option<String>),
+    I(i64),
+}
+
+/// Multi-row INSERT in chunks that stay under both databases' parameter limits.
+async fn bulk_insert(tx: &mut Tx, table: &str, cols: &[&str], rows: Vec<Vec<V>>) -> Result<()> {
+    let per_chunk = (30_000 / cols.len()).max(1);
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<Vec<V>> = rows.by_ref().take(per_chunk).collect();
+        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", cols.join(", "));
+        let mut n = 0;
+        for (ri, _) in chunk.iter().enumerate() {
+            if ri > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('(');
+            for ci in 0..cols.len() {
+                if ci > 0 {
+                    sql.push_str(", ");
+                }
+                n += 1;
+                sql.push_str(&format!("${n}"));
+            }
+            sql.push(')');
+        }
+        let mut q = sqlx::query(&sql);
+        for row in chunk {
+            for v in row {
+                q = match v {
+                    V::S(x) => q.bind(x),
+                    V::O(x) => q.bind(x),
+                    V::I(x) => q.bind(x),
+                };
+            }
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// The latest episode of a client, for new items.
+async fn current_episode(tx: &mut Tx, client: &str) -> Result<String> {
+    let r = sqlx::query("SELECT id FROM episode WHERE client_id = $1 ORDER BY start_date DESC, created_at DESC LIMIT 1")
+        .bind(client)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| ServiceError::Conflict("the client has no episode".into()))?;
+    s(&r, "id")
+}
+
+async fn finalise_after_hours(tx: &mut Tx, client: &str) -> Result<i64> {
+    let r = sqlx::query("SELECT o.finalise_after_hours FROM client c JOIN organisation o ON o.id = c.organisation_id WHERE c.id = $1")
+        .bind(client)
+        .fetch_one(&mut **tx)
+        .await?;
+    i(&r, "finalise_after_hours")
+}
+
+impl Services {
+    /// A staff member writes a report: it starts as a draft only staff see,
+    /// and a job makes it final after the organisation's period.
+    pub async fn create_report(
+        &self,
+        ctx: &Ctx,
+        client: &ClientId,
+        new: NewReport,
+    ) -> Result<ReportId> {
+        let a = write(DossierPart::Reports, AuditAction::Create, None);
+        let Some(author) = staff_of(ctx).cloned() else {
+            // Only a person can be the author of a report.
+            let mut tx = self.db().begin().await?;
+            self.denied(
+                &mut tx,
+                ctx,
+                Some(client.as_str()),
+                &a,
+                "author_must_be_staff",
+            )
+            .await?;
+            tx.commit().await?;
+            return Err(ServiceError::Denied(
+                inzage_core::policy::DenyReason::RoleLacksPermission,
+            ));
+        };
+        let (mut tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
+        let now = self.now();
+        let episode = current_episode(&mut tx, client.as_str()).await?;
+        let id = new_id();
+        sqlx::query(
+            "INSERT INTO report (id, series_id, version, is_current, client_id, episode_id, author_id, author_role, \
+             category, body, status, visible_to_client, created_at, updated_at) \
+             VALUES ($1, $1, 1, 1, $2, $3, $4, $5, $6, $7, 'draft', $8, $9, $9)",
+        )
+        .bind(&id)
+        .bind(client.as_str())
+        .bind(&episode)
+        .bind(author.as_str())
+        .bind(&scope.as_role)
+        .bind(new.category.as_str())
+        .bind(new.body.as_str())
+        .bind(flag(new.visible_to_client))
+        .bind(ts(now))
+        .execute(&mut *tx)
+        .await?;
+        let hours = finalise_after_hours(&mut tx, client.as_str()).await?;
+        crate::jobs::enqueue_finalise(&mut tx, &id, now + Duration::hours(hours), now).await?;
+        self.allowed(&mut tx, ctx, &scope, client.as_str(), &a, Some(&id))
+            .await?;
+        tx.commit().await?;
+        Ok(ReportId::from_raw(id))
+    }
+
+    /// "Definitief maken": the author finalises their own draft now.
+    pub async fn finalise_report(&self, ctx: &Ctx, report: &ReportId) -> Result<()> {
+        let a = write(
+            DossierPart::Reports,
+            AuditAction::Finalise,
+            Some(report.as_str()),
+        );
+        let Some(client) = self.owner_of("report", report.as_str()).await? else {
+            return self.no_such_item(ctx, &a).await;
+        };
+        let (mut tx, scope) = self.gate(ctx, &client, &a).await?;
+        let r = sqlx::query("SELECT author_id, status FROM report WHERE id = $1")
+            .bind(report.as_str())
+            .fetch_one(&mut *tx)
+            .await?;
+        if staff_of(ctx).is_some_and(|me| me.as_str() != s(&r, "author_id").unwrap_or_default()) {
+            self.denied(&mut tx, ctx, Some(&client), &a, "not_author")
+                .await?;
+            tx.commit().await?;
+            return Err(ServiceError::Denied(
+                inzage_core::policy::DenyReason::RoleLacksPermission,
+            ));
+        }
+        if s(&r, "status")? == DocStatus::Final.code() {
+            return Err(ServiceError::Conflict(
+                "this report is already final".into(),
+            ));
+        }
+        let (kind, id) = ctx.principal.audit_actor();
+        self.mark_final(&mut tx, report.as_str(), &format!("{kind}:{id}"))
+            .await?;
+        self.allowed(&mut tx, ctx, &scope, &client, &a, None)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub(crate) async fn mark_final(&self, tx: &mut Tx, report: &str, by: &str) -> Result<()> {
+        let now = ts(self.now());
+        // The author is never touched: finalising records who finalised.
+        sqlx::query(
+            "UPDATE report SET status = 'final', finalised_at = $2, finalised_by = $3, updated_at = $2 \
+             WHERE id = $1 AND status = 'draft'",
+        )
+        .bind(report)
+        .bind(&now)
+        .bind(by)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    /// The finalisation job: make the draft final if the organisation's
+    /// period has passed. Returns `Some(due)` when it is not due yet.
+    pub(crate) async fn finalise_if_due(
+        &self,
+        ctx: &Ctx,
+        report: &str,
+    ) -> Result<Option<DateTime<Utc>>> {
+        let a = write(DossierPart::Reports, AuditAction::Finalise, Some(report));
+        let Some(client) = self.owner_of("report", report).await? else {
+            return Ok(None); // removed meanwhile: nothing to do
+        };
+        let (mut tx, scope) = self.gate(ctx, &client, &a).await?;
+        let r = sqlx::query("SELECT status, created_at FROM report WHERE id = $1")
+            .bind(report)
+            .fetch_one(&mut *tx)
+            .await?;
+        if s(&r, "status")? != DocStatus::Draft.code() {
+            return Ok(None);
+        }
+        let hours = finalise_after_hours(&mut tx, &client).await?;
+        let due = crate::row::t(&r, "created_at")? + Duration::hours(hours);
+        if self.now() < due {
+            return Ok(Some(due));
+        }
+        self.mark_final(&mut tx, report, "system:job:finalise_reports")
+            .await?;
+        self.allowed(&mut tx, ctx, &scope, &client, &a, None)
+            .await?;
+        tx.commit().await?;
+        Ok(None)
+    }
+
+    /// Corrects a final report: a new version by the correcting staff
+    /// member; the earlier version stays, no longer current.
+    pub async fn correct_report(
+        &self,
+        ctx: &Ctx,
+        report: &ReportId,
+        new: NewReport,
+    ) -> Result<ReportId> {
+        let a = write(
+            DossierPart::Reports,
+            AuditAction::Update,
+            Some(report.as_str()),
+        );
+        let Some(client) = self.owner_of("report", report.as_str()).await? else {
+            return self.no_such_item(ctx, &a).await;
+        };
+        let Some(author) = staff_of(ctx).cloned() else {
+            return Err(ServiceError::Denied(
+                inzage_core::policy::DenyReason::RoleLacksPermission,
+            ));
+        };
+        let (mut tx, scope) = self.gate(ctx, &client, &a).await?;
+        let r = sqlx::query(
+            "SELECT series_id, version, is_current, status, episode_id FROM report WHERE id = $1",
+        )
+        .bind(report.as_str())
+        .fetch_one(&mut *tx)
+        .await?;
+        if !b(&r, "is_current")? {
+            return Err(ServiceError::Conflict(
+                "a newer version of this report exists; correct that one".into(),
+            ));
+        }
+        if s(&r, "status")? != DocStatus::Final.code() {
+            return Err(ServiceError::Conflict(
+                "a draft is edited, not corrected".into(),
+            ));
+        }
+        let series = s(&r, "series_id")?;
+        let version = i(&r, "version")? + 1;
+        let now = ts(self.now());
+        let changed =
+            sqlx::query("UPDATE report SET is_current = 0 WHERE id = $1 AND is_current = 1")
+                .bind(report.as_str())
+                .execute(&mut *tx)
+                .await?;
+        if changed.rows_affected() != 1 {
+            return Err(ServiceError::Conflict(
+                "someone else corrected this report just now".into(),
+            ));
+        }
+        let id = new_id();
+        sqlx::query(
+            "INSERT INTO report (id, series_id, version, is_current, client_id, episode_id, author_id, author_role, \
+             category, body, status, visible_to_client, created_at, updated_at, finalised_at, finalised_by) \
+             SELECT $1, series_id, $2, 1, client_id, episode_id, $3, $4, $5, $6, 'final', $7, created_at, $8, $8, $9 \
+             FROM report WHERE id = $10",
+        )
+        .bind(&id)
+        .bind(version)
+        .bind(author.as_str())
+        .bind(&scope.as_role)
+        .bind(new.category.as_str())
+        .bind(new.body.as_str())
+        .bind(flag(new.visible_to_client))
+        .bind(&now)
+        .bind(format!("staff:{author}"))
+        .bind(report.as_str())
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| crate::admin::fk_or(e, "report vanished", "someone else corrected this report just now"))?;
+        let _ = series;
+        self.allowed(&mut tx, ctx, &scope, &client, &a, Some(&id))
+            .await?;
+        tx.commit().await?;
+        Ok(ReportId::from_raw(id))
+    }
+
+    /// Adds a contact person and records the client's consent as a grant.
+    pub async fn add_contact_person(
+        &self,
+        ctx: &Ctx,
+        client: &ClientId,
+        person: NewContactPerson,
+        grant: NewGrant,
+    ) -> Result<(ContactPersonId, AccessGrantId)> {
+        let a = write(DossierPart::Network, AuditAction::Grant, None);
+        if let Some(me) = staff_of(ctx) {
+            if *me != grant.consent_recorded_by {
+                return Err(ServiceError::Invalid(FieldError::new(
+                    "consent_recorded_by",
+                    "staff record consent in their own name",
+                )));
+            }
+        }
+        if grant.parts.is_empty() {
+            return Err(ServiceError::Invalid(FieldError::new(
+                "parts",
+                "choose at least one part",
+            )));
+        }
+        if grant.valid_until.is_some_and(|u| u <= grant.valid_from) {
+            return Err(ServiceError::Invalid(FieldError::new(
+                "valid_until",
+                "end is before the start",
+            )));
+        }
+        let (mut tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
+        let now = ts(self.now());
+        let cp = new_id();
+        sqlx::query(
+            "INSERT INTO contact_person (id, client_id, given_name, name_prefix, family_name, relation, email, mobile, \
+             created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(&cp)
+        .bind(client.as_str())
+        .bind(person.given_name.as_str())
+        .bind(person.name_prefix.as_ref().map(Label::as_str))
+        .bind(person.family_name.as_str())
+        .bind(person.relation.code())
+        .bind(person.email.as_ref().map(Email::as_str))
+        .bind(person.mobile.as_ref().map(MobileNumber::as_str))
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        let g = new_id();
+        sqlx::query(
+            "INSERT INTO access_grant (id, client_id, contact_person_id, parts, valid_from, valid_until, \
+             consent_recorded_by, consent_recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&g)
+        .bind(client.as_str())
+        .bind(&cp)
+        .bind(join_parts(&grant.parts))
+        .bind(ts(grant.valid_from))
+        .bind(grant.valid_until.map(ts))
+        .bind(grant.consent_recorded_by.as_str())
+        .bind(&now)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| crate::admin::fk_or(e, "the staff member recording consent does not exist", "exists"))?;
+        self.allowed(&mut tx, ctx, &scope, client.as_str(), &a, Some(&g))
+            .await?;
+        tx.commit().await?;
+        Ok((ContactPersonId::from_raw(cp), AccessGrantId::from_raw(g)))
+    }
+
+    /// Revokes a grant at once.
+    pub async fn revoke_grant(&self, ctx: &Ctx, grant: &AccessGrantId) -> Result<()> {
+        let a = write(
+            DossierPart::Network,
+            AuditAction::Revoke,
+            Some(grant.as_str()),
+        );
+        let Some(client) = self.owner_of("access_grant", grant.as_str()).await? else {
+            return self.no_such_item(ctx, &a).await;
+        };
+        let (mut tx, scope) = self.gate(ctx, &client, &a).await?;
+        let (kind, id) = ctx.principal.audit_actor();
+        sqlx::query("UPDATE access_grant SET revoked_at = $2, revoked_by = $3 WHERE id = $1 AND revoked_at IS NULL")
+            .bind(grant.as_str())
+            .bind(ts(self.now()))
+            .bind(format!("{kind}:{id}"))
+            .execute(&mut *tx)
+            .await?;
+        self.allowed(&mut tx, ctx, &scope, &client, &a, None)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Bulk import into the client's current episode, one transaction.
+    /// Only the operator CLI and the demo may import (the import sets
+    /// authors and times that a person writing could not).
+    pub async fn import_dossier(
+        &self,
+        ctx: &Ctx,
+        client: &ClientId,
+        imp: DossierImport,
+    ) -> Result<()> {
+        if !matches!(&ctx.principal, Principal::System { component } if component == "cli" || component == "demo")
+        {
+            return Err(ServiceError::Denied(
+                inzage_core::policy::DenyReason::SystemComponentNotAllowed,
+            ));
+        }
+        let mut tx = self.db().begin().await?;
+        let cid = client.as_str();
+        let mut scopes: Vec<(DossierPart, Scope)> = Vec::new();
+        for (part, present) in [
+            (DossierPart::ClientPlan, !imp.plans.is_empty()),
+            (DossierPart::Reports, !imp.reports.is_empty()),
+            (DossierPart::Appointments, !imp.appointments.is_empty()),
+            (DossierPart::Documents, !imp.documents.is_empty()),
+        ] {
+            if present {
+                match self
+                    .decide_in(&mut tx, ctx, cid, &write(part, AuditAction::Create, None))
+                    .await?
+                {
+                    Ok(scope) => scopes.push((part, scope)),
+                    Err(e) => {
+                        tx.commit().await?;
+                        return Err(e);
+                    }
+                }
+            }
+        }
+        let episode = current_episode(&mut tx, cid).await?;
+        let now = self.now();
+        let nows = ts(now);
+        let mut plan_rows = Vec::new();
+        let mut section_rows = Vec::new();
+        for p in &imp.plans {
+            let pid = new_id();
+            for (pos, (domain, goals, agreements)) in p.sections.iter().enumerate() {
+                section_rows.push(vec![
+                    V::S(new_id()),
+                    V::S(pid.clone()),
+                    V::I(pos as i64 + 1),
+                    V::S(domain.clone()),
+                    V::S(goals.clone()),
+                    V::S(agreements.clone()),
+                ]);
+            }
+            plan_rows.push(vec![
+                V::S(pid),
+                V::S(cid.to_owned()),
+                V::S(episode.clone()),
+                V::S(date_str(p.plan_date)),
+                V::S(p.status.code().to_owned()),
+                V::S(p.created_by.to_string()),
+                V::S(nows.clone()),
+                V::O((p.status == DocStatus::Final).then(|| nows.clone())),
+            ]);
+        }
+        bulk_insert(
+            &mut tx,
+            "plan_version",
+            &[
+                "id",
+                "client_id",
+                "episode_id",
+                "plan_date",
+                "status",
+                "created_by",
+                "created_at",
+                "finalised_at",
+            ],
+            plan_rows,
+        )
+        .await?;
+        bulk_insert(
+            &mut tx,
+            "plan_section",
+            &[
+                "id",
+                "plan_version_id",
+                "position",
+                "domain",
+                "goals",
+                "agreements",
+            ],
+            section_rows,
+        )
+        .await?;
+
+        let hours = if imp.reports.is_empty() {
+            24
+        } else {
+            finalise_after_hours(&mut tx, cid).await?
+        };
+        let mut report_rows = Vec::with_capacity(imp.reports.len());
+        let mut drafts = Vec::new();
+        for r in &imp.reports {
+            let id = new_id();
+            let created = ts(r.created_at);
+            let is_final = r.status == DocStatus::Final;
+            if !is_final {
+                drafts.push((id.clone(), r.created_at + Duration::hours(hours)));
+            }
+            report_rows.push(vec![
+                V::S(id.clone()),
+                V::S(id),
+                V::I(1),
+                V::I(1),
+                V::S(cid.to_owned()),
+                V::S(episode.clone()),
+                V::S(r.author.to_string()),
+                V::S(r.author_role.code().to_owned()),
+                V::S(r.category.clone()),
+                V::S(r.body.clone()),
+                V::S(r.status.code().to_owned()),
+                V::I(flag(r.visible_to_client)),
+                V::S(created.clone()),
+                V::S(created.clone()),
+                V::O(is_final.then(|| created.clone())),
+                V::O(is_final.then(|| format!("staff:{}", r.author))),
+            ]);
+        }
+        bulk_insert(
+            &mut tx,
+            "report",
+            &[
+                "id",
+                "series_id",
+                "version",
+                "is_current",
+                "client_id",
+                "episode_id",
+                "author_id",
+                "author_role",
+                "category",
+                "body",
+                "status",
+                "visible_to_client",
+                "created_at",
+                "updated_at",
+                "finalised_at",
+                "finalised_by",
+            ],
+            report_rows,
+        )
+        .await?;
+        for (id, due) in drafts {
+            crate::jobs::enqueue_finalise(&mut tx, &id, due, now).await?;
+        }
+        let appt_rows = imp
+            .appointments
+            .iter()
+            .map(|a| {
+                vec![
+                    V::S(new_id()),
+                    V::S(cid.to_owned()),
+                    V::S(episode.clone()),
+                    V::S(ts(a.starts_at)),
+                    V::S(ts(a.ends_at)),
+                    V::S(a.practitioner.to_string()),
+                    V::S(a.place.clone()),
+                    V::S(a.description.clone()),
+                    V::S(a.status.code().to_owned()),
+                    V::S(nows.clone()),
+                    V::S(nows.clone()),
+                ]
+            })
+            .collect();
+        bulk_insert(
+            &mut tx,
+            "appointment",
+            &[
+                "id",
+                "client_id",
+                "episode_id",
+                "starts_at",
+                "ends_at",
+                "practitioner_id",
+                "place",
+                "description",
+                "status",
+                "created_at",
+                "updated_at",
+            ],
+            appt_rows,
+        )
+        .await?;
+        let mut doc_rows = Vec::new();
+        for d in &imp.documents {
+            let hash = self.blobs().put(&d.bytes)?;
+            doc_rows.push(vec![
+                V::S(new_id()),
+                V::S(cid.to_owned()),
+                V::S(episode.clone()),
+                V::S(d.title.clone()),
+                V::S(d.doc_type.clone()),
+                V::S(date_str(d.doc_date)),
+                V::S(d.content_type.clone()),
+                V::I(d.bytes.len() as i64),
+                V::S(hash),
+                V::I(flag(d.visible_to_client)),
+                V::S(d.uploaded_by.to_string()),
+                V::S(nows.clone()),
+            ]);
+        }
+        bulk_insert(
+            &mut tx,
+            "document",
+            &[
+                "id",
+                "client_id",
+                "episode_id",
+                "title",
+                "doc_type",
+                "doc_date",
+                "content_type",
+                "size_bytes",
+                "sha256",
+                "visible_to_client",
+                "uploaded_by",
+                "created_at",
+            ],
+            doc_rows,
+        )
+        .await?;
+        for (part, scope) in &scopes {
+            append(
+                &mut tx,
+                ctx,
+                now,
+                Event {
+                    role: &scope.as_role,
+                    client_id: Some(cid),
+                    data_kind: part.code(),
+                    data_id: None,
+                    action: AuditAction::Create,
+                    outcome: AuditOutcome::Allowed,
+                    reason: None,
+                },
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}

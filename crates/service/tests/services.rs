@@ -1,0 +1,615 @@
+//! Integration tests of the domain services against a real database
+//! (SQLite by default, PostgreSQL with INZAGE_TEST_BACKEND=postgres).
+use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use inzage_core::ids::*;
+use inzage_core::model::*;
+use inzage_core::policy::DenyReason;
+use inzage_core::types::*;
+use inzage_core::FixedClock;
+use inzage_service::admin::{NewClient, NewStaff, OrgSettings};
+use inzage_service::dossier::ReportFilter;
+use inzage_service::jobs::{Runner, Tick};
+use inzage_service::testing::TestDb;
+use inzage_service::writes::*;
+use inzage_service::{Ctx, ServiceError, Services};
+
+fn t0() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0)
+        .single()
+        .expect("time")
+}
+
+fn label(s: &str) -> Label {
+    Label::parse("test", s).expect("label")
+}
+
+struct World {
+    svc: Services,
+    clock: FixedClock,
+    org: OrganisationId,
+    team_a: TeamId,
+    caregiver: StaffId,
+    other_team_caregiver: StaffId,
+    admin: StaffId,
+    client: ClientId,
+    other_client: ClientId,
+    _db: TestDb,
+}
+
+async fn world() -> World {
+    let db = TestDb::migrated().await;
+    let clock = FixedClock::new(t0());
+    let svc = db.services(&clock);
+    let cli = Ctx::system("cli");
+    let org = svc
+        .create_organisation(&cli, label("Zorg Test"), OrgSettings::default())
+        .await
+        .expect("org");
+    let loc = svc
+        .create_location(&cli, &org, label("De Linde"))
+        .await
+        .expect("loc");
+    let team_a = svc
+        .create_team(&cli, &loc, label("Team A"))
+        .await
+        .expect("team");
+    let team_b = svc
+        .create_team(&cli, &loc, label("Team B"))
+        .await
+        .expect("team");
+    let staff = |email: &str, roles: Vec<Role>, teams: Vec<TeamId>| NewStaff {
+        given_name: label("Sam"),
+        name_prefix: None,
+        family_name: label(email.split('@').next().unwrap_or("x")),
+        email: Email::parse(email).expect("email"),
+        mobile: None,
+        roles,
+        team_ids: teams,
+    };
+    let caregiver = svc
+        .create_staff(
+            &cli,
+            &org,
+            staff(
+                "bakker@zorg.nl",
+                vec![Role::Caregiver, Role::PrimaryCaregiver],
+                vec![team_a.clone()],
+            ),
+        )
+        .await
+        .expect("staff");
+    let other_team_caregiver = svc
+        .create_staff(
+            &cli,
+            &org,
+            staff(
+                "visser@zorg.nl",
+                vec![Role::Caregiver],
+                vec![team_b.clone()],
+            ),
+        )
+        .await
+        .expect("staff");
+    let admin = svc
+        .create_staff(
+            &cli,
+            &org,
+            staff("beheer@zorg.nl", vec![Role::FunctionalAdmin], vec![]),
+        )
+        .await
+        .expect("staff");
+    let new_client = |num: &str, team: &TeamId| NewClient {
+        client_number: ClientNumber::parse(num).expect("num"),
+        given_name: label("Test"),
+        name_prefix: None,
+        family_name: label("Client"),
+        birth_date: BirthDate::parse("06-09-1990", t0().date_naive()).expect("bd"),
+        street: None,
+        house_number: None,
+        postal_code: None,
+        city: None,
+        email: None,
+        mobile: None,
+        team_id: Some(team.clone()),
+        primary_caregiver_id: None,
+    };
+    let start = NaiveDate::from_ymd_opt(2025, 1, 1);
+    let client = svc
+        .create_client(&cli, &org, new_client("C-1", &team_a), start)
+        .await
+        .expect("client");
+    let other_client = svc
+        .create_client(&cli, &org, new_client("C-2", &team_b), start)
+        .await
+        .expect("client");
+    World {
+        svc,
+        clock,
+        org,
+        team_a,
+        caregiver,
+        other_team_caregiver,
+        admin,
+        client,
+        other_client,
+        _db: db,
+    }
+}
+
+fn staff_ctx(id: &StaffId) -> Ctx {
+    Ctx::new(Principal::Staff {
+        staff_id: id.clone(),
+    })
+    .with_source("127.0.0.1")
+}
+fn client_ctx(id: &ClientId) -> Ctx {
+    Ctx::new(Principal::Client {
+        client_id: id.clone(),
+    })
+}
+fn report(body: &str, visible: bool) -> NewReport {
+    NewReport {
+        category: label("Dagrapportage"),
+        body: Text::parse("body", body, 20_000).expect("text"),
+        visible_to_client: visible,
+    }
+}
+
+#[tokio::test]
+async fn migrations_apply_once_and_sqlite_is_durable() {
+    let db = TestDb::empty().await;
+    assert_eq!(db.db.migrate().await.expect("first"), vec![1]);
+    assert_eq!(db.db.migrate().await.expect("second"), Vec::<i64>::new());
+    assert_eq!(db.db.schema_version().await.expect("version"), 1);
+    assert!(db.db.ping().await);
+    if let Some((journal, synchronous, fks)) = db.db.sqlite_pragmas().await.expect("pragmas") {
+        assert_eq!(journal, "wal");
+        assert_eq!(synchronous, 2, "synchronous=FULL");
+        assert_eq!(fks, 1);
+    }
+}
+
+#[tokio::test]
+async fn client_sees_only_final_visible_reports_of_current_episode() {
+    let w = world().await;
+    let cg = staff_ctx(&w.caregiver);
+    let visible = w
+        .svc
+        .create_report(&cg, &w.client, report("Goede dag gehad.", true))
+        .await
+        .expect("r1");
+    let hidden = w
+        .svc
+        .create_report(&cg, &w.client, report("Intern overleg.", false))
+        .await
+        .expect("r2");
+    let draft = w
+        .svc
+        .create_report(&cg, &w.client, report("Nog niet af.", true))
+        .await
+        .expect("r3");
+    w.svc.finalise_report(&cg, &visible).await.expect("final");
+    w.svc.finalise_report(&cg, &hidden).await.expect("final");
+
+    let me = client_ctx(&w.client);
+    let page = w
+        .svc
+        .list_reports(
+            &me,
+            &w.client,
+            ReportFilter {
+                page: 1,
+                per_page: 50,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("list");
+    assert_eq!(page.total, 1);
+    assert_eq!(page.items[0].id, visible);
+    assert_eq!(page.items[0].author_name, "Sam bakker");
+    assert_eq!(page.items[0].author_role, "caregiver");
+    // Hidden and draft reports answer exactly like a missing id.
+    for id in [&hidden, &draft] {
+        assert!(matches!(
+            w.svc.report(&me, id).await,
+            Err(ServiceError::NotFound)
+        ));
+    }
+    let missing = ReportId::from_raw("00000000-0000-4000-8000-000000000000");
+    assert!(matches!(
+        w.svc.report(&me, &missing).await,
+        Err(ServiceError::NotFound)
+    ));
+    // Staff see all three.
+    let staff_page = w
+        .svc
+        .list_reports(
+            &cg,
+            &w.client,
+            ReportFilter {
+                page: 1,
+                per_page: 50,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("list");
+    assert_eq!(staff_page.total, 3);
+}
+
+#[tokio::test]
+async fn guessing_another_clients_report_is_not_found_and_audited_as_denied() {
+    let w = world().await;
+    let other_cg = staff_ctx(&w.other_team_caregiver);
+    let theirs = w
+        .svc
+        .create_report(&other_cg, &w.other_client, report("Van een ander.", true))
+        .await
+        .expect("r");
+    w.svc
+        .finalise_report(&other_cg, &theirs)
+        .await
+        .expect("final");
+    let me = client_ctx(&w.client);
+    assert!(matches!(
+        w.svc.report(&me, &theirs).await,
+        Err(ServiceError::NotFound)
+    ));
+    // Staff of another team: the same.
+    assert!(matches!(
+        w.svc.report(&staff_ctx(&w.caregiver), &theirs).await,
+        Err(ServiceError::NotFound)
+    ));
+    let log = w
+        .svc
+        .search_audit(
+            &Ctx::system("cli"),
+            inzage_service::AuditQuery {
+                client_id: Some(w.other_client.to_string()),
+                limit: 50,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("audit");
+    let denied: Vec<_> = log.iter().filter(|e| e.outcome == "denied").collect();
+    assert_eq!(denied.len(), 2, "{log:#?}");
+    assert!(denied
+        .iter()
+        .any(|e| e.actor_id == w.client.to_string()
+            && e.reason.as_deref() == Some("not_own_dossier")));
+    assert!(denied.iter().any(
+        |e| e.actor_id == w.caregiver.to_string() && e.reason.as_deref() == Some("not_in_team")
+    ));
+}
+
+#[tokio::test]
+async fn functional_admin_reads_no_dossier_and_denial_is_reported() {
+    let w = world().await;
+    let r = w.svc.client_profile(&staff_ctx(&w.admin), &w.client).await;
+    assert!(
+        matches!(r, Err(ServiceError::Denied(DenyReason::NotInTeam))),
+        "{r:?}"
+    );
+    // But settings are theirs to change.
+    let mut settings = OrgSettings::default();
+    settings.grace_days_after_discharge = 14;
+    w.svc
+        .update_organisation_settings(&staff_ctx(&w.admin), &w.org, settings)
+        .await
+        .expect("settings");
+    // And a caregiver may not.
+    let r = w
+        .svc
+        .update_organisation_settings(&staff_ctx(&w.caregiver), &w.org, OrgSettings::default())
+        .await;
+    assert!(matches!(
+        r,
+        Err(ServiceError::Denied(DenyReason::RoleLacksPermission))
+    ));
+}
+
+#[tokio::test]
+async fn portal_access_follows_discharge_and_grace_days() {
+    let w = world().await;
+    let cg = staff_ctx(&w.caregiver);
+    let me = client_ctx(&w.client);
+    let today = local_date(w.clock.now_for_test());
+    w.svc
+        .end_episode(&cg, &w.client, today - Duration::days(10))
+        .await
+        .expect("discharge");
+    assert!(w.svc.client_profile(&me, &w.client).await.is_ok());
+    w.clock.advance(Duration::days(20));
+    let r = w.svc.client_profile(&me, &w.client).await;
+    assert!(
+        matches!(r, Err(ServiceError::Denied(DenyReason::PortalAccessEnded))),
+        "{r:?}"
+    );
+    // Staff keep their access to the record.
+    assert!(w.svc.client_profile(&cg, &w.client).await.is_ok());
+}
+
+#[tokio::test]
+async fn contact_person_sees_granted_parts_until_revoked() {
+    let w = world().await;
+    let cg = staff_ctx(&w.caregiver);
+    let (cp, grant) = w
+        .svc
+        .add_contact_person(
+            &cg,
+            &w.client,
+            NewContactPerson {
+                given_name: label("Mila"),
+                name_prefix: Some(label("de")),
+                family_name: label("Vries"),
+                relation: Relation::Mentor,
+                email: None,
+                mobile: None,
+            },
+            NewGrant {
+                parts: vec![DossierPart::ClientPlan, DossierPart::Appointments],
+                valid_from: t0(),
+                valid_until: None,
+                consent_recorded_by: w.caregiver.clone(),
+            },
+        )
+        .await
+        .expect("contact");
+    let ctx = Ctx::new(Principal::ContactPerson {
+        contact_person_id: cp,
+    });
+    assert!(w.svc.list_plans(&ctx, &w.client).await.is_ok());
+    assert!(w.svc.list_appointments(&ctx, &w.client).await.is_ok());
+    let r = w
+        .svc
+        .list_reports(&ctx, &w.client, ReportFilter::default())
+        .await;
+    assert!(matches!(
+        r,
+        Err(ServiceError::Denied(DenyReason::PartNotGranted))
+    ));
+    let r = w.svc.list_plans(&ctx, &w.other_client).await;
+    assert!(matches!(r, Err(ServiceError::Denied(DenyReason::NoGrant))));
+    w.svc.revoke_grant(&cg, &grant).await.expect("revoke");
+    let r = w.svc.list_plans(&ctx, &w.client).await;
+    assert!(
+        matches!(r, Err(ServiceError::Denied(DenyReason::GrantNotValid))),
+        "{r:?}"
+    );
+    let net = w.svc.network(&cg, &w.client).await.expect("network");
+    assert_eq!(net[0].full_name, "Mila de Vries");
+    assert!(net[0].grants[0].revoked_at.is_some());
+}
+
+#[tokio::test]
+async fn correction_is_a_new_version_and_nothing_is_overwritten() {
+    let w = world().await;
+    let cg = staff_ctx(&w.caregiver);
+    let v1 = w
+        .svc
+        .create_report(&cg, &w.client, report("Eerste tekst.", true))
+        .await
+        .expect("r");
+    w.svc.finalise_report(&cg, &v1).await.expect("final");
+    let v2 = w
+        .svc
+        .correct_report(&cg, &v1, report("Verbeterde tekst.", true))
+        .await
+        .expect("correct");
+    // Correcting the old version again is refused.
+    assert!(matches!(
+        w.svc.correct_report(&cg, &v1, report("x", true)).await,
+        Err(ServiceError::Conflict(_))
+    ));
+    let me = client_ctx(&w.client);
+    let page = w
+        .svc
+        .list_reports(
+            &me,
+            &w.client,
+            ReportFilter {
+                page: 1,
+                per_page: 10,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("list");
+    assert_eq!(page.total, 1);
+    assert_eq!(page.items[0].id, v2);
+    assert!(page.items[0].corrected);
+    assert_eq!(page.items[0].body, "Verbeterde tekst.");
+    // The client cannot open the old version; staff see the history.
+    assert!(matches!(
+        w.svc.report(&me, &v1).await,
+        Err(ServiceError::NotFound)
+    ));
+    let hist = w
+        .svc
+        .report_history(&cg, &page.items[0].series_id)
+        .await
+        .expect("history");
+    assert_eq!(
+        hist.iter().map(|r| r.body.as_str()).collect::<Vec<_>>(),
+        vec!["Eerste tekst.", "Verbeterde tekst."]
+    );
+}
+
+#[tokio::test]
+async fn drafts_become_final_after_the_period_keeping_the_author() {
+    let w = world().await;
+    let cg = staff_ctx(&w.caregiver);
+    let id = w
+        .svc
+        .create_report(&cg, &w.client, report("Automatisch definitief.", true))
+        .await
+        .expect("r");
+    let runner = Runner::new(w.svc.clone(), "test");
+    w.clock.advance(Duration::hours(23) + Duration::minutes(59));
+    assert_eq!(runner.run_once().await.expect("tick"), Tick::Idle);
+    let me = client_ctx(&w.client);
+    assert!(matches!(
+        w.svc.report(&me, &id).await,
+        Err(ServiceError::NotFound)
+    ));
+    w.clock.advance(Duration::minutes(1));
+    assert!(matches!(
+        runner.run_once().await.expect("tick"),
+        Tick::Done { .. }
+    ));
+    let r = w.svc.report(&me, &id).await.expect("visible now");
+    assert_eq!(r.status, DocStatus::Final);
+    assert_eq!(r.author_id, w.caregiver);
+    assert_eq!(r.author_name, "Sam bakker");
+    assert_eq!(
+        r.finalised_by.as_deref(),
+        Some("system:job:finalise_reports")
+    );
+    let log = w
+        .svc
+        .search_audit(
+            &Ctx::system("cli"),
+            inzage_service::AuditQuery {
+                client_id: Some(w.client.to_string()),
+                limit: 100,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("audit");
+    assert!(log.iter().any(|e| e.action == "finalise"
+        && e.actor_kind == "system"
+        && e.actor_id == "job:finalise_reports"));
+}
+
+#[tokio::test]
+async fn a_longer_period_set_later_reschedules_the_job() {
+    let w = world().await;
+    let cg = staff_ctx(&w.caregiver);
+    let id = w
+        .svc
+        .create_report(&cg, &w.client, report("Later.", true))
+        .await
+        .expect("r");
+    let mut s = OrgSettings::default();
+    s.finalise_after_hours = 48;
+    w.svc
+        .update_organisation_settings(&Ctx::system("cli"), &w.org, s)
+        .await
+        .expect("settings");
+    w.clock.advance(Duration::hours(25));
+    let runner = Runner::new(w.svc.clone(), "test");
+    assert!(matches!(
+        runner.run_once().await.expect("tick"),
+        Tick::Rescheduled { .. }
+    ));
+    assert!(w.svc.report(&client_ctx(&w.client), &id).await.is_err());
+    w.clock.advance(Duration::hours(24));
+    assert!(matches!(
+        runner.run_once().await.expect("tick"),
+        Tick::Done { .. }
+    ));
+    assert!(w.svc.report(&client_ctx(&w.client), &id).await.is_ok());
+}
+
+#[tokio::test]
+async fn two_runners_never_run_one_job_twice() {
+    let w = world().await;
+    let cg = staff_ctx(&w.caregiver);
+    for n in 0..40 {
+        w.svc
+            .create_report(&cg, &w.client, report(&format!("Rapport {n}"), true))
+            .await
+            .expect("r");
+    }
+    w.clock.advance(Duration::hours(25));
+    // A second pool, as a second `inzage serve` process would have.
+    let db2 = w._db.second_pool().await;
+    let svc2 = Services::new(
+        db2,
+        std::sync::Arc::new(w.clock.clone()),
+        inzage_service::blobs::BlobStore::new(w._db.dir.path()),
+    );
+    let r1 = Runner::new(w.svc.clone(), "one");
+    let r2 = Runner::new(svc2, "two");
+    let (a, b) = tokio::join!(r1.run_until_idle(), r2.run_until_idle());
+    let (a, b) = (a.expect("r1"), b.expect("r2"));
+    let done = |ts: &Vec<Tick>| ts.iter().filter(|t| matches!(t, Tick::Done { .. })).count();
+    assert_eq!(
+        done(&a) + done(&b),
+        40,
+        "each job exactly once: {} + {}",
+        done(&a),
+        done(&b)
+    );
+    let stats = w.svc.job_stats().await.expect("stats");
+    assert_eq!((stats.done, stats.queued, stats.running), (40, 0, 0));
+    let mut ids: Vec<String> = a
+        .iter()
+        .chain(b.iter())
+        .filter_map(|t| match t {
+            Tick::Done { job_id, .. } => Some(job_id.clone()),
+            _ => None,
+        })
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 40);
+}
+
+#[tokio::test]
+async fn audit_verify_passes_clean_and_finds_a_changed_row() {
+    let w = world().await;
+    let cg = staff_ctx(&w.caregiver);
+    for _ in 0..3 {
+        w.svc.client_profile(&cg, &w.client).await.expect("read");
+    }
+    let clean = w.svc.verify_audit_chain().await.expect("verify");
+    assert!(clean.intact, "{clean:?}");
+    assert!(clean.events >= 10);
+    w._db
+        .exec_raw("UPDATE audit_event SET actor_id = 'someone-else' WHERE seq = 4")
+        .await;
+    let broken = w.svc.verify_audit_chain().await.expect("verify");
+    assert!(!broken.intact);
+    assert_eq!(broken.broken_at_seq, Some(4));
+}
+
+#[tokio::test]
+async fn audit_verify_finds_a_removed_last_event() {
+    let w = world().await;
+    w._db
+        .exec_raw("DELETE FROM audit_event WHERE seq = (SELECT MAX(seq) FROM audit_event)")
+        .await;
+    let r = w.svc.verify_audit_chain().await.expect("verify");
+    assert!(!r.intact);
+    assert!(r.problem.unwrap_or_default().contains("head"));
+}
+
+#[tokio::test]
+async fn staff_in_team_writes_and_duplicates_are_clear_conflicts() {
+    let w = world().await;
+    let cli = Ctx::system("cli");
+    let dup = NewClient {
+        client_number: ClientNumber::parse("C-1").expect("n"),
+        given_name: label("A"),
+        name_prefix: None,
+        family_name: label("B"),
+        birth_date: BirthDate::parse("01-01-2000", t0().date_naive()).expect("bd"),
+        street: None,
+        house_number: None,
+        postal_code: None,
+        city: None,
+        email: None,
+        mobile: None,
+        team_id: Some(w.team_a.clone()),
+        primary_caregiver_id: None,
+    };
+    let r = w.svc.create_client(&cli, &w.org, dup, None).await;
+    assert!(
+        matches!(&r, Err(ServiceError::Conflict(m)) if m.contains("client number")),
+        "{r:?}"
+    );
+}
