@@ -1,1 +1,301 @@
-fn main() {}
+//! `inzage`: the one binary. See `inzage --help` and the README.
+#![deny(clippy::unwrap_used)]
+
+mod admin;
+mod config;
+mod demo;
+mod pdf;
+
+use clap::{Parser, Subcommand};
+use config::Config;
+use inzage_core::{Clock, SystemClock};
+use inzage_service::blobs::BlobStore;
+use inzage_service::db::Db;
+use inzage_service::{ServiceError, Services};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// Exit codes (also in the README).
+pub mod exit {
+    pub const OK: u8 = 0;
+    pub const INTERNAL: u8 = 1;
+    pub const USAGE: u8 = 2;
+    pub const INVALID_INPUT: u8 = 3;
+    pub const CONFLICT_OR_NOT_FOUND: u8 = 4;
+    pub const UNAVAILABLE: u8 = 5;
+    pub const DENIED: u8 = 6;
+    pub const AUDIT_BROKEN: u8 = 7;
+}
+
+#[derive(Parser, Debug)]
+#[command(name = "inzage", version, about = "Inzage: client portal and light ECD for Dutch care organisations")]
+struct Cli {
+    /// Configuration file (default: ./inzage.toml if present).
+    #[arg(long, global = true, env = "INZAGE_CONFIG")]
+    config: Option<PathBuf>,
+    /// Database URL: sqlite://… or postgres://… [env: INZAGE_DATABASE_URL]
+    #[arg(long, global = true)]
+    database_url: Option<String>,
+    /// Data directory for the SQLite file and documents [env: INZAGE_DATA_DIR; default ./data]
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Start the HTTP server (migrates first, runs background jobs).
+    Serve {
+        /// Listen address [env: INZAGE_BIND; default 127.0.0.1:8080]
+        #[arg(long)]
+        bind: Option<String>,
+        /// Do not run background jobs in this process.
+        #[arg(long)]
+        no_jobs: bool,
+    },
+    /// Bring the database schema up to date.
+    Migrate,
+    /// Load the demo organisation (idempotent); with --clients, a dataset at scale.
+    Demo(demo::DemoArgs),
+    /// Set-up and scripting: organisations, locations, teams, staff, clients.
+    #[command(subcommand)]
+    Admin(admin::AdminCmd),
+    /// The NEN 7513 audit trail.
+    #[command(subcommand)]
+    Audit(AuditCmd),
+    /// Background jobs.
+    #[command(subcommand)]
+    Jobs(JobsCmd),
+}
+
+#[derive(Subcommand, Debug)]
+enum AuditCmd {
+    /// Check the hash chain; report the first broken link (exit 7).
+    Verify {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum JobsCmd {
+    /// Run every due job now, then exit.
+    Run,
+    /// Show how many jobs are queued, running, done, failed.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// An error for the operator: one line, and an exit code.
+pub struct CliError {
+    pub code: u8,
+    pub message: String,
+}
+
+impl From<ServiceError> for CliError {
+    fn from(e: ServiceError) -> Self {
+        let code = match &e {
+            ServiceError::Invalid(_) => exit::INVALID_INPUT,
+            ServiceError::NotFound | ServiceError::Conflict(_) => exit::CONFLICT_OR_NOT_FOUND,
+            ServiceError::Unavailable(_) | ServiceError::Config(_) => exit::UNAVAILABLE,
+            ServiceError::Denied(_) => exit::DENIED,
+            ServiceError::Internal(_) => exit::INTERNAL,
+        };
+        CliError { code, message: e.to_string() }
+    }
+}
+
+impl From<inzage_core::types::FieldError> for CliError {
+    fn from(e: inzage_core::types::FieldError) -> Self {
+        CliError { code: exit::INVALID_INPUT, message: format!("invalid --{}: {}", e.field.replace('_', "-"), e.message) }
+    }
+}
+
+fn main() -> ExitCode {
+    restore_sigpipe();
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            // clap prints help/version to stdout (exit 0) and errors to stderr (exit 2).
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { exit::USAGE } else { exit::OK });
+        }
+    };
+    let mut config = match Config::load(cli.config.as_deref()) {
+        Ok(c) => c,
+        Err(m) => {
+            eprintln!("inzage: {m}");
+            return ExitCode::from(exit::USAGE);
+        }
+    };
+    if let Some(u) = cli.database_url.clone() {
+        config.database_url = Some(u);
+    }
+    if let Some(d) = cli.data_dir.clone() {
+        config.data_dir = d;
+    }
+    init_tracing(&config);
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("inzage: cannot start the runtime: {e}");
+            return ExitCode::from(exit::INTERNAL);
+        }
+    };
+    match rt.block_on(run(cli.command, config)) {
+        Ok(()) => ExitCode::from(exit::OK),
+        Err(e) => {
+            eprintln!("inzage: {}", e.message);
+            ExitCode::from(e.code)
+        }
+    }
+}
+
+/// `inzage admin client list | head` should end quietly, as Unix tools do,
+/// not panic on the closed pipe.
+fn restore_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: setting a signal disposition to its default at start-up,
+    // before any threads exist.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+fn init_tracing(config: &Config) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_new(&config.log_level).unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if config.log_format == "json" {
+        let _ = builder.json().try_init();
+    } else {
+        let _ = builder.try_init();
+    }
+}
+
+async fn open(config: &Config) -> Result<Services, CliError> {
+    let url = config.effective_database_url();
+    if url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&config.data_dir).map_err(|e| CliError {
+            code: exit::UNAVAILABLE,
+            message: format!("cannot create data directory {}: {e}", config.data_dir.display()),
+        })?;
+    }
+    let db = Db::connect(&url, config.db_max_connections).await?;
+    db.migrate().await?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    Ok(Services::new(db, clock, BlobStore::new(&config.data_dir)))
+}
+
+async fn run(cmd: Command, config: Config) -> Result<(), CliError> {
+    match cmd {
+        Command::Migrate => {
+            let url = config.effective_database_url();
+            if url.starts_with("sqlite:") {
+                let _ = std::fs::create_dir_all(&config.data_dir);
+            }
+            let db = Db::connect(&url, 1).await?;
+            let applied = db.migrate().await?;
+            let version = db.schema_version().await?;
+            if applied.is_empty() {
+                println!("schema is up to date (version {version}, {})", db.backend().name());
+            } else {
+                println!("applied migrations {applied:?}; schema version {version} ({})", db.backend().name());
+            }
+            Ok(())
+        }
+        Command::Serve { bind, no_jobs } => {
+            let svc = open(&config).await?;
+            serve(svc, &config, bind, !no_jobs && config.run_jobs).await
+        }
+        Command::Demo(args) => demo::run(&open(&config).await?, args).await,
+        Command::Admin(cmd) => admin::run(&open(&config).await?, cmd).await,
+        Command::Audit(AuditCmd::Verify { json }) => {
+            let svc = open(&config).await?;
+            let report = svc.verify_audit_chain().await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+            } else if report.intact {
+                println!("audit trail intact: {} events", report.events);
+            } else {
+                println!(
+                    "audit trail BROKEN at event {}: {}",
+                    report.broken_at_seq.unwrap_or_default(),
+                    report.problem.clone().unwrap_or_default()
+                );
+            }
+            if report.intact {
+                Ok(())
+            } else {
+                Err(CliError { code: exit::AUDIT_BROKEN, message: "audit trail verification failed".into() })
+            }
+        }
+        Command::Jobs(JobsCmd::Run) => {
+            let svc = open(&config).await?;
+            let ticks = inzage_service::jobs::Runner::new(svc, "cli").run_until_idle().await?;
+            println!("ran {} job(s)", ticks.len());
+            Ok(())
+        }
+        Command::Jobs(JobsCmd::Status { json }) => {
+            let svc = open(&config).await?;
+            let st = svc.job_stats().await?;
+            if json {
+                println!("{}", serde_json::to_string(&st).unwrap_or_default());
+            } else {
+                println!("queued {}  running {}  done {}  failed {}", st.queued, st.running, st.done, st.failed);
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn serve(svc: Services, config: &Config, bind: Option<String>, jobs: bool) -> Result<(), CliError> {
+    let bind = bind.unwrap_or_else(|| config.bind.clone());
+    let listener = tokio::net::TcpListener::bind(&bind)
+        .await
+        .map_err(|e| CliError { code: exit::UNAVAILABLE, message: format!("cannot listen on {bind}: {e}") })?;
+    let tls = config.public_url.as_deref().is_some_and(|u| u.starts_with("https://"));
+    let app = inzage_web::router(svc.clone(), inzage_web::WebConfig { tls });
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let runner = if jobs {
+        let r = inzage_service::jobs::Runner::new(svc.clone(), "serve");
+        Some(tokio::spawn(r.run_forever(std::time::Duration::from_secs(config.job_poll_seconds.max(1)), stop_rx)))
+    } else {
+        None
+    };
+    tracing::info!(bind = %bind, backend = svc.db().backend().name(), jobs, "inzage is listening");
+    let served = axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await;
+    // Requests are finished; now let a running job finish, then stop.
+    let _ = stop_tx.send(true);
+    if let Some(r) = runner {
+        let _ = r.await;
+    }
+    svc.db().close().await;
+    tracing::info!("inzage stopped");
+    served.map_err(|e| CliError { code: exit::INTERNAL, message: format!("server error: {e}") })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down: finishing running requests and jobs");
+}

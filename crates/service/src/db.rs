@@ -53,6 +53,16 @@ impl Db {
         };
         let options = AnyConnectOptions::from_str(url)
             .map_err(|e| ServiceError::Config(format!("database URL is not valid: {e}")))?;
+        // One direct attempt first, so an unreachable server gives its real
+        // reason at once instead of a pool timeout.
+        let probe = tokio::time::timeout(Duration::from_secs(10), sqlx::AnyConnection::connect_with(&options)).await;
+        match probe {
+            Err(_) => return Err(ServiceError::Unavailable("timed out connecting to the database".into())),
+            Ok(Err(e)) => return Err(ServiceError::Unavailable(describe_connect_error(&e))),
+            Ok(Ok(c)) => {
+                let _ = c.close().await;
+            }
+        }
         let pool = AnyPoolOptions::new()
             .max_connections(max_connections.max(1))
             .acquire_timeout(Duration::from_secs(10))

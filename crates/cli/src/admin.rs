@@ -1,0 +1,371 @@
+//! `inzage admin …`: non-interactive set-up and scripting. Input is parsed
+//! into the domain's newtypes first; a bad value names its flag and nothing
+//! is written. Created ids are printed (or returned as JSON with --json).
+use crate::{exit, CliError};
+use clap::{Args, Subcommand};
+use inzage_core::ids::*;
+use inzage_core::model::Role;
+use inzage_core::types::{local_date, parse_date, BirthDate, ClientNumber, Email, Label, MobileNumber};
+use inzage_service::admin::{NewClient, NewStaff, OrgSettings};
+use inzage_service::{Ctx, Services};
+use serde_json::json;
+
+#[derive(Subcommand, Debug)]
+pub enum AdminCmd {
+    #[command(subcommand)]
+    Org(OrgCmd),
+    #[command(subcommand)]
+    Location(LocationCmd),
+    #[command(subcommand)]
+    Team(TeamCmd),
+    #[command(subcommand)]
+    Staff(StaffCmd),
+    #[command(subcommand)]
+    Client(ClientCmd),
+}
+
+#[derive(Args, Debug)]
+pub struct Json {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum OrgCmd {
+    /// Create an organisation with the default settings (override with flags).
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        servicedesk_email: Option<String>,
+        #[arg(long)]
+        servicedesk_phone: Option<String>,
+        #[arg(long)]
+        help_url: Option<String>,
+        /// Days of portal access after discharge.
+        #[arg(long, default_value_t = 30)]
+        grace_days: i64,
+        /// Minimum client age for the portal (0 or 18).
+        #[arg(long, default_value_t = 0)]
+        min_client_age: i64,
+        /// Only clients in care since this date (dd-mm-jjjj or yyyy-mm-dd).
+        #[arg(long)]
+        eligibility_start: Option<String>,
+        #[arg(long, default_value_t = 24)]
+        finalise_after_hours: i64,
+        #[command(flatten)]
+        out: Json,
+    },
+    List {
+        #[command(flatten)]
+        out: Json,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum LocationCmd {
+    Create {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        name: String,
+        #[command(flatten)]
+        out: Json,
+    },
+    List {
+        #[arg(long)]
+        org: String,
+        #[command(flatten)]
+        out: Json,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TeamCmd {
+    Create {
+        #[arg(long)]
+        location: String,
+        #[arg(long)]
+        name: String,
+        #[command(flatten)]
+        out: Json,
+    },
+    List {
+        #[arg(long)]
+        org: String,
+        #[command(flatten)]
+        out: Json,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum StaffCmd {
+    /// Create a staff member with one or more roles and teams.
+    Create {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        given_name: String,
+        #[arg(long)]
+        name_prefix: Option<String>,
+        #[arg(long)]
+        family_name: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        mobile: Option<String>,
+        /// caregiver, primary_caregiver, practitioner, secretariat, functional_admin, privacy_officer (repeatable)
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        /// Team id (repeatable).
+        #[arg(long = "team")]
+        teams: Vec<String>,
+        #[command(flatten)]
+        out: Json,
+    },
+    List {
+        #[arg(long)]
+        org: String,
+        #[command(flatten)]
+        out: Json,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ClientCmd {
+    /// Create a client; an episode starts today unless --episode-start is given.
+    Create {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        number: String,
+        #[arg(long)]
+        given_name: String,
+        #[arg(long)]
+        name_prefix: Option<String>,
+        #[arg(long)]
+        family_name: String,
+        /// dd-mm-jjjj or yyyy-mm-dd
+        #[arg(long)]
+        birth_date: String,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long)]
+        mobile: Option<String>,
+        /// Team id (the client's location follows from the team).
+        #[arg(long)]
+        team: Option<String>,
+        #[arg(long)]
+        street: Option<String>,
+        #[arg(long)]
+        house_number: Option<String>,
+        #[arg(long)]
+        postal_code: Option<String>,
+        #[arg(long)]
+        city: Option<String>,
+        #[arg(long)]
+        episode_start: Option<String>,
+        #[command(flatten)]
+        out: Json,
+    },
+    List {
+        #[arg(long)]
+        org: String,
+        #[command(flatten)]
+        out: Json,
+    },
+}
+
+fn id<T>(flag: &str, raw: &str, parse: fn(&str) -> Option<T>) -> Result<T, CliError> {
+    parse(raw).ok_or_else(|| CliError {
+        code: exit::INVALID_INPUT,
+        message: format!("invalid --{flag}: not an id (expected a UUID such as 0b0c6f5e-8a0e-4c1e-9d7b-1f0f3c2b9a11)"),
+    })
+}
+
+fn created(json: bool, kind: &str, id: &str) {
+    if json {
+        println!("{}", json!({ "kind": kind, "id": id }));
+    } else {
+        println!("{id}");
+    }
+}
+
+fn print_json<T: serde::Serialize>(v: &T) {
+    println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
+}
+
+pub async fn run(svc: &Services, cmd: AdminCmd) -> Result<(), CliError> {
+    let ctx = Ctx::system("cli");
+    let today = local_date(svc.clock().now());
+    match cmd {
+        AdminCmd::Org(OrgCmd::Create {
+            name,
+            servicedesk_email,
+            servicedesk_phone,
+            help_url,
+            grace_days,
+            min_client_age,
+            eligibility_start,
+            finalise_after_hours,
+            out,
+        }) => {
+            let name = Label::parse("name", &name)?;
+            let servicedesk_email = servicedesk_email.map(|e| Email::parse(&e)).transpose().map_err(|mut e| {
+                e.field = "servicedesk_email";
+                e
+            })?;
+            let eligibility_start_date =
+                eligibility_start.map(|d| parse_date("eligibility_start", &d)).transpose()?;
+            let settings = OrgSettings {
+                grace_days_after_discharge: grace_days,
+                min_client_age,
+                eligibility_start_date,
+                finalise_after_hours,
+                servicedesk_email: servicedesk_email.map(|e| e.as_str().to_owned()),
+                servicedesk_phone,
+                help_url,
+                ..OrgSettings::default()
+            };
+            let id = svc.create_organisation(&ctx, name, settings).await?;
+            created(out.json, "organisation", id.as_str());
+        }
+        AdminCmd::Org(OrgCmd::List { out }) => {
+            let orgs = svc.list_organisations().await?;
+            if out.json {
+                print_json(&orgs);
+            } else {
+                for o in orgs {
+                    println!("{}\t{}", o.id, o.name);
+                }
+            }
+        }
+        AdminCmd::Location(LocationCmd::Create { org, name, out }) => {
+            let org = id("org", &org, OrganisationId::parse)?;
+            let name = Label::parse("name", &name)?;
+            let id = svc.create_location(&ctx, &org, name).await?;
+            created(out.json, "location", id.as_str());
+        }
+        AdminCmd::Location(LocationCmd::List { org, out }) => {
+            let org = id("org", &org, OrganisationId::parse)?;
+            let items = svc.list_locations(&org).await?;
+            if out.json {
+                print_json(&items);
+            } else {
+                for l in items {
+                    println!("{}\t{}", l.id, l.name);
+                }
+            }
+        }
+        AdminCmd::Team(TeamCmd::Create { location, name, out }) => {
+            let location = id("location", &location, LocationId::parse)?;
+            let name = Label::parse("name", &name)?;
+            let id = svc.create_team(&ctx, &location, name).await?;
+            created(out.json, "team", id.as_str());
+        }
+        AdminCmd::Team(TeamCmd::List { org, out }) => {
+            let org = id("org", &org, OrganisationId::parse)?;
+            let items = svc.list_teams(&org).await?;
+            if out.json {
+                print_json(&items);
+            } else {
+                for t in items {
+                    println!("{}\t{}\t{}", t.id, t.name, t.location_id);
+                }
+            }
+        }
+        AdminCmd::Staff(StaffCmd::Create { org, given_name, name_prefix, family_name, email, mobile, roles, teams, out }) => {
+            let org = id("org", &org, OrganisationId::parse)?;
+            let mut parsed_roles = Vec::new();
+            for r in &roles {
+                parsed_roles.push(Role::from_code(r.trim()).ok_or_else(|| CliError {
+                    code: exit::INVALID_INPUT,
+                    message: format!(
+                        "invalid --role: {r:?} (choose from {})",
+                        Role::ALL.iter().map(|r| r.code()).collect::<Vec<_>>().join(", ")
+                    ),
+                })?);
+            }
+            let mut team_ids = Vec::new();
+            for t in &teams {
+                team_ids.push(id("team", t, TeamId::parse)?);
+            }
+            let new = NewStaff {
+                given_name: Label::parse("given_name", &given_name)?,
+                name_prefix: Label::parse_opt("name_prefix", name_prefix.as_deref())?,
+                family_name: Label::parse("family_name", &family_name)?,
+                email: Email::parse(&email)?,
+                mobile: mobile.map(|m| MobileNumber::parse(&m)).transpose()?,
+                roles: parsed_roles,
+                team_ids,
+            };
+            let id = svc.create_staff(&ctx, &org, new).await?;
+            created(out.json, "staff_member", id.as_str());
+        }
+        AdminCmd::Staff(StaffCmd::List { org, out }) => {
+            let org = id("org", &org, OrganisationId::parse)?;
+            let items = svc.list_staff(&org).await?;
+            if out.json {
+                print_json(&items);
+            } else {
+                for m in items {
+                    let roles: Vec<&str> = m.roles.iter().map(|r| r.code()).collect();
+                    println!("{}\t{} {}\t{}\t{}", m.id, m.given_name, m.family_name, m.email, roles.join(","));
+                }
+            }
+        }
+        AdminCmd::Client(ClientCmd::Create {
+            org,
+            number,
+            given_name,
+            name_prefix,
+            family_name,
+            birth_date,
+            email,
+            mobile,
+            team,
+            street,
+            house_number,
+            postal_code,
+            city,
+            episode_start,
+            out,
+        }) => {
+            let org = id("org", &org, OrganisationId::parse)?;
+            let new = NewClient {
+                client_number: ClientNumber::parse(&number).map_err(|mut e| {
+                    e.field = "number";
+                    e
+                })?,
+                given_name: Label::parse("given_name", &given_name)?,
+                name_prefix: Label::parse_opt("name_prefix", name_prefix.as_deref())?,
+                family_name: Label::parse("family_name", &family_name)?,
+                birth_date: BirthDate::parse(&birth_date, today)?,
+                street: Label::parse_opt("street", street.as_deref())?,
+                house_number: Label::parse_opt("house_number", house_number.as_deref())?,
+                postal_code: Label::parse_opt("postal_code", postal_code.as_deref())?,
+                city: Label::parse_opt("city", city.as_deref())?,
+                email: email.map(|e| Email::parse(&e)).transpose()?,
+                mobile: mobile.map(|m| MobileNumber::parse(&m)).transpose()?,
+                team_id: team.map(|t| id("team", &t, TeamId::parse)).transpose()?,
+                primary_caregiver_id: None,
+            };
+            let start = episode_start.map(|d| parse_date("episode_start", &d)).transpose()?;
+            let id = svc.create_client(&ctx, &org, new, start).await?;
+            created(out.json, "client", id.as_str());
+        }
+        AdminCmd::Client(ClientCmd::List { org, out }) => {
+            let org = id("org", &org, OrganisationId::parse)?;
+            let items = svc.list_clients(&ctx, &org).await?;
+            if out.json {
+                print_json(&items);
+            } else {
+                for c in items {
+                    println!("{}\t{}\t{}", c.id, c.client_number, c.display_name);
+                }
+            }
+        }
+    }
+    Ok(())
+}

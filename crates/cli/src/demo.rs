@@ -1,0 +1,413 @@
+//! `inzage demo`: the demo organisation (idempotent) and, with --clients,
+//! a generated dataset at scale. Everything goes through the domain
+//! services as the `demo` system principal, so it is audited like any write.
+use crate::{exit, CliError};
+use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+use inzage_core::ids::*;
+use inzage_core::model::*;
+use inzage_core::types::{local_date, BirthDate, ClientNumber, Email, Label, MobileNumber};
+use inzage_service::admin::{NewClient, NewStaff, OrgSettings};
+use inzage_service::writes::*;
+use inzage_service::{Ctx, Services};
+use std::time::Instant;
+
+pub const DEMO_ORG: &str = "Zorggroep De Linde (demo)";
+
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// Also generate this many clients (numbers G000001…); existing ones are kept.
+    #[arg(long, default_value_t = 0)]
+    clients: u32,
+    /// Reports per generated client.
+    #[arg(long, default_value_t = 20)]
+    reports_per_client: u32,
+    /// Seed for the generated data.
+    #[arg(long, default_value_t = 7)]
+    seed: u64,
+}
+
+/// splitmix64: small, deterministic, good enough for demo data.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+    fn pick<'a>(&mut self, items: &'a [&'a str]) -> &'a str {
+        items[self.below(items.len() as u64) as usize]
+    }
+}
+
+fn l(s: &str) -> Result<Label, CliError> {
+    Ok(Label::parse("demo", s)?)
+}
+
+struct Staff {
+    anna: StaffId,
+    joris: StaffId,
+    fatima: StaffId,
+}
+
+const GIVEN: &[&str] = &["Anouk", "Bram", "Chantal", "Daan", "Emma", "Fleur", "Gijs", "Hanna", "Ibrahim", "Jesse", "Kim", "Lotte", "Milan", "Noah", "Olga", "Priya", "Ruben", "Sanne", "Tim", "Yara", "Zeynep", "Lucas", "Julia", "Sem"];
+const FAMILY: &[&str] = &["Jansen", "de Vries", "van den Berg", "Bakker", "Visser", "Smit", "Meijer", "de Boer", "Mulder", "de Groot", "Bos", "Vos", "Peters", "Hendriks", "van Leeuwen", "Dekker", "Brouwer", "de Wit", "Dijkstra", "Yilmaz", "El Idrissi", "Nguyen"];
+const CATEGORIES: &[&str] = &["Dagrapportage", "Gesprek", "Medisch", "Wonen", "Werk en dagbesteding", "Contact met familie"];
+const SENTENCES: &[&str] = &[
+    "Vandaag was een rustige dag.",
+    "We hebben samen boodschappen gedaan.",
+    "Je was op tijd bij je werk.",
+    "We hebben gepraat over je doelen voor deze maand.",
+    "Je vond het moeilijk om op tijd op te staan.",
+    "Het ging goed met koken.",
+    "Je hebt je moeder gebeld.",
+    "Je hebt je medicijnen zelf op tijd ingenomen.",
+    "We hebben afgesproken om volgende week weer te wandelen.",
+    "Je was blij met het bezoek van je zus.",
+    "Er was onrust in de groep. Je bleef rustig.",
+    "Je hebt je kamer opgeruimd.",
+    "We hebben de planning voor het weekend gemaakt.",
+    "Je gaf aan dat je slecht had geslapen.",
+];
+
+fn split_family(f: &str) -> (Option<&str>, &str) {
+    for p in ["van den ", "van der ", "van ", "de "] {
+        if let Some(rest) = f.strip_prefix(p) {
+            return (Some(p.trim_end()), rest);
+        }
+    }
+    (None, f)
+}
+
+fn report_text(rng: &mut Rng) -> String {
+    let n = 2 + rng.below(3);
+    (0..n).map(|_| rng.pick(SENTENCES)).collect::<Vec<_>>().join(" ")
+}
+
+pub async fn run(svc: &Services, args: DemoArgs) -> Result<(), CliError> {
+    let started = Instant::now();
+    let ctx = Ctx::system("demo");
+    let (org, staff, team_ids) = match svc.find_organisation_by_name(DEMO_ORG).await? {
+        Some(org) => {
+            println!("demo organisation already present ({}); nothing to add to it", org.id);
+            let members = svc.list_staff(&org.id).await?;
+            let find = |email: &str| members.iter().find(|m| m.email == email).map(|m| m.id.clone());
+            let teams = svc.list_teams(&org.id).await?.into_iter().map(|t| t.id).collect::<Vec<_>>();
+            let staff = match (find("anna.bakker@demo.inzage.nl"), find("joris.visser@demo.inzage.nl"), find("fatima.elamrani@demo.inzage.nl")) {
+                (Some(anna), Some(joris), Some(fatima)) => Staff { anna, joris, fatima },
+                _ => return Err(CliError { code: exit::CONFLICT_OR_NOT_FOUND, message: "demo organisation is incomplete; use a fresh database".into() }),
+            };
+            (org.id, staff, teams)
+        }
+        None => {
+            let (org, staff, teams) = base_demo(svc, &ctx).await?;
+            println!("demo organisation loaded ({org})");
+            (org, staff, teams)
+        }
+    };
+    if args.clients > 0 {
+        generate(svc, &ctx, &org, &staff, &team_ids, &args).await?;
+    }
+    println!("done in {:.1} s", started.elapsed().as_secs_f64());
+    print_logins(svc, &org).await?;
+    Ok(())
+}
+
+async fn print_logins(svc: &Services, org: &OrganisationId) -> Result<(), CliError> {
+    let staff = svc.list_staff(org).await?;
+    println!("demo staff (sign-in arrives with the next release):");
+    for m in staff {
+        let roles: Vec<&str> = m.roles.iter().map(|r| r.label_nl()).collect();
+        println!("  {:<36} {}", m.email, roles.join(", "));
+    }
+    Ok(())
+}
+
+async fn base_demo(svc: &Services, ctx: &Ctx) -> Result<(OrganisationId, Staff, Vec<TeamId>), CliError> {
+    let now = svc.clock().now();
+    let today = local_date(now);
+    let settings = OrgSettings {
+        servicedesk_email: Some("servicedesk@demo.inzage.nl".into()),
+        servicedesk_phone: Some("085 - 130 45 75".into()),
+        help_url: Some("/hulp".into()),
+        ..OrgSettings::default()
+    };
+    let org = svc.create_organisation(ctx, l(DEMO_ORG)?, settings).await?;
+    let linde = svc.create_location(ctx, &org, l("De Linde")?).await?;
+    let anker = svc.create_location(ctx, &org, l("Het Anker")?).await?;
+    let team_linde = svc.create_team(ctx, &linde, l("Woongroep De Linde")?).await?;
+    let team_anker = svc.create_team(ctx, &anker, l("Ambulant team Het Anker")?).await?;
+    let staff = |g: &str, p: Option<&str>, f: &str, email: &str, roles: Vec<Role>, teams: Vec<TeamId>| -> Result<NewStaff, CliError> {
+        Ok(NewStaff {
+            given_name: l(g)?,
+            name_prefix: p.map(l).transpose()?,
+            family_name: l(f)?,
+            email: Email::parse(email)?,
+            mobile: Some(MobileNumber::parse("06 1234 5678")?),
+            roles,
+            team_ids: teams,
+        })
+    };
+    let anna = svc.create_staff(ctx, &org, staff("Anna", None, "Bakker", "anna.bakker@demo.inzage.nl", vec![Role::Caregiver, Role::PrimaryCaregiver], vec![team_linde.clone()])?).await?;
+    let joris = svc.create_staff(ctx, &org, staff("Joris", None, "Visser", "joris.visser@demo.inzage.nl", vec![Role::Caregiver], vec![team_linde.clone()])?).await?;
+    let fatima = svc.create_staff(ctx, &org, staff("Fatima", None, "El Amrani", "fatima.elamrani@demo.inzage.nl", vec![Role::Practitioner, Role::PrimaryCaregiver], vec![team_anker.clone()])?).await?;
+    svc.create_staff(ctx, &org, staff("Kees", Some("de"), "Jong", "kees.dejong@demo.inzage.nl", vec![Role::Secretariat], vec![team_linde.clone(), team_anker.clone()])?).await?;
+    svc.create_staff(ctx, &org, staff("Ria", None, "Smit", "ria.smit@demo.inzage.nl", vec![Role::FunctionalAdmin], vec![])?).await?;
+    svc.create_staff(ctx, &org, staff("Pieter", None, "Mulder", "pieter.mulder@demo.inzage.nl", vec![Role::PrivacyOfficer], vec![])?).await?;
+    let st = Staff { anna: anna.clone(), joris: joris.clone(), fatima: fatima.clone() };
+
+    struct Demo<'a> {
+        number: &'a str,
+        given: &'a str,
+        prefix: Option<&'a str>,
+        family: &'a str,
+        birth: &'a str,
+        team: &'a TeamId,
+        pc: &'a StaffId,
+        start: NaiveDate,
+        discharged_days_ago: Option<i64>,
+    }
+    let clients = [
+        Demo { number: "C-1001", given: "Test", prefix: None, family: "Client", birth: "12-03-1985", team: &team_linde, pc: &anna, start: NaiveDate::from_ymd_opt(2017, 9, 1).unwrap_or(today), discharged_days_ago: None },
+        Demo { number: "C-1002", given: "Daan", prefix: None, family: "Jansen", birth: &format!("05-05-{}", today.format("%Y").to_string().parse::<i32>().unwrap_or(2026) - 15), team: &team_anker, pc: &fatima, start: today - Duration::days(300), discharged_days_ago: None },
+        Demo { number: "C-1003", given: "Sara", prefix: None, family: "Öztürk", birth: "21-07-1994", team: &team_anker, pc: &fatima, start: today - Duration::days(500), discharged_days_ago: Some(10) },
+        Demo { number: "C-1004", given: "Mohamed", prefix: None, family: "Bouzid", birth: "02-11-1979", team: &team_linde, pc: &anna, start: today - Duration::days(700), discharged_days_ago: Some(40) },
+    ];
+    let mut rng = Rng(42);
+    for (ci, d) in clients.iter().enumerate() {
+        let new = NewClient {
+            client_number: ClientNumber::parse(d.number)?,
+            given_name: l(d.given)?,
+            name_prefix: d.prefix.map(l).transpose()?,
+            family_name: l(d.family)?,
+            birth_date: BirthDate::parse(d.birth, today)?,
+            street: Some(l("Lindelaan")?),
+            house_number: Some(l(&format!("{}", 10 + ci))?),
+            postal_code: Some(l("3512 AB")?),
+            city: Some(l("Utrecht")?),
+            email: Some(Email::parse(&format!("{}.{}@demo.inzage.nl", d.given.to_lowercase(), ci + 1))?),
+            mobile: Some(MobileNumber::parse(&format!("06 5555 00{:02}", ci + 1))?),
+            team_id: Some(d.team.clone()),
+            primary_caregiver_id: Some(d.pc.clone()),
+        };
+        let client = svc.create_client(ctx, &org, new, Some(d.start)).await?;
+        let other = if d.pc == &anna { &joris } else { &fatima };
+        let author_role = |s: &StaffId| if s == &fatima { Role::Practitioner } else if s == &anna { Role::PrimaryCaregiver } else { Role::Caregiver };
+        let mut imp = DossierImport::default();
+        // Plans: the seed's 06-09-2017 version for the first client, then yearly versions and a draft.
+        let plan_dates: Vec<NaiveDate> = if ci == 0 {
+            vec![NaiveDate::from_ymd_opt(2017, 9, 6).unwrap_or(today), today - Duration::days(400), today - Duration::days(30)]
+        } else {
+            vec![d.start + Duration::days(14), today - Duration::days(20).min(Duration::days(10))]
+        };
+        for (pi, date) in plan_dates.iter().enumerate() {
+            imp.plans.push(PlanImport {
+                plan_date: *date,
+                status: DocStatus::Final,
+                created_by: d.pc.clone(),
+                sections: plan_sections(pi),
+            });
+        }
+        imp.plans.push(PlanImport { plan_date: today, status: DocStatus::Draft, created_by: d.pc.clone(), sections: plan_sections(9) });
+        // Reports: final visible, hidden, a recent draft, from two authors.
+        for k in 0..10i64 {
+            let author = if k % 3 == 0 { other } else { d.pc };
+            imp.reports.push(ReportImport {
+                author: author.clone(),
+                author_role: author_role(author),
+                category: rng.pick(CATEGORIES).to_owned(),
+                body: report_text(&mut rng),
+                status: DocStatus::Final,
+                visible_to_client: k != 4,
+                created_at: now - Duration::days(2 + k * 3) - Duration::hours(rng.below(8) as i64),
+            });
+        }
+        imp.reports.push(ReportImport {
+            author: d.pc.clone(),
+            author_role: author_role(d.pc),
+            category: "Dagrapportage".into(),
+            body: "Concept: nog niet klaar. Dit zie je pas als het definitief is.".into(),
+            status: DocStatus::Draft,
+            visible_to_client: true,
+            created_at: now - Duration::hours(2),
+        });
+        // Appointments: three past, three future (one cancelled).
+        for k in [-21i64, -14, -7, 3, 10, 17] {
+            let day = today + Duration::days(k);
+            let start = Utc.from_utc_datetime(&day.and_hms_opt(9 + (k.rem_euclid(5)) as u32, 0, 0).unwrap_or_default());
+            imp.appointments.push(AppointmentImport {
+                starts_at: start,
+                ends_at: start + Duration::minutes(45),
+                practitioner: if k % 2 == 0 { d.pc.clone() } else { other.clone() },
+                place: if d.team == &team_linde { "De Linde, kamer 2".into() } else { "Het Anker, spreekkamer 1".into() },
+                description: if k > 0 { "Gesprek over je cliëntplan".into() } else { "Evaluatie".into() },
+                status: if k == 10 { AppointmentStatus::Cancelled } else { AppointmentStatus::Planned },
+            });
+        }
+        let name = format!("{} {}", d.given, d.family);
+        imp.documents.push(DocumentImport {
+            title: "Welkomstbrief".into(),
+            doc_type: "Brief".into(),
+            doc_date: d.start,
+            content_type: "application/pdf".into(),
+            bytes: crate::pdf::simple_pdf("Welkom bij Zorggroep De Linde", &[format!("Beste {name},"), String::new(), "Fijn dat je bij ons bent.".into(), "Je begeleider helpt je graag op weg.".into()]),
+            visible_to_client: true,
+            uploaded_by: d.pc.clone(),
+        });
+        imp.documents.push(DocumentImport {
+            title: "Verslag evaluatiegesprek".into(),
+            doc_type: "Verslag".into(),
+            doc_date: today - Duration::days(30),
+            content_type: "application/pdf".into(),
+            bytes: crate::pdf::simple_pdf("Verslag evaluatiegesprek", &[format!("Cliënt: {name}"), "We hebben je doelen besproken.".into(), "Het gaat goed met wonen en werk.".into()]),
+            visible_to_client: true,
+            uploaded_by: d.pc.clone(),
+        });
+        imp.documents.push(DocumentImport {
+            title: "Intern overleg (niet zichtbaar voor cliënt)".into(),
+            doc_type: "Intern".into(),
+            doc_date: today - Duration::days(15),
+            content_type: "application/pdf".into(),
+            bytes: crate::pdf::simple_pdf("Intern overleg", &[format!("Over: {name}"), "Alleen voor medewerkers.".into()]),
+            visible_to_client: false,
+            uploaded_by: d.pc.clone(),
+        });
+        svc.import_dossier(ctx, &client, imp).await?;
+        // Contact persons.
+        let valid_from = now - Duration::days(60);
+        if ci == 0 {
+            svc.add_contact_person(ctx, &client, contact("Mila", Some("de"), "Vries", Relation::Mentor)?, NewGrant { parts: vec![DossierPart::ClientPlan, DossierPart::Appointments], valid_from, valid_until: None, consent_recorded_by: anna.clone() }).await?;
+            svc.add_contact_person(ctx, &client, contact("Peter", None, "Client", Relation::Family)?, NewGrant { parts: vec![DossierPart::Reports, DossierPart::Appointments], valid_from, valid_until: Some(now + Duration::days(90)), consent_recorded_by: anna.clone() }).await?;
+        }
+        if ci == 1 {
+            svc.add_contact_person(ctx, &client, contact("Ellen", None, "Jansen", Relation::LegalRepresentative)?, NewGrant { parts: DossierPart::ALL.iter().copied().filter(|p| *p != DossierPart::Episodes).collect(), valid_from, valid_until: None, consent_recorded_by: fatima.clone() }).await?;
+        }
+        if let Some(days) = d.discharged_days_ago {
+            svc.end_episode(ctx, &client, today - Duration::days(days)).await?;
+        }
+    }
+    Ok((org, st, vec![team_linde, team_anker]))
+}
+
+fn contact(g: &str, p: Option<&str>, f: &str, relation: Relation) -> Result<NewContactPerson, CliError> {
+    Ok(NewContactPerson {
+        given_name: l(g)?,
+        name_prefix: p.map(l).transpose()?,
+        family_name: l(f)?,
+        relation,
+        email: Some(Email::parse(&format!("{}.{}@voorbeeld.nl", g.to_lowercase(), f.to_lowercase().replace(' ', "")))?),
+        mobile: None,
+    })
+}
+
+fn plan_sections(variant: usize) -> Vec<(String, String, String)> {
+    let v = variant % 3;
+    vec![
+        (
+            "Wonen".into(),
+            ["Je houdt je kamer zelf schoon.", "Je kookt twee keer per week zelf.", "Je doet zelf de was."][v].into(),
+            "Op maandag ruim je samen met je begeleider je kamer op.".into(),
+        ),
+        (
+            "Werk en dagbesteding".into(),
+            "Je gaat vier dagen per week naar je werk.".into(),
+            "Je begeleider belt je werk één keer per maand.".into(),
+        ),
+        (
+            "Gezondheid".into(),
+            "Je neemt je medicijnen zelf op tijd in.".into(),
+            "Eén keer per week kijken we samen naar je medicijnlijst.".into(),
+        ),
+        (
+            "Sociale contacten".into(),
+            "Je ziet je familie elke maand.".into(),
+            "Je plant zelf een bezoek aan je zus.".into(),
+        ),
+    ]
+}
+
+async fn generate(
+    svc: &Services,
+    ctx: &Ctx,
+    org: &OrganisationId,
+    staff: &Staff,
+    teams: &[TeamId],
+    args: &DemoArgs,
+) -> Result<(), CliError> {
+    let now = svc.clock().now();
+    let today = local_date(now);
+    let existing: std::collections::HashSet<String> = svc
+        .list_clients(ctx, org)
+        .await?
+        .into_iter()
+        .map(|c| c.client_number)
+        .filter(|n| n.starts_with('G'))
+        .collect();
+    let todo: Vec<u32> = (1..=args.clients).filter(|n| !existing.contains(&format!("G{n:06}"))).collect();
+    if todo.is_empty() {
+        println!("{} generated clients already present", args.clients);
+        return Ok(());
+    }
+    let bar = ProgressBar::new(todo.len() as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} clients  {per_sec}  eta {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let letter = crate::pdf::simple_pdf("Welkom bij Zorggroep De Linde", &["Fijn dat je bij ons bent.".into()]);
+    let authors = [(&staff.anna, Role::PrimaryCaregiver), (&staff.joris, Role::Caregiver), (&staff.fatima, Role::Practitioner)];
+    for n in todo {
+        let mut rng = Rng(args.seed ^ (u64::from(n) << 20));
+        let (prefix, family) = split_family(rng.pick(FAMILY));
+        let team = &teams[(n as usize) % teams.len()];
+        let start = today - Duration::days(30 + rng.below(2000) as i64);
+        let birth = NaiveDate::from_ymd_opt(1950 + rng.below(55) as i32, 1 + rng.below(12) as u32, 1 + rng.below(28) as u32).unwrap_or(today);
+        let new = NewClient {
+            client_number: ClientNumber::parse(&format!("G{n:06}"))?,
+            given_name: l(rng.pick(GIVEN))?,
+            name_prefix: prefix.map(l).transpose()?,
+            family_name: l(family)?,
+            birth_date: BirthDate::from_stored(birth),
+            street: Some(l("Dorpsstraat")?),
+            house_number: Some(l(&format!("{}", 1 + rng.below(200)))?),
+            postal_code: Some(l("1234 AB")?),
+            city: Some(l("Amersfoort")?),
+            email: None,
+            mobile: None,
+            team_id: Some(team.clone()),
+            primary_caregiver_id: Some(staff.anna.clone()),
+        };
+        let client = svc.create_client(ctx, org, new, Some(start)).await?;
+        let mut imp = DossierImport::default();
+        imp.plans.push(PlanImport { plan_date: start + Duration::days(14), status: DocStatus::Final, created_by: staff.anna.clone(), sections: plan_sections(n as usize) });
+        let span_minutes = (today - start).num_minutes().max(60);
+        for k in 0..args.reports_per_client {
+            let (author, role) = authors[rng.below(3) as usize];
+            let is_last = k + 1 == args.reports_per_client;
+            imp.reports.push(ReportImport {
+                author: author.clone(),
+                author_role: role,
+                category: rng.pick(CATEGORIES).to_owned(),
+                body: report_text(&mut rng),
+                status: if is_last { DocStatus::Draft } else { DocStatus::Final },
+                visible_to_client: rng.below(10) < 8,
+                created_at: if is_last { now - Duration::hours(1) } else { now - Duration::minutes(60 + rng.below(span_minutes as u64) as i64) },
+            });
+        }
+        for k in [-7i64, 7] {
+            let s = now + Duration::days(k) + Duration::hours(rng.below(8) as i64);
+            imp.appointments.push(AppointmentImport { starts_at: s, ends_at: s + Duration::minutes(30), practitioner: staff.anna.clone(), place: "Kantoor".into(), description: "Gesprek".into(), status: AppointmentStatus::Planned });
+        }
+        imp.documents.push(DocumentImport { title: "Welkomstbrief".into(), doc_type: "Brief".into(), doc_date: start, content_type: "application/pdf".into(), bytes: letter.clone(), visible_to_client: true, uploaded_by: staff.anna.clone() });
+        svc.import_dossier(ctx, &client, imp).await?;
+        bar.inc(1);
+    }
+    bar.finish();
+    Ok(())
+}
+
