@@ -5,7 +5,9 @@ use crate::{exit, CliError};
 use clap::{Args, Subcommand};
 use inzage_core::ids::*;
 use inzage_core::model::Role;
-use inzage_core::types::{local_date, parse_date, BirthDate, ClientNumber, Email, Label, MobileNumber};
+use inzage_core::types::{
+    local_date, parse_date, BirthDate, ClientNumber, Email, Label, MobileNumber,
+};
 use inzage_service::admin::{NewClient, NewStaff, OrgSettings};
 use inzage_service::{Ctx, Services};
 use serde_json::json;
@@ -212,12 +214,16 @@ pub async fn run(svc: &Services, cmd: AdminCmd) -> Result<(), CliError> {
             out,
         }) => {
             let name = Label::parse("name", &name)?;
-            let servicedesk_email = servicedesk_email.map(|e| Email::parse(&e)).transpose().map_err(|mut e| {
-                e.field = "servicedesk_email";
-                e
-            })?;
-            let eligibility_start_date =
-                eligibility_start.map(|d| parse_date("eligibility_start", &d)).transpose()?;
+            let servicedesk_email = servicedesk_email
+                .map(|e| Email::parse(&e))
+                .transpose()
+                .map_err(|mut e| {
+                    e.field = "servicedesk_email";
+                    e
+                })?;
+            let eligibility_start_date = eligibility_start
+                .map(|d| parse_date("eligibility_start", &d))
+                .transpose()?;
             let settings = OrgSettings {
                 grace_days_after_discharge: grace_days,
                 min_client_age,
@@ -258,7 +264,11 @@ pub async fn run(svc: &Services, cmd: AdminCmd) -> Result<(), CliError> {
                 }
             }
         }
-        AdminCmd::Team(TeamCmd::Create { location, name, out }) => {
+        AdminCmd::Team(TeamCmd::Create {
+            location,
+            name,
+            out,
+        }) => {
             let location = id("location", &location, LocationId::parse)?;
             let name = Label::parse("name", &name)?;
             let id = svc.create_team(&ctx, &location, name).await?;
@@ -275,7 +285,17 @@ pub async fn run(svc: &Services, cmd: AdminCmd) -> Result<(), CliError> {
                 }
             }
         }
-        AdminCmd::Staff(StaffCmd::Create { org, given_name, name_prefix, family_name, email, mobile, roles, teams, out }) => {
+        AdminCmd::Staff(StaffCmd::Create {
+            org,
+            given_name,
+            name_prefix,
+            family_name,
+            email,
+            mobile,
+            roles,
+            teams,
+            out,
+        }) => {
             let org = id("org", &org, OrganisationId::parse)?;
             let mut parsed_roles = Vec::new();
             for r in &roles {
@@ -311,7 +331,14 @@ pub async fn run(svc: &Services, cmd: AdminCmd) -> Result<(), CliError> {
             } else {
                 for m in items {
                     let roles: Vec<&str> = m.roles.iter().map(|r| r.code()).collect();
-                    println!("{}\t{} {}\t{}\t{}", m.id, m.given_name, m.family_name, m.email, roles.join(","));
+                    println!(
+                        "{}\t{} {}\t{}\t{}",
+                        m.id,
+                        m.given_name,
+                        m.family_name,
+                        m.email,
+                        roles.join(",")
+                    );
                 }
             }
         }
@@ -351,7 +378,9 @@ pub async fn run(svc: &Services, cmd: AdminCmd) -> Result<(), CliError> {
                 team_id: team.map(|t| id("team", &t, TeamId::parse)).transpose()?,
                 primary_caregiver_id: None,
             };
-            let start = episode_start.map(|d| parse_date("episode_start", &d)).transpose()?;
+            let start = episode_start
+                .map(|d| parse_date("episode_start", &d))
+                .transpose()?;
             let id = svc.create_client(&ctx, &org, new, start).await?;
             created(out.json, "client", id.as_str());
         }

@@ -74,7 +74,10 @@ impl Config {
     pub fn effective_database_url(&self) -> String {
         match &self.database_url {
             Some(u) if !u.trim().is_empty() => u.trim().to_owned(),
-            _ => format!("sqlite://{}?mode=rwc", self.data_dir.join("inzage.db").display()),
+            _ => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("inzage.db").display()
+            ),
         }
     }
 }

@@ -13,6 +13,9 @@ use inzage_service::writes::*;
 use inzage_service::{Ctx, Services};
 use std::time::Instant;
 
+/// Generated clients per transaction.
+const CHUNK: usize = 100;
+
 pub const DEMO_ORG: &str = "Zorggroep De Linde (demo)";
 
 #[derive(Args, Debug)]
@@ -26,6 +29,16 @@ pub struct DemoArgs {
     /// Seed for the generated data.
     #[arg(long, default_value_t = 7)]
     seed: u64,
+}
+
+impl Default for DemoArgs {
+    fn default() -> Self {
+        Self {
+            clients: 0,
+            reports_per_client: 20,
+            seed: 7,
+        }
+    }
 }
 
 /// splitmix64: small, deterministic, good enough for demo data.
@@ -56,9 +69,43 @@ struct Staff {
     fatima: StaffId,
 }
 
-const GIVEN: &[&str] = &["Anouk", "Bram", "Chantal", "Daan", "Emma", "Fleur", "Gijs", "Hanna", "Ibrahim", "Jesse", "Kim", "Lotte", "Milan", "Noah", "Olga", "Priya", "Ruben", "Sanne", "Tim", "Yara", "Zeynep", "Lucas", "Julia", "Sem"];
-const FAMILY: &[&str] = &["Jansen", "de Vries", "van den Berg", "Bakker", "Visser", "Smit", "Meijer", "de Boer", "Mulder", "de Groot", "Bos", "Vos", "Peters", "Hendriks", "van Leeuwen", "Dekker", "Brouwer", "de Wit", "Dijkstra", "Yilmaz", "El Idrissi", "Nguyen"];
-const CATEGORIES: &[&str] = &["Dagrapportage", "Gesprek", "Medisch", "Wonen", "Werk en dagbesteding", "Contact met familie"];
+const GIVEN: &[&str] = &[
+    "Anouk", "Bram", "Chantal", "Daan", "Emma", "Fleur", "Gijs", "Hanna", "Ibrahim", "Jesse",
+    "Kim", "Lotte", "Milan", "Noah", "Olga", "Priya", "Ruben", "Sanne", "Tim", "Yara", "Zeynep",
+    "Lucas", "Julia", "Sem",
+];
+const FAMILY: &[&str] = &[
+    "Jansen",
+    "de Vries",
+    "van den Berg",
+    "Bakker",
+    "Visser",
+    "Smit",
+    "Meijer",
+    "de Boer",
+    "Mulder",
+    "de Groot",
+    "Bos",
+    "Vos",
+    "Peters",
+    "Hendriks",
+    "van Leeuwen",
+    "Dekker",
+    "Brouwer",
+    "de Wit",
+    "Dijkstra",
+    "Yilmaz",
+    "El Idrissi",
+    "Nguyen",
+];
+const CATEGORIES: &[&str] = &[
+    "Dagrapportage",
+    "Gesprek",
+    "Medisch",
+    "Wonen",
+    "Werk en dagbesteding",
+    "Contact met familie",
+];
 const SENTENCES: &[&str] = &[
     "Vandaag was een rustige dag.",
     "We hebben samen boodschappen gedaan.",
@@ -87,7 +134,10 @@ fn split_family(f: &str) -> (Option<&str>, &str) {
 
 fn report_text(rng: &mut Rng) -> String {
     let n = 2 + rng.below(3);
-    (0..n).map(|_| rng.pick(SENTENCES)).collect::<Vec<_>>().join(" ")
+    (0..n)
+        .map(|_| rng.pick(SENTENCES))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 pub async fn run(svc: &Services, args: DemoArgs) -> Result<(), CliError> {
@@ -95,13 +145,39 @@ pub async fn run(svc: &Services, args: DemoArgs) -> Result<(), CliError> {
     let ctx = Ctx::system("demo");
     let (org, staff, team_ids) = match svc.find_organisation_by_name(DEMO_ORG).await? {
         Some(org) => {
-            println!("demo organisation already present ({}); nothing to add to it", org.id);
+            println!(
+                "demo organisation already present ({}); nothing to add to it",
+                org.id
+            );
             let members = svc.list_staff(&org.id).await?;
-            let find = |email: &str| members.iter().find(|m| m.email == email).map(|m| m.id.clone());
-            let teams = svc.list_teams(&org.id).await?.into_iter().map(|t| t.id).collect::<Vec<_>>();
-            let staff = match (find("anna.bakker@demo.inzage.nl"), find("joris.visser@demo.inzage.nl"), find("fatima.elamrani@demo.inzage.nl")) {
-                (Some(anna), Some(joris), Some(fatima)) => Staff { anna, joris, fatima },
-                _ => return Err(CliError { code: exit::CONFLICT_OR_NOT_FOUND, message: "demo organisation is incomplete; use a fresh database".into() }),
+            let find = |email: &str| {
+                members
+                    .iter()
+                    .find(|m| m.email == email)
+                    .map(|m| m.id.clone())
+            };
+            let teams = svc
+                .list_teams(&org.id)
+                .await?
+                .into_iter()
+                .map(|t| t.id)
+                .collect::<Vec<_>>();
+            let staff = match (
+                find("anna.bakker@demo.inzage.nl"),
+                find("joris.visser@demo.inzage.nl"),
+                find("fatima.elamrani@demo.inzage.nl"),
+            ) {
+                (Some(anna), Some(joris), Some(fatima)) => Staff {
+                    anna,
+                    joris,
+                    fatima,
+                },
+                _ => {
+                    return Err(CliError {
+                        code: exit::CONFLICT_OR_NOT_FOUND,
+                        message: "demo organisation is incomplete; use a fresh database".into(),
+                    })
+                }
             };
             (org.id, staff, teams)
         }
@@ -129,7 +205,10 @@ async fn print_logins(svc: &Services, org: &OrganisationId) -> Result<(), CliErr
     Ok(())
 }
 
-async fn base_demo(svc: &Services, ctx: &Ctx) -> Result<(OrganisationId, Staff, Vec<TeamId>), CliError> {
+async fn base_demo(
+    svc: &Services,
+    ctx: &Ctx,
+) -> Result<(OrganisationId, Staff, Vec<TeamId>), CliError> {
     let now = svc.clock().now();
     let today = local_date(now);
     let settings = OrgSettings {
@@ -141,9 +220,19 @@ async fn base_demo(svc: &Services, ctx: &Ctx) -> Result<(OrganisationId, Staff, 
     let org = svc.create_organisation(ctx, l(DEMO_ORG)?, settings).await?;
     let linde = svc.create_location(ctx, &org, l("De Linde")?).await?;
     let anker = svc.create_location(ctx, &org, l("Het Anker")?).await?;
-    let team_linde = svc.create_team(ctx, &linde, l("Woongroep De Linde")?).await?;
-    let team_anker = svc.create_team(ctx, &anker, l("Ambulant team Het Anker")?).await?;
-    let staff = |g: &str, p: Option<&str>, f: &str, email: &str, roles: Vec<Role>, teams: Vec<TeamId>| -> Result<NewStaff, CliError> {
+    let team_linde = svc
+        .create_team(ctx, &linde, l("Woongroep De Linde")?)
+        .await?;
+    let team_anker = svc
+        .create_team(ctx, &anker, l("Ambulant team Het Anker")?)
+        .await?;
+    let staff = |g: &str,
+                 p: Option<&str>,
+                 f: &str,
+                 email: &str,
+                 roles: Vec<Role>,
+                 teams: Vec<TeamId>|
+     -> Result<NewStaff, CliError> {
         Ok(NewStaff {
             given_name: l(g)?,
             name_prefix: p.map(l).transpose()?,
@@ -154,13 +243,92 @@ async fn base_demo(svc: &Services, ctx: &Ctx) -> Result<(OrganisationId, Staff, 
             team_ids: teams,
         })
     };
-    let anna = svc.create_staff(ctx, &org, staff("Anna", None, "Bakker", "anna.bakker@demo.inzage.nl", vec![Role::Caregiver, Role::PrimaryCaregiver], vec![team_linde.clone()])?).await?;
-    let joris = svc.create_staff(ctx, &org, staff("Joris", None, "Visser", "joris.visser@demo.inzage.nl", vec![Role::Caregiver], vec![team_linde.clone()])?).await?;
-    let fatima = svc.create_staff(ctx, &org, staff("Fatima", None, "El Amrani", "fatima.elamrani@demo.inzage.nl", vec![Role::Practitioner, Role::PrimaryCaregiver], vec![team_anker.clone()])?).await?;
-    svc.create_staff(ctx, &org, staff("Kees", Some("de"), "Jong", "kees.dejong@demo.inzage.nl", vec![Role::Secretariat], vec![team_linde.clone(), team_anker.clone()])?).await?;
-    svc.create_staff(ctx, &org, staff("Ria", None, "Smit", "ria.smit@demo.inzage.nl", vec![Role::FunctionalAdmin], vec![])?).await?;
-    svc.create_staff(ctx, &org, staff("Pieter", None, "Mulder", "pieter.mulder@demo.inzage.nl", vec![Role::PrivacyOfficer], vec![])?).await?;
-    let st = Staff { anna: anna.clone(), joris: joris.clone(), fatima: fatima.clone() };
+    let anna = svc
+        .create_staff(
+            ctx,
+            &org,
+            staff(
+                "Anna",
+                None,
+                "Bakker",
+                "anna.bakker@demo.inzage.nl",
+                vec![Role::Caregiver, Role::PrimaryCaregiver],
+                vec![team_linde.clone()],
+            )?,
+        )
+        .await?;
+    let joris = svc
+        .create_staff(
+            ctx,
+            &org,
+            staff(
+                "Joris",
+                None,
+                "Visser",
+                "joris.visser@demo.inzage.nl",
+                vec![Role::Caregiver],
+                vec![team_linde.clone()],
+            )?,
+        )
+        .await?;
+    let fatima = svc
+        .create_staff(
+            ctx,
+            &org,
+            staff(
+                "Fatima",
+                None,
+                "El Amrani",
+                "fatima.elamrani@demo.inzage.nl",
+                vec![Role::Practitioner, Role::PrimaryCaregiver],
+                vec![team_anker.clone()],
+            )?,
+        )
+        .await?;
+    svc.create_staff(
+        ctx,
+        &org,
+        staff(
+            "Kees",
+            Some("de"),
+            "Jong",
+            "kees.dejong@demo.inzage.nl",
+            vec![Role::Secretariat],
+            vec![team_linde.clone(), team_anker.clone()],
+        )?,
+    )
+    .await?;
+    svc.create_staff(
+        ctx,
+        &org,
+        staff(
+            "Ria",
+            None,
+            "Smit",
+            "ria.smit@demo.inzage.nl",
+            vec![Role::FunctionalAdmin],
+            vec![],
+        )?,
+    )
+    .await?;
+    svc.create_staff(
+        ctx,
+        &org,
+        staff(
+            "Pieter",
+            None,
+            "Mulder",
+            "pieter.mulder@demo.inzage.nl",
+            vec![Role::PrivacyOfficer],
+            vec![],
+        )?,
+    )
+    .await?;
+    let st = Staff {
+        anna: anna.clone(),
+        joris: joris.clone(),
+        fatima: fatima.clone(),
+    };
 
     struct Demo<'a> {
         number: &'a str,
@@ -174,10 +342,58 @@ async fn base_demo(svc: &Services, ctx: &Ctx) -> Result<(OrganisationId, Staff, 
         discharged_days_ago: Option<i64>,
     }
     let clients = [
-        Demo { number: "C-1001", given: "Test", prefix: None, family: "Client", birth: "12-03-1985", team: &team_linde, pc: &anna, start: NaiveDate::from_ymd_opt(2017, 9, 1).unwrap_or(today), discharged_days_ago: None },
-        Demo { number: "C-1002", given: "Daan", prefix: None, family: "Jansen", birth: &format!("05-05-{}", today.format("%Y").to_string().parse::<i32>().unwrap_or(2026) - 15), team: &team_anker, pc: &fatima, start: today - Duration::days(300), discharged_days_ago: None },
-        Demo { number: "C-1003", given: "Sara", prefix: None, family: "Öztürk", birth: "21-07-1994", team: &team_anker, pc: &fatima, start: today - Duration::days(500), discharged_days_ago: Some(10) },
-        Demo { number: "C-1004", given: "Mohamed", prefix: None, family: "Bouzid", birth: "02-11-1979", team: &team_linde, pc: &anna, start: today - Duration::days(700), discharged_days_ago: Some(40) },
+        Demo {
+            number: "C-1001",
+            given: "Test",
+            prefix: None,
+            family: "Client",
+            birth: "12-03-1985",
+            team: &team_linde,
+            pc: &anna,
+            start: NaiveDate::from_ymd_opt(2017, 9, 1).unwrap_or(today),
+            discharged_days_ago: None,
+        },
+        Demo {
+            number: "C-1002",
+            given: "Daan",
+            prefix: None,
+            family: "Jansen",
+            birth: &format!(
+                "05-05-{}",
+                today
+                    .format("%Y")
+                    .to_string()
+                    .parse::<i32>()
+                    .unwrap_or(2026)
+                    - 15
+            ),
+            team: &team_anker,
+            pc: &fatima,
+            start: today - Duration::days(300),
+            discharged_days_ago: None,
+        },
+        Demo {
+            number: "C-1003",
+            given: "Sara",
+            prefix: None,
+            family: "Öztürk",
+            birth: "21-07-1994",
+            team: &team_anker,
+            pc: &fatima,
+            start: today - Duration::days(500),
+            discharged_days_ago: Some(10),
+        },
+        Demo {
+            number: "C-1004",
+            given: "Mohamed",
+            prefix: None,
+            family: "Bouzid",
+            birth: "02-11-1979",
+            team: &team_linde,
+            pc: &anna,
+            start: today - Duration::days(700),
+            discharged_days_ago: Some(40),
+        },
     ];
     let mut rng = Rng(42);
     for (ci, d) in clients.iter().enumerate() {
@@ -191,20 +407,39 @@ async fn base_demo(svc: &Services, ctx: &Ctx) -> Result<(OrganisationId, Staff, 
             house_number: Some(l(&format!("{}", 10 + ci))?),
             postal_code: Some(l("3512 AB")?),
             city: Some(l("Utrecht")?),
-            email: Some(Email::parse(&format!("{}.{}@demo.inzage.nl", d.given.to_lowercase(), ci + 1))?),
+            email: Some(Email::parse(&format!(
+                "{}.{}@demo.inzage.nl",
+                d.given.to_lowercase(),
+                ci + 1
+            ))?),
             mobile: Some(MobileNumber::parse(&format!("06 5555 00{:02}", ci + 1))?),
             team_id: Some(d.team.clone()),
             primary_caregiver_id: Some(d.pc.clone()),
         };
         let client = svc.create_client(ctx, &org, new, Some(d.start)).await?;
         let other = if d.pc == &anna { &joris } else { &fatima };
-        let author_role = |s: &StaffId| if s == &fatima { Role::Practitioner } else if s == &anna { Role::PrimaryCaregiver } else { Role::Caregiver };
+        let author_role = |s: &StaffId| {
+            if s == &fatima {
+                Role::Practitioner
+            } else if s == &anna {
+                Role::PrimaryCaregiver
+            } else {
+                Role::Caregiver
+            }
+        };
         let mut imp = DossierImport::default();
         // Plans: the seed's 06-09-2017 version for the first client, then yearly versions and a draft.
         let plan_dates: Vec<NaiveDate> = if ci == 0 {
-            vec![NaiveDate::from_ymd_opt(2017, 9, 6).unwrap_or(today), today - Duration::days(400), today - Duration::days(30)]
+            vec![
+                NaiveDate::from_ymd_opt(2017, 9, 6).unwrap_or(today),
+                today - Duration::days(400),
+                today - Duration::days(30),
+            ]
         } else {
-            vec![d.start + Duration::days(14), today - Duration::days(20).min(Duration::days(10))]
+            vec![
+                d.start + Duration::days(14),
+                today - Duration::days(20).min(Duration::days(10)),
+            ]
         };
         for (pi, date) in plan_dates.iter().enumerate() {
             imp.plans.push(PlanImport {
@@ -214,7 +449,12 @@ async fn base_demo(svc: &Services, ctx: &Ctx) -> Result<(OrganisationId, Staff, 
                 sections: plan_sections(pi),
             });
         }
-        imp.plans.push(PlanImport { plan_date: today, status: DocStatus::Draft, created_by: d.pc.clone(), sections: plan_sections(9) });
+        imp.plans.push(PlanImport {
+            plan_date: today,
+            status: DocStatus::Draft,
+            created_by: d.pc.clone(),
+            sections: plan_sections(9),
+        });
         // Reports: final visible, hidden, a recent draft, from two authors.
         for k in 0..10i64 {
             let author = if k % 3 == 0 { other } else { d.pc };
@@ -240,14 +480,33 @@ async fn base_demo(svc: &Services, ctx: &Ctx) -> Result<(OrganisationId, Staff, 
         // Appointments: three past, three future (one cancelled).
         for k in [-21i64, -14, -7, 3, 10, 17] {
             let day = today + Duration::days(k);
-            let start = Utc.from_utc_datetime(&day.and_hms_opt(9 + (k.rem_euclid(5)) as u32, 0, 0).unwrap_or_default());
+            let start = Utc.from_utc_datetime(
+                &day.and_hms_opt(9 + (k.rem_euclid(5)) as u32, 0, 0)
+                    .unwrap_or_default(),
+            );
             imp.appointments.push(AppointmentImport {
                 starts_at: start,
                 ends_at: start + Duration::minutes(45),
-                practitioner: if k % 2 == 0 { d.pc.clone() } else { other.clone() },
-                place: if d.team == &team_linde { "De Linde, kamer 2".into() } else { "Het Anker, spreekkamer 1".into() },
-                description: if k > 0 { "Gesprek over je cliëntplan".into() } else { "Evaluatie".into() },
-                status: if k == 10 { AppointmentStatus::Cancelled } else { AppointmentStatus::Planned },
+                practitioner: if k % 2 == 0 {
+                    d.pc.clone()
+                } else {
+                    other.clone()
+                },
+                place: if d.team == &team_linde {
+                    "De Linde, kamer 2".into()
+                } else {
+                    "Het Anker, spreekkamer 1".into()
+                },
+                description: if k > 0 {
+                    "Gesprek over je cliëntplan".into()
+                } else {
+                    "Evaluatie".into()
+                },
+                status: if k == 10 {
+                    AppointmentStatus::Cancelled
+                } else {
+                    AppointmentStatus::Planned
+                },
             });
         }
         let name = format!("{} {}", d.given, d.family);
@@ -256,7 +515,15 @@ async fn base_demo(svc: &Services, ctx: &Ctx) -> Result<(OrganisationId, Staff, 
             doc_type: "Brief".into(),
             doc_date: d.start,
             content_type: "application/pdf".into(),
-            bytes: crate::pdf::simple_pdf("Welkom bij Zorggroep De Linde", &[format!("Beste {name},"), String::new(), "Fijn dat je bij ons bent.".into(), "Je begeleider helpt je graag op weg.".into()]),
+            bytes: crate::pdf::simple_pdf(
+                "Welkom bij Zorggroep De Linde",
+                &[
+                    format!("Beste {name},"),
+                    String::new(),
+                    "Fijn dat je bij ons bent.".into(),
+                    "Je begeleider helpt je graag op weg.".into(),
+                ],
+            ),
             visible_to_client: true,
             uploaded_by: d.pc.clone(),
         });
@@ -265,7 +532,14 @@ async fn base_demo(svc: &Services, ctx: &Ctx) -> Result<(OrganisationId, Staff, 
             doc_type: "Verslag".into(),
             doc_date: today - Duration::days(30),
             content_type: "application/pdf".into(),
-            bytes: crate::pdf::simple_pdf("Verslag evaluatiegesprek", &[format!("Cliënt: {name}"), "We hebben je doelen besproken.".into(), "Het gaat goed met wonen en werk.".into()]),
+            bytes: crate::pdf::simple_pdf(
+                "Verslag evaluatiegesprek",
+                &[
+                    format!("Cliënt: {name}"),
+                    "We hebben je doelen besproken.".into(),
+                    "Het gaat goed met wonen en werk.".into(),
+                ],
+            ),
             visible_to_client: true,
             uploaded_by: d.pc.clone(),
         });
@@ -274,7 +548,10 @@ async fn base_demo(svc: &Services, ctx: &Ctx) -> Result<(OrganisationId, Staff, 
             doc_type: "Intern".into(),
             doc_date: today - Duration::days(15),
             content_type: "application/pdf".into(),
-            bytes: crate::pdf::simple_pdf("Intern overleg", &[format!("Over: {name}"), "Alleen voor medewerkers.".into()]),
+            bytes: crate::pdf::simple_pdf(
+                "Intern overleg",
+                &[format!("Over: {name}"), "Alleen voor medewerkers.".into()],
+            ),
             visible_to_client: false,
             uploaded_by: d.pc.clone(),
         });
@@ -282,26 +559,73 @@ async fn base_demo(svc: &Services, ctx: &Ctx) -> Result<(OrganisationId, Staff, 
         // Contact persons.
         let valid_from = now - Duration::days(60);
         if ci == 0 {
-            svc.add_contact_person(ctx, &client, contact("Mila", Some("de"), "Vries", Relation::Mentor)?, NewGrant { parts: vec![DossierPart::ClientPlan, DossierPart::Appointments], valid_from, valid_until: None, consent_recorded_by: anna.clone() }).await?;
-            svc.add_contact_person(ctx, &client, contact("Peter", None, "Client", Relation::Family)?, NewGrant { parts: vec![DossierPart::Reports, DossierPart::Appointments], valid_from, valid_until: Some(now + Duration::days(90)), consent_recorded_by: anna.clone() }).await?;
+            svc.add_contact_person(
+                ctx,
+                &client,
+                contact("Mila", Some("de"), "Vries", Relation::Mentor)?,
+                NewGrant {
+                    parts: vec![DossierPart::ClientPlan, DossierPart::Appointments],
+                    valid_from,
+                    valid_until: None,
+                    consent_recorded_by: anna.clone(),
+                },
+            )
+            .await?;
+            svc.add_contact_person(
+                ctx,
+                &client,
+                contact("Peter", None, "Client", Relation::Family)?,
+                NewGrant {
+                    parts: vec![DossierPart::Reports, DossierPart::Appointments],
+                    valid_from,
+                    valid_until: Some(now + Duration::days(90)),
+                    consent_recorded_by: anna.clone(),
+                },
+            )
+            .await?;
         }
         if ci == 1 {
-            svc.add_contact_person(ctx, &client, contact("Ellen", None, "Jansen", Relation::LegalRepresentative)?, NewGrant { parts: DossierPart::ALL.iter().copied().filter(|p| *p != DossierPart::Episodes).collect(), valid_from, valid_until: None, consent_recorded_by: fatima.clone() }).await?;
+            svc.add_contact_person(
+                ctx,
+                &client,
+                contact("Ellen", None, "Jansen", Relation::LegalRepresentative)?,
+                NewGrant {
+                    parts: DossierPart::ALL
+                        .iter()
+                        .copied()
+                        .filter(|p| *p != DossierPart::Episodes)
+                        .collect(),
+                    valid_from,
+                    valid_until: None,
+                    consent_recorded_by: fatima.clone(),
+                },
+            )
+            .await?;
         }
         if let Some(days) = d.discharged_days_ago {
-            svc.end_episode(ctx, &client, today - Duration::days(days)).await?;
+            svc.end_episode(ctx, &client, today - Duration::days(days))
+                .await?;
         }
     }
     Ok((org, st, vec![team_linde, team_anker]))
 }
 
-fn contact(g: &str, p: Option<&str>, f: &str, relation: Relation) -> Result<NewContactPerson, CliError> {
+fn contact(
+    g: &str,
+    p: Option<&str>,
+    f: &str,
+    relation: Relation,
+) -> Result<NewContactPerson, CliError> {
     Ok(NewContactPerson {
         given_name: l(g)?,
         name_prefix: p.map(l).transpose()?,
         family_name: l(f)?,
         relation,
-        email: Some(Email::parse(&format!("{}.{}@voorbeeld.nl", g.to_lowercase(), f.to_lowercase().replace(' ', "")))?),
+        email: Some(Email::parse(&format!(
+            "{}.{}@voorbeeld.nl",
+            g.to_lowercase(),
+            f.to_lowercase().replace(' ', "")
+        ))?),
         mobile: None,
     })
 }
@@ -311,7 +635,12 @@ fn plan_sections(variant: usize) -> Vec<(String, String, String)> {
     vec![
         (
             "Wonen".into(),
-            ["Je houdt je kamer zelf schoon.", "Je kookt twee keer per week zelf.", "Je doet zelf de was."][v].into(),
+            [
+                "Je houdt je kamer zelf schoon.",
+                "Je kookt twee keer per week zelf.",
+                "Je doet zelf de was.",
+            ][v]
+                .into(),
             "Op maandag ruim je samen met je begeleider je kamer op.".into(),
         ),
         (
@@ -349,7 +678,9 @@ async fn generate(
         .map(|c| c.client_number)
         .filter(|n| n.starts_with('G'))
         .collect();
-    let todo: Vec<u32> = (1..=args.clients).filter(|n| !existing.contains(&format!("G{n:06}"))).collect();
+    let todo: Vec<u32> = (1..=args.clients)
+        .filter(|n| !existing.contains(&format!("G{n:06}")))
+        .collect();
     if todo.is_empty() {
         println!("{} generated clients already present", args.clients);
         return Ok(());
@@ -359,14 +690,28 @@ async fn generate(
         ProgressStyle::with_template("{bar:40} {pos}/{len} clients  {per_sec}  eta {eta}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let letter = crate::pdf::simple_pdf("Welkom bij Zorggroep De Linde", &["Fijn dat je bij ons bent.".into()]);
-    let authors = [(&staff.anna, Role::PrimaryCaregiver), (&staff.joris, Role::Caregiver), (&staff.fatima, Role::Practitioner)];
-    for n in todo {
+    let letter = crate::pdf::simple_pdf(
+        "Welkom bij Zorggroep De Linde",
+        &["Fijn dat je bij ons bent.".into()],
+    );
+    let authors = [
+        (&staff.anna, Role::PrimaryCaregiver),
+        (&staff.joris, Role::Caregiver),
+        (&staff.fatima, Role::Practitioner),
+    ];
+    let mut batch: Vec<ClientImport> = Vec::with_capacity(CHUNK);
+    let total = todo.len();
+    for (i, n) in todo.into_iter().enumerate() {
         let mut rng = Rng(args.seed ^ (u64::from(n) << 20));
         let (prefix, family) = split_family(rng.pick(FAMILY));
         let team = &teams[(n as usize) % teams.len()];
         let start = today - Duration::days(30 + rng.below(2000) as i64);
-        let birth = NaiveDate::from_ymd_opt(1950 + rng.below(55) as i32, 1 + rng.below(12) as u32, 1 + rng.below(28) as u32).unwrap_or(today);
+        let birth = NaiveDate::from_ymd_opt(
+            1950 + rng.below(55) as i32,
+            1 + rng.below(12) as u32,
+            1 + rng.below(28) as u32,
+        )
+        .unwrap_or(today);
         let new = NewClient {
             client_number: ClientNumber::parse(&format!("G{n:06}"))?,
             given_name: l(rng.pick(GIVEN))?,
@@ -382,9 +727,13 @@ async fn generate(
             team_id: Some(team.clone()),
             primary_caregiver_id: Some(staff.anna.clone()),
         };
-        let client = svc.create_client(ctx, org, new, Some(start)).await?;
         let mut imp = DossierImport::default();
-        imp.plans.push(PlanImport { plan_date: start + Duration::days(14), status: DocStatus::Final, created_by: staff.anna.clone(), sections: plan_sections(n as usize) });
+        imp.plans.push(PlanImport {
+            plan_date: start + Duration::days(14),
+            status: DocStatus::Final,
+            created_by: staff.anna.clone(),
+            sections: plan_sections(n as usize),
+        });
         let span_minutes = (today - start).num_minutes().max(60);
         for k in 0..args.reports_per_client {
             let (author, role) = authors[rng.below(3) as usize];
@@ -394,20 +743,51 @@ async fn generate(
                 author_role: role,
                 category: rng.pick(CATEGORIES).to_owned(),
                 body: report_text(&mut rng),
-                status: if is_last { DocStatus::Draft } else { DocStatus::Final },
+                status: if is_last {
+                    DocStatus::Draft
+                } else {
+                    DocStatus::Final
+                },
                 visible_to_client: rng.below(10) < 8,
-                created_at: if is_last { now - Duration::hours(1) } else { now - Duration::minutes(60 + rng.below(span_minutes as u64) as i64) },
+                created_at: if is_last {
+                    now - Duration::hours(1)
+                } else {
+                    now - Duration::minutes(60 + rng.below(span_minutes as u64) as i64)
+                },
             });
         }
         for k in [-7i64, 7] {
             let s = now + Duration::days(k) + Duration::hours(rng.below(8) as i64);
-            imp.appointments.push(AppointmentImport { starts_at: s, ends_at: s + Duration::minutes(30), practitioner: staff.anna.clone(), place: "Kantoor".into(), description: "Gesprek".into(), status: AppointmentStatus::Planned });
+            imp.appointments.push(AppointmentImport {
+                starts_at: s,
+                ends_at: s + Duration::minutes(30),
+                practitioner: staff.anna.clone(),
+                place: "Kantoor".into(),
+                description: "Gesprek".into(),
+                status: AppointmentStatus::Planned,
+            });
         }
-        imp.documents.push(DocumentImport { title: "Welkomstbrief".into(), doc_type: "Brief".into(), doc_date: start, content_type: "application/pdf".into(), bytes: letter.clone(), visible_to_client: true, uploaded_by: staff.anna.clone() });
-        svc.import_dossier(ctx, &client, imp).await?;
-        bar.inc(1);
+        imp.documents.push(DocumentImport {
+            title: "Welkomstbrief".into(),
+            doc_type: "Brief".into(),
+            doc_date: start,
+            content_type: "application/pdf".into(),
+            bytes: letter.clone(),
+            visible_to_client: true,
+            uploaded_by: staff.anna.clone(),
+        });
+        batch.push(ClientImport {
+            client: new,
+            episode_start: start,
+            dossier: imp,
+        });
+        if batch.len() == CHUNK || i + 1 == total {
+            let n = batch.len() as u64;
+            svc.import_clients(ctx, org, std::mem::take(&mut batch))
+                .await?;
+            bar.inc(n);
+        }
     }
     bar.finish();
     Ok(())
 }
-

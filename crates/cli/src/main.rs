@@ -28,8 +28,30 @@ pub mod exit {
     pub const AUDIT_BROKEN: u8 = 7;
 }
 
+/// Every setting; kept in step with `config.rs` and the README.
+const SETTINGS_HELP: &str = "\
+Settings (inzage.toml key / environment variable, default):
+  database_url        INZAGE_DATABASE_URL        sqlite in data_dir; or postgres://user@host:5432/db
+  data_dir            INZAGE_DATA_DIR            ./data (SQLite file, document contents)
+  bind                INZAGE_BIND                127.0.0.1:8080
+  public_url          INZAGE_PUBLIC_URL          none; https://... turns on HSTS
+  db_max_connections  INZAGE_DB_MAX_CONNECTIONS  8
+  run_jobs            INZAGE_RUN_JOBS            true (background jobs in serve)
+  job_poll_seconds    INZAGE_JOB_POLL_SECONDS    5
+  log_format          INZAGE_LOG_FORMAT          text (or json)
+  log_level           INZAGE_LOG_LEVEL           info
+Configuration file: --config FILE or INZAGE_CONFIG, else ./inzage.toml when present.
+Order: defaults < file < environment < command-line flags.
+Exit codes: 0 ok, 1 internal error, 2 usage, 3 invalid input, 4 conflict or not found,
+  5 database unavailable or bad configuration, 6 not allowed, 7 audit trail broken.";
+
 #[derive(Parser, Debug)]
-#[command(name = "inzage", version, about = "Inzage: client portal and light ECD for Dutch care organisations")]
+#[command(
+    name = "inzage",
+    version,
+    about = "Inzage: client portal and light ECD for Dutch care organisations",
+    after_help = SETTINGS_HELP
+)]
 struct Cli {
     /// Configuration file (default: ./inzage.toml if present).
     #[arg(long, global = true, env = "INZAGE_CONFIG")]
@@ -54,6 +76,9 @@ enum Command {
         /// Do not run background jobs in this process.
         #[arg(long)]
         no_jobs: bool,
+        /// Load the demo organisation first (idempotent).
+        #[arg(long)]
+        demo: bool,
     },
     /// Bring the database schema up to date.
     Migrate,
@@ -105,13 +130,19 @@ impl From<ServiceError> for CliError {
             ServiceError::Denied(_) => exit::DENIED,
             ServiceError::Internal(_) => exit::INTERNAL,
         };
-        CliError { code, message: e.to_string() }
+        CliError {
+            code,
+            message: e.to_string(),
+        }
     }
 }
 
 impl From<inzage_core::types::FieldError> for CliError {
     fn from(e: inzage_core::types::FieldError) -> Self {
-        CliError { code: exit::INVALID_INPUT, message: format!("invalid --{}: {}", e.field.replace('_', "-"), e.message) }
+        CliError {
+            code: exit::INVALID_INPUT,
+            message: format!("invalid --{}: {}", e.field.replace('_', "-"), e.message),
+        }
     }
 }
 
@@ -122,7 +153,11 @@ fn main() -> ExitCode {
         Err(e) => {
             // clap prints help/version to stdout (exit 0) and errors to stderr (exit 2).
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { exit::USAGE } else { exit::OK });
+            return ExitCode::from(if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            });
         }
     };
     let mut config = match Config::load(cli.config.as_deref()) {
@@ -139,7 +174,10 @@ fn main() -> ExitCode {
         config.data_dir = d;
     }
     init_tracing(&config);
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("inzage: cannot start the runtime: {e}");
@@ -169,7 +207,9 @@ fn restore_sigpipe() {
 fn init_tracing(config: &Config) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_new(&config.log_level).unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if config.log_format == "json" {
         let _ = builder.json().try_init();
     } else {
@@ -182,7 +222,10 @@ async fn open(config: &Config) -> Result<Services, CliError> {
     if url.starts_with("sqlite:") {
         std::fs::create_dir_all(&config.data_dir).map_err(|e| CliError {
             code: exit::UNAVAILABLE,
-            message: format!("cannot create data directory {}: {e}", config.data_dir.display()),
+            message: format!(
+                "cannot create data directory {}: {e}",
+                config.data_dir.display()
+            ),
         })?;
     }
     let db = Db::connect(&url, config.db_max_connections).await?;
@@ -202,14 +245,27 @@ async fn run(cmd: Command, config: Config) -> Result<(), CliError> {
             let applied = db.migrate().await?;
             let version = db.schema_version().await?;
             if applied.is_empty() {
-                println!("schema is up to date (version {version}, {})", db.backend().name());
+                println!(
+                    "schema is up to date (version {version}, {})",
+                    db.backend().name()
+                );
             } else {
-                println!("applied migrations {applied:?}; schema version {version} ({})", db.backend().name());
+                println!(
+                    "applied migrations {applied:?}; schema version {version} ({})",
+                    db.backend().name()
+                );
             }
             Ok(())
         }
-        Command::Serve { bind, no_jobs } => {
+        Command::Serve {
+            bind,
+            no_jobs,
+            demo,
+        } => {
             let svc = open(&config).await?;
+            if demo {
+                demo::run(&svc, demo::DemoArgs::default()).await?;
+            }
             serve(svc, &config, bind, !no_jobs && config.run_jobs).await
         }
         Command::Demo(args) => demo::run(&open(&config).await?, args).await,
@@ -218,7 +274,10 @@ async fn run(cmd: Command, config: Config) -> Result<(), CliError> {
             let svc = open(&config).await?;
             let report = svc.verify_audit_chain().await?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report).unwrap_or_default()
+                );
             } else if report.intact {
                 println!("audit trail intact: {} events", report.events);
             } else {
@@ -231,12 +290,17 @@ async fn run(cmd: Command, config: Config) -> Result<(), CliError> {
             if report.intact {
                 Ok(())
             } else {
-                Err(CliError { code: exit::AUDIT_BROKEN, message: "audit trail verification failed".into() })
+                Err(CliError {
+                    code: exit::AUDIT_BROKEN,
+                    message: "audit trail verification failed".into(),
+                })
             }
         }
         Command::Jobs(JobsCmd::Run) => {
             let svc = open(&config).await?;
-            let ticks = inzage_service::jobs::Runner::new(svc, "cli").run_until_idle().await?;
+            let ticks = inzage_service::jobs::Runner::new(svc, "cli")
+                .run_until_idle()
+                .await?;
             println!("ran {} job(s)", ticks.len());
             Ok(())
         }
@@ -246,31 +310,51 @@ async fn run(cmd: Command, config: Config) -> Result<(), CliError> {
             if json {
                 println!("{}", serde_json::to_string(&st).unwrap_or_default());
             } else {
-                println!("queued {}  running {}  done {}  failed {}", st.queued, st.running, st.done, st.failed);
+                println!(
+                    "queued {}  running {}  done {}  failed {}",
+                    st.queued, st.running, st.done, st.failed
+                );
             }
             Ok(())
         }
     }
 }
 
-async fn serve(svc: Services, config: &Config, bind: Option<String>, jobs: bool) -> Result<(), CliError> {
+async fn serve(
+    svc: Services,
+    config: &Config,
+    bind: Option<String>,
+    jobs: bool,
+) -> Result<(), CliError> {
     let bind = bind.unwrap_or_else(|| config.bind.clone());
     let listener = tokio::net::TcpListener::bind(&bind)
         .await
-        .map_err(|e| CliError { code: exit::UNAVAILABLE, message: format!("cannot listen on {bind}: {e}") })?;
-    let tls = config.public_url.as_deref().is_some_and(|u| u.starts_with("https://"));
+        .map_err(|e| CliError {
+            code: exit::UNAVAILABLE,
+            message: format!("cannot listen on {bind}: {e}"),
+        })?;
+    let tls = config
+        .public_url
+        .as_deref()
+        .is_some_and(|u| u.starts_with("https://"));
     let app = inzage_web::router(svc.clone(), inzage_web::WebConfig { tls });
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let runner = if jobs {
         let r = inzage_service::jobs::Runner::new(svc.clone(), "serve");
-        Some(tokio::spawn(r.run_forever(std::time::Duration::from_secs(config.job_poll_seconds.max(1)), stop_rx)))
+        Some(tokio::spawn(r.run_forever(
+            std::time::Duration::from_secs(config.job_poll_seconds.max(1)),
+            stop_rx,
+        )))
     } else {
         None
     };
     tracing::info!(bind = %bind, backend = svc.db().backend().name(), jobs, "inzage is listening");
-    let served = axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await;
+    let served = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await;
     // Requests are finished; now let a running job finish, then stop.
     let _ = stop_tx.send(true);
     if let Some(r) = runner {
@@ -278,7 +362,10 @@ async fn serve(svc: Services, config: &Config, bind: Option<String>, jobs: bool)
     }
     svc.db().close().await;
     tracing::info!("inzage stopped");
-    served.map_err(|e| CliError { code: exit::INTERNAL, message: format!("server error: {e}") })
+    served.map_err(|e| CliError {
+        code: exit::INTERNAL,
+        message: format!("server error: {e}"),
+    })
 }
 
 async fn shutdown_signal() {

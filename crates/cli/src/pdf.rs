@@ -7,7 +7,11 @@ fn pdf_string(s: &str) -> Vec<u8> {
     let mut out = Vec::with_capacity(s.len() + 2);
     out.push(b'(');
     for c in s.chars() {
-        let b = if (c as u32) < 256 { c as u32 as u8 } else { b'?' };
+        let b = if (c as u32) < 256 {
+            c as u32 as u8
+        } else {
+            b'?'
+        };
         if matches!(b, b'(' | b')' | b'\\') {
             out.push(b'\\');
         }
@@ -19,14 +23,28 @@ fn pdf_string(s: &str) -> Vec<u8> {
 
 /// A PDF with `title` in large type and `lines` below, 45 lines a page.
 pub fn simple_pdf(title: &str, lines: &[String]) -> Vec<u8> {
-    let pages: Vec<&[String]> = if lines.is_empty() { vec![&[]] } else { lines.chunks(45).collect() };
+    let pages: Vec<&[String]> = if lines.is_empty() {
+        vec![&[]]
+    } else {
+        lines.chunks(45).collect()
+    };
     let n_pages = pages.len();
     // Object numbers: 1 catalog, 2 pages, 3 font, then per page: page, content.
     let mut objects: Vec<Vec<u8>> = Vec::new();
     objects.push(b"<< /Type /Catalog /Pages 2 0 R >>".to_vec());
     let kids: Vec<String> = (0..n_pages).map(|i| format!("{} 0 R", 4 + i * 2)).collect();
-    objects.push(format!("<< /Type /Pages /Kids [{}] /Count {} >>", kids.join(" "), n_pages).into_bytes());
-    objects.push(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".to_vec());
+    objects.push(
+        format!(
+            "<< /Type /Pages /Kids [{}] /Count {} >>",
+            kids.join(" "),
+            n_pages
+        )
+        .into_bytes(),
+    );
+    objects.push(
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
+            .to_vec(),
+    );
     for (i, page_lines) in pages.iter().enumerate() {
         let content_obj = 5 + i * 2;
         objects.push(
@@ -63,7 +81,11 @@ pub fn simple_pdf(title: &str, lines: &[String]) -> Vec<u8> {
         out.extend(format!("{o:010} 00000 n \n").into_bytes());
     }
     out.extend(
-        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).into_bytes(),
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .into_bytes(),
     );
     out
 }
@@ -74,14 +96,27 @@ mod tests {
 
     #[test]
     fn xref_offsets_point_at_objects() {
-        let pdf = simple_pdf("Brief (test) ë", &["Regel één".into(), "Regel \\ twee".into()]);
+        let pdf = simple_pdf(
+            "Brief (test) ë",
+            &["Regel één".into(), "Regel \\ twee".into()],
+        );
         assert!(pdf.starts_with(b"%PDF-1.4"));
         let text = String::from_utf8_lossy(&pdf);
-        let start: usize = text.rsplit("startxref\n").next().and_then(|s| s.lines().next()).and_then(|s| s.parse().ok()).expect("startxref");
+        let start: usize = text
+            .rsplit("startxref\n")
+            .next()
+            .and_then(|s| s.lines().next())
+            .and_then(|s| s.parse().ok())
+            .expect("startxref");
         assert_eq!(&pdf[start..start + 4], b"xref");
         // Every "n" entry points at "<k> 0 obj".
         let xref = String::from_utf8_lossy(&pdf[start..]).into_owned();
-        for (k, line) in xref.lines().skip(3).take_while(|l| l.ends_with(" n ")).enumerate() {
+        for (k, line) in xref
+            .lines()
+            .skip(3)
+            .take_while(|l| l.ends_with(" n "))
+            .enumerate()
+        {
             let off: usize = line[..10].parse().expect("offset");
             assert!(pdf[off..].starts_with(format!("{} 0 obj", k + 1).as_bytes()));
         }

@@ -143,8 +143,6 @@ CREATE TABLE report (
 ;
 CREATE INDEX report_client ON report (client_id, is_current, created_at)
 ;
-CREATE INDEX report_draft ON report (status, created_at)
-;
 CREATE TABLE document (
     id TEXT PRIMARY KEY,
     client_id TEXT NOT NULL REFERENCES client(id),

@@ -55,9 +55,17 @@ impl Db {
             .map_err(|e| ServiceError::Config(format!("database URL is not valid: {e}")))?;
         // One direct attempt first, so an unreachable server gives its real
         // reason at once instead of a pool timeout.
-        let probe = tokio::time::timeout(Duration::from_secs(10), sqlx::AnyConnection::connect_with(&options)).await;
+        let probe = tokio::time::timeout(
+            Duration::from_secs(10),
+            sqlx::AnyConnection::connect_with(&options),
+        )
+        .await;
         match probe {
-            Err(_) => return Err(ServiceError::Unavailable("timed out connecting to the database".into())),
+            Err(_) => {
+                return Err(ServiceError::Unavailable(
+                    "timed out connecting to the database".into(),
+                ))
+            }
             Ok(Err(e)) => return Err(ServiceError::Unavailable(describe_connect_error(&e))),
             Ok(Ok(c)) => {
                 let _ = c.close().await;
@@ -75,6 +83,8 @@ impl Db {
                         conn.execute("PRAGMA synchronous = FULL").await?;
                         conn.execute("PRAGMA foreign_keys = ON").await?;
                         conn.execute("PRAGMA busy_timeout = 10000").await?;
+                        // 64 MiB page cache per connection (default is 2 MiB).
+                        conn.execute("PRAGMA cache_size = -65536").await?;
                     }
                     Ok(())
                 })

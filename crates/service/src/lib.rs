@@ -85,8 +85,12 @@ impl Services {
     }
 }
 
+/// A new id: UUIDv7 (48-bit millisecond time + 74 random bits). Random
+/// enough that guessing one is hopeless, and time-ordered so inserts go to
+/// the end of the primary-key B-trees (the 10k-client demo loads ~2x faster
+/// than with v4). The creation time it reveals is shown in the UI anyway.
 pub(crate) fn new_id() -> String {
-    uuid::Uuid::new_v4().to_string()
+    uuid::Uuid::now_v7().to_string()
 }
 
 /// A boxed future borrowing a transaction, for closures run inside one.

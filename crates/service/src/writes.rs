@@ -53,6 +53,14 @@ pub struct DossierImport {
     pub documents: Vec<DocumentImport>,
 }
 
+/// One client with their dossier, for [`Services::import_clients`].
+#[derive(Clone, Debug)]
+pub struct ClientImport {
+    pub client: crate::admin::NewClient,
+    pub episode_start: NaiveDate,
+    pub dossier: DossierImport,
+}
+
 #[derive(Clone, Debug)]
 pub struct PlanImport {
     pub plan_date: NaiveDate,
@@ -492,14 +500,83 @@ impl Services {
         client: &ClientId,
         imp: DossierImport,
     ) -> Result<()> {
-        if !matches!(&ctx.principal, Principal::System { component } if component == "cli" || component == "demo")
-        {
+        if !importer(ctx) {
             return Err(ServiceError::Denied(
                 inzage_core::policy::DenyReason::SystemComponentNotAllowed,
             ));
         }
         let mut tx = self.db().begin().await?;
-        let cid = client.as_str();
+        match self.import_into(&mut tx, ctx, client.as_str(), imp).await? {
+            Ok(()) => {
+                tx.commit().await?;
+                Ok(())
+            }
+            Err(e) => {
+                tx.commit().await?; // keeps the audited denial
+                Err(e)
+            }
+        }
+    }
+
+    /// Creates many clients with their dossiers, `chunk` clients per
+    /// transaction (the demo generator and imports from another ECD).
+    pub async fn import_clients(
+        &self,
+        ctx: &Ctx,
+        org: &OrganisationId,
+        clients: Vec<ClientImport>,
+    ) -> Result<Vec<ClientId>> {
+        if !importer(ctx) {
+            return Err(ServiceError::Denied(
+                inzage_core::policy::DenyReason::SystemComponentNotAllowed,
+            ));
+        }
+        let mut tx = self.db().begin().await?;
+        let now = self.now();
+        let mut ids = Vec::with_capacity(clients.len());
+        for c in clients {
+            let id = new_id();
+            crate::admin::insert_client(&mut tx, &id, org, &c.client, &ts(now)).await?;
+            sqlx::query("INSERT INTO episode (id, client_id, start_date, end_date, created_at) VALUES ($1, $2, $3, NULL, $4)")
+                .bind(new_id())
+                .bind(&id)
+                .bind(date_str(c.episode_start))
+                .bind(ts(now))
+                .execute(&mut *tx)
+                .await?;
+            let (kind, component) = ctx.principal.audit_actor();
+            let role = format!("{kind}:{component}");
+            append(
+                &mut tx,
+                ctx,
+                now,
+                Event {
+                    role: &role,
+                    client_id: Some(&id),
+                    data_kind: DossierPart::Profile.code(),
+                    data_id: Some(&id),
+                    action: AuditAction::Create,
+                    outcome: AuditOutcome::Allowed,
+                    reason: None,
+                },
+            )
+            .await?;
+            if let Err(e) = self.import_into(&mut tx, ctx, &id, c.dossier).await? {
+                return Err(e); // rolls back the whole chunk
+            }
+            ids.push(ClientId::from_raw(id));
+        }
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    async fn import_into(
+        &self,
+        tx: &mut Tx,
+        ctx: &Ctx,
+        cid: &str,
+        imp: DossierImport,
+    ) -> Result<std::result::Result<(), ServiceError>> {
         let mut scopes: Vec<(DossierPart, Scope)> = Vec::new();
         for (part, present) in [
             (DossierPart::ClientPlan, !imp.plans.is_empty()),
@@ -509,18 +586,16 @@ impl Services {
         ] {
             if present {
                 match self
-                    .decide_in(&mut tx, ctx, cid, &write(part, AuditAction::Create, None))
+                    .decide_in(tx, ctx, cid, &write(part, AuditAction::Create, None))
                     .await?
                 {
                     Ok(scope) => scopes.push((part, scope)),
-                    Err(e) => {
-                        tx.commit().await?;
-                        return Err(e);
-                    }
+                    Err(e) => return Ok(Err(e)),
                 }
             }
         }
-        let episode = current_episode(&mut tx, cid).await?;
+        let tx = &mut *tx;
+        let episode = current_episode(tx, cid).await?;
         let now = self.now();
         let nows = ts(now);
         let mut plan_rows = Vec::new();
@@ -549,7 +624,7 @@ impl Services {
             ]);
         }
         bulk_insert(
-            &mut tx,
+            tx,
             "plan_version",
             &[
                 "id",
@@ -565,7 +640,7 @@ impl Services {
         )
         .await?;
         bulk_insert(
-            &mut tx,
+            tx,
             "plan_section",
             &[
                 "id",
@@ -582,7 +657,7 @@ impl Services {
         let hours = if imp.reports.is_empty() {
             24
         } else {
-            finalise_after_hours(&mut tx, cid).await?
+            finalise_after_hours(tx, cid).await?
         };
         let mut report_rows = Vec::with_capacity(imp.reports.len());
         let mut drafts = Vec::new();
@@ -613,7 +688,7 @@ impl Services {
             ]);
         }
         bulk_insert(
-            &mut tx,
+            tx,
             "report",
             &[
                 "id",
@@ -637,7 +712,7 @@ impl Services {
         )
         .await?;
         for (id, due) in drafts {
-            crate::jobs::enqueue_finalise(&mut tx, &id, due, now).await?;
+            crate::jobs::enqueue_finalise(tx, &id, due, now).await?;
         }
         let appt_rows = imp
             .appointments
@@ -659,7 +734,7 @@ impl Services {
             })
             .collect();
         bulk_insert(
-            &mut tx,
+            tx,
             "appointment",
             &[
                 "id",
@@ -696,7 +771,7 @@ impl Services {
             ]);
         }
         bulk_insert(
-            &mut tx,
+            tx,
             "document",
             &[
                 "id",
@@ -717,7 +792,7 @@ impl Services {
         .await?;
         for (part, scope) in &scopes {
             append(
-                &mut tx,
+                tx,
                 ctx,
                 now,
                 Event {
@@ -732,7 +807,10 @@ impl Services {
             )
             .await?;
         }
-        tx.commit().await?;
-        Ok(())
+        Ok(Ok(()))
     }
+}
+
+fn importer(ctx: &Ctx) -> bool {
+    matches!(&ctx.principal, Principal::System { component } if component == "cli" || component == "demo")
 }

@@ -37,21 +37,40 @@ impl From<ServiceError> for WebError {
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         let (status, text) = match &self {
-            WebError::NotFound => (StatusCode::NOT_FOUND, "Deze pagina bestaat niet.".to_owned()),
-            WebError::Forbidden => (StatusCode::FORBIDDEN, "Dit mag je niet bekijken.".to_owned()),
-            WebError::BadRequest(m) => (StatusCode::BAD_REQUEST, format!("Er klopt iets niet: {m}")),
-            WebError::Conflict(m) => (StatusCode::CONFLICT, format!("Dit lukt niet: {m}")),
-            WebError::Unavailable => {
-                (StatusCode::SERVICE_UNAVAILABLE, "Inzage is even niet bereikbaar. Probeer het later opnieuw.".to_owned())
+            WebError::NotFound => (
+                StatusCode::NOT_FOUND,
+                "Deze pagina bestaat niet.".to_owned(),
+            ),
+            WebError::Forbidden => (
+                StatusCode::FORBIDDEN,
+                "Dit mag je niet bekijken.".to_owned(),
+            ),
+            WebError::BadRequest(m) => {
+                (StatusCode::BAD_REQUEST, format!("Er klopt iets niet: {m}"))
             }
-            WebError::Internal => (StatusCode::INTERNAL_SERVER_ERROR, "Er ging iets mis. Probeer het later opnieuw.".to_owned()),
+            WebError::Conflict(m) => (StatusCode::CONFLICT, format!("Dit lukt niet: {m}")),
+            WebError::Unavailable => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Inzage is even niet bereikbaar. Probeer het later opnieuw.".to_owned(),
+            ),
+            WebError::Internal => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Er ging iets mis. Probeer het later opnieuw.".to_owned(),
+            ),
         };
         let body = format!(
             "<!doctype html><html lang=\"nl\"><head><meta charset=\"utf-8\"><title>Inzage</title></head>\
              <body><main><h1>Inzage</h1><p>{}</p><p><a href=\"/\">Naar de startpagina</a></p></main></body></html>",
             escape(&text)
         );
-        (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-store")], body)
+        (
+            status,
+            [
+                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            body,
+        )
             .into_response()
     }
 }

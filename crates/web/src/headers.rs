@@ -12,7 +12,10 @@ pub async fn security_headers(State(tls): State<bool>, req: Request, next: Next)
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     let mut set = |name: &'static str, value: &'static str| {
-        h.insert(HeaderName::from_static(name), HeaderValue::from_static(value));
+        h.insert(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        );
     };
     set("content-security-policy", CSP);
     set("x-content-type-options", "nosniff");
@@ -20,9 +23,15 @@ pub async fn security_headers(State(tls): State<bool>, req: Request, next: Next)
     set("x-frame-options", "DENY");
     set("cross-origin-opener-policy", "same-origin");
     set("cross-origin-resource-policy", "same-origin");
-    set("permissions-policy", "camera=(), microphone=(), geolocation=(), payment=()");
+    set(
+        "permissions-policy",
+        "camera=(), microphone=(), geolocation=(), payment=()",
+    );
     if tls {
-        set("strict-transport-security", "max-age=31536000; includeSubDomains");
+        set(
+            "strict-transport-security",
+            "max-age=31536000; includeSubDomains",
+        );
     }
     res
 }

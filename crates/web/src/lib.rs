@@ -35,7 +35,10 @@ pub fn router(services: Services, config: WebConfig) -> Router {
         .route("/bare", get(bare))
         .fallback(not_found)
         .with_state(state)
-        .layer(axum::middleware::from_fn_with_state(config.tls, headers::security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            config.tls,
+            headers::security_headers,
+        ))
         .layer(
             // Logs method, route template, status and latency: never the
             // raw path or query (they can carry ids), never bodies.
@@ -49,7 +52,11 @@ pub fn router(services: Services, config: WebConfig) -> Router {
                     tracing::info_span!("http", method = %req.method(), route = %route)
                 })
                 .on_response(|res: &Response, latency: Duration, _span: &tracing::Span| {
-                    tracing::info!(status = res.status().as_u16(), latency_ms = latency.as_millis() as u64, "response");
+                    tracing::info!(
+                        status = res.status().as_u16(),
+                        latency_ms = latency.as_millis() as u64,
+                        "response"
+                    );
                 }),
         )
 }
@@ -57,9 +64,18 @@ pub fn router(services: Services, config: WebConfig) -> Router {
 /// 200 `ok` when the database answers, 503 otherwise.
 async fn healthz(State(state): State<AppState>) -> Response {
     if state.services.db().ping().await {
-        (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "ok").into_response()
+        (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            "ok",
+        )
+            .into_response()
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "database unavailable")
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            "database unavailable",
+        )
             .into_response()
     }
 }

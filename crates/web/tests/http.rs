@@ -8,7 +8,10 @@ use inzage_web::{router, WebConfig};
 use tower::ServiceExt;
 
 async fn get(app: axum::Router, path: &str) -> (StatusCode, axum::http::HeaderMap, String) {
-    let res = app.oneshot(Request::get(path).body(Body::empty()).expect("req")).await.expect("resp");
+    let res = app
+        .oneshot(Request::get(path).body(Body::empty()).expect("req"))
+        .await
+        .expect("resp");
     let status = res.status();
     let headers = res.headers().clone();
     let body = res.into_body().collect().await.expect("body").to_bytes();
@@ -34,12 +37,27 @@ async fn every_response_carries_security_headers() {
     let svc = db.services(&FixedClock::new(chrono::Utc::now()));
     for path in ["/", "/healthz", "/no/such/page"] {
         let (_, h, _) = get(router(svc.clone(), WebConfig::default()), path).await;
-        let csp = h.get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or_default();
-        assert!(csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        let csp = h
+            .get("content-security-policy")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        assert!(
+            csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"),
+            "{path}: {csp}"
+        );
         assert!(!csp.contains("unsafe-inline"));
-        assert_eq!(h.get("x-content-type-options").map(|v| v.as_bytes()), Some(&b"nosniff"[..]));
-        assert_eq!(h.get("referrer-policy").map(|v| v.as_bytes()), Some(&b"no-referrer"[..]));
-        assert!(h.get("strict-transport-security").is_none(), "no HSTS over plain http");
+        assert_eq!(
+            h.get("x-content-type-options").map(|v| v.as_bytes()),
+            Some(&b"nosniff"[..])
+        );
+        assert_eq!(
+            h.get("referrer-policy").map(|v| v.as_bytes()),
+            Some(&b"no-referrer"[..])
+        );
+        assert!(
+            h.get("strict-transport-security").is_none(),
+            "no HSTS over plain http"
+        );
     }
     let (_, h, _) = get(router(svc, WebConfig { tls: true }), "/").await;
     assert!(h.get("strict-transport-security").is_some());

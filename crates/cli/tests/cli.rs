@@ -1,0 +1,263 @@
+//! The binary as an operator uses it: exit codes, messages, idempotency,
+//! audit verification. Runs on the test backend (SQLite or PostgreSQL).
+use inzage_service::testing::TestDb;
+use std::process::{Command, Output};
+
+fn inzage(db: &TestDb, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_inzage"))
+        .args(["--database-url", &db.url, "--data-dir"])
+        .arg(db.dir.path())
+        .args(args)
+        .env_remove("INZAGE_CONFIG")
+        .env("INZAGE_LOG_LEVEL", "warn")
+        .current_dir(db.dir.path())
+        .output()
+        .expect("run inzage")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[tokio::test]
+async fn unknown_subcommand_and_flag_exit_2_with_a_message() {
+    let db = TestDb::empty().await;
+    let o = inzage(&db, &["frobnicate"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("unrecognized subcommand"));
+    let o = inzage(&db, &["migrate", "--colour"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("--colour"));
+}
+
+#[tokio::test]
+async fn database_unreachable_is_one_line_and_exit_5() {
+    let db = TestDb::empty().await;
+    let o = Command::new(env!("CARGO_BIN_EXE_inzage"))
+        .args([
+            "--database-url",
+            "postgres://postgres@127.0.0.1:1/none",
+            "migrate",
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(5));
+    let err = text(&o.stderr);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("cannot reach the database"));
+    assert!(!err.contains("panicked"));
+    drop(db);
+}
+
+#[tokio::test]
+async fn admin_set_up_prints_ids_and_bad_input_names_the_field_and_writes_nothing() {
+    let db = TestDb::empty().await;
+    let o = inzage(
+        &db,
+        &["admin", "org", "create", "--name", "Zorg Oost", "--json"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let org = v["id"].as_str().expect("id").to_owned();
+    let o = inzage(
+        &db,
+        &[
+            "admin", "location", "create", "--org", &org, "--name", "Oost",
+        ],
+    );
+    let loc = text(&o.stdout).trim().to_owned();
+    let o = inzage(
+        &db,
+        &[
+            "admin",
+            "team",
+            "create",
+            "--location",
+            &loc,
+            "--name",
+            "Team Oost",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let team = text(&o.stdout).trim().to_owned();
+    let o = inzage(
+        &db,
+        &[
+            "admin",
+            "staff",
+            "create",
+            "--org",
+            &org,
+            "--given-name",
+            "Eva",
+            "--family-name",
+            "Kok",
+            "--email",
+            "Eva.Kok@Zorg.nl",
+            "--role",
+            "caregiver",
+            "--role",
+            "primary_caregiver",
+            "--team",
+            &team,
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+
+    let base = [
+        "admin",
+        "client",
+        "create",
+        "--org",
+        org.as_str(),
+        "--number",
+        "C-77",
+        "--given-name",
+        "Ties",
+        "--family-name",
+        "Bos",
+        "--team",
+        team.as_str(),
+    ];
+    for (extra, field) in [
+        (vec!["--birth-date", "31-02-2001"], "--birth-date"),
+        (
+            vec!["--birth-date", "01-02-2001", "--email", "ties@"],
+            "--email",
+        ),
+        (
+            vec!["--birth-date", "01-02-2001", "--mobile", "0301234567"],
+            "--mobile",
+        ),
+    ] {
+        let mut args: Vec<&str> = base.to_vec();
+        args.extend(extra);
+        let o = inzage(&db, &args);
+        assert_eq!(o.status.code(), Some(3), "{args:?}");
+        assert!(text(&o.stderr).contains(field), "{}", text(&o.stderr));
+    }
+    let o = inzage(
+        &db,
+        &[
+            "admin",
+            "client",
+            "create",
+            "--org",
+            &org,
+            "--number",
+            "bad number",
+            "--given-name",
+            "A",
+            "--family-name",
+            "B",
+            "--birth-date",
+            "2001-02-01",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(3));
+    assert!(text(&o.stderr).contains("--number"));
+    // Nothing was written by the failures.
+    let o = inzage(&db, &["admin", "client", "list", "--org", &org, "--json"]);
+    let list: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(list.as_array().map(Vec::len), Some(0));
+
+    let mut ok: Vec<&str> = base.to_vec();
+    ok.extend([
+        "--birth-date",
+        "01-02-2001",
+        "--email",
+        "Ties@Example.nl",
+        "--mobile",
+        "06 1111 2222",
+    ]);
+    let o = inzage(&db, &ok);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let again = inzage(&db, &ok);
+    assert_eq!(again.status.code(), Some(4));
+    assert!(text(&again.stderr).contains("client number exists"));
+    let o = inzage(&db, &["admin", "client", "list", "--org", &org]);
+    assert!(text(&o.stdout).contains("C-77\tBos, Ties"));
+    let o = inzage(&db, &["admin", "staff", "list", "--org", &org, "--json"]);
+    let staff: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(staff[0]["email"], "eva.kok@zorg.nl");
+    assert_eq!(
+        staff[0]["roles"],
+        serde_json::json!(["caregiver", "primary_caregiver"])
+    );
+}
+
+#[tokio::test]
+async fn demo_is_idempotent_and_audit_verify_catches_tampering() {
+    let db = TestDb::empty().await;
+    let o = inzage(&db, &["demo"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(text(&o.stdout).contains("demo organisation loaded"));
+    let o = inzage(&db, &["admin", "org", "list", "--json"]);
+    let orgs: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let org = orgs[0]["id"].as_str().expect("org").to_owned();
+    let count = |db: &TestDb| {
+        let o = inzage(db, &["admin", "client", "list", "--org", &org, "--json"]);
+        serde_json::from_slice::<serde_json::Value>(&o.stdout)
+            .ok()
+            .and_then(|v| v.as_array().map(Vec::len))
+    };
+    assert_eq!(count(&db), Some(4));
+    let o = inzage(&db, &["demo"]);
+    assert!(text(&o.stdout).contains("already present"));
+    assert_eq!(count(&db), Some(4));
+    let o = inzage(
+        &db,
+        &["demo", "--clients", "3", "--reports-per-client", "5"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let o = inzage(
+        &db,
+        &["demo", "--clients", "3", "--reports-per-client", "5"],
+    );
+    assert!(text(&o.stdout).contains("3 generated clients already present"));
+    assert_eq!(count(&db), Some(7));
+
+    let o = inzage(&db, &["audit", "verify"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}{}",
+        text(&o.stdout),
+        text(&o.stderr)
+    );
+    assert!(text(&o.stdout).contains("audit trail intact"));
+    db.exec_raw("UPDATE audit_event SET action = 'read' WHERE seq = 5")
+        .await;
+    let o = inzage(&db, &["audit", "verify", "--json"]);
+    assert_eq!(o.status.code(), Some(7));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["intact"], false);
+    assert_eq!(v["broken_at_seq"], 5);
+}
+
+#[tokio::test]
+async fn help_documents_every_setting() {
+    let db = TestDb::empty().await;
+    let o = inzage(&db, &["--help"]);
+    assert_eq!(o.status.code(), Some(0));
+    let help = text(&o.stdout);
+    for s in [
+        "INZAGE_DATABASE_URL",
+        "INZAGE_DATA_DIR",
+        "INZAGE_CONFIG",
+        "INZAGE_BIND",
+        "INZAGE_PUBLIC_URL",
+        "INZAGE_DB_MAX_CONNECTIONS",
+        "INZAGE_RUN_JOBS",
+        "INZAGE_JOB_POLL_SECONDS",
+        "INZAGE_LOG_FORMAT",
+        "INZAGE_LOG_LEVEL",
+        "serve",
+        "migrate",
+        "demo",
+        "admin",
+        "audit",
+    ] {
+        assert!(help.contains(s), "{s} missing from --help");
+    }
+}
