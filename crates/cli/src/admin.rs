@@ -134,6 +134,8 @@ pub enum StaffCmd {
     },
 }
 
+// Parsed once at start-up; the size difference does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 pub enum ClientCmd {
     /// Create a client; an episode starts today unless --episode-start is given.

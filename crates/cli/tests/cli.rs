@@ -261,3 +261,57 @@ async fn help_documents_every_setting() {
         assert!(help.contains(s), "{s} missing from --help");
     }
 }
+
+/// `inzage serve` on a free port: answers /healthz, then stops cleanly on
+/// SIGTERM (graceful shutdown) with exit 0.
+#[tokio::test]
+async fn serve_answers_health_and_shuts_down_gracefully_on_sigterm() {
+    use std::io::{Read, Write};
+    let db = TestDb::empty().await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("port")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let bind = format!("127.0.0.1:{port}");
+    let child = Command::new(env!("CARGO_BIN_EXE_inzage"))
+        .args(["--database-url", &db.url, "--data-dir"])
+        .arg(db.dir.path())
+        .args(["serve", "--bind", &bind])
+        .env("INZAGE_LOG_LEVEL", "info")
+        .env("INZAGE_JOB_POLL_SECONDS", "1")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn serve");
+    // Wait (bounded) until the server accepts connections.
+    let mut response = String::new();
+    for _ in 0..200 {
+        if let Ok(mut s) = std::net::TcpStream::connect(&bind) {
+            s.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                .expect("write");
+            s.read_to_string(&mut response).expect("read");
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.ends_with("ok"), "{response}");
+    assert!(response
+        .to_ascii_lowercase()
+        .contains("content-security-policy"));
+    // SAFETY: sending SIGTERM to our own child process.
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGTERM);
+    }
+    let out = child.wait_with_output().expect("wait");
+    let log = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{log}");
+    assert!(
+        log.contains("shutting down") && log.contains("inzage stopped"),
+        "{log}"
+    );
+    assert!(
+        log.contains("route=/healthz"),
+        "request log has the route template: {log}"
+    );
+}

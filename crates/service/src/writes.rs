@@ -561,9 +561,8 @@ impl Services {
                 },
             )
             .await?;
-            if let Err(e) = self.import_into(&mut tx, ctx, &id, c.dossier).await? {
-                return Err(e); // rolls back the whole chunk
-            }
+            // A refusal rolls back the whole chunk.
+            self.import_into(&mut tx, ctx, &id, c.dossier).await??;
             ids.push(ClientId::from_raw(id));
         }
         tx.commit().await?;

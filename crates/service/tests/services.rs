@@ -293,8 +293,10 @@ async fn functional_admin_reads_no_dossier_and_denial_is_reported() {
         "{r:?}"
     );
     // But settings are theirs to change.
-    let mut settings = OrgSettings::default();
-    settings.grace_days_after_discharge = 14;
+    let settings = OrgSettings {
+        grace_days_after_discharge: 14,
+        ..OrgSettings::default()
+    };
     w.svc
         .update_organisation_settings(&staff_ctx(&w.admin), &w.org, settings)
         .await
@@ -493,8 +495,10 @@ async fn a_longer_period_set_later_reschedules_the_job() {
         .create_report(&cg, &w.client, report("Later.", true))
         .await
         .expect("r");
-    let mut s = OrgSettings::default();
-    s.finalise_after_hours = 48;
+    let s = OrgSettings {
+        finalise_after_hours: 48,
+        ..OrgSettings::default()
+    };
     w.svc
         .update_organisation_settings(&Ctx::system("cli"), &w.org, s)
         .await
