@@ -183,23 +183,7 @@ impl Services {
         let now = self.now();
         match decide_administration(&actor) {
             Decision::Deny(reason) => {
-                append(
-                    &mut tx,
-                    ctx,
-                    now,
-                    Event {
-                        role: "-",
-                        client_id: None,
-                        data_kind: kind,
-                        data_id: None,
-                        action,
-                        outcome: AuditOutcome::Denied,
-                        reason: Some(reason.code()),
-                    },
-                )
-                .await?;
-                tx.commit().await?;
-                Err(ServiceError::Denied(reason))
+                crate::audit::deny_and_commit(tx, ctx, now, None, kind, action, reason).await
             }
             Decision::Allow(scope) => {
                 let (out, data_id) = f(&mut tx, ts(now)).await?;
@@ -564,23 +548,16 @@ impl Services {
         let role = match role {
             Ok(r) => r,
             Err(reason) => {
-                append(
-                    &mut tx,
+                return crate::audit::deny_and_commit(
+                    tx,
                     ctx,
                     now,
-                    Event {
-                        role: "-",
-                        client_id: None,
-                        data_kind: DossierPart::Profile.code(),
-                        data_id: None,
-                        action: AuditAction::Create,
-                        outcome: AuditOutcome::Denied,
-                        reason: Some(reason.code()),
-                    },
+                    None,
+                    DossierPart::Profile.code(),
+                    AuditAction::Create,
+                    reason,
                 )
-                .await?;
-                tx.commit().await?;
-                return Err(ServiceError::Denied(reason));
+                .await;
             }
         };
         let id = new_id();
@@ -633,23 +610,16 @@ impl Services {
                     Decision::Deny(r) => r,
                     Decision::Allow(_) => inzage_core::policy::DenyReason::RoleLacksPermission,
                 };
-                append(
-                    &mut tx,
+                return crate::audit::deny_and_commit(
+                    tx,
                     ctx,
                     now,
-                    Event {
-                        role: "-",
-                        client_id: None,
-                        data_kind: "client_list",
-                        data_id: None,
-                        action: AuditAction::List,
-                        outcome: AuditOutcome::Denied,
-                        reason: Some(reason.code()),
-                    },
+                    None,
+                    "client_list",
+                    AuditAction::List,
+                    reason,
                 )
-                .await?;
-                tx.commit().await?;
-                return Err(ServiceError::Denied(reason));
+                .await;
             }
         };
         let rows = sqlx::query(

@@ -23,6 +23,36 @@ pub(crate) struct Event<'a> {
     pub reason: Option<&'a str>,
 }
 
+/// Records a denial that concerns no single dossier item (administration,
+/// audit search), commits it, and returns the error for the caller.
+pub(crate) async fn deny_and_commit<T>(
+    mut tx: Tx,
+    ctx: &Ctx,
+    now: DateTime<Utc>,
+    client_id: Option<&str>,
+    data_kind: &str,
+    action: AuditAction,
+    reason: inzage_core::policy::DenyReason,
+) -> Result<T> {
+    append(
+        &mut tx,
+        ctx,
+        now,
+        Event {
+            role: "-",
+            client_id,
+            data_kind,
+            data_id: None,
+            action,
+            outcome: AuditOutcome::Denied,
+            reason: Some(reason.code()),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Err(ServiceError::Denied(reason))
+}
+
 /// Appends one event to the chain inside `tx`.
 pub(crate) async fn append(
     tx: &mut Tx,
@@ -87,7 +117,7 @@ pub(crate) async fn append(
     Ok(())
 }
 
-fn record_from_row(row: &sqlx::any::AnyRow) -> Result<AuditRecord> {
+pub(crate) fn record_from_row(row: &sqlx::any::AnyRow) -> Result<AuditRecord> {
     Ok(AuditRecord {
         seq: row.try_get("seq")?,
         event_id: s(row, "event_id")?,
@@ -108,7 +138,7 @@ fn record_from_row(row: &sqlx::any::AnyRow) -> Result<AuditRecord> {
     })
 }
 
-const AUDIT_COLUMNS: &str =
+pub(crate) const AUDIT_COLUMNS: &str =
     "seq, event_id, occurred_at, actor_kind, actor_id, on_behalf_of, actor_role, \
      client_id, data_kind, data_id, action, outcome, reason, source_addr, prev_hash, hash";
 
@@ -183,23 +213,16 @@ impl Services {
             inzage_core::policy::Decision::Allow(scope) => scope.as_role.clone(),
             inzage_core::policy::Decision::Deny(reason) => {
                 let reason = *reason;
-                append(
-                    &mut tx,
+                return crate::audit::deny_and_commit(
+                    tx,
                     ctx,
                     now,
-                    Event {
-                        role: "-",
-                        client_id: q.client_id.as_deref(),
-                        data_kind: "audit_log",
-                        data_id: None,
-                        action: AuditAction::List,
-                        outcome: AuditOutcome::Denied,
-                        reason: Some(reason.code()),
-                    },
+                    q.client_id.as_deref(),
+                    "audit_log",
+                    AuditAction::List,
+                    reason,
                 )
-                .await?;
-                tx.commit().await?;
-                return Err(ServiceError::Denied(reason));
+                .await;
             }
         };
         let limit = q.limit.clamp(1, 10_000);

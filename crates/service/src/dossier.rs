@@ -631,35 +631,22 @@ impl Services {
     ) -> Result<Vec<crate::AuditLine>> {
         let a = read(DossierPart::AuditTrail, AuditAction::List, None);
         let (mut tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
-        let rows = sqlx::query(
-            "SELECT seq, event_id, occurred_at, actor_kind, actor_id, on_behalf_of, actor_role, client_id, data_kind, \
-             data_id, action, outcome, reason, source_addr, prev_hash, hash FROM audit_event \
-             WHERE client_id = $1 AND outcome = 'allowed' ORDER BY seq DESC LIMIT $2",
-        )
+        let rows = sqlx::query(&format!(
+            "SELECT {} FROM audit_event WHERE client_id = $1 AND outcome = 'allowed' ORDER BY seq DESC LIMIT $2",
+            crate::audit::AUDIT_COLUMNS
+        ))
         .bind(client.as_str())
         .bind(limit.clamp(1, 1000))
         .fetch_all(&mut *tx)
         .await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
-            out.push(inzage_core::audit::AuditRecord {
-                seq: i(r, "seq")?,
-                event_id: s(r, "event_id")?,
-                occurred_at: s(r, "occurred_at")?,
-                actor_kind: s(r, "actor_kind")?,
-                actor_id: s(r, "actor_id")?,
-                on_behalf_of: os(r, "on_behalf_of")?,
-                actor_role: s(r, "actor_role")?,
-                client_id: os(r, "client_id")?,
-                data_kind: s(r, "data_kind")?,
-                data_id: os(r, "data_id")?,
-                action: s(r, "action")?,
-                outcome: s(r, "outcome")?,
-                reason: os(r, "reason")?,
-                source_addr: None,
-                prev_hash: String::new(),
-                hash: String::new(),
-            });
+            let mut rec = crate::audit::record_from_row(r)?;
+            // The client's view: no network addresses, no chain internals.
+            rec.source_addr = None;
+            rec.prev_hash.clear();
+            rec.hash.clear();
+            out.push(rec);
         }
         self.allowed(&mut tx, ctx, &scope, client.as_str(), &a, None)
             .await?;

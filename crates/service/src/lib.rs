@@ -14,6 +14,7 @@ pub mod dossier;
 pub mod error;
 pub mod jobs;
 mod row;
+#[cfg(feature = "testing")]
 pub mod testing;
 pub mod writes;
 
