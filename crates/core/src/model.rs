@@ -109,6 +109,15 @@ code_enum!(
         Export => "export", "geëxporteerd";
         Grant => "grant", "toegang gegeven";
         Revoke => "revoke", "toegang ingetrokken";
+        Invite => "invite", "uitgenodigd";
+        Login => "login", "ingelogd";
+        Logout => "logout", "uitgelogd";
+        CodeSent => "code_sent", "code verstuurd";
+        SecondFactor => "second_factor", "tweede stap";
+        Lockout => "lockout", "inloggen gepauzeerd";
+        PasswordSet => "password_set", "wachtwoord ingesteld";
+        PasswordResetRequested => "password_reset_requested", "wachtwoord opgevraagd";
+        SessionEnd => "session_end", "sessie beëindigd";
     }
 );
 
@@ -137,6 +146,13 @@ pub enum Principal {
     System {
         component: String,
     },
+    /// A signed-in person acting on their own account (password, sessions),
+    /// not on a dossier.
+    Account {
+        account_id: String,
+    },
+    /// Nobody is signed in (a login attempt, a password request).
+    Anonymous,
 }
 
 impl Principal {
@@ -154,6 +170,8 @@ impl Principal {
             }
             Principal::Staff { staff_id } => ("staff", staff_id.to_string()),
             Principal::System { component } => ("system", component.clone()),
+            Principal::Account { account_id } => ("account", account_id.clone()),
+            Principal::Anonymous => ("anonymous", "-".to_owned()),
         }
     }
 }

@@ -89,6 +89,8 @@ pub enum ActorFacts {
     System {
         component: String,
     },
+    /// Not a dossier actor (anonymous, or an account acting on itself).
+    NoDossierAccess,
 }
 
 /// Which items of an allowed part the actor may see.
@@ -120,6 +122,7 @@ pub enum DenyReason {
     NotInTeam,
     RoleLacksPermission,
     SystemComponentNotAllowed,
+    NotSignedIn,
 }
 
 impl DenyReason {
@@ -140,6 +143,7 @@ impl DenyReason {
             DenyReason::NotInTeam => "not_in_team",
             DenyReason::RoleLacksPermission => "role_lacks_permission",
             DenyReason::SystemComponentNotAllowed => "system_component_not_allowed",
+            DenyReason::NotSignedIn => "not_signed_in",
         }
     }
 }
@@ -340,6 +344,7 @@ pub fn decide(
                 None => Decision::Deny(DenyReason::RoleLacksPermission),
             }
         }
+        ActorFacts::NoDossierAccess => Decision::Deny(DenyReason::NotSignedIn),
         ActorFacts::System { component } => {
             if system_allows(component, part, access) {
                 Decision::Allow(Scope {

@@ -15,6 +15,7 @@ use inzage_core::policy::{
 
 pub(crate) async fn actor_facts(tx: &mut Tx, p: &Principal) -> Result<ActorFacts> {
     Ok(match p {
+        Principal::Account { .. } | Principal::Anonymous => ActorFacts::NoDossierAccess,
         Principal::Client { client_id } => ActorFacts::Client {
             client_id: client_id.clone(),
         },

