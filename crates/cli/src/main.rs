@@ -9,7 +9,6 @@ mod pdf;
 use clap::{Parser, Subcommand};
 use config::Config;
 use inzage_core::{Clock, SystemClock};
-use inzage_service::blobs::BlobStore;
 use inzage_service::db::Db;
 use inzage_service::{ServiceError, Services};
 use std::path::PathBuf;
@@ -233,7 +232,14 @@ async fn open(config: &Config) -> Result<Services, CliError> {
     let db = Db::connect(&url, config.db_max_connections).await?;
     db.migrate().await?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    Ok(Services::new(db, clock, BlobStore::new(&config.data_dir)))
+    let settings = inzage_service::ServiceSettings {
+        public_base_url: config
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", config.bind)),
+        ..inzage_service::ServiceSettings::default()
+    };
+    Ok(Services::new(db, clock, &config.data_dir).with_settings(settings))
 }
 
 async fn run(cmd: Command, config: Config) -> Result<(), CliError> {

@@ -13,6 +13,7 @@ CREATE TABLE account (
     password_set_at TEXT,
     totp_secret TEXT,
     totp_last_step BIGINT,
+    totp_pending_secret TEXT,
     failed_attempts BIGINT NOT NULL DEFAULT 0,
     paused_until TEXT,
     language TEXT NOT NULL DEFAULT 'nl' CHECK (language IN ('nl', 'en')),

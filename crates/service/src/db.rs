@@ -33,8 +33,16 @@ pub type Tx = Transaction<'static, Any>;
 
 /// The migrations, in order. Never edit an applied one: add a new file.
 const MIGRATIONS: &[(i64, &str, &str)] = &[
-    (1, "foundation", include_str!("../migrations/0001_foundation.sql")),
-    (2, "accounts", include_str!("../migrations/0002_accounts.sql")),
+    (
+        1,
+        "foundation",
+        include_str!("../migrations/0001_foundation.sql"),
+    ),
+    (
+        2,
+        "accounts",
+        include_str!("../migrations/0002_accounts.sql"),
+    ),
 ];
 
 impl Db {

@@ -15,6 +15,8 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 pub const FINALISE_REPORT: &str = "finalise_report";
+pub const DELIVER_MESSAGE: &str = "deliver_message";
+pub const PASSWORD_RESET_REQUEST: &str = "password_reset_request";
 /// How long a claim holds before another runner may retake the job.
 pub const LEASE: Duration = Duration::minutes(5);
 pub const MAX_ATTEMPTS: i64 = 5;
@@ -22,6 +24,36 @@ pub const MAX_ATTEMPTS: i64 = 5;
 #[derive(Serialize, Deserialize)]
 struct FinalisePayload {
     report_id: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct IdPayload {
+    id: String,
+}
+
+/// Queues a job of `kind` about `id` (a message id, an e-mail address …).
+/// The payload is erased when the job is done.
+pub(crate) async fn enqueue(
+    tx: &mut Tx,
+    kind: &str,
+    id: &str,
+    run_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let payload = serde_json::to_string(&IdPayload { id: id.to_owned() })
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    sqlx::query(
+        "INSERT INTO job (id, kind, payload, dedupe_key, run_at, status, attempts, created_at, updated_at) \
+         VALUES ($1, $2, $3, NULL, $4, 'queued', 0, $5, $5)",
+    )
+    .bind(new_id())
+    .bind(kind)
+    .bind(payload)
+    .bind(ts(run_at))
+    .bind(ts(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 pub(crate) async fn enqueue_finalise(
@@ -167,7 +199,9 @@ impl Runner {
         };
         sqlx::query(
             "UPDATE job SET status = $1, run_at = COALESCE($2, run_at), last_error = $3, locked_by = NULL, \
-             locked_until = NULL, updated_at = $4 WHERE id = $5 AND locked_by = $6",
+             locked_until = NULL, updated_at = $4, \
+             payload = CASE WHEN $1 = 'done' AND kind = 'password_reset_request' THEN '{}' ELSE payload END \
+             WHERE id = $5 AND locked_by = $6",
         )
         .bind(status)
         .bind(run_at.map(ts))
@@ -214,6 +248,19 @@ impl Runner {
                     .map_err(|e| ServiceError::Internal(format!("bad payload: {e}")))?;
                 let ctx = Ctx::system("job:finalise_reports");
                 self.services.finalise_if_due(&ctx, &p.report_id).await
+            }
+            DELIVER_MESSAGE => {
+                let p: IdPayload = serde_json::from_str(payload)
+                    .map_err(|e| ServiceError::Internal(format!("bad payload: {e}")))?;
+                self.services.deliver_message(&p.id).await.map(|()| None)
+            }
+            PASSWORD_RESET_REQUEST => {
+                let p: IdPayload = serde_json::from_str(payload)
+                    .map_err(|e| ServiceError::Internal(format!("bad payload: {e}")))?;
+                self.services
+                    .process_reset_request(&p.id)
+                    .await
+                    .map(|()| None)
             }
             other => Err(ServiceError::Internal(format!("unknown job kind {other}"))),
         }

@@ -6,7 +6,7 @@
 #![deny(clippy::unwrap_used)]
 
 mod access;
-pub mod passwords;
+pub mod accounts;
 pub mod admin;
 mod audit;
 pub mod blobs;
@@ -14,9 +14,12 @@ pub mod db;
 pub mod dossier;
 pub mod error;
 pub mod jobs;
+pub mod messages;
+pub mod passwords;
 mod row;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod totp;
 pub mod writes;
 
 use blobs::BlobStore;
@@ -55,23 +58,98 @@ impl Ctx {
     }
 }
 
+/// Settings the services need beyond the database (from configuration).
+#[derive(Clone, Debug)]
+pub struct ServiceSettings {
+    /// Base of links in e-mails, e.g. `https://portaal.example.nl`.
+    pub public_base_url: String,
+    /// How long an invitation link stays valid.
+    pub invite_valid: chrono::Duration,
+    /// How long a password-reset link stays valid.
+    pub reset_valid: chrono::Duration,
+    /// Absolute session lifetime.
+    pub session_lifetime: chrono::Duration,
+    /// Failed logins from one source address per window before it is held off.
+    pub address_failure_limit: i64,
+    pub address_window: chrono::Duration,
+    /// Concurrent Argon2id hashes (default: the number of cores).
+    pub hash_workers: usize,
+}
+
+impl Default for ServiceSettings {
+    fn default() -> Self {
+        Self {
+            public_base_url: "http://127.0.0.1:8080".into(),
+            invite_valid: chrono::Duration::days(7),
+            reset_valid: chrono::Duration::hours(1),
+            session_lifetime: chrono::Duration::hours(12),
+            address_failure_limit: 20,
+            address_window: chrono::Duration::minutes(15),
+            hash_workers: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2),
+        }
+    }
+}
+
 /// The services, cheap to clone.
 #[derive(Clone)]
 pub struct Services {
     inner: Arc<Inner>,
 }
 
+#[derive(Clone)]
 struct Inner {
     db: Db,
     clock: Arc<dyn Clock>,
     blobs: BlobStore,
+    settings: ServiceSettings,
+    hasher: passwords::Hasher,
+    transport: Arc<dyn messages::Transport>,
 }
 
 impl Services {
-    pub fn new(db: Db, clock: Arc<dyn Clock>, blobs: BlobStore) -> Self {
+    /// Services over `db`, storing files under `data_dir` (documents in
+    /// `blobs/`, messages in `outbox/` until another transport is set).
+    pub fn new(db: Db, clock: Arc<dyn Clock>, data_dir: &std::path::Path) -> Self {
+        let settings = ServiceSettings::default();
         Self {
-            inner: Arc::new(Inner { db, clock, blobs }),
+            inner: Arc::new(Inner {
+                db,
+                clock,
+                blobs: BlobStore::new(data_dir),
+                hasher: passwords::Hasher::new(settings.hash_workers),
+                settings,
+                transport: Arc::new(messages::Outbox::new(data_dir.join("outbox"))),
+            }),
         }
+    }
+
+    pub fn with_settings(self, settings: ServiceSettings) -> Self {
+        let mut inner = (*self.inner).clone();
+        inner.hasher = passwords::Hasher::new(settings.hash_workers);
+        inner.settings = settings;
+        Self {
+            inner: Arc::new(inner),
+        }
+    }
+
+    pub fn with_transport(self, transport: Arc<dyn messages::Transport>) -> Self {
+        let mut inner = (*self.inner).clone();
+        inner.transport = transport;
+        Self {
+            inner: Arc::new(inner),
+        }
+    }
+
+    pub fn settings(&self) -> &ServiceSettings {
+        &self.inner.settings
+    }
+    pub(crate) fn hasher(&self) -> &passwords::Hasher {
+        &self.inner.hasher
+    }
+    pub(crate) fn transport(&self) -> &Arc<dyn messages::Transport> {
+        &self.inner.transport
     }
     pub fn db(&self) -> &Db {
         &self.inner.db

@@ -4,7 +4,9 @@
 //! minimum), in the blocking pool, at most one hash per core at a time so
 //! a burst of logins queues instead of exhausting memory.
 use crate::error::{Result, ServiceError};
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::{Algorithm, Argon2, Params, Version};
 use inzage_core::types::FieldError;
 use std::collections::HashSet;
@@ -28,21 +30,36 @@ pub fn common_list_len() -> usize {
 
 /// Checks a new password before any hashing. `email` is the account's
 /// user name, which may not be the password.
-pub fn check_new_password(password: &str, email: Option<&str>) -> std::result::Result<(), FieldError> {
+pub fn check_new_password(
+    password: &str,
+    email: Option<&str>,
+) -> std::result::Result<(), FieldError> {
     // Length first, on characters, and before anything costly.
     let chars = password.chars().count();
     if chars > MAX_CHARS {
-        return Err(FieldError::new("password", format!("is longer than {MAX_CHARS} characters")));
+        return Err(FieldError::new(
+            "password",
+            format!("is longer than {MAX_CHARS} characters"),
+        ));
     }
     if chars < MIN_CHARS {
-        return Err(FieldError::new("password", format!("must be at least {MIN_CHARS} characters")));
+        return Err(FieldError::new(
+            "password",
+            format!("must be at least {MIN_CHARS} characters"),
+        ));
     }
     let lower = password.to_lowercase();
     if COMMON.contains(lower.as_str()) {
-        return Err(FieldError::new("password", "is on the list of common passwords"));
+        return Err(FieldError::new(
+            "password",
+            "is on the list of common passwords",
+        ));
     }
     if email.is_some_and(|e| lower.trim() == e.to_lowercase()) {
-        return Err(FieldError::new("password", "may not be your e-mail address"));
+        return Err(FieldError::new(
+            "password",
+            "may not be your e-mail address",
+        ));
     }
     Ok(())
 }
@@ -69,7 +86,11 @@ impl Hasher {
             .hash_password(b"inzage dummy password for unknown accounts", &salt)
             .map(|h| h.to_string())
             .unwrap_or_default();
-        Self { permits: Arc::new(Semaphore::new(workers.max(1))), params, dummy_hash: Arc::new(dummy) }
+        Self {
+            permits: Arc::new(Semaphore::new(workers.max(1))),
+            params,
+            dummy_hash: Arc::new(dummy),
+        }
     }
 
     pub fn workers(&self) -> usize {
@@ -82,12 +103,18 @@ impl Hasher {
 
     /// Hashes a password (PHC string).
     pub async fn hash(&self, password: &str) -> Result<String> {
-        let _permit = self.permits.acquire().await.map_err(|_| ServiceError::Internal("hasher closed".into()))?;
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| ServiceError::Internal("hasher closed".into()))?;
         let argon = self.argon();
         let pw = password.to_owned();
         tokio::task::spawn_blocking(move || {
             let salt = SaltString::generate(&mut OsRng);
-            argon.hash_password(pw.as_bytes(), &salt).map(|h| h.to_string())
+            argon
+                .hash_password(pw.as_bytes(), &salt)
+                .map(|h| h.to_string())
         })
         .await
         .map_err(|e| ServiceError::Internal(format!("hash task: {e}")))?
@@ -98,7 +125,9 @@ impl Hasher {
     /// no password yet) verifies against a dummy hash and returns false, so
     /// both cases cost the same.
     pub async fn verify(&self, password: &str, stored: Option<&str>) -> bool {
-        let Ok(_permit) = self.permits.acquire().await else { return false };
+        let Ok(_permit) = self.permits.acquire().await else {
+            return false;
+        };
         let argon = self.argon();
         let pw = password.to_owned();
         let (phc, real) = match stored {
@@ -106,7 +135,9 @@ impl Hasher {
             None => ((*self.dummy_hash).clone(), false),
         };
         tokio::task::spawn_blocking(move || {
-            let ok = PasswordHash::new(&phc).map(|h| argon.verify_password(pw.as_bytes(), &h).is_ok()).unwrap_or(false);
+            let ok = PasswordHash::new(&phc)
+                .map(|h| argon.verify_password(pw.as_bytes(), &h).is_ok())
+                .unwrap_or(false);
             ok && real
         })
         .await
@@ -121,10 +152,16 @@ mod tests {
     #[test]
     fn length_rules_count_characters_not_bytes() {
         assert!(check_new_password("kort", None).is_err());
-        assert!(check_new_password(&"ë".repeat(12), None).is_ok(), "12 two-byte characters");
+        assert!(
+            check_new_password(&"ë".repeat(12), None).is_ok(),
+            "12 two-byte characters"
+        );
         assert!(check_new_password(&"a".repeat(11), None).is_err());
         let long = "x".repeat(129);
-        assert_eq!(check_new_password(&long, None).unwrap_err().message, "is longer than 128 characters");
+        assert_eq!(
+            check_new_password(&long, None).unwrap_err().message,
+            "is longer than 128 characters"
+        );
         assert!(check_new_password(&"🙂".repeat(128), None).is_ok());
     }
 
@@ -139,7 +176,9 @@ mod tests {
 
     #[test]
     fn email_is_not_a_password() {
-        assert!(check_new_password("Jan.Jansen@example.nl", Some("jan.jansen@example.nl")).is_err());
+        assert!(
+            check_new_password("Jan.Jansen@example.nl", Some("jan.jansen@example.nl")).is_err()
+        );
     }
 
     #[tokio::test]
@@ -149,6 +188,9 @@ mod tests {
         assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
         assert!(h.verify("paarse olifant danst", Some(&phc)).await);
         assert!(!h.verify("paarse olifant danst!", Some(&phc)).await);
-        assert!(!h.verify("inzage dummy password for unknown accounts", None).await);
+        assert!(
+            !h.verify("inzage dummy password for unknown accounts", None)
+                .await
+        );
     }
 }

@@ -2,7 +2,6 @@
 //! or PostgreSQL when `INZAGE_TEST_BACKEND=postgres`. `.ci/run` runs the
 //! whole suite once per backend. A PostgreSQL test database is created
 //! with a random name and dropped when the `TestDb` is dropped.
-use crate::blobs::BlobStore;
 use crate::db::Db;
 use crate::Services;
 use inzage_core::{Clock, FixedClock};
@@ -71,7 +70,7 @@ impl TestDb {
 
     pub fn services(&self, clock: &FixedClock) -> Services {
         let c: Arc<dyn Clock> = Arc::new(clock.clone());
-        Services::new(self.db.clone(), c, BlobStore::new(self.dir.path()))
+        Services::new(self.db.clone(), c, self.dir.path())
     }
 
     /// A second, independent connection pool to the same database (as a

@@ -531,11 +531,7 @@ async fn two_runners_never_run_one_job_twice() {
     w.clock.advance(Duration::hours(25));
     // A second pool, as a second `inzage serve` process would have.
     let db2 = w._db.second_pool().await;
-    let svc2 = Services::new(
-        db2,
-        std::sync::Arc::new(w.clock.clone()),
-        inzage_service::blobs::BlobStore::new(w._db.dir.path()),
-    );
+    let svc2 = Services::new(db2, std::sync::Arc::new(w.clock.clone()), w._db.dir.path());
     let r1 = Runner::new(w.svc.clone(), "one");
     let r2 = Runner::new(svc2, "two");
     let (a, b) = tokio::join!(r1.run_until_idle(), r2.run_until_idle());

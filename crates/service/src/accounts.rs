@@ -1,0 +1,1680 @@
+//! Accounts and sign-in: invitations, passwords, the two-step login
+//! (password, then an SMS code or an authenticator-app code), lockout,
+//! per-address limits, password reset and server-side sessions. Every
+//! event is audited (never with a password or a code).
+use crate::access::{actor_facts, subject_facts};
+use crate::audit::{append, Event};
+use crate::db::Tx;
+use crate::error::{Result, ServiceError};
+use crate::messages::{queue, Channel, NewMessage};
+use crate::row::{b, i, os, ot, s, t};
+use crate::{new_id, Ctx, Services};
+use chrono::{DateTime, Duration, Utc};
+use inzage_core::ids::*;
+use inzage_core::model::{AuditAction, AuditOutcome, DossierPart, Principal};
+use inzage_core::policy::{decide, decide_administration, Access, ActorFacts, Decision};
+use inzage_core::types::{display_datetime, ts, Email, FieldError};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+pub const SMS_CODE_VALID: Duration = Duration::minutes(10);
+pub const SMS_RESEND_AFTER: Duration = Duration::seconds(60);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountKind {
+    Client,
+    ContactPerson,
+    Staff,
+}
+
+impl AccountKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            AccountKind::Client => "client",
+            AccountKind::ContactPerson => "contact_person",
+            AccountKind::Staff => "staff",
+        }
+    }
+    fn from_code(c: &str) -> Option<Self> {
+        match c {
+            "client" => Some(AccountKind::Client),
+            "contact_person" => Some(AccountKind::ContactPerson),
+            "staff" => Some(AccountKind::Staff),
+            _ => None,
+        }
+    }
+}
+
+/// Who an invitation is for.
+#[derive(Clone, Debug)]
+pub enum InviteTarget {
+    Client(ClientId),
+    ContactPerson(ContactPersonId),
+    Staff(StaffId),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Invited {
+    pub account_id: String,
+    pub email: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// What the login page does next.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LoginOutcome {
+    /// Password accepted; a half-signed-in session for the second step.
+    SecondStep {
+        session_token: String,
+        sms: bool,
+        totp: bool,
+    },
+    /// Wrong e-mail or password (never says which).
+    Rejected,
+    /// Login for this account is paused until `until`.
+    Paused { until: DateTime<Utc> },
+    /// Too many failures from this source address.
+    AddressHeld { until: DateTime<Utc> },
+    /// The password was right but portal access has ended (discharge).
+    AccessEnded,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SecondStepOutcome {
+    /// Signed in: the new session's cookie value.
+    SignedIn {
+        session_token: String,
+    },
+    Rejected,
+    Paused {
+        until: DateTime<Utc>,
+    },
+    /// No code was sent, or it expired: ask for a new one.
+    CodeExpired,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SmsOutcome {
+    Sent,
+    /// A code was sent less than 60 s ago.
+    TooSoon {
+        retry_after: DateTime<Utc>,
+    },
+    NoMobile,
+}
+
+/// A signed-in (or half-signed-in) session as the web layer sees it.
+#[derive(Clone, Debug, Serialize)]
+pub struct SessionInfo {
+    pub account_id: String,
+    pub kind: AccountKind,
+    pub email: String,
+    pub language: String,
+    pub second_factor_pending: bool,
+    pub csrf_token: String,
+    /// The principal for service calls; `None` while the second step is
+    /// pending, or while a contact person has not chosen a dossier.
+    pub principal: Option<Principal>,
+    pub public_computer: bool,
+    pub tour_done: bool,
+    pub has_totp: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SessionSummary {
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub device: Option<String>,
+    pub current: bool,
+}
+
+/// A random 256-bit token, hex.
+pub(crate) fn random_token() -> Result<String> {
+    let mut b = [0u8; 32];
+    getrandom::getrandom(&mut b).map_err(|e| ServiceError::Internal(format!("random: {e}")))?;
+    Ok(hex::encode(b))
+}
+
+pub(crate) fn sha(s: &str) -> String {
+    hex::encode(Sha256::digest(s.as_bytes()))
+}
+
+fn six_digits() -> Result<String> {
+    let mut b = [0u8; 4];
+    getrandom::getrandom(&mut b).map_err(|e| ServiceError::Internal(format!("random: {e}")))?;
+    Ok(format!("{:06}", u32::from_le_bytes(b) % 1_000_000))
+}
+
+struct AccountRow {
+    id: String,
+    organisation_id: String,
+    kind: AccountKind,
+    subject_id: Option<String>,
+    email: String,
+    mobile: Option<String>,
+    password_hash: Option<String>,
+    totp_secret: Option<String>,
+    totp_last_step: Option<i64>,
+    totp_pending_secret: Option<String>,
+    paused_until: Option<DateTime<Utc>>,
+    language: String,
+    tour_done: bool,
+}
+
+const ACCOUNT_COLS: &str =
+    "id, organisation_id, kind, subject_id, email, mobile, password_hash, totp_secret, \
+     totp_last_step, totp_pending_secret, paused_until, language, tour_done";
+
+fn account_from_row(r: &sqlx::any::AnyRow) -> Result<AccountRow> {
+    Ok(AccountRow {
+        id: s(r, "id")?,
+        organisation_id: s(r, "organisation_id")?,
+        kind: AccountKind::from_code(&s(r, "kind")?)
+            .ok_or_else(|| ServiceError::Internal("account kind".into()))?,
+        subject_id: os(r, "subject_id")?,
+        email: s(r, "email")?,
+        mobile: os(r, "mobile")?,
+        password_hash: os(r, "password_hash")?,
+        totp_secret: os(r, "totp_secret")?,
+        totp_last_step: r.try_get::<Option<i64>, _>("totp_last_step")?,
+        totp_pending_secret: os(r, "totp_pending_secret")?,
+        paused_until: ot(r, "paused_until")?,
+        language: s(r, "language")?,
+        tour_done: b(r, "tour_done")?,
+    })
+}
+
+fn account_ctx(a: &AccountRow, source: Option<&str>) -> Ctx {
+    let mut c = Ctx::new(Principal::Account {
+        account_id: a.id.clone(),
+    });
+    c.source_addr = source.map(str::to_owned);
+    c
+}
+
+fn anonymous(source: Option<&str>) -> Ctx {
+    let mut c = Ctx::new(Principal::Anonymous);
+    c.source_addr = source.map(str::to_owned);
+    c
+}
+
+/// The client an account event concerns (for the client's own log).
+fn event_client(a: &AccountRow) -> Option<&str> {
+    match a.kind {
+        AccountKind::Client => a.subject_id.as_deref(),
+        _ => None,
+    }
+}
+
+async fn audit_account(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    now: DateTime<Utc>,
+    a: Option<&AccountRow>,
+    action: AuditAction,
+    outcome: AuditOutcome,
+    reason: Option<&str>,
+) -> Result<()> {
+    append(
+        tx,
+        ctx,
+        now,
+        Event {
+            role: a.map(|a| a.kind.code()).unwrap_or("-"),
+            client_id: a.and_then(event_client),
+            data_kind: "account",
+            data_id: a.map(|a| a.id.as_str()),
+            action,
+            outcome,
+            reason,
+        },
+    )
+    .await
+}
+
+struct OrgAuth {
+    lockout_threshold: i64,
+    lockout_pause: Duration,
+    idle: Duration,
+    servicedesk_email: Option<String>,
+    servicedesk_phone: Option<String>,
+}
+
+async fn org_auth(tx: &mut Tx, org: &str) -> Result<OrgAuth> {
+    let r = sqlx::query(
+        "SELECT lockout_threshold, lockout_pause_minutes, idle_timeout_minutes, servicedesk_email, servicedesk_phone \
+         FROM organisation WHERE id = $1",
+    )
+    .bind(org)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(OrgAuth {
+        lockout_threshold: i(&r, "lockout_threshold")?,
+        lockout_pause: Duration::minutes(i(&r, "lockout_pause_minutes")?),
+        idle: Duration::minutes(i(&r, "idle_timeout_minutes")?),
+        servicedesk_email: os(&r, "servicedesk_email")?,
+        servicedesk_phone: os(&r, "servicedesk_phone")?,
+    })
+}
+
+impl Services {
+    async fn account_by_email(&self, tx: &mut Tx, email: &str) -> Result<Option<AccountRow>> {
+        let r = sqlx::query(&format!(
+            "SELECT {ACCOUNT_COLS} FROM account WHERE email = $1"
+        ))
+        .bind(email)
+        .fetch_optional(&mut **tx)
+        .await?;
+        r.as_ref().map(account_from_row).transpose()
+    }
+
+    async fn account_by_id(&self, tx: &mut Tx, id: &str) -> Result<AccountRow> {
+        let r = sqlx::query(&format!("SELECT {ACCOUNT_COLS} FROM account WHERE id = $1"))
+            .bind(id)
+            .fetch_one(&mut **tx)
+            .await?;
+        account_from_row(&r)
+    }
+
+    /// Whether the account may use the portal now (discharge + grace,
+    /// minimum age, eligibility date, a valid grant, an active staff member).
+    async fn may_sign_in(&self, tx: &mut Tx, a: &AccountRow) -> Result<bool> {
+        let now = self.now();
+        match a.kind {
+            AccountKind::Staff => {
+                let Some(id) = &a.subject_id else {
+                    return Ok(false);
+                };
+                let facts = actor_facts(
+                    tx,
+                    &Principal::Staff {
+                        staff_id: StaffId::from_raw(id.clone()),
+                    },
+                )
+                .await?;
+                Ok(matches!(facts, ActorFacts::Staff { active: true, .. }))
+            }
+            AccountKind::Client => {
+                let Some(id) = &a.subject_id else {
+                    return Ok(false);
+                };
+                let Some((subject, rules)) = subject_facts(tx, id).await? else {
+                    return Ok(false);
+                };
+                let actor = ActorFacts::Client {
+                    client_id: ClientId::from_raw(id.clone()),
+                };
+                Ok(decide(
+                    &actor,
+                    &subject,
+                    DossierPart::Profile,
+                    Access::Read,
+                    &rules,
+                    now,
+                )
+                .is_allowed())
+            }
+            AccountKind::ContactPerson => Ok(!self.openable_dossiers(tx, &a.id).await?.is_empty()),
+        }
+    }
+
+    /// Contact-person rows of this account whose dossier is open to them now.
+    async fn openable_dossiers(
+        &self,
+        tx: &mut Tx,
+        account_id: &str,
+    ) -> Result<Vec<(ContactPersonId, ClientId)>> {
+        let rows = sqlx::query(
+            "SELECT id, client_id FROM contact_person WHERE account_id = $1 ORDER BY created_at",
+        )
+        .bind(account_id)
+        .fetch_all(&mut **tx)
+        .await?;
+        let now = self.now();
+        let mut out = Vec::new();
+        for r in &rows {
+            let cp = ContactPersonId::from_raw(s(r, "id")?);
+            let client = s(r, "client_id")?;
+            let actor = actor_facts(
+                tx,
+                &Principal::ContactPerson {
+                    contact_person_id: cp.clone(),
+                },
+            )
+            .await?;
+            let Some((subject, rules)) = subject_facts(tx, &client).await? else {
+                continue;
+            };
+            let open = DossierPart::ALL
+                .iter()
+                .any(|p| decide(&actor, &subject, *p, Access::Read, &rules, now).is_allowed());
+            if open {
+                out.push((cp, ClientId::from_raw(client)));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Invites a client, contact person or staff member: creates the
+    /// account if needed and e-mails a single-use link to set a password.
+    /// A new invitation makes earlier links invalid.
+    pub async fn invite(&self, ctx: &Ctx, target: InviteTarget) -> Result<Invited> {
+        let mut tx = self.db().begin().await?;
+        let now = self.now();
+        // Who is invited, and may the actor do it?
+        let (kind, subject, client_for_rule, email, mobile, org) = match &target {
+            InviteTarget::Client(id) => {
+                let r = sqlx::query(
+                    "SELECT id, email, mobile, organisation_id FROM client WHERE id = $1",
+                )
+                .bind(id.as_str())
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or(ServiceError::NotFound)?;
+                (
+                    AccountKind::Client,
+                    Some(id.to_string()),
+                    Some(id.to_string()),
+                    os(&r, "email")?,
+                    os(&r, "mobile")?,
+                    s(&r, "organisation_id")?,
+                )
+            }
+            InviteTarget::ContactPerson(id) => {
+                let r = sqlx::query(
+                    "SELECT cp.client_id, cp.email, cp.mobile, c.organisation_id FROM contact_person cp \
+                     JOIN client c ON c.id = cp.client_id WHERE cp.id = $1",
+                )
+                .bind(id.as_str())
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or(ServiceError::NotFound)?;
+                (
+                    AccountKind::ContactPerson,
+                    None,
+                    Some(s(&r, "client_id")?),
+                    os(&r, "email")?,
+                    os(&r, "mobile")?,
+                    s(&r, "organisation_id")?,
+                )
+            }
+            InviteTarget::Staff(id) => {
+                let r = sqlx::query(
+                    "SELECT email, mobile, organisation_id FROM staff_member WHERE id = $1",
+                )
+                .bind(id.as_str())
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or(ServiceError::NotFound)?;
+                (
+                    AccountKind::Staff,
+                    Some(id.to_string()),
+                    None,
+                    Some(s(&r, "email")?),
+                    os(&r, "mobile")?,
+                    s(&r, "organisation_id")?,
+                )
+            }
+        };
+        // Permission: portal access of a client is Network write on that
+        // client (persoonlijk begeleider, secretariaat); staff accounts are
+        // administration.
+        let role = match &client_for_rule {
+            Some(client) => {
+                let a = crate::access::Attempt {
+                    part: DossierPart::Network,
+                    access: Access::Write,
+                    action: AuditAction::Invite,
+                    data_kind: "account",
+                    data_id: None,
+                    hide_denial: false,
+                };
+                match self.decide_in(&mut tx, ctx, client, &a).await? {
+                    Ok(scope) => scope.as_role,
+                    Err(e) => {
+                        tx.commit().await?;
+                        return Err(e);
+                    }
+                }
+            }
+            None => {
+                let actor = actor_facts(&mut tx, &ctx.principal).await?;
+                match decide_administration(&actor) {
+                    Decision::Allow(scope) => scope.as_role,
+                    Decision::Deny(reason) => {
+                        return crate::audit::deny_and_commit(
+                            tx,
+                            ctx,
+                            now,
+                            None,
+                            "account",
+                            AuditAction::Invite,
+                            reason,
+                        )
+                        .await;
+                    }
+                }
+            }
+        };
+        // Requirements: an e-mail address always; a mobile number for
+        // clients and contact persons (the SMS second step).
+        let Some(email) = email else {
+            return Err(ServiceError::Conflict(
+                "no e-mail address is known, so no invitation can be sent".into(),
+            ));
+        };
+        if kind != AccountKind::Staff && mobile.is_none() {
+            return Err(ServiceError::Conflict("no mobile number is known, so no invitation can be sent (the second login step needs it)".into()));
+        }
+        let email = Email::parse(&email)?.as_str().to_owned();
+        // Eligibility (clients): the same rule as reading the dossier.
+        if let InviteTarget::Client(id) = &target {
+            if let Some((subject, rules)) = subject_facts(&mut tx, id.as_str()).await? {
+                let d = decide(
+                    &ActorFacts::Client {
+                        client_id: id.clone(),
+                    },
+                    &subject,
+                    DossierPart::Profile,
+                    Access::Read,
+                    &rules,
+                    now,
+                );
+                if let Decision::Deny(reason) = d {
+                    return Err(ServiceError::Conflict(format!(
+                        "this client cannot use the portal now ({})",
+                        reason.code()
+                    )));
+                }
+            }
+        }
+        // Find or create the account.
+        let existing = match (&kind, &subject) {
+            (AccountKind::ContactPerson, _) => self.account_by_email(&mut tx, &email).await?,
+            (_, Some(subj)) => {
+                let r = sqlx::query(&format!(
+                    "SELECT {ACCOUNT_COLS} FROM account WHERE kind = $1 AND subject_id = $2"
+                ))
+                .bind(kind.code())
+                .bind(subj)
+                .fetch_optional(&mut *tx)
+                .await?;
+                r.as_ref().map(account_from_row).transpose()?
+            }
+            _ => None,
+        };
+        let account_id = match existing {
+            Some(a) => {
+                if a.kind != kind {
+                    return Err(ServiceError::Conflict(
+                        "this e-mail address already belongs to another account".into(),
+                    ));
+                }
+                sqlx::query("UPDATE account SET email = $1, mobile = $2 WHERE id = $3")
+                    .bind(&email)
+                    .bind(&mobile)
+                    .bind(&a.id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|e| {
+                        crate::admin::fk_or(
+                            e,
+                            "account",
+                            "this e-mail address already belongs to another account",
+                        )
+                    })?;
+                a.id
+            }
+            None => {
+                let id = new_id();
+                sqlx::query(
+                    "INSERT INTO account (id, organisation_id, kind, subject_id, email, mobile, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(&id)
+                .bind(&org)
+                .bind(kind.code())
+                .bind(&subject)
+                .bind(&email)
+                .bind(&mobile)
+                .bind(ts(now))
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| crate::admin::fk_or(e, "organisation", "this e-mail address already belongs to another account"))?;
+                id
+            }
+        };
+        if let InviteTarget::ContactPerson(cp) = &target {
+            sqlx::query("UPDATE contact_person SET account_id = $1 WHERE id = $2")
+                .bind(&account_id)
+                .bind(cp.as_str())
+                .execute(&mut *tx)
+                .await?;
+        }
+        // A new link replaces every earlier one.
+        sqlx::query("UPDATE account_token SET revoked_at = $1 WHERE account_id = $2 AND purpose = 'invite' AND used_at IS NULL AND revoked_at IS NULL")
+            .bind(ts(now))
+            .bind(&account_id)
+            .execute(&mut *tx)
+            .await?;
+        let token = random_token()?;
+        let expires_at = now + self.settings().invite_valid;
+        sqlx::query(
+            "INSERT INTO account_token (id, token_hash, account_id, purpose, created_at, expires_at) \
+             VALUES ($1, $2, $3, 'invite', $4, $5)",
+        )
+        .bind(new_id())
+        .bind(sha(&token))
+        .bind(&account_id)
+        .bind(ts(now))
+        .bind(ts(expires_at))
+        .execute(&mut *tx)
+        .await?;
+        let link = format!(
+            "{}/wachtwoord-instellen?token={token}",
+            self.settings().public_base_url.trim_end_matches('/')
+        );
+        let body = format!(
+            "Hallo,\n\nJe kunt nu je eigen dossier bekijken in Inzage.\n\n\
+             Klik op deze link en kies een wachtwoord:\n{link}\n\n\
+             De link werkt één keer en is geldig tot {}.\n\
+             Je gebruikersnaam is je e-mailadres: {email}\n\n\
+             Heb je deze e-mail niet verwacht? Dan hoef je niets te doen.\n",
+            display_datetime(expires_at)
+        );
+        queue(
+            &mut tx,
+            now,
+            NewMessage {
+                channel: Channel::Email,
+                recipient: &email,
+                subject: Some("Je uitnodiging voor Inzage"),
+                body: &body,
+                purpose: "invite",
+                account_id: Some(&account_id),
+            },
+        )
+        .await?;
+        append(
+            &mut tx,
+            ctx,
+            now,
+            Event {
+                role: &role,
+                client_id: client_for_rule.as_deref(),
+                data_kind: "account",
+                data_id: Some(&account_id),
+                action: AuditAction::Invite,
+                outcome: AuditOutcome::Allowed,
+                reason: None,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Invited {
+            account_id,
+            email,
+            expires_at,
+        })
+    }
+
+    /// Checks a set-password link without using it: the e-mail it is for.
+    pub async fn token_email(&self, token: &str) -> Result<String> {
+        let mut tx = self.db().begin().await?;
+        let r = self.valid_token(&mut tx, token).await?;
+        tx.rollback().await?;
+        Ok(r.1.email)
+    }
+
+    async fn valid_token(&self, tx: &mut Tx, token: &str) -> Result<(String, AccountRow, String)> {
+        if token.len() != 64 || !token.bytes().all(|c| c.is_ascii_hexdigit()) {
+            return Err(ServiceError::NotFound);
+        }
+        let r = sqlx::query(
+            "SELECT id, account_id, purpose, expires_at, used_at, revoked_at FROM account_token WHERE token_hash = $1",
+        )
+        .bind(sha(token))
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+        if os(&r, "used_at")?.is_some()
+            || os(&r, "revoked_at")?.is_some()
+            || t(&r, "expires_at")? <= self.now()
+        {
+            return Err(ServiceError::NotFound);
+        }
+        let account = self.account_by_id(tx, &s(&r, "account_id")?).await?;
+        Ok((s(&r, "id")?, account, s(&r, "purpose")?))
+    }
+
+    /// "Wachtwoord instellen": sets the password with a link's token. The
+    /// rules are checked before any hashing. A reset ends every session of
+    /// the account and sends a notice.
+    pub async fn set_password_with_token(
+        &self,
+        token: &str,
+        password: &str,
+        source: Option<&str>,
+    ) -> Result<()> {
+        // Cheap checks first (length before anything else).
+        let email_for_rule = {
+            let mut tx = self.db().begin().await?;
+            let (_, a, _) = self.valid_token(&mut tx, token).await?;
+            tx.rollback().await?;
+            a.email
+        };
+        crate::passwords::check_new_password(password, Some(&email_for_rule))?;
+        let hash = self.hasher().hash(password).await?;
+        let mut tx = self.db().begin().await?;
+        let (token_id, account, purpose) = self.valid_token(&mut tx, token).await?;
+        let now = self.now();
+        let used =
+            sqlx::query("UPDATE account_token SET used_at = $1 WHERE id = $2 AND used_at IS NULL")
+                .bind(ts(now))
+                .bind(&token_id)
+                .execute(&mut *tx)
+                .await?;
+        if used.rows_affected() != 1 {
+            return Err(ServiceError::NotFound);
+        }
+        sqlx::query(
+            "UPDATE account SET password_hash = $1, password_set_at = $2, failed_attempts = 0, paused_until = NULL WHERE id = $3",
+        )
+        .bind(&hash)
+        .bind(ts(now))
+        .bind(&account.id)
+        .execute(&mut *tx)
+        .await?;
+        let ended = self
+            .end_sessions(&mut tx, &account.id, None, "password_changed")
+            .await?;
+        if purpose == "reset" || ended > 0 {
+            queue(
+                &mut tx,
+                now,
+                NewMessage {
+                    channel: Channel::Email,
+                    recipient: &account.email,
+                    subject: Some("Je wachtwoord is veranderd"),
+                    body: "Hallo,\n\nJe wachtwoord voor Inzage is zojuist veranderd.\n\
+                       Heb jij dit niet gedaan? Neem dan meteen contact op met de servicedesk.\n",
+                    purpose: "password_changed",
+                    account_id: Some(&account.id),
+                },
+            )
+            .await?;
+        }
+        let ctx = account_ctx(&account, source);
+        audit_account(
+            &mut tx,
+            &ctx,
+            now,
+            Some(&account),
+            AuditAction::PasswordSet,
+            AuditOutcome::Allowed,
+            Some(&purpose),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Counts a failure from `source` in the current window; returns the
+    /// end of the hold if the address is over the limit.
+    async fn address_hold(
+        &self,
+        source: Option<&str>,
+        count: bool,
+    ) -> Result<Option<DateTime<Utc>>> {
+        let Some(addr) = source else { return Ok(None) };
+        let now = self.now();
+        let window = self.settings().address_window;
+        let secs = window.num_seconds().max(1);
+        let start = DateTime::from_timestamp(now.timestamp() - now.timestamp().rem_euclid(secs), 0)
+            .unwrap_or(now);
+        let key = format!("login-fail:{addr}");
+        let hits: i64 = if count {
+            let mut tx = self.db().begin().await?;
+            let r = sqlx::query(
+                "INSERT INTO rate_counter (counter_key, window_start, hits) VALUES ($1, $2, 1) \
+                 ON CONFLICT (counter_key, window_start) DO UPDATE SET hits = rate_counter.hits + 1 RETURNING hits",
+            )
+            .bind(&key)
+            .bind(ts(start))
+            .fetch_one(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            r.try_get("hits")?
+        } else {
+            sqlx::query(
+                "SELECT hits FROM rate_counter WHERE counter_key = $1 AND window_start = $2",
+            )
+            .bind(&key)
+            .bind(ts(start))
+            .fetch_optional(self.db().pool())
+            .await?
+            .map(|r| r.try_get::<i64, _>("hits"))
+            .transpose()?
+            .unwrap_or(0)
+        };
+        Ok((hits >= self.settings().address_failure_limit).then(|| start + window))
+    }
+
+    /// Step one: e-mail and password.
+    pub async fn login(
+        &self,
+        email: &str,
+        password: &str,
+        public_computer: bool,
+        device: Option<&str>,
+        source: Option<&str>,
+    ) -> Result<LoginOutcome> {
+        let now = self.now();
+        if let Some(until) = self.address_hold(source, false).await? {
+            let mut tx = self.db().begin().await?;
+            audit_account(
+                &mut tx,
+                &anonymous(source),
+                now,
+                None,
+                AuditAction::Login,
+                AuditOutcome::Denied,
+                Some("address_held"),
+            )
+            .await?;
+            tx.commit().await?;
+            return Ok(LoginOutcome::AddressHeld { until });
+        }
+        // Oversized input is refused before hashing.
+        if password.chars().count() > crate::passwords::MAX_CHARS || email.len() > 254 {
+            return Ok(LoginOutcome::Rejected);
+        }
+        let account = match Email::parse(email) {
+            Ok(e) => {
+                let mut tx = self.db().begin().await?;
+                let a = self.account_by_email(&mut tx, e.as_str()).await?;
+                tx.rollback().await?;
+                a
+            }
+            Err(_) => None,
+        };
+        let Some(account) = account else {
+            // Same work as a real check, then the same answer.
+            self.hasher().verify(password, None).await;
+            let _ = self.address_hold(source, true).await?;
+            let mut tx = self.db().begin().await?;
+            audit_account(
+                &mut tx,
+                &anonymous(source),
+                now,
+                None,
+                AuditAction::Login,
+                AuditOutcome::Denied,
+                Some("unknown_account"),
+            )
+            .await?;
+            tx.commit().await?;
+            return Ok(LoginOutcome::Rejected);
+        };
+        let ctx = account_ctx(&account, source);
+        if let Some(until) = account.paused_until.filter(|u| *u > now) {
+            // Refused without hashing.
+            let mut tx = self.db().begin().await?;
+            audit_account(
+                &mut tx,
+                &ctx,
+                now,
+                Some(&account),
+                AuditAction::Login,
+                AuditOutcome::Denied,
+                Some("paused"),
+            )
+            .await?;
+            tx.commit().await?;
+            return Ok(LoginOutcome::Paused { until });
+        }
+        let ok = self
+            .hasher()
+            .verify(password, account.password_hash.as_deref())
+            .await;
+        if !ok {
+            let _ = self.address_hold(source, true).await?;
+            return self
+                .count_failure(&account, &ctx, "wrong_password")
+                .await
+                .map(|p| match p {
+                    Some(until) => LoginOutcome::Paused { until },
+                    None => LoginOutcome::Rejected,
+                });
+        }
+        let mut tx = self.db().begin().await?;
+        if !self.may_sign_in(&mut tx, &account).await? {
+            audit_account(
+                &mut tx,
+                &ctx,
+                now,
+                Some(&account),
+                AuditAction::Login,
+                AuditOutcome::Denied,
+                Some("access_ended"),
+            )
+            .await?;
+            tx.commit().await?;
+            return Ok(LoginOutcome::AccessEnded);
+        }
+        let token = random_token()?;
+        let csrf = random_token()?;
+        sqlx::query(
+            "INSERT INTO auth_session (id_hash, account_id, stage, created_at, last_seen_at, expires_at, public_computer, \
+             device, source_addr, csrf_token) VALUES ($1, $2, 'second_factor', $3, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(sha(&token))
+        .bind(&account.id)
+        .bind(ts(now))
+        .bind(ts(now + SMS_CODE_VALID))
+        .bind(i64::from(public_computer))
+        .bind(device.map(|d| d.chars().take(120).collect::<String>()))
+        .bind(source)
+        .bind(&csrf)
+        .execute(&mut *tx)
+        .await?;
+        audit_account(
+            &mut tx,
+            &ctx,
+            now,
+            Some(&account),
+            AuditAction::Login,
+            AuditOutcome::Allowed,
+            Some("password_ok"),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(LoginOutcome::SecondStep {
+            session_token: token,
+            sms: account.mobile.is_some() && account.kind != AccountKind::Staff,
+            totp: account.totp_secret.is_some(),
+        })
+    }
+
+    /// Counts a failed password or code; pauses the account at the
+    /// threshold and e-mails the holder. Returns the pause end if paused.
+    async fn count_failure(
+        &self,
+        account: &AccountRow,
+        ctx: &Ctx,
+        reason: &str,
+    ) -> Result<Option<DateTime<Utc>>> {
+        let now = self.now();
+        let mut tx = self.db().begin().await?;
+        let org = org_auth(&mut tx, &account.organisation_id).await?;
+        let r = sqlx::query("UPDATE account SET failed_attempts = failed_attempts + 1 WHERE id = $1 RETURNING failed_attempts")
+            .bind(&account.id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let failures: i64 = r.try_get("failed_attempts")?;
+        audit_account(
+            &mut tx,
+            ctx,
+            now,
+            Some(account),
+            AuditAction::Login,
+            AuditOutcome::Denied,
+            Some(reason),
+        )
+        .await?;
+        let paused = if failures >= org.lockout_threshold {
+            let until = now + org.lockout_pause;
+            sqlx::query("UPDATE account SET failed_attempts = 0, paused_until = $1 WHERE id = $2")
+                .bind(ts(until))
+                .bind(&account.id)
+                .execute(&mut *tx)
+                .await?;
+            // Half-signed-in sessions of this account end too.
+            sqlx::query("UPDATE auth_session SET ended_at = $1, end_reason = 'paused' WHERE account_id = $2 AND stage = 'second_factor' AND ended_at IS NULL")
+                .bind(ts(now))
+                .bind(&account.id)
+                .execute(&mut *tx)
+                .await?;
+            let help = match (&org.servicedesk_email, &org.servicedesk_phone) {
+                (Some(e), Some(p)) => format!("\nHulp nodig? Mail naar {e} of bel {p}.\n"),
+                (Some(e), None) => format!("\nHulp nodig? Mail naar {e}.\n"),
+                _ => String::new(),
+            };
+            let body = format!(
+                "Hallo,\n\nEr is drie keer verkeerd ingelogd op jouw account.\n\
+                 Daarom is inloggen gepauzeerd tot {}.\nDaarna kun je weer inloggen.\n\n\
+                 Was jij dit niet? Vraag dan een nieuw wachtwoord aan.\n{help}",
+                display_datetime(until)
+            );
+            queue(
+                &mut tx,
+                now,
+                NewMessage {
+                    channel: Channel::Email,
+                    recipient: &account.email,
+                    subject: Some("Inloggen is even gepauzeerd"),
+                    body: &body,
+                    purpose: "lockout",
+                    account_id: Some(&account.id),
+                },
+            )
+            .await?;
+            audit_account(
+                &mut tx,
+                ctx,
+                now,
+                Some(account),
+                AuditAction::Lockout,
+                AuditOutcome::Allowed,
+                Some(reason),
+            )
+            .await?;
+            Some(until)
+        } else {
+            None
+        };
+        tx.commit().await?;
+        Ok(paused)
+    }
+
+    async fn pending_session(
+        &self,
+        tx: &mut Tx,
+        token: &str,
+    ) -> Result<Option<(sqlx::any::AnyRow, AccountRow)>> {
+        let r = sqlx::query(
+            "SELECT id_hash, account_id, expires_at, sms_code_hash, sms_code_expires_at, sms_code_sent_at, ended_at \
+             FROM auth_session WHERE id_hash = $1 AND stage = 'second_factor'",
+        )
+        .bind(sha(token))
+        .fetch_optional(&mut **tx)
+        .await?;
+        let Some(r) = r else { return Ok(None) };
+        if os(&r, "ended_at")?.is_some() || t(&r, "expires_at")? <= self.now() {
+            return Ok(None);
+        }
+        let a = self.account_by_id(tx, &s(&r, "account_id")?).await?;
+        Ok(Some((r, a)))
+    }
+
+    /// Sends (or re-sends after 60 s) the SMS code for a pending login.
+    pub async fn send_sms_code(&self, session_token: &str) -> Result<SmsOutcome> {
+        let now = self.now();
+        let mut tx = self.db().begin().await?;
+        let Some((r, account)) = self.pending_session(&mut tx, session_token).await? else {
+            return Err(ServiceError::NotFound);
+        };
+        let Some(mobile) = account.mobile.clone() else {
+            return Ok(SmsOutcome::NoMobile);
+        };
+        if let Some(sent) = ot(&r, "sms_code_sent_at")? {
+            if now < sent + SMS_RESEND_AFTER {
+                return Ok(SmsOutcome::TooSoon {
+                    retry_after: sent + SMS_RESEND_AFTER,
+                });
+            }
+        }
+        let code = six_digits()?;
+        let id_hash = s(&r, "id_hash")?;
+        sqlx::query(
+            "UPDATE auth_session SET sms_code_hash = $1, sms_code_expires_at = $2, sms_code_sent_at = $3, expires_at = $2 WHERE id_hash = $4",
+        )
+        .bind(sha(&format!("{id_hash}:{code}")))
+        .bind(ts(now + SMS_CODE_VALID))
+        .bind(ts(now))
+        .bind(&id_hash)
+        .execute(&mut *tx)
+        .await?;
+        let body = format!(
+            "Je Inzage-code is {code}. Deze code is 10 minuten geldig. Deel deze code met niemand."
+        );
+        queue(
+            &mut tx,
+            now,
+            NewMessage {
+                channel: Channel::Sms,
+                recipient: &mobile,
+                subject: None,
+                body: &body,
+                purpose: "sms_code",
+                account_id: Some(&account.id),
+            },
+        )
+        .await?;
+        audit_account(
+            &mut tx,
+            &account_ctx(&account, None),
+            now,
+            Some(&account),
+            AuditAction::CodeSent,
+            AuditOutcome::Allowed,
+            Some("sms"),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(SmsOutcome::Sent)
+    }
+
+    /// Step two: an SMS code or an authenticator-app code. Success ends the
+    /// half-signed-in session and starts a new one with a new id.
+    pub async fn verify_second_step(
+        &self,
+        session_token: &str,
+        code: &str,
+        totp: bool,
+        source: Option<&str>,
+    ) -> Result<SecondStepOutcome> {
+        let now = self.now();
+        let mut tx = self.db().begin().await?;
+        let Some((r, account)) = self.pending_session(&mut tx, session_token).await? else {
+            return Ok(SecondStepOutcome::CodeExpired);
+        };
+        tx.rollback().await?;
+        let ctx = account_ctx(&account, source);
+        if let Some(until) = account.paused_until.filter(|u| *u > now) {
+            return Ok(SecondStepOutcome::Paused { until });
+        }
+        let code = code.trim();
+        let well_formed = code.len() == 6 && code.bytes().all(|c| c.is_ascii_digit());
+        let id_hash = s(&r, "id_hash")?;
+        let mut totp_step = None;
+        let ok = if !well_formed {
+            false
+        } else if totp {
+            match (
+                &account.totp_secret,
+                crate::totp::matching_step(account.totp_secret.as_deref().unwrap_or(""), code, now),
+            ) {
+                (Some(_), Some(step)) if account.totp_last_step.is_none_or(|last| step > last) => {
+                    totp_step = Some(step);
+                    true
+                }
+                _ => false,
+            }
+        } else {
+            match (os(&r, "sms_code_hash")?, ot(&r, "sms_code_expires_at")?) {
+                (Some(h), Some(exp)) if exp > now => h == sha(&format!("{id_hash}:{code}")),
+                (Some(_), Some(_)) => return Ok(SecondStepOutcome::CodeExpired),
+                _ => return Ok(SecondStepOutcome::CodeExpired),
+            }
+        };
+        if !ok {
+            return self
+                .count_failure(
+                    &account,
+                    &ctx,
+                    if totp { "wrong_totp" } else { "wrong_sms_code" },
+                )
+                .await
+                .map(|p| match p {
+                    Some(until) => SecondStepOutcome::Paused { until },
+                    None => SecondStepOutcome::Rejected,
+                });
+        }
+        let mut tx = self.db().begin().await?;
+        let ended = sqlx::query("UPDATE auth_session SET ended_at = $1, end_reason = 'second_step_done' WHERE id_hash = $2 AND ended_at IS NULL")
+            .bind(ts(now))
+            .bind(&id_hash)
+            .execute(&mut *tx)
+            .await?;
+        if ended.rows_affected() != 1 {
+            return Ok(SecondStepOutcome::CodeExpired); // used twice at once
+        }
+        if let Some(step) = totp_step {
+            let upd = sqlx::query("UPDATE account SET totp_last_step = $1 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)")
+                .bind(step)
+                .bind(&account.id)
+                .execute(&mut *tx)
+                .await?;
+            if upd.rows_affected() != 1 {
+                return Ok(SecondStepOutcome::Rejected);
+            }
+        }
+        let public: i64 =
+            sqlx::query("SELECT public_computer FROM auth_session WHERE id_hash = $1")
+                .bind(&id_hash)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("public_computer")?;
+        let device: Option<String> =
+            sqlx::query("SELECT device FROM auth_session WHERE id_hash = $1")
+                .bind(&id_hash)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("device")?;
+        sqlx::query("UPDATE account SET failed_attempts = 0, last_login_at = $1 WHERE id = $2")
+            .bind(ts(now))
+            .bind(&account.id)
+            .execute(&mut *tx)
+            .await?;
+        let token = random_token()?;
+        // A contact person with exactly one open dossier starts in it.
+        let active_cp = if account.kind == AccountKind::ContactPerson {
+            let open = self.openable_dossiers(&mut tx, &account.id).await?;
+            if open.len() == 1 {
+                Some(open[0].0.to_string())
+            } else {
+                None
+            }
+        } else {
+            None
+        };
+        sqlx::query(
+            "INSERT INTO auth_session (id_hash, account_id, stage, created_at, last_seen_at, expires_at, public_computer, \
+             device, source_addr, csrf_token, active_contact_person_id) \
+             VALUES ($1, $2, 'active', $3, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(sha(&token))
+        .bind(&account.id)
+        .bind(ts(now))
+        .bind(ts(now + self.settings().session_lifetime))
+        .bind(public)
+        .bind(device)
+        .bind(source)
+        .bind(random_token()?)
+        .bind(active_cp)
+        .execute(&mut *tx)
+        .await?;
+        audit_account(
+            &mut tx,
+            &ctx,
+            now,
+            Some(&account),
+            AuditAction::SecondFactor,
+            AuditOutcome::Allowed,
+            Some(if totp { "totp" } else { "sms" }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(SecondStepOutcome::SignedIn {
+            session_token: token,
+        })
+    }
+
+    /// Looks up a session cookie: checks the idle timeout (organisation
+    /// setting) and the absolute lifetime, and records the activity.
+    pub async fn session(&self, token: &str) -> Result<Option<SessionInfo>> {
+        Ok(match self.session_lookup(token).await? {
+            (Some(info), _) => Some(info),
+            _ => None,
+        })
+    }
+
+    /// Like [`Services::session`], but also says whether an unknown session
+    /// ended by timing out (to explain it on the login page).
+    pub async fn session_lookup(&self, token: &str) -> Result<(Option<SessionInfo>, bool)> {
+        if token.len() != 64 || !token.bytes().all(|c| c.is_ascii_hexdigit()) {
+            return Ok((None, false));
+        }
+        let now = self.now();
+        let mut tx = self.db().begin().await?;
+        let r = sqlx::query(
+            "SELECT id_hash, account_id, stage, last_seen_at, expires_at, public_computer, csrf_token, \
+             active_contact_person_id, ended_at, end_reason FROM auth_session WHERE id_hash = $1",
+        )
+        .bind(sha(token))
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(r) = r else {
+            tx.rollback().await?;
+            return Ok((None, false));
+        };
+        if os(&r, "ended_at")?.is_some() {
+            let timed_out = os(&r, "end_reason")?.as_deref() == Some("timeout");
+            tx.rollback().await?;
+            return Ok((None, timed_out));
+        }
+        let account = self.account_by_id(&mut tx, &s(&r, "account_id")?).await?;
+        let org = org_auth(&mut tx, &account.organisation_id).await?;
+        let stage = s(&r, "stage")?;
+        let last_seen = t(&r, "last_seen_at")?;
+        let id_hash = s(&r, "id_hash")?;
+        let idle_over = stage == "active" && now >= last_seen + org.idle;
+        if idle_over || now >= t(&r, "expires_at")? {
+            sqlx::query(
+                "UPDATE auth_session SET ended_at = $1, end_reason = 'timeout' WHERE id_hash = $2",
+            )
+            .bind(ts(now))
+            .bind(&id_hash)
+            .execute(&mut *tx)
+            .await?;
+            audit_account(
+                &mut tx,
+                &account_ctx(&account, None),
+                now,
+                Some(&account),
+                AuditAction::SessionEnd,
+                AuditOutcome::Allowed,
+                Some("timeout"),
+            )
+            .await?;
+            tx.commit().await?;
+            return Ok((None, true));
+        }
+        // Access can end while signed in (discharge + grace, revoked grant).
+        if stage == "active" && !self.may_sign_in(&mut tx, &account).await? {
+            sqlx::query("UPDATE auth_session SET ended_at = $1, end_reason = 'access_ended' WHERE id_hash = $2")
+                .bind(ts(now))
+                .bind(&id_hash)
+                .execute(&mut *tx)
+                .await?;
+            audit_account(
+                &mut tx,
+                &account_ctx(&account, None),
+                now,
+                Some(&account),
+                AuditAction::SessionEnd,
+                AuditOutcome::Allowed,
+                Some("access_ended"),
+            )
+            .await?;
+            tx.commit().await?;
+            return Ok((None, false));
+        }
+        if stage == "active" && now - last_seen >= Duration::seconds(15) {
+            sqlx::query("UPDATE auth_session SET last_seen_at = $1 WHERE id_hash = $2")
+                .bind(ts(now))
+                .bind(&id_hash)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let principal = if stage != "active" {
+            None
+        } else {
+            match account.kind {
+                AccountKind::Client => account.subject_id.clone().map(|c| Principal::Client {
+                    client_id: ClientId::from_raw(c),
+                }),
+                AccountKind::Staff => account.subject_id.clone().map(|c| Principal::Staff {
+                    staff_id: StaffId::from_raw(c),
+                }),
+                AccountKind::ContactPerson => {
+                    os(&r, "active_contact_person_id")?.map(|c| Principal::ContactPerson {
+                        contact_person_id: ContactPersonId::from_raw(c),
+                    })
+                }
+            }
+        };
+        let info = SessionInfo {
+            account_id: account.id.clone(),
+            kind: account.kind,
+            email: account.email.clone(),
+            language: account.language.clone(),
+            second_factor_pending: stage != "active",
+            csrf_token: s(&r, "csrf_token")?,
+            principal,
+            public_computer: b(&r, "public_computer")?,
+            tour_done: account.tour_done,
+            has_totp: account.totp_secret.is_some(),
+        };
+        tx.commit().await?;
+        Ok((Some(info), false))
+    }
+
+    /// Ends one session (logout).
+    pub async fn logout(&self, token: &str, source: Option<&str>) -> Result<()> {
+        let now = self.now();
+        let mut tx = self.db().begin().await?;
+        let r = sqlx::query(
+            "SELECT account_id FROM auth_session WHERE id_hash = $1 AND ended_at IS NULL",
+        )
+        .bind(sha(token))
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(r) = r {
+            let account = self.account_by_id(&mut tx, &s(&r, "account_id")?).await?;
+            sqlx::query(
+                "UPDATE auth_session SET ended_at = $1, end_reason = 'logout' WHERE id_hash = $2",
+            )
+            .bind(ts(now))
+            .bind(sha(token))
+            .execute(&mut *tx)
+            .await?;
+            audit_account(
+                &mut tx,
+                &account_ctx(&account, source),
+                now,
+                Some(&account),
+                AuditAction::Logout,
+                AuditOutcome::Allowed,
+                None,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Ends every open session of an account except `keep`; returns how many.
+    async fn end_sessions(
+        &self,
+        tx: &mut Tx,
+        account_id: &str,
+        keep: Option<&str>,
+        reason: &str,
+    ) -> Result<u64> {
+        let r = sqlx::query(
+            "UPDATE auth_session SET ended_at = $1, end_reason = $2 WHERE account_id = $3 AND ended_at IS NULL \
+             AND ($4 IS NULL OR id_hash <> $4)",
+        )
+        .bind(ts(self.now()))
+        .bind(reason)
+        .bind(account_id)
+        .bind(keep.map(sha))
+        .execute(&mut **tx)
+        .await?;
+        Ok(r.rows_affected())
+    }
+
+    /// "Mijn sessies": the account's open sessions.
+    pub async fn my_sessions(&self, token: &str) -> Result<Vec<SessionSummary>> {
+        let Some(info) = self.session(token).await? else {
+            return Err(ServiceError::NotFound);
+        };
+        let rows = sqlx::query(
+            "SELECT id_hash, created_at, last_seen_at, device FROM auth_session WHERE account_id = $1 AND ended_at IS NULL \
+             AND stage = 'active' ORDER BY last_seen_at DESC",
+        )
+        .bind(&info.account_id)
+        .fetch_all(self.db().pool())
+        .await?;
+        let me = sha(token);
+        rows.iter()
+            .map(|r| {
+                Ok(SessionSummary {
+                    created_at: t(r, "created_at")?,
+                    last_seen_at: t(r, "last_seen_at")?,
+                    device: os(r, "device")?,
+                    current: s(r, "id_hash")? == me,
+                })
+            })
+            .collect()
+    }
+
+    /// Ends all sessions of the account but this one.
+    pub async fn end_other_sessions(&self, token: &str, source: Option<&str>) -> Result<u64> {
+        let Some(info) = self.session(token).await? else {
+            return Err(ServiceError::NotFound);
+        };
+        let mut tx = self.db().begin().await?;
+        let n = self
+            .end_sessions(&mut tx, &info.account_id, Some(token), "ended_by_user")
+            .await?;
+        let account = self.account_by_id(&mut tx, &info.account_id).await?;
+        audit_account(
+            &mut tx,
+            &account_ctx(&account, source),
+            self.now(),
+            Some(&account),
+            AuditAction::SessionEnd,
+            AuditOutcome::Allowed,
+            Some("others_ended_by_user"),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    /// "Wachtwoord opvragen": always the same answer and the same work; the
+    /// lookup and the e-mail happen in a job, so the response time does not
+    /// depend on whether the address is known.
+    pub async fn request_password_reset(&self, email: &str, source: Option<&str>) -> Result<()> {
+        let normalised = Email::parse(email)
+            .map(|e| e.as_str().to_owned())
+            .unwrap_or_default();
+        let now = self.now();
+        let mut tx = self.db().begin().await?;
+        if !normalised.is_empty() {
+            crate::jobs::enqueue(
+                &mut tx,
+                crate::jobs::PASSWORD_RESET_REQUEST,
+                &normalised,
+                now,
+                now,
+            )
+            .await?;
+        }
+        audit_account(
+            &mut tx,
+            &anonymous(source),
+            now,
+            None,
+            AuditAction::PasswordResetRequested,
+            AuditOutcome::Allowed,
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The job behind a reset request: if the address has an account, send
+    /// a single-use link valid for an hour.
+    pub(crate) async fn process_reset_request(&self, email: &str) -> Result<()> {
+        let now = self.now();
+        let mut tx = self.db().begin().await?;
+        let Some(account) = self.account_by_email(&mut tx, email).await? else {
+            tx.rollback().await?;
+            return Ok(());
+        };
+        sqlx::query("UPDATE account_token SET revoked_at = $1 WHERE account_id = $2 AND purpose = 'reset' AND used_at IS NULL AND revoked_at IS NULL")
+            .bind(ts(now))
+            .bind(&account.id)
+            .execute(&mut *tx)
+            .await?;
+        let token = random_token()?;
+        let expires = now + self.settings().reset_valid;
+        sqlx::query("INSERT INTO account_token (id, token_hash, account_id, purpose, created_at, expires_at) VALUES ($1, $2, $3, 'reset', $4, $5)")
+            .bind(new_id())
+            .bind(sha(&token))
+            .bind(&account.id)
+            .bind(ts(now))
+            .bind(ts(expires))
+            .execute(&mut *tx)
+            .await?;
+        let link = format!(
+            "{}/wachtwoord-instellen?token={token}",
+            self.settings().public_base_url.trim_end_matches('/')
+        );
+        let body = format!(
+            "Hallo,\n\nJe hebt een nieuw wachtwoord aangevraagd voor Inzage.\n\
+             Klik op deze link en kies een nieuw wachtwoord:\n{link}\n\n\
+             De link werkt één keer en is 1 uur geldig.\n\
+             Heb jij dit niet aangevraagd? Dan hoef je niets te doen.\n"
+        );
+        queue(
+            &mut tx,
+            now,
+            NewMessage {
+                channel: Channel::Email,
+                recipient: &account.email,
+                subject: Some("Nieuw wachtwoord instellen"),
+                body: &body,
+                purpose: "reset",
+                account_id: Some(&account.id),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Hands one queued message to the transport; erases its body after.
+    pub(crate) async fn deliver_message(&self, id: &str) -> Result<()> {
+        let r = sqlx::query("SELECT id, channel, recipient, subject, body, status, created_at FROM message WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.db().pool())
+            .await?;
+        let Some(r) = r else { return Ok(()) };
+        if s(&r, "status")? != "queued" {
+            return Ok(());
+        }
+        let channel = if s(&r, "channel")? == "sms" {
+            Channel::Sms
+        } else {
+            Channel::Email
+        };
+        let msg = crate::messages::Outgoing {
+            id: s(&r, "id")?,
+            channel,
+            recipient: s(&r, "recipient")?,
+            subject: os(&r, "subject")?,
+            body: s(&r, "body")?,
+            created_at: t(&r, "created_at")?,
+        };
+        let transport = self.transport().clone();
+        match transport.deliver(&msg).await {
+            Ok(()) => {
+                sqlx::query("UPDATE message SET status = 'sent', sent_at = $1, transport = $2, body = '' WHERE id = $3")
+                    .bind(ts(self.now()))
+                    .bind(transport.name(channel))
+                    .bind(id)
+                    .execute(self.db().pool())
+                    .await?;
+                Ok(())
+            }
+            Err(e) => {
+                sqlx::query("UPDATE message SET last_error = $1 WHERE id = $2")
+                    .bind(e.to_string())
+                    .bind(id)
+                    .execute(self.db().pool())
+                    .await?;
+                Err(e)
+            }
+        }
+    }
+
+    /// Sets a password directly (operator CLI and the demo only).
+    pub async fn set_password_for_demo(
+        &self,
+        ctx: &Ctx,
+        account_id: &str,
+        password: &str,
+    ) -> Result<()> {
+        if !matches!(&ctx.principal, Principal::System { component } if component == "cli" || component == "demo")
+        {
+            return Err(ServiceError::Denied(
+                inzage_core::policy::DenyReason::SystemComponentNotAllowed,
+            ));
+        }
+        crate::passwords::check_new_password(password, None)?;
+        let hash = self.hasher().hash(password).await?;
+        let now = self.now();
+        let mut tx = self.db().begin().await?;
+        let account = self.account_by_id(&mut tx, account_id).await?;
+        sqlx::query("UPDATE account SET password_hash = $1, password_set_at = $2 WHERE id = $3")
+            .bind(hash)
+            .bind(ts(now))
+            .bind(account_id)
+            .execute(&mut *tx)
+            .await?;
+        audit_account(
+            &mut tx,
+            ctx,
+            now,
+            Some(&account),
+            AuditAction::PasswordSet,
+            AuditOutcome::Allowed,
+            Some("operator"),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+impl Services {
+    /// Starts authenticator-app enrolment: a new secret, kept pending until
+    /// a code from the app confirms it. Returns (base32 secret, otpauth URL).
+    pub async fn begin_totp_enrolment(&self, session_token: &str) -> Result<(String, String)> {
+        let Some(info) = self.session(session_token).await? else {
+            return Err(ServiceError::NotFound);
+        };
+        if info.second_factor_pending {
+            return Err(ServiceError::NotFound);
+        }
+        let mut raw = [0u8; 20];
+        getrandom::getrandom(&mut raw)
+            .map_err(|e| ServiceError::Internal(format!("random: {e}")))?;
+        let secret = totp_rs::Secret::Raw(raw.to_vec()).to_encoded().to_string();
+        sqlx::query("UPDATE account SET totp_pending_secret = $1 WHERE id = $2")
+            .bind(&secret)
+            .bind(&info.account_id)
+            .execute(self.db().pool())
+            .await?;
+        let url = format!(
+            "otpauth://totp/Inzage:{}?secret={secret}&issuer=Inzage&algorithm=SHA1&digits=6&period=30",
+            info.email.replace('@', "%40")
+        );
+        Ok((secret, url))
+    }
+
+    /// Confirms enrolment with a current code from the app.
+    pub async fn confirm_totp_enrolment(
+        &self,
+        session_token: &str,
+        code: &str,
+        source: Option<&str>,
+    ) -> Result<bool> {
+        let Some(info) = self.session(session_token).await? else {
+            return Err(ServiceError::NotFound);
+        };
+        let now = self.now();
+        let mut tx = self.db().begin().await?;
+        let account = self.account_by_id(&mut tx, &info.account_id).await?;
+        let Some(secret) = account.totp_pending_secret.clone() else {
+            return Ok(false);
+        };
+        let Some(step) = crate::totp::matching_step(&secret, code.trim(), now) else {
+            return Ok(false);
+        };
+        sqlx::query("UPDATE account SET totp_secret = $1, totp_pending_secret = NULL, totp_last_step = $2 WHERE id = $3")
+            .bind(&secret)
+            .bind(step)
+            .bind(&account.id)
+            .execute(&mut *tx)
+            .await?;
+        audit_account(
+            &mut tx,
+            &account_ctx(&account, source),
+            now,
+            Some(&account),
+            AuditAction::Update,
+            AuditOutcome::Allowed,
+            Some("totp_enrolled"),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// The account ids of the subjects, for the CLI and the demo.
+    pub async fn account_id_for(&self, kind: AccountKind, subject: &str) -> Result<Option<String>> {
+        let r = match kind {
+            AccountKind::ContactPerson => {
+                sqlx::query("SELECT account_id AS id FROM contact_person WHERE id = $1")
+                    .bind(subject)
+                    .fetch_optional(self.db().pool())
+                    .await?
+            }
+            _ => {
+                sqlx::query("SELECT id FROM account WHERE kind = $1 AND subject_id = $2")
+                    .bind(kind.code())
+                    .bind(subject)
+                    .fetch_optional(self.db().pool())
+                    .await?
+            }
+        };
+        Ok(r.and_then(|r| os(&r, "id").ok().flatten()))
+    }
+}
+
+/// Why a set-password attempt was refused, for the page.
+pub fn password_error(e: &ServiceError) -> Option<&FieldError> {
+    match e {
+        ServiceError::Invalid(f) => Some(f),
+        _ => None,
+    }
+}

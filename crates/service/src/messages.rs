@@ -1,0 +1,155 @@
+//! Outgoing e-mail and SMS. A message is queued in the database in the
+//! same transaction as the event that causes it, with a `deliver_message`
+//! job; the job hands it to the configured transport and then erases the
+//! body (it may hold a link or a code). Transports: the outbox folder
+//! (development default: one `.eml` or `.txt` file per message), SMTP
+//! (lettre) and an HTTP SMS gateway.
+use crate::db::Tx;
+use crate::error::{Result, ServiceError};
+use crate::new_id;
+use chrono::{DateTime, Utc};
+use inzage_core::types::ts;
+use std::path::PathBuf;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Channel {
+    Email,
+    Sms,
+}
+
+impl Channel {
+    pub fn code(self) -> &'static str {
+        match self {
+            Channel::Email => "email",
+            Channel::Sms => "sms",
+        }
+    }
+}
+
+/// A message ready for a transport.
+#[derive(Clone, Debug)]
+pub struct Outgoing {
+    pub id: String,
+    pub channel: Channel,
+    pub recipient: String,
+    pub subject: Option<String>,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Where messages go.
+pub trait Transport: Send + Sync + 'static {
+    /// A short name for the message table ("outbox", "smtp", "sms-gateway").
+    fn name(&self, channel: Channel) -> &'static str;
+    fn deliver<'a>(&'a self, msg: &'a Outgoing) -> crate::BoxFut<'a, Result<()>>;
+}
+
+/// The From address for e-mail.
+#[derive(Clone, Debug)]
+pub struct Sender {
+    pub from: String,
+}
+
+impl Default for Sender {
+    fn default() -> Self {
+        Self {
+            from: "Inzage <noreply@inzage.invalid>".into(),
+        }
+    }
+}
+
+/// Builds the RFC 5322 bytes of an e-mail.
+pub fn format_email(sender: &Sender, msg: &Outgoing) -> Result<Vec<u8>> {
+    use lettre::message::{header::ContentType, Mailbox, Message};
+    let from: Mailbox = sender
+        .from
+        .parse()
+        .map_err(|e| ServiceError::Config(format!("mail from address: {e}")))?;
+    let to: Mailbox = msg
+        .recipient
+        .parse()
+        .map_err(|e| ServiceError::Internal(format!("recipient: {e}")))?;
+    let email = Message::builder()
+        .from(from)
+        .to(to)
+        .subject(msg.subject.clone().unwrap_or_default())
+        .date(msg.created_at.into())
+        .header(ContentType::TEXT_PLAIN)
+        .body(msg.body.clone())
+        .map_err(|e| ServiceError::Internal(format!("build e-mail: {e}")))?;
+    Ok(email.formatted())
+}
+
+/// Development default: every message becomes a file in a folder.
+pub struct Outbox {
+    pub dir: PathBuf,
+    pub sender: Sender,
+}
+
+impl Outbox {
+    pub fn new(dir: PathBuf) -> Self {
+        Self {
+            dir,
+            sender: Sender::default(),
+        }
+    }
+}
+
+impl Transport for Outbox {
+    fn name(&self, _channel: Channel) -> &'static str {
+        "outbox"
+    }
+    fn deliver<'a>(&'a self, msg: &'a Outgoing) -> crate::BoxFut<'a, Result<()>> {
+        Box::pin(async move {
+            std::fs::create_dir_all(&self.dir)
+                .map_err(|e| ServiceError::Internal(format!("outbox: {e}")))?;
+            let stamp = msg.created_at.format("%Y%m%dT%H%M%S");
+            let (name, bytes) = match msg.channel {
+                Channel::Email => (
+                    format!("{stamp}-{}.eml", msg.id),
+                    format_email(&self.sender, msg)?,
+                ),
+                Channel::Sms => (
+                    format!("{stamp}-{}.txt", msg.id),
+                    format!("To: {}\n\n{}\n", msg.recipient, msg.body).into_bytes(),
+                ),
+            };
+            let tmp = self.dir.join(format!(".{name}.tmp"));
+            std::fs::write(&tmp, &bytes)
+                .map_err(|e| ServiceError::Internal(format!("outbox: {e}")))?;
+            std::fs::rename(&tmp, self.dir.join(name))
+                .map_err(|e| ServiceError::Internal(format!("outbox: {e}")))?;
+            Ok(())
+        })
+    }
+}
+
+pub(crate) struct NewMessage<'a> {
+    pub channel: Channel,
+    pub recipient: &'a str,
+    pub subject: Option<&'a str>,
+    pub body: &'a str,
+    pub purpose: &'a str,
+    pub account_id: Option<&'a str>,
+}
+
+/// Queues a message and its delivery job inside `tx`.
+pub(crate) async fn queue(tx: &mut Tx, now: DateTime<Utc>, m: NewMessage<'_>) -> Result<String> {
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO message (id, channel, recipient, subject, body, purpose, account_id, status, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', $8)",
+    )
+    .bind(&id)
+    .bind(m.channel.code())
+    .bind(m.recipient)
+    .bind(m.subject)
+    .bind(m.body)
+    .bind(m.purpose)
+    .bind(m.account_id)
+    .bind(ts(now))
+    .execute(&mut **tx)
+    .await?;
+    crate::jobs::enqueue(tx, crate::jobs::DELIVER_MESSAGE, &id, now, now).await?;
+    Ok(id)
+}

@@ -1,0 +1,872 @@
+//! Sign-in rules (issue 3) against a real database with an injected clock.
+use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use inzage_core::ids::*;
+use inzage_core::model::*;
+use inzage_core::types::*;
+use inzage_core::FixedClock;
+use inzage_service::accounts::*;
+use inzage_service::admin::{NewClient, NewStaff, OrgSettings};
+use inzage_service::jobs::Runner;
+use inzage_service::testing::TestDb;
+use inzage_service::writes::{NewContactPerson, NewGrant};
+use inzage_service::{Ctx, ServiceError, Services};
+
+const PASSWORD: &str = "paarse olifant danst";
+
+fn label(s: &str) -> Label {
+    Label::parse("t", s).expect("label")
+}
+
+struct W {
+    svc: Services,
+    clock: FixedClock,
+    db: TestDb,
+    client: ClientId,
+    caregiver: StaffId,
+    runner: Runner,
+}
+
+async fn world() -> W {
+    let db = TestDb::migrated().await;
+    let clock = FixedClock::new(
+        Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0)
+            .single()
+            .expect("t"),
+    );
+    let svc = db.services(&clock);
+    let cli = Ctx::system("cli");
+    let settings = OrgSettings {
+        servicedesk_email: Some("servicedesk@zorg.nl".into()),
+        ..OrgSettings::default()
+    };
+    let org = svc
+        .create_organisation(&cli, label("Zorg"), settings)
+        .await
+        .expect("org");
+    let loc = svc
+        .create_location(&cli, &org, label("L"))
+        .await
+        .expect("loc");
+    let team = svc.create_team(&cli, &loc, label("T")).await.expect("team");
+    let caregiver = svc
+        .create_staff(
+            &cli,
+            &org,
+            NewStaff {
+                given_name: label("Anna"),
+                name_prefix: None,
+                family_name: label("Bakker"),
+                email: Email::parse("anna@zorg.nl").expect("e"),
+                mobile: None,
+                roles: vec![Role::PrimaryCaregiver],
+                team_ids: vec![team.clone()],
+            },
+        )
+        .await
+        .expect("staff");
+    let client = svc
+        .create_client(
+            &cli,
+            &org,
+            NewClient {
+                client_number: ClientNumber::parse("C-1").expect("n"),
+                given_name: label("Test"),
+                name_prefix: None,
+                family_name: label("Client"),
+                birth_date: BirthDate::parse(
+                    "01-01-1990",
+                    NaiveDate::from_ymd_opt(2026, 1, 1).expect("d"),
+                )
+                .expect("bd"),
+                street: None,
+                house_number: None,
+                postal_code: None,
+                city: None,
+                email: Some(Email::parse("Test.Client@Example.nl").expect("e")),
+                mobile: Some(MobileNumber::parse("06 1234 5678").expect("m")),
+                team_id: Some(team),
+                primary_caregiver_id: None,
+            },
+            NaiveDate::from_ymd_opt(2025, 1, 1),
+        )
+        .await
+        .expect("client");
+    let runner = Runner::new(svc.clone(), "test");
+    W {
+        svc,
+        clock,
+        db,
+        client,
+        caregiver,
+        runner,
+    }
+}
+
+impl W {
+    fn staff(&self) -> Ctx {
+        Ctx::new(Principal::Staff {
+            staff_id: self.caregiver.clone(),
+        })
+    }
+    /// Delivers queued messages, then returns the outbox files' text, oldest first.
+    async fn outbox(&self) -> Vec<String> {
+        self.runner.run_until_idle().await.expect("jobs");
+        let dir = self.db.dir.path().join("outbox");
+        let mut names: Vec<_> = std::fs::read_dir(&dir)
+            .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+            .unwrap_or_default();
+        names.sort();
+        names
+            .iter()
+            .map(|p| std::fs::read_to_string(p).expect("read"))
+            .collect()
+    }
+    async fn last_token(&self) -> String {
+        let mails = self.outbox().await;
+        let m = mails
+            .iter()
+            .rev()
+            .find(|m| m.contains("token="))
+            .expect("a mail with a link");
+        // Quoted-printable or base64 bodies: decode via lettre's format is 7bit/QP; find the token pattern.
+        let flat = m
+            .replace("=\r\n", "")
+            .replace("=\n", "")
+            .replace("=3D", "=");
+        let i = flat.find("token=").expect("token") + 6;
+        let tok: String = flat[i..]
+            .chars()
+            .take_while(|c| c.is_ascii_hexdigit())
+            .collect();
+        assert_eq!(tok.len(), 64, "{flat}");
+        tok
+    }
+    async fn last_sms_code(&self) -> String {
+        let msgs = self.outbox().await;
+        let sms = msgs
+            .iter()
+            .rev()
+            .find(|m| m.starts_with("To: +31612345678"))
+            .expect("an sms");
+        let i = sms.find("code is ").expect("code") + 8;
+        sms[i..i + 6].to_owned()
+    }
+    async fn invited_with_password(&self) {
+        self.svc
+            .invite(&self.staff(), InviteTarget::Client(self.client.clone()))
+            .await
+            .expect("invite");
+        let tok = self.last_token().await;
+        self.svc
+            .set_password_with_token(&tok, PASSWORD, None)
+            .await
+            .expect("set");
+    }
+    async fn sign_in(&self) -> String {
+        let LoginOutcome::SecondStep {
+            session_token, sms, ..
+        } = self
+            .svc
+            .login(
+                " TEST.client@example.nl ",
+                PASSWORD,
+                false,
+                Some("test"),
+                Some("10.0.0.1"),
+            )
+            .await
+            .expect("login")
+        else {
+            panic!("no second step")
+        };
+        assert!(sms);
+        assert_eq!(
+            self.svc.send_sms_code(&session_token).await.expect("sms"),
+            SmsOutcome::Sent
+        );
+        let code = self.last_sms_code().await;
+        match self
+            .svc
+            .verify_second_step(&session_token, &code, false, Some("10.0.0.1"))
+            .await
+            .expect("verify")
+        {
+            SecondStepOutcome::SignedIn { session_token } => session_token,
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn invitation_link_sets_a_password_once_and_a_new_invitation_replaces_it() {
+    let w = world().await;
+    let inv = w
+        .svc
+        .invite(&w.staff(), InviteTarget::Client(w.client.clone()))
+        .await
+        .expect("invite");
+    assert_eq!(inv.email, "test.client@example.nl");
+    assert_eq!(inv.expires_at, w.clock.now_for_test() + Duration::days(7));
+    let first = w.last_token().await;
+    assert_eq!(
+        w.svc.token_email(&first).await.expect("valid"),
+        "test.client@example.nl"
+    );
+    // Sending again works and makes the first link useless.
+    w.svc
+        .invite(&w.staff(), InviteTarget::Client(w.client.clone()))
+        .await
+        .expect("again");
+    let second = w.last_token().await;
+    assert_ne!(first, second);
+    assert!(matches!(
+        w.svc.set_password_with_token(&first, PASSWORD, None).await,
+        Err(ServiceError::NotFound)
+    ));
+    w.svc
+        .set_password_with_token(&second, PASSWORD, None)
+        .await
+        .expect("set");
+    // Single use.
+    assert!(matches!(
+        w.svc.set_password_with_token(&second, PASSWORD, None).await,
+        Err(ServiceError::NotFound)
+    ));
+}
+
+#[tokio::test]
+async fn invitation_links_expire_and_bad_passwords_are_refused_without_using_the_link() {
+    let w = world().await;
+    w.svc
+        .invite(&w.staff(), InviteTarget::Client(w.client.clone()))
+        .await
+        .expect("invite");
+    let tok = w.last_token().await;
+    for (bad, msg) in [
+        ("kort", "at least 12"),
+        ("qwertyuiop12", "common"),
+        (&"x".repeat(129) as &str, "longer than 128"),
+    ] {
+        match w.svc.set_password_with_token(&tok, bad, None).await {
+            Err(ServiceError::Invalid(f)) => assert!(f.message.contains(msg), "{bad}: {f:?}"),
+            other => panic!("{bad}: {other:?}"),
+        }
+    }
+    w.clock.advance(Duration::days(7));
+    assert!(matches!(
+        w.svc.set_password_with_token(&tok, PASSWORD, None).await,
+        Err(ServiceError::NotFound)
+    ));
+    assert!(matches!(
+        w.svc
+            .set_password_with_token("nonsense", PASSWORD, None)
+            .await,
+        Err(ServiceError::NotFound)
+    ));
+}
+
+#[tokio::test]
+async fn no_invitation_without_mobile_and_not_by_a_client_or_admin_outside_the_team() {
+    let w = world().await;
+    let r = w
+        .svc
+        .invite(
+            &Ctx::new(Principal::Client {
+                client_id: w.client.clone(),
+            }),
+            InviteTarget::Client(w.client.clone()),
+        )
+        .await;
+    assert!(matches!(r, Err(ServiceError::Denied(_))), "{r:?}");
+    w.db.exec_raw("UPDATE client SET mobile = NULL").await;
+    let r = w
+        .svc
+        .invite(&w.staff(), InviteTarget::Client(w.client.clone()))
+        .await;
+    assert!(
+        matches!(&r, Err(ServiceError::Conflict(m)) if m.contains("mobile")),
+        "{r:?}"
+    );
+}
+
+#[tokio::test]
+async fn two_step_login_with_sms_code_gives_a_client_session() {
+    let w = world().await;
+    w.invited_with_password().await;
+    let LoginOutcome::SecondStep {
+        session_token: half,
+        ..
+    } = w
+        .svc
+        .login(
+            "test.client@example.nl",
+            PASSWORD,
+            false,
+            None,
+            Some("10.0.0.1"),
+        )
+        .await
+        .expect("login")
+    else {
+        panic!("second step expected")
+    };
+    // Half signed in: no principal, no dossier.
+    let info = w
+        .svc
+        .session(&half)
+        .await
+        .expect("s")
+        .expect("half session");
+    assert!(info.second_factor_pending);
+    assert_eq!(info.principal, None);
+    assert_eq!(
+        w.svc.send_sms_code(&half).await.expect("sms"),
+        SmsOutcome::Sent
+    );
+    // A new code only after 60 s.
+    w.clock.advance(Duration::seconds(59));
+    assert!(matches!(
+        w.svc.send_sms_code(&half).await.expect("sms"),
+        SmsOutcome::TooSoon { .. }
+    ));
+    w.clock.advance(Duration::seconds(1));
+    assert_eq!(
+        w.svc.send_sms_code(&half).await.expect("sms"),
+        SmsOutcome::Sent
+    );
+    let code = w.last_sms_code().await;
+    let SecondStepOutcome::SignedIn { session_token } = w
+        .svc
+        .verify_second_step(&half, &code, false, None)
+        .await
+        .expect("v")
+    else {
+        panic!("not signed in")
+    };
+    assert_ne!(
+        session_token, half,
+        "a new session id after the second step"
+    );
+    assert!(
+        w.svc.session(&half).await.expect("s").is_none(),
+        "the half session is gone"
+    );
+    let info = w
+        .svc
+        .session(&session_token)
+        .await
+        .expect("s")
+        .expect("session");
+    assert_eq!(
+        info.principal,
+        Some(Principal::Client {
+            client_id: w.client.clone()
+        })
+    );
+    // The code cannot be used again.
+    assert_eq!(
+        w.svc
+            .verify_second_step(&half, &code, false, None)
+            .await
+            .expect("v"),
+        SecondStepOutcome::CodeExpired
+    );
+}
+
+#[tokio::test]
+async fn sms_code_expires_after_ten_minutes() {
+    let w = world().await;
+    w.invited_with_password().await;
+    let LoginOutcome::SecondStep {
+        session_token: half,
+        ..
+    } = w
+        .svc
+        .login("test.client@example.nl", PASSWORD, false, None, None)
+        .await
+        .expect("l")
+    else {
+        panic!()
+    };
+    w.svc.send_sms_code(&half).await.expect("sms");
+    let code = w.last_sms_code().await;
+    w.clock.advance(Duration::minutes(10));
+    assert_eq!(
+        w.svc
+            .verify_second_step(&half, &code, false, None)
+            .await
+            .expect("v"),
+        SecondStepOutcome::CodeExpired
+    );
+}
+
+#[tokio::test]
+async fn three_failures_pause_login_for_ten_minutes_without_hashing_and_mail_the_holder() {
+    let w = world().await;
+    w.invited_with_password().await;
+    for n in 1..=2 {
+        assert_eq!(
+            w.svc
+                .login(
+                    "test.client@example.nl",
+                    "verkeerd wachtwoord",
+                    false,
+                    None,
+                    None
+                )
+                .await
+                .expect("l"),
+            LoginOutcome::Rejected,
+            "try {n}"
+        );
+    }
+    let third = w
+        .svc
+        .login(
+            "test.client@example.nl",
+            "verkeerd wachtwoord",
+            false,
+            None,
+            None,
+        )
+        .await
+        .expect("l");
+    let LoginOutcome::Paused { until } = third else {
+        panic!("{third:?}")
+    };
+    assert_eq!(until, w.clock.now_for_test() + Duration::minutes(10));
+    // The right password during the pause: still paused.
+    assert!(matches!(
+        w.svc
+            .login("test.client@example.nl", PASSWORD, false, None, None)
+            .await
+            .expect("l"),
+        LoginOutcome::Paused { .. }
+    ));
+    let mails = w.outbox().await;
+    assert!(
+        mails
+            .iter()
+            .any(|m| m.contains("Subject: Inloggen is even gepauzeerd")),
+        "{mails:?}"
+    );
+    w.clock.advance(Duration::minutes(10));
+    assert!(matches!(
+        w.svc
+            .login("test.client@example.nl", PASSWORD, false, None, None)
+            .await
+            .expect("l"),
+        LoginOutcome::SecondStep { .. }
+    ));
+}
+
+#[tokio::test]
+async fn wrong_codes_count_toward_the_pause() {
+    let w = world().await;
+    w.invited_with_password().await;
+    let LoginOutcome::SecondStep {
+        session_token: half,
+        ..
+    } = w
+        .svc
+        .login("test.client@example.nl", PASSWORD, false, None, None)
+        .await
+        .expect("l")
+    else {
+        panic!()
+    };
+    w.svc.send_sms_code(&half).await.expect("sms");
+    let code = w.last_sms_code().await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    assert_eq!(
+        w.svc
+            .verify_second_step(&half, wrong, false, None)
+            .await
+            .expect("v"),
+        SecondStepOutcome::Rejected
+    );
+    assert_eq!(
+        w.svc
+            .verify_second_step(&half, "12ab56", false, None)
+            .await
+            .expect("v"),
+        SecondStepOutcome::Rejected
+    );
+    assert!(matches!(
+        w.svc
+            .verify_second_step(&half, wrong, false, None)
+            .await
+            .expect("v"),
+        SecondStepOutcome::Paused { .. }
+    ));
+    // The pause also ends the half-signed-in session: the right code no longer works.
+    assert_eq!(
+        w.svc
+            .verify_second_step(&half, &code, false, None)
+            .await
+            .expect("v"),
+        SecondStepOutcome::CodeExpired
+    );
+}
+
+#[tokio::test]
+async fn unknown_address_gets_the_same_answer_and_one_source_is_held_off() {
+    let w = world().await;
+    w.invited_with_password().await;
+    assert_eq!(
+        w.svc
+            .login("nobody@example.nl", PASSWORD, false, None, Some("10.9.9.9"))
+            .await
+            .expect("l"),
+        LoginOutcome::Rejected
+    );
+    assert_eq!(
+        w.svc
+            .login("not an address", PASSWORD, false, None, Some("10.9.9.9"))
+            .await
+            .expect("l"),
+        LoginOutcome::Rejected
+    );
+    for _ in 0..18 {
+        w.svc
+            .login(
+                &format!("guess{}@example.nl", 1),
+                "geraden wachtwoord",
+                false,
+                None,
+                Some("10.9.9.9"),
+            )
+            .await
+            .expect("l");
+    }
+    let held = w
+        .svc
+        .login(
+            "test.client@example.nl",
+            PASSWORD,
+            false,
+            None,
+            Some("10.9.9.9"),
+        )
+        .await
+        .expect("l");
+    assert!(matches!(held, LoginOutcome::AddressHeld { .. }), "{held:?}");
+    // Another address is not affected, and the account was not paused by it.
+    assert!(matches!(
+        w.svc
+            .login(
+                "test.client@example.nl",
+                PASSWORD,
+                false,
+                None,
+                Some("10.0.0.2")
+            )
+            .await
+            .expect("l"),
+        LoginOutcome::SecondStep { .. }
+    ));
+}
+
+#[tokio::test]
+async fn idle_timeout_absolute_lifetime_and_logout() {
+    let w = world().await;
+    w.invited_with_password().await;
+    let s = w.sign_in().await;
+    w.clock.advance(Duration::minutes(14));
+    assert!(
+        w.svc.session(&s).await.expect("s").is_some(),
+        "activity extends"
+    );
+    w.clock.advance(Duration::minutes(14));
+    assert!(w.svc.session(&s).await.expect("s").is_some());
+    w.clock.advance(Duration::minutes(15));
+    let (none, timed_out) = w.svc.session_lookup(&s).await.expect("s");
+    assert!(none.is_none() && timed_out);
+    // Absolute lifetime: active every 10 minutes, still out after 12 h.
+    let s = w.sign_in().await;
+    for _ in 0..71 {
+        w.clock.advance(Duration::minutes(10));
+        assert!(w.svc.session(&s).await.expect("s").is_some());
+    }
+    w.clock.advance(Duration::minutes(10));
+    assert!(w.svc.session(&s).await.expect("s").is_none());
+    let s = w.sign_in().await;
+    w.svc.logout(&s, None).await.expect("logout");
+    assert!(w.svc.session(&s).await.expect("s").is_none());
+}
+
+#[tokio::test]
+async fn forgot_password_same_answer_link_for_known_only_and_reset_ends_sessions() {
+    let w = world().await;
+    w.invited_with_password().await;
+    let s = w.sign_in().await;
+    let before = w.outbox().await.len();
+    w.svc
+        .request_password_reset("unknown@example.nl", None)
+        .await
+        .expect("same answer");
+    assert_eq!(
+        w.outbox().await.len(),
+        before,
+        "no mail for an unknown address"
+    );
+    w.svc
+        .request_password_reset("TEST.client@example.nl", None)
+        .await
+        .expect("same answer");
+    let tok = w.last_token().await;
+    w.clock.advance(Duration::minutes(59));
+    w.svc
+        .set_password_with_token(&tok, "een heel nieuw wachtwoord", None)
+        .await
+        .expect("reset");
+    assert!(
+        w.svc.session(&s).await.expect("s").is_none(),
+        "all sessions end"
+    );
+    let mails = w.outbox().await;
+    assert!(mails
+        .iter()
+        .any(|m| m.contains("Subject: Je wachtwoord is veranderd")));
+    // The payload of the reset job (an e-mail address) is erased.
+    assert!(matches!(
+        w.svc
+            .login("test.client@example.nl", PASSWORD, false, None, None)
+            .await
+            .expect("l"),
+        LoginOutcome::Rejected
+    ));
+}
+
+#[tokio::test]
+async fn reset_link_expires_after_an_hour() {
+    let w = world().await;
+    w.invited_with_password().await;
+    w.svc
+        .request_password_reset("test.client@example.nl", None)
+        .await
+        .expect("ok");
+    let tok = w.last_token().await;
+    w.clock.advance(Duration::hours(1));
+    assert!(matches!(
+        w.svc
+            .set_password_with_token(&tok, "een heel nieuw wachtwoord", None)
+            .await,
+        Err(ServiceError::NotFound)
+    ));
+}
+
+#[tokio::test]
+async fn after_discharge_login_works_for_the_grace_period_only() {
+    let w = world().await;
+    w.invited_with_password().await;
+    let today = local_date(w.clock.now_for_test());
+    w.svc
+        .end_episode(&w.staff(), &w.client, today)
+        .await
+        .expect("discharge");
+    w.clock.advance(Duration::days(29));
+    let s = w.sign_in().await;
+    w.clock.advance(Duration::days(1));
+    assert!(
+        w.svc.session(&s).await.expect("s").is_none(),
+        "an open session ends with the access"
+    );
+    assert_eq!(
+        w.svc
+            .login("test.client@example.nl", PASSWORD, false, None, None)
+            .await
+            .expect("l"),
+        LoginOutcome::AccessEnded
+    );
+}
+
+#[tokio::test]
+async fn authenticator_app_codes_work_once() {
+    let w = world().await;
+    w.invited_with_password().await;
+    let s = w.sign_in().await;
+    let (secret, url) = w.svc.begin_totp_enrolment(&s).await.expect("begin");
+    assert!(url.starts_with("otpauth://totp/Inzage:test.client%40example.nl?secret="));
+    let now = w.clock.now_for_test();
+    let code = inzage_service::totp::code_at(&secret, now).expect("code");
+    assert!(w
+        .svc
+        .confirm_totp_enrolment(&s, &code, None)
+        .await
+        .expect("confirm"));
+    w.clock.advance(Duration::seconds(30));
+    let LoginOutcome::SecondStep {
+        session_token: half,
+        totp,
+        ..
+    } = w
+        .svc
+        .login("test.client@example.nl", PASSWORD, false, None, None)
+        .await
+        .expect("l")
+    else {
+        panic!()
+    };
+    assert!(totp);
+    let code = inzage_service::totp::code_at(&secret, w.clock.now_for_test()).expect("code");
+    assert!(matches!(
+        w.svc
+            .verify_second_step(&half, &code, true, None)
+            .await
+            .expect("v"),
+        SecondStepOutcome::SignedIn { .. }
+    ));
+    // The same code again (next login within the same step) is refused.
+    let LoginOutcome::SecondStep {
+        session_token: half,
+        ..
+    } = w
+        .svc
+        .login("test.client@example.nl", PASSWORD, false, None, None)
+        .await
+        .expect("l")
+    else {
+        panic!()
+    };
+    assert_eq!(
+        w.svc
+            .verify_second_step(&half, &code, true, None)
+            .await
+            .expect("v"),
+        SecondStepOutcome::Rejected
+    );
+}
+
+#[tokio::test]
+async fn contact_person_account_opens_the_granted_dossier() {
+    let w = world().await;
+    let now = w.clock.now_for_test();
+    let (cp, grant) = w
+        .svc
+        .add_contact_person(
+            &w.staff(),
+            &w.client,
+            NewContactPerson {
+                given_name: label("Mila"),
+                name_prefix: None,
+                family_name: label("Vries"),
+                relation: Relation::Mentor,
+                email: Some(Email::parse("mila@example.nl").expect("e")),
+                mobile: Some(MobileNumber::parse("0687654321").expect("m")),
+            },
+            NewGrant {
+                parts: vec![DossierPart::ClientPlan],
+                valid_from: now,
+                valid_until: None,
+                consent_recorded_by: w.caregiver.clone(),
+            },
+        )
+        .await
+        .expect("cp");
+    w.svc
+        .invite(&w.staff(), InviteTarget::ContactPerson(cp.clone()))
+        .await
+        .expect("invite");
+    let tok = w.last_token().await;
+    w.svc
+        .set_password_with_token(&tok, PASSWORD, None)
+        .await
+        .expect("set");
+    let LoginOutcome::SecondStep {
+        session_token: half,
+        ..
+    } = w
+        .svc
+        .login("mila@example.nl", PASSWORD, false, None, None)
+        .await
+        .expect("l")
+    else {
+        panic!()
+    };
+    w.svc.send_sms_code(&half).await.expect("sms");
+    let msgs = w.outbox().await;
+    let sms = msgs
+        .iter()
+        .rev()
+        .find(|m| m.starts_with("To: +31687654321"))
+        .expect("sms");
+    let i = sms.find("code is ").expect("code") + 8;
+    let SecondStepOutcome::SignedIn { session_token } = w
+        .svc
+        .verify_second_step(&half, &sms[i..i + 6], false, None)
+        .await
+        .expect("v")
+    else {
+        panic!()
+    };
+    let info = w
+        .svc
+        .session(&session_token)
+        .await
+        .expect("s")
+        .expect("session");
+    assert_eq!(
+        info.principal,
+        Some(Principal::ContactPerson {
+            contact_person_id: cp
+        })
+    );
+    // Revocation ends the open session at once.
+    w.svc
+        .revoke_grant(&w.staff(), &grant)
+        .await
+        .expect("revoke");
+    assert!(w.svc.session(&session_token).await.expect("s").is_none());
+}
+
+#[tokio::test]
+async fn every_sign_in_event_is_audited_without_secrets() {
+    let w = world().await;
+    w.invited_with_password().await;
+    let _ = w.sign_in().await;
+    w.svc
+        .login(
+            "test.client@example.nl",
+            "verkeerd wachtwoord",
+            false,
+            None,
+            Some("10.0.0.7"),
+        )
+        .await
+        .expect("l");
+    let log = w
+        .svc
+        .search_audit(
+            &Ctx::system("cli"),
+            inzage_service::AuditQuery {
+                limit: 200,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("audit");
+    let actions: Vec<(String, String)> = log
+        .iter()
+        .filter(|e| e.data_kind == "account")
+        .map(|e| (e.action.clone(), e.outcome.clone()))
+        .collect();
+    for want in [
+        ("invite", "allowed"),
+        ("password_set", "allowed"),
+        ("login", "allowed"),
+        ("code_sent", "allowed"),
+        ("second_factor", "allowed"),
+        ("login", "denied"),
+    ] {
+        assert!(
+            actions.contains(&(want.0.into(), want.1.into())),
+            "{want:?} missing from {actions:?}"
+        );
+    }
+    let text = format!("{log:?}");
+    assert!(!text.contains(PASSWORD) && !text.contains("verkeerd wachtwoord"));
+    assert!(log
+        .iter()
+        .any(|e| e.source_addr.as_deref() == Some("10.0.0.7")));
+}
