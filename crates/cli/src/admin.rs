@@ -24,6 +24,20 @@ pub enum AdminCmd {
     Staff(StaffCmd),
     #[command(subcommand)]
     Client(ClientCmd),
+    /// E-mail a single-use link to set a password (again: the old link stops working).
+    Invite {
+        /// Client id.
+        #[arg(long, group = "who")]
+        client: Option<String>,
+        /// Contact person id.
+        #[arg(long, group = "who")]
+        contact_person: Option<String>,
+        /// Staff member id.
+        #[arg(long, group = "who")]
+        staff: Option<String>,
+        #[command(flatten)]
+        out: Json,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -56,6 +70,9 @@ pub enum OrgCmd {
         eligibility_start: Option<String>,
         #[arg(long, default_value_t = 24)]
         finalise_after_hours: i64,
+        /// Let staff use an SMS code as second step (default: authenticator app only).
+        #[arg(long)]
+        staff_sms_allowed: bool,
         #[command(flatten)]
         out: Json,
     },
@@ -213,6 +230,7 @@ pub async fn run(svc: &Services, cmd: AdminCmd) -> Result<(), CliError> {
             min_client_age,
             eligibility_start,
             finalise_after_hours,
+            staff_sms_allowed,
             out,
         }) => {
             let name = Label::parse("name", &name)?;
@@ -234,6 +252,7 @@ pub async fn run(svc: &Services, cmd: AdminCmd) -> Result<(), CliError> {
                 servicedesk_email: servicedesk_email.map(|e| e.as_str().to_owned()),
                 servicedesk_phone,
                 help_url,
+                staff_sms_allowed,
                 ..OrgSettings::default()
             };
             let id = svc.create_organisation(&ctx, name, settings).await?;
@@ -395,6 +414,37 @@ pub async fn run(svc: &Services, cmd: AdminCmd) -> Result<(), CliError> {
                 for c in items {
                     println!("{}\t{}\t{}", c.id, c.client_number, c.display_name);
                 }
+            }
+        }
+        AdminCmd::Invite {
+            client,
+            contact_person,
+            staff,
+            out,
+        } => {
+            use inzage_service::accounts::InviteTarget;
+            let target = match (client, contact_person, staff) {
+                (Some(c), None, None) => InviteTarget::Client(id("client", &c, ClientId::parse)?),
+                (None, Some(c), None) => {
+                    InviteTarget::ContactPerson(id("contact-person", &c, ContactPersonId::parse)?)
+                }
+                (None, None, Some(s)) => InviteTarget::Staff(id("staff", &s, StaffId::parse)?),
+                _ => {
+                    return Err(CliError {
+                        code: exit::USAGE,
+                        message: "name exactly one of --client, --contact-person, --staff".into(),
+                    })
+                }
+            };
+            let invited = svc.invite(&ctx, target).await?;
+            if out.json {
+                print_json(&invited);
+            } else {
+                println!(
+                    "invitation sent to {} (link valid until {})",
+                    invited.email,
+                    inzage_core::types::display_datetime(invited.expires_at)
+                );
             }
         }
     }

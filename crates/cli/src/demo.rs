@@ -8,6 +8,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use inzage_core::ids::*;
 use inzage_core::model::*;
 use inzage_core::types::{local_date, BirthDate, ClientNumber, Email, Label, MobileNumber};
+use inzage_service::accounts::InviteTarget;
 use inzage_service::admin::{NewClient, NewStaff, OrgSettings};
 use inzage_service::writes::*;
 use inzage_service::{Ctx, Services};
@@ -17,6 +18,9 @@ use std::time::Instant;
 const CHUNK: usize = 100;
 
 pub const DEMO_ORG: &str = "Zorggroep De Linde (demo)";
+
+/// The password of every demo account (printed by `inzage demo`, in the README).
+pub const DEMO_PASSWORD: &str = "Inzage-demo-2026";
 
 #[derive(Args, Debug)]
 pub struct DemoArgs {
@@ -196,9 +200,24 @@ pub async fn run(svc: &Services, args: DemoArgs) -> Result<(), CliError> {
 }
 
 async fn print_logins(svc: &Services, org: &OrganisationId) -> Result<(), CliError> {
-    let staff = svc.list_staff(org).await?;
-    println!("demo staff (sign-in arrives with the next release):");
-    for m in staff {
+    println!(
+        "demo accounts (password for all: {DEMO_PASSWORD}; the SMS code arrives in data/outbox):"
+    );
+    println!("  {:<36} cliënt, open zorgperiode", "test.1@demo.inzage.nl");
+    println!("  {:<36} cliënt, 15 jaar", "daan.2@demo.inzage.nl");
+    println!(
+        "  {:<36} cliënt, 10 dagen geleden uitgeschreven",
+        "sara.3@demo.inzage.nl"
+    );
+    println!(
+        "  {:<36} cliënt, 40 dagen geleden uitgeschreven (inloggen lukt niet meer)",
+        "mohamed.4@demo.inzage.nl"
+    );
+    println!(
+        "  {:<36} mentor van Test Client (cliëntplan, afspraken)",
+        "mila.vries@voorbeeld.nl"
+    );
+    for m in svc.list_staff(org).await? {
         let roles: Vec<&str> = m.roles.iter().map(|r| r.label_nl()).collect();
         println!("  {:<36} {}", m.email, roles.join(", "));
     }
@@ -215,6 +234,8 @@ async fn base_demo(
         servicedesk_email: Some("servicedesk@demo.inzage.nl".into()),
         servicedesk_phone: Some("085 - 130 45 75".into()),
         help_url: Some("/hulp".into()),
+        // So a newcomer can sign in as staff with the SMS code from the outbox.
+        staff_sms_allowed: true,
         ..OrgSettings::default()
     };
     let org = svc.create_organisation(ctx, l(DEMO_ORG)?, settings).await?;
@@ -329,6 +350,10 @@ async fn base_demo(
         joris: joris.clone(),
         fatima: fatima.clone(),
     };
+    for m in svc.list_staff(&org).await? {
+        svc.provision_account(ctx, InviteTarget::Staff(m.id.clone()), DEMO_PASSWORD)
+            .await?;
+    }
 
     struct Demo<'a> {
         number: &'a str,
@@ -558,19 +583,23 @@ async fn base_demo(
         svc.import_dossier(ctx, &client, imp).await?;
         // Contact persons.
         let valid_from = now - Duration::days(60);
+        let mut first_contact = None;
         if ci == 0 {
-            svc.add_contact_person(
-                ctx,
-                &client,
-                contact("Mila", Some("de"), "Vries", Relation::Mentor)?,
-                NewGrant {
-                    parts: vec![DossierPart::ClientPlan, DossierPart::Appointments],
-                    valid_from,
-                    valid_until: None,
-                    consent_recorded_by: anna.clone(),
-                },
-            )
-            .await?;
+            first_contact = Some(
+                svc.add_contact_person(
+                    ctx,
+                    &client,
+                    contact("Mila", Some("de"), "Vries", Relation::Mentor)?,
+                    NewGrant {
+                        parts: vec![DossierPart::ClientPlan, DossierPart::Appointments],
+                        valid_from,
+                        valid_until: None,
+                        consent_recorded_by: anna.clone(),
+                    },
+                )
+                .await?
+                .0,
+            );
             svc.add_contact_person(
                 ctx,
                 &client,
@@ -602,6 +631,12 @@ async fn base_demo(
             )
             .await?;
         }
+        svc.provision_account(ctx, InviteTarget::Client(client.clone()), DEMO_PASSWORD)
+            .await?;
+        if let Some(cp) = first_contact {
+            svc.provision_account(ctx, InviteTarget::ContactPerson(cp), DEMO_PASSWORD)
+                .await?;
+        }
         if let Some(days) = d.discharged_days_ago {
             svc.end_episode(ctx, &client, today - Duration::days(days))
                 .await?;
@@ -626,7 +661,7 @@ fn contact(
             g.to_lowercase(),
             f.to_lowercase().replace(' ', "")
         ))?),
-        mobile: None,
+        mobile: Some(MobileNumber::parse("06 5555 0100")?),
     })
 }
 

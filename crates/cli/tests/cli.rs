@@ -202,6 +202,29 @@ async fn demo_is_idempotent_and_audit_verify_catches_tampering() {
             .and_then(|v| v.as_array().map(Vec::len))
     };
     assert_eq!(count(&db), Some(4));
+    // The printed demo accounts really sign in (README promise).
+    let svc = db.services(&inzage_core::FixedClock::new(chrono::Utc::now()));
+    use inzage_service::accounts::LoginOutcome;
+    for (email, expect_second_step) in [
+        ("test.1@demo.inzage.nl", true),
+        ("mila.vries@voorbeeld.nl", true),
+        ("anna.bakker@demo.inzage.nl", true),
+        ("ria.smit@demo.inzage.nl", true),
+        ("mohamed.4@demo.inzage.nl", false),
+    ] {
+        let out = svc
+            .login(email, "Inzage-demo-2026", false, None, None)
+            .await
+            .expect("login");
+        match out {
+            LoginOutcome::SecondStep { sms, .. } => {
+                assert!(expect_second_step, "{email}");
+                assert!(sms, "{email}: SMS code offered (demo allows it for staff)");
+            }
+            LoginOutcome::AccessEnded => assert!(!expect_second_step, "{email}"),
+            other => panic!("{email}: {other:?}"),
+        }
+    }
     let o = inzage(&db, &["demo"]);
     assert!(text(&o.stdout).contains("already present"));
     assert_eq!(count(&db), Some(4));

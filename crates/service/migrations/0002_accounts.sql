@@ -1,5 +1,8 @@
 -- Accounts and sign-in (issue 3). Same portable rules as 0001.
 
+-- Staff sign in with an authenticator app; SMS only where allowed.
+ALTER TABLE organisation ADD COLUMN staff_sms_allowed BIGINT NOT NULL DEFAULT 0 CHECK (staff_sms_allowed IN (0, 1))
+;
 CREATE TABLE account (
     id TEXT PRIMARY KEY,
     organisation_id TEXT NOT NULL REFERENCES organisation(id),

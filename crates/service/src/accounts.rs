@@ -102,6 +102,7 @@ pub enum SmsOutcome {
     TooSoon {
         retry_after: DateTime<Utc>,
     },
+    /// No mobile number, or SMS is not allowed for this account (staff).
     NoMobile,
 }
 
@@ -235,6 +236,7 @@ async fn audit_account(
 }
 
 struct OrgAuth {
+    staff_sms_allowed: bool,
     lockout_threshold: i64,
     lockout_pause: Duration,
     idle: Duration,
@@ -244,13 +246,14 @@ struct OrgAuth {
 
 async fn org_auth(tx: &mut Tx, org: &str) -> Result<OrgAuth> {
     let r = sqlx::query(
-        "SELECT lockout_threshold, lockout_pause_minutes, idle_timeout_minutes, servicedesk_email, servicedesk_phone \
+        "SELECT staff_sms_allowed, lockout_threshold, lockout_pause_minutes, idle_timeout_minutes, servicedesk_email, servicedesk_phone \
          FROM organisation WHERE id = $1",
     )
     .bind(org)
     .fetch_one(&mut **tx)
     .await?;
     Ok(OrgAuth {
+        staff_sms_allowed: b(&r, "staff_sms_allowed")?,
         lockout_threshold: i(&r, "lockout_threshold")?,
         lockout_pause: Duration::minutes(i(&r, "lockout_pause_minutes")?),
         idle: Duration::minutes(i(&r, "idle_timeout_minutes")?),
@@ -320,6 +323,13 @@ impl Services {
         }
     }
 
+    /// SMS as second step: clients and contact persons always; staff only
+    /// where the organisation allows it.
+    async fn sms_allowed(&self, tx: &mut Tx, a: &AccountRow) -> Result<bool> {
+        Ok(a.kind != AccountKind::Staff
+            || org_auth(tx, &a.organisation_id).await?.staff_sms_allowed)
+    }
+
     /// Contact-person rows of this account whose dossier is open to them now.
     async fn openable_dossiers(
         &self,
@@ -361,6 +371,30 @@ impl Services {
     /// account if needed and e-mails a single-use link to set a password.
     /// A new invitation makes earlier links invalid.
     pub async fn invite(&self, ctx: &Ctx, target: InviteTarget) -> Result<Invited> {
+        self.invite_inner(ctx, target, true).await
+    }
+
+    /// Creates (or finds) the account with a known password and no mail:
+    /// only for the demo organisation and operator set-up.
+    pub async fn provision_account(
+        &self,
+        ctx: &Ctx,
+        target: InviteTarget,
+        password: &str,
+    ) -> Result<String> {
+        if !matches!(&ctx.principal, Principal::System { component } if component == "cli" || component == "demo")
+        {
+            return Err(ServiceError::Denied(
+                inzage_core::policy::DenyReason::SystemComponentNotAllowed,
+            ));
+        }
+        let invited = self.invite_inner(ctx, target, false).await?;
+        self.set_password_for_demo(ctx, &invited.account_id, password)
+            .await?;
+        Ok(invited.account_id)
+    }
+
+    async fn invite_inner(&self, ctx: &Ctx, target: InviteTarget, send: bool) -> Result<Invited> {
         let mut tx = self.db().begin().await?;
         let now = self.now();
         // Who is invited, and may the actor do it?
@@ -552,6 +586,29 @@ impl Services {
                 .bind(cp.as_str())
                 .execute(&mut *tx)
                 .await?;
+        }
+        if !send {
+            append(
+                &mut tx,
+                ctx,
+                now,
+                Event {
+                    role: &role,
+                    client_id: client_for_rule.as_deref(),
+                    data_kind: "account",
+                    data_id: Some(&account_id),
+                    action: AuditAction::Create,
+                    outcome: AuditOutcome::Allowed,
+                    reason: None,
+                },
+            )
+            .await?;
+            tx.commit().await?;
+            return Ok(Invited {
+                account_id,
+                email,
+                expires_at: now,
+            });
         }
         // A new link replaces every earlier one.
         sqlx::query("UPDATE account_token SET revoked_at = $1 WHERE account_id = $2 AND purpose = 'invite' AND used_at IS NULL AND revoked_at IS NULL")
@@ -890,10 +947,11 @@ impl Services {
             Some("password_ok"),
         )
         .await?;
+        let sms_ok = account.mobile.is_some() && self.sms_allowed(&mut tx, &account).await?;
         tx.commit().await?;
         Ok(LoginOutcome::SecondStep {
             session_token: token,
-            sms: account.mobile.is_some() && account.kind != AccountKind::Staff,
+            sms: sms_ok,
             totp: account.totp_secret.is_some(),
         })
     }
@@ -1009,6 +1067,9 @@ impl Services {
         let Some(mobile) = account.mobile.clone() else {
             return Ok(SmsOutcome::NoMobile);
         };
+        if !self.sms_allowed(&mut tx, &account).await? {
+            return Ok(SmsOutcome::NoMobile);
+        }
         if let Some(sent) = ot(&r, "sms_code_sent_at")? {
             if now < sent + SMS_RESEND_AFTER {
                 return Ok(SmsOutcome::TooSoon {

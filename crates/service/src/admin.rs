@@ -28,6 +28,8 @@ pub struct OrgSettings {
     pub servicedesk_email: Option<String>,
     pub servicedesk_phone: Option<String>,
     pub help_url: Option<String>,
+    /// Staff may use an SMS code as second step (else: authenticator app only).
+    pub staff_sms_allowed: bool,
 }
 
 impl Default for OrgSettings {
@@ -44,6 +46,7 @@ impl Default for OrgSettings {
             servicedesk_email: None,
             servicedesk_phone: None,
             help_url: None,
+            staff_sms_allowed: false,
         }
     }
 }
@@ -222,8 +225,8 @@ impl Services {
                     "INSERT INTO organisation (id, name, idle_timeout_minutes, lockout_threshold, \
                      lockout_pause_minutes, grace_days_after_discharge, min_client_age, \
                      eligibility_start_date, finalise_after_hours, upload_limit_bytes, servicedesk_email, \
-                     servicedesk_phone, help_url, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                     servicedesk_phone, help_url, created_at, staff_sms_allowed) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
                 )
                 .bind(&id)
                 .bind(name.as_str())
@@ -239,6 +242,7 @@ impl Services {
                 .bind(&settings.servicedesk_phone)
                 .bind(&settings.help_url)
                 .bind(&now)
+                .bind(i64::from(settings.staff_sms_allowed))
                 .execute(&mut **tx)
                 .await?;
                 Ok((OrganisationId::from_raw(id.clone()), Some(id)))
@@ -261,7 +265,8 @@ impl Services {
                     "UPDATE organisation SET idle_timeout_minutes = $2, lockout_threshold = $3, \
                      lockout_pause_minutes = $4, grace_days_after_discharge = $5, min_client_age = $6, \
                      eligibility_start_date = $7, finalise_after_hours = $8, upload_limit_bytes = $9, \
-                     servicedesk_email = $10, servicedesk_phone = $11, help_url = $12 WHERE id = $1",
+                     servicedesk_email = $10, servicedesk_phone = $11, help_url = $12, staff_sms_allowed = $13 \
+                     WHERE id = $1",
                 )
                 .bind(org.as_str())
                 .bind(settings.idle_timeout_minutes)
@@ -275,6 +280,7 @@ impl Services {
                 .bind(&settings.servicedesk_email)
                 .bind(&settings.servicedesk_phone)
                 .bind(&settings.help_url)
+                .bind(i64::from(settings.staff_sms_allowed))
                 .execute(&mut **tx)
                 .await?;
                 if r.rows_affected() == 0 {
@@ -309,6 +315,7 @@ impl Services {
                         servicedesk_email: os(r, "servicedesk_email")?,
                         servicedesk_phone: os(r, "servicedesk_phone")?,
                         help_url: os(r, "help_url")?,
+                        staff_sms_allowed: b(r, "staff_sms_allowed")?,
                     },
                 })
             })
