@@ -26,6 +26,18 @@ pub struct Config {
     pub log_format: String,
     /// tracing filter, e.g. `info` or `inzage=debug`.
     pub log_level: String,
+    /// SMTP server for e-mail; empty: e-mail goes to the outbox folder.
+    pub smtp_host: Option<String>,
+    pub smtp_port: u16,
+    /// `starttls` (587), `tls` (465) or `none` (local relay only).
+    pub smtp_security: String,
+    pub smtp_username: Option<String>,
+    pub smtp_password: Option<String>,
+    /// From address of e-mail.
+    pub mail_from: String,
+    /// HTTP SMS gateway URL; empty: SMS goes to the outbox folder.
+    pub sms_gateway_url: Option<String>,
+    pub sms_gateway_token: Option<String>,
 }
 
 impl Default for Config {
@@ -40,6 +52,14 @@ impl Default for Config {
             job_poll_seconds: 5,
             log_format: "text".into(),
             log_level: "info".into(),
+            smtp_host: None,
+            smtp_port: 587,
+            smtp_security: "starttls".into(),
+            smtp_username: None,
+            smtp_password: None,
+            mail_from: "Inzage <noreply@inzage.invalid>".into(),
+            sms_gateway_url: None,
+            sms_gateway_token: None,
         }
     }
 }
@@ -66,8 +86,71 @@ impl Config {
             "job_poll_seconds",
             "log_format",
             "log_level",
+            "smtp_host",
+            "smtp_port",
+            "smtp_security",
+            "smtp_username",
+            "smtp_password",
+            "mail_from",
+            "sms_gateway_url",
+            "sms_gateway_token",
         ]));
         fig.extract().map_err(|e| format!("configuration: {e}"))
+    }
+
+    /// The message transports in force: SMTP and/or the SMS gateway when
+    /// configured, the outbox folder under data_dir for the rest.
+    pub fn delivery(&self) -> Result<inzage_service::messages::Delivery, String> {
+        use inzage_service::messages::*;
+        let outbox = Outbox {
+            dir: self.data_dir.join("outbox"),
+            sender: Sender {
+                from: self.mail_from.clone(),
+            },
+        };
+        let email = match self
+            .smtp_host
+            .as_deref()
+            .map(str::trim)
+            .filter(|h| !h.is_empty())
+        {
+            None => None,
+            Some(host) => {
+                let security = match self.smtp_security.as_str() {
+                    "starttls" => SmtpSecurity::Starttls,
+                    "tls" => SmtpSecurity::Tls,
+                    "none" => SmtpSecurity::None,
+                    other => {
+                        return Err(format!(
+                            "smtp_security must be starttls, tls or none, not {other:?}"
+                        ))
+                    }
+                };
+                Some(
+                    Smtp::new(&SmtpSettings {
+                        host: host.to_owned(),
+                        port: self.smtp_port,
+                        security,
+                        username: self.smtp_username.clone(),
+                        password: self.smtp_password.clone(),
+                        from: self.mail_from.clone(),
+                    })
+                    .map_err(|e| e.to_string())?,
+                )
+            }
+        };
+        let sms = match self
+            .sms_gateway_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+        {
+            None => None,
+            Some(url) => Some(
+                SmsGateway::new(url, self.sms_gateway_token.clone()).map_err(|e| e.to_string())?,
+            ),
+        };
+        Ok(Delivery { email, sms, outbox })
     }
 
     /// The database URL in force: the configured one, or SQLite in data_dir.

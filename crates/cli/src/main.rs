@@ -39,6 +39,14 @@ Settings (inzage.toml key / environment variable, default):
   job_poll_seconds    INZAGE_JOB_POLL_SECONDS    5
   log_format          INZAGE_LOG_FORMAT          text (or json)
   log_level           INZAGE_LOG_LEVEL           info
+  smtp_host           INZAGE_SMTP_HOST           none: e-mail goes to data_dir/outbox as .eml files
+  smtp_port           INZAGE_SMTP_PORT           587
+  smtp_security       INZAGE_SMTP_SECURITY       starttls (or tls, none)
+  smtp_username       INZAGE_SMTP_USERNAME       none
+  smtp_password       INZAGE_SMTP_PASSWORD       none
+  mail_from           INZAGE_MAIL_FROM           Inzage <noreply@inzage.invalid>
+  sms_gateway_url     INZAGE_SMS_GATEWAY_URL     none: SMS goes to data_dir/outbox as .txt files
+  sms_gateway_token   INZAGE_SMS_GATEWAY_TOKEN   none (sent as Authorization: Bearer)
 Configuration file: --config FILE or INZAGE_CONFIG, else ./inzage.toml when present.
 Order: defaults < file < environment < command-line flags.
 Exit codes: 0 ok, 1 internal error, 2 usage, 3 invalid input, 4 conflict or not found,
@@ -239,7 +247,13 @@ async fn open(config: &Config) -> Result<Services, CliError> {
             .unwrap_or_else(|| format!("http://{}", config.bind)),
         ..inzage_service::ServiceSettings::default()
     };
-    Ok(Services::new(db, clock, &config.data_dir).with_settings(settings))
+    let delivery = config.delivery().map_err(|m| CliError {
+        code: exit::USAGE,
+        message: format!("configuration: {m}"),
+    })?;
+    Ok(Services::new(db, clock, &config.data_dir)
+        .with_settings(settings)
+        .with_transport(Arc::new(delivery)))
 }
 
 async fn run(cmd: Command, config: Config) -> Result<(), CliError> {
@@ -357,6 +371,14 @@ async fn serve(
         None
     };
     tracing::info!(bind = %bind, backend = svc.db().backend().name(), jobs, "inzage is listening");
+    if config.smtp_host.is_none() || config.sms_gateway_url.is_none() {
+        tracing::info!(
+            outbox = %config.data_dir.join("outbox").display(),
+            email = if config.smtp_host.is_some() { "smtp" } else { "outbox" },
+            sms = if config.sms_gateway_url.is_some() { "gateway" } else { "outbox" },
+            "messages without a configured transport are written to the outbox folder"
+        );
+    }
     let served = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),

@@ -337,4 +337,27 @@ async fn serve_answers_health_and_shuts_down_gracefully_on_sigterm() {
         log.contains("route=/healthz"),
         "request log has the route template: {log}"
     );
+    assert!(
+        log.contains("outbox"),
+        "serve says where the outbox is: {log}"
+    );
+}
+
+#[tokio::test]
+async fn a_bad_smtp_security_setting_is_a_clear_configuration_error() {
+    let db = TestDb::empty().await;
+    let o = Command::new(env!("CARGO_BIN_EXE_inzage"))
+        .args(["--database-url", &db.url, "--data-dir"])
+        .arg(db.dir.path())
+        .args(["jobs", "status"])
+        .env("INZAGE_SMTP_HOST", "mail.example.nl")
+        .env("INZAGE_SMTP_SECURITY", "maybe")
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("smtp_security must be starttls, tls or none"),
+        "{}",
+        text(&o.stderr)
+    );
 }

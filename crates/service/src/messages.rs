@@ -60,24 +60,7 @@ impl Default for Sender {
 
 /// Builds the RFC 5322 bytes of an e-mail.
 pub fn format_email(sender: &Sender, msg: &Outgoing) -> Result<Vec<u8>> {
-    use lettre::message::{header::ContentType, Mailbox, Message};
-    let from: Mailbox = sender
-        .from
-        .parse()
-        .map_err(|e| ServiceError::Config(format!("mail from address: {e}")))?;
-    let to: Mailbox = msg
-        .recipient
-        .parse()
-        .map_err(|e| ServiceError::Internal(format!("recipient: {e}")))?;
-    let email = Message::builder()
-        .from(from)
-        .to(to)
-        .subject(msg.subject.clone().unwrap_or_default())
-        .date(msg.created_at.into())
-        .header(ContentType::TEXT_PLAIN)
-        .body(msg.body.clone())
-        .map_err(|e| ServiceError::Internal(format!("build e-mail: {e}")))?;
-    Ok(email.formatted())
+    Ok(lettre_message(sender, msg)?.formatted())
 }
 
 /// Development default: every message becomes a file in a folder.
@@ -152,4 +135,159 @@ pub(crate) async fn queue(tx: &mut Tx, now: DateTime<Utc>, m: NewMessage<'_>) ->
     .await?;
     crate::jobs::enqueue(tx, crate::jobs::DELIVER_MESSAGE, &id, now, now).await?;
     Ok(id)
+}
+
+/// Builds the lettre message for an e-mail.
+fn lettre_message(sender: &Sender, msg: &Outgoing) -> Result<lettre::Message> {
+    use lettre::message::{header::ContentType, Mailbox, Message};
+    let from: Mailbox = sender
+        .from
+        .parse()
+        .map_err(|e| ServiceError::Config(format!("mail from address: {e}")))?;
+    let to: Mailbox = msg
+        .recipient
+        .parse()
+        .map_err(|e| ServiceError::Internal(format!("recipient: {e}")))?;
+    Message::builder()
+        .from(from)
+        .to(to)
+        .subject(msg.subject.clone().unwrap_or_default())
+        .date(msg.created_at.into())
+        .header(ContentType::TEXT_PLAIN)
+        .body(msg.body.clone())
+        .map_err(|e| ServiceError::Internal(format!("build e-mail: {e}")))
+}
+
+/// How the SMTP connection is secured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpSecurity {
+    /// Plain SMTP (only for a relay on the same host or a test server).
+    None,
+    /// Plain connection upgraded with STARTTLS (port 587).
+    Starttls,
+    /// TLS from the first byte (port 465).
+    Tls,
+}
+
+#[derive(Clone, Debug)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub security: SmtpSecurity,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub from: String,
+}
+
+/// E-mail over SMTP (lettre).
+pub struct Smtp {
+    transport: lettre::AsyncSmtpTransport<lettre::Tokio1Executor>,
+    sender: Sender,
+}
+
+impl Smtp {
+    pub fn new(s: &SmtpSettings) -> Result<Self> {
+        use lettre::transport::smtp::authentication::Credentials;
+        use lettre::{AsyncSmtpTransport, Tokio1Executor};
+        let cfg = |e: lettre::transport::smtp::Error| ServiceError::Config(format!("SMTP: {e}"));
+        let mut b = match s.security {
+            SmtpSecurity::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&s.host),
+            SmtpSecurity::Starttls => {
+                AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&s.host).map_err(cfg)?
+            }
+            SmtpSecurity::Tls => {
+                AsyncSmtpTransport::<Tokio1Executor>::relay(&s.host).map_err(cfg)?
+            }
+        }
+        .port(s.port)
+        .timeout(Some(std::time::Duration::from_secs(30)));
+        if let (Some(u), Some(p)) = (&s.username, &s.password) {
+            b = b.credentials(Credentials::new(u.clone(), p.clone()));
+        }
+        Ok(Self {
+            transport: b.build(),
+            sender: Sender {
+                from: s.from.clone(),
+            },
+        })
+    }
+}
+
+/// SMS through an HTTP gateway: `POST url` with a JSON body
+/// `{"to": "+316…", "text": "…", "reference": "<message id>"}` and
+/// `Authorization: Bearer <token>`; any 2xx answer counts as accepted.
+pub struct SmsGateway {
+    client: reqwest::Client,
+    url: String,
+    token: Option<String>,
+}
+
+impl SmsGateway {
+    pub fn new(url: &str, token: Option<String>) -> Result<Self> {
+        let client = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(20))
+            .build()
+            .map_err(|e| ServiceError::Config(format!("SMS gateway client: {e}")))?;
+        Ok(Self {
+            client,
+            url: url.to_owned(),
+            token,
+        })
+    }
+}
+
+/// Routes each channel to its transport: SMTP or outbox for e-mail, the
+/// gateway or outbox for SMS.
+pub struct Delivery {
+    pub email: Option<Smtp>,
+    pub sms: Option<SmsGateway>,
+    pub outbox: Outbox,
+}
+
+impl Transport for Delivery {
+    fn name(&self, channel: Channel) -> &'static str {
+        match channel {
+            Channel::Email if self.email.is_some() => "smtp",
+            Channel::Sms if self.sms.is_some() => "sms-gateway",
+            _ => "outbox",
+        }
+    }
+    fn deliver<'a>(&'a self, msg: &'a Outgoing) -> crate::BoxFut<'a, Result<()>> {
+        Box::pin(async move {
+            match (msg.channel, &self.email, &self.sms) {
+                (Channel::Email, Some(smtp), _) => {
+                    use lettre::AsyncTransport;
+                    let m = lettre_message(&smtp.sender, msg)?;
+                    smtp.transport
+                        .send(m)
+                        .await
+                        .map(|_| ())
+                        .map_err(|e| ServiceError::Unavailable(format!("SMTP: {e}")))
+                }
+                (Channel::Sms, _, Some(gw)) => {
+                    let mut req = gw.client.post(&gw.url).json(&serde_json::json!({
+                        "to": msg.recipient,
+                        "text": msg.body,
+                        "reference": msg.id,
+                    }));
+                    if let Some(t) = &gw.token {
+                        req = req.bearer_auth(t);
+                    }
+                    let res = req.send().await.map_err(|e| {
+                        ServiceError::Unavailable(format!("SMS gateway: {}", e.without_url()))
+                    })?;
+                    if res.status().is_success() {
+                        Ok(())
+                    } else {
+                        Err(ServiceError::Unavailable(format!(
+                            "SMS gateway answered {}",
+                            res.status()
+                        )))
+                    }
+                }
+                _ => self.outbox.deliver(msg).await,
+            }
+        })
+    }
 }

@@ -79,6 +79,17 @@ impl TestDb {
         Db::connect(&self.url, 8).await.expect("second pool")
     }
 
+    /// One integer from a query (tests that check stored state).
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        use sqlx::Row;
+        sqlx::query(sql)
+            .fetch_one(self.db.pool())
+            .await
+            .expect("scalar")
+            .try_get::<i64, _>(0)
+            .expect("i64")
+    }
+
     /// Runs raw SQL: only for tests that tamper with storage on purpose.
     pub async fn exec_raw(&self, sql: &str) {
         sqlx::query(sql)
