@@ -849,12 +849,16 @@ impl Services {
             return Ok(LoginOutcome::Rejected);
         }
         let account = match Email::parse(email) {
-            Ok(e) => {
-                let mut tx = self.db().begin().await?;
-                let a = self.account_by_email(&mut tx, e.as_str()).await?;
-                tx.rollback().await?;
-                a
-            }
+            // A plain read: no write transaction (SQLite's write lock) for it.
+            Ok(e) => sqlx::query(&format!(
+                "SELECT {ACCOUNT_COLS} FROM account WHERE email = $1"
+            ))
+            .bind(e.as_str())
+            .fetch_optional(self.db().pool())
+            .await?
+            .as_ref()
+            .map(account_from_row)
+            .transpose()?,
             Err(_) => None,
         };
         let Some(account) = account else {
