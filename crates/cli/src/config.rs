@@ -26,6 +26,8 @@ pub struct Config {
     pub log_format: String,
     /// tracing filter, e.g. `info` or `inzage=debug`.
     pub log_level: String,
+    /// `Secure` cookies with the `__Host-` prefix.
+    pub secure_cookies: bool,
     /// SMTP server for e-mail; empty: e-mail goes to the outbox folder.
     pub smtp_host: Option<String>,
     pub smtp_port: u16,
@@ -52,6 +54,7 @@ impl Default for Config {
             job_poll_seconds: 5,
             log_format: "text".into(),
             log_level: "info".into(),
+            secure_cookies: true,
             smtp_host: None,
             smtp_port: 587,
             smtp_security: "starttls".into(),
@@ -86,6 +89,7 @@ impl Config {
             "job_poll_seconds",
             "log_format",
             "log_level",
+            "secure_cookies",
             "smtp_host",
             "smtp_port",
             "smtp_security",

@@ -39,6 +39,7 @@ Settings (inzage.toml key / environment variable, default):
   job_poll_seconds    INZAGE_JOB_POLL_SECONDS    5
   log_format          INZAGE_LOG_FORMAT          text (or json)
   log_level           INZAGE_LOG_LEVEL           info
+  secure_cookies      INZAGE_SECURE_COOKIES      true (__Host- cookies; browsers accept them on http://localhost)
   smtp_host           INZAGE_SMTP_HOST           none: e-mail goes to data_dir/outbox as .eml files
   smtp_port           INZAGE_SMTP_PORT           587
   smtp_security       INZAGE_SMTP_SECURITY       starttls (or tls, none)
@@ -359,7 +360,13 @@ async fn serve(
         .public_url
         .as_deref()
         .is_some_and(|u| u.starts_with("https://"));
-    let app = inzage_web::router(svc.clone(), inzage_web::WebConfig { tls });
+    let app = inzage_web::router(
+        svc.clone(),
+        inzage_web::WebConfig {
+            tls,
+            secure_cookies: config.secure_cookies,
+        },
+    );
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let runner = if jobs {
         let r = inzage_service::jobs::Runner::new(svc.clone(), "serve");

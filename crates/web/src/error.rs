@@ -9,6 +9,8 @@ use inzage_service::ServiceError;
 pub enum WebError {
     NotFound,
     Forbidden,
+    /// A form without a valid CSRF token (stale page, or forged).
+    CsrfFailed,
     BadRequest(String),
     Conflict(String),
     Unavailable,
@@ -44,6 +46,11 @@ impl IntoResponse for WebError {
             WebError::Forbidden => (
                 StatusCode::FORBIDDEN,
                 "Dit mag je niet bekijken.".to_owned(),
+            ),
+            WebError::CsrfFailed => (
+                StatusCode::FORBIDDEN,
+                "Dit formulier is verlopen. Ga terug, laad de pagina opnieuw en probeer het nog een keer."
+                    .to_owned(),
             ),
             WebError::BadRequest(m) => {
                 (StatusCode::BAD_REQUEST, format!("Er klopt iets niet: {m}"))

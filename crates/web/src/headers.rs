@@ -5,7 +5,8 @@ use axum::middleware::Next;
 use axum::response::Response;
 
 /// Strict CSP: only our own origin, no inline script or style, no framing.
-pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
+pub const CSP: &str =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
 font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 pub async fn security_headers(State(tls): State<bool>, req: Request, next: Next) -> Response {

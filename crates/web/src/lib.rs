@@ -3,12 +3,13 @@
 //! rules. This crate only sees the public API of `inzage-service`.
 #![deny(clippy::unwrap_used)]
 
+mod auth;
 pub mod error;
 mod headers;
 
 use axum::extract::State;
 use axum::http::{header, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use inzage_service::Services;
@@ -16,21 +17,76 @@ use std::time::Duration;
 use tower_http::trace::TraceLayer;
 
 /// Web settings that change responses.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct WebConfig {
     /// Served over TLS (directly or behind a TLS proxy): adds HSTS.
     pub tls: bool,
+    /// `Secure` cookies with the `__Host-` prefix (default). Browsers accept
+    /// them on http://localhost and http://127.0.0.1; only other plain-http
+    /// development hosts need this off.
+    pub secure_cookies: bool,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self {
+            tls: false,
+            secure_cookies: true,
+        }
+    }
 }
 
 #[derive(Clone)]
 pub struct AppState {
     pub services: Services,
+    pub(crate) cookies: std::sync::Arc<auth::Cookies>,
+}
+
+impl AppState {
+    /// The servicedesk contacts of the organisation, as one line.
+    pub(crate) async fn servicedesk(&self) -> String {
+        let orgs = self.services.list_organisations().await.unwrap_or_default();
+        let Some(o) = orgs.first() else {
+            return String::new();
+        };
+        match (&o.settings.servicedesk_email, &o.settings.servicedesk_phone) {
+            (Some(e), Some(p)) => format!("Mail naar {e} of bel {p}."),
+            (Some(e), None) => format!("Mail naar {e}."),
+            (None, Some(p)) => format!("Bel {p}."),
+            (None, None) => String::new(),
+        }
+    }
 }
 
 pub fn router(services: Services, config: WebConfig) -> Router {
-    let state = AppState { services };
+    let state = AppState {
+        services,
+        cookies: std::sync::Arc::new(auth::Cookies::new(config.secure_cookies)),
+    };
     Router::new()
-        .route("/", get(home))
+        .route("/", get(auth::start))
+        .route("/inloggen", get(auth::login_form).post(auth::login_submit))
+        .route(
+            "/inloggen/code",
+            get(auth::code_form).post(auth::code_submit),
+        )
+        .route("/inloggen/sms", axum::routing::post(auth::send_sms))
+        .route(
+            "/wachtwoord-opvragen",
+            get(auth::forgot_form).post(auth::forgot_submit),
+        )
+        .route(
+            "/wachtwoord-instellen",
+            get(auth::set_password_form).post(auth::set_password_submit),
+        )
+        .route("/uitloggen", axum::routing::post(auth::logout))
+        .route("/mijn-sessies", get(auth::sessions))
+        .route(
+            "/mijn-sessies/andere-beeindigen",
+            axum::routing::post(auth::end_other_sessions),
+        )
+        .route("/hulp", get(auth::help))
+        .route("/static/{*file}", get(static_file))
         .route("/healthz", get(healthz))
         .route("/bare", get(bare))
         .fallback(not_found)
@@ -85,15 +141,31 @@ async fn bare() -> &'static str {
     "bare"
 }
 
-const PAGE_HEAD: &str = "<!doctype html><html lang=\"nl\"><head><meta charset=\"utf-8\">\
-<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">";
-
-async fn home() -> Html<String> {
-    Html(format!(
-        "{PAGE_HEAD}<title>Inzage</title></head><body><main>\
-         <h1>Inzage</h1><p>Hier kun je straks je eigen dossier lezen.</p>\
-         <p>Inloggen kan nog niet. Dat komt in de volgende versie.</p></main></body></html>"
-    ))
+/// The stylesheets and script, compiled into the binary (no CDN).
+async fn static_file(axum::extract::Path(file): axum::extract::Path<String>) -> Response {
+    let (body, ctype): (&'static [u8], &str) = match file.as_str() {
+        "inzage.css" => (
+            include_bytes!("../static/inzage.css"),
+            "text/css; charset=utf-8",
+        ),
+        "vendor/utrecht-component-library.css" => (
+            include_bytes!("../static/vendor/utrecht-component-library.css"),
+            "text/css; charset=utf-8",
+        ),
+        "vendor/htmx.min.js" => (
+            include_bytes!("../static/vendor/htmx.min.js"),
+            "text/javascript; charset=utf-8",
+        ),
+        _ => return error::WebError::NotFound.into_response(),
+    };
+    (
+        [
+            (header::CONTENT_TYPE, ctype),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 async fn not_found() -> Response {

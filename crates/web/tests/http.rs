@@ -59,7 +59,17 @@ async fn every_response_carries_security_headers() {
             "no HSTS over plain http"
         );
     }
-    let (_, h, _) = get(router(svc, WebConfig { tls: true }), "/").await;
+    let (_, h, _) = get(
+        router(
+            svc,
+            WebConfig {
+                tls: true,
+                ..WebConfig::default()
+            },
+        ),
+        "/",
+    )
+    .await;
     assert!(h.get("strict-transport-security").is_some());
 }
 

@@ -1,0 +1,777 @@
+//! Sign-in pages: login, second step, password request and set, logout,
+//! "Mijn sessies". Handlers parse forms, call the account services and
+//! render; every state-changing request carries a CSRF token.
+use crate::error::WebError;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Form, FromRequestParts, Query, State};
+use axum::http::header::{CACHE_CONTROL, COOKIE, LOCATION, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use inzage_core::types::display_datetime;
+use inzage_service::accounts::{LoginOutcome, SecondStepOutcome, SessionInfo, SmsOutcome};
+use serde::Deserialize;
+
+/// The source address of the request (for the audit trail and limits).
+pub struct Source(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Source {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Source(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip().to_string()),
+        ))
+    }
+}
+
+/// Cookie names. With secure cookies (the default) they carry the
+/// `__Host-` prefix: Secure, Path=/, no Domain.
+pub struct Cookies {
+    secure: bool,
+}
+
+impl Cookies {
+    pub fn new(secure: bool) -> Self {
+        Self { secure }
+    }
+    pub fn session(&self) -> &'static str {
+        if self.secure {
+            "__Host-inzage-session"
+        } else {
+            "inzage-session"
+        }
+    }
+    fn csrf(&self) -> &'static str {
+        if self.secure {
+            "__Host-inzage-csrf"
+        } else {
+            "inzage-csrf"
+        }
+    }
+    const EMAIL: &'static str = "inzage-email";
+    fn attrs(&self) -> &'static str {
+        if self.secure {
+            "; Path=/; Secure; HttpOnly; SameSite=Lax"
+        } else {
+            "; Path=/; HttpOnly; SameSite=Lax"
+        }
+    }
+    fn set(&self, name: &str, value: &str, max_age: Option<i64>) -> HeaderValue {
+        let age = max_age
+            .map(|a| format!("; Max-Age={a}"))
+            .unwrap_or_default();
+        HeaderValue::from_str(&format!("{name}={value}{}{age}", self.attrs()))
+            .unwrap_or(HeaderValue::from_static(""))
+    }
+    fn clear(&self, name: &str) -> HeaderValue {
+        self.set(name, "", Some(0))
+    }
+}
+
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+fn page(t: impl Template) -> Response {
+    match t.render() {
+        Ok(html) => ([(CACHE_CONTROL, "no-store")], Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template");
+            WebError::Internal.into_response()
+        }
+    }
+}
+
+fn redirect(to: &str, cookies: Vec<HeaderValue>) -> Response {
+    let mut r = (StatusCode::SEE_OTHER, [(LOCATION, to.to_owned())]).into_response();
+    for c in cookies {
+        r.headers_mut().append(SET_COOKIE, c);
+    }
+    r.headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+/// Only local paths are accepted as a place to return to.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n)
+            if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && n.len() < 512 =>
+        {
+            n.to_owned()
+        }
+        _ => "/".to_owned(),
+    }
+}
+
+fn token() -> String {
+    let mut b = [0u8; 16];
+    if getrandom::getrandom(&mut b).is_err() {
+        return String::new();
+    }
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// The pre-login CSRF token: the cookie's value, or a new one.
+fn pre_csrf(headers: &HeaderMap, cookies: &Cookies) -> (String, Option<HeaderValue>) {
+    match cookie(headers, cookies.csrf()).filter(|v| v.len() == 32) {
+        Some(v) => (v.to_owned(), None),
+        None => {
+            let t = token();
+            let h = cookies.set(cookies.csrf(), &t, None);
+            (t, Some(h))
+        }
+    }
+}
+
+fn check_pre_csrf(headers: &HeaderMap, cookies: &Cookies, sent: &str) -> Result<(), WebError> {
+    match cookie(headers, cookies.csrf()) {
+        Some(c) if c.len() == 32 && constant_eq(c, sent) => Ok(()),
+        _ => Err(WebError::CsrfFailed),
+    }
+}
+
+pub fn constant_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+fn with_cookie(mut r: Response, c: Option<HeaderValue>) -> Response {
+    if let Some(c) = c {
+        r.headers_mut().append(SET_COOKIE, c);
+    }
+    r
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    csrf: String,
+    next: String,
+    email: String,
+    public_computer: bool,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct LoginQuery {
+    next: Option<String>,
+    verlopen: Option<String>,
+}
+
+pub async fn login_form(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<LoginQuery>,
+) -> Response {
+    let (csrf, set) = pre_csrf(&headers, &st.cookies);
+    let notice = q.verlopen.map(|_| {
+        "Je was een tijd niet actief. Daarom ben je uitgelogd. Log opnieuw in; daarna ga je verder waar je was.".to_owned()
+    });
+    let email = cookie(&headers, Cookies::EMAIL)
+        .map(decode_email)
+        .unwrap_or_default();
+    with_cookie(
+        page(LoginPage {
+            csrf,
+            next: safe_next(q.next.as_deref()),
+            email,
+            public_computer: false,
+            notice,
+            error: None,
+        }),
+        set,
+    )
+}
+
+fn decode_email(v: &str) -> String {
+    v.replace("%40", "@")
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || "@.-_+".contains(*c))
+        .collect()
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    public_computer: Option<String>,
+    next: Option<String>,
+}
+
+pub async fn login_submit(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Source(src): Source,
+    Form(f): Form<LoginForm>,
+) -> Result<Response, WebError> {
+    check_pre_csrf(&headers, &st.cookies, &f.csrf)?;
+    let public = f.public_computer.is_some();
+    let device = headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(short_device);
+    let out = st
+        .services
+        .login(
+            &f.email,
+            &f.password,
+            public,
+            device.as_deref(),
+            src.as_deref(),
+        )
+        .await?;
+    let next = safe_next(f.next.as_deref());
+    let again = |error: String| LoginPage {
+        csrf: f.csrf.clone(),
+        next: next.clone(),
+        email: f.email.chars().take(254).collect(),
+        public_computer: public,
+        notice: None,
+        error: Some(error),
+    };
+    Ok(match out {
+        LoginOutcome::SecondStep { session_token, totp, .. } => {
+            let mut cookies = vec![st.cookies.set(st.cookies.session(), &session_token, None)];
+            if public {
+                cookies.push(st.cookies.clear(Cookies::EMAIL));
+            } else {
+                let e = f.email.trim().to_lowercase().replace('@', "%40");
+                cookies.push(st.cookies.set(Cookies::EMAIL, &e, Some(60 * 60 * 24 * 90)));
+            }
+            let to = format!("/inloggen/code?met={}&next={}", if totp { "app" } else { "sms" }, urlencode(&next));
+            redirect(&to, cookies)
+        }
+        LoginOutcome::Rejected => page(again("Het e-mailadres of het wachtwoord klopt niet. Probeer het opnieuw.".into())),
+        LoginOutcome::Paused { until } => page(again(format!(
+            "Er is te vaak verkeerd ingelogd. Inloggen is gepauzeerd tot {}. Probeer het daarna opnieuw.",
+            display_datetime(until)
+        ))),
+        LoginOutcome::AddressHeld { until } => page(again(format!(
+            "Er is vanaf deze plek te vaak verkeerd ingelogd. Probeer het na {} opnieuw.",
+            display_datetime(until)
+        ))),
+        LoginOutcome::AccessEnded => page(again(format!(
+            "Je kunt niet meer inloggen. Je zorg is gestopt, of je toegang is beëindigd. Vragen? {}",
+            st.servicedesk().await
+        ))),
+    })
+}
+
+fn short_device(ua: &str) -> String {
+    let os = ["Android", "iPhone", "iPad", "Windows", "Mac OS", "Linux"]
+        .into_iter()
+        .find(|o| ua.contains(o))
+        .unwrap_or("onbekend apparaat");
+    let browser = ["Edg", "Firefox", "Chrome", "Safari"]
+        .into_iter()
+        .find(|b| ua.contains(b))
+        .map(|b| if b == "Edg" { "Edge" } else { b })
+        .unwrap_or("browser");
+    format!("{browser} op {os}")
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "code.html")]
+struct CodePage {
+    csrf: String,
+    use_app: bool,
+    can_switch: bool,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct CodeQuery {
+    met: Option<String>,
+    next: Option<String>,
+}
+
+async fn pending(
+    st: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<(String, SessionInfo)>, WebError> {
+    let Some(tok) = cookie(headers, st.cookies.session()) else {
+        return Ok(None);
+    };
+    Ok(st
+        .services
+        .session(tok)
+        .await?
+        .filter(|s| s.second_factor_pending)
+        .map(|s| (tok.to_owned(), s)))
+}
+
+pub async fn code_form(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<CodeQuery>,
+) -> Result<Response, WebError> {
+    let Some((_, info)) = pending(&st, &headers).await? else {
+        return Ok(redirect("/inloggen", vec![]));
+    };
+    let use_app = q.met.as_deref() == Some("app") && info.has_totp;
+    if let Some(next) = q.next {
+        // Remember where to go after the second step (same-site, short-lived).
+        return Ok(with_cookie(
+            page(CodePage {
+                csrf: info.csrf_token,
+                use_app,
+                can_switch: info.has_totp,
+                notice: None,
+                error: None,
+            }),
+            Some(st.cookies.set(
+                "inzage-next",
+                &urlencode(&safe_next(Some(&next))),
+                Some(900),
+            )),
+        ));
+    }
+    Ok(page(CodePage {
+        csrf: info.csrf_token,
+        use_app,
+        can_switch: info.has_totp,
+        notice: None,
+        error: None,
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+pub async fn send_sms(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, WebError> {
+    let Some((tok, info)) = pending(&st, &headers).await? else {
+        return Ok(redirect("/inloggen", vec![]));
+    };
+    if !constant_eq(&info.csrf_token, &f.csrf) {
+        return Err(WebError::CsrfFailed);
+    }
+    let notice = match st.services.send_sms_code(&tok).await? {
+        SmsOutcome::Sent => "We hebben een sms gestuurd met een code van 6 cijfers.".to_owned(),
+        SmsOutcome::TooSoon { retry_after } => {
+            format!(
+                "Je hebt net een code gekregen. Een nieuwe code kan vanaf {}.",
+                display_datetime(retry_after)
+            )
+        }
+        SmsOutcome::NoMobile => {
+            "Een sms-code is voor jou niet mogelijk. Gebruik de code uit je app.".to_owned()
+        }
+    };
+    Ok(page(CodePage {
+        csrf: info.csrf_token,
+        use_app: false,
+        can_switch: info.has_totp,
+        notice: Some(notice),
+        error: None,
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    method: String,
+}
+
+pub async fn code_submit(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Source(src): Source,
+    Form(f): Form<CodeForm>,
+) -> Result<Response, WebError> {
+    let Some((tok, info)) = pending(&st, &headers).await? else {
+        return Ok(redirect("/inloggen", vec![]));
+    };
+    if !constant_eq(&info.csrf_token, &f.csrf) {
+        return Err(WebError::CsrfFailed);
+    }
+    let app = f.method == "app";
+    let code: String = f
+        .code
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .take(12)
+        .collect();
+    let again = |e: &str| CodePage {
+        csrf: info.csrf_token.clone(),
+        use_app: app,
+        can_switch: info.has_totp,
+        notice: None,
+        error: Some(e.to_owned()),
+    };
+    Ok(match st.services.verify_second_step(&tok, &code, app, src.as_deref()).await? {
+        SecondStepOutcome::SignedIn { session_token } => {
+            let next = cookie(&headers, "inzage-next").map(|n| n.replace("%2F", "/")).unwrap_or_else(|| "/".into());
+            let max_age = if info.public_computer { None } else { Some(12 * 60 * 60) };
+            redirect(&safe_next(Some(&next)), vec![
+                st.cookies.set(st.cookies.session(), &session_token, max_age),
+                st.cookies.clear("inzage-next"),
+            ])
+        }
+        SecondStepOutcome::Rejected => page(again("Deze code klopt niet. Kijk goed en probeer het opnieuw.")),
+        SecondStepOutcome::CodeExpired => page(again("Deze code werkt niet meer. Vraag een nieuwe code.")),
+        SecondStepOutcome::Paused { until } => with_cookie(
+            page(again(&format!(
+                "Er is te vaak een verkeerde code ingevuld. Inloggen is gepauzeerd tot {}. Log daarna opnieuw in.",
+                display_datetime(until)
+            ))),
+            Some(st.cookies.clear(st.cookies.session())),
+        ),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "forgot.html")]
+struct ForgotPage {
+    csrf: String,
+    sent: bool,
+}
+
+pub async fn forgot_form(State(st): State<AppState>, headers: HeaderMap) -> Response {
+    let (csrf, set) = pre_csrf(&headers, &st.cookies);
+    with_cookie(page(ForgotPage { csrf, sent: false }), set)
+}
+
+#[derive(Deserialize)]
+pub struct ForgotForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+}
+
+pub async fn forgot_submit(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Source(src): Source,
+    Form(f): Form<ForgotForm>,
+) -> Result<Response, WebError> {
+    check_pre_csrf(&headers, &st.cookies, &f.csrf)?;
+    let email: String = f.email.chars().take(320).collect();
+    st.services
+        .request_password_reset(&email, src.as_deref())
+        .await?;
+    Ok(page(ForgotPage {
+        csrf: f.csrf,
+        sent: true,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "set_password.html")]
+struct SetPasswordPage {
+    csrf: String,
+    token: String,
+    email: String,
+    done: bool,
+    invalid_link: bool,
+    error: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct TokenQuery {
+    token: Option<String>,
+}
+
+pub async fn set_password_form(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<TokenQuery>,
+) -> Result<Response, WebError> {
+    let (csrf, set) = pre_csrf(&headers, &st.cookies);
+    let token = q.token.unwrap_or_default();
+    let email = st.services.token_email(&token).await;
+    let invalid_link = email.is_err();
+    Ok(with_cookie(
+        page(SetPasswordPage {
+            csrf,
+            token,
+            email: email.unwrap_or_default(),
+            done: false,
+            invalid_link,
+            error: None,
+        }),
+        set,
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct SetPasswordForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password2: String,
+}
+
+pub async fn set_password_submit(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Source(src): Source,
+    Form(f): Form<SetPasswordForm>,
+) -> Result<Response, WebError> {
+    check_pre_csrf(&headers, &st.cookies, &f.csrf)?;
+    let email = match st.services.token_email(&f.token).await {
+        Ok(e) => e,
+        Err(_) => {
+            return Ok(page(SetPasswordPage {
+                csrf: f.csrf,
+                token: String::new(),
+                email: String::new(),
+                done: false,
+                invalid_link: true,
+                error: None,
+            }))
+        }
+    };
+    let again = |e: String| SetPasswordPage {
+        csrf: f.csrf.clone(),
+        token: f.token.clone(),
+        email: email.clone(),
+        done: false,
+        invalid_link: false,
+        error: Some(e),
+    };
+    if f.password != f.password2 {
+        return Ok(page(again(
+            "De twee wachtwoorden zijn niet hetzelfde. Probeer het opnieuw.".into(),
+        )));
+    }
+    match st
+        .services
+        .set_password_with_token(&f.token, &f.password, src.as_deref())
+        .await
+    {
+        Ok(()) => Ok(page(SetPasswordPage {
+            csrf: f.csrf,
+            token: String::new(),
+            email,
+            done: true,
+            invalid_link: false,
+            error: None,
+        })),
+        Err(inzage_service::ServiceError::Invalid(fe)) => {
+            Ok(page(again(password_message(&fe.message))))
+        }
+        Err(inzage_service::ServiceError::NotFound) => Ok(page(SetPasswordPage {
+            csrf: f.csrf,
+            token: String::new(),
+            email: String::new(),
+            done: false,
+            invalid_link: true,
+            error: None,
+        })),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The password rule that failed, in easy Dutch.
+fn password_message(m: &str) -> String {
+    if m.contains("at least") {
+        "Je wachtwoord is te kort. Kies minstens 12 tekens.".into()
+    } else if m.contains("longer than") {
+        "Je wachtwoord is te lang. Kies hoogstens 128 tekens.".into()
+    } else if m.contains("common") {
+        "Dit wachtwoord wordt door veel mensen gebruikt. Kies een ander wachtwoord.".into()
+    } else if m.contains("e-mail") {
+        "Je wachtwoord mag niet je e-mailadres zijn.".into()
+    } else {
+        "Dit wachtwoord kan niet. Kies een ander wachtwoord.".into()
+    }
+}
+
+pub async fn logout(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Source(src): Source,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, WebError> {
+    if let Some(tok) = cookie(&headers, st.cookies.session()) {
+        if let Some(info) = st.services.session(tok).await? {
+            if !constant_eq(&info.csrf_token, &f.csrf) {
+                return Err(WebError::CsrfFailed);
+            }
+        }
+        st.services.logout(tok, src.as_deref()).await?;
+    }
+    Ok(redirect(
+        "/inloggen",
+        vec![st.cookies.clear(st.cookies.session())],
+    ))
+}
+
+/// The signed-in session, or a redirect to the login page (with a short
+/// explanation after a timeout, and the way back).
+pub async fn signed_in(
+    st: &AppState,
+    headers: &HeaderMap,
+    here: &str,
+) -> Result<Result<(String, SessionInfo), Response>, WebError> {
+    let tok = cookie(headers, st.cookies.session());
+    if let Some(tok) = tok {
+        let (info, timed_out) = st.services.session_lookup(tok).await?;
+        match info {
+            Some(i) if !i.second_factor_pending => return Ok(Ok((tok.to_owned(), i))),
+            Some(_) => return Ok(Err(redirect("/inloggen/code", vec![]))),
+            None if timed_out => {
+                let to = format!("/inloggen?verlopen=1&next={}", urlencode(here));
+                return Ok(Err(redirect(
+                    &to,
+                    vec![st.cookies.clear(st.cookies.session())],
+                )));
+            }
+            None => {}
+        }
+    }
+    Ok(Err(redirect(
+        &format!("/inloggen?next={}", urlencode(here)),
+        vec![],
+    )))
+}
+
+#[derive(Template)]
+#[template(path = "start.html")]
+struct StartPage {
+    csrf: String,
+    email: String,
+}
+
+pub async fn start(State(st): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
+    let (_, info) = match signed_in(&st, &headers, "/").await? {
+        Ok(s) => s,
+        Err(r) => return Ok(r),
+    };
+    Ok(page(StartPage {
+        csrf: info.csrf_token,
+        email: info.email,
+    }))
+}
+
+struct SessionLine {
+    device: String,
+    last_seen: String,
+    current: bool,
+}
+
+#[derive(Template)]
+#[template(path = "sessions.html")]
+struct SessionsPage {
+    csrf: String,
+    sessions: Vec<SessionLine>,
+    notice: Option<String>,
+}
+
+async fn sessions_page(
+    st: &AppState,
+    tok: &str,
+    csrf: String,
+    notice: Option<String>,
+) -> Result<Response, WebError> {
+    let sessions = st
+        .services
+        .my_sessions(tok)
+        .await?
+        .into_iter()
+        .map(|s| SessionLine {
+            device: s.device.unwrap_or_else(|| "Onbekend apparaat".into()),
+            last_seen: display_datetime(s.last_seen_at),
+            current: s.current,
+        })
+        .collect();
+    Ok(page(SessionsPage {
+        csrf,
+        sessions,
+        notice,
+    }))
+}
+
+pub async fn sessions(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    let (tok, info) = match signed_in(&st, &headers, "/mijn-sessies").await? {
+        Ok(s) => s,
+        Err(r) => return Ok(r),
+    };
+    sessions_page(&st, &tok, info.csrf_token, None).await
+}
+
+pub async fn end_other_sessions(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Source(src): Source,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, WebError> {
+    let (tok, info) = match signed_in(&st, &headers, "/mijn-sessies").await? {
+        Ok(s) => s,
+        Err(r) => return Ok(r),
+    };
+    if !constant_eq(&info.csrf_token, &f.csrf) {
+        return Err(WebError::CsrfFailed);
+    }
+    let n = st.services.end_other_sessions(&tok, src.as_deref()).await?;
+    sessions_page(
+        &st,
+        &tok,
+        info.csrf_token,
+        Some(format!("Je bent op {n} andere plek(ken) uitgelogd.")),
+    )
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "help.html")]
+struct HelpPage {
+    servicedesk: String,
+}
+
+pub async fn help(State(st): State<AppState>) -> Response {
+    page(HelpPage {
+        servicedesk: st.servicedesk().await,
+    })
+}

@@ -1,0 +1,534 @@
+//! The sign-in pages over HTTP, with a cookie jar, a real database and an
+//! injected clock.
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use chrono::{Duration, TimeZone, Utc};
+use http_body_util::BodyExt;
+use inzage_core::types::*;
+use inzage_core::FixedClock;
+use inzage_service::accounts::InviteTarget;
+use inzage_service::admin::{NewClient, OrgSettings};
+use inzage_service::jobs::Runner;
+use inzage_service::testing::TestDb;
+use inzage_service::{Ctx, Services};
+use inzage_web::{router, WebConfig};
+use std::collections::BTreeMap;
+use tower::ServiceExt;
+
+const PASSWORD: &str = "paarse olifant danst";
+
+struct Browser {
+    app: axum::Router,
+    jar: BTreeMap<String, String>,
+}
+
+struct Page {
+    status: StatusCode,
+    location: Option<String>,
+    set_cookies: Vec<String>,
+    body: String,
+}
+
+impl Browser {
+    async fn send(&mut self, req: Request<Body>) -> Page {
+        let res = self.app.clone().oneshot(req).await.expect("response");
+        let status = res.status();
+        let location = res
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let set_cookies: Vec<String> = res
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .map(str::to_owned)
+            .collect();
+        for c in &set_cookies {
+            let (kv, attrs) = c.split_once(';').unwrap_or((c, ""));
+            let (k, v) = kv.split_once('=').expect("cookie");
+            if attrs.contains("Max-Age=0") {
+                self.jar.remove(k);
+            } else {
+                self.jar.insert(k.to_owned(), v.to_owned());
+            }
+        }
+        let body =
+            String::from_utf8_lossy(&res.into_body().collect().await.expect("body").to_bytes())
+                .into_owned();
+        Page {
+            status,
+            location,
+            set_cookies,
+            body,
+        }
+    }
+    fn cookie_header(&self) -> String {
+        self.jar
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+    async fn get(&mut self, path: &str) -> Page {
+        let req = Request::get(path)
+            .header("cookie", self.cookie_header())
+            .body(Body::empty())
+            .expect("req");
+        self.send(req).await
+    }
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+        let body: String = form
+            .iter()
+            .map(|(k, v)| format!("{k}={}", enc(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let req = Request::post(path)
+            .header("cookie", self.cookie_header())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .expect("req");
+        self.send(req).await
+    }
+}
+
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn hidden(body: &str, name: &str) -> String {
+    let pat = format!("name=\"{name}\" value=\"");
+    let i = body
+        .find(&pat)
+        .unwrap_or_else(|| panic!("no hidden {name} in {body}"))
+        + pat.len();
+    body[i..].chars().take_while(|c| *c != '"').collect()
+}
+
+struct World {
+    db: TestDb,
+    clock: FixedClock,
+    svc: Services,
+    browser: Browser,
+}
+
+async fn world() -> World {
+    let db = TestDb::migrated().await;
+    let clock = FixedClock::new(
+        Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0)
+            .single()
+            .expect("t"),
+    );
+    let svc = db.services(&clock);
+    let cli = Ctx::system("cli");
+    let l = |s: &str| Label::parse("t", s).expect("l");
+    let settings = OrgSettings {
+        servicedesk_email: Some("servicedesk@zorg.nl".into()),
+        ..OrgSettings::default()
+    };
+    let org = svc
+        .create_organisation(&cli, l("Zorg"), settings)
+        .await
+        .expect("org");
+    let loc = svc.create_location(&cli, &org, l("L")).await.expect("loc");
+    let team = svc.create_team(&cli, &loc, l("T")).await.expect("team");
+    let client = svc
+        .create_client(
+            &cli,
+            &org,
+            NewClient {
+                client_number: ClientNumber::parse("C-1").expect("n"),
+                given_name: l("Test"),
+                name_prefix: None,
+                family_name: l("Client"),
+                birth_date: BirthDate::parse(
+                    "01-01-1990",
+                    chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("d"),
+                )
+                .expect("bd"),
+                street: None,
+                house_number: None,
+                postal_code: None,
+                city: None,
+                email: Some(Email::parse("test@example.nl").expect("e")),
+                mobile: Some(MobileNumber::parse("0612345678").expect("m")),
+                team_id: Some(team),
+                primary_caregiver_id: None,
+            },
+            chrono::NaiveDate::from_ymd_opt(2025, 1, 1),
+        )
+        .await
+        .expect("client");
+    svc.provision_account(&cli, InviteTarget::Client(client), PASSWORD)
+        .await
+        .expect("account");
+    let browser = Browser {
+        app: router(svc.clone(), WebConfig::default()),
+        jar: BTreeMap::new(),
+    };
+    World {
+        db,
+        clock,
+        svc,
+        browser,
+    }
+}
+
+impl World {
+    async fn sms_code(&self) -> String {
+        Runner::new(self.svc.clone(), "t")
+            .run_until_idle()
+            .await
+            .expect("jobs");
+        let dir = self.db.dir.path().join("outbox");
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .expect("outbox")
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .collect();
+        files.sort();
+        let sms = files
+            .iter()
+            .rev()
+            .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+            .map(|p| std::fs::read_to_string(p).expect("read"))
+            .next()
+            .expect("sms");
+        let i = sms.find("code is ").expect("code") + 8;
+        sms[i..i + 6].to_owned()
+    }
+
+    async fn login_page_csrf(&mut self) -> String {
+        let p = self.browser.get("/inloggen").await;
+        hidden(&p.body, "csrf")
+    }
+
+    async fn sign_in(&mut self) {
+        let csrf = self.login_page_csrf().await;
+        let p = self
+            .browser
+            .post(
+                "/inloggen",
+                &[
+                    ("csrf", &csrf),
+                    ("email", "Test@Example.nl "),
+                    ("password", PASSWORD),
+                    ("next", "/"),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+        let p = self
+            .browser
+            .get(p.location.as_deref().expect("to code"))
+            .await;
+        let csrf = hidden(&p.body, "csrf");
+        let p = self.browser.post("/inloggen/sms", &[("csrf", &csrf)]).await;
+        assert!(p.body.contains("We hebben een sms gestuurd"), "{}", p.body);
+        let code = self.sms_code().await;
+        let p = self
+            .browser
+            .post(
+                "/inloggen/code",
+                &[("csrf", &csrf), ("code", &code), ("method", "sms")],
+            )
+            .await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+        assert_eq!(p.location.as_deref(), Some("/"));
+    }
+}
+
+#[tokio::test]
+async fn login_page_has_the_seed_labels_and_a_host_csrf_cookie() {
+    let mut w = world().await;
+    let p = w.browser.get("/inloggen").await;
+    assert_eq!(p.status, StatusCode::OK);
+    for label in [
+        ">E-mail<",
+        ">Wachtwoord<",
+        ">Publieke computer<",
+        ">Wachtwoord opvragen<",
+        ">Inloggen<",
+        ">Hulp nodig?<",
+    ] {
+        assert!(p.body.contains(label), "{label} missing");
+    }
+    let c = p
+        .set_cookies
+        .iter()
+        .find(|c| c.starts_with("__Host-inzage-csrf="))
+        .expect("csrf cookie");
+    for attr in ["Path=/", "Secure", "HttpOnly", "SameSite=Lax"] {
+        assert!(c.contains(attr), "{c}");
+    }
+    assert!(!c.contains("Domain"));
+}
+
+#[tokio::test]
+async fn a_form_without_its_csrf_token_is_refused_and_nothing_happens() {
+    let mut w = world().await;
+    let _ = w.login_page_csrf().await;
+    let p = w
+        .browser
+        .post(
+            "/inloggen",
+            &[("email", "test@example.nl"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    assert!(p.body.contains("formulier is verlopen"));
+    assert!(!w.browser.jar.contains_key("__Host-inzage-session"));
+    let p = w
+        .browser
+        .post(
+            "/wachtwoord-opvragen",
+            &[
+                ("csrf", "0123456789abcdef0123456789abcdef"),
+                ("email", "test@example.nl"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn full_sign_in_rotates_the_session_and_shows_the_start_page() {
+    let mut w = world().await;
+    let csrf = w.login_page_csrf().await;
+    let p = w
+        .browser
+        .post(
+            "/inloggen",
+            &[
+                ("csrf", &csrf),
+                ("email", "test@example.nl"),
+                ("password", PASSWORD),
+                ("next", "/"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    let half = w
+        .browser
+        .jar
+        .get("__Host-inzage-session")
+        .cloned()
+        .expect("half session");
+    // Half signed in: the start page sends you back to the code.
+    let p = w.browser.get("/").await;
+    assert_eq!(p.location.as_deref(), Some("/inloggen/code"));
+    w.browser.jar.clear();
+    w.sign_in().await;
+    let full = w
+        .browser
+        .jar
+        .get("__Host-inzage-session")
+        .cloned()
+        .expect("session");
+    assert_ne!(half, full);
+    let p = w.browser.get("/").await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains("Je bent ingelogd als test@example.nl"));
+    assert!(p.body.contains("Uitloggen") && p.body.contains("Mijn sessies"));
+    // The e-mail address is remembered (not a public computer).
+    let p = w.browser.get("/inloggen").await;
+    assert!(p.body.contains("value=\"test@example.nl\""), "{}", p.body);
+}
+
+#[tokio::test]
+async fn three_wrong_passwords_show_the_pause() {
+    let mut w = world().await;
+    let csrf = w.login_page_csrf().await;
+    let mut last = String::new();
+    for _ in 0..3 {
+        last = w
+            .browser
+            .post(
+                "/inloggen",
+                &[
+                    ("csrf", &csrf),
+                    ("email", "test@example.nl"),
+                    ("password", "verkeerd wachtwoord"),
+                ],
+            )
+            .await
+            .body;
+    }
+    assert!(
+        last.contains("Inloggen is gepauzeerd tot 22-11-2026 10:10"),
+        "{last}"
+    );
+    let p = w
+        .browser
+        .post(
+            "/inloggen",
+            &[
+                ("csrf", &csrf),
+                ("email", "nobody@example.nl"),
+                ("password", "x"),
+            ],
+        )
+        .await;
+    assert!(p
+        .body
+        .contains("Het e-mailadres of het wachtwoord klopt niet."));
+}
+
+#[tokio::test]
+async fn forgot_password_answers_the_same_for_known_and_unknown() {
+    let mut w = world().await;
+    let p = w.browser.get("/wachtwoord-opvragen").await;
+    let csrf = hidden(&p.body, "csrf");
+    let known = w
+        .browser
+        .post(
+            "/wachtwoord-opvragen",
+            &[("csrf", &csrf), ("email", "test@example.nl")],
+        )
+        .await;
+    let unknown = w
+        .browser
+        .post(
+            "/wachtwoord-opvragen",
+            &[("csrf", &csrf), ("email", "nobody@example.nl")],
+        )
+        .await;
+    assert_eq!(known.status, StatusCode::OK);
+    assert_eq!(known.body, unknown.body);
+    assert!(known.body.contains("Als je e-mailadres bij ons bekend is"));
+}
+
+#[tokio::test]
+async fn idle_timeout_returns_to_login_with_an_explanation_and_back() {
+    let mut w = world().await;
+    w.sign_in().await;
+    assert_eq!(w.browser.get("/mijn-sessies").await.status, StatusCode::OK);
+    w.clock.advance(Duration::minutes(15));
+    let p = w.browser.get("/mijn-sessies").await;
+    assert_eq!(
+        p.location.as_deref(),
+        Some("/inloggen?verlopen=1&next=/mijn-sessies")
+    );
+    let p = w
+        .browser
+        .get("/inloggen?verlopen=1&next=/mijn-sessies")
+        .await;
+    assert!(p.body.contains("Daarom ben je uitgelogd"));
+    assert_eq!(hidden(&p.body, "next"), "/mijn-sessies");
+}
+
+#[tokio::test]
+async fn logout_ends_the_session_on_the_server() {
+    let mut w = world().await;
+    w.sign_in().await;
+    let token = w
+        .browser
+        .jar
+        .get("__Host-inzage-session")
+        .cloned()
+        .expect("session");
+    let p = w.browser.get("/").await;
+    let csrf = hidden(&p.body, "csrf");
+    let p = w.browser.post("/uitloggen", &[("csrf", &csrf)]).await;
+    assert_eq!(p.location.as_deref(), Some("/inloggen"));
+    assert!(w.svc.session(&token).await.expect("lookup").is_none());
+    assert_eq!(
+        w.browser.get("/").await.location.as_deref(),
+        Some("/inloggen?next=/")
+    );
+}
+
+#[tokio::test]
+async fn set_password_page_refuses_bad_passwords_in_plain_words() {
+    let mut w = world().await;
+    let p = w.browser.get("/wachtwoord-instellen?token=nonsense").await;
+    assert!(p.body.contains("Deze link werkt niet meer"));
+    w.svc
+        .request_password_reset("test@example.nl", None)
+        .await
+        .expect("reset");
+    Runner::new(w.svc.clone(), "t")
+        .run_until_idle()
+        .await
+        .expect("jobs");
+    let dir = w.db.dir.path().join("outbox");
+    let mail = std::fs::read_dir(dir)
+        .expect("outbox")
+        .filter_map(|e| e.ok())
+        .map(|e| std::fs::read_to_string(e.path()).expect("r"))
+        .find(|m| m.contains("Nieuw wachtwoord"))
+        .expect("mail");
+    let flat = mail
+        .replace("=\r\n", "")
+        .replace("=\n", "")
+        .replace("=3D", "=");
+    let i = flat.find("token=").expect("token") + 6;
+    let token: String = flat[i..]
+        .chars()
+        .take_while(|c| c.is_ascii_hexdigit())
+        .collect();
+    let p = w
+        .browser
+        .get(&format!("/wachtwoord-instellen?token={token}"))
+        .await;
+    assert!(p.body.contains("test@example.nl"));
+    let csrf = hidden(&p.body, "csrf");
+    let p = w
+        .browser
+        .post(
+            "/wachtwoord-instellen",
+            &[
+                ("csrf", &csrf),
+                ("token", &token),
+                ("password", "kort"),
+                ("password2", "kort"),
+            ],
+        )
+        .await;
+    assert!(p.body.contains("Je wachtwoord is te kort"), "{}", p.body);
+    let p = w
+        .browser
+        .post(
+            "/wachtwoord-instellen",
+            &[
+                ("csrf", &csrf),
+                ("token", &token),
+                ("password", "qwertyuiop12"),
+                ("password2", "qwertyuiop12"),
+            ],
+        )
+        .await;
+    assert!(p.body.contains("door veel mensen gebruikt"));
+    let p = w
+        .browser
+        .post(
+            "/wachtwoord-instellen",
+            &[
+                ("csrf", &csrf),
+                ("token", &token),
+                ("password", "een nieuw goed wachtwoord"),
+                ("password2", "een ander wachtwoord!!"),
+            ],
+        )
+        .await;
+    assert!(p.body.contains("niet hetzelfde"));
+    let p = w
+        .browser
+        .post(
+            "/wachtwoord-instellen",
+            &[
+                ("csrf", &csrf),
+                ("token", &token),
+                ("password", "een nieuw goed wachtwoord"),
+                ("password2", "een nieuw goed wachtwoord"),
+            ],
+        )
+        .await;
+    assert!(p.body.contains("Je wachtwoord is ingesteld"), "{}", p.body);
+}
