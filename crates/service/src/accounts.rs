@@ -670,6 +670,7 @@ impl Services {
         )
         .await?;
         tx.commit().await?;
+        self.wake_jobs();
         Ok(Invited {
             account_id,
             email,
@@ -775,6 +776,7 @@ impl Services {
         )
         .await?;
         tx.commit().await?;
+        self.wake_jobs();
         Ok(())
     }
 
@@ -1038,6 +1040,7 @@ impl Services {
             None
         };
         tx.commit().await?;
+        self.wake_jobs();
         Ok(paused)
     }
 
@@ -1119,6 +1122,7 @@ impl Services {
         )
         .await?;
         tx.commit().await?;
+        self.wake_jobs();
         Ok(SmsOutcome::Sent)
     }
 
@@ -1512,6 +1516,7 @@ impl Services {
         )
         .await?;
         tx.commit().await?;
+        self.wake_jobs();
         Ok(())
     }
 
@@ -1563,6 +1568,7 @@ impl Services {
         )
         .await?;
         tx.commit().await?;
+        self.wake_jobs();
         Ok(())
     }
 

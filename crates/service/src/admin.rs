@@ -295,7 +295,12 @@ impl Services {
     /// Organisations with settings. Settings are not client data; listing
     /// them is not audited.
     pub async fn list_organisations(&self) -> Result<Vec<Organisation>> {
-        let rows = sqlx::query("SELECT * FROM organisation ORDER BY name")
+        let rows = sqlx::query(
+            "SELECT id, name, idle_timeout_minutes, lockout_threshold, lockout_pause_minutes, \
+             grace_days_after_discharge, min_client_age, eligibility_start_date, finalise_after_hours, \
+             upload_limit_bytes, servicedesk_email, servicedesk_phone, help_url, staff_sms_allowed \
+             FROM organisation ORDER BY name",
+        )
             .fetch_all(self.db().pool())
             .await?;
         rows.iter()

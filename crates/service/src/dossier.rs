@@ -203,7 +203,8 @@ impl Services {
         let a = read(DossierPart::Profile, AuditAction::Read, None);
         let (mut tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
         let r = sqlx::query(
-            "SELECT c.*, t.name AS team_name, l.name AS location_name, \
+            "SELECT c.client_number, c.given_name, c.name_prefix, c.family_name, c.birth_date, c.street, \
+             c.house_number, c.postal_code, c.city, c.email, c.mobile, t.name AS team_name, l.name AS location_name, \
              pc.given_name AS pc_given, pc.name_prefix AS pc_prefix, pc.family_name AS pc_family \
              FROM client c LEFT JOIN team t ON t.id = c.team_id LEFT JOIN location l ON l.id = t.location_id \
              LEFT JOIN staff_member pc ON pc.id = c.primary_caregiver_id WHERE c.id = $1",

@@ -272,6 +272,7 @@ impl Runner {
         poll: std::time::Duration,
         mut shutdown: tokio::sync::watch::Receiver<bool>,
     ) {
+        let wake = self.services.job_wake();
         loop {
             if *shutdown.borrow() {
                 return;
@@ -287,6 +288,7 @@ impl Runner {
             if !busy {
                 tokio::select! {
                     _ = tokio::time::sleep(poll) => {}
+                    _ = wake.notified() => {}
                     _ = shutdown.changed() => {}
                 }
             }

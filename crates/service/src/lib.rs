@@ -106,6 +106,7 @@ struct Inner {
     settings: ServiceSettings,
     hasher: passwords::Hasher,
     transport: Arc<dyn messages::Transport>,
+    job_wake: Arc<tokio::sync::Notify>,
 }
 
 impl Services {
@@ -121,6 +122,7 @@ impl Services {
                 hasher: passwords::Hasher::new(settings.hash_workers),
                 settings,
                 transport: Arc::new(messages::Outbox::new(data_dir.join("outbox"))),
+                job_wake: Arc::new(tokio::sync::Notify::new()),
             }),
         }
     }
@@ -140,6 +142,16 @@ impl Services {
         Self {
             inner: Arc::new(inner),
         }
+    }
+
+    /// Wakes an idle job runner of this process at once (e.g. an SMS code
+    /// was queued); runners in other processes find it at their next poll.
+    pub(crate) fn wake_jobs(&self) {
+        self.inner.job_wake.notify_one();
+    }
+
+    pub(crate) fn job_wake(&self) -> Arc<tokio::sync::Notify> {
+        self.inner.job_wake.clone()
     }
 
     pub fn settings(&self) -> &ServiceSettings {

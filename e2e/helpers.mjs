@@ -1,0 +1,95 @@
+// Test support: a fresh `inzage serve --demo` per test file (own data dir,
+// free port), Debian's chromium through playwright-core, the outbox folder,
+// and axe-core. Waiting is always for an event (a port answering, a file
+// appearing), bounded, never a fixed sleep.
+import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const root = path.resolve(here, '..');
+export const bin = process.env.INZAGE_BIN || path.join(root, 'target', 'debug', 'inzage');
+export const shots = path.join(root, 'target', 'e2e-screenshots');
+export const DEMO_PASSWORD = 'Inzage-demo-2026';
+
+const freePort = () => new Promise((resolve, reject) => {
+  const s = net.createServer();
+  s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
+  s.on('error', reject);
+});
+
+async function until(what, fn, { tries = 200, every = 50 } = {}) {
+  for (let i = 0; i < tries; i++) {
+    const v = await fn();
+    if (v) return v;
+    await new Promise((r) => setTimeout(r, every));
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}
+
+export async function startServer() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inzage-e2e-'));
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const env = { ...process.env, INZAGE_DATA_DIR: dir, INZAGE_JOB_POLL_SECONDS: '1', INZAGE_LOG_LEVEL: 'warn' };
+  delete env.INZAGE_DATABASE_URL;
+  const child = spawn(bin, ['serve', '--demo', '--bind', `127.0.0.1:${port}`], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  await until('the server', async () => {
+    try { return (await fetch(`${base}/healthz`)).ok; } catch { return false; }
+  }, { tries: 600 });
+  const cli = (...args) => execFileSync(bin, args, { env, encoding: 'utf8' });
+  return {
+    base, dir, cli,
+    outbox: path.join(dir, 'outbox'),
+    /// Stops the server; throws if it panicked or logged an error meanwhile.
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.on('exit', r));
+      fs.rmSync(dir, { recursive: true, force: true });
+      if (/panicked|ERROR/.test(stderr)) throw new Error(`server log shows a panic or error:\n${stderr}`);
+    },
+  };
+}
+
+/// The newest outbox file matching `pred`, waiting (bounded) for it.
+export async function fromOutbox(server, ext, pred) {
+  return until(`a ${ext} message in the outbox`, () => {
+    if (!fs.existsSync(server.outbox)) return null;
+    const files = fs.readdirSync(server.outbox).filter((f) => f.endsWith(ext)).sort().reverse();
+    for (const f of files) {
+      const text = fs.readFileSync(path.join(server.outbox, f), 'utf8');
+      if (pred(text)) return text;
+    }
+    return null;
+  });
+}
+
+/// Decodes the quoted-printable body of an .eml file enough to read links.
+export const unqp = (eml) => eml.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/// Runs axe-core on the page; returns serious and critical violations.
+export async function axe(page) {
+  await page.addScriptTag({ path: path.join(here, 'node_modules', 'axe-core', 'axe.min.js') });
+  const res = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ['violations'] }));
+  return res.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+}
+
+export function screenshotPath(name) {
+  fs.mkdirSync(shots, { recursive: true });
+  return path.join(shots, name);
+}

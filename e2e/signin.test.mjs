@@ -1,0 +1,88 @@
+// Issue 3: the whole first login in a real browser, and the pause after
+// three wrong passwords; axe-core on the sign-in pages at 375 and 1280 px.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, fromOutbox, unqp, launch, axe, screenshotPath, DEMO_PASSWORD } from './helpers.mjs';
+
+let server, browser;
+before(async () => { server = await startServer(); browser = await launch(); });
+after(async () => { await browser?.close(); await server?.stop(); });
+
+// axe-core is injected as a script, which our CSP forbids: only in tests.
+const newPage = (width) => browser.newPage({ viewport: { width, height: 900 }, bypassCSP: true });
+
+test('first login: invitation e-mail, set password, login, SMS code, start page', async () => {
+  const org = JSON.parse(server.cli('admin', 'org', 'list', '--json'))[0].id;
+  const clients = JSON.parse(server.cli('admin', 'client', 'list', '--org', org, '--json'));
+  const daan = clients.find((c) => c.client_number === 'C-1002');
+  server.cli('admin', 'invite', '--client', daan.id);
+  const mail = unqp(await fromOutbox(server, '.eml', (t) => t.includes('Je uitnodiging voor Inzage') && t.includes('daan.2@')));
+  const link = mail.match(/http:\/\/\S+wachtwoord-instellen\?token=[0-9a-f]{64}/)[0];
+  const page = await newPage(375);
+  await page.goto(link.replace(/^http:\/\/[^/]+/, server.base));
+  await page.getByLabel('Nieuw wachtwoord').fill('mijn eigen lange zin');
+  await page.getByLabel('Nog een keer hetzelfde wachtwoord').fill('mijn eigen lange zin');
+  await page.getByRole('button', { name: 'Instellen' }).click();
+  await page.getByText('Je wachtwoord is ingesteld').waitFor();
+  await page.getByRole('link', { name: 'Naar inloggen' }).click();
+  await page.getByLabel('E-mail').fill('daan.2@demo.inzage.nl');
+  await page.getByLabel('Wachtwoord', { exact: true }).fill('mijn eigen lange zin');
+  await page.getByRole('button', { name: 'Inloggen' }).click();
+  await page.getByRole('button', { name: 'Stuur mij een sms-code' }).click();
+  const sms = await fromOutbox(server, '.txt', (t) => t.includes('Je Inzage-code is'));
+  await page.getByLabel('Code').fill(sms.match(/code is (\d{6})/)[1]);
+  await page.getByRole('button', { name: 'Verder' }).click();
+  await page.getByRole('heading', { name: 'Welkom' }).waitFor();
+  assert.match(await page.textContent('main'), /Je bent ingelogd als daan\.2@demo\.inzage\.nl/);
+  const session = (await page.context().cookies()).find((c) => c.name === '__Host-inzage-session');
+  assert.ok(session && session.secure && session.httpOnly && session.sameSite === 'Lax');
+  await page.screenshot({ path: screenshotPath('start-375.png'), fullPage: true });
+  await page.close();
+});
+
+test('three wrong passwords pause login and say until when', async () => {
+  const page = await newPage(1280);
+  await page.goto(`${server.base}/inloggen`);
+  for (let i = 0; i < 3; i++) {
+    await page.getByLabel('E-mail').fill('sara.3@demo.inzage.nl');
+    await page.getByLabel('Wachtwoord', { exact: true }).fill('niet mijn wachtwoord');
+    await page.getByRole('button', { name: 'Inloggen' }).click();
+  }
+  await page.getByRole('alert').filter({ hasText: 'Inloggen is gepauzeerd tot' }).waitFor();
+  // Even the right password is refused during the pause.
+  await page.getByLabel('Wachtwoord', { exact: true }).fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Inloggen' }).click();
+  assert.match(await page.textContent('[role=alert]'), /gepauzeerd tot/);
+  await fromOutbox(server, '.eml', (t) => t.includes('Inloggen is even gepauzeerd') && t.includes('sara.3@'));
+  await page.close();
+});
+
+for (const width of [375, 1280]) {
+  test(`sign-in pages have no serious accessibility violations at ${width} px`, async () => {
+    const page = await newPage(width);
+    for (const p of ['/inloggen', '/wachtwoord-opvragen', '/wachtwoord-instellen?token=x', '/hulp']) {
+      await page.goto(server.base + p);
+      assert.deepEqual(await axe(page), [], `${p} at ${width}px`);
+    }
+    await page.goto(`${server.base}/inloggen`);
+    await page.screenshot({ path: screenshotPath(`login-${width}.png`) });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+    assert.equal(overflow, false, 'no horizontal scrolling');
+    await page.close();
+  });
+}
+
+test('the login form works with the keyboard alone', async () => {
+  const page = await newPage(1280);
+  await page.goto(`${server.base}/inloggen`);
+  await page.keyboard.press('Tab'); // Inzage
+  await page.keyboard.press('Tab'); // Hulp nodig?
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'email');
+  await page.keyboard.type('test.1@demo.inzage.nl');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(DEMO_PASSWORD);
+  await page.keyboard.press('Enter');
+  await page.getByRole('button', { name: 'Stuur mij een sms-code' }).waitFor();
+  await page.close();
+});
