@@ -89,6 +89,10 @@ enum Command {
         /// Load the demo organisation first (idempotent).
         #[arg(long)]
         demo: bool,
+        /// Development: show the outbox at /dev/outbox (only while e-mail and
+        /// SMS both go to the outbox folder).
+        #[arg(long)]
+        dev_outbox: bool,
     },
     /// Bring the database schema up to date.
     Migrate,
@@ -284,12 +288,13 @@ async fn run(cmd: Command, config: Config) -> Result<(), CliError> {
             bind,
             no_jobs,
             demo,
+            dev_outbox,
         } => {
             let svc = open(&config).await?;
             if demo {
                 demo::run(&svc, demo::DemoArgs::default()).await?;
             }
-            serve(svc, &config, bind, !no_jobs && config.run_jobs).await
+            serve(svc, &config, bind, !no_jobs && config.run_jobs, dev_outbox).await
         }
         Command::Demo(args) => demo::run(&open(&config).await?, args).await,
         Command::Admin(cmd) => admin::run(&open(&config).await?, cmd).await,
@@ -348,6 +353,7 @@ async fn serve(
     config: &Config,
     bind: Option<String>,
     jobs: bool,
+    dev_outbox: bool,
 ) -> Result<(), CliError> {
     let bind = bind.unwrap_or_else(|| config.bind.clone());
     let listener = tokio::net::TcpListener::bind(&bind)
@@ -360,11 +366,16 @@ async fn serve(
         .public_url
         .as_deref()
         .is_some_and(|u| u.starts_with("https://"));
+    let outbox_only = config.smtp_host.is_none() && config.sms_gateway_url.is_none();
+    if dev_outbox && !outbox_only {
+        tracing::warn!("--dev-outbox ignored: a real e-mail or SMS transport is configured");
+    }
     let app = inzage_web::router(
         svc.clone(),
         inzage_web::WebConfig {
             tls,
             secure_cookies: config.secure_cookies,
+            dev_outbox: (dev_outbox && outbox_only).then(|| config.data_dir.join("outbox")),
         },
     );
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);

@@ -4,6 +4,7 @@
 #![deny(clippy::unwrap_used)]
 
 mod auth;
+mod dev;
 pub mod error;
 mod headers;
 
@@ -25,6 +26,11 @@ pub struct WebConfig {
     /// them on http://localhost and http://127.0.0.1; only other plain-http
     /// development hosts need this off.
     pub secure_cookies: bool,
+    /// Development aid: `/dev/outbox` shows the outbox folder (invitation
+    /// links, SMS codes). `Some(dir)` only when the operator asked for it
+    /// AND both e-mail and SMS go to the outbox; otherwise the page does
+    /// not exist.
+    pub dev_outbox: Option<std::path::PathBuf>,
 }
 
 impl Default for WebConfig {
@@ -32,6 +38,7 @@ impl Default for WebConfig {
         Self {
             tls: false,
             secure_cookies: true,
+            dev_outbox: None,
         }
     }
 }
@@ -63,8 +70,11 @@ pub fn router(services: Services, config: WebConfig) -> Router {
         services,
         cookies: std::sync::Arc::new(auth::Cookies::new(config.secure_cookies)),
     };
-    Router::new()
-        .route("/", get(auth::start))
+    let mut app = Router::new();
+    if let Some(dir) = config.dev_outbox.clone() {
+        app = app.route("/dev/outbox", get(move || dev::outbox(dir.clone())));
+    }
+    app.route("/", get(auth::start))
         .route("/inloggen", get(auth::login_form).post(auth::login_submit))
         .route(
             "/inloggen/code",

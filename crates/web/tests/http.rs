@@ -82,3 +82,34 @@ async fn unknown_path_is_a_dutch_404_page() {
     assert!(body.contains("Deze pagina bestaat niet."));
     assert!(!body.contains("<script>"));
 }
+
+#[tokio::test]
+async fn dev_outbox_exists_only_when_configured() {
+    let db = TestDb::migrated().await;
+    let svc = db.services(&FixedClock::new(chrono::Utc::now()));
+    let (status, _, _) = get(router(svc.clone(), WebConfig::default()), "/dev/outbox").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let dir = db.dir.path().join("outbox");
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(
+        dir.join("20261122T090000-x.txt"),
+        "To: +31612345678\n\nJe Inzage-code is 123456.",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.join("20261122T090001-y.eml"),
+        "Subject: x\n\nlink: http://h/wachtwoord-instellen?token=3Dab<b>",
+    )
+    .expect("write");
+    let cfg = WebConfig {
+        dev_outbox: Some(dir),
+        ..WebConfig::default()
+    };
+    let (status, _, body) = get(router(svc, cfg), "/dev/outbox").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("Je Inzage-code is 123456."));
+    assert!(
+        body.contains("token=ab&#60;b&#62;"),
+        "decoded and escaped: {body}"
+    );
+}
