@@ -201,7 +201,7 @@ pub async fn run(svc: &Services, args: DemoArgs) -> Result<(), CliError> {
 
 async fn print_logins(svc: &Services, org: &OrganisationId) -> Result<(), CliError> {
     println!(
-        "demo accounts (password for all: {DEMO_PASSWORD}; the SMS code arrives in data/outbox):"
+        "demo accounts (password for all: {DEMO_PASSWORD}; the SMS code arrives in data/outbox; serve --dev-outbox shows it at /dev/outbox):"
     );
     println!("  {:<36} cliënt, open zorgperiode", "test.1@demo.inzage.nl");
     println!("  {:<36} cliënt, 15 jaar", "daan.2@demo.inzage.nl");
