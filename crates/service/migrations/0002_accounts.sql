@@ -57,6 +57,8 @@ CREATE TABLE auth_session (
     device TEXT,
     source_addr TEXT,
     csrf_token TEXT NOT NULL,
+    -- First sign-in of staff who must use an app: may enrol it in step two.
+    may_enrol BIGINT NOT NULL DEFAULT 0 CHECK (may_enrol IN (0, 1)),
     sms_code_hash TEXT,
     sms_code_expires_at TEXT,
     sms_code_sent_at TEXT,

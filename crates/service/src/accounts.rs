@@ -68,6 +68,8 @@ pub enum LoginOutcome {
     /// Password accepted; a half-signed-in session for the second step.
     SecondStep {
         session_token: String,
+        /// No second factor yet: enrol an authenticator app now.
+        enrol: bool,
         sms: bool,
         totp: bool,
     },
@@ -121,6 +123,8 @@ pub struct SessionInfo {
     pub public_computer: bool,
     pub tour_done: bool,
     pub has_totp: bool,
+    /// Step two is pending and the account may enrol an app in it.
+    pub may_enrol: bool,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -162,11 +166,12 @@ struct AccountRow {
     paused_until: Option<DateTime<Utc>>,
     language: String,
     tour_done: bool,
+    last_login_at: Option<DateTime<Utc>>,
 }
 
 const ACCOUNT_COLS: &str =
     "id, organisation_id, kind, subject_id, email, mobile, password_hash, totp_secret, \
-     totp_last_step, totp_pending_secret, paused_until, language, tour_done";
+     totp_last_step, totp_pending_secret, paused_until, language, tour_done, last_login_at";
 
 fn account_from_row(r: &sqlx::any::AnyRow) -> Result<AccountRow> {
     Ok(AccountRow {
@@ -184,6 +189,7 @@ fn account_from_row(r: &sqlx::any::AnyRow) -> Result<AccountRow> {
         paused_until: ot(r, "paused_until")?,
         language: s(r, "language")?,
         tour_done: b(r, "tour_done")?,
+        last_login_at: ot(r, "last_login_at")?,
     })
 }
 
@@ -929,9 +935,13 @@ impl Services {
         }
         let token = random_token()?;
         let csrf = random_token()?;
+        let sms_ok = account.mobile.is_some() && self.sms_allowed(&mut tx, &account).await?;
+        // Staff who must use an app and have never signed in enrol it now
+        // (the invitation link proved the e-mail address, the password the rest).
+        let enrol = account.totp_secret.is_none() && !sms_ok && account.last_login_at.is_none();
         sqlx::query(
             "INSERT INTO auth_session (id_hash, account_id, stage, created_at, last_seen_at, expires_at, public_computer, \
-             device, source_addr, csrf_token) VALUES ($1, $2, 'second_factor', $3, $3, $4, $5, $6, $7, $8)",
+             device, source_addr, csrf_token, may_enrol) VALUES ($1, $2, 'second_factor', $3, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(sha(&token))
         .bind(&account.id)
@@ -941,6 +951,7 @@ impl Services {
         .bind(device.map(|d| d.chars().take(120).collect::<String>()))
         .bind(source)
         .bind(&csrf)
+        .bind(i64::from(enrol))
         .execute(&mut *tx)
         .await?;
         audit_account(
@@ -953,10 +964,10 @@ impl Services {
             Some("password_ok"),
         )
         .await?;
-        let sms_ok = account.mobile.is_some() && self.sms_allowed(&mut tx, &account).await?;
         tx.commit().await?;
         Ok(LoginOutcome::SecondStep {
             session_token: token,
+            enrol,
             sms: sms_ok,
             totp: account.totp_secret.is_some(),
         })
@@ -1050,7 +1061,7 @@ impl Services {
         token: &str,
     ) -> Result<Option<(sqlx::any::AnyRow, AccountRow)>> {
         let r = sqlx::query(
-            "SELECT id_hash, account_id, expires_at, sms_code_hash, sms_code_expires_at, sms_code_sent_at, ended_at \
+            "SELECT id_hash, account_id, expires_at, sms_code_hash, sms_code_expires_at, sms_code_sent_at, ended_at, may_enrol \
              FROM auth_session WHERE id_hash = $1 AND stage = 'second_factor'",
         )
         .bind(sha(token))
@@ -1149,12 +1160,20 @@ impl Services {
         let well_formed = code.len() == 6 && code.bytes().all(|c| c.is_ascii_digit());
         let id_hash = s(&r, "id_hash")?;
         let mut totp_step = None;
+        // First sign-in of staff who must use an app: the code confirms the
+        // secret shown on the enrolment page.
+        let enrolling = totp && account.totp_secret.is_none() && b(&r, "may_enrol")?;
+        let secret = if enrolling {
+            &account.totp_pending_secret
+        } else {
+            &account.totp_secret
+        };
         let ok = if !well_formed {
             false
         } else if totp {
             match (
-                &account.totp_secret,
-                crate::totp::matching_step(account.totp_secret.as_deref().unwrap_or(""), code, now),
+                secret,
+                crate::totp::matching_step(secret.as_deref().unwrap_or(""), code, now),
             ) {
                 (Some(_), Some(step)) if account.totp_last_step.is_none_or(|last| step > last) => {
                     totp_step = Some(step);
@@ -1191,7 +1210,19 @@ impl Services {
         if ended.rows_affected() != 1 {
             return Ok(SecondStepOutcome::CodeExpired); // used twice at once
         }
-        if let Some(step) = totp_step {
+        if let (Some(step), true) = (totp_step, enrolling) {
+            let upd = sqlx::query(
+                "UPDATE account SET totp_secret = totp_pending_secret, totp_pending_secret = NULL, totp_last_step = $1 \
+                 WHERE id = $2 AND totp_secret IS NULL AND totp_pending_secret IS NOT NULL",
+            )
+            .bind(step)
+            .bind(&account.id)
+            .execute(&mut *tx)
+            .await?;
+            if upd.rows_affected() != 1 {
+                return Ok(SecondStepOutcome::Rejected);
+            }
+        } else if let Some(step) = totp_step {
             let upd = sqlx::query("UPDATE account SET totp_last_step = $1 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)")
                 .bind(step)
                 .bind(&account.id)
@@ -1281,7 +1312,7 @@ impl Services {
         let mut tx = self.db().begin().await?;
         let r = sqlx::query(
             "SELECT id_hash, account_id, stage, last_seen_at, expires_at, public_computer, csrf_token, \
-             active_contact_person_id, ended_at, end_reason FROM auth_session WHERE id_hash = $1",
+             active_contact_person_id, ended_at, end_reason, may_enrol FROM auth_session WHERE id_hash = $1",
         )
         .bind(sha(token))
         .fetch_optional(&mut *tx)
@@ -1377,6 +1408,7 @@ impl Services {
             public_computer: b(&r, "public_computer")?,
             tour_done: account.tour_done,
             has_totp: account.totp_secret.is_some(),
+            may_enrol: b(&r, "may_enrol")?,
         };
         tx.commit().await?;
         Ok((Some(info), false))
@@ -1663,7 +1695,7 @@ impl Services {
         let Some(info) = self.session(session_token).await? else {
             return Err(ServiceError::NotFound);
         };
-        if info.second_factor_pending {
+        if info.second_factor_pending && !info.may_enrol {
             return Err(ServiceError::NotFound);
         }
         let mut raw = [0u8; 20];
@@ -1689,7 +1721,11 @@ impl Services {
         code: &str,
         source: Option<&str>,
     ) -> Result<bool> {
-        let Some(info) = self.session(session_token).await? else {
+        let Some(info) = self
+            .session(session_token)
+            .await?
+            .filter(|i| !i.second_factor_pending)
+        else {
             return Err(ServiceError::NotFound);
         };
         let now = self.now();

@@ -870,3 +870,87 @@ async fn every_sign_in_event_is_audited_without_secrets() {
         .iter()
         .any(|e| e.source_addr.as_deref() == Some("10.0.0.7")));
 }
+
+#[tokio::test]
+async fn staff_enrol_an_authenticator_app_at_their_first_sign_in_only() {
+    let w = world().await;
+    let cli = Ctx::system("cli");
+    w.svc
+        .provision_account(&cli, InviteTarget::Staff(w.caregiver.clone()), PASSWORD)
+        .await
+        .expect("account");
+    let LoginOutcome::SecondStep {
+        session_token: half,
+        enrol,
+        sms,
+        totp,
+    } = w
+        .svc
+        .login("anna@zorg.nl", PASSWORD, false, None, None)
+        .await
+        .expect("login")
+    else {
+        panic!("second step expected")
+    };
+    assert!(enrol && !sms && !totp, "staff: app only, enrol now");
+    // No SMS for staff in this organisation.
+    assert_eq!(
+        w.svc.send_sms_code(&half).await.expect("sms"),
+        SmsOutcome::NoMobile
+    );
+    let (secret, _) = w
+        .svc
+        .begin_totp_enrolment(&half)
+        .await
+        .expect("begin in step two");
+    let code = inzage_service::totp::code_at(&secret, w.clock.now_for_test()).expect("code");
+    let SecondStepOutcome::SignedIn { session_token } = w
+        .svc
+        .verify_second_step(&half, &code, true, None)
+        .await
+        .expect("v")
+    else {
+        panic!("not signed in")
+    };
+    let info = w
+        .svc
+        .session(&session_token)
+        .await
+        .expect("s")
+        .expect("session");
+    assert_eq!(
+        info.principal,
+        Some(Principal::Staff {
+            staff_id: w.caregiver.clone()
+        })
+    );
+    assert!(info.has_totp);
+    // Later sign-ins use the app; enrolling again in step two is not possible.
+    w.clock.advance(Duration::seconds(30));
+    let LoginOutcome::SecondStep {
+        session_token: half,
+        enrol,
+        totp,
+        ..
+    } = w
+        .svc
+        .login("anna@zorg.nl", PASSWORD, false, None, None)
+        .await
+        .expect("login")
+    else {
+        panic!()
+    };
+    assert!(!enrol && totp);
+    assert!(matches!(
+        w.svc.begin_totp_enrolment(&half).await,
+        Err(ServiceError::NotFound)
+    ));
+    let code = inzage_service::totp::code_at(&secret, w.clock.now_for_test()).expect("code");
+    assert!(matches!(
+        w.svc
+            .verify_second_step(&half, &code, true, None)
+            .await
+            .expect("v"),
+        SecondStepOutcome::SignedIn { .. }
+    ));
+}

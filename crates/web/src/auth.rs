@@ -250,7 +250,7 @@ pub async fn login_submit(
         error: Some(error),
     };
     Ok(match out {
-        LoginOutcome::SecondStep { session_token, totp, .. } => {
+        LoginOutcome::SecondStep { session_token, totp, enrol, .. } => {
             let mut cookies = vec![st.cookies.set(st.cookies.session(), &session_token, None)];
             if public {
                 cookies.push(st.cookies.clear(Cookies::EMAIL));
@@ -258,7 +258,11 @@ pub async fn login_submit(
                 let e = f.email.trim().to_lowercase().replace('@', "%40");
                 cookies.push(st.cookies.set(Cookies::EMAIL, &e, Some(60 * 60 * 24 * 90)));
             }
-            let to = format!("/inloggen/code?met={}&next={}", if totp { "app" } else { "sms" }, urlencode(&next));
+            let to = if enrol {
+                "/inloggen/app-koppelen".to_owned()
+            } else {
+                format!("/inloggen/code?met={}&next={}", if totp { "app" } else { "sms" }, urlencode(&next))
+            };
             redirect(&to, cookies)
         }
         LoginOutcome::Rejected => page(again("Het e-mailadres of het wachtwoord klopt niet. Probeer het opnieuw.".into())),
@@ -774,4 +778,135 @@ pub async fn help(State(st): State<AppState>) -> Response {
     page(HelpPage {
         servicedesk: st.servicedesk().await,
     })
+}
+
+#[derive(Template)]
+#[template(path = "enrol.html")]
+struct EnrolPage {
+    csrf: String,
+    qr_svg: String,
+    secret_grouped: String,
+    action: &'static str,
+    error: Option<String>,
+}
+
+fn qr_svg(url: &str) -> String {
+    match qrcode::QrCode::new(url.as_bytes()) {
+        Ok(code) => {
+            let svg = code
+                .render::<qrcode::render::svg::Color>()
+                .min_dimensions(200, 200)
+                .quiet_zone(true)
+                .build();
+            // Inline in the page: drop the XML declaration.
+            match svg.find("<svg") {
+                Some(i) => svg[i..].replacen("<svg", "<svg role=\"img\" aria-label=\"QR-code\"", 1),
+                None => String::new(),
+            }
+        }
+        Err(_) => String::new(),
+    }
+}
+
+fn group(secret: &str) -> String {
+    secret
+        .as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+async fn enrol_page(
+    st: &AppState,
+    tok: &str,
+    csrf: String,
+    action: &'static str,
+    error: Option<String>,
+) -> Result<Response, WebError> {
+    let (secret, url) = st.services.begin_totp_enrolment(tok).await?;
+    Ok(page(EnrolPage {
+        csrf,
+        qr_svg: qr_svg(&url),
+        secret_grouped: group(&secret),
+        action,
+        error,
+    }))
+}
+
+/// Step two for staff who must use an app and sign in for the first time.
+pub async fn enrol_form(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    let Some((tok, info)) = pending(&st, &headers).await? else {
+        return Ok(redirect("/inloggen", vec![]));
+    };
+    if !info.may_enrol {
+        return Ok(redirect("/inloggen/code?met=app", vec![]));
+    }
+    enrol_page(&st, &tok, info.csrf_token, "/inloggen/code", None).await
+}
+
+/// "Mijn account": link an authenticator app to a signed-in account.
+pub async fn account_app_form(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    let (tok, info) = match signed_in(&st, &headers, "/mijn-account/app").await? {
+        Ok(s) => s,
+        Err(r) => return Ok(r),
+    };
+    enrol_page(&st, &tok, info.csrf_token, "/mijn-account/app", None).await
+}
+
+pub async fn account_app_submit(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Source(src): Source,
+    Form(f): Form<CodeForm>,
+) -> Result<Response, WebError> {
+    let (tok, info) = match signed_in(&st, &headers, "/mijn-account/app").await? {
+        Ok(s) => s,
+        Err(r) => return Ok(r),
+    };
+    if !constant_eq(&info.csrf_token, &f.csrf) {
+        return Err(WebError::CsrfFailed);
+    }
+    let code: String = f
+        .code
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .take(12)
+        .collect();
+    if st
+        .services
+        .confirm_totp_enrolment(&tok, &code, src.as_deref())
+        .await?
+    {
+        Ok(page(MessagePage {
+            title: "App gekoppeld",
+            text: "Je app is gekoppeld. Je kunt voortaan inloggen met de code uit je app.".into(),
+            link: "/",
+            link_text: "Terug naar de start",
+        }))
+    } else {
+        enrol_page(
+            &st,
+            &tok,
+            info.csrf_token,
+            "/mijn-account/app",
+            Some("Deze code klopt niet. Scan de nieuwe QR-code en probeer het opnieuw.".into()),
+        )
+        .await
+    }
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct MessagePage {
+    title: &'static str,
+    text: String,
+    link: &'static str,
+    link_text: &'static str,
 }

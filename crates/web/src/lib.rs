@@ -95,6 +95,11 @@ pub fn router(services: Services, config: WebConfig) -> Router {
             "/mijn-sessies/andere-beeindigen",
             axum::routing::post(auth::end_other_sessions),
         )
+        .route("/inloggen/app-koppelen", get(auth::enrol_form))
+        .route(
+            "/mijn-account/app",
+            get(auth::account_app_form).post(auth::account_app_submit),
+        )
         .route("/hulp", get(auth::help))
         .route("/static/{*file}", get(static_file))
         .route("/healthz", get(healthz))

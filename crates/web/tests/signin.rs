@@ -532,3 +532,73 @@ async fn set_password_page_refuses_bad_passwords_in_plain_words() {
         .await;
     assert!(p.body.contains("Je wachtwoord is ingesteld"), "{}", p.body);
 }
+
+#[tokio::test]
+async fn staff_link_an_app_at_first_sign_in_through_the_pages() {
+    let mut w = world().await;
+    let cli = Ctx::system("cli");
+    let org = w.svc.list_organisations().await.expect("orgs")[0]
+        .id
+        .clone();
+    let staff = w
+        .svc
+        .create_staff(
+            &cli,
+            &org,
+            inzage_service::admin::NewStaff {
+                given_name: Label::parse("g", "Eva").expect("l"),
+                name_prefix: None,
+                family_name: Label::parse("f", "Kok").expect("l"),
+                email: Email::parse("eva@zorg.nl").expect("e"),
+                mobile: None,
+                roles: vec![inzage_core::model::Role::Caregiver],
+                team_ids: vec![],
+            },
+        )
+        .await
+        .expect("staff");
+    w.svc
+        .provision_account(&cli, InviteTarget::Staff(staff), PASSWORD)
+        .await
+        .expect("account");
+    let csrf = w.login_page_csrf().await;
+    let p = w
+        .browser
+        .post(
+            "/inloggen",
+            &[
+                ("csrf", &csrf),
+                ("email", "eva@zorg.nl"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(p.location.as_deref(), Some("/inloggen/app-koppelen"));
+    let p = w.browser.get("/inloggen/app-koppelen").await;
+    assert!(
+        p.body.contains("<svg role=\"img\" aria-label=\"QR-code\""),
+        "QR code shown"
+    );
+    let i = p.body.find("inzage-secret\">").expect("secret") + 15;
+    let secret: String = p.body[i..]
+        .chars()
+        .take_while(|c| *c != '<')
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let code = inzage_service::totp::code_at(&secret, w.clock.now_for_test()).expect("code");
+    let csrf = hidden(&p.body, "csrf");
+    let p = w
+        .browser
+        .post(
+            "/inloggen/code",
+            &[("csrf", &csrf), ("code", &code), ("method", "app")],
+        )
+        .await;
+    assert_eq!(p.location.as_deref(), Some("/"), "{}", p.body);
+    assert!(w
+        .browser
+        .get("/")
+        .await
+        .body
+        .contains("Je bent ingelogd als eva@zorg.nl"));
+}
