@@ -37,6 +37,10 @@ test('first login: invitation e-mail, set password, login, SMS code, start page'
   const session = (await page.context().cookies()).find((c) => c.name === '__Host-inzage-session');
   assert.ok(session && session.secure && session.httpOnly && session.sameSite === 'Lax');
   await page.screenshot({ path: screenshotPath('start-375.png'), fullPage: true });
+  for (const p of ['/', '/mijn-account', '/mijn-sessies', '/mijn-account/app']) {
+    await page.goto(server.base + p);
+    assert.deepEqual(await axe(page), [], `${p} at 375px`);
+  }
   await page.close();
 });
 

@@ -1785,3 +1785,148 @@ pub fn password_error(e: &ServiceError) -> Option<&FieldError> {
         _ => None,
     }
 }
+
+/// Result of a password change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ChangePassword {
+    Changed,
+    /// The current password was wrong (counts toward the pause).
+    WrongCurrent,
+    Paused {
+        until: DateTime<Utc>,
+    },
+}
+
+impl Services {
+    async fn active_account(&self, session_token: &str) -> Result<AccountRow> {
+        let Some(info) = self
+            .session(session_token)
+            .await?
+            .filter(|i| !i.second_factor_pending)
+        else {
+            return Err(ServiceError::NotFound);
+        };
+        let mut tx = self.db().begin().await?;
+        let a = self.account_by_id(&mut tx, &info.account_id).await?;
+        tx.rollback().await?;
+        Ok(a)
+    }
+
+    /// "Mijn account": change the password (the current one is required).
+    /// Other sessions end and a notice is e-mailed.
+    pub async fn change_password(
+        &self,
+        session_token: &str,
+        current: &str,
+        new: &str,
+        source: Option<&str>,
+    ) -> Result<ChangePassword> {
+        let account = self.active_account(session_token).await?;
+        crate::passwords::check_new_password(new, Some(&account.email))?;
+        let ctx = account_ctx(&account, source);
+        if current.chars().count() > crate::passwords::MAX_CHARS
+            || !self
+                .hasher()
+                .verify(current, account.password_hash.as_deref())
+                .await
+        {
+            return Ok(
+                match self
+                    .count_failure(&account, &ctx, "wrong_current_password")
+                    .await?
+                {
+                    Some(until) => ChangePassword::Paused { until },
+                    None => ChangePassword::WrongCurrent,
+                },
+            );
+        }
+        let hash = self.hasher().hash(new).await?;
+        let now = self.now();
+        let mut tx = self.db().begin().await?;
+        sqlx::query("UPDATE account SET password_hash = $1, password_set_at = $2, failed_attempts = 0 WHERE id = $3")
+            .bind(&hash)
+            .bind(ts(now))
+            .bind(&account.id)
+            .execute(&mut *tx)
+            .await?;
+        self.end_sessions(
+            &mut tx,
+            &account.id,
+            Some(session_token),
+            "password_changed",
+        )
+        .await?;
+        queue(
+            &mut tx,
+            now,
+            NewMessage {
+                channel: Channel::Email,
+                recipient: &account.email,
+                subject: Some("Je wachtwoord is veranderd"),
+                body: "Hallo,\n\nJe wachtwoord voor Inzage is zojuist veranderd.\n\
+                   Heb jij dit niet gedaan? Neem dan meteen contact op met de servicedesk.\n",
+                purpose: "password_changed",
+                account_id: Some(&account.id),
+            },
+        )
+        .await?;
+        audit_account(
+            &mut tx,
+            &ctx,
+            now,
+            Some(&account),
+            AuditAction::PasswordSet,
+            AuditOutcome::Allowed,
+            Some("changed"),
+        )
+        .await?;
+        tx.commit().await?;
+        self.wake_jobs();
+        Ok(ChangePassword::Changed)
+    }
+
+    /// Removes the authenticator app. Refused where it is the only way in
+    /// (staff without SMS).
+    pub async fn remove_totp(&self, session_token: &str, source: Option<&str>) -> Result<()> {
+        let account = self.active_account(session_token).await?;
+        let mut tx = self.db().begin().await?;
+        if !(account.mobile.is_some() && self.sms_allowed(&mut tx, &account).await?) {
+            return Err(ServiceError::Conflict(
+                "you need the app to sign in; link a new one instead".into(),
+            ));
+        }
+        sqlx::query("UPDATE account SET totp_secret = NULL, totp_pending_secret = NULL, totp_last_step = NULL WHERE id = $1")
+            .bind(&account.id)
+            .execute(&mut *tx)
+            .await?;
+        audit_account(
+            &mut tx,
+            &account_ctx(&account, source),
+            self.now(),
+            Some(&account),
+            AuditAction::Update,
+            AuditOutcome::Allowed,
+            Some("totp_removed"),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The language of the pages for this account (`nl` or `en`).
+    pub async fn set_language(&self, session_token: &str, language: &str) -> Result<()> {
+        let account = self.active_account(session_token).await?;
+        if !matches!(language, "nl" | "en") {
+            return Err(ServiceError::Invalid(FieldError::new(
+                "language",
+                "choose nl or en",
+            )));
+        }
+        sqlx::query("UPDATE account SET language = $1 WHERE id = $2")
+            .bind(language)
+            .bind(&account.id)
+            .execute(self.db().pool())
+            .await?;
+        Ok(())
+    }
+}

@@ -954,3 +954,64 @@ async fn staff_enrol_an_authenticator_app_at_their_first_sign_in_only() {
         SecondStepOutcome::SignedIn { .. }
     ));
 }
+
+#[tokio::test]
+async fn change_password_needs_the_current_one_and_ends_other_sessions() {
+    let w = world().await;
+    w.invited_with_password().await;
+    let here = w.sign_in().await;
+    let elsewhere = w.sign_in().await;
+    assert_eq!(
+        w.svc
+            .change_password(&here, "niet het huidige", "een nieuw lang wachtwoord", None)
+            .await
+            .expect("c"),
+        ChangePassword::WrongCurrent
+    );
+    assert!(matches!(
+        w.svc.change_password(&here, PASSWORD, "kort", None).await,
+        Err(ServiceError::Invalid(_))
+    ));
+    assert_eq!(
+        w.svc
+            .change_password(&here, PASSWORD, "een nieuw lang wachtwoord", None)
+            .await
+            .expect("c"),
+        ChangePassword::Changed
+    );
+    assert!(
+        w.svc.session(&here).await.expect("s").is_some(),
+        "this session stays"
+    );
+    assert!(
+        w.svc.session(&elsewhere).await.expect("s").is_none(),
+        "other sessions end"
+    );
+    assert!(w
+        .outbox()
+        .await
+        .iter()
+        .any(|m| m.contains("Subject: Je wachtwoord is veranderd")));
+    assert!(matches!(
+        w.svc
+            .login(
+                "test.client@example.nl",
+                "een nieuw lang wachtwoord",
+                false,
+                None,
+                None
+            )
+            .await
+            .expect("l"),
+        LoginOutcome::SecondStep { .. }
+    ));
+    w.svc.set_language(&here, "en").await.expect("lang");
+    assert_eq!(
+        w.svc.session(&here).await.expect("s").expect("s").language,
+        "en"
+    );
+    assert!(matches!(
+        w.svc.set_language(&here, "de").await,
+        Err(ServiceError::Invalid(_))
+    ));
+}

@@ -910,3 +910,155 @@ struct MessagePage {
     link: &'static str,
     link_text: &'static str,
 }
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    csrf: String,
+    email: String,
+    has_totp: bool,
+    language: String,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+fn account_page(info: SessionInfo, notice: Option<String>, error: Option<String>) -> Response {
+    page(AccountPage {
+        csrf: info.csrf_token,
+        email: info.email,
+        has_totp: info.has_totp,
+        language: info.language,
+        notice,
+        error,
+    })
+}
+
+pub async fn account(State(st): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
+    match signed_in(&st, &headers, "/mijn-account").await? {
+        Ok((_, info)) => Ok(account_page(info, None, None)),
+        Err(r) => Ok(r),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ChangePasswordForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password2: String,
+}
+
+pub async fn change_password(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Source(src): Source,
+    Form(f): Form<ChangePasswordForm>,
+) -> Result<Response, WebError> {
+    let (tok, info) = match signed_in(&st, &headers, "/mijn-account").await? {
+        Ok(s) => s,
+        Err(r) => return Ok(r),
+    };
+    if !constant_eq(&info.csrf_token, &f.csrf) {
+        return Err(WebError::CsrfFailed);
+    }
+    if f.password != f.password2 {
+        return Ok(account_page(
+            info,
+            None,
+            Some("De twee nieuwe wachtwoorden zijn niet hetzelfde.".into()),
+        ));
+    }
+    use inzage_service::accounts::ChangePassword;
+    let result = st
+        .services
+        .change_password(&tok, &f.current, &f.password, src.as_deref())
+        .await;
+    Ok(match result {
+        Ok(ChangePassword::Changed) => account_page(
+            info,
+            Some("Je wachtwoord is veranderd. Op andere apparaten ben je uitgelogd.".into()),
+            None,
+        ),
+        Ok(ChangePassword::WrongCurrent) => {
+            account_page(info, None, Some("Je huidige wachtwoord klopt niet.".into()))
+        }
+        Ok(ChangePassword::Paused { until }) => account_page(
+            info,
+            None,
+            Some(format!(
+                "Er is te vaak een verkeerd wachtwoord ingevuld. Inloggen is gepauzeerd tot {}.",
+                display_datetime(until)
+            )),
+        ),
+        Err(inzage_service::ServiceError::Invalid(fe)) => {
+            account_page(info, None, Some(password_message(&fe.message)))
+        }
+        Err(e) => return Err(e.into()),
+    })
+}
+
+pub async fn remove_app(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Source(src): Source,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, WebError> {
+    let (tok, info) = match signed_in(&st, &headers, "/mijn-account").await? {
+        Ok(s) => s,
+        Err(r) => return Ok(r),
+    };
+    if !constant_eq(&info.csrf_token, &f.csrf) {
+        return Err(WebError::CsrfFailed);
+    }
+    match st.services.remove_totp(&tok, src.as_deref()).await {
+        Ok(()) => {
+            let mut info = info;
+            info.has_totp = false;
+            Ok(account_page(
+                info,
+                Some("Je app is ontkoppeld. Je logt nu in met een sms-code.".into()),
+                None,
+            ))
+        }
+        Err(inzage_service::ServiceError::Conflict(_)) => Ok(account_page(
+            info,
+            None,
+            Some("Je hebt een app nodig om in te loggen. Koppel liever een andere app.".into()),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct LanguageForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    language: String,
+}
+
+pub async fn set_language(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<LanguageForm>,
+) -> Result<Response, WebError> {
+    let (tok, info) = match signed_in(&st, &headers, "/mijn-account").await? {
+        Ok(s) => s,
+        Err(r) => return Ok(r),
+    };
+    if !constant_eq(&info.csrf_token, &f.csrf) {
+        return Err(WebError::CsrfFailed);
+    }
+    st.services.set_language(&tok, &f.language).await?;
+    let mut info = info;
+    info.language = f.language;
+    Ok(account_page(
+        info,
+        Some("Je keuze is bewaard.".into()),
+        None,
+    ))
+}

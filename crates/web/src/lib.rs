@@ -100,6 +100,19 @@ pub fn router(services: Services, config: WebConfig) -> Router {
             "/mijn-account/app",
             get(auth::account_app_form).post(auth::account_app_submit),
         )
+        .route("/mijn-account", get(auth::account))
+        .route(
+            "/mijn-account/wachtwoord",
+            axum::routing::post(auth::change_password),
+        )
+        .route(
+            "/mijn-account/app/verwijderen",
+            axum::routing::post(auth::remove_app),
+        )
+        .route(
+            "/mijn-account/taal",
+            axum::routing::post(auth::set_language),
+        )
         .route("/hulp", get(auth::help))
         .route("/static/{*file}", get(static_file))
         .route("/healthz", get(healthz))

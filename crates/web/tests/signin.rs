@@ -602,3 +602,62 @@ async fn staff_link_an_app_at_first_sign_in_through_the_pages() {
         .body
         .contains("Je bent ingelogd als eva@zorg.nl"));
 }
+
+#[tokio::test]
+async fn my_account_changes_password_and_language() {
+    let mut w = world().await;
+    w.sign_in().await;
+    let p = w.browser.get("/mijn-account").await;
+    assert!(p.body.contains("Wachtwoord veranderen") && p.body.contains("Koppel een app"));
+    let csrf = hidden(&p.body, "csrf");
+    let p = w
+        .browser
+        .post(
+            "/mijn-account/wachtwoord",
+            &[
+                ("csrf", &csrf),
+                ("current", "fout"),
+                ("password", "een nieuw lang wachtwoord"),
+                ("password2", "een nieuw lang wachtwoord"),
+            ],
+        )
+        .await;
+    assert!(p.body.contains("Je huidige wachtwoord klopt niet."));
+    let p = w
+        .browser
+        .post(
+            "/mijn-account/wachtwoord",
+            &[
+                ("csrf", &csrf),
+                ("current", PASSWORD),
+                ("password", "een nieuw lang wachtwoord"),
+                ("password2", "een nieuw lang wachtwoord"),
+            ],
+        )
+        .await;
+    assert!(p.body.contains("Je wachtwoord is veranderd."), "{}", p.body);
+    let p = w
+        .browser
+        .post("/mijn-account/taal", &[("csrf", &csrf), ("language", "en")])
+        .await;
+    assert!(p.body.contains("<option value=\"en\" selected>"));
+    let p = w
+        .browser
+        .post(
+            "/mijn-account/taal",
+            &[("csrf", "wrong"), ("language", "nl")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    // A client can always fall back to the SMS code, so unlinking is allowed.
+    let p = w
+        .browser
+        .post("/mijn-account/app/verwijderen", &[("csrf", &csrf)])
+        .await;
+    assert!(
+        p.body
+            .contains("Je app is ontkoppeld. Je logt nu in met een sms-code."),
+        "{}",
+        p.body
+    );
+}
