@@ -210,6 +210,11 @@ impl World {
     }
 
     async fn sign_in(&mut self) {
+        assert_eq!(self.sign_in_to("/").await.as_deref(), Some("/"));
+    }
+
+    /// Signs in through the pages; returns where the browser is sent after.
+    async fn sign_in_to(&mut self, next: &str) -> Option<String> {
         let csrf = self.login_page_csrf().await;
         let p = self
             .browser
@@ -219,7 +224,7 @@ impl World {
                     ("csrf", &csrf),
                     ("email", "Test@Example.nl "),
                     ("password", PASSWORD),
-                    ("next", "/"),
+                    ("next", next),
                 ],
             )
             .await;
@@ -240,7 +245,7 @@ impl World {
             )
             .await;
         assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
-        assert_eq!(p.location.as_deref(), Some("/"));
+        p.location
     }
 }
 
@@ -421,6 +426,10 @@ async fn idle_timeout_returns_to_login_with_an_explanation_and_back() {
         .await;
     assert!(p.body.contains("Daarom ben je uitgelogd"));
     assert_eq!(hidden(&p.body, "next"), "/mijn-sessies");
+    assert_eq!(w.sign_in_to("/mijn-sessies").await.as_deref(), Some("/mijn-sessies"), "back where the user was");
+    // An outside address is never a place to return to.
+    w.clock.advance(Duration::minutes(15));
+    assert_eq!(w.sign_in_to("//evil.example/x").await.as_deref(), Some("/"));
 }
 
 #[tokio::test]
