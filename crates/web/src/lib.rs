@@ -3,6 +3,7 @@
 //! rules. This crate only sees the public API of `inzage-service`.
 #![deny(clippy::unwrap_used)]
 
+mod api;
 mod auth;
 mod dev;
 pub mod error;
@@ -113,6 +114,7 @@ pub fn router(services: Services, config: WebConfig) -> Router {
             "/mijn-account/taal",
             axum::routing::post(auth::set_language),
         )
+        .merge(api::routes())
         .route("/hulp", get(auth::help))
         .route("/static/{*file}", get(static_file))
         .route("/healthz", get(healthz))

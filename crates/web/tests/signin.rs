@@ -426,7 +426,11 @@ async fn idle_timeout_returns_to_login_with_an_explanation_and_back() {
         .await;
     assert!(p.body.contains("Daarom ben je uitgelogd"));
     assert_eq!(hidden(&p.body, "next"), "/mijn-sessies");
-    assert_eq!(w.sign_in_to("/mijn-sessies").await.as_deref(), Some("/mijn-sessies"), "back where the user was");
+    assert_eq!(
+        w.sign_in_to("/mijn-sessies").await.as_deref(),
+        Some("/mijn-sessies"),
+        "back where the user was"
+    );
     // An outside address is never a place to return to.
     w.clock.advance(Duration::minutes(15));
     assert_eq!(w.sign_in_to("//evil.example/x").await.as_deref(), Some("/"));
@@ -668,5 +672,164 @@ async fn my_account_changes_password_and_language() {
             .contains("Je app is ontkoppeld. Je logt nu in met een sms-code."),
         "{}",
         p.body
+    );
+}
+
+async fn api(
+    app: &axum::Router,
+    method: &str,
+    path: &str,
+    bearer: Option<&str>,
+    body: &str,
+) -> (StatusCode, serde_json::Value) {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("content-type", "application/json");
+    if let Some(t) = bearer {
+        req = req.header("authorization", format!("Bearer {t}"));
+    }
+    let res = app
+        .clone()
+        .oneshot(req.body(Body::from(body.to_owned())).expect("req"))
+        .await
+        .expect("res");
+    let status = res.status();
+    let bytes = res.into_body().collect().await.expect("body").to_bytes();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
+    )
+}
+
+#[tokio::test]
+async fn json_api_signs_in_with_bearer_tokens_and_explains_errors() {
+    let w = world().await;
+    let app = w.browser.app.clone();
+    let (s, v) = api(&app, "POST", "/api/v1/auth/login", None, "{not json").await;
+    assert_eq!(
+        (s, v["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("bad_request"))
+    );
+    let (s, v) = api(
+        &app,
+        "POST",
+        "/api/v1/auth/login",
+        None,
+        r#"{"email":"test@example.nl","password":"fout"}"#,
+    )
+    .await;
+    assert_eq!(
+        (s, v["error"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("rejected"))
+    );
+    let (s, v) = api(
+        &app,
+        "POST",
+        "/api/v1/auth/login",
+        None,
+        &format!(r#"{{"email":"test@example.nl","password":"{PASSWORD}"}}"#),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["sms"], true);
+    let half = v["session_token"].as_str().expect("token").to_owned();
+    // Half signed in: no account data yet.
+    assert_eq!(
+        api(&app, "GET", "/api/v1/me", Some(&half), "").await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let (s, v) = api(&app, "POST", "/api/v1/auth/sms", Some(&half), "").await;
+    assert_eq!((s, v["status"].as_str()), (StatusCode::OK, Some("sent")));
+    let (s, v) = api(&app, "POST", "/api/v1/auth/sms", Some(&half), "").await;
+    assert_eq!(
+        (s, v["error"].as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, Some("too_soon"))
+    );
+    assert!(v["until"].is_string());
+    let code = w.sms_code().await;
+    let (s, v) = api(
+        &app,
+        "POST",
+        "/api/v1/auth/code",
+        Some(&half),
+        &format!(r#"{{"code":"{code}"}}"#),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let token = v["session_token"].as_str().expect("token").to_owned();
+    let (s, v) = api(&app, "GET", "/api/v1/me", Some(&token), "").await;
+    assert_eq!(
+        (s, v["email"].as_str(), v["kind"].as_str()),
+        (StatusCode::OK, Some("test@example.nl"), Some("client"))
+    );
+    // Cookies are not read by the API.
+    let req = Request::get("/api/v1/me")
+        .header("cookie", format!("__Host-inzage-session={token}"))
+        .body(Body::empty())
+        .expect("req");
+    assert_eq!(
+        app.clone().oneshot(req).await.expect("res").status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        api(&app, "POST", "/api/v1/auth/logout", Some(&token), "")
+            .await
+            .0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        api(&app, "GET", "/api/v1/me", Some(&token), "").await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    // Reset: the same 202 for known and unknown addresses.
+    for email in ["test@example.nl", "nobody@example.nl"] {
+        let (s, v) = api(
+            &app,
+            "POST",
+            "/api/v1/auth/password-reset",
+            None,
+            &format!(r#"{{"email":"{email}"}}"#),
+        )
+        .await;
+        assert_eq!(
+            (s, v["status"].as_str()),
+            (StatusCode::ACCEPTED, Some("accepted"))
+        );
+    }
+    let (s, v) = api(
+        &app,
+        "POST",
+        "/api/v1/auth/password",
+        None,
+        r#"{"token":"nope","password":"een goed wachtwoord"}"#,
+    )
+    .await;
+    assert_eq!(
+        (s, v["error"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
+}
+
+#[tokio::test]
+async fn openapi_document_describes_every_api_route() {
+    let w = world().await;
+    let (s, v) = api(&w.browser.app, "GET", "/api/v1/openapi.json", None, "").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(v["openapi"].as_str().is_some_and(|o| o.starts_with("3.")));
+    for path in [
+        "/api/v1/auth/login",
+        "/api/v1/auth/sms",
+        "/api/v1/auth/code",
+        "/api/v1/auth/logout",
+        "/api/v1/auth/password-reset",
+        "/api/v1/auth/password",
+        "/api/v1/me",
+    ] {
+        assert!(v["paths"][path].is_object(), "{path} missing");
+    }
+    assert_eq!(
+        v["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
     );
 }
