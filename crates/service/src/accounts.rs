@@ -639,21 +639,20 @@ impl Services {
             "{}/wachtwoord-instellen?token={token}",
             self.settings().public_base_url.trim_end_matches('/')
         );
-        let body = format!(
-            "Hallo,\n\nJe kunt nu je eigen dossier bekijken in Inzage.\n\n\
-             Klik op deze link en kies een wachtwoord:\n{link}\n\n\
-             De link werkt één keer en is geldig tot {}.\n\
-             Je gebruikersnaam is je e-mailadres: {email}\n\n\
-             Heb je deze e-mail niet verwacht? Dan hoef je niets te doen.\n",
-            display_datetime(expires_at)
-        );
+        let lang: String = sqlx::query("SELECT language FROM account WHERE id = $1")
+            .bind(&account_id)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("language")?;
+        let (subject, body) =
+            crate::texts::invite(&lang, &link, &display_datetime(expires_at), &email);
         queue(
             &mut tx,
             now,
             NewMessage {
                 channel: Channel::Email,
                 recipient: &email,
-                subject: Some("Je uitnodiging voor Inzage"),
+                subject: Some(subject),
                 body: &body,
                 purpose: "invite",
                 account_id: Some(&account_id),
@@ -761,9 +760,8 @@ impl Services {
                 NewMessage {
                     channel: Channel::Email,
                     recipient: &account.email,
-                    subject: Some("Je wachtwoord is veranderd"),
-                    body: "Hallo,\n\nJe wachtwoord voor Inzage is zojuist veranderd.\n\
-                       Heb jij dit niet gedaan? Neem dan meteen contact op met de servicedesk.\n",
+                    subject: Some(crate::texts::password_changed(&account.language).0),
+                    body: &crate::texts::password_changed(&account.language).1,
                     purpose: "password_changed",
                     account_id: Some(&account.id),
                 },
@@ -1012,16 +1010,11 @@ impl Services {
                 .bind(&account.id)
                 .execute(&mut *tx)
                 .await?;
-            let help = match (&org.servicedesk_email, &org.servicedesk_phone) {
-                (Some(e), Some(p)) => format!("\nHulp nodig? Mail naar {e} of bel {p}.\n"),
-                (Some(e), None) => format!("\nHulp nodig? Mail naar {e}.\n"),
-                _ => String::new(),
-            };
-            let body = format!(
-                "Hallo,\n\nEr is drie keer verkeerd ingelogd op jouw account.\n\
-                 Daarom is inloggen gepauzeerd tot {}.\nDaarna kun je weer inloggen.\n\n\
-                 Was jij dit niet? Vraag dan een nieuw wachtwoord aan.\n{help}",
-                display_datetime(until)
+            let (subject, body) = crate::texts::lockout(
+                &account.language,
+                &display_datetime(until),
+                org.servicedesk_email.as_deref(),
+                org.servicedesk_phone.as_deref(),
             );
             queue(
                 &mut tx,
@@ -1029,7 +1022,7 @@ impl Services {
                 NewMessage {
                     channel: Channel::Email,
                     recipient: &account.email,
-                    subject: Some("Inloggen is even gepauzeerd"),
+                    subject: Some(subject),
                     body: &body,
                     purpose: "lockout",
                     account_id: Some(&account.id),
@@ -1106,9 +1099,7 @@ impl Services {
         .bind(&id_hash)
         .execute(&mut *tx)
         .await?;
-        let body = format!(
-            "Je Inzage-code is {code}. Deze code is 10 minuten geldig. Deel deze code met niemand."
-        );
+        let body = crate::texts::sms_code(&account.language, &code);
         queue(
             &mut tx,
             now,
@@ -1580,19 +1571,14 @@ impl Services {
             "{}/wachtwoord-instellen?token={token}",
             self.settings().public_base_url.trim_end_matches('/')
         );
-        let body = format!(
-            "Hallo,\n\nJe hebt een nieuw wachtwoord aangevraagd voor Inzage.\n\
-             Klik op deze link en kies een nieuw wachtwoord:\n{link}\n\n\
-             De link werkt één keer en is 1 uur geldig.\n\
-             Heb jij dit niet aangevraagd? Dan hoef je niets te doen.\n"
-        );
+        let (subject, body) = crate::texts::reset(&account.language, &link);
         queue(
             &mut tx,
             now,
             NewMessage {
                 channel: Channel::Email,
                 recipient: &account.email,
-                subject: Some("Nieuw wachtwoord instellen"),
+                subject: Some(subject),
                 body: &body,
                 purpose: "reset",
                 account_id: Some(&account.id),
@@ -1862,9 +1848,8 @@ impl Services {
             NewMessage {
                 channel: Channel::Email,
                 recipient: &account.email,
-                subject: Some("Je wachtwoord is veranderd"),
-                body: "Hallo,\n\nJe wachtwoord voor Inzage is zojuist veranderd.\n\
-                   Heb jij dit niet gedaan? Neem dan meteen contact op met de servicedesk.\n",
+                subject: Some(crate::texts::password_changed(&account.language).0),
+                body: &crate::texts::password_changed(&account.language).1,
                 purpose: "password_changed",
                 account_id: Some(&account.id),
             },

@@ -19,6 +19,7 @@ pub mod passwords;
 mod row;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod texts;
 pub mod totp;
 pub mod writes;
 

@@ -153,6 +153,10 @@ fn lettre_message(sender: &Sender, msg: &Outgoing) -> Result<lettre::Message> {
         .to(to)
         .subject(msg.subject.clone().unwrap_or_default())
         .date(msg.created_at.into())
+        // Stable per message: a retry after a crash between sending and
+        // marking it sent carries the same Message-ID, so mail systems can
+        // drop the duplicate (SMTP itself is at-least-once).
+        .message_id(Some(format!("<{}@inzage>", msg.id)))
         .header(ContentType::TEXT_PLAIN)
         .body(msg.body.clone())
         .map_err(|e| ServiceError::Internal(format!("build e-mail: {e}")))

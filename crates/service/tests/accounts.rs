@@ -1015,3 +1015,40 @@ async fn change_password_needs_the_current_one_and_ends_other_sessions() {
         Err(ServiceError::Invalid(_))
     ));
 }
+
+#[tokio::test]
+async fn messages_follow_the_accounts_language() {
+    let w = world().await;
+    w.invited_with_password().await;
+    let s = w.sign_in().await;
+    assert!(w
+        .outbox()
+        .await
+        .iter()
+        .any(|m| m.contains("Je Inzage-code is")));
+    w.svc.set_language(&s, "en").await.expect("lang");
+    let LoginOutcome::SecondStep { session_token, .. } = w
+        .svc
+        .login("test.client@example.nl", PASSWORD, false, None, None)
+        .await
+        .expect("l")
+    else {
+        panic!()
+    };
+    w.clock.advance(Duration::seconds(1));
+    w.svc.send_sms_code(&session_token).await.expect("sms");
+    let msgs = w.outbox().await;
+    assert!(
+        msgs.iter().any(|m| m.contains("Your Inzage code is")),
+        "{msgs:?}"
+    );
+    w.svc
+        .request_password_reset("test.client@example.nl", None)
+        .await
+        .expect("reset");
+    assert!(w
+        .outbox()
+        .await
+        .iter()
+        .any(|m| m.contains("Subject: Set a new password")));
+}

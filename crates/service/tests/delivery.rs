@@ -183,6 +183,10 @@ async fn invitation_goes_over_real_smtp_and_the_stored_body_is_erased() {
     assert!(mails[0].contains("From: Zorg <noreply@zorg.nl>"));
     assert!(mails[0].contains("Subject: Je uitnodiging voor Inzage"));
     assert!(mails[0].contains("wachtwoord-instellen?token"));
+    assert!(
+        mails[0].contains("Message-ID: <") && mails[0].contains("@inzage>"),
+        "stable Message-ID for de-duplication"
+    );
     assert_eq!(db.scalar("SELECT COUNT(*) FROM message WHERE status = 'sent' AND transport = 'smtp' AND body = ''").await, 1);
     assert!(
         !db.dir.path().join("outbox").exists(),
