@@ -73,6 +73,9 @@ pub enum OrgCmd {
         /// Let staff use an SMS code as second step (default: authenticator app only).
         #[arg(long)]
         staff_sms_allowed: bool,
+        /// Invite eligible clients automatically once e-mail and mobile are known.
+        #[arg(long)]
+        auto_invite: bool,
         #[command(flatten)]
         out: Json,
     },
@@ -231,6 +234,7 @@ pub async fn run(svc: &Services, cmd: AdminCmd) -> Result<(), CliError> {
             eligibility_start,
             finalise_after_hours,
             staff_sms_allowed,
+            auto_invite,
             out,
         }) => {
             let name = Label::parse("name", &name)?;
@@ -253,6 +257,7 @@ pub async fn run(svc: &Services, cmd: AdminCmd) -> Result<(), CliError> {
                 servicedesk_phone,
                 help_url,
                 staff_sms_allowed,
+                auto_invite,
                 ..OrgSettings::default()
             };
             let id = svc.create_organisation(&ctx, name, settings).await?;

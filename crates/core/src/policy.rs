@@ -207,6 +207,8 @@ fn system_allows(component: &str, part: DossierPart, access: Access) -> bool {
         "cli" | "demo" => true,
         // The job that makes draft reports final after the organisation's period.
         "job:finalise_reports" => part == DossierPart::Reports && access == Access::Write,
+        // Automatic invitations: portal access is part of the network.
+        "job:auto_invite" => part == DossierPart::Network && access == Access::Write,
         _ => false,
     }
 }

@@ -3,6 +3,9 @@
 -- Staff sign in with an authenticator app; SMS only where allowed.
 ALTER TABLE organisation ADD COLUMN staff_sms_allowed BIGINT NOT NULL DEFAULT 0 CHECK (staff_sms_allowed IN (0, 1))
 ;
+-- Invite eligible clients by themselves once e-mail and mobile are known.
+ALTER TABLE organisation ADD COLUMN auto_invite BIGINT NOT NULL DEFAULT 0 CHECK (auto_invite IN (0, 1))
+;
 CREATE TABLE account (
     id TEXT PRIMARY KEY,
     organisation_id TEXT NOT NULL REFERENCES organisation(id),

@@ -30,6 +30,9 @@ pub struct OrgSettings {
     pub help_url: Option<String>,
     /// Staff may use an SMS code as second step (else: authenticator app only).
     pub staff_sms_allowed: bool,
+    /// Invite eligible clients automatically (once) when both their e-mail
+    /// address and mobile number are known.
+    pub auto_invite: bool,
 }
 
 impl Default for OrgSettings {
@@ -47,6 +50,7 @@ impl Default for OrgSettings {
             servicedesk_phone: None,
             help_url: None,
             staff_sms_allowed: false,
+            auto_invite: false,
         }
     }
 }
@@ -225,8 +229,8 @@ impl Services {
                     "INSERT INTO organisation (id, name, idle_timeout_minutes, lockout_threshold, \
                      lockout_pause_minutes, grace_days_after_discharge, min_client_age, \
                      eligibility_start_date, finalise_after_hours, upload_limit_bytes, servicedesk_email, \
-                     servicedesk_phone, help_url, created_at, staff_sms_allowed) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+                     servicedesk_phone, help_url, created_at, staff_sms_allowed, auto_invite) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
                 )
                 .bind(&id)
                 .bind(name.as_str())
@@ -243,6 +247,7 @@ impl Services {
                 .bind(&settings.help_url)
                 .bind(&now)
                 .bind(i64::from(settings.staff_sms_allowed))
+                .bind(i64::from(settings.auto_invite))
                 .execute(&mut **tx)
                 .await?;
                 Ok((OrganisationId::from_raw(id.clone()), Some(id)))
@@ -265,8 +270,8 @@ impl Services {
                     "UPDATE organisation SET idle_timeout_minutes = $2, lockout_threshold = $3, \
                      lockout_pause_minutes = $4, grace_days_after_discharge = $5, min_client_age = $6, \
                      eligibility_start_date = $7, finalise_after_hours = $8, upload_limit_bytes = $9, \
-                     servicedesk_email = $10, servicedesk_phone = $11, help_url = $12, staff_sms_allowed = $13 \
-                     WHERE id = $1",
+                     servicedesk_email = $10, servicedesk_phone = $11, help_url = $12, staff_sms_allowed = $13, \
+                     auto_invite = $14 WHERE id = $1",
                 )
                 .bind(org.as_str())
                 .bind(settings.idle_timeout_minutes)
@@ -281,6 +286,7 @@ impl Services {
                 .bind(&settings.servicedesk_phone)
                 .bind(&settings.help_url)
                 .bind(i64::from(settings.staff_sms_allowed))
+                .bind(i64::from(settings.auto_invite))
                 .execute(&mut **tx)
                 .await?;
                 if r.rows_affected() == 0 {
@@ -298,8 +304,8 @@ impl Services {
         let rows = sqlx::query(
             "SELECT id, name, idle_timeout_minutes, lockout_threshold, lockout_pause_minutes, \
              grace_days_after_discharge, min_client_age, eligibility_start_date, finalise_after_hours, \
-             upload_limit_bytes, servicedesk_email, servicedesk_phone, help_url, staff_sms_allowed \
-             FROM organisation ORDER BY name",
+             upload_limit_bytes, servicedesk_email, servicedesk_phone, help_url, staff_sms_allowed, \
+             auto_invite FROM organisation ORDER BY name",
         )
             .fetch_all(self.db().pool())
             .await?;
@@ -321,6 +327,7 @@ impl Services {
                         servicedesk_phone: os(r, "servicedesk_phone")?,
                         help_url: os(r, "help_url")?,
                         staff_sms_allowed: b(r, "staff_sms_allowed")?,
+                        auto_invite: b(r, "auto_invite")?,
                     },
                 })
             })
@@ -574,6 +581,16 @@ impl Services {
         };
         let id = new_id();
         insert_client(&mut tx, &id, org, &new, &ts(now)).await?;
+        if new.email.is_some() && new.mobile.is_some() {
+            let row = sqlx::query("SELECT auto_invite FROM organisation WHERE id = $1")
+                .bind(org.as_str())
+                .fetch_one(&mut *tx)
+                .await?;
+            if b(&row, "auto_invite")? {
+                // Once per client: the dedupe key makes a second enqueue a no-op.
+                crate::jobs::enqueue_once(&mut tx, crate::jobs::AUTO_INVITE, &id, now).await?;
+            }
+        }
         let start = episode_start.unwrap_or_else(|| inzage_core::types::local_date(now));
         sqlx::query("INSERT INTO episode (id, client_id, start_date, end_date, created_at) VALUES ($1, $2, $3, NULL, $4)")
             .bind(new_id())

@@ -17,6 +17,7 @@ use sqlx::Row;
 pub const FINALISE_REPORT: &str = "finalise_report";
 pub const DELIVER_MESSAGE: &str = "deliver_message";
 pub const PASSWORD_RESET_REQUEST: &str = "password_reset_request";
+pub const AUTO_INVITE: &str = "auto_invite";
 /// How long a claim holds before another runner may retake the job.
 pub const LEASE: Duration = Duration::minutes(5);
 pub const MAX_ATTEMPTS: i64 = 5;
@@ -29,6 +30,29 @@ struct FinalisePayload {
 #[derive(Serialize, Deserialize)]
 struct IdPayload {
     id: String,
+}
+
+/// Queues a job of `kind` about `id` at most once, ever.
+pub(crate) async fn enqueue_once(
+    tx: &mut Tx,
+    kind: &str,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let payload = serde_json::to_string(&IdPayload { id: id.to_owned() })
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    sqlx::query(
+        "INSERT INTO job (id, kind, payload, dedupe_key, run_at, status, attempts, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, 'queued', 0, $5, $5) ON CONFLICT (dedupe_key) DO NOTHING",
+    )
+    .bind(new_id())
+    .bind(kind)
+    .bind(payload)
+    .bind(format!("{kind}:{id}"))
+    .bind(ts(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// Queues a job of `kind` about `id` (a message id, an e-mail address …).
@@ -261,6 +285,24 @@ impl Runner {
                     .process_reset_request(&p.id)
                     .await
                     .map(|()| None)
+            }
+            AUTO_INVITE => {
+                let p: IdPayload = serde_json::from_str(payload)
+                    .map_err(|e| ServiceError::Internal(format!("bad payload: {e}")))?;
+                let ctx = Ctx::system("job:auto_invite");
+                let target = crate::accounts::InviteTarget::Client(
+                    inzage_core::ids::ClientId::from_raw(p.id),
+                );
+                match self.services.invite(&ctx, target).await {
+                    Ok(_) => Ok(None),
+                    // Not eligible (age, start date, discharge) or no longer
+                    // reachable: nothing to retry; staff can invite by hand.
+                    Err(ServiceError::Conflict(reason)) => {
+                        tracing::info!(reason = %reason, "automatic invitation not sent");
+                        Ok(None)
+                    }
+                    Err(e) => Err(e),
+                }
             }
             other => Err(ServiceError::Internal(format!("unknown job kind {other}"))),
         }

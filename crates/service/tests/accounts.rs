@@ -1052,3 +1052,93 @@ async fn messages_follow_the_accounts_language() {
         .iter()
         .any(|m| m.contains("Subject: Set a new password")));
 }
+
+#[tokio::test]
+async fn automatic_invitation_goes_out_once_when_email_and_mobile_are_known() {
+    let w = world().await;
+    let cli = Ctx::system("cli");
+    let org = w
+        .svc
+        .create_organisation(
+            &cli,
+            label("Auto"),
+            OrgSettings {
+                auto_invite: true,
+                ..OrgSettings::default()
+            },
+        )
+        .await
+        .expect("org");
+    let loc = w
+        .svc
+        .create_location(&cli, &org, label("A"))
+        .await
+        .expect("loc");
+    let team = w
+        .svc
+        .create_team(&cli, &loc, label("AT"))
+        .await
+        .expect("team");
+    let client = |num: &str, email: &str, mobile: Option<&str>| NewClient {
+        client_number: ClientNumber::parse(num).expect("n"),
+        given_name: label("Auto"),
+        name_prefix: None,
+        family_name: label("Matisch"),
+        birth_date: BirthDate::parse(
+            "01-01-1980",
+            NaiveDate::from_ymd_opt(2026, 1, 1).expect("d"),
+        )
+        .expect("bd"),
+        street: None,
+        house_number: None,
+        postal_code: None,
+        city: None,
+        email: Some(Email::parse(email).expect("e")),
+        mobile: mobile.map(|m| MobileNumber::parse(m).expect("m")),
+        team_id: Some(team.clone()),
+        primary_caregiver_id: None,
+    };
+    w.svc
+        .create_client(
+            &cli,
+            &org,
+            client("A-1", "auto1@example.nl", Some("0611112222")),
+            NaiveDate::from_ymd_opt(2025, 1, 1),
+        )
+        .await
+        .expect("c1");
+    w.svc
+        .create_client(
+            &cli,
+            &org,
+            client("A-2", "auto2@example.nl", None),
+            NaiveDate::from_ymd_opt(2025, 1, 1),
+        )
+        .await
+        .expect("c2");
+    let mails = w.outbox().await;
+    let invites: Vec<_> = mails
+        .iter()
+        .filter(|m| m.contains("Subject: Je uitnodiging voor Inzage"))
+        .collect();
+    assert_eq!(invites.len(), 1, "{mails:?}");
+    assert!(invites[0].contains("To: auto1@example.nl"));
+    // Nothing more on a second run.
+    assert_eq!(w.outbox().await.len(), mails.len());
+    // The organisation of the world() has it off: no mail for its client.
+    assert!(!mails.iter().any(|m| m.contains("test.client@example.nl")));
+    let log = w
+        .svc
+        .search_audit(
+            &cli,
+            inzage_service::AuditQuery {
+                limit: 500,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("audit");
+    assert!(log
+        .iter()
+        .any(|e| e.action == "invite" && e.actor_id == "job:auto_invite"));
+}

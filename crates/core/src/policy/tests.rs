@@ -624,6 +624,24 @@ fn system_components_are_listed_explicitly() {
         &rules,
         Ok("system:cli"),
     );
+    check(
+        "auto-invite job may invite",
+        sys("job:auto_invite"),
+        Situation::OpenEpisode,
+        Network,
+        W,
+        &rules,
+        Ok("system:job:auto_invite"),
+    );
+    check(
+        "auto-invite job reads nothing",
+        sys("job:auto_invite"),
+        Situation::OpenEpisode,
+        Reports,
+        R,
+        &rules,
+        Err(DenyReason::SystemComponentNotAllowed),
+    );
 }
 
 #[test]
