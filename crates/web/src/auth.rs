@@ -591,14 +591,41 @@ pub async fn set_password_submit(
         .set_password_with_token(&f.token, &f.password, src.as_deref())
         .await
     {
-        Ok(()) => Ok(page(SetPasswordPage {
-            csrf: f.csrf,
-            token: String::new(),
-            email,
-            done: true,
-            invalid_link: false,
-            error: None,
-        })),
+        Ok(()) => {
+            // Straight on to the second step (or app enrolment), then the portal.
+            match st
+                .services
+                .login(&email, &f.password, false, None, src.as_deref())
+                .await?
+            {
+                LoginOutcome::SecondStep {
+                    session_token,
+                    enrol,
+                    totp,
+                    ..
+                } => {
+                    let to = if enrol {
+                        "/inloggen/app-koppelen"
+                    } else if totp {
+                        "/inloggen/code?met=app"
+                    } else {
+                        "/inloggen/code?met=sms"
+                    };
+                    Ok(redirect(
+                        to,
+                        vec![st.cookies.set(st.cookies.session(), &session_token, None)],
+                    ))
+                }
+                _ => Ok(page(SetPasswordPage {
+                    csrf: f.csrf,
+                    token: String::new(),
+                    email,
+                    done: true,
+                    invalid_link: false,
+                    error: None,
+                })),
+            }
+        }
         Err(inzage_service::ServiceError::Invalid(fe)) => {
             Ok(page(again(password_message(&fe.message))))
         }

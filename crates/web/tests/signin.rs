@@ -543,7 +543,13 @@ async fn set_password_page_refuses_bad_passwords_in_plain_words() {
             ],
         )
         .await;
-    assert!(p.body.contains("Je wachtwoord is ingesteld"), "{}", p.body);
+    assert_eq!(
+        p.location.as_deref(),
+        Some("/inloggen/code?met=sms"),
+        "straight on to the second step"
+    );
+    let p = w.browser.get("/inloggen/code?met=sms").await;
+    assert!(p.body.contains("Stuur mij een sms-code"));
 }
 
 #[tokio::test]
