@@ -12,8 +12,9 @@ import { chromium } from 'playwright-core';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const root = path.resolve(here, '..');
-export const bin = process.env.INZAGE_BIN || path.join(root, 'target', 'debug', 'inzage');
-export const shots = path.join(root, 'target', 'e2e-screenshots');
+const targetDir = process.env.CARGO_TARGET_DIR || path.join(root, 'target');
+export const bin = process.env.INZAGE_BIN || path.join(targetDir, 'debug', 'inzage');
+export const shots = path.join(targetDir, 'e2e-screenshots');
 export const DEMO_PASSWORD = 'Inzage-demo-2026';
 
 const freePort = () => new Promise((resolve, reject) => {
