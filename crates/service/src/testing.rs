@@ -126,3 +126,55 @@ impl Drop for TestDb {
         }
     }
 }
+
+/// An organisation with one location and one team, made by the operator.
+pub async fn organisation(
+    svc: &Services,
+    name: &str,
+    settings: crate::admin::OrgSettings,
+) -> (inzage_core::ids::OrganisationId, inzage_core::ids::TeamId) {
+    use inzage_core::types::Label;
+    let cli = crate::Ctx::system("cli");
+    let l = |s: &str| Label::parse("test", s).expect("label");
+    let org = svc
+        .create_organisation(&cli, l(name), settings)
+        .await
+        .expect("organisation");
+    let loc = svc
+        .create_location(&cli, &org, l(&format!("{name} locatie")))
+        .await
+        .expect("location");
+    let team = svc
+        .create_team(&cli, &loc, l(&format!("{name} team")))
+        .await
+        .expect("team");
+    (org, team)
+}
+
+/// A client "Test Client", born 1990, in `team`, with the given contacts.
+pub fn client(
+    number: &str,
+    email: Option<&str>,
+    mobile: Option<&str>,
+    team: &inzage_core::ids::TeamId,
+) -> crate::admin::NewClient {
+    use inzage_core::types::*;
+    let l = |s: &str| Label::parse("test", s).expect("label");
+    crate::admin::NewClient {
+        client_number: ClientNumber::parse(number).expect("client number"),
+        given_name: l("Test"),
+        name_prefix: None,
+        family_name: l("Client"),
+        birth_date: BirthDate::from_stored(
+            chrono::NaiveDate::from_ymd_opt(1990, 1, 1).expect("date"),
+        ),
+        street: None,
+        house_number: None,
+        postal_code: None,
+        city: None,
+        email: email.map(|e| Email::parse(e).expect("email")),
+        mobile: mobile.map(|m| MobileNumber::parse(m).expect("mobile")),
+        team_id: Some(team.clone()),
+        primary_caregiver_id: None,
+    }
+}

@@ -2,10 +2,9 @@
 //! SMS to a local HTTP gateway the test starts.
 use chrono::{TimeZone, Utc};
 use inzage_core::ids::*;
-use inzage_core::types::*;
 use inzage_core::FixedClock;
 use inzage_service::accounts::*;
-use inzage_service::admin::{NewClient, OrgSettings};
+use inzage_service::admin::OrgSettings;
 use inzage_service::jobs::{Runner, Tick};
 use inzage_service::messages::{Delivery, Outbox, SmsGateway, Smtp, SmtpSecurity, SmtpSettings};
 use inzage_service::testing::TestDb;
@@ -106,36 +105,14 @@ async fn sms_gateway() -> (String, Gateway) {
 }
 
 async fn setup(svc: &Services) -> ClientId {
-    let cli = Ctx::system("cli");
-    let l = |s: &str| Label::parse("t", s).expect("l");
-    let org = svc
-        .create_organisation(&cli, l("Zorg"), OrgSettings::default())
-        .await
-        .expect("org");
-    let loc = svc.create_location(&cli, &org, l("L")).await.expect("loc");
-    let team = svc.create_team(&cli, &loc, l("T")).await.expect("team");
+    let (org, team) =
+        inzage_service::testing::organisation(svc, "Zorg", OrgSettings::default()).await;
+    let new =
+        inzage_service::testing::client("C-1", Some("test@example.nl"), Some("0612345678"), &team);
     svc.create_client(
-        &cli,
+        &Ctx::system("cli"),
         &org,
-        NewClient {
-            client_number: ClientNumber::parse("C-1").expect("n"),
-            given_name: l("Test"),
-            name_prefix: None,
-            family_name: l("Client"),
-            birth_date: BirthDate::parse(
-                "01-01-1990",
-                chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("d"),
-            )
-            .expect("bd"),
-            street: None,
-            house_number: None,
-            postal_code: None,
-            city: None,
-            email: Some(Email::parse("test@example.nl").expect("e")),
-            mobile: Some(MobileNumber::parse("0612345678").expect("m")),
-            team_id: Some(team),
-            primary_caregiver_id: None,
-        },
+        new,
         chrono::NaiveDate::from_ymd_opt(2025, 1, 1),
     )
     .await

@@ -705,6 +705,22 @@ pub async fn signed_in(
     )))
 }
 
+/// [`signed_in`] for a form post: also checks the session's CSRF token.
+pub async fn signed_in_form(
+    st: &AppState,
+    headers: &HeaderMap,
+    here: &str,
+    csrf: &str,
+) -> Result<Result<(String, SessionInfo), Response>, WebError> {
+    let r = signed_in(st, headers, here).await?;
+    if let Ok((_, info)) = &r {
+        if !constant_eq(&info.csrf_token, csrf) {
+            return Err(WebError::CsrfFailed);
+        }
+    }
+    Ok(r)
+}
+
 #[derive(Template)]
 #[template(path = "start.html")]
 struct StartPage {
@@ -778,13 +794,10 @@ pub async fn end_other_sessions(
     Source(src): Source,
     Form(f): Form<CsrfForm>,
 ) -> Result<Response, WebError> {
-    let (tok, info) = match signed_in(&st, &headers, "/mijn-sessies").await? {
+    let (tok, info) = match signed_in_form(&st, &headers, "/mijn-sessies", &f.csrf).await? {
         Ok(s) => s,
         Err(r) => return Ok(r),
     };
-    if !constant_eq(&info.csrf_token, &f.csrf) {
-        return Err(WebError::CsrfFailed);
-    }
     let n = st.services.end_other_sessions(&tok, src.as_deref()).await?;
     sessions_page(
         &st,
@@ -893,13 +906,10 @@ pub async fn account_app_submit(
     Source(src): Source,
     Form(f): Form<CodeForm>,
 ) -> Result<Response, WebError> {
-    let (tok, info) = match signed_in(&st, &headers, "/mijn-account/app").await? {
+    let (tok, info) = match signed_in_form(&st, &headers, "/mijn-account/app", &f.csrf).await? {
         Ok(s) => s,
         Err(r) => return Ok(r),
     };
-    if !constant_eq(&info.csrf_token, &f.csrf) {
-        return Err(WebError::CsrfFailed);
-    }
     let code: String = f
         .code
         .chars()
@@ -985,13 +995,10 @@ pub async fn change_password(
     Source(src): Source,
     Form(f): Form<ChangePasswordForm>,
 ) -> Result<Response, WebError> {
-    let (tok, info) = match signed_in(&st, &headers, "/mijn-account").await? {
+    let (tok, info) = match signed_in_form(&st, &headers, "/mijn-account", &f.csrf).await? {
         Ok(s) => s,
         Err(r) => return Ok(r),
     };
-    if !constant_eq(&info.csrf_token, &f.csrf) {
-        return Err(WebError::CsrfFailed);
-    }
     if f.password != f.password2 {
         return Ok(account_page(
             info,
@@ -1034,13 +1041,10 @@ pub async fn remove_app(
     Source(src): Source,
     Form(f): Form<CsrfForm>,
 ) -> Result<Response, WebError> {
-    let (tok, info) = match signed_in(&st, &headers, "/mijn-account").await? {
+    let (tok, info) = match signed_in_form(&st, &headers, "/mijn-account", &f.csrf).await? {
         Ok(s) => s,
         Err(r) => return Ok(r),
     };
-    if !constant_eq(&info.csrf_token, &f.csrf) {
-        return Err(WebError::CsrfFailed);
-    }
     match st.services.remove_totp(&tok, src.as_deref()).await {
         Ok(()) => {
             let mut info = info;
@@ -1073,13 +1077,10 @@ pub async fn set_language(
     headers: HeaderMap,
     Form(f): Form<LanguageForm>,
 ) -> Result<Response, WebError> {
-    let (tok, info) = match signed_in(&st, &headers, "/mijn-account").await? {
+    let (tok, info) = match signed_in_form(&st, &headers, "/mijn-account", &f.csrf).await? {
         Ok(s) => s,
         Err(r) => return Ok(r),
     };
-    if !constant_eq(&info.csrf_token, &f.csrf) {
-        return Err(WebError::CsrfFailed);
-    }
     st.services.set_language(&tok, &f.language).await?;
     let mut info = info;
     info.language = f.language;

@@ -7,7 +7,7 @@ use http_body_util::BodyExt;
 use inzage_core::types::*;
 use inzage_core::FixedClock;
 use inzage_service::accounts::InviteTarget;
-use inzage_service::admin::{NewClient, OrgSettings};
+use inzage_service::admin::OrgSettings;
 use inzage_service::jobs::Runner;
 use inzage_service::testing::TestDb;
 use inzage_service::{Ctx, Services};
@@ -127,42 +127,15 @@ async fn world() -> World {
     );
     let svc = db.services(&clock);
     let cli = Ctx::system("cli");
-    let l = |s: &str| Label::parse("t", s).expect("l");
     let settings = OrgSettings {
         servicedesk_email: Some("servicedesk@zorg.nl".into()),
         ..OrgSettings::default()
     };
-    let org = svc
-        .create_organisation(&cli, l("Zorg"), settings)
-        .await
-        .expect("org");
-    let loc = svc.create_location(&cli, &org, l("L")).await.expect("loc");
-    let team = svc.create_team(&cli, &loc, l("T")).await.expect("team");
+    let (org, team) = inzage_service::testing::organisation(&svc, "Zorg", settings).await;
+    let new =
+        inzage_service::testing::client("C-1", Some("test@example.nl"), Some("0612345678"), &team);
     let client = svc
-        .create_client(
-            &cli,
-            &org,
-            NewClient {
-                client_number: ClientNumber::parse("C-1").expect("n"),
-                given_name: l("Test"),
-                name_prefix: None,
-                family_name: l("Client"),
-                birth_date: BirthDate::parse(
-                    "01-01-1990",
-                    chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("d"),
-                )
-                .expect("bd"),
-                street: None,
-                house_number: None,
-                postal_code: None,
-                city: None,
-                email: Some(Email::parse("test@example.nl").expect("e")),
-                mobile: Some(MobileNumber::parse("0612345678").expect("m")),
-                team_id: Some(team),
-                primary_caregiver_id: None,
-            },
-            chrono::NaiveDate::from_ymd_opt(2025, 1, 1),
-        )
+        .create_client(&cli, &org, new, chrono::NaiveDate::from_ymd_opt(2025, 1, 1))
         .await
         .expect("client");
     svc.provision_account(&cli, InviteTarget::Client(client), PASSWORD)
