@@ -117,6 +117,7 @@ code_enum!(
         Lockout => "lockout", "inloggen gepauzeerd";
         PasswordSet => "password_set", "wachtwoord ingesteld";
         PasswordResetRequested => "password_reset_requested", "wachtwoord opgevraagd";
+        SessionStart => "session_start", "ingelogd (sessie gestart)";
         SessionEnd => "session_end", "sessie beëindigd";
     }
 );

@@ -1278,6 +1278,20 @@ impl Services {
             Some(if totp { "totp" } else { "sms" }),
         )
         .await?;
+        audit_account(
+            &mut tx,
+            &ctx,
+            now,
+            Some(&account),
+            AuditAction::SessionStart,
+            AuditOutcome::Allowed,
+            Some(if public == 1 {
+                "public_computer"
+            } else {
+                "own_device"
+            }),
+        )
+        .await?;
         tx.commit().await?;
         Ok(SecondStepOutcome::SignedIn {
             session_token: token,
