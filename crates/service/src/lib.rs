@@ -21,6 +21,7 @@ mod row;
 pub mod testing;
 mod texts;
 pub mod totp;
+pub mod who_looked;
 pub mod writes;
 
 use blobs::BlobStore;

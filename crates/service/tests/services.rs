@@ -613,3 +613,66 @@ async fn staff_in_team_writes_and_duplicates_are_clear_conflicts() {
         "{r:?}"
     );
 }
+
+#[tokio::test]
+async fn who_looked_groups_repeats_per_day_and_hides_denied_attempts() {
+    let w = world().await;
+    let cg = staff_ctx(&w.caregiver);
+    for _ in 0..3 {
+        w.svc.client_profile(&cg, &w.client).await.expect("read");
+    }
+    let me = client_ctx(&w.client);
+    w.svc
+        .list_reports(
+            &me,
+            &w.client,
+            ReportFilter {
+                page: 1,
+                per_page: 10,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("list");
+    // Another client's guess is denied and must not appear (nor their name).
+    let other = client_ctx(&w.other_client);
+    assert!(w.svc.client_profile(&other, &w.client).await.is_err());
+    let today = local_date(w.clock.now_for_test());
+    let lines = w
+        .svc
+        .who_looked(&me, &w.client, today, today)
+        .await
+        .expect("who looked");
+    let staff_line = lines
+        .iter()
+        .find(|l| l.who.starts_with("Sam bakker ("))
+        .expect("staff line");
+    assert_eq!(
+        (staff_line.what.as_str(), staff_line.count),
+        ("Gegevens bekeken", 3)
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.who == "jijzelf" && l.what == "Rapportages bekeken" && l.count == 1),
+        "{lines:?}"
+    );
+    assert!(
+        lines.iter().all(|l| !l.who.contains("Client")),
+        "no other client: {lines:?}"
+    );
+    // Yesterday is empty.
+    let yesterday = today - Duration::days(1);
+    assert!(w
+        .svc
+        .who_looked(&me, &w.client, yesterday, yesterday)
+        .await
+        .expect("who")
+        .is_empty());
+    // A caregiver cannot open the client's own view.
+    assert!(w
+        .svc
+        .who_looked(&cg, &w.client, today, today)
+        .await
+        .is_err());
+}
