@@ -167,6 +167,23 @@ impl Services {
         }
     }
 
+    /// [`Services::gate`] for one item of `table`: finds the client it
+    /// belongs to (an unknown id is audited and answers `NotFound`), then
+    /// opens the gate for that client. Returns (client id, tx, scope).
+    pub(crate) async fn gate_item(
+        &self,
+        ctx: &Ctx,
+        table: &'static str,
+        id: &str,
+        a: &Attempt<'_>,
+    ) -> Result<(String, Tx, Scope)> {
+        let Some(client) = self.owner_of(table, id).await? else {
+            return self.no_such_item(ctx, a).await;
+        };
+        let (tx, scope) = self.gate(ctx, &client, a).await?;
+        Ok((client, tx, scope))
+    }
+
     /// Decides inside an open transaction; a denial is appended to `tx`
     /// (the caller must commit it) and returned as `Ok(Err(..))`.
     pub(crate) async fn decide_in(

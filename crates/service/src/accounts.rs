@@ -593,72 +593,33 @@ impl Services {
                 .execute(&mut *tx)
                 .await?;
         }
-        if !send {
-            append(
+        // Provisioning (demo, operator) creates the account without a link.
+        let expires_at = if send {
+            let (link, expires_at) = self.issue_token(&mut tx, &account_id, "invite").await?;
+            let lang: String = sqlx::query("SELECT language FROM account WHERE id = $1")
+                .bind(&account_id)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("language")?;
+            let (subject, body) =
+                crate::texts::invite(&lang, &link, &display_datetime(expires_at), &email);
+            queue(
                 &mut tx,
-                ctx,
                 now,
-                Event {
-                    role: &role,
-                    client_id: client_for_rule.as_deref(),
-                    data_kind: "account",
-                    data_id: Some(&account_id),
-                    action: AuditAction::Create,
-                    outcome: AuditOutcome::Allowed,
-                    reason: None,
+                NewMessage {
+                    channel: Channel::Email,
+                    recipient: &email,
+                    subject: Some(subject),
+                    body: &body,
+                    purpose: "invite",
+                    account_id: Some(&account_id),
                 },
             )
             .await?;
-            tx.commit().await?;
-            return Ok(Invited {
-                account_id,
-                email,
-                expires_at: now,
-            });
-        }
-        // A new link replaces every earlier one.
-        sqlx::query("UPDATE account_token SET revoked_at = $1 WHERE account_id = $2 AND purpose = 'invite' AND used_at IS NULL AND revoked_at IS NULL")
-            .bind(ts(now))
-            .bind(&account_id)
-            .execute(&mut *tx)
-            .await?;
-        let token = random_token()?;
-        let expires_at = now + self.settings().invite_valid;
-        sqlx::query(
-            "INSERT INTO account_token (id, token_hash, account_id, purpose, created_at, expires_at) \
-             VALUES ($1, $2, $3, 'invite', $4, $5)",
-        )
-        .bind(new_id())
-        .bind(sha(&token))
-        .bind(&account_id)
-        .bind(ts(now))
-        .bind(ts(expires_at))
-        .execute(&mut *tx)
-        .await?;
-        let link = format!(
-            "{}/wachtwoord-instellen?token={token}",
-            self.settings().public_base_url.trim_end_matches('/')
-        );
-        let lang: String = sqlx::query("SELECT language FROM account WHERE id = $1")
-            .bind(&account_id)
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get("language")?;
-        let (subject, body) =
-            crate::texts::invite(&lang, &link, &display_datetime(expires_at), &email);
-        queue(
-            &mut tx,
-            now,
-            NewMessage {
-                channel: Channel::Email,
-                recipient: &email,
-                subject: Some(subject),
-                body: &body,
-                purpose: "invite",
-                account_id: Some(&account_id),
-            },
-        )
-        .await?;
+            expires_at
+        } else {
+            now
+        };
         append(
             &mut tx,
             ctx,
@@ -668,7 +629,11 @@ impl Services {
                 client_id: client_for_rule.as_deref(),
                 data_kind: "account",
                 data_id: Some(&account_id),
-                action: AuditAction::Invite,
+                action: if send {
+                    AuditAction::Invite
+                } else {
+                    AuditAction::Create
+                },
                 outcome: AuditOutcome::Allowed,
                 reason: None,
             },
@@ -681,6 +646,51 @@ impl Services {
             email,
             expires_at,
         })
+    }
+
+    /// A new single-use link of `purpose` (`invite` or `reset`) for the
+    /// account; earlier unused links of that purpose stop working. Only the
+    /// token's hash is stored. Returns the link and its end of validity.
+    async fn issue_token(
+        &self,
+        tx: &mut Tx,
+        account_id: &str,
+        purpose: &str,
+    ) -> Result<(String, DateTime<Utc>)> {
+        let now = self.now();
+        let valid = if purpose == "reset" {
+            self.settings().reset_valid
+        } else {
+            self.settings().invite_valid
+        };
+        sqlx::query(
+            "UPDATE account_token SET revoked_at = $1 WHERE account_id = $2 AND purpose = $3 \
+             AND used_at IS NULL AND revoked_at IS NULL",
+        )
+        .bind(ts(now))
+        .bind(account_id)
+        .bind(purpose)
+        .execute(&mut **tx)
+        .await?;
+        let token = random_token()?;
+        let expires_at = now + valid;
+        sqlx::query(
+            "INSERT INTO account_token (id, token_hash, account_id, purpose, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(new_id())
+        .bind(sha(&token))
+        .bind(account_id)
+        .bind(purpose)
+        .bind(ts(now))
+        .bind(ts(expires_at))
+        .execute(&mut **tx)
+        .await?;
+        let link = format!(
+            "{}/wachtwoord-instellen?token={token}",
+            self.settings().public_base_url.trim_end_matches('/')
+        );
+        Ok((link, expires_at))
     }
 
     /// Checks a set-password link without using it: the e-mail it is for.
@@ -1566,25 +1576,7 @@ impl Services {
             tx.rollback().await?;
             return Ok(());
         };
-        sqlx::query("UPDATE account_token SET revoked_at = $1 WHERE account_id = $2 AND purpose = 'reset' AND used_at IS NULL AND revoked_at IS NULL")
-            .bind(ts(now))
-            .bind(&account.id)
-            .execute(&mut *tx)
-            .await?;
-        let token = random_token()?;
-        let expires = now + self.settings().reset_valid;
-        sqlx::query("INSERT INTO account_token (id, token_hash, account_id, purpose, created_at, expires_at) VALUES ($1, $2, $3, 'reset', $4, $5)")
-            .bind(new_id())
-            .bind(sha(&token))
-            .bind(&account.id)
-            .bind(ts(now))
-            .bind(ts(expires))
-            .execute(&mut *tx)
-            .await?;
-        let link = format!(
-            "{}/wachtwoord-instellen?token={token}",
-            self.settings().public_base_url.trim_end_matches('/')
-        );
+        let (link, _) = self.issue_token(&mut tx, &account.id, "reset").await?;
         let (subject, body) = crate::texts::reset(&account.language, &link);
         queue(
             &mut tx,

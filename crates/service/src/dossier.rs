@@ -282,10 +282,9 @@ impl Services {
             AuditAction::Read,
             Some(plan_id.as_str()),
         );
-        let Some(client) = self.owner_of("plan_version", plan_id.as_str()).await? else {
-            return self.no_such_item(ctx, &a).await;
-        };
-        let (mut tx, scope) = self.gate(ctx, &client, &a).await?;
+        let (client, mut tx, scope) = self
+            .gate_item(ctx, "plan_version", plan_id.as_str(), &a)
+            .await?;
         let r = sqlx::query(
             "SELECT p.id, p.plan_date, p.status, p.episode_id, c.given_name, c.name_prefix, c.family_name \
              FROM plan_version p JOIN client c ON c.id = p.client_id WHERE p.id = $1",
@@ -394,10 +393,9 @@ impl Services {
             AuditAction::Read,
             Some(report_id.as_str()),
         );
-        let Some(client) = self.owner_of("report", report_id.as_str()).await? else {
-            return self.no_such_item(ctx, &a).await;
-        };
-        let (mut tx, scope) = self.gate(ctx, &client, &a).await?;
+        let (client, mut tx, scope) = self
+            .gate_item(ctx, "report", report_id.as_str(), &a)
+            .await?;
         let r = sqlx::query(&format!("{REPORT_SELECT} WHERE r.id = $1"))
             .bind(report_id.as_str())
             .fetch_one(&mut *tx)
@@ -489,10 +487,7 @@ impl Services {
             AuditAction::Read,
             Some(id.as_str()),
         );
-        let Some(client) = self.owner_of("appointment", id.as_str()).await? else {
-            return self.no_such_item(ctx, &a).await;
-        };
-        let (mut tx, scope) = self.gate(ctx, &client, &a).await?;
+        let (client, mut tx, scope) = self.gate_item(ctx, "appointment", id.as_str(), &a).await?;
         let r = sqlx::query(
             "SELECT a.id, a.episode_id, a.starts_at, a.ends_at, a.place, a.description, a.status, \
              m.given_name, m.name_prefix, m.family_name FROM appointment a \
@@ -542,10 +537,7 @@ impl Services {
         id: &DocumentId,
     ) -> Result<(DocumentMeta, Vec<u8>)> {
         let a = read(DossierPart::Documents, AuditAction::Read, Some(id.as_str()));
-        let Some(client) = self.owner_of("document", id.as_str()).await? else {
-            return self.no_such_item(ctx, &a).await;
-        };
-        let (mut tx, scope) = self.gate(ctx, &client, &a).await?;
+        let (client, mut tx, scope) = self.gate_item(ctx, "document", id.as_str(), &a).await?;
         let r = sqlx::query(
             "SELECT id, episode_id, title, doc_type, doc_date, content_type, size_bytes, sha256, visible_to_client, \
              deleted_at FROM document WHERE id = $1",

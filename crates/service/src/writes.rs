@@ -243,10 +243,7 @@ impl Services {
             AuditAction::Finalise,
             Some(report.as_str()),
         );
-        let Some(client) = self.owner_of("report", report.as_str()).await? else {
-            return self.no_such_item(ctx, &a).await;
-        };
-        let (mut tx, scope) = self.gate(ctx, &client, &a).await?;
+        let (client, mut tx, scope) = self.gate_item(ctx, "report", report.as_str(), &a).await?;
         let r = sqlx::query("SELECT author_id, status FROM report WHERE id = $1")
             .bind(report.as_str())
             .fetch_one(&mut *tx)
@@ -474,10 +471,9 @@ impl Services {
             AuditAction::Revoke,
             Some(grant.as_str()),
         );
-        let Some(client) = self.owner_of("access_grant", grant.as_str()).await? else {
-            return self.no_such_item(ctx, &a).await;
-        };
-        let (mut tx, scope) = self.gate(ctx, &client, &a).await?;
+        let (client, mut tx, scope) = self
+            .gate_item(ctx, "access_grant", grant.as_str(), &a)
+            .await?;
         let (kind, id) = ctx.principal.audit_actor();
         sqlx::query("UPDATE access_grant SET revoked_at = $2, revoked_by = $3 WHERE id = $1 AND revoked_at IS NULL")
             .bind(grant.as_str())

@@ -514,6 +514,20 @@ struct SetPasswordPage {
     error: Option<String>,
 }
 
+impl SetPasswordPage {
+    /// The link is unknown, used or expired.
+    fn link_gone(csrf: String) -> Self {
+        Self {
+            csrf,
+            token: String::new(),
+            email: String::new(),
+            done: false,
+            invalid_link: true,
+            error: None,
+        }
+    }
+}
+
 #[derive(Deserialize, Default)]
 pub struct TokenQuery {
     token: Option<String>,
@@ -562,16 +576,7 @@ pub async fn set_password_submit(
     check_pre_csrf(&headers, &st.cookies, &f.csrf)?;
     let email = match st.services.token_email(&f.token).await {
         Ok(e) => e,
-        Err(_) => {
-            return Ok(page(SetPasswordPage {
-                csrf: f.csrf,
-                token: String::new(),
-                email: String::new(),
-                done: false,
-                invalid_link: true,
-                error: None,
-            }))
-        }
+        Err(_) => return Ok(page(SetPasswordPage::link_gone(f.csrf))),
     };
     let again = |e: String| SetPasswordPage {
         csrf: f.csrf.clone(),
@@ -629,14 +634,7 @@ pub async fn set_password_submit(
         Err(inzage_service::ServiceError::Invalid(fe)) => {
             Ok(page(again(password_message(&fe.message))))
         }
-        Err(inzage_service::ServiceError::NotFound) => Ok(page(SetPasswordPage {
-            csrf: f.csrf,
-            token: String::new(),
-            email: String::new(),
-            done: false,
-            invalid_link: true,
-            error: None,
-        })),
+        Err(inzage_service::ServiceError::NotFound) => Ok(page(SetPasswordPage::link_gone(f.csrf))),
         Err(e) => Err(e.into()),
     }
 }
