@@ -131,7 +131,11 @@ impl Services {
 
     pub fn with_settings(self, settings: ServiceSettings) -> Self {
         let mut inner = (*self.inner).clone();
-        inner.hasher = passwords::Hasher::new(settings.hash_workers);
+        // A new hasher (and its dummy hash, ~one Argon2id run) only when
+        // the worker count changes.
+        if settings.hash_workers != inner.settings.hash_workers {
+            inner.hasher = passwords::Hasher::new(settings.hash_workers);
+        }
         inner.settings = settings;
         Self {
             inner: Arc::new(inner),

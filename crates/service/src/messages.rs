@@ -241,6 +241,22 @@ impl SmsGateway {
     }
 }
 
+/// An SMTP failure without the server's text, which can quote the
+/// recipient's address (this error reaches the log and the message table).
+fn smtp_error(e: &lettre::transport::smtp::Error) -> ServiceError {
+    let kind = if e.is_permanent() {
+        "permanent error"
+    } else if e.is_transient() {
+        "temporary error"
+    } else if e.is_timeout() {
+        "timeout"
+    } else {
+        "connection or protocol error"
+    };
+    let code = e.status().map(|c| format!(" ({c})")).unwrap_or_default();
+    ServiceError::Unavailable(format!("SMTP: {kind}{code}"))
+}
+
 /// Routes each channel to its transport: SMTP or outbox for e-mail, the
 /// gateway or outbox for SMS.
 pub struct Delivery {
@@ -267,7 +283,7 @@ impl Transport for Delivery {
                         .send(m)
                         .await
                         .map(|_| ())
-                        .map_err(|e| ServiceError::Unavailable(format!("SMTP: {e}")))
+                        .map_err(|e| smtp_error(&e))
                 }
                 (Channel::Sms, _, Some(gw)) => {
                     let mut req = gw.client.post(&gw.url).json(&serde_json::json!({
