@@ -337,7 +337,7 @@ impl Services {
     }
 
     /// Contact-person rows of this account whose dossier is open to them now.
-    async fn openable_dossiers(
+    pub(crate) async fn openable_dossiers(
         &self,
         tx: &mut Tx,
         account_id: &str,

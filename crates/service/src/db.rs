@@ -121,6 +121,12 @@ impl Db {
         tx.map_err(ServiceError::from)
     }
 
+    /// Starts a transaction that only reads (one consistent snapshot, no
+    /// write lock on SQLite). Nothing written in it may be committed.
+    pub(crate) async fn begin_read(&self) -> Result<Tx, ServiceError> {
+        self.pool.begin().await.map_err(ServiceError::from)
+    }
+
     /// True when the database answers a trivial query.
     pub async fn ping(&self) -> bool {
         match self.pool.acquire().await {

@@ -16,6 +16,7 @@ pub mod error;
 pub mod jobs;
 pub mod messages;
 pub mod passwords;
+pub mod portal;
 mod row;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -172,7 +173,7 @@ impl Services {
     pub fn db(&self) -> &Db {
         &self.inner.db
     }
-    pub(crate) fn now(&self) -> chrono::DateTime<chrono::Utc> {
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.inner.clock.now()
     }
     pub(crate) fn blobs(&self) -> &BlobStore {

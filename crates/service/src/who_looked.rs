@@ -15,65 +15,120 @@ use inzage_core::policy::Access;
 use inzage_core::types::{local_date, local_midnight_utc, ts};
 use serde::Serialize;
 
+/// Who did it, as the client sees it. The web layer words it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Who {
+    /// The client ("jijzelf").
+    Yourself,
+    /// A staff member, with the role they acted in (`None`: unknown role).
+    Staff {
+        name: String,
+        role: Option<Role>,
+    },
+    /// A staff member who no longer exists in the register.
+    UnknownStaff,
+    ContactPerson {
+        name: String,
+    },
+    UnknownContactPerson,
+    /// Inzage itself (a job, the import).
+    System,
+}
+
+/// What was done, in a closed set of verbs the web layer translates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verb {
+    Viewed,
+    Added,
+    Changed,
+    Finalised,
+    Removed,
+    Granted,
+    Revoked,
+    Invited,
+    SignedIn,
+    SignedOut,
+    PasswordSet,
+    Used,
+}
+
+impl Verb {
+    pub fn code(self) -> &'static str {
+        match self {
+            Verb::Viewed => "viewed",
+            Verb::Added => "added",
+            Verb::Changed => "changed",
+            Verb::Finalised => "finalised",
+            Verb::Removed => "removed",
+            Verb::Granted => "granted",
+            Verb::Revoked => "revoked",
+            Verb::Invited => "invited",
+            Verb::SignedIn => "signed_in",
+            Verb::SignedOut => "signed_out",
+            Verb::PasswordSet => "password_set",
+            Verb::Used => "used",
+        }
+    }
+}
+
+/// What it was about: a dossier part, the account, or the dossier as a whole.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Subject {
+    Part(DossierPart),
+    Account,
+    Dossier,
+}
+
+impl Subject {
+    fn from_kind(kind: &str) -> Self {
+        match DossierPart::from_code(kind) {
+            Some(p) => Subject::Part(p),
+            None if kind == "account" => Subject::Account,
+            None => Subject::Dossier,
+        }
+    }
+
+    /// A stable code for translation keys: the part's code, `account` or `dossier`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Subject::Part(p) => p.code(),
+            Subject::Account => "account",
+            Subject::Dossier => "dossier",
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct WhoLookedLine {
     /// The local (Amsterdam) day.
     pub day: NaiveDate,
     /// The latest time on that day.
     pub last_at: DateTime<Utc>,
-    /// "jijzelf", a name with role, or "Inzage (automatisch)".
-    pub who: String,
-    /// What, in plain words: "Rapportages bekeken".
-    pub what: String,
+    pub who: Who,
+    pub subject: Subject,
+    pub verb: Verb,
     pub count: i64,
 }
 
-fn part_words(kind: &str) -> &'static str {
-    match DossierPart::from_code(kind) {
-        Some(DossierPart::Profile) => "je gegevens",
-        Some(DossierPart::ClientPlan) => "je cliëntplan",
-        Some(DossierPart::Reports) => "je rapportages",
-        Some(DossierPart::Appointments) => "je afspraken",
-        Some(DossierPart::Documents) => "je documenten",
-        Some(DossierPart::Network) => "je netwerk",
-        Some(DossierPart::AuditTrail) => "wie er meekeek",
-        Some(DossierPart::Episodes) => "je zorgperiode",
-        None if kind == "account" => "je account",
-        None => "je dossier",
-    }
-}
-
-fn action_words(action: &str) -> &'static str {
+fn verb(action: &str) -> Verb {
     match AuditAction::from_code(action) {
-        Some(AuditAction::Read | AuditAction::List) => "bekeken",
-        Some(AuditAction::Create) => "toegevoegd",
-        Some(AuditAction::Update) => "veranderd",
-        Some(AuditAction::Finalise) => "definitief gemaakt",
-        Some(AuditAction::Delete) => "verwijderd",
-        Some(AuditAction::Grant) => "toegang gegeven",
-        Some(AuditAction::Revoke) => "toegang gestopt",
-        Some(AuditAction::Invite) => "uitnodiging gestuurd",
+        Some(AuditAction::Read | AuditAction::List | AuditAction::Export) => Verb::Viewed,
+        Some(AuditAction::Create) => Verb::Added,
+        Some(AuditAction::Update) => Verb::Changed,
+        Some(AuditAction::Finalise) => Verb::Finalised,
+        Some(AuditAction::Delete) => Verb::Removed,
+        Some(AuditAction::Grant) => Verb::Granted,
+        Some(AuditAction::Revoke) => Verb::Revoked,
+        Some(AuditAction::Invite) => Verb::Invited,
         Some(AuditAction::Login | AuditAction::SecondFactor | AuditAction::SessionStart) => {
-            "ingelogd"
+            Verb::SignedIn
         }
-        Some(AuditAction::Logout | AuditAction::SessionEnd) => "uitgelogd",
-        Some(AuditAction::PasswordSet) => "wachtwoord ingesteld",
-        _ => "gebruikt",
-    }
-}
-
-/// "Rapportages bekeken" from (data kind, action).
-pub fn plain_words(kind: &str, action: &str) -> String {
-    let part = part_words(kind);
-    let what = format!(
-        "{} {}",
-        part.trim_start_matches("je "),
-        action_words(action)
-    );
-    let mut c = what.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
-        None => what,
+        Some(AuditAction::Logout | AuditAction::SessionEnd) => Verb::SignedOut,
+        Some(AuditAction::PasswordSet) => Verb::PasswordSet,
+        _ => Verb::Used,
     }
 }
 
@@ -120,42 +175,40 @@ impl Services {
             let kind = s(r, "actor_kind")?;
             let actor = s(r, "actor_id")?;
             let who = match kind.as_str() {
-                "client" if Some(&actor) == me.as_ref() => "jijzelf".to_owned(),
-                "client" | "account" if actor == client.as_str() => "jijzelf".to_owned(),
-                "staff" => {
-                    let name = match os(r, "s_given")? {
-                        Some(g) => full_name(&g, os(r, "s_prefix")?.as_deref(), &s(r, "s_family")?),
-                        None => "een medewerker".to_owned(),
-                    };
-                    let role = Role::from_code(&s(r, "actor_role")?)
-                        .map(|r| r.label_nl())
-                        .unwrap_or("medewerker");
-                    format!("{name} ({role})")
-                }
-                "contact_person" => match os(r, "c_given")? {
-                    Some(g) => format!(
-                        "{} (contactpersoon)",
-                        full_name(&g, os(r, "c_prefix")?.as_deref(), &s(r, "c_family")?)
-                    ),
-                    None => "een contactpersoon".to_owned(),
+                "client" if Some(&actor) == me.as_ref() => Who::Yourself,
+                "client" | "account" if actor == client.as_str() => Who::Yourself,
+                "staff" => match os(r, "s_given")? {
+                    Some(g) => Who::Staff {
+                        name: full_name(&g, os(r, "s_prefix")?.as_deref(), &s(r, "s_family")?),
+                        role: Role::from_code(&s(r, "actor_role")?),
+                    },
+                    None => Who::UnknownStaff,
                 },
-                "account" => "jijzelf".to_owned(),
-                _ => "Inzage (automatisch)".to_owned(),
+                "contact_person" => match os(r, "c_given")? {
+                    Some(g) => Who::ContactPerson {
+                        name: full_name(&g, os(r, "c_prefix")?.as_deref(), &s(r, "c_family")?),
+                    },
+                    None => Who::UnknownContactPerson,
+                },
+                "account" => Who::Yourself,
+                _ => Who::System,
             };
-            let what = plain_words(&s(r, "data_kind")?, &s(r, "action")?);
+            let subject = Subject::from_kind(&s(r, "data_kind")?);
+            let verb = verb(&s(r, "action")?);
             let day = local_date(at);
             // Rows come newest first: a line for (day, who, what) exists already
             // when this is an older repeat of it.
             match lines
                 .iter_mut()
-                .find(|l| l.day == day && l.who == who && l.what == what)
+                .find(|l| l.day == day && l.who == who && l.subject == subject && l.verb == verb)
             {
                 Some(l) => l.count += 1,
                 None => lines.push(WhoLookedLine {
                     day,
                     last_at: at,
                     who,
-                    what,
+                    subject,
+                    verb,
                     count: 1,
                 }),
             }

@@ -2,6 +2,7 @@
 //! "Mijn sessies". Handlers parse forms, call the account services and
 //! render; every state-changing request carries a CSRF token.
 use crate::error::WebError;
+use crate::i18n::{Lang, Msg, Tr};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Form, FromRequestParts, Query, State};
@@ -72,6 +73,19 @@ impl Cookies {
     }
 }
 
+/// The cookie that remembers the language chosen before sign-in.
+pub const LANG_COOKIE: &str = "inzage-lang";
+
+/// The language of a page shown before sign-in: the cookie set by
+/// `/taal`, else Dutch.
+pub(crate) fn pre_tr(headers: &HeaderMap) -> Tr {
+    Tr::new(
+        cookie(headers, LANG_COOKIE)
+            .and_then(Lang::parse)
+            .unwrap_or(Lang::Nl),
+    )
+}
+
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(COOKIE)
@@ -83,7 +97,7 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-fn page(t: impl Template) -> Response {
+pub(crate) fn page(t: impl Template) -> Response {
     match t.render() {
         Ok(html) => ([(CACHE_CONTROL, "no-store")], Html(html)).into_response(),
         Err(e) => {
@@ -93,7 +107,7 @@ fn page(t: impl Template) -> Response {
     }
 }
 
-fn redirect(to: &str, cookies: Vec<HeaderValue>) -> Response {
+pub(crate) fn redirect(to: &str, cookies: Vec<HeaderValue>) -> Response {
     let mut r = (StatusCode::SEE_OTHER, [(LOCATION, to.to_owned())]).into_response();
     for c in cookies {
         r.headers_mut().append(SET_COOKIE, c);
@@ -160,6 +174,7 @@ fn with_cookie(mut r: Response, c: Option<HeaderValue>) -> Response {
 #[derive(Template)]
 #[template(path = "login.html")]
 struct LoginPage {
+    t: Tr,
     csrf: String,
     next: String,
     email: String,
@@ -180,14 +195,14 @@ pub async fn login_form(
     Query(q): Query<LoginQuery>,
 ) -> Response {
     let (csrf, set) = pre_csrf(&headers, &st.cookies);
-    let notice = q.verlopen.map(|_| {
-        "Je was een tijd niet actief. Daarom ben je uitgelogd. Log opnieuw in; daarna ga je verder waar je was.".to_owned()
-    });
+    let tr = pre_tr(&headers);
+    let notice = q.verlopen.map(|_| tr.t("login-timed-out"));
     let email = cookie(&headers, Cookies::EMAIL)
         .map(decode_email)
         .unwrap_or_default();
     with_cookie(
         page(LoginPage {
+            t: tr,
             csrf,
             next: safe_next(q.next.as_deref()),
             email,
@@ -225,6 +240,7 @@ pub async fn login_submit(
     Form(f): Form<LoginForm>,
 ) -> Result<Response, WebError> {
     check_pre_csrf(&headers, &st.cookies, &f.csrf)?;
+    let tr = pre_tr(&headers);
     let public = f.public_computer.is_some();
     let device = headers
         .get(axum::http::header::USER_AGENT)
@@ -242,6 +258,7 @@ pub async fn login_submit(
         .await?;
     let next = safe_next(f.next.as_deref());
     let again = |error: String| LoginPage {
+        t: tr,
         csrf: f.csrf.clone(),
         next: next.clone(),
         email: f.email.chars().take(254).collect(),
@@ -250,7 +267,12 @@ pub async fn login_submit(
         error: Some(error),
     };
     Ok(match out {
-        LoginOutcome::SecondStep { session_token, totp, enrol, .. } => {
+        LoginOutcome::SecondStep {
+            session_token,
+            totp,
+            enrol,
+            ..
+        } => {
             let mut cookies = vec![st.cookies.set(st.cookies.session(), &session_token, None)];
             if public {
                 cookies.push(st.cookies.clear(Cookies::EMAIL));
@@ -261,22 +283,29 @@ pub async fn login_submit(
             let to = if enrol {
                 "/inloggen/app-koppelen".to_owned()
             } else {
-                format!("/inloggen/code?met={}&next={}", if totp { "app" } else { "sms" }, urlencode(&next))
+                format!(
+                    "/inloggen/code?met={}&next={}",
+                    if totp { "app" } else { "sms" },
+                    urlencode(&next)
+                )
             };
             redirect(&to, cookies)
         }
-        LoginOutcome::Rejected => page(again("Het e-mailadres of het wachtwoord klopt niet. Probeer het opnieuw.".into())),
-        LoginOutcome::Paused { until } => page(again(format!(
-            "Er is te vaak verkeerd ingelogd. Inloggen is gepauzeerd tot {}. Probeer het daarna opnieuw.",
-            display_datetime(until)
+        LoginOutcome::Rejected => page(again(tr.t("login-rejected"))),
+        LoginOutcome::Paused { until } => page(again(tr.a(
+            "login-paused",
+            "until",
+            display_datetime(until),
         ))),
-        LoginOutcome::AddressHeld { until } => page(again(format!(
-            "Er is vanaf deze plek te vaak verkeerd ingelogd. Probeer het na {} opnieuw.",
-            display_datetime(until)
+        LoginOutcome::AddressHeld { until } => page(again(tr.a(
+            "login-address-held",
+            "until",
+            display_datetime(until),
         ))),
-        LoginOutcome::AccessEnded => page(again(format!(
-            "Je kunt niet meer inloggen. Je zorg is gestopt, of je toegang is beëindigd. Vragen? {}",
-            st.servicedesk().await
+        LoginOutcome::AccessEnded => page(again(tr.a(
+            "login-access-ended",
+            "servicedesk",
+            st.servicedesk(tr).await,
         ))),
     })
 }
@@ -294,7 +323,7 @@ fn short_device(ua: &str) -> String {
     format!("{browser} op {os}")
 }
 
-fn urlencode(s: &str) -> String {
+pub(crate) fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => {
@@ -308,6 +337,7 @@ fn urlencode(s: &str) -> String {
 #[derive(Template)]
 #[template(path = "code.html")]
 struct CodePage {
+    t: Tr,
     csrf: String,
     use_app: bool,
     can_switch: bool,
@@ -349,6 +379,7 @@ pub async fn code_form(
         // Remember where to go after the second step (same-site, short-lived).
         return Ok(with_cookie(
             page(CodePage {
+                t: crate::portal::tr_of(&info),
                 csrf: info.csrf_token,
                 use_app,
                 can_switch: info.has_totp,
@@ -363,6 +394,7 @@ pub async fn code_form(
         ));
     }
     Ok(page(CodePage {
+        t: crate::portal::tr_of(&info),
         csrf: info.csrf_token,
         use_app,
         can_switch: info.has_totp,
@@ -388,19 +420,16 @@ pub async fn send_sms(
     if !constant_eq(&info.csrf_token, &f.csrf) {
         return Err(WebError::CsrfFailed);
     }
+    let tr = crate::portal::tr_of(&info);
     let notice = match st.services.send_sms_code(&tok).await? {
-        SmsOutcome::Sent => "We hebben een sms gestuurd met een code van 6 cijfers.".to_owned(),
+        SmsOutcome::Sent => tr.t("sms-sent"),
         SmsOutcome::TooSoon { retry_after } => {
-            format!(
-                "Je hebt net een code gekregen. Een nieuwe code kan vanaf {}.",
-                display_datetime(retry_after)
-            )
+            tr.a("sms-too-soon", "time", display_datetime(retry_after))
         }
-        SmsOutcome::NoMobile => {
-            "Een sms-code is voor jou niet mogelijk. Gebruik de code uit je app.".to_owned()
-        }
+        SmsOutcome::NoMobile => tr.t("sms-not-possible"),
     };
     Ok(page(CodePage {
+        t: crate::portal::tr_of(&info),
         csrf: info.csrf_token,
         use_app: false,
         can_switch: info.has_totp,
@@ -438,44 +467,71 @@ pub async fn code_submit(
         .filter(|c| !c.is_whitespace())
         .take(12)
         .collect();
+    let tr = crate::portal::tr_of(&info);
     let again = |e: &str| CodePage {
+        t: tr,
         csrf: info.csrf_token.clone(),
         use_app: app,
         can_switch: info.has_totp,
         notice: None,
         error: Some(e.to_owned()),
     };
-    Ok(match st.services.verify_second_step(&tok, &code, app, src.as_deref()).await? {
-        SecondStepOutcome::SignedIn { session_token } => {
-            let next = cookie(&headers, "inzage-next").map(|n| n.replace("%2F", "/")).unwrap_or_else(|| "/".into());
-            let max_age = if info.public_computer { None } else { Some(12 * 60 * 60) };
-            redirect(&safe_next(Some(&next)), vec![
-                st.cookies.set(st.cookies.session(), &session_token, max_age),
-                st.cookies.clear("inzage-next"),
-            ])
-        }
-        SecondStepOutcome::Rejected => page(again("Deze code klopt niet. Kijk goed en probeer het opnieuw.")),
-        SecondStepOutcome::CodeExpired => page(again("Deze code werkt niet meer. Vraag een nieuwe code.")),
-        SecondStepOutcome::Paused { until } => with_cookie(
-            page(again(&format!(
-                "Er is te vaak een verkeerde code ingevuld. Inloggen is gepauzeerd tot {}. Log daarna opnieuw in.",
-                display_datetime(until)
-            ))),
-            Some(st.cookies.clear(st.cookies.session())),
-        ),
-    })
+    Ok(
+        match st
+            .services
+            .verify_second_step(&tok, &code, app, src.as_deref())
+            .await?
+        {
+            SecondStepOutcome::SignedIn { session_token } => {
+                let next = cookie(&headers, "inzage-next")
+                    .map(|n| n.replace("%2F", "/"))
+                    .unwrap_or_else(|| "/".into());
+                let max_age = if info.public_computer {
+                    None
+                } else {
+                    Some(12 * 60 * 60)
+                };
+                redirect(
+                    &safe_next(Some(&next)),
+                    vec![
+                        st.cookies
+                            .set(st.cookies.session(), &session_token, max_age),
+                        st.cookies.clear("inzage-next"),
+                    ],
+                )
+            }
+            SecondStepOutcome::Rejected => page(again(&tr.t("code-rejected"))),
+            SecondStepOutcome::CodeExpired => page(again(&tr.t("code-expired"))),
+            SecondStepOutcome::Paused { until } => with_cookie(
+                page(again(&tr.a(
+                    "code-paused",
+                    "until",
+                    display_datetime(until),
+                ))),
+                Some(st.cookies.clear(st.cookies.session())),
+            ),
+        },
+    )
 }
 
 #[derive(Template)]
 #[template(path = "forgot.html")]
 struct ForgotPage {
+    t: Tr,
     csrf: String,
     sent: bool,
 }
 
 pub async fn forgot_form(State(st): State<AppState>, headers: HeaderMap) -> Response {
     let (csrf, set) = pre_csrf(&headers, &st.cookies);
-    with_cookie(page(ForgotPage { csrf, sent: false }), set)
+    with_cookie(
+        page(ForgotPage {
+            t: pre_tr(&headers),
+            csrf,
+            sent: false,
+        }),
+        set,
+    )
 }
 
 #[derive(Deserialize)]
@@ -498,6 +554,7 @@ pub async fn forgot_submit(
         .request_password_reset(&email, src.as_deref())
         .await?;
     Ok(page(ForgotPage {
+        t: pre_tr(&headers),
         csrf: f.csrf,
         sent: true,
     }))
@@ -506,6 +563,7 @@ pub async fn forgot_submit(
 #[derive(Template)]
 #[template(path = "set_password.html")]
 struct SetPasswordPage {
+    t: Tr,
     csrf: String,
     token: String,
     email: String,
@@ -516,8 +574,9 @@ struct SetPasswordPage {
 
 impl SetPasswordPage {
     /// The link is unknown, used or expired.
-    fn link_gone(csrf: String) -> Self {
+    fn link_gone(t: Tr, csrf: String) -> Self {
         Self {
+            t,
             csrf,
             token: String::new(),
             email: String::new(),
@@ -544,6 +603,7 @@ pub async fn set_password_form(
     let invalid_link = email.is_err();
     Ok(with_cookie(
         page(SetPasswordPage {
+            t: pre_tr(&headers),
             csrf,
             token,
             email: email.unwrap_or_default(),
@@ -574,11 +634,13 @@ pub async fn set_password_submit(
     Form(f): Form<SetPasswordForm>,
 ) -> Result<Response, WebError> {
     check_pre_csrf(&headers, &st.cookies, &f.csrf)?;
+    let tr = pre_tr(&headers);
     let email = match st.services.token_email(&f.token).await {
         Ok(e) => e,
-        Err(_) => return Ok(page(SetPasswordPage::link_gone(f.csrf))),
+        Err(_) => return Ok(page(SetPasswordPage::link_gone(tr, f.csrf))),
     };
     let again = |e: String| SetPasswordPage {
+        t: tr,
         csrf: f.csrf.clone(),
         token: f.token.clone(),
         email: email.clone(),
@@ -587,9 +649,7 @@ pub async fn set_password_submit(
         error: Some(e),
     };
     if f.password != f.password2 {
-        return Ok(page(again(
-            "De twee wachtwoorden zijn niet hetzelfde. Probeer het opnieuw.".into(),
-        )));
+        return Ok(page(again(tr.t("password-mismatch"))));
     }
     match st
         .services
@@ -622,6 +682,7 @@ pub async fn set_password_submit(
                     ))
                 }
                 _ => Ok(page(SetPasswordPage {
+                    t: tr,
                     csrf: f.csrf,
                     token: String::new(),
                     email,
@@ -632,26 +693,63 @@ pub async fn set_password_submit(
             }
         }
         Err(inzage_service::ServiceError::Invalid(fe)) => {
-            Ok(page(again(password_message(&fe.message))))
+            Ok(page(again(password_message(tr, &fe.message))))
         }
-        Err(inzage_service::ServiceError::NotFound) => Ok(page(SetPasswordPage::link_gone(f.csrf))),
+        Err(inzage_service::ServiceError::NotFound) => {
+            Ok(page(SetPasswordPage::link_gone(tr, f.csrf)))
+        }
         Err(e) => Err(e.into()),
     }
 }
 
-/// The password rule that failed, in easy Dutch.
-fn password_message(m: &str) -> String {
+/// The password rule that failed, in easy words.
+fn password_message(tr: Tr, m: &str) -> String {
+    tr.t(password_key(m))
+}
+
+fn password_key(m: &str) -> &'static str {
     if m.contains("at least") {
-        "Je wachtwoord is te kort. Kies minstens 12 tekens.".into()
+        "password-too-short"
     } else if m.contains("longer than") {
-        "Je wachtwoord is te lang. Kies hoogstens 128 tekens.".into()
+        "password-too-long"
     } else if m.contains("common") {
-        "Dit wachtwoord wordt door veel mensen gebruikt. Kies een ander wachtwoord.".into()
+        "password-common"
     } else if m.contains("e-mail") {
-        "Je wachtwoord mag niet je e-mailadres zijn.".into()
+        "password-is-email"
     } else {
-        "Dit wachtwoord kan niet. Kies een ander wachtwoord.".into()
+        "password-refused"
     }
+}
+
+#[derive(Deserialize)]
+pub struct LangQuery {
+    lang: Option<String>,
+}
+
+/// `/taal?lang=en`: the language of the pages before sign-in (signed-in
+/// users choose under "Mijn account", where it is stored with the account).
+pub async fn choose_language(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<LangQuery>,
+) -> Result<Response, WebError> {
+    let Some(lang) = q.lang.as_deref().and_then(Lang::parse) else {
+        return Err(WebError::BadInput(pre_tr(&headers).t("bad-language")));
+    };
+    let signed_in = match cookie(&headers, st.cookies.session()) {
+        Some(tok) => st.services.session(tok).await?.is_some(),
+        None => false,
+    };
+    Ok(redirect(
+        if signed_in {
+            "/mijn-account#taal"
+        } else {
+            "/inloggen"
+        },
+        vec![st
+            .cookies
+            .set(LANG_COOKIE, lang.code(), Some(60 * 60 * 24 * 365))],
+    ))
 }
 
 pub async fn logout(
@@ -722,16 +820,28 @@ pub async fn signed_in_form(
 #[derive(Template)]
 #[template(path = "start.html")]
 struct StartPage {
+    t: Tr,
     csrf: String,
     email: String,
 }
 
-pub async fn start(State(st): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
-    let (_, info) = match signed_in(&st, &headers, "/").await? {
+/// `/`: clients and contact persons get their dossier's start page with
+/// the tiles; staff get their own start page.
+pub async fn start(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Source(src): Source,
+    Query(q): Query<crate::portal::StartQuery>,
+) -> Result<Response, WebError> {
+    let (tok, info) = match signed_in(&st, &headers, "/").await? {
         Ok(s) => s,
         Err(r) => return Ok(r),
     };
+    if info.kind != inzage_service::accounts::AccountKind::Staff {
+        return crate::portal::start_page(&st, tok, info, src, q).await;
+    }
     Ok(page(StartPage {
+        t: crate::portal::tr_of(&info),
         csrf: info.csrf_token,
         email: info.email,
     }))
@@ -746,6 +856,7 @@ struct SessionLine {
 #[derive(Template)]
 #[template(path = "sessions.html")]
 struct SessionsPage {
+    t: Tr,
     csrf: String,
     sessions: Vec<SessionLine>,
     notice: Option<String>,
@@ -754,22 +865,24 @@ struct SessionsPage {
 async fn sessions_page(
     st: &AppState,
     tok: &str,
-    csrf: String,
+    info: &SessionInfo,
     notice: Option<String>,
 ) -> Result<Response, WebError> {
+    let tr = crate::portal::tr_of(info);
     let sessions = st
         .services
         .my_sessions(tok)
         .await?
         .into_iter()
         .map(|s| SessionLine {
-            device: s.device.unwrap_or_else(|| "Onbekend apparaat".into()),
+            device: s.device.unwrap_or_else(|| tr.t("sessions-unknown-device")),
             last_seen: display_datetime(s.last_seen_at),
             current: s.current,
         })
         .collect();
     Ok(page(SessionsPage {
-        csrf,
+        t: tr,
+        csrf: info.csrf_token.clone(),
         sessions,
         notice,
     }))
@@ -783,7 +896,7 @@ pub async fn sessions(
         Ok(s) => s,
         Err(r) => return Ok(r),
     };
-    sessions_page(&st, &tok, info.csrf_token, None).await
+    sessions_page(&st, &tok, &info, None).await
 }
 
 pub async fn end_other_sessions(
@@ -797,11 +910,12 @@ pub async fn end_other_sessions(
         Err(r) => return Ok(r),
     };
     let n = st.services.end_other_sessions(&tok, src.as_deref()).await?;
+    let tr = crate::portal::tr_of(&info);
     sessions_page(
         &st,
         &tok,
-        info.csrf_token,
-        Some(format!("Je bent op {n} andere plek(ken) uitgelogd.")),
+        &info,
+        Some(tr.a("sessions-ended", "count", n as i64)),
     )
     .await
 }
@@ -809,18 +923,40 @@ pub async fn end_other_sessions(
 #[derive(Template)]
 #[template(path = "help.html")]
 struct HelpPage {
+    t: Tr,
     servicedesk: String,
+    signed_in: bool,
+    is_staff: bool,
 }
 
-pub async fn help(State(st): State<AppState>) -> Response {
-    page(HelpPage {
-        servicedesk: st.servicedesk().await,
-    })
+/// "Hulp nodig?": before and after sign-in, in the viewer's language.
+pub async fn help(State(st): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
+    let session = match cookie(&headers, st.cookies.session()) {
+        Some(tok) => st
+            .services
+            .session(tok)
+            .await?
+            .filter(|i| !i.second_factor_pending),
+        None => None,
+    };
+    let tr = match &session {
+        Some(info) => crate::portal::tr_of(info),
+        None => pre_tr(&headers),
+    };
+    Ok(page(HelpPage {
+        t: tr,
+        servicedesk: st.servicedesk(tr).await,
+        signed_in: session.is_some(),
+        is_staff: session
+            .as_ref()
+            .is_some_and(|i| i.kind == inzage_service::accounts::AccountKind::Staff),
+    }))
 }
 
 #[derive(Template)]
 #[template(path = "enrol.html")]
 struct EnrolPage {
+    t: Tr,
     csrf: String,
     qr_svg: String,
     secret_grouped: String,
@@ -858,13 +994,14 @@ fn group(secret: &str) -> String {
 async fn enrol_page(
     st: &AppState,
     tok: &str,
-    csrf: String,
+    info: &SessionInfo,
     action: &'static str,
     error: Option<String>,
 ) -> Result<Response, WebError> {
     let (secret, url) = st.services.begin_totp_enrolment(tok).await?;
     Ok(page(EnrolPage {
-        csrf,
+        t: crate::portal::tr_of(info),
+        csrf: info.csrf_token.clone(),
         qr_svg: qr_svg(&url),
         secret_grouped: group(&secret),
         action,
@@ -883,7 +1020,7 @@ pub async fn enrol_form(
     if !info.may_enrol {
         return Ok(redirect("/inloggen/code?met=app", vec![]));
     }
-    enrol_page(&st, &tok, info.csrf_token, "/inloggen/code", None).await
+    enrol_page(&st, &tok, &info, "/inloggen/code", None).await
 }
 
 /// "Mijn account": link an authenticator app to a signed-in account.
@@ -895,7 +1032,7 @@ pub async fn account_app_form(
         Ok(s) => s,
         Err(r) => return Ok(r),
     };
-    enrol_page(&st, &tok, info.csrf_token, "/mijn-account/app", None).await
+    enrol_page(&st, &tok, &info, "/mijn-account/app", None).await
 }
 
 pub async fn account_app_submit(
@@ -919,36 +1056,50 @@ pub async fn account_app_submit(
         .confirm_totp_enrolment(&tok, &code, src.as_deref())
         .await?
     {
-        Ok(page(MessagePage {
-            title: "App gekoppeld",
-            text: "Je app is gekoppeld. Je kunt voortaan inloggen met de code uit je app.".into(),
-            link: "/",
-            link_text: "Terug naar de start",
-        }))
+        Ok(message_page(
+            crate::portal::tr_of(&info),
+            Msg::new("app-linked-title"),
+            Msg::new("app-linked-text"),
+            "/",
+            Msg::new("back-to-start"),
+        ))
     } else {
-        enrol_page(
-            &st,
-            &tok,
-            info.csrf_token,
-            "/mijn-account/app",
-            Some("Deze code klopt niet. Scan de nieuwe QR-code en probeer het opnieuw.".into()),
-        )
-        .await
+        let error = crate::portal::tr_of(&info).t("app-code-rejected");
+        enrol_page(&st, &tok, &info, "/mijn-account/app", Some(error)).await
     }
 }
 
 #[derive(Template)]
 #[template(path = "message.html")]
 struct MessagePage {
-    title: &'static str,
+    t: Tr,
+    title: String,
     text: String,
     link: &'static str,
-    link_text: &'static str,
+    link_text: String,
+}
+
+/// A short page with a title, a text and one link onward.
+pub(crate) fn message_page(
+    t: Tr,
+    title: Msg,
+    text: Msg,
+    link: &'static str,
+    link_text: Msg,
+) -> Response {
+    page(MessagePage {
+        t,
+        title: t.m(&title),
+        text: t.m(&text),
+        link,
+        link_text: t.m(&link_text),
+    })
 }
 
 #[derive(Template)]
 #[template(path = "account.html")]
 struct AccountPage {
+    t: Tr,
     csrf: String,
     email: String,
     has_totp: bool,
@@ -957,8 +1108,13 @@ struct AccountPage {
     error: Option<String>,
 }
 
-fn account_page(info: SessionInfo, notice: Option<String>, error: Option<String>) -> Response {
+/// "Mijn account"; `notice` and `error` are translation keys.
+fn account_page(info: SessionInfo, notice: Option<Msg>, error: Option<Msg>) -> Response {
+    let t = crate::portal::tr_of(&info);
+    let notice = notice.map(|m| t.m(&m));
+    let error = error.map(|m| t.m(&m));
     page(AccountPage {
+        t,
         csrf: info.csrf_token,
         email: info.email,
         has_totp: info.has_totp,
@@ -1001,7 +1157,7 @@ pub async fn change_password(
         return Ok(account_page(
             info,
             None,
-            Some("De twee nieuwe wachtwoorden zijn niet hetzelfde.".into()),
+            Some(Msg::new("password-mismatch")),
         ));
     }
     use inzage_service::accounts::ChangePassword;
@@ -1010,24 +1166,17 @@ pub async fn change_password(
         .change_password(&tok, &f.current, &f.password, src.as_deref())
         .await;
     Ok(match result {
-        Ok(ChangePassword::Changed) => account_page(
-            info,
-            Some("Je wachtwoord is veranderd. Op andere apparaten ben je uitgelogd.".into()),
-            None,
-        ),
+        Ok(ChangePassword::Changed) => account_page(info, Some(Msg::new("password-changed")), None),
         Ok(ChangePassword::WrongCurrent) => {
-            account_page(info, None, Some("Je huidige wachtwoord klopt niet.".into()))
+            account_page(info, None, Some(Msg::new("password-current-wrong")))
         }
         Ok(ChangePassword::Paused { until }) => account_page(
             info,
             None,
-            Some(format!(
-                "Er is te vaak een verkeerd wachtwoord ingevuld. Inloggen is gepauzeerd tot {}.",
-                display_datetime(until)
-            )),
+            Some(Msg::new("password-paused").arg("until", display_datetime(until))),
         ),
         Err(inzage_service::ServiceError::Invalid(fe)) => {
-            account_page(info, None, Some(password_message(&fe.message)))
+            account_page(info, None, Some(Msg::new(password_key(&fe.message))))
         }
         Err(e) => return Err(e.into()),
     })
@@ -1047,17 +1196,11 @@ pub async fn remove_app(
         Ok(()) => {
             let mut info = info;
             info.has_totp = false;
-            Ok(account_page(
-                info,
-                Some("Je app is ontkoppeld. Je logt nu in met een sms-code.".into()),
-                None,
-            ))
+            Ok(account_page(info, Some(Msg::new("app-removed")), None))
         }
-        Err(inzage_service::ServiceError::Conflict(_)) => Ok(account_page(
-            info,
-            None,
-            Some("Je hebt een app nodig om in te loggen. Koppel liever een andere app.".into()),
-        )),
+        Err(inzage_service::ServiceError::Conflict(_)) => {
+            Ok(account_page(info, None, Some(Msg::new("app-required"))))
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -1079,12 +1222,20 @@ pub async fn set_language(
         Ok(s) => s,
         Err(r) => return Ok(r),
     };
-    st.services.set_language(&tok, &f.language).await?;
+    let Some(lang) = Lang::parse(&f.language) else {
+        return Err(WebError::BadInput(
+            crate::portal::tr_of(&info).t("bad-language"),
+        ));
+    };
+    st.services.set_language(&tok, lang.code()).await?;
     let mut info = info;
-    info.language = f.language;
-    Ok(account_page(
-        info,
-        Some("Je keuze is bewaard.".into()),
-        None,
-    ))
+    info.language = lang.code().to_owned();
+    let mut r = account_page(info, Some(Msg::new("language-saved")), None);
+    // Pages before the next sign-in (and error pages) follow the choice.
+    r.headers_mut().append(
+        SET_COOKIE,
+        st.cookies
+            .set(LANG_COOKIE, lang.code(), Some(60 * 60 * 24 * 365)),
+    );
+    Ok(r)
 }

@@ -13,6 +13,7 @@ struct Message {
 #[derive(Template)]
 #[template(path = "dev_outbox.html")]
 struct OutboxPage {
+    t: crate::i18n::Tr,
     messages: Vec<Message>,
 }
 
@@ -54,7 +55,11 @@ pub async fn outbox(dir: std::path::PathBuf) -> Response {
             text: unqp(&std::fs::read_to_string(p).unwrap_or_default()),
         })
         .collect();
-    match (OutboxPage { messages }).render() {
+    let page = OutboxPage {
+        t: crate::i18n::Tr::new(crate::i18n::Lang::Nl),
+        messages,
+    };
+    match page.render() {
         Ok(html) => ([(CACHE_CONTROL, "no-store")], Html(html)).into_response(),
         Err(_) => crate::error::WebError::Internal.into_response(),
     }

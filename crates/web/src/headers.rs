@@ -12,13 +12,17 @@ font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none';
 pub async fn security_headers(State(tls): State<bool>, req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
+    // A handler may set a narrower policy of its own (documents).
+    let own_csp = h.contains_key("content-security-policy");
     let mut set = |name: &'static str, value: &'static str| {
         h.insert(
             HeaderName::from_static(name),
             HeaderValue::from_static(value),
         );
     };
-    set("content-security-policy", CSP);
+    if !own_csp {
+        set("content-security-policy", CSP);
+    }
     set("x-content-type-options", "nosniff");
     set("referrer-policy", "no-referrer");
     set("x-frame-options", "DENY");

@@ -8,6 +8,9 @@ mod auth;
 mod dev;
 pub mod error;
 mod headers;
+pub mod i18n;
+mod ics;
+mod portal;
 
 use axum::extract::State;
 use axum::http::{header, StatusCode};
@@ -52,15 +55,15 @@ pub struct AppState {
 
 impl AppState {
     /// The servicedesk contacts of the organisation, as one line.
-    pub(crate) async fn servicedesk(&self) -> String {
+    pub(crate) async fn servicedesk(&self, tr: i18n::Tr) -> String {
         let orgs = self.services.list_organisations().await.unwrap_or_default();
         let Some(o) = orgs.first() else {
             return String::new();
         };
         match (&o.settings.servicedesk_email, &o.settings.servicedesk_phone) {
-            (Some(e), Some(p)) => format!("Mail naar {e} of bel {p}."),
-            (Some(e), None) => format!("Mail naar {e}."),
-            (None, Some(p)) => format!("Bel {p}."),
+            (Some(e), Some(p)) => tr.a2("servicedesk-mail-or-call", "email", e, "phone", p),
+            (Some(e), None) => tr.a("servicedesk-mail", "email", e),
+            (None, Some(p)) => tr.a("servicedesk-call", "phone", p),
             (None, None) => String::new(),
         }
     }
@@ -76,6 +79,34 @@ pub fn router(services: Services, config: WebConfig) -> Router {
         app = app.route("/dev/outbox", get(move || dev::outbox(dir.clone())));
     }
     app.route("/", get(auth::start))
+        .route("/taal", get(auth::choose_language))
+        .route(
+            "/kiezen",
+            get(portal::choose_form).post(portal::choose_submit),
+        )
+        .route("/rondleiding", axum::routing::post(portal::tour_close))
+        .route("/dossier/gegevens", get(portal::profile))
+        .route("/dossier/clientplan", get(portal::plans))
+        .route("/dossier/clientplan/{plan}", get(portal::plan))
+        .route(
+            "/dossier/clientplan/{plan}/{section}",
+            get(portal::plan_section),
+        )
+        .route("/dossier/rapportages", get(portal::reports))
+        .route("/dossier/rapportages/{id}", get(portal::report))
+        .route("/dossier/afspraken", get(portal::appointments))
+        .route(
+            "/dossier/afspraken/{id}/agenda.ics",
+            get(portal::appointment_ics),
+        )
+        .route("/dossier/documenten", get(portal::documents))
+        .route("/dossier/documenten/{id}", get(portal::document_view))
+        .route(
+            "/dossier/documenten/{id}/download",
+            get(portal::document_download),
+        )
+        .route("/dossier/netwerk", get(portal::network))
+        .route("/dossier/wie-keek-mee", get(portal::who_looked))
         .route("/inloggen", get(auth::login_form).post(auth::login_submit))
         .route(
             "/inloggen/code",
@@ -120,6 +151,10 @@ pub fn router(services: Services, config: WebConfig) -> Router {
         .route("/healthz", get(healthz))
         .route("/bare", get(bare))
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            localise_errors,
+        ))
         .with_state(state)
         .layer(axum::middleware::from_fn_with_state(
             config.tls,
@@ -145,6 +180,45 @@ pub fn router(services: Services, config: WebConfig) -> Router {
                     );
                 }),
         )
+}
+
+/// Error pages are first rendered in Dutch (the error type knows no
+/// request); this renders them again in the viewer's language: the signed-in
+/// account's choice, else the language cookie.
+async fn localise_errors(
+    State(st): State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let session = auth::cookie(req.headers(), st.cookies.session()).map(str::to_owned);
+    let cookie_lang = auth::cookie(req.headers(), auth::LANG_COOKIE).and_then(i18n::Lang::parse);
+    let res = next.run(req).await;
+    let Some(error::ErrorPage(err)) = res.extensions().get::<error::ErrorPage>().cloned() else {
+        return res;
+    };
+    let account_lang = match session {
+        Some(tok) => st
+            .services
+            .session(&tok)
+            .await
+            .ok()
+            .flatten()
+            .and_then(|i| i18n::Lang::parse(&i.language)),
+        None => None,
+    };
+    let lang = account_lang.or(cookie_lang).unwrap_or(i18n::Lang::Nl);
+    if lang == i18n::Lang::Nl {
+        return res;
+    }
+    let mut page = err.page(lang);
+    for (name, value) in res.headers() {
+        if name == header::SET_COOKIE {
+            page.headers_mut().append(name.clone(), value.clone());
+        } else if name != header::CONTENT_LENGTH && name != header::CONTENT_TYPE {
+            page.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    page
 }
 
 /// 200 `ok` when the database answers, 503 otherwise.

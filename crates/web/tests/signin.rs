@@ -13,103 +13,12 @@ use inzage_service::testing::TestDb;
 use inzage_service::{Ctx, Services};
 use inzage_web::{router, WebConfig};
 use std::collections::BTreeMap;
+
+mod common;
+use common::{hidden, Browser};
 use tower::ServiceExt;
 
 const PASSWORD: &str = "paarse olifant danst";
-
-struct Browser {
-    app: axum::Router,
-    jar: BTreeMap<String, String>,
-}
-
-struct Page {
-    status: StatusCode,
-    location: Option<String>,
-    set_cookies: Vec<String>,
-    body: String,
-}
-
-impl Browser {
-    async fn send(&mut self, req: Request<Body>) -> Page {
-        let res = self.app.clone().oneshot(req).await.expect("response");
-        let status = res.status();
-        let location = res
-            .headers()
-            .get("location")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let set_cookies: Vec<String> = res
-            .headers()
-            .get_all("set-cookie")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .map(str::to_owned)
-            .collect();
-        for c in &set_cookies {
-            let (kv, attrs) = c.split_once(';').unwrap_or((c, ""));
-            let (k, v) = kv.split_once('=').expect("cookie");
-            if attrs.contains("Max-Age=0") {
-                self.jar.remove(k);
-            } else {
-                self.jar.insert(k.to_owned(), v.to_owned());
-            }
-        }
-        let body =
-            String::from_utf8_lossy(&res.into_body().collect().await.expect("body").to_bytes())
-                .into_owned();
-        Page {
-            status,
-            location,
-            set_cookies,
-            body,
-        }
-    }
-    fn cookie_header(&self) -> String {
-        self.jar
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-    async fn get(&mut self, path: &str) -> Page {
-        let req = Request::get(path)
-            .header("cookie", self.cookie_header())
-            .body(Body::empty())
-            .expect("req");
-        self.send(req).await
-    }
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
-        let body: String = form
-            .iter()
-            .map(|(k, v)| format!("{k}={}", enc(v)))
-            .collect::<Vec<_>>()
-            .join("&");
-        let req = Request::post(path)
-            .header("cookie", self.cookie_header())
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(Body::from(body))
-            .expect("req");
-        self.send(req).await
-    }
-}
-
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-fn hidden(body: &str, name: &str) -> String {
-    let pat = format!("name=\"{name}\" value=\"");
-    let i = body
-        .find(&pat)
-        .unwrap_or_else(|| panic!("no hidden {name} in {body}"))
-        + pat.len();
-    body[i..].chars().take_while(|c| *c != '"').collect()
-}
 
 struct World {
     db: TestDb,
@@ -312,7 +221,8 @@ async fn full_sign_in_rotates_the_session_and_shows_the_start_page() {
     assert_ne!(half, full);
     let p = w.browser.get("/").await;
     assert_eq!(p.status, StatusCode::OK);
-    assert!(p.body.contains("Je bent ingelogd als test@example.nl"));
+    assert!(p.body.contains("Dossier van "), "{}", p.body);
+    assert!(p.body.contains(">Rapportages<"));
     assert!(p.body.contains("Uitloggen") && p.body.contains("Mijn sessies"));
     // The e-mail address is remembered (not a public computer).
     let p = w.browser.get("/inloggen").await;
@@ -632,7 +542,16 @@ async fn my_account_changes_password_and_language() {
         .browser
         .post("/mijn-account/taal", &[("csrf", &csrf), ("language", "en")])
         .await;
-    assert!(p.body.contains("<option value=\"en\" selected>"));
+    // The page answers in the chosen language at once, and remembers it.
+    assert!(p
+        .body
+        .contains("<option value=\"en\" lang=\"en\" selected>"));
+    assert!(p.body.contains("<html lang=\"en\""), "{}", p.body);
+    assert!(p.body.contains("Your choice has been saved."));
+    assert!(p
+        .set_cookies
+        .iter()
+        .any(|c| c.starts_with("inzage-lang=en")));
     let p = w
         .browser
         .post(
@@ -641,6 +560,8 @@ async fn my_account_changes_password_and_language() {
         )
         .await;
     assert_eq!(p.status, StatusCode::FORBIDDEN);
+    // Error pages follow the account's language too.
+    assert!(p.body.contains("This form has expired"), "{}", p.body);
     // A client can always fall back to the SMS code, so unlinking is allowed.
     let p = w
         .browser
@@ -648,7 +569,7 @@ async fn my_account_changes_password_and_language() {
         .await;
     assert!(
         p.body
-            .contains("Je app is ontkoppeld. Je logt nu in met een sms-code."),
+            .contains("Your app is unlinked. You now sign in with a text message code."),
         "{}",
         p.body
     );

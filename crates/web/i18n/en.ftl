@@ -1,0 +1,363 @@
+# Inzage: English texts. Plain, short sentences. Every key is also in nl.ftl.
+
+## General
+skip-to-content = Skip to content
+help-link = Need help?
+nav-help-label = Help and language
+switch-language-label = Nederlands
+switch-language-code = nl
+back-to-start = Back to the start
+back-to-login = Back to sign in
+to-login = Go to sign in
+save = Save
+bad-language = We do not know this language. Choose Nederlands or English.
+servicedesk-mail-or-call = Mail { $email } or call { $phone }.
+servicedesk-mail = Mail { $email }.
+servicedesk-call = Call { $phone }.
+servicedesk-of = Service desk of { $organisation }:
+
+## Error pages
+error-not-found-title = Not found
+error-not-found = This page does not exist. The link may be old or not quite right.
+error-forbidden-title = No access
+error-forbidden = You may not see this.
+error-csrf-title = Form expired
+error-csrf = This form has expired. Go back, reload the page and try again.
+error-bad-input-title = Something is not right
+error-bad-request = Something is not right: { $detail }
+error-conflict-title = This did not work
+error-conflict = This did not work: { $detail }
+error-unavailable-title = Not available right now
+error-unavailable = Inzage cannot be reached right now. Please try again later.
+error-internal-title = Something went wrong
+error-internal = Something went wrong. Please try again later.
+error-back-home = Go to the start page
+bad-page-number = This page number is not right. Go back to the first page.
+bad-tour-step = This step of the tour does not exist.
+bad-date = This date is not right. Write the date as day-month-year, for example 06-09-2017.
+bad-period-order = The first date must come before the second date.
+bad-period-too-long = Choose a period of one year at most.
+
+## Sign in
+login-title = Sign in
+login-email = E-mail
+login-password = Password
+login-public-computer = Public computer
+login-public-computer-hint = Tick this box if you are not using your own computer. Then nothing is remembered.
+login-submit = Sign in
+login-request-password = Request password
+login-timed-out = You were not active for a while, so you were signed out. Sign in again; you will continue where you were.
+login-rejected = The e-mail address or the password is not right. Please try again.
+login-paused = There were too many wrong attempts. Signing in is paused until { $until }. Try again after that.
+login-address-held = There were too many wrong attempts from this place. Try again after { $until }.
+login-access-ended = You can no longer sign in. Your care has ended, or your access has ended. Questions? { $servicedesk }
+
+## Second step
+code-title = Enter code
+code-heading = Second step
+code-app-intro = Open your app for sign-in codes. Enter the 6-digit code.
+code-sms-intro = We send a 6-digit code to your mobile phone. The code works for 10 minutes.
+code-send-sms = Send me a text message code
+code-label = Code
+code-submit = Continue
+code-use-sms = I prefer a text message code
+code-use-app = Use the code from my app
+code-no-sms = No text message? Check that your phone is on. You can ask for a new code after 1 minute.
+code-rejected = This code is not right. Look carefully and try again.
+code-expired = This code no longer works. Ask for a new code.
+code-paused = A wrong code was entered too often. Signing in is paused until { $until }. Sign in again after that.
+sms-sent = We sent a text message with a 6-digit code.
+sms-too-soon = You just received a code. You can get a new code from { $time }.
+sms-not-possible = A text message code is not possible for you. Use the code from your app.
+
+## Link an app
+enrol-title = Link an app
+enrol-heading = Link an app for sign-in codes
+enrol-step-1 = Open an app for sign-in codes on your phone, for example an authenticator app.
+enrol-step-2 = Scan this QR code with the app. Scanning does not work? Then type the key below.
+enrol-step-3 = Enter the 6-digit code from the app.
+enrol-qr-label = QR code for your app
+enrol-key = Key:
+enrol-submit = Link
+app-linked-title = App linked
+app-linked-text = Your app is linked. From now on you can sign in with the code from your app.
+app-code-rejected = This code is not right. Scan the new QR code and try again.
+app-removed = Your app is unlinked. You now sign in with a text message code.
+app-required = You need an app to sign in. Link another app instead.
+
+## Password
+forgot-title = Forgot password
+forgot-intro = Enter your e-mail address below. If we know your e-mail address, you will get an e-mail within a few minutes with a link to set a new password.
+forgot-sent = If we know your e-mail address, you will get an e-mail within a few minutes. It has a link to set a new password.
+forgot-email = E-mail address
+forgot-new-email = Do you have a new e-mail address? Tell your (personal) caregiver.
+set-password-title = Set password
+set-password-done = Your password is set. You can now sign in with your e-mail address and this password.
+set-password-link-gone = This link no longer works. A link works only once and not for long. Ask for a new one.
+set-password-intro = Your user name is { $email }. Choose a password of at least 12 characters. A sentence of a few words is easy to remember.
+set-password-new = New password
+set-password-again = The same password again
+set-password-submit = Set
+password-mismatch = The two passwords are not the same. Please try again.
+password-too-short = Your password is too short. Choose at least 12 characters.
+password-too-long = Your password is too long. Choose at most 128 characters.
+password-common = Many people use this password. Choose another password.
+password-is-email = Your password may not be your e-mail address.
+password-refused = This password is not possible. Choose another password.
+password-changed = Your password has been changed. You have been signed out on other devices.
+password-current-wrong = Your current password is not right.
+password-paused = A wrong password was entered too often. Signing in is paused until { $until }.
+
+## My account and sessions
+account-title = My account
+account-username = Your user name is { $email }.
+account-password-title = Change password
+account-password-current = Your current password
+account-password-new = New password (at least 12 characters)
+account-app-title = App for sign-in codes
+account-app-linked = You have linked an app.
+account-app-other = Link another app
+account-app-remove = Unlink app
+account-app-none = You sign in with a text message code.
+account-app-link = Link an app if you prefer a code from an app.
+account-language-title = Language
+account-language-label = Language of Inzage
+language-saved = Your choice has been saved.
+sessions-title = My sessions
+sessions-intro = Here you see where you are signed in now.
+sessions-line = { $device } – last active { $time }
+sessions-this-one = (this session)
+sessions-end-others = Sign out everywhere else
+sessions-unknown-device = Unknown device
+sessions-ended = You have been signed out in { $count } other { $count ->
+    [one] place
+   *[other] places
+}.
+
+## Menu
+nav-account-label = Menu
+nav-side-label = Dossier
+nav-tiles-label = Parts of the dossier
+menu-help = Help
+menu-account = My account
+menu-sessions = My sessions
+menu-logout = Sign out
+menu-my-dossier = My dossier
+menu-switch-dossier = Choose another dossier
+
+## Staff (start)
+staff-welcome = Welcome
+staff-signed-in-as = You are signed in as { $email }.
+staff-coming = The staff workspace comes here: your clients, writing reports and managing access.
+
+## Tiles
+tile-profile = My details
+tile-client-plan = Client plan
+tile-reports = Reports
+tile-appointments = Appointments
+tile-documents = Documents
+tile-network = My network
+tile-audit-trail = Who looked
+tile-episodes = Care periods
+
+## Start
+start-title = My dossier
+start-hello = Hello { $name }
+start-intro = Here you read your dossier. Your caregivers write in it about your care and about your agreements.
+start-choose = Click a tile above. The tile turns blue and you see what is in it.
+whose-own = Dossier of { $name }
+whose-other = You are looking at the dossier of { $name }
+readable-until = Your care has ended. You can still read your dossier until { $date }.
+no-access-title = No dossier
+no-access-text = You cannot see a dossier now. Perhaps the access has ended. Questions? Ask the caregivers or the service desk.
+
+## Tour
+tour-step = Tour: step { $number } of { $total }
+tour-prev = Previous
+tour-next = Next
+tour-close = Close the tour
+tour-finish = Done
+tour-start-again = Watch the tour again
+tour-welcome-title = Welcome to Inzage
+tour-welcome-text = In a few steps we show you how it works. You can always close the tour. Later you can watch it again from Help.
+tour-tile-profile = Here are your name, address, e-mail and phone number. Is something wrong? Here you read what you can do.
+tour-tile-client-plan = Here is your client plan. Click a plan and then choose which part you want to read.
+tour-tile-reports = Here you read what your caregivers write about you. The newest is at the top.
+tour-tile-appointments = Here you see your appointments. You can put an appointment in your own calendar.
+tour-tile-documents = Here are your documents, such as letters and reports. You can open or save them.
+tour-tile-network = Here you see who else may look in your dossier.
+tour-tile-audit-trail = Here you see who looked in your dossier, and when.
+tour-menu-title = Help and signing out
+tour-menu-text = At the top right you find Help, My account and Sign out. Are you done? Always sign out.
+
+## Contact person: choose a dossier
+choose-title = Which dossier do you want to see?
+choose-intro = You may look in more than one dossier. Choose the dossier you want to open now.
+choose-open = Dossier of { $name }
+choose-current = open now
+
+## Relations
+relation-mentor = Mentor
+relation-legal-representative = Legal representative
+relation-curator = Guardian
+relation-administrator = Financial administrator
+relation-family = Family
+relation-partner = Partner
+relation-other = Contact person
+
+## Roles
+role-caregiver = caregiver
+role-primary-caregiver = personal caregiver
+role-practitioner = practitioner
+role-secretariat = secretariat
+role-functional-admin = functional administrator
+role-privacy-officer = privacy officer
+role-unknown = staff member
+
+## My details
+profile-name = Name
+profile-birth-date = Date of birth
+profile-client-number = Client number
+profile-address = Address
+profile-email = E-mail
+profile-mobile = Mobile number
+profile-location = Location
+profile-primary-caregiver = Personal caregiver
+profile-unknown = Not known
+profile-wrong-title = Is something wrong?
+profile-wrong-text = Tell your (personal) caregiver or the secretariat. They can change it. You have the right to have mistakes corrected and to add something to your dossier.
+
+## Client plan
+plans-intro = Click a plan to read it. The newest plan is at the top.
+plans-none = There is no client plan you can read yet.
+plans-back = Back to all plans
+plan-contents = Contents
+plan-empty = This plan has no parts yet.
+plan-goals = Goals
+plan-agreements = Agreements
+plan-nothing = Nothing here yet.
+
+## Reports
+filter-title = Choose a period
+filter-from = From
+filter-until = Up to and including
+filter-hint = Write a date as day-month-year, for example 06-09-2017. Leave empty for everything.
+filter-show = Show
+filter-clear = Show everything
+reports-count = { $count ->
+    [one] 1 report
+   *[other] { $count } reports
+}
+page-of = page { $page } of { $pages }
+reports-none = There are no reports in this period.
+report-by = Written by { $name } ({ $role })
+report-changed = changed
+report-changed-explained = This report was changed later. You see the newest version.
+report-read-more = Read more
+reports-back = Back to all reports
+pager-label = Pages
+pager-prev = Previous page
+pager-next = Next page
+
+## Appointments
+appointments-upcoming = Upcoming appointments
+appointments-past = Earlier appointments
+appointments-none-upcoming = You have no new appointments now.
+appointments-none-past = There are no earlier appointments.
+appointments-change-title = Change or cancel an appointment?
+appointments-change-text = You cannot do that here. Call or mail the secretariat or your caregiver. Preferably 24 hours in advance.
+appointment-cancelled = Cancelled
+appointment-duration = Duration
+appointment-with = With
+appointment-place = Where
+appointment-ics = Add to your calendar
+at-time = at { $time }
+minutes = { $count ->
+    [one] 1 minute
+   *[other] { $count } minutes
+}
+ics-with = With { $name }
+
+## Documents
+documents-none = There are no documents yet.
+document-open = Open
+document-download = Download
+doc-kind-pdf = PDF
+doc-kind-image = image
+doc-kind-file = file
+
+## My network
+network-intro = These people may also look in your dossier. You also see what they may see.
+network-none = Nobody else looks in your dossier.
+network-may-see = May see:
+network-until = until { $date }
+network-change-title = Do you want to change this?
+network-change-text = Do you want someone else to look as well? Or do you want someone to stop? Tell your (personal) caregiver. Together you arrange it.
+
+## Who looked
+who-intro = Here you see who looked in your dossier or changed something. The newest is at the top.
+who-period = From { $from } up to and including { $until }
+who-none = Nobody looked in your dossier in this period.
+who-col-when = When
+who-col-who = Who
+who-col-what = What
+who-yourself = you
+who-staff = { $name } ({ $role })
+who-unknown-staff = a staff member
+who-contact-person = { $name } (contact person)
+who-unknown-contact-person = a contact person
+who-system = Inzage (automatic)
+times = { $count } times
+who-question-title = Is something wrong?
+who-question-text = Do you see someone who should not have looked in your dossier? Tell your caregiver or the service desk. They will look into it.
+what-line = { $subject }: { $verb }
+subject-profile = Details
+subject-client-plan = Client plan
+subject-reports = Reports
+subject-appointments = Appointments
+subject-documents = Documents
+subject-network = Network
+subject-audit-trail = Who looked
+subject-episodes = Care period
+subject-account = Account
+subject-dossier = Dossier
+verb-viewed = viewed
+verb-added = added
+verb-changed = changed
+verb-finalised = made final
+verb-removed = removed
+verb-granted = access given
+verb-revoked = access stopped
+verb-invited = invitation sent
+verb-signed-in = signed in
+verb-signed-out = signed out
+verb-password-set = password set
+verb-used = used
+
+## Help
+help-title = Need help?
+help-intro = Here you find answers to questions many people have. Still stuck? Look at it together with your (personal) caregiver, or contact the service desk.
+help-servicedesk = Service desk
+help-tour-title = Tour
+help-tour-text = Do you want to see again how Inzage works?
+help-q-login = I cannot sign in
+help-a-login = Your user name is your e-mail address. Mind capital letters in your password. Signing in for the first time? Click Request password. You get an e-mail with a link.
+help-q-forgot = I forgot my password
+help-a-forgot = Request a new password. Within a few minutes you get an e-mail with a link. The link works once.
+help-q-sms = The text message code does not arrive
+help-a-sms = Check that your phone is on and has signal. After 1 minute you can ask for a new code. Do you have another mobile number? Tell the secretariat or your caregiver.
+help-q-paused = Signing in is paused
+help-a-paused = After 3 wrong attempts you have to wait 10 minutes. Then you can try again. You also get an e-mail about it.
+help-q-who = Who can look in my dossier?
+help-a-who = You and the caregivers of your team. A contact person can look too, if you want that. You arrange it with your caregivers. Under My network you see who may look, and under Who looked you see who did.
+help-q-wrong = Something in my dossier is wrong
+help-a-wrong = Tell your (personal) caregiver or the secretariat. You may have mistakes corrected. You may also have something added to your dossier.
+help-q-stop = I do not want to read along any more
+help-a-stop = Do you not want to read along any more, or do you want a contact person to stop? Tell your (personal) caregiver.
+help-q-timeout = I was suddenly signed out
+help-a-timeout = If you do nothing for 15 minutes, you are signed out. That way nobody else can look in your dossier. Sign in again; you continue where you were.
+
+## Development
+outbox-title = Outbox (development)
+outbox-intro = For development only: messages Inzage would send, newest first.
+outbox-empty = No messages yet.

@@ -1,0 +1,364 @@
+# Inzage: Nederlandse teksten (standaardtaal). Makkelijk Nederlands (B1):
+# korte zinnen, "je". Elke sleutel staat ook in en.ftl.
+
+## Algemeen
+skip-to-content = Naar de inhoud
+help-link = Hulp nodig?
+nav-help-label = Hulp en taal
+switch-language-label = English
+switch-language-code = en
+back-to-start = Terug naar de start
+back-to-login = Terug naar inloggen
+to-login = Naar inloggen
+save = Bewaren
+bad-language = Deze taal kennen we niet. Kies Nederlands of English.
+servicedesk-mail-or-call = Mail naar { $email } of bel { $phone }.
+servicedesk-mail = Mail naar { $email }.
+servicedesk-call = Bel { $phone }.
+servicedesk-of = Servicedesk van { $organisation }:
+
+## Foutpagina's
+error-not-found-title = Niet gevonden
+error-not-found = Deze pagina bestaat niet. Misschien is de link oud of niet helemaal goed.
+error-forbidden-title = Geen toegang
+error-forbidden = Dit mag je niet bekijken.
+error-csrf-title = Formulier verlopen
+error-csrf = Dit formulier is verlopen. Ga terug, laad de pagina opnieuw en probeer het nog een keer.
+error-bad-input-title = Er klopt iets niet
+error-bad-request = Er klopt iets niet: { $detail }
+error-conflict-title = Dit lukt niet
+error-conflict = Dit lukt niet: { $detail }
+error-unavailable-title = Even niet bereikbaar
+error-unavailable = Inzage is even niet bereikbaar. Probeer het later opnieuw.
+error-internal-title = Er ging iets mis
+error-internal = Er ging iets mis. Probeer het later opnieuw.
+error-back-home = Naar de startpagina
+bad-page-number = Dit paginanummer klopt niet. Ga terug naar de eerste pagina.
+bad-tour-step = Deze stap van de rondleiding bestaat niet.
+bad-date = Deze datum klopt niet. Schrijf de datum zo: dag-maand-jaar, bijvoorbeeld 06-09-2017.
+bad-period-order = De eerste datum moet vóór de tweede datum liggen.
+bad-period-too-long = Kies een periode van hoogstens één jaar.
+
+## Inloggen
+login-title = Inloggen
+login-email = E-mail
+login-password = Wachtwoord
+login-public-computer = Publieke computer
+login-public-computer-hint = Zet hier een vinkje als je niet op je eigen computer werkt. Dan wordt niets onthouden.
+login-submit = Inloggen
+login-request-password = Wachtwoord opvragen
+login-timed-out = Je was een tijd niet actief. Daarom ben je uitgelogd. Log opnieuw in; daarna ga je verder waar je was.
+login-rejected = Het e-mailadres of het wachtwoord klopt niet. Probeer het opnieuw.
+login-paused = Er is te vaak verkeerd ingelogd. Inloggen is gepauzeerd tot { $until }. Probeer het daarna opnieuw.
+login-address-held = Er is vanaf deze plek te vaak verkeerd ingelogd. Probeer het na { $until } opnieuw.
+login-access-ended = Je kunt niet meer inloggen. Je zorg is gestopt, of je toegang is beëindigd. Vragen? { $servicedesk }
+
+## Tweede stap
+code-title = Code invullen
+code-heading = Tweede stap
+code-app-intro = Open je app voor inlogcodes. Vul de code van 6 cijfers in.
+code-sms-intro = We sturen een code van 6 cijfers naar je mobiele telefoon. De code werkt 10 minuten.
+code-send-sms = Stuur mij een sms-code
+code-label = Code
+code-submit = Verder
+code-use-sms = Liever een sms-code
+code-use-app = Code uit mijn app gebruiken
+code-no-sms = Komt de sms niet? Kijk of je telefoon aan staat. Je kunt na 1 minuut een nieuwe code vragen.
+code-rejected = Deze code klopt niet. Kijk goed en probeer het opnieuw.
+code-expired = Deze code werkt niet meer. Vraag een nieuwe code.
+code-paused = Er is te vaak een verkeerde code ingevuld. Inloggen is gepauzeerd tot { $until }. Log daarna opnieuw in.
+sms-sent = We hebben een sms gestuurd met een code van 6 cijfers.
+sms-too-soon = Je hebt net een code gekregen. Een nieuwe code kan vanaf { $time }.
+sms-not-possible = Een sms-code is voor jou niet mogelijk. Gebruik de code uit je app.
+
+## App koppelen
+enrol-title = App koppelen
+enrol-heading = App voor inlogcodes koppelen
+enrol-step-1 = Open een app voor inlogcodes op je telefoon, bijvoorbeeld een authenticator-app.
+enrol-step-2 = Scan deze QR-code met de app. Lukt scannen niet? Typ dan de sleutel hieronder over.
+enrol-step-3 = Vul de code van 6 cijfers uit de app in.
+enrol-qr-label = QR-code voor je app
+enrol-key = Sleutel:
+enrol-submit = Koppelen
+app-linked-title = App gekoppeld
+app-linked-text = Je app is gekoppeld. Je kunt voortaan inloggen met de code uit je app.
+app-code-rejected = Deze code klopt niet. Scan de nieuwe QR-code en probeer het opnieuw.
+app-removed = Je app is ontkoppeld. Je logt nu in met een sms-code.
+app-required = Je hebt een app nodig om in te loggen. Koppel liever een andere app.
+
+## Wachtwoord
+forgot-title = Wachtwoord vergeten
+forgot-intro = Vul hieronder je e-mailadres in. Als je e-mailadres bij ons bekend is, krijg je binnen enkele minuten een e-mail met een link om een nieuw wachtwoord in te stellen.
+forgot-sent = Als je e-mailadres bij ons bekend is, krijg je binnen enkele minuten een e-mail. Daarin staat een link om een nieuw wachtwoord in te stellen.
+forgot-email = E-mailadres
+forgot-new-email = Heb je een nieuw e-mailadres? Vertel het aan je (persoonlijk) begeleider.
+set-password-title = Wachtwoord instellen
+set-password-done = Je wachtwoord is ingesteld. Je kunt nu inloggen met je e-mailadres en dit wachtwoord.
+set-password-link-gone = Deze link werkt niet meer. Een link werkt maar één keer en is niet lang geldig. Vraag een nieuwe aan.
+set-password-intro = Je gebruikersnaam is { $email }. Kies een wachtwoord van minstens 12 tekens. Een zin van een paar woorden is goed te onthouden.
+set-password-new = Nieuw wachtwoord
+set-password-again = Nog een keer hetzelfde wachtwoord
+set-password-submit = Instellen
+password-mismatch = De twee wachtwoorden zijn niet hetzelfde. Probeer het opnieuw.
+password-too-short = Je wachtwoord is te kort. Kies minstens 12 tekens.
+password-too-long = Je wachtwoord is te lang. Kies hoogstens 128 tekens.
+password-common = Dit wachtwoord wordt door veel mensen gebruikt. Kies een ander wachtwoord.
+password-is-email = Je wachtwoord mag niet je e-mailadres zijn.
+password-refused = Dit wachtwoord kan niet. Kies een ander wachtwoord.
+password-changed = Je wachtwoord is veranderd. Op andere apparaten ben je uitgelogd.
+password-current-wrong = Je huidige wachtwoord klopt niet.
+password-paused = Er is te vaak een verkeerd wachtwoord ingevuld. Inloggen is gepauzeerd tot { $until }.
+
+## Mijn account en sessies
+account-title = Mijn account
+account-username = Je gebruikersnaam is { $email }.
+account-password-title = Wachtwoord veranderen
+account-password-current = Je huidige wachtwoord
+account-password-new = Nieuw wachtwoord (minstens 12 tekens)
+account-app-title = App voor inlogcodes
+account-app-linked = Je hebt een app gekoppeld.
+account-app-other = Een andere app koppelen
+account-app-remove = App ontkoppelen
+account-app-none = Je logt in met een sms-code.
+account-app-link = Koppel een app als je liever een code uit een app gebruikt.
+account-language-title = Taal
+account-language-label = Taal van Inzage
+language-saved = Je keuze is bewaard.
+sessions-title = Mijn sessies
+sessions-intro = Hier zie je waar je nu bent ingelogd.
+sessions-line = { $device } – laatst actief { $time }
+sessions-this-one = (deze sessie)
+sessions-end-others = Log overal anders uit
+sessions-unknown-device = Onbekend apparaat
+sessions-ended = Je bent op { $count } andere { $count ->
+    [one] plek
+   *[other] plekken
+} uitgelogd.
+
+## Menu
+nav-account-label = Menu
+nav-side-label = Dossier
+nav-tiles-label = Onderdelen van het dossier
+menu-help = Hulp
+menu-account = Mijn account
+menu-sessions = Mijn sessies
+menu-logout = Uitloggen
+menu-my-dossier = Mijn dossier
+menu-switch-dossier = Ander dossier kiezen
+
+## Medewerkers (start)
+staff-welcome = Welkom
+staff-signed-in-as = Je bent ingelogd als { $email }.
+staff-coming = De werkplek voor medewerkers komt hier: je cliënten, rapportages schrijven en toegang regelen.
+
+## Tegels
+tile-profile = Mijn gegevens
+tile-client-plan = Cliëntplan
+tile-reports = Rapportages
+tile-appointments = Afspraken
+tile-documents = Documenten
+tile-network = Mijn netwerk
+tile-audit-trail = Wie keek mee
+tile-episodes = Zorgperiodes
+
+## Start
+start-title = Mijn dossier
+start-hello = Hallo { $name }
+start-intro = Hier lees je je dossier. Je begeleiders schrijven erin over je zorg en over jullie afspraken.
+start-choose = Klik op een tegel hierboven. De tegel wordt blauw en je ziet wat erin staat.
+whose-own = Dossier van { $name }
+whose-other = Je kijkt in het dossier van { $name }
+readable-until = Je zorg is gestopt. Je kunt je dossier nog lezen tot en met { $date }.
+no-access-title = Geen dossier
+no-access-text = Je kunt nu geen dossier bekijken. Misschien is de toegang gestopt. Heb je vragen? Vraag het aan de begeleiding of de servicedesk.
+
+## Rondleiding
+tour-step = Rondleiding: stap { $number } van { $total }
+tour-prev = Vorige
+tour-next = Volgende
+tour-close = Rondleiding sluiten
+tour-finish = Klaar
+tour-start-again = Rondleiding opnieuw bekijken
+tour-welcome-title = Welkom in Inzage
+tour-welcome-text = We laten je in een paar stappen zien hoe het werkt. Je kunt de rondleiding altijd sluiten. Later kun je hem opnieuw bekijken via Hulp.
+tour-tile-profile = Hier staan je naam, adres, e-mail en telefoonnummer. Klopt er iets niet? Dan lees je hier wat je kunt doen.
+tour-tile-client-plan = Hier staat je cliëntplan. Klik op een plan en kies dan welk deel je wilt lezen.
+tour-tile-reports = Hier lees je wat je begeleiders over je schrijven. Het nieuwste staat bovenaan.
+tour-tile-appointments = Hier zie je je afspraken. Je kunt een afspraak in je eigen agenda zetten.
+tour-tile-documents = Hier staan je documenten, zoals brieven en verslagen. Je kunt ze openen of bewaren.
+tour-tile-network = Hier zie je wie er nog meer in je dossier mag kijken.
+tour-tile-audit-trail = Hier zie je wie er in je dossier heeft gekeken, en wanneer.
+tour-menu-title = Hulp en uitloggen
+tour-menu-text = Rechts bovenin vind je Hulp, Mijn account en Uitloggen. Ben je klaar? Log dan altijd uit.
+
+## Contactpersoon: dossier kiezen
+choose-title = Welk dossier wil je bekijken?
+choose-intro = Je mag in meer dan één dossier kijken. Kies het dossier dat je nu wilt openen.
+choose-open = Dossier van { $name }
+choose-current = nu open
+
+## Relaties
+relation-mentor = Mentor
+relation-legal-representative = Wettelijk vertegenwoordiger
+relation-curator = Curator
+relation-administrator = Bewindvoerder
+relation-family = Familie
+relation-partner = Partner
+relation-other = Contactpersoon
+
+## Rollen
+role-caregiver = begeleider
+role-primary-caregiver = persoonlijk begeleider
+role-practitioner = behandelaar
+role-secretariat = secretariaat
+role-functional-admin = functioneel beheerder
+role-privacy-officer = privacy officer
+role-unknown = medewerker
+
+## Mijn gegevens
+profile-name = Naam
+profile-birth-date = Geboortedatum
+profile-client-number = Cliëntnummer
+profile-address = Adres
+profile-email = E-mail
+profile-mobile = Mobiel nummer
+profile-location = Locatie
+profile-primary-caregiver = Persoonlijk begeleider
+profile-unknown = Niet bekend
+profile-wrong-title = Klopt er iets niet?
+profile-wrong-text = Vertel het aan je (persoonlijk) begeleider of het secretariaat. Zij kunnen het veranderen. Je hebt het recht om fouten te laten verbeteren en om iets toe te voegen aan je dossier.
+
+## Cliëntplan
+plans-intro = Klik op een plan om het te lezen. Het nieuwste plan staat bovenaan.
+plans-none = Er is nog geen cliëntplan dat je kunt lezen.
+plans-back = Terug naar alle plannen
+plan-contents = Inhoud
+plan-empty = Dit plan heeft nog geen onderdelen.
+plan-goals = Doelen
+plan-agreements = Afspraken
+plan-nothing = Hier staat nog niets.
+
+## Rapportages
+filter-title = Kies een periode
+filter-from = Vanaf
+filter-until = Tot en met
+filter-hint = Schrijf een datum zo: dag-maand-jaar, bijvoorbeeld 06-09-2017. Laat leeg voor alles.
+filter-show = Laat zien
+filter-clear = Alles laten zien
+reports-count = { $count ->
+    [one] 1 rapportage
+   *[other] { $count } rapportages
+}
+page-of = pagina { $page } van { $pages }
+reports-none = Er zijn geen rapportages in deze periode.
+report-by = Geschreven door { $name } ({ $role })
+report-changed = gewijzigd
+report-changed-explained = Deze rapportage is later veranderd. Je ziet de nieuwste versie.
+report-read-more = Lees verder
+reports-back = Terug naar alle rapportages
+pager-label = Pagina's
+pager-prev = Vorige pagina
+pager-next = Volgende pagina
+
+## Afspraken
+appointments-upcoming = Komende afspraken
+appointments-past = Eerdere afspraken
+appointments-none-upcoming = Je hebt nu geen nieuwe afspraken.
+appointments-none-past = Er zijn geen eerdere afspraken.
+appointments-change-title = Een afspraak veranderen of afzeggen?
+appointments-change-text = Dat kan niet hier. Bel of mail het secretariaat of je begeleider. Doe dit het liefst 24 uur van tevoren.
+appointment-cancelled = Afgezegd
+appointment-duration = Duur
+appointment-with = Met
+appointment-place = Waar
+appointment-ics = Zet in je agenda
+at-time = om { $time }
+minutes = { $count ->
+    [one] 1 minuut
+   *[other] { $count } minuten
+}
+ics-with = Met { $name }
+
+## Documenten
+documents-none = Er zijn nog geen documenten.
+document-open = Openen
+document-download = Downloaden
+doc-kind-pdf = PDF
+doc-kind-image = afbeelding
+doc-kind-file = bestand
+
+## Mijn netwerk
+network-intro = Deze mensen mogen ook in je dossier kijken. Je ziet ook wat ze mogen zien.
+network-none = Er kijkt niemand anders mee in je dossier.
+network-may-see = Mag zien:
+network-until = tot en met { $date }
+network-change-title = Wil je dit veranderen?
+network-change-text = Wil je dat iemand anders ook meekijkt? Of wil je dat iemand stopt met meekijken? Zeg het tegen je (persoonlijk) begeleider. Samen regelen jullie het.
+
+## Wie keek mee
+who-intro = Hier zie je wie er in je dossier heeft gekeken of iets heeft veranderd. Het nieuwste staat bovenaan.
+who-period = Van { $from } tot en met { $until }
+who-none = In deze periode heeft niemand in je dossier gekeken.
+who-col-when = Wanneer
+who-col-who = Wie
+who-col-what = Wat
+who-yourself = jijzelf
+who-staff = { $name } ({ $role })
+who-unknown-staff = een medewerker
+who-contact-person = { $name } (contactpersoon)
+who-unknown-contact-person = een contactpersoon
+who-system = Inzage (automatisch)
+times = { $count } keer
+who-question-title = Klopt er iets niet?
+who-question-text = Zie je iemand die niet in je dossier had mogen kijken? Vertel het aan je begeleider of de servicedesk. Zij zoeken het uit.
+what-line = { $subject }: { $verb }
+subject-profile = Gegevens
+subject-client-plan = Cliëntplan
+subject-reports = Rapportages
+subject-appointments = Afspraken
+subject-documents = Documenten
+subject-network = Netwerk
+subject-audit-trail = Wie keek mee
+subject-episodes = Zorgperiode
+subject-account = Account
+subject-dossier = Dossier
+verb-viewed = bekeken
+verb-added = toegevoegd
+verb-changed = veranderd
+verb-finalised = definitief gemaakt
+verb-removed = verwijderd
+verb-granted = toegang gegeven
+verb-revoked = toegang gestopt
+verb-invited = uitnodiging gestuurd
+verb-signed-in = ingelogd
+verb-signed-out = uitgelogd
+verb-password-set = wachtwoord ingesteld
+verb-used = gebruikt
+
+## Hulp
+help-title = Hulp nodig?
+help-intro = Hier vind je antwoorden op vragen die veel mensen hebben. Kom je er niet uit? Kijk er samen met je (persoonlijk) begeleider naar, of neem contact op met de servicedesk.
+help-servicedesk = Servicedesk
+help-tour-title = Rondleiding
+help-tour-text = Wil je nog een keer zien hoe Inzage werkt?
+help-q-login = Inloggen lukt niet
+help-a-login = Je gebruikersnaam is je e-mailadres. Let op hoofdletters in je wachtwoord. Log je voor het eerst in? Klik dan op Wachtwoord opvragen. Je krijgt een e-mail met een link.
+help-q-forgot = Ik ben mijn wachtwoord vergeten
+help-a-forgot = Vraag een nieuw wachtwoord aan. Je krijgt binnen een paar minuten een e-mail met een link. De link werkt één keer.
+help-q-sms = De sms-code komt niet
+help-a-sms = Kijk of je telefoon aan staat en bereik heeft. Na 1 minuut kun je een nieuwe code vragen. Heb je een ander 06-nummer? Vertel het aan het secretariaat of je begeleider.
+help-q-paused = Inloggen is gepauzeerd
+help-a-paused = Na 3 keer verkeerd inloggen moet je 10 minuten wachten. Daarna kun je het opnieuw proberen. Je krijgt er ook een e-mail over.
+help-q-who = Wie kan in mijn dossier kijken?
+help-a-who = Jijzelf en je begeleiders van je team. Ook een contactpersoon kan meekijken, als jij dat wilt. Dat regel je samen met je begeleiding. Onder Mijn netwerk zie je wie er meekijkt, en onder Wie keek mee zie je wie er gekeken heeft.
+help-q-wrong = Er klopt iets niet in mijn dossier
+help-a-wrong = Vertel het aan je (persoonlijk) begeleider of het secretariaat. Je mag fouten laten verbeteren. Je mag ook iets laten toevoegen aan je dossier.
+help-q-stop = Ik wil niet meer meelezen
+help-a-stop = Wil je niet meer meelezen, of wil je dat een contactpersoon niet meer meeleest? Zeg het tegen je (persoonlijk) begeleider.
+help-q-timeout = Ik ben ineens uitgelogd
+help-a-timeout = Als je 15 minuten niets doet, word je uitgelogd. Zo kan niemand anders in je dossier kijken. Log opnieuw in; je gaat verder waar je was.
+
+## Ontwikkeling
+outbox-title = Outbox (ontwikkeling)
+outbox-intro = Alleen voor ontwikkeling: berichten die Inzage zou versturen, nieuwste eerst.
+outbox-empty = Nog geen berichten.

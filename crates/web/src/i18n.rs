@@ -1,0 +1,315 @@
+//! All UI text comes from the Fluent files in `crates/web/i18n/` (one per
+//! language, compiled into the binary). Templates get a [`Tr`] and ask it
+//! for keys; a key missing in a language falls back to Dutch, and a test
+//! checks that both files hold the same keys and that every key a template
+//! or handler uses exists.
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+use std::sync::LazyLock;
+
+/// The languages of the UI. Dutch is the default.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    Nl,
+    En,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::Nl, Lang::En];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Nl => "nl",
+            Lang::En => "en",
+        }
+    }
+
+    /// Parses a language code; anything else is `None` (the caller shows a
+    /// friendly message).
+    pub fn parse(code: &str) -> Option<Lang> {
+        match code {
+            "nl" => Some(Lang::Nl),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+}
+
+pub const NL_FTL: &str = include_str!("../i18n/nl.ftl");
+pub const EN_FTL: &str = include_str!("../i18n/en.ftl");
+
+type Bundle = FluentBundle<FluentResource>;
+
+fn bundle(lang: &str, source: &str) -> Bundle {
+    let id: unic_langid::LanguageIdentifier = lang.parse().unwrap_or_default();
+    let mut b = FluentBundle::new_concurrent(vec![id]);
+    // No Unicode isolation marks: the text goes into HTML and e-mail.
+    b.set_use_isolating(false);
+    let res = match FluentResource::try_new(source.to_owned()) {
+        Ok(r) => r,
+        // A syntax error keeps the good entries; the key test fails on it.
+        Err((r, errors)) => {
+            tracing::error!(lang, errors = errors.len(), "translation file has errors");
+            r
+        }
+    };
+    if b.add_resource(res).is_err() {
+        tracing::error!(lang, "translation file has duplicate keys");
+    }
+    b
+}
+
+static NL: LazyLock<Bundle> = LazyLock::new(|| bundle("nl", NL_FTL));
+static EN: LazyLock<Bundle> = LazyLock::new(|| bundle("en", EN_FTL));
+
+/// A translator for one language; cheap to copy into every template.
+#[derive(Clone, Copy, Debug)]
+pub struct Tr {
+    pub lang: Lang,
+}
+
+/// One argument value for a message.
+pub enum Arg {
+    Str(String),
+    Num(i64),
+}
+
+/// A value that can fill a message argument. Implemented through any
+/// number of references, since templates pass `&&String` and the like.
+pub trait ArgValue {
+    fn arg(&self) -> Arg;
+}
+
+impl ArgValue for str {
+    fn arg(&self) -> Arg {
+        Arg::Str(self.to_owned())
+    }
+}
+impl ArgValue for String {
+    fn arg(&self) -> Arg {
+        Arg::Str(self.clone())
+    }
+}
+impl ArgValue for i64 {
+    fn arg(&self) -> Arg {
+        Arg::Num(*self)
+    }
+}
+impl ArgValue for usize {
+    fn arg(&self) -> Arg {
+        Arg::Num(i64::try_from(*self).unwrap_or(i64::MAX))
+    }
+}
+impl<T: ArgValue + ?Sized> ArgValue for &T {
+    fn arg(&self) -> Arg {
+        (**self).arg()
+    }
+}
+
+/// A message to show later (notices and errors chosen by a handler):
+/// a key and its arguments, translated when the page is rendered.
+#[derive(Clone, Debug)]
+pub struct Msg {
+    pub key: &'static str,
+    pub args: Vec<(&'static str, String)>,
+}
+
+impl Msg {
+    pub fn new(key: &'static str) -> Self {
+        Self { key, args: vec![] }
+    }
+    pub fn arg(mut self, name: &'static str, value: impl ToString) -> Self {
+        self.args.push((name, value.to_string()));
+        self
+    }
+}
+
+impl Tr {
+    pub fn new(lang: Lang) -> Self {
+        Self { lang }
+    }
+
+    fn bundle(&self, lang: Lang) -> &'static Bundle {
+        match lang {
+            Lang::Nl => &NL,
+            Lang::En => &EN,
+        }
+    }
+
+    fn format(&self, key: &str, args: Option<&FluentArgs>) -> String {
+        for lang in [self.lang, Lang::Nl] {
+            let b = self.bundle(lang);
+            if let Some(pattern) = b.get_message(key).and_then(|m| m.value()) {
+                let mut errors = vec![];
+                return b.format_pattern(pattern, args, &mut errors).into_owned();
+            }
+        }
+        tracing::warn!(key, "missing translation");
+        key.to_owned()
+    }
+
+    /// The text for `key`.
+    pub fn t(&self, key: &str) -> String {
+        self.format(key, None)
+    }
+
+    /// The text for `key` with one argument.
+    pub fn a(&self, key: &str, name: &str, value: impl ArgValue) -> String {
+        let mut args = FluentArgs::new();
+        args.set(name.to_owned(), value_of(value.arg()));
+        self.format(key, Some(&args))
+    }
+
+    /// The text for `key` with two arguments.
+    pub fn a2(
+        &self,
+        key: &str,
+        n1: &str,
+        v1: impl ArgValue,
+        n2: &str,
+        v2: impl ArgValue,
+    ) -> String {
+        let mut args = FluentArgs::new();
+        args.set(n1.to_owned(), value_of(v1.arg()));
+        args.set(n2.to_owned(), value_of(v2.arg()));
+        self.format(key, Some(&args))
+    }
+
+    /// A stored message.
+    pub fn m(&self, m: &Msg) -> String {
+        if m.args.is_empty() {
+            return self.t(m.key);
+        }
+        let mut args = FluentArgs::new();
+        for (n, v) in &m.args {
+            let value = match v.parse::<i64>() {
+                Ok(n) => FluentValue::from(n),
+                Err(_) => FluentValue::from(v.clone()),
+            };
+            args.set(n.to_string(), value);
+        }
+        self.format(m.key, Some(&args))
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.lang.code()
+    }
+}
+
+fn value_of(a: Arg) -> FluentValue<'static> {
+    match a {
+        Arg::Str(s) => FluentValue::from(s),
+        Arg::Num(n) => FluentValue::from(n),
+    }
+}
+
+/// The keys defined in a Fluent source (for the consistency tests).
+pub fn keys(source: &str) -> Vec<String> {
+    source
+        .lines()
+        .filter(|l| {
+            l.chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_uppercase())
+        })
+        .filter_map(|l| l.split_once('=').map(|(k, _)| k.trim().to_owned()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_languages_have_the_same_keys_and_parse_cleanly() {
+        let nl = keys(NL_FTL);
+        let en = keys(EN_FTL);
+        let missing_en: Vec<_> = nl.iter().filter(|k| !en.contains(k)).collect();
+        let missing_nl: Vec<_> = en.iter().filter(|k| !nl.contains(k)).collect();
+        assert!(missing_en.is_empty(), "missing in en.ftl: {missing_en:?}");
+        assert!(missing_nl.is_empty(), "missing in nl.ftl: {missing_nl:?}");
+        for (lang, src) in [("nl", NL_FTL), ("en", EN_FTL)] {
+            assert!(
+                FluentResource::try_new(src.to_owned()).is_ok(),
+                "{lang}.ftl has syntax errors"
+            );
+        }
+        let mut sorted = nl.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), nl.len(), "duplicate keys in nl.ftl");
+    }
+
+    #[test]
+    fn every_key_used_in_templates_and_code_exists() {
+        let nl = keys(NL_FTL);
+        let dirs = [
+            concat!(env!("CARGO_MANIFEST_DIR"), "/templates"),
+            concat!(env!("CARGO_MANIFEST_DIR"), "/src"),
+        ];
+        let mut missing = vec![];
+        let mut stack: Vec<std::path::PathBuf> = dirs.iter().map(Into::into).collect();
+        let mut files = 0;
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(dir).expect("dir") {
+                let path = entry.expect("entry").path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                files += 1;
+                let text = std::fs::read_to_string(&path).expect("read");
+                for cap in used_keys(&text) {
+                    if !nl.contains(&cap) {
+                        missing.push(format!("{}: {cap}", path.display()));
+                    }
+                }
+            }
+        }
+        assert!(files > 20, "templates and sources found: {files}");
+        assert!(
+            missing.is_empty(),
+            "keys without a translation: {missing:?}"
+        );
+    }
+
+    /// Literal keys passed to `t.t(`, `t.a(`, `t.a2(` and `Msg::new(`.
+    fn used_keys(text: &str) -> Vec<String> {
+        let mut out = vec![];
+        for marker in [
+            "t.t(\"",
+            "t.a(\"",
+            "t.a2(\"",
+            "Msg::new(\"",
+            "tr.t(\"",
+            "tr.a(\"",
+        ] {
+            let mut rest = text;
+            while let Some(i) = rest.find(marker) {
+                rest = &rest[i + marker.len()..];
+                if let Some(end) = rest.find('"') {
+                    let k = &rest[..end];
+                    if !k.is_empty()
+                        && k.chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                    {
+                        out.push(k.to_owned());
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn translation_falls_back_to_dutch_and_fills_arguments() {
+        let en = Tr::new(Lang::En);
+        let nl = Tr::new(Lang::Nl);
+        assert_eq!(nl.t("tile-reports"), "Rapportages");
+        assert_eq!(en.t("tile-reports"), "Reports");
+        assert_eq!(nl.a("reports-count", "count", 1_i64), "1 rapportage");
+        assert_eq!(nl.a("reports-count", "count", 3_i64), "3 rapportages");
+        assert_eq!(en.a("reports-count", "count", 3_i64), "3 reports");
+        assert_eq!(en.t("no-such-key-anywhere"), "no-such-key-anywhere");
+    }
+}

@@ -1,0 +1,1263 @@
+//! The client portal: start page with tiles, and one page per tile
+//! (Mijn gegevens, Cliëntplan, Rapportages, Afspraken, Documenten,
+//! Mijn netwerk, Wie keek mee), the contact person's dossier chooser and
+//! the introduction tour. Every tile is a plain link with its own URL;
+//! nothing needs JavaScript. Handlers parse input, call one service method
+//! with the acting principal and render; the services decide and audit.
+use crate::auth::{page, redirect, signed_in, signed_in_form, Source};
+use crate::error::WebError;
+use crate::i18n::{Lang, Msg, Tr};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::http::{HeaderMap, HeaderValue, Uri};
+use axum::response::{IntoResponse, Response};
+use chrono::{Duration, NaiveDate};
+use inzage_core::ids::{AppointmentId, DocumentId, PlanSectionId, PlanVersionId, ReportId};
+use inzage_core::model::{AppointmentStatus, DossierPart, Principal, Relation, Role};
+use inzage_core::types::{display_date, display_datetime, local_date, DISPLAY_TZ};
+use inzage_service::accounts::SessionInfo;
+use inzage_service::dossier::{ReportFilter, ReportView};
+use inzage_service::portal::{DossierHeader, TILES};
+use inzage_service::who_looked::Who;
+use inzage_service::{Ctx, ServiceError};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+/// Reports per page on the Rapportages tile.
+pub const REPORTS_PER_PAGE: i64 = 20;
+/// The longest period "Wie keek mee" shows at once.
+const MAX_LOG_DAYS: i64 = 366;
+
+/// One tile of the row at the top of every dossier page.
+pub struct Tile {
+    pub key: &'static str,
+    pub href: &'static str,
+    pub icon: &'static str,
+    pub active: bool,
+    /// The tour's current step points at this tile.
+    pub tour: bool,
+}
+
+pub fn tile_of(part: DossierPart) -> (&'static str, &'static str, &'static str) {
+    match part {
+        DossierPart::Profile => ("tile-profile", "/dossier/gegevens", "👤"),
+        DossierPart::ClientPlan => ("tile-client-plan", "/dossier/clientplan", "📋"),
+        DossierPart::Reports => ("tile-reports", "/dossier/rapportages", "📝"),
+        DossierPart::Appointments => ("tile-appointments", "/dossier/afspraken", "📅"),
+        DossierPart::Documents => ("tile-documents", "/dossier/documenten", "📄"),
+        DossierPart::Network => ("tile-network", "/dossier/netwerk", "👥"),
+        DossierPart::AuditTrail => ("tile-audit-trail", "/dossier/wie-keek-mee", "👁"),
+        DossierPart::Episodes => ("tile-episodes", "/", "•"),
+    }
+}
+
+/// What every dossier page shows around its panel.
+pub struct Frame {
+    pub csrf: String,
+    pub client_name: String,
+    pub viewer_is_client: bool,
+    pub tiles: Vec<Tile>,
+    /// A contact person who can open more than one dossier.
+    pub can_switch: bool,
+    pub readable_until: Option<String>,
+    pub servicedesk_email: Option<String>,
+    pub servicedesk_phone: Option<String>,
+    pub organisation_name: String,
+}
+
+impl Frame {
+    fn new(csrf: String, h: &DossierHeader, active: Option<DossierPart>, can_switch: bool) -> Self {
+        Frame {
+            csrf,
+            client_name: h.client_name.clone(),
+            viewer_is_client: h.viewer_is_client,
+            tiles: h
+                .parts
+                .iter()
+                .map(|p| {
+                    let (key, href, icon) = tile_of(*p);
+                    Tile {
+                        key,
+                        href,
+                        icon,
+                        active: Some(*p) == active,
+                        tour: false,
+                    }
+                })
+                .collect(),
+            can_switch,
+            readable_until: h.readable_until.map(display_date),
+            servicedesk_email: h.servicedesk_email.clone(),
+            servicedesk_phone: h.servicedesk_phone.clone(),
+            organisation_name: h.organisation_name.clone(),
+        }
+    }
+}
+
+/// The signed-in viewer of a dossier page.
+pub struct Viewer {
+    pub tr: Tr,
+    pub ctx: Ctx,
+    pub header: DossierHeader,
+    pub frame: Frame,
+}
+
+pub fn tr_of(info: &SessionInfo) -> Tr {
+    Tr::new(Lang::parse(&info.language).unwrap_or(Lang::Nl))
+}
+
+fn here(uri: &Uri) -> String {
+    uri.path_and_query()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "/".into())
+}
+
+/// Opens a dossier page: the session, the principal, the header. A
+/// contact person who has not chosen yet goes to the chooser; staff go to
+/// their own start page.
+async fn open_as(
+    st: &AppState,
+    tok: String,
+    info: SessionInfo,
+    src: Option<String>,
+    active: Option<DossierPart>,
+) -> Result<Result<Viewer, Response>, WebError> {
+    let principal = match &info.principal {
+        Some(p @ (Principal::Client { .. } | Principal::ContactPerson { .. })) => p.clone(),
+        Some(_) => return Ok(Err(redirect("/", vec![]))),
+        None => return Ok(Err(redirect("/kiezen", vec![]))),
+    };
+    let tr = tr_of(&info);
+    let mut ctx = Ctx::new(principal);
+    ctx.source_addr = src;
+    let header = match st.services.dossier_header(&ctx).await {
+        Ok(h) => h,
+        Err(ServiceError::Denied(_) | ServiceError::NotFound) => {
+            return Ok(Err(crate::auth::message_page(
+                tr,
+                Msg::new("no-access-title"),
+                Msg::new("no-access-text"),
+                "/hulp",
+                Msg::new("help-link"),
+            )))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if !header.viewer_is_client {
+        ctx.on_behalf_of = Some(header.client_id.to_string());
+    }
+    let can_switch = !header.viewer_is_client && st.services.my_dossiers(&tok).await?.len() > 1;
+    let frame = Frame::new(info.csrf_token.clone(), &header, active, can_switch);
+    Ok(Ok(Viewer {
+        tr,
+        ctx,
+        header,
+        frame,
+    }))
+}
+
+async fn open(
+    st: &AppState,
+    headers: &HeaderMap,
+    uri: &Uri,
+    src: Option<String>,
+    active: Option<DossierPart>,
+) -> Result<Result<Viewer, Response>, WebError> {
+    let (tok, info) = match signed_in(st, headers, &here(uri)).await? {
+        Ok(s) => s,
+        Err(r) => return Ok(Err(r)),
+    };
+    open_as(st, tok, info, src, active).await
+}
+
+macro_rules! viewer {
+    ($e:expr) => {
+        match $e.await? {
+            Ok(v) => v,
+            Err(r) => return Ok(r),
+        }
+    };
+}
+
+/// A page that must not be stored by the browser or a proxy.
+fn private(r: Response) -> Response {
+    let mut r = r;
+    r.headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+// ---------- start page and tour ----------
+
+pub struct TourStep {
+    pub number: usize,
+    pub total: usize,
+    pub title: String,
+    pub text: String,
+    pub prev: Option<usize>,
+    pub next: Option<usize>,
+}
+
+#[derive(Template)]
+#[template(path = "portal/start.html")]
+struct StartPage {
+    t: Tr,
+    f: Frame,
+    tour: Option<TourStep>,
+    first_name: String,
+}
+
+#[derive(Deserialize)]
+pub struct StartQuery {
+    rondleiding: Option<String>,
+}
+
+/// The tour's steps: a welcome, one per tile the viewer has, the menu.
+fn tour_step(tr: Tr, f: &mut Frame, n: usize) -> Option<TourStep> {
+    let tiles = f.tiles.len();
+    let total = tiles + 2;
+    if n == 0 || n > total {
+        return None;
+    }
+    let (title, text) = if n == 1 {
+        (tr.t("tour-welcome-title"), tr.t("tour-welcome-text"))
+    } else if n <= tiles + 1 {
+        let tile = &mut f.tiles[n - 2];
+        tile.tour = true;
+        (tr.t(tile.key), tr.t(&format!("tour-{}", tile.key)))
+    } else {
+        (tr.t("tour-menu-title"), tr.t("tour-menu-text"))
+    };
+    Some(TourStep {
+        number: n,
+        total,
+        title,
+        text,
+        prev: (n > 1).then(|| n - 1),
+        next: (n < total).then(|| n + 1),
+    })
+}
+
+pub async fn start_page(
+    st: &AppState,
+    tok: String,
+    info: SessionInfo,
+    src: Option<String>,
+    q: StartQuery,
+) -> Result<Response, WebError> {
+    let tour_done = info.tour_done;
+    let mut v = match open_as(st, tok, info, src, None).await? {
+        Ok(v) => v,
+        Err(r) => return Ok(r),
+    };
+    let step = match q.rondleiding.as_deref() {
+        None if !tour_done => Some(1),
+        None => None,
+        Some(s) => match s.parse::<usize>() {
+            Ok(n) => Some(n),
+            Err(_) => return Err(bad(v.tr, "bad-tour-step")),
+        },
+    };
+    let tour = match step {
+        Some(n) => match tour_step(v.tr, &mut v.frame, n) {
+            Some(t) => Some(t),
+            None => return Err(bad(v.tr, "bad-tour-step")),
+        },
+        None => None,
+    };
+    let first_name = v
+        .header
+        .client_name
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    Ok(private(page(StartPage {
+        t: v.tr,
+        f: v.frame,
+        tour,
+        first_name,
+    })))
+}
+
+#[derive(Deserialize)]
+pub struct TourForm {
+    csrf: String,
+}
+
+/// Closing the tour (at any step, or after the last) is remembered.
+pub async fn tour_close(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<TourForm>,
+) -> Result<Response, WebError> {
+    let (tok, _) = match signed_in_form(&st, &headers, "/", &f.csrf).await? {
+        Ok(s) => s,
+        Err(r) => return Ok(r),
+    };
+    st.services.set_tour_done(&tok, true).await?;
+    Ok(redirect("/", vec![]))
+}
+
+fn bad(tr: Tr, key: &'static str) -> WebError {
+    WebError::BadInput(tr.t(key))
+}
+
+// ---------- contact person: choose a dossier ----------
+
+pub struct ChoiceLine {
+    pub id: String,
+    pub name: String,
+    pub relation_key: &'static str,
+    pub active: bool,
+}
+
+pub fn relation_key(r: Relation) -> &'static str {
+    match r {
+        Relation::Mentor => "relation-mentor",
+        Relation::LegalRepresentative => "relation-legal-representative",
+        Relation::Curator => "relation-curator",
+        Relation::Administrator => "relation-administrator",
+        Relation::Family => "relation-family",
+        Relation::Partner => "relation-partner",
+        Relation::Other => "relation-other",
+    }
+}
+
+pub fn role_key(code: &str) -> &'static str {
+    match Role::from_code(code) {
+        Some(Role::Caregiver) => "role-caregiver",
+        Some(Role::PrimaryCaregiver) => "role-primary-caregiver",
+        Some(Role::Practitioner) => "role-practitioner",
+        Some(Role::Secretariat) => "role-secretariat",
+        Some(Role::FunctionalAdmin) => "role-functional-admin",
+        Some(Role::PrivacyOfficer) => "role-privacy-officer",
+        None => "role-unknown",
+    }
+}
+
+#[derive(Template)]
+#[template(path = "portal/choose.html")]
+struct ChoosePage {
+    t: Tr,
+    csrf: String,
+    choices: Vec<ChoiceLine>,
+}
+
+pub async fn choose_form(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    let (tok, info) = match signed_in(&st, &headers, "/kiezen").await? {
+        Ok(s) => s,
+        Err(r) => return Ok(r),
+    };
+    let tr = tr_of(&info);
+    if !matches!(
+        info.kind,
+        inzage_service::accounts::AccountKind::ContactPerson
+    ) {
+        return Ok(redirect("/", vec![]));
+    }
+    let choices: Vec<ChoiceLine> = st
+        .services
+        .my_dossiers(&tok)
+        .await?
+        .into_iter()
+        .map(|c| ChoiceLine {
+            id: c.contact_person_id.to_string(),
+            name: c.client_name,
+            relation_key: relation_key(c.relation),
+            active: c.active,
+        })
+        .collect();
+    if choices.is_empty() {
+        return Ok(crate::auth::message_page(
+            tr,
+            Msg::new("no-access-title"),
+            Msg::new("no-access-text"),
+            "/hulp",
+            Msg::new("help-link"),
+        ));
+    }
+    Ok(private(page(ChoosePage {
+        t: tr,
+        csrf: info.csrf_token,
+        choices,
+    })))
+}
+
+#[derive(Deserialize)]
+pub struct ChooseForm {
+    csrf: String,
+    dossier: String,
+}
+
+pub async fn choose_submit(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Source(src): Source,
+    Form(f): Form<ChooseForm>,
+) -> Result<Response, WebError> {
+    let (tok, _) = match signed_in_form(&st, &headers, "/kiezen", &f.csrf).await? {
+        Ok(s) => s,
+        Err(r) => return Ok(r),
+    };
+    st.services
+        .choose_dossier(&tok, &f.dossier, src.as_deref())
+        .await?;
+    Ok(redirect("/", vec![]))
+}
+
+// ---------- Mijn gegevens ----------
+
+#[derive(Template)]
+#[template(path = "portal/profile.html")]
+struct ProfilePage {
+    t: Tr,
+    f: Frame,
+    p: inzage_service::dossier::ClientProfile,
+    birth_date: String,
+    address: Option<String>,
+}
+
+pub async fn profile(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    Source(src): Source,
+) -> Result<Response, WebError> {
+    let v = viewer!(open(&st, &headers, &uri, src, Some(DossierPart::Profile)));
+    let p = st
+        .services
+        .client_profile(&v.ctx, &v.header.client_id)
+        .await?;
+    let street = [p.street.as_deref(), p.house_number.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let town = [p.postal_code.as_deref(), p.city.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let address = [street, town]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ");
+    Ok(private(page(ProfilePage {
+        t: v.tr,
+        f: v.frame,
+        birth_date: display_date(p.birth_date),
+        address: (!address.is_empty()).then_some(address),
+        p,
+    })))
+}
+
+// ---------- Cliëntplan ----------
+
+pub struct PlanLine {
+    pub id: String,
+    pub title: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal/plans.html")]
+struct PlansPage {
+    t: Tr,
+    f: Frame,
+    plans: Vec<PlanLine>,
+}
+
+pub async fn plans(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    Source(src): Source,
+) -> Result<Response, WebError> {
+    let v = viewer!(open(
+        &st,
+        &headers,
+        &uri,
+        src,
+        Some(DossierPart::ClientPlan)
+    ));
+    let mut list = st.services.list_plans(&v.ctx, &v.header.client_id).await?;
+    list.sort_by_key(|p| std::cmp::Reverse(p.plan_date));
+    Ok(private(page(PlansPage {
+        t: v.tr,
+        f: v.frame,
+        plans: list
+            .into_iter()
+            .map(|p| PlanLine {
+                id: p.id.to_string(),
+                title: p.title,
+            })
+            .collect(),
+    })))
+}
+
+pub struct SectionLine {
+    pub id: String,
+    pub domain: String,
+}
+
+pub struct SectionText {
+    pub domain: String,
+    pub goals: Vec<String>,
+    pub agreements: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "portal/plan.html")]
+struct PlanPage {
+    t: Tr,
+    f: Frame,
+    plan_id: String,
+    title: String,
+    sections: Vec<SectionLine>,
+    open: Option<SectionText>,
+    open_id: String,
+}
+
+/// Text as paragraphs: one per non-empty line.
+pub fn paragraphs(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+pub async fn plan(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    Source(src): Source,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    plan_page(st, headers, uri, src, id, None).await
+}
+
+pub async fn plan_section(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    Source(src): Source,
+    Path((id, section)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    plan_page(st, headers, uri, src, id, Some(section)).await
+}
+
+async fn plan_page(
+    st: AppState,
+    headers: HeaderMap,
+    uri: Uri,
+    src: Option<String>,
+    id: String,
+    section: Option<String>,
+) -> Result<Response, WebError> {
+    let v = viewer!(open(
+        &st,
+        &headers,
+        &uri,
+        src,
+        Some(DossierPart::ClientPlan)
+    ));
+    let plan_id = PlanVersionId::parse(&id).ok_or(WebError::NotFound)?;
+    let section_id = match &section {
+        Some(s) => Some(PlanSectionId::parse(s).ok_or(WebError::NotFound)?),
+        None => None,
+    };
+    let detail = st.services.plan(&v.ctx, &plan_id).await?;
+    let open = match &section_id {
+        Some(sid) => {
+            let s = detail
+                .sections
+                .iter()
+                .find(|s| &s.id == sid)
+                .ok_or(WebError::NotFound)?;
+            Some(SectionText {
+                domain: s.domain.clone(),
+                goals: paragraphs(&s.goals),
+                agreements: paragraphs(&s.agreements),
+            })
+        }
+        None => None,
+    };
+    Ok(private(page(PlanPage {
+        t: v.tr,
+        f: v.frame,
+        plan_id: detail.plan.id.to_string(),
+        title: detail.plan.title.clone(),
+        sections: detail
+            .sections
+            .iter()
+            .map(|s| SectionLine {
+                id: s.id.to_string(),
+                domain: s.domain.clone(),
+            })
+            .collect(),
+        open,
+        open_id: section_id.map(|s| s.to_string()).unwrap_or_default(),
+    })))
+}
+
+// ---------- Rapportages ----------
+
+pub struct ReportLine {
+    pub id: String,
+    pub when: String,
+    pub author: String,
+    pub role_key: &'static str,
+    pub category: String,
+    pub excerpt: Vec<String>,
+    pub more: bool,
+    pub corrected: bool,
+}
+
+fn report_line(r: &ReportView, excerpt_chars: usize) -> ReportLine {
+    let body: String = r.body.chars().take(excerpt_chars).collect();
+    ReportLine {
+        id: r.id.to_string(),
+        when: display_datetime(r.created_at),
+        author: r.author_name.clone(),
+        role_key: role_key(&r.author_role),
+        category: r.category.clone(),
+        more: r.body.chars().count() > excerpt_chars,
+        excerpt: paragraphs(&body),
+        corrected: r.corrected,
+    }
+}
+
+/// The period filter of a list page, as typed.
+#[derive(Default)]
+pub struct Period {
+    pub from: String,
+    pub until: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal/reports.html")]
+struct ReportsPage {
+    t: Tr,
+    f: Frame,
+    period: Period,
+    error: Option<String>,
+    reports: Vec<ReportLine>,
+    total: i64,
+    page: i64,
+    pages: i64,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+/// A date typed in a filter: `dd-mm-jjjj` or the browser's `jjjj-mm-dd`.
+/// Empty is no limit; anything else is an error.
+pub fn parse_filter_date(s: &str) -> Result<Option<NaiveDate>, ()> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let d = NaiveDate::parse_from_str(s, "%d-%m-%Y")
+        .or_else(|_| NaiveDate::parse_from_str(s, "%Y-%m-%d"))
+        .map_err(|_| ())?;
+    if !(1900..=2100).contains(&chrono::Datelike::year(&d)) {
+        return Err(());
+    }
+    Ok(Some(d))
+}
+
+fn query_link(base: &str, period: &Period, page: i64) -> String {
+    let mut q = vec![];
+    if !period.from.is_empty() {
+        q.push(format!("van={}", crate::auth::urlencode(&period.from)));
+    }
+    if !period.until.is_empty() {
+        q.push(format!("tot={}", crate::auth::urlencode(&period.until)));
+    }
+    if page > 1 {
+        q.push(format!("pagina={page}"));
+    }
+    if q.is_empty() {
+        base.to_owned()
+    } else {
+        format!("{base}?{}", q.join("&"))
+    }
+}
+
+pub async fn reports(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    Source(src): Source,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    let v = viewer!(open(&st, &headers, &uri, src, Some(DossierPart::Reports)));
+    let period = Period {
+        from: q.get("van").cloned().unwrap_or_default(),
+        until: q.get("tot").cloned().unwrap_or_default(),
+    };
+    let page_no = match q.get("pagina").map(|p| p.trim()) {
+        None | Some("") => 1,
+        Some(p) => match p.parse::<i64>() {
+            Ok(n) if (1..=1_000_000).contains(&n) => n,
+            _ => return Err(bad(v.tr, "bad-page-number")),
+        },
+    };
+    let dates = (
+        parse_filter_date(&period.from),
+        parse_filter_date(&period.until),
+    );
+    let (from, until) = match dates {
+        (Ok(f), Ok(u)) => (f, u),
+        _ => {
+            return Ok(private(page(ReportsPage {
+                t: v.tr,
+                error: Some(v.tr.t("bad-date")),
+                f: v.frame,
+                period,
+                reports: vec![],
+                total: 0,
+                page: 1,
+                pages: 1,
+                prev: None,
+                next: None,
+            })))
+        }
+    };
+    if let (Some(f), Some(u)) = (from, until) {
+        if f > u {
+            return Ok(private(page(ReportsPage {
+                t: v.tr,
+                error: Some(v.tr.t("bad-period-order")),
+                f: v.frame,
+                period,
+                reports: vec![],
+                total: 0,
+                page: 1,
+                pages: 1,
+                prev: None,
+                next: None,
+            })));
+        }
+    }
+    let result = st
+        .services
+        .list_reports(
+            &v.ctx,
+            &v.header.client_id,
+            ReportFilter {
+                from,
+                until,
+                page: page_no,
+                per_page: REPORTS_PER_PAGE,
+            },
+        )
+        .await?;
+    let pages = ((result.total + REPORTS_PER_PAGE - 1) / REPORTS_PER_PAGE).max(1);
+    Ok(private(page(ReportsPage {
+        t: v.tr,
+        f: v.frame,
+        error: None,
+        reports: result.items.iter().map(|r| report_line(r, 280)).collect(),
+        total: result.total,
+        page: page_no,
+        pages,
+        prev: (page_no > 1).then(|| query_link("/dossier/rapportages", &period, page_no - 1)),
+        next: (page_no < pages).then(|| query_link("/dossier/rapportages", &period, page_no + 1)),
+        period,
+    })))
+}
+
+#[derive(Template)]
+#[template(path = "portal/report.html")]
+struct ReportPage {
+    t: Tr,
+    f: Frame,
+    r: ReportLine,
+}
+
+pub async fn report(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    Source(src): Source,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let v = viewer!(open(&st, &headers, &uri, src, Some(DossierPart::Reports)));
+    let id = ReportId::parse(&id).ok_or(WebError::NotFound)?;
+    let r = st.services.report(&v.ctx, &id).await?;
+    Ok(private(page(ReportPage {
+        t: v.tr,
+        f: v.frame,
+        r: report_line(&r, usize::MAX),
+    })))
+}
+
+// ---------- Afspraken ----------
+
+pub struct AppointmentLine {
+    pub id: String,
+    pub date: String,
+    pub time: String,
+    pub minutes: i64,
+    pub practitioner: String,
+    pub place: String,
+    pub description: String,
+    pub cancelled: bool,
+}
+
+#[derive(Template)]
+#[template(path = "portal/appointments.html")]
+struct AppointmentsPage {
+    t: Tr,
+    f: Frame,
+    upcoming: Vec<AppointmentLine>,
+    past: Vec<AppointmentLine>,
+}
+
+fn appointment_line(a: &inzage_service::dossier::AppointmentView) -> AppointmentLine {
+    let local = a.starts_at.with_timezone(&DISPLAY_TZ);
+    AppointmentLine {
+        id: a.id.to_string(),
+        date: local.format("%d-%m-%Y").to_string(),
+        time: local.format("%H:%M").to_string(),
+        minutes: (a.ends_at - a.starts_at).num_minutes(),
+        practitioner: a.practitioner_name.clone(),
+        place: a.place.clone(),
+        description: a.description.clone(),
+        cancelled: a.status == AppointmentStatus::Cancelled,
+    }
+}
+
+pub async fn appointments(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    Source(src): Source,
+) -> Result<Response, WebError> {
+    let v = viewer!(open(
+        &st,
+        &headers,
+        &uri,
+        src,
+        Some(DossierPart::Appointments)
+    ));
+    let now = st.services.now();
+    let all = st
+        .services
+        .list_appointments(&v.ctx, &v.header.client_id)
+        .await?;
+    let (mut past, upcoming): (Vec<_>, Vec<_>) = all.iter().partition(|a| a.ends_at < now);
+    past.reverse();
+    Ok(private(page(AppointmentsPage {
+        t: v.tr,
+        f: v.frame,
+        upcoming: upcoming.into_iter().map(appointment_line).collect(),
+        past: past.into_iter().map(appointment_line).collect(),
+    })))
+}
+
+pub async fn appointment_ics(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    Source(src): Source,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let v = viewer!(open(
+        &st,
+        &headers,
+        &uri,
+        src,
+        Some(DossierPart::Appointments)
+    ));
+    let id = AppointmentId::parse(&id).ok_or(WebError::NotFound)?;
+    let a = st.services.appointment(&v.ctx, &id).await?;
+    let body = crate::ics::event(
+        &a,
+        st.services.now(),
+        &v.tr.a("ics-with", "name", &a.practitioner_name),
+    );
+    let file = format!(
+        "afspraak-{}.ics",
+        local_date(a.starts_at).format("%Y-%m-%d")
+    );
+    Ok(private(
+        (
+            [
+                (CONTENT_TYPE, "text/calendar; charset=utf-8".to_owned()),
+                (
+                    CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{file}\""),
+                ),
+            ],
+            body,
+        )
+            .into_response(),
+    ))
+}
+
+// ---------- Documenten ----------
+
+pub struct DocumentLine {
+    pub id: String,
+    pub title: String,
+    pub doc_type: String,
+    pub date: String,
+    pub size: String,
+    pub kind_key: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "portal/documents.html")]
+struct DocumentsPage {
+    t: Tr,
+    f: Frame,
+    documents: Vec<DocumentLine>,
+}
+
+fn kind_key(content_type: &str) -> &'static str {
+    match content_type {
+        "application/pdf" => "doc-kind-pdf",
+        "image/png" | "image/jpeg" => "doc-kind-image",
+        _ => "doc-kind-file",
+    }
+}
+
+fn human_size(bytes: i64) -> String {
+    if bytes < 1024 * 1024 {
+        format!("{} kB", (bytes + 1023) / 1024)
+    } else {
+        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+    }
+}
+
+pub async fn documents(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    Source(src): Source,
+) -> Result<Response, WebError> {
+    let v = viewer!(open(&st, &headers, &uri, src, Some(DossierPart::Documents)));
+    let docs = st
+        .services
+        .list_documents(&v.ctx, &v.header.client_id)
+        .await?;
+    Ok(private(page(DocumentsPage {
+        t: v.tr,
+        f: v.frame,
+        documents: docs
+            .iter()
+            .map(|d| DocumentLine {
+                id: d.id.to_string(),
+                title: d.title.clone(),
+                doc_type: d.doc_type.clone(),
+                date: display_date(d.doc_date),
+                size: human_size(d.size_bytes),
+                kind_key: kind_key(&d.content_type),
+            })
+            .collect(),
+    })))
+}
+
+/// A file name for `Content-Disposition`: the title in safe ASCII (the
+/// full title goes in `filename*`), with the extension of its type.
+pub fn disposition(kind: &str, title: &str, content_type: &str) -> String {
+    let ext = match content_type {
+        "application/pdf" => "pdf",
+        "image/png" => "png",
+        "image/jpeg" => "jpg",
+        _ => "bin",
+    };
+    let ascii: String = title
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(80)
+        .collect();
+    let ascii = if ascii.trim_matches('_').is_empty() {
+        "document".to_owned()
+    } else {
+        ascii
+    };
+    let mut encoded = String::new();
+    for b in format!("{title}.{ext}").bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            encoded.push(b as char);
+        } else {
+            encoded.push_str(&format!("%{b:02X}"));
+        }
+    }
+    format!("{kind}; filename=\"{ascii}.{ext}\"; filename*=UTF-8''{encoded}")
+}
+
+/// The types a browser may show inline; everything else downloads.
+fn inline_ok(content_type: &str) -> bool {
+    matches!(content_type, "application/pdf" | "image/png" | "image/jpeg")
+}
+
+/// CSP for a document shown in the browser: its own viewer may run (PDF),
+/// nothing may be loaded from elsewhere, no framing.
+const DOCUMENT_CSP: &str =
+    "default-src 'none'; object-src 'self'; img-src 'self'; style-src 'unsafe-inline'; \
+frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+async fn document_file(
+    st: AppState,
+    headers: HeaderMap,
+    uri: Uri,
+    src: Option<String>,
+    id: String,
+    download: bool,
+) -> Result<Response, WebError> {
+    let v = viewer!(open(&st, &headers, &uri, src, Some(DossierPart::Documents)));
+    let id = DocumentId::parse(&id).ok_or(WebError::NotFound)?;
+    let (meta, bytes) = st.services.document_content(&v.ctx, &id).await?;
+    let inline = !download && inline_ok(&meta.content_type);
+    let ctype = if inline_ok(&meta.content_type) {
+        meta.content_type.clone()
+    } else {
+        "application/octet-stream".to_owned()
+    };
+    let mut r = (
+        [
+            (CONTENT_TYPE, ctype),
+            (
+                CONTENT_DISPOSITION,
+                disposition(
+                    if inline { "inline" } else { "attachment" },
+                    &meta.title,
+                    &meta.content_type,
+                ),
+            ),
+        ],
+        bytes,
+    )
+        .into_response();
+    r.headers_mut().insert(
+        axum::http::header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(DOCUMENT_CSP),
+    );
+    Ok(private(r))
+}
+
+pub async fn document_view(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    Source(src): Source,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    document_file(st, headers, uri, src, id, false).await
+}
+
+pub async fn document_download(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    Source(src): Source,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    document_file(st, headers, uri, src, id, true).await
+}
+
+// ---------- Mijn netwerk ----------
+
+pub struct ContactLine {
+    pub name: String,
+    pub relation_key: &'static str,
+    pub tiles: Vec<&'static str>,
+    pub until: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "portal/network.html")]
+struct NetworkPage {
+    t: Tr,
+    f: Frame,
+    contacts: Vec<ContactLine>,
+}
+
+pub async fn network(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    Source(src): Source,
+) -> Result<Response, WebError> {
+    let v = viewer!(open(&st, &headers, &uri, src, Some(DossierPart::Network)));
+    let now = st.services.now();
+    let people = st.services.network(&v.ctx, &v.header.client_id).await?;
+    let contacts = people
+        .into_iter()
+        .filter_map(|p| {
+            let live: Vec<_> = p
+                .grants
+                .iter()
+                .filter(|g| {
+                    g.revoked_at.is_none()
+                        && g.valid_from <= now
+                        && g.valid_until.is_none_or(|u| u > now)
+                })
+                .collect();
+            if live.is_empty() {
+                return None;
+            }
+            let mut tiles = vec![];
+            for part in TILES {
+                if live.iter().any(|g| g.parts.contains(&part)) {
+                    tiles.push(tile_of(part).0);
+                }
+            }
+            let until = live
+                .iter()
+                .filter_map(|g| g.valid_until)
+                .max()
+                .filter(|_| live.iter().all(|g| g.valid_until.is_some()))
+                .map(|u| display_date(local_date(u)));
+            Some(ContactLine {
+                name: p.full_name,
+                relation_key: relation_key(p.relation),
+                tiles,
+                until,
+            })
+        })
+        .collect();
+    Ok(private(page(NetworkPage {
+        t: v.tr,
+        f: v.frame,
+        contacts,
+    })))
+}
+
+// ---------- Wie keek mee ----------
+
+pub struct LogLine {
+    pub day: String,
+    pub time: String,
+    pub who: String,
+    pub what: String,
+    pub count: i64,
+}
+
+#[derive(Template)]
+#[template(path = "portal/who_looked.html")]
+struct WhoLookedPage {
+    t: Tr,
+    f: Frame,
+    period: Period,
+    error: Option<String>,
+    lines: Vec<LogLine>,
+    shown_from: String,
+    shown_until: String,
+}
+
+fn who_words(tr: Tr, who: &Who) -> String {
+    match who {
+        Who::Yourself => tr.t("who-yourself"),
+        Who::Staff { name, role } => {
+            let role = tr.t(role_key(role.map(|r| r.code()).unwrap_or("-")));
+            tr.a2("who-staff", "name", name, "role", role)
+        }
+        Who::UnknownStaff => tr.t("who-unknown-staff"),
+        Who::ContactPerson { name } => tr.a("who-contact-person", "name", name),
+        Who::UnknownContactPerson => tr.t("who-unknown-contact-person"),
+        Who::System => tr.t("who-system"),
+    }
+}
+
+pub async fn who_looked(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    Source(src): Source,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    let v = viewer!(open(
+        &st,
+        &headers,
+        &uri,
+        src,
+        Some(DossierPart::AuditTrail)
+    ));
+    let today = local_date(st.services.now());
+    let period = Period {
+        from: q.get("van").cloned().unwrap_or_default(),
+        until: q.get("tot").cloned().unwrap_or_default(),
+    };
+    let parsed = (
+        parse_filter_date(&period.from),
+        parse_filter_date(&period.until),
+    );
+    let error = match parsed {
+        (Ok(f), Ok(u)) => {
+            let until = u.unwrap_or(today);
+            let from = f.unwrap_or(until - Duration::days(29));
+            if from > until {
+                Err("bad-period-order")
+            } else if (until - from).num_days() >= MAX_LOG_DAYS {
+                Err("bad-period-too-long")
+            } else {
+                Ok((from, until))
+            }
+        }
+        _ => Err("bad-date"),
+    };
+    let (from, until) = match error {
+        Ok(p) => p,
+        Err(key) => {
+            return Ok(private(page(WhoLookedPage {
+                t: v.tr,
+                f: v.frame,
+                period,
+                error: Some(v.tr.t(key)),
+                lines: vec![],
+                shown_from: String::new(),
+                shown_until: String::new(),
+            })))
+        }
+    };
+    let lines = st
+        .services
+        .who_looked(&v.ctx, &v.header.client_id, from, until)
+        .await?;
+    let tr = v.tr;
+    Ok(private(page(WhoLookedPage {
+        t: tr,
+        f: v.frame,
+        period,
+        error: None,
+        lines: lines
+            .iter()
+            .map(|l| LogLine {
+                day: display_date(l.day),
+                time: l
+                    .last_at
+                    .with_timezone(&DISPLAY_TZ)
+                    .format("%H:%M")
+                    .to_string(),
+                who: who_words(tr, &l.who),
+                what: tr.a2(
+                    "what-line",
+                    "subject",
+                    tr.t(&format!("subject-{}", l.subject.code().replace('_', "-"))),
+                    "verb",
+                    tr.t(&format!("verb-{}", l.verb.code().replace('_', "-"))),
+                ),
+                count: l.count,
+            })
+            .collect(),
+        shown_from: display_date(from),
+        shown_until: display_date(until),
+    })))
+}
