@@ -134,6 +134,13 @@ async fn open_as(
     ctx.source_addr = src;
     let header = match st.services.dossier_header(&ctx).await {
         Ok(h) => h,
+        // This dossier closed to a contact person (grant revoked or ended):
+        // back to the choice of the dossiers still open to them.
+        Err(ServiceError::Denied(_) | ServiceError::NotFound)
+            if matches!(ctx.principal, Principal::ContactPerson { .. }) =>
+        {
+            return Ok(Err(redirect("/kiezen", vec![])))
+        }
         Err(ServiceError::Denied(_) | ServiceError::NotFound) => {
             return Ok(Err(crate::auth::message_page(
                 tr,
@@ -186,6 +193,13 @@ fn private(r: Response) -> Response {
     let mut r = r;
     r.headers_mut()
         .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+/// A page that shows the viewer's own input back with a message: 400.
+fn invalid(r: Response) -> Response {
+    let mut r = private(r);
+    *r.status_mut() = axum::http::StatusCode::BAD_REQUEST;
     r
 }
 
@@ -716,7 +730,7 @@ pub async fn reports(
     let (from, until) = match dates {
         (Ok(f), Ok(u)) => (f, u),
         _ => {
-            return Ok(private(page(ReportsPage {
+            return Ok(invalid(page(ReportsPage {
                 t: v.tr,
                 error: Some(v.tr.t("bad-date")),
                 f: v.frame,
@@ -732,7 +746,7 @@ pub async fn reports(
     };
     if let (Some(f), Some(u)) = (from, until) {
         if f > u {
-            return Ok(private(page(ReportsPage {
+            return Ok(invalid(page(ReportsPage {
                 t: v.tr,
                 error: Some(v.tr.t("bad-period-order")),
                 f: v.frame,
@@ -1216,7 +1230,7 @@ pub async fn who_looked(
     let (from, until) = match error {
         Ok(p) => p,
         Err(key) => {
-            return Ok(private(page(WhoLookedPage {
+            return Ok(invalid(page(WhoLookedPage {
                 t: v.tr,
                 f: v.frame,
                 period,

@@ -103,3 +103,64 @@ pub fn hidden(body: &str, name: &str) -> String {
         + pat.len();
     body[i..].chars().take_while(|c| *c != '"').collect()
 }
+
+/// Signs in through the pages (password, SMS code from the outbox folder)
+/// and returns where the browser is sent after.
+pub async fn sign_in(
+    browser: &mut Browser,
+    svc: &inzage_service::Services,
+    outbox: &std::path::Path,
+    email: &str,
+    password: &str,
+) -> Option<String> {
+    let p = browser.get("/inloggen").await;
+    let csrf = hidden(&p.body, "csrf");
+    let p = browser
+        .post(
+            "/inloggen",
+            &[
+                ("csrf", &csrf),
+                ("email", email),
+                ("password", password),
+                ("next", "/"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let p = browser.get(p.location.as_deref().expect("to code")).await;
+    let csrf = hidden(&p.body, "csrf");
+    let before = outbox_files(outbox).len();
+    let p = browser.post("/inloggen/sms", &[("csrf", &csrf)]).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    inzage_service::jobs::Runner::new(svc.clone(), "t")
+        .run_until_idle()
+        .await
+        .expect("jobs");
+    let files = outbox_files(outbox);
+    assert!(files.len() > before, "an SMS was written");
+    let sms = files
+        .iter()
+        .rev()
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .map(|p| std::fs::read_to_string(p).expect("read"))
+        .next()
+        .expect("sms");
+    let i = sms.find("code is ").expect("code") + 8;
+    let code = sms[i..i + 6].to_owned();
+    let p = browser
+        .post(
+            "/inloggen/code",
+            &[("csrf", &csrf), ("code", &code), ("method", "sms")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    p.location
+}
+
+fn outbox_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    files.sort();
+    files
+}
