@@ -28,11 +28,11 @@ test('first login: invitation e-mail, set password, SMS code, start page; later 
   const sms = await fromOutbox(server, '.txt', (t) => t.includes('Je Inzage-code is'));
   await page.getByLabel('Code').fill(sms.match(/code is (\d{6})/)[1]);
   await page.getByRole('button', { name: 'Verder' }).click();
-  await page.getByRole('heading', { name: 'Welkom' }).waitFor();
-  assert.match(await page.textContent('main'), /Je bent ingelogd als daan\.2@demo\.inzage\.nl/);
+  await page.getByRole('heading', { name: 'Hallo Daan' }).waitFor();
+  assert.match(await page.textContent('main'), /Dossier van Daan /);
   const session = (await page.context().cookies()).find((c) => c.name === '__Host-inzage-session');
   assert.ok(session && session.secure && session.httpOnly && session.sameSite === 'Lax');
-  await page.screenshot({ path: screenshotPath('start-375.png'), fullPage: true });
+  await page.screenshot({ path: screenshotPath('first-login-375.png'), fullPage: true });
   // Log out from the menu at the top right, and log in again with the new password.
   await page.getByRole('button', { name: 'Uitloggen' }).click();
   await page.getByLabel('E-mail').fill('daan.2@demo.inzage.nl');
@@ -42,7 +42,7 @@ test('first login: invitation e-mail, set password, SMS code, start page; later 
   const sms2 = await fromOutbox(server, '.txt', (t) => t.includes('Je Inzage-code is') && t !== sms);
   await page.getByLabel('Code').fill(sms2.match(/code is (\d{6})/)[1]);
   await page.getByRole('button', { name: 'Verder' }).click();
-  await page.getByRole('heading', { name: 'Welkom' }).waitFor();
+  await page.getByRole('heading', { name: 'Hallo Daan' }).waitFor();
   for (const p of ['/', '/mijn-account', '/mijn-sessies', '/mijn-account/app']) {
     await page.goto(server.base + p);
     assert.deepEqual(await axe(page), [], `${p} at 375px`);
@@ -85,8 +85,11 @@ for (const width of [375, 1280]) {
 test('the login form works with the keyboard alone', async () => {
   const page = await newPage(1280);
   await page.goto(`${server.base}/inloggen`);
+  await page.keyboard.press('Tab'); // Naar de inhoud (skip link)
+  assert.equal(await page.evaluate(() => document.activeElement.getAttribute('href')), '#main');
   await page.keyboard.press('Tab'); // Inzage
   await page.keyboard.press('Tab'); // Hulp nodig?
+  await page.keyboard.press('Tab'); // English
   await page.keyboard.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement.id), 'email');
   await page.keyboard.type('test.1@demo.inzage.nl');

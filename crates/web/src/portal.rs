@@ -42,16 +42,26 @@ pub struct Tile {
 
 pub fn tile_of(part: DossierPart) -> (&'static str, &'static str, &'static str) {
     match part {
-        DossierPart::Profile => ("tile-profile", "/dossier/gegevens", "👤"),
-        DossierPart::ClientPlan => ("tile-client-plan", "/dossier/clientplan", "📋"),
-        DossierPart::Reports => ("tile-reports", "/dossier/rapportages", "📝"),
-        DossierPart::Appointments => ("tile-appointments", "/dossier/afspraken", "📅"),
-        DossierPart::Documents => ("tile-documents", "/dossier/documenten", "📄"),
-        DossierPart::Network => ("tile-network", "/dossier/netwerk", "👥"),
-        DossierPart::AuditTrail => ("tile-audit-trail", "/dossier/wie-keek-mee", "👁"),
-        DossierPart::Episodes => ("tile-episodes", "/", "•"),
+        DossierPart::Profile => ("tile-profile", "/dossier/gegevens", ICON_PERSON),
+        DossierPart::ClientPlan => ("tile-client-plan", "/dossier/clientplan", ICON_PLAN),
+        DossierPart::Reports => ("tile-reports", "/dossier/rapportages", ICON_REPORTS),
+        DossierPart::Appointments => ("tile-appointments", "/dossier/afspraken", ICON_CALENDAR),
+        DossierPart::Documents => ("tile-documents", "/dossier/documenten", ICON_DOCUMENT),
+        DossierPart::Network => ("tile-network", "/dossier/netwerk", ICON_PEOPLE),
+        DossierPart::AuditTrail => ("tile-audit-trail", "/dossier/wie-keek-mee", ICON_EYE),
+        DossierPart::Episodes => ("tile-episodes", "/", ICON_DOCUMENT),
     }
 }
+
+// Tile icons: inline SVG line drawings in the text colour (no icon font, no
+// emoji font needed, nothing loaded from elsewhere). Decorative only.
+const ICON_PERSON: &str = r#"<circle cx="12" cy="8" r="4"/><path d="M4 21c0-4.4 3.6-8 8-8s8 3.6 8 8"/>"#;
+const ICON_PLAN: &str = r#"<rect x="5" y="4" width="14" height="18" rx="2"/><path d="M9 4V2h6v2M9 10h6M9 14h6M9 18h4"/>"#;
+const ICON_REPORTS: &str = r#"<path d="M4 6h16M4 11h16M4 16h9"/><path d="M16 21l5-5-2-2-5 5v2z"/>"#;
+const ICON_CALENDAR: &str = r#"<rect x="3" y="5" width="18" height="16" rx="2"/><path d="M3 10h18M8 3v4M16 3v4"/>"#;
+const ICON_DOCUMENT: &str = r#"<path d="M6 2h9l5 5v15H6z"/><path d="M14 2v6h6"/>"#;
+const ICON_PEOPLE: &str = r#"<circle cx="9" cy="8" r="3.5"/><circle cx="17" cy="9" r="2.5"/><path d="M2 20c0-3.9 3.1-7 7-7s7 3.1 7 7M16 14c3.3 0 6 2.2 6 5"/>"#;
+const ICON_EYE: &str = r#"<path d="M1 12s4-7 11-7 11 7 11 7-4 7-11 7S1 12 1 12z"/><circle cx="12" cy="12" r="3"/>"#;
 
 /// What every dossier page shows around its panel.
 pub struct Frame {
