@@ -55,13 +55,16 @@ pub fn tile_of(part: DossierPart) -> (&'static str, &'static str, &'static str) 
 
 // Tile icons: inline SVG line drawings in the text colour (no icon font, no
 // emoji font needed, nothing loaded from elsewhere). Decorative only.
-const ICON_PERSON: &str = r#"<circle cx="12" cy="8" r="4"/><path d="M4 21c0-4.4 3.6-8 8-8s8 3.6 8 8"/>"#;
+const ICON_PERSON: &str =
+    r#"<circle cx="12" cy="8" r="4"/><path d="M4 21c0-4.4 3.6-8 8-8s8 3.6 8 8"/>"#;
 const ICON_PLAN: &str = r#"<rect x="5" y="4" width="14" height="18" rx="2"/><path d="M9 4V2h6v2M9 10h6M9 14h6M9 18h4"/>"#;
 const ICON_REPORTS: &str = r#"<path d="M4 6h16M4 11h16M4 16h9"/><path d="M16 21l5-5-2-2-5 5v2z"/>"#;
-const ICON_CALENDAR: &str = r#"<rect x="3" y="5" width="18" height="16" rx="2"/><path d="M3 10h18M8 3v4M16 3v4"/>"#;
+const ICON_CALENDAR: &str =
+    r#"<rect x="3" y="5" width="18" height="16" rx="2"/><path d="M3 10h18M8 3v4M16 3v4"/>"#;
 const ICON_DOCUMENT: &str = r#"<path d="M6 2h9l5 5v15H6z"/><path d="M14 2v6h6"/>"#;
 const ICON_PEOPLE: &str = r#"<circle cx="9" cy="8" r="3.5"/><circle cx="17" cy="9" r="2.5"/><path d="M2 20c0-3.9 3.1-7 7-7s7 3.1 7 7M16 14c3.3 0 6 2.2 6 5"/>"#;
-const ICON_EYE: &str = r#"<path d="M1 12s4-7 11-7 11 7 11 7-4 7-11 7S1 12 1 12z"/><circle cx="12" cy="12" r="3"/>"#;
+const ICON_EYE: &str =
+    r#"<path d="M1 12s4-7 11-7 11 7 11 7-4 7-11 7S1 12 1 12z"/><circle cx="12" cy="12" r="3"/>"#;
 
 /// What every dossier page shows around its panel.
 pub struct Frame {
@@ -1284,4 +1287,48 @@ pub async fn who_looked(
         shown_from: display_date(from),
         shown_until: display_date(until),
     })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filter_dates_accept_two_forms_and_refuse_the_rest() {
+        let d = NaiveDate::from_ymd_opt(2017, 9, 6);
+        assert_eq!(parse_filter_date("06-09-2017"), Ok(d));
+        assert_eq!(parse_filter_date(" 2017-09-06 "), Ok(d));
+        assert_eq!(parse_filter_date(""), Ok(None));
+        for bad in [
+            "31-02-2026",
+            "6/9/2017",
+            "gisteren",
+            "01-01-0001",
+            "2017-13-01",
+            "<b>",
+        ] {
+            assert_eq!(parse_filter_date(bad), Err(()), "{bad}");
+        }
+    }
+
+    #[test]
+    fn content_disposition_is_ascii_with_an_encoded_full_name() {
+        assert_eq!(
+            disposition("inline", "Verslag één", "application/pdf"),
+            "inline; filename=\"Verslag___n.pdf\"; filename*=UTF-8''Verslag%20%C3%A9%C3%A9n.pdf"
+        );
+        let evil = disposition("attachment", "\"; x=\r\n", "image/png");
+        assert!(
+            evil.starts_with("attachment; filename=\"___x___.png\""),
+            "{evil}"
+        );
+        assert_eq!(
+            evil.matches('"').count(),
+            2,
+            "no quote from the title: {evil}"
+        );
+        assert!(disposition("inline", "ëë", "image/png").contains("filename=\"document.png\""));
+        assert!(!evil.contains('\r') && !evil.contains('\n'));
+        assert!(disposition("attachment", "x", "text/html").contains(".bin"));
+    }
 }
