@@ -1790,14 +1790,16 @@ pub enum ChangePassword {
 }
 
 impl Services {
-    async fn active_account(&self, session_token: &str) -> Result<AccountRow> {
-        let Some(info) = self
-            .session(session_token)
+    /// The fully signed-in session of a token, or `NotFound`.
+    pub(crate) async fn active_session(&self, session_token: &str) -> Result<SessionInfo> {
+        self.session(session_token)
             .await?
             .filter(|i| !i.second_factor_pending)
-        else {
-            return Err(ServiceError::NotFound);
-        };
+            .ok_or(ServiceError::NotFound)
+    }
+
+    async fn active_account(&self, session_token: &str) -> Result<AccountRow> {
+        let info = self.active_session(session_token).await?;
         let mut tx = self.db().begin().await?;
         let a = self.account_by_id(&mut tx, &info.account_id).await?;
         tx.rollback().await?;

@@ -119,13 +119,7 @@ impl Services {
 
     /// The dossiers a signed-in contact person can open now.
     pub async fn my_dossiers(&self, session_token: &str) -> Result<Vec<DossierChoice>> {
-        let Some(info) = self
-            .session(session_token)
-            .await?
-            .filter(|i| !i.second_factor_pending)
-        else {
-            return Err(ServiceError::NotFound);
-        };
+        let info = self.active_session(session_token).await?;
         let active = match &info.principal {
             Some(Principal::ContactPerson { contact_person_id }) => {
                 Some(contact_person_id.to_string())
@@ -169,13 +163,7 @@ impl Services {
         contact_person_id: &str,
         source: Option<&str>,
     ) -> Result<()> {
-        let Some(info) = self
-            .session(session_token)
-            .await?
-            .filter(|i| !i.second_factor_pending)
-        else {
-            return Err(ServiceError::NotFound);
-        };
+        let info = self.active_session(session_token).await?;
         let mut tx = self.db().begin().await?;
         let open = self.openable_dossiers(&mut tx, &info.account_id).await?;
         let Some((cp, client)) = open
@@ -219,13 +207,7 @@ impl Services {
     /// Remembers that the account has finished (or closed) the
     /// introduction tour, or starts it again (`done = false`).
     pub async fn set_tour_done(&self, session_token: &str, done: bool) -> Result<()> {
-        let Some(info) = self
-            .session(session_token)
-            .await?
-            .filter(|i| !i.second_factor_pending)
-        else {
-            return Err(ServiceError::NotFound);
-        };
+        let info = self.active_session(session_token).await?;
         sqlx::query("UPDATE account SET tour_done = $1 WHERE id = $2")
             .bind(i64::from(done))
             .bind(&info.account_id)

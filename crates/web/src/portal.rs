@@ -9,8 +9,9 @@ use crate::error::WebError;
 use crate::i18n::{Lang, Msg, Tr};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Form, FromRequestParts, Path, Query, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Uri};
 use axum::response::{IntoResponse, Response};
 use chrono::{Duration, NaiveDate};
@@ -192,13 +193,30 @@ async fn open(
     open_as(st, tok, info, src, active).await
 }
 
-macro_rules! viewer {
-    ($e:expr) => {
-        match $e.await? {
-            Ok(v) => v,
-            Err(r) => return Ok(r),
+/// The tile a dossier URL belongs to.
+fn part_of_path(path: &str) -> Option<DossierPart> {
+    TILES.iter().copied().find(|p| {
+        let href = tile_of(*p).1;
+        path == href || path.starts_with(&format!("{href}/"))
+    })
+}
+
+/// Extractor for every tile page: the signed-in viewer with the header and
+/// frame, the page's own tile marked active. Rejects with the redirect
+/// (login, chooser) or the error page.
+pub struct Opened(pub Viewer);
+
+impl FromRequestParts<AppState> for Opened {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Response> {
+        let Ok(Source(src)) = Source::from_request_parts(parts, st).await;
+        let active = part_of_path(parts.uri.path());
+        match open(st, &parts.headers, &parts.uri, src, active).await {
+            Ok(Ok(v)) => Ok(Opened(v)),
+            Ok(Err(r)) => Err(r),
+            Err(e) => Err(e.into_response()),
         }
-    };
+    }
 }
 
 /// A page that must not be stored by the browser or a proxy.
@@ -450,13 +468,7 @@ struct ProfilePage {
     address: Option<String>,
 }
 
-pub async fn profile(
-    State(st): State<AppState>,
-    headers: HeaderMap,
-    uri: Uri,
-    Source(src): Source,
-) -> Result<Response, WebError> {
-    let v = viewer!(open(&st, &headers, &uri, src, Some(DossierPart::Profile)));
+pub async fn profile(State(st): State<AppState>, Opened(v): Opened) -> Result<Response, WebError> {
     let p = st
         .services
         .client_profile(&v.ctx, &v.header.client_id)
@@ -500,19 +512,7 @@ struct PlansPage {
     plans: Vec<PlanLine>,
 }
 
-pub async fn plans(
-    State(st): State<AppState>,
-    headers: HeaderMap,
-    uri: Uri,
-    Source(src): Source,
-) -> Result<Response, WebError> {
-    let v = viewer!(open(
-        &st,
-        &headers,
-        &uri,
-        src,
-        Some(DossierPart::ClientPlan)
-    ));
+pub async fn plans(State(st): State<AppState>, Opened(v): Opened) -> Result<Response, WebError> {
     let mut list = st.services.list_plans(&v.ctx, &v.header.client_id).await?;
     list.sort_by_key(|p| std::cmp::Reverse(p.plan_date));
     Ok(private(page(PlansPage {
@@ -562,39 +562,26 @@ pub fn paragraphs(text: &str) -> Vec<String> {
 
 pub async fn plan(
     State(st): State<AppState>,
-    headers: HeaderMap,
-    uri: Uri,
-    Source(src): Source,
+    Opened(v): Opened,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    plan_page(st, headers, uri, src, id, None).await
+    plan_page(st, v, id, None).await
 }
 
 pub async fn plan_section(
     State(st): State<AppState>,
-    headers: HeaderMap,
-    uri: Uri,
-    Source(src): Source,
+    Opened(v): Opened,
     Path((id, section)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
-    plan_page(st, headers, uri, src, id, Some(section)).await
+    plan_page(st, v, id, Some(section)).await
 }
 
 async fn plan_page(
     st: AppState,
-    headers: HeaderMap,
-    uri: Uri,
-    src: Option<String>,
+    v: Viewer,
     id: String,
     section: Option<String>,
 ) -> Result<Response, WebError> {
-    let v = viewer!(open(
-        &st,
-        &headers,
-        &uri,
-        src,
-        Some(DossierPart::ClientPlan)
-    ));
     let plan_id = PlanVersionId::parse(&id).ok_or(WebError::NotFound)?;
     let section_id = match &section {
         Some(s) => Some(PlanSectionId::parse(s).ok_or(WebError::NotFound)?),
@@ -719,12 +706,9 @@ fn query_link(base: &str, period: &Period, page: i64) -> String {
 
 pub async fn reports(
     State(st): State<AppState>,
-    headers: HeaderMap,
-    uri: Uri,
-    Source(src): Source,
+    Opened(v): Opened,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
-    let v = viewer!(open(&st, &headers, &uri, src, Some(DossierPart::Reports)));
     let period = Period {
         from: q.get("van").cloned().unwrap_or_default(),
         until: q.get("tot").cloned().unwrap_or_default(),
@@ -811,12 +795,9 @@ struct ReportPage {
 
 pub async fn report(
     State(st): State<AppState>,
-    headers: HeaderMap,
-    uri: Uri,
-    Source(src): Source,
+    Opened(v): Opened,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let v = viewer!(open(&st, &headers, &uri, src, Some(DossierPart::Reports)));
     let id = ReportId::parse(&id).ok_or(WebError::NotFound)?;
     let r = st.services.report(&v.ctx, &id).await?;
     Ok(private(page(ReportPage {
@@ -864,17 +845,8 @@ fn appointment_line(a: &inzage_service::dossier::AppointmentView) -> Appointment
 
 pub async fn appointments(
     State(st): State<AppState>,
-    headers: HeaderMap,
-    uri: Uri,
-    Source(src): Source,
+    Opened(v): Opened,
 ) -> Result<Response, WebError> {
-    let v = viewer!(open(
-        &st,
-        &headers,
-        &uri,
-        src,
-        Some(DossierPart::Appointments)
-    ));
     let now = st.services.now();
     let all = st
         .services
@@ -892,18 +864,9 @@ pub async fn appointments(
 
 pub async fn appointment_ics(
     State(st): State<AppState>,
-    headers: HeaderMap,
-    uri: Uri,
-    Source(src): Source,
+    Opened(v): Opened,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let v = viewer!(open(
-        &st,
-        &headers,
-        &uri,
-        src,
-        Some(DossierPart::Appointments)
-    ));
     let id = AppointmentId::parse(&id).ok_or(WebError::NotFound)?;
     let a = st.services.appointment(&v.ctx, &id).await?;
     let body = crate::ics::event(
@@ -967,11 +930,8 @@ fn human_size(bytes: i64) -> String {
 
 pub async fn documents(
     State(st): State<AppState>,
-    headers: HeaderMap,
-    uri: Uri,
-    Source(src): Source,
+    Opened(v): Opened,
 ) -> Result<Response, WebError> {
-    let v = viewer!(open(&st, &headers, &uri, src, Some(DossierPart::Documents)));
     let docs = st
         .services
         .list_documents(&v.ctx, &v.header.client_id)
@@ -1042,13 +1002,10 @@ frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 async fn document_file(
     st: AppState,
-    headers: HeaderMap,
-    uri: Uri,
-    src: Option<String>,
+    v: Viewer,
     id: String,
     download: bool,
 ) -> Result<Response, WebError> {
-    let v = viewer!(open(&st, &headers, &uri, src, Some(DossierPart::Documents)));
     let id = DocumentId::parse(&id).ok_or(WebError::NotFound)?;
     let (meta, bytes) = st.services.document_content(&v.ctx, &id).await?;
     let inline = !download && inline_ok(&meta.content_type);
@@ -1081,22 +1038,18 @@ async fn document_file(
 
 pub async fn document_view(
     State(st): State<AppState>,
-    headers: HeaderMap,
-    uri: Uri,
-    Source(src): Source,
+    Opened(v): Opened,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    document_file(st, headers, uri, src, id, false).await
+    document_file(st, v, id, false).await
 }
 
 pub async fn document_download(
     State(st): State<AppState>,
-    headers: HeaderMap,
-    uri: Uri,
-    Source(src): Source,
+    Opened(v): Opened,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    document_file(st, headers, uri, src, id, true).await
+    document_file(st, v, id, true).await
 }
 
 // ---------- Mijn netwerk ----------
@@ -1116,13 +1069,7 @@ struct NetworkPage {
     contacts: Vec<ContactLine>,
 }
 
-pub async fn network(
-    State(st): State<AppState>,
-    headers: HeaderMap,
-    uri: Uri,
-    Source(src): Source,
-) -> Result<Response, WebError> {
-    let v = viewer!(open(&st, &headers, &uri, src, Some(DossierPart::Network)));
+pub async fn network(State(st): State<AppState>, Opened(v): Opened) -> Result<Response, WebError> {
     let now = st.services.now();
     let people = st.services.network(&v.ctx, &v.header.client_id).await?;
     let contacts = people
@@ -1205,18 +1152,9 @@ fn who_words(tr: Tr, who: &Who) -> String {
 
 pub async fn who_looked(
     State(st): State<AppState>,
-    headers: HeaderMap,
-    uri: Uri,
-    Source(src): Source,
+    Opened(v): Opened,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
-    let v = viewer!(open(
-        &st,
-        &headers,
-        &uri,
-        src,
-        Some(DossierPart::AuditTrail)
-    ));
     let today = local_date(st.services.now());
     let period = Period {
         from: q.get("van").cloned().unwrap_or_default(),

@@ -64,26 +64,7 @@ async fn world() -> World {
 
 impl World {
     async fn sms_code(&self) -> String {
-        Runner::new(self.svc.clone(), "t")
-            .run_until_idle()
-            .await
-            .expect("jobs");
-        let dir = self.db.dir.path().join("outbox");
-        let mut files: Vec<_> = std::fs::read_dir(dir)
-            .expect("outbox")
-            .filter_map(|e| e.ok())
-            .map(|e| e.path())
-            .collect();
-        files.sort();
-        let sms = files
-            .iter()
-            .rev()
-            .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-            .map(|p| std::fs::read_to_string(p).expect("read"))
-            .next()
-            .expect("sms");
-        let i = sms.find("code is ").expect("code") + 8;
-        sms[i..i + 6].to_owned()
+        common::latest_sms_code(&self.svc, &self.db.dir.path().join("outbox")).await
     }
 
     async fn login_page_csrf(&mut self) -> String {

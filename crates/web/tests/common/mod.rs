@@ -132,21 +132,8 @@ pub async fn sign_in(
     let before = outbox_files(outbox).len();
     let p = browser.post("/inloggen/sms", &[("csrf", &csrf)]).await;
     assert_eq!(p.status, StatusCode::OK, "{}", p.body);
-    inzage_service::jobs::Runner::new(svc.clone(), "t")
-        .run_until_idle()
-        .await
-        .expect("jobs");
-    let files = outbox_files(outbox);
-    assert!(files.len() > before, "an SMS was written");
-    let sms = files
-        .iter()
-        .rev()
-        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-        .map(|p| std::fs::read_to_string(p).expect("read"))
-        .next()
-        .expect("sms");
-    let i = sms.find("code is ").expect("code") + 8;
-    let code = sms[i..i + 6].to_owned();
+    let code = latest_sms_code(svc, outbox).await;
+    assert!(outbox_files(outbox).len() > before, "an SMS was written");
     let p = browser
         .post(
             "/inloggen/code",
@@ -155,6 +142,24 @@ pub async fn sign_in(
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     p.location
+}
+
+/// Runs the queued jobs (message delivery) and reads the code of the
+/// newest SMS in the outbox folder.
+pub async fn latest_sms_code(svc: &inzage_service::Services, outbox: &std::path::Path) -> String {
+    inzage_service::jobs::Runner::new(svc.clone(), "t")
+        .run_until_idle()
+        .await
+        .expect("jobs");
+    let sms = outbox_files(outbox)
+        .iter()
+        .rev()
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .map(|p| std::fs::read_to_string(p).expect("read"))
+        .next()
+        .expect("sms");
+    let i = sms.find("code is ").expect("code") + 8;
+    sms[i..i + 6].to_owned()
 }
 
 fn outbox_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
