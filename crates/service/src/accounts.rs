@@ -1324,7 +1324,9 @@ impl Services {
             return Ok((None, false));
         }
         let now = self.now();
-        let mut tx = self.db().begin().await?;
+        // Every request looks its session up: do it in a read transaction
+        // (no SQLite write lock), and write only when something changes.
+        let mut tx = self.db().begin_read().await?;
         let r = sqlx::query(
             "SELECT id_hash, account_id, stage, last_seen_at, expires_at, public_computer, csrf_token, \
              active_contact_person_id, ended_at, end_reason, may_enrol FROM auth_session WHERE id_hash = $1",
@@ -1347,53 +1349,50 @@ impl Services {
         let last_seen = t(&r, "last_seen_at")?;
         let id_hash = s(&r, "id_hash")?;
         let idle_over = stage == "active" && now >= last_seen + org.idle;
-        if idle_over || now >= t(&r, "expires_at")? {
+        let end_reason = if idle_over || now >= t(&r, "expires_at")? {
+            Some("timeout")
+        } else if stage == "active" && !self.may_sign_in(&mut tx, &account).await? {
+            // Access can end while signed in (discharge + grace, revoked grant).
+            Some("access_ended")
+        } else {
+            None
+        };
+        tx.rollback().await?;
+        if let Some(reason) = end_reason {
+            let mut tx = self.db().begin().await?;
+            let ended = sqlx::query(
+                "UPDATE auth_session SET ended_at = $1, end_reason = $2 WHERE id_hash = $3 AND ended_at IS NULL",
+            )
+            .bind(ts(now))
+            .bind(reason)
+            .bind(&id_hash)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            // A concurrent request may have ended it first: audit once.
+            if ended == 1 {
+                audit_account(
+                    &mut tx,
+                    &account_ctx(&account, None),
+                    now,
+                    Some(&account),
+                    AuditAction::SessionEnd,
+                    AuditOutcome::Allowed,
+                    Some(reason),
+                )
+                .await?;
+            }
+            tx.commit().await?;
+            return Ok((None, reason == "timeout"));
+        }
+        if stage == "active" && now - last_seen >= Duration::seconds(15) {
             sqlx::query(
-                "UPDATE auth_session SET ended_at = $1, end_reason = 'timeout' WHERE id_hash = $2",
+                "UPDATE auth_session SET last_seen_at = $1 WHERE id_hash = $2 AND ended_at IS NULL AND last_seen_at < $1",
             )
             .bind(ts(now))
             .bind(&id_hash)
-            .execute(&mut *tx)
+            .execute(self.db().pool())
             .await?;
-            audit_account(
-                &mut tx,
-                &account_ctx(&account, None),
-                now,
-                Some(&account),
-                AuditAction::SessionEnd,
-                AuditOutcome::Allowed,
-                Some("timeout"),
-            )
-            .await?;
-            tx.commit().await?;
-            return Ok((None, true));
-        }
-        // Access can end while signed in (discharge + grace, revoked grant).
-        if stage == "active" && !self.may_sign_in(&mut tx, &account).await? {
-            sqlx::query("UPDATE auth_session SET ended_at = $1, end_reason = 'access_ended' WHERE id_hash = $2")
-                .bind(ts(now))
-                .bind(&id_hash)
-                .execute(&mut *tx)
-                .await?;
-            audit_account(
-                &mut tx,
-                &account_ctx(&account, None),
-                now,
-                Some(&account),
-                AuditAction::SessionEnd,
-                AuditOutcome::Allowed,
-                Some("access_ended"),
-            )
-            .await?;
-            tx.commit().await?;
-            return Ok((None, false));
-        }
-        if stage == "active" && now - last_seen >= Duration::seconds(15) {
-            sqlx::query("UPDATE auth_session SET last_seen_at = $1 WHERE id_hash = $2")
-                .bind(ts(now))
-                .bind(&id_hash)
-                .execute(&mut *tx)
-                .await?;
         }
         let principal = if stage != "active" {
             None
@@ -1425,7 +1424,6 @@ impl Services {
             has_totp: account.totp_secret.is_some(),
             may_enrol: b(&r, "may_enrol")?,
         };
-        tx.commit().await?;
         Ok((Some(info), false))
     }
 
