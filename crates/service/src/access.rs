@@ -156,7 +156,25 @@ impl Services {
         client_id: &str,
         a: &Attempt<'_>,
     ) -> Result<(Tx, Scope)> {
-        let mut tx = self.db().begin().await?;
+        let mut tx = self.begin_for(a).await?;
+        if a.access == Access::Read {
+            return match self.decide_only(&mut tx, client_id, ctx, a).await? {
+                Ok(scope) => Ok((tx, scope)),
+                Err((client, reason, err)) => {
+                    tx.rollback().await?;
+                    self.record_read(
+                        ctx,
+                        a,
+                        client.as_deref(),
+                        AuditOutcome::Denied,
+                        "-",
+                        Some(reason),
+                    )
+                    .await?;
+                    Err(err)
+                }
+            };
+        }
         let scope = self.decide_in(&mut tx, ctx, client_id, a).await?;
         match scope {
             Ok(scope) => Ok((tx, scope)),
@@ -193,24 +211,123 @@ impl Services {
         client_id: &str,
         a: &Attempt<'_>,
     ) -> Result<std::result::Result<Scope, ServiceError>> {
+        match self.decide_only(tx, client_id, ctx, a).await? {
+            Ok(scope) => Ok(Ok(scope)),
+            Err((client, reason, err)) => {
+                self.denied(tx, ctx, client.as_deref(), a, reason).await?;
+                Ok(Err(err))
+            }
+        }
+    }
+
+    /// The decision alone: the scope, or (client for the audit event,
+    /// reason code, the error to answer).
+    #[allow(clippy::type_complexity)]
+    async fn decide_only(
+        &self,
+        tx: &mut Tx,
+        client_id: &str,
+        ctx: &Ctx,
+        a: &Attempt<'_>,
+    ) -> Result<std::result::Result<Scope, (Option<String>, &'static str, ServiceError)>> {
         let now = self.now();
         let actor = actor_facts(tx, &ctx.principal).await?;
         let Some((subject, rules)) = subject_facts(tx, client_id).await? else {
-            self.denied(tx, ctx, None, a, "not_found").await?;
-            return Ok(Err(ServiceError::NotFound));
+            return Ok(Err((None, "not_found", ServiceError::NotFound)));
         };
-        match decide(&actor, &subject, a.part, a.access, &rules, now) {
-            Decision::Allow(scope) => Ok(Ok(scope)),
-            Decision::Deny(reason) => {
-                self.denied(tx, ctx, Some(client_id), a, reason.code())
-                    .await?;
-                Ok(Err(if a.hide_denial {
-                    ServiceError::NotFound
-                } else {
-                    ServiceError::Denied(reason)
-                }))
-            }
+        Ok(
+            match decide(&actor, &subject, a.part, a.access, &rules, now) {
+                Decision::Allow(scope) => Ok(scope),
+                Decision::Deny(reason) => Err((
+                    Some(client_id.to_owned()),
+                    reason.code(),
+                    if a.hide_denial {
+                        ServiceError::NotFound
+                    } else {
+                        ServiceError::Denied(reason)
+                    },
+                )),
+            },
+        )
+    }
+
+    /// A read runs in a read transaction (no write lock: on SQLite many
+    /// reads go side by side); a write in a write transaction.
+    async fn begin_for(&self, a: &Attempt<'_>) -> Result<Tx> {
+        if a.access == Access::Read {
+            self.db().begin_read().await
+        } else {
+            self.db().begin().await
         }
+    }
+
+    /// Records a read attempt on its own, after the read's transaction has
+    /// ended: the caller returns data only after this succeeded, so no read
+    /// leaves the service unrecorded, and a read never holds the write lock
+    /// (or a second pooled connection) while it queries (ADR 0008).
+    async fn record_read(
+        &self,
+        ctx: &Ctx,
+        a: &Attempt<'_>,
+        client_id: Option<&str>,
+        outcome: AuditOutcome,
+        role: &str,
+        reason: Option<&str>,
+    ) -> Result<()> {
+        let mut w = self.db().begin().await?;
+        append(
+            &mut w,
+            ctx,
+            self.now(),
+            Event {
+                role,
+                client_id,
+                data_kind: a.data_kind,
+                data_id: a.data_id,
+                action: a.action,
+                outcome,
+                reason,
+            },
+        )
+        .await?;
+        w.commit().await?;
+        Ok(())
+    }
+
+    /// Ends a read that was allowed: closes its transaction, then records it.
+    pub(crate) async fn finish_read(
+        &self,
+        tx: Tx,
+        ctx: &Ctx,
+        scope: &Scope,
+        client_id: &str,
+        a: &Attempt<'_>,
+    ) -> Result<()> {
+        self.finish_read_of(tx, ctx, scope, client_id, a, a.data_id)
+            .await
+    }
+
+    /// [`Services::finish_read`] naming the item read.
+    pub(crate) async fn finish_read_of(
+        &self,
+        tx: Tx,
+        ctx: &Ctx,
+        scope: &Scope,
+        client_id: &str,
+        a: &Attempt<'_>,
+        data_id: Option<&str>,
+    ) -> Result<()> {
+        tx.rollback().await?;
+        let a = Attempt { data_id, ..*a };
+        self.record_read(
+            ctx,
+            &a,
+            Some(client_id),
+            AuditOutcome::Allowed,
+            &scope.as_role,
+            None,
+        )
+        .await
     }
 
     pub(crate) async fn denied(
@@ -273,14 +390,32 @@ impl Services {
         client_id: &str,
         a: &Attempt<'_>,
     ) -> Result<T> {
-        self.denied(&mut tx, ctx, Some(client_id), a, "out_of_scope")
+        if a.access == Access::Read {
+            tx.rollback().await?;
+            self.record_read(
+                ctx,
+                a,
+                Some(client_id),
+                AuditOutcome::Denied,
+                "-",
+                Some("out_of_scope"),
+            )
             .await?;
-        tx.commit().await?;
+        } else {
+            self.denied(&mut tx, ctx, Some(client_id), a, "out_of_scope")
+                .await?;
+            tx.commit().await?;
+        }
         Err(ServiceError::NotFound)
     }
 
     /// An item id that does not exist: record the attempt, answer `NotFound`.
     pub(crate) async fn no_such_item<T>(&self, ctx: &Ctx, a: &Attempt<'_>) -> Result<T> {
+        if a.access == Access::Read {
+            self.record_read(ctx, a, None, AuditOutcome::Denied, "-", Some("not_found"))
+                .await?;
+            return Err(ServiceError::NotFound);
+        }
         let mut tx = self.db().begin().await?;
         self.denied(&mut tx, ctx, None, a, "not_found").await?;
         tx.commit().await?;

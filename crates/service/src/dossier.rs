@@ -241,16 +241,8 @@ impl Services {
             location_name: os(&r, "location_name")?,
             primary_caregiver_name: pc,
         };
-        self.allowed(
-            &mut tx,
-            ctx,
-            &scope,
-            client.as_str(),
-            &a,
-            Some(client.as_str()),
-        )
-        .await?;
-        tx.commit().await?;
+        self.finish_read_of(tx, ctx, &scope, client.as_str(), &a, Some(client.as_str()))
+            .await?;
         Ok(profile)
     }
 
@@ -270,9 +262,8 @@ impl Services {
         .fetch_all(&mut *tx)
         .await?;
         let plans = rows.iter().map(plan_from_row).collect::<Result<Vec<_>>>()?;
-        self.allowed(&mut tx, ctx, &scope, client.as_str(), &a, None)
+        self.finish_read(tx, ctx, &scope, client.as_str(), &a)
             .await?;
-        tx.commit().await?;
         Ok(plans)
     }
 
@@ -319,9 +310,7 @@ impl Services {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        self.allowed(&mut tx, ctx, &scope, &client, &a, None)
-            .await?;
-        tx.commit().await?;
+        self.finish_read(tx, ctx, &scope, &client, &a).await?;
         Ok(PlanDetail { plan, sections })
     }
 
@@ -375,9 +364,8 @@ impl Services {
             .iter()
             .map(report_from_row)
             .collect::<Result<Vec<_>>>()?;
-        self.allowed(&mut tx, ctx, &scope, client.as_str(), &a, None)
+        self.finish_read(tx, ctx, &scope, client.as_str(), &a)
             .await?;
-        tx.commit().await?;
         Ok(ReportPage {
             items,
             total,
@@ -412,9 +400,7 @@ impl Services {
         {
             return self.out_of_scope(tx, ctx, &client, &a).await;
         }
-        self.allowed(&mut tx, ctx, &scope, &client, &a, None)
-            .await?;
-        tx.commit().await?;
+        self.finish_read(tx, ctx, &scope, &client, &a).await?;
         Ok(report)
     }
 
@@ -447,9 +433,7 @@ impl Services {
             .iter()
             .map(report_from_row)
             .collect::<Result<Vec<_>>>()?;
-        self.allowed(&mut tx, ctx, &scope, &client, &a, None)
-            .await?;
-        tx.commit().await?;
+        self.finish_read(tx, ctx, &scope, &client, &a).await?;
         Ok(items)
     }
 
@@ -475,9 +459,8 @@ impl Services {
             .iter()
             .map(appointment_from_row)
             .collect::<Result<Vec<_>>>()?;
-        self.allowed(&mut tx, ctx, &scope, client.as_str(), &a, None)
+        self.finish_read(tx, ctx, &scope, client.as_str(), &a)
             .await?;
-        tx.commit().await?;
         Ok(items)
     }
 
@@ -500,9 +483,7 @@ impl Services {
             return self.out_of_scope(tx, ctx, &client, &a).await;
         }
         let item = appointment_from_row(&r)?;
-        self.allowed(&mut tx, ctx, &scope, &client, &a, None)
-            .await?;
-        tx.commit().await?;
+        self.finish_read(tx, ctx, &scope, &client, &a).await?;
         Ok(item)
     }
 
@@ -524,9 +505,8 @@ impl Services {
             .iter()
             .map(document_from_row)
             .collect::<Result<Vec<_>>>()?;
-        self.allowed(&mut tx, ctx, &scope, client.as_str(), &a, None)
+        self.finish_read(tx, ctx, &scope, client.as_str(), &a)
             .await?;
-        tx.commit().await?;
         Ok(items)
     }
 
@@ -557,9 +537,7 @@ impl Services {
         }
         let meta = document_from_row(&r)?;
         let bytes = self.blobs().get(&meta.sha256)?;
-        self.allowed(&mut tx, ctx, &scope, &client, &a, None)
-            .await?;
-        tx.commit().await?;
+        self.finish_read(tx, ctx, &scope, &client, &a).await?;
         Ok((meta, bytes))
     }
 
@@ -608,9 +586,8 @@ impl Services {
                 grants: gs,
             });
         }
-        self.allowed(&mut tx, ctx, &scope, client.as_str(), &a, None)
+        self.finish_read(tx, ctx, &scope, client.as_str(), &a)
             .await?;
-        tx.commit().await?;
         Ok(out)
     }
 
@@ -641,9 +618,8 @@ impl Services {
             rec.hash.clear();
             out.push(rec);
         }
-        self.allowed(&mut tx, ctx, &scope, client.as_str(), &a, None)
+        self.finish_read(tx, ctx, &scope, client.as_str(), &a)
             .await?;
-        tx.commit().await?;
         Ok(out)
     }
 

@@ -213,9 +213,8 @@ impl Services {
                 }),
             }
         }
-        self.allowed(&mut tx, ctx, &scope, client.as_str(), &a, None)
+        self.finish_read(tx, ctx, &scope, client.as_str(), &a)
             .await?;
-        tx.commit().await?;
         Ok(lines)
     }
 }

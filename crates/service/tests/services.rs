@@ -681,3 +681,44 @@ async fn who_looked_groups_repeats_per_day_and_hides_denied_attempts() {
         .await
         .is_err());
 }
+
+#[tokio::test]
+async fn many_concurrent_reads_share_a_small_pool_and_each_is_audited() {
+    // A read closes its transaction before it records its event, so it
+    // never holds two pooled connections: 24 reads at once on a pool of 4
+    // (8 on PostgreSQL) all finish, allowed and denied alike.
+    let w = world().await;
+    let me = client_ctx(&w.client);
+    let other = client_ctx(&w.other_client);
+    let mut tasks = Vec::new();
+    for i in 0..24 {
+        let svc = w.svc.clone();
+        let ctx = if i % 3 == 0 {
+            other.clone()
+        } else {
+            me.clone()
+        };
+        let client = w.client.clone();
+        tasks.push(tokio::spawn(async move {
+            svc.client_profile(&ctx, &client).await.is_ok()
+        }));
+    }
+    let mut allowed = 0;
+    for t in tasks {
+        if t.await.expect("task") {
+            allowed += 1;
+        }
+    }
+    assert_eq!(
+        allowed, 16,
+        "the client's own reads succeed, the others' are refused"
+    );
+    let count = |actor: &ClientId, outcome: &str| {
+        format!(
+            "SELECT COUNT(*) FROM audit_event WHERE data_kind = 'profile' AND actor_id = '{actor}' \
+             AND outcome = '{outcome}'"
+        )
+    };
+    assert_eq!(w._db.scalar(&count(&w.client, "allowed")).await, 16);
+    assert_eq!(w._db.scalar(&count(&w.other_client, "denied")).await, 8);
+}
