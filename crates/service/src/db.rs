@@ -26,6 +26,10 @@ impl Backend {
 #[derive(Clone, Debug)]
 pub struct Db {
     pool: AnyPool,
+    /// SQLite only: one connection for write transactions. SQLite has one
+    /// writer at a time; queueing our writers here (async, in order) spares
+    /// them SQLite's sleeping busy handler. PostgreSQL writes use `pool`.
+    writer: Option<AnyPool>,
     backend: Backend,
 }
 
@@ -44,6 +48,34 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0002_accounts.sql"),
     ),
 ];
+
+async fn build_pool(
+    options: AnyConnectOptions,
+    max: u32,
+    backend: Backend,
+) -> Result<AnyPool, ServiceError> {
+    AnyPoolOptions::new()
+        .max_connections(max)
+        .acquire_timeout(Duration::from_secs(10))
+        .after_connect(move |conn, _meta| {
+            Box::pin(async move {
+                if backend == Backend::Sqlite {
+                    // WAL for concurrent readers; FULL so a committed
+                    // write survives a power cut; foreign keys on.
+                    conn.execute("PRAGMA journal_mode = WAL").await?;
+                    conn.execute("PRAGMA synchronous = FULL").await?;
+                    conn.execute("PRAGMA foreign_keys = ON").await?;
+                    conn.execute("PRAGMA busy_timeout = 10000").await?;
+                    // 64 MiB page cache per connection (default is 2 MiB).
+                    conn.execute("PRAGMA cache_size = -65536").await?;
+                }
+                Ok(())
+            })
+        })
+        .connect_with(options)
+        .await
+        .map_err(|e| ServiceError::Unavailable(describe_connect_error(&e)))
+}
 
 impl Db {
     /// Connects to `url` (`sqlite://…` or `postgres://…`).
@@ -78,28 +110,16 @@ impl Db {
                 let _ = c.close().await;
             }
         }
-        let pool = AnyPoolOptions::new()
-            .max_connections(max_connections.max(1))
-            .acquire_timeout(Duration::from_secs(10))
-            .after_connect(move |conn, _meta| {
-                Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        // WAL for concurrent readers; FULL so a committed
-                        // write survives a power cut; foreign keys on.
-                        conn.execute("PRAGMA journal_mode = WAL").await?;
-                        conn.execute("PRAGMA synchronous = FULL").await?;
-                        conn.execute("PRAGMA foreign_keys = ON").await?;
-                        conn.execute("PRAGMA busy_timeout = 10000").await?;
-                        // 64 MiB page cache per connection (default is 2 MiB).
-                        conn.execute("PRAGMA cache_size = -65536").await?;
-                    }
-                    Ok(())
-                })
-            })
-            .connect_with(options)
-            .await
-            .map_err(|e| ServiceError::Unavailable(describe_connect_error(&e)))?;
-        Ok(Self { pool, backend })
+        let pool = build_pool(options.clone(), max_connections.max(1), backend).await?;
+        let writer = match backend {
+            Backend::Sqlite => Some(build_pool(options, 1, backend).await?),
+            Backend::Postgres => None,
+        };
+        Ok(Self {
+            pool,
+            writer,
+            backend,
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -114,9 +134,10 @@ impl Db {
     /// once (`BEGIN IMMEDIATE`): every service transaction writes at least
     /// an audit event, and a deferred one could fail to upgrade.
     pub(crate) async fn begin(&self) -> Result<Tx, ServiceError> {
-        let tx = match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => self.pool.begin().await,
+        let tx = match (&self.writer, self.backend) {
+            (Some(w), Backend::Sqlite) => w.begin_with("BEGIN IMMEDIATE").await,
+            (_, Backend::Sqlite) => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            (_, Backend::Postgres) => self.pool.begin().await,
         };
         tx.map_err(ServiceError::from)
     }
@@ -159,6 +180,9 @@ impl Db {
 
     pub async fn close(&self) {
         self.pool.close().await;
+        if let Some(w) = &self.writer {
+            w.close().await;
+        }
     }
 
     /// Applies every migration not yet applied, each in its own transaction.
