@@ -274,24 +274,18 @@ impl Services {
         role: &str,
         reason: Option<&str>,
     ) -> Result<()> {
-        let mut w = self.db().begin().await?;
-        append(
-            &mut w,
-            ctx,
-            self.now(),
-            Event {
-                role,
-                client_id,
-                data_kind: a.data_kind,
-                data_id: a.data_id,
-                action: a.action,
-                outcome,
-                reason,
-            },
-        )
-        .await?;
-        w.commit().await?;
-        Ok(())
+        self.append_read_event(crate::group_commit::ReadEvent {
+            ctx: ctx.clone(),
+            at: self.now(),
+            role: role.to_owned(),
+            client_id: client_id.map(str::to_owned),
+            data_kind: a.data_kind.to_owned(),
+            data_id: a.data_id.map(str::to_owned),
+            action: a.action,
+            outcome,
+            reason: reason.map(str::to_owned),
+        })
+        .await
     }
 
     /// Ends a read that was allowed: closes its transaction, then records it.

@@ -13,6 +13,7 @@ pub mod blobs;
 pub mod db;
 pub mod dossier;
 pub mod error;
+mod group_commit;
 pub mod jobs;
 pub mod messages;
 pub mod passwords;
@@ -110,6 +111,7 @@ struct Inner {
     hasher: passwords::Hasher,
     transport: Arc<dyn messages::Transport>,
     job_wake: Arc<tokio::sync::Notify>,
+    group_commit: Arc<group_commit::GroupCommit>,
 }
 
 impl Services {
@@ -126,6 +128,7 @@ impl Services {
                 settings,
                 transport: Arc::new(messages::Outbox::new(data_dir.join("outbox"))),
                 job_wake: Arc::new(tokio::sync::Notify::new()),
+                group_commit: Arc::new(group_commit::GroupCommit::default()),
             }),
         }
     }
@@ -155,6 +158,10 @@ impl Services {
     /// was queued); runners in other processes find it at their next poll.
     pub(crate) fn wake_jobs(&self) {
         self.inner.job_wake.notify_one();
+    }
+
+    pub(crate) fn group_commit(&self) -> &group_commit::GroupCommit {
+        &self.inner.group_commit
     }
 
     pub(crate) fn job_wake(&self) -> Arc<tokio::sync::Notify> {
