@@ -151,6 +151,7 @@ pub fn router(services: Services, config: WebConfig) -> Router {
         .route("/healthz", get(healthz))
         .route("/bare", get(bare))
         .fallback(not_found)
+        .layer(axum::middleware::from_fn(run_to_completion))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             localise_errors,
@@ -180,6 +181,22 @@ pub fn router(services: Services, config: WebConfig) -> Router {
                     );
                 }),
         )
+}
+
+/// Runs every request's handler as a task of its own, so that a client
+/// that goes away (closed tab, a load tool stopping) cannot cancel a
+/// service call halfway through a database transaction: with the future
+/// dropped between `BEGIN` and its answer, a pooled connection could go
+/// back to the pool inside an open transaction (seen on PostgreSQL as
+/// "there is already a transaction in progress").
+async fn run_to_completion(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    match tokio::spawn(next.run(req)).await {
+        Ok(res) => res,
+        Err(e) => {
+            tracing::error!(panic = e.is_panic(), "request task failed");
+            error::WebError::Internal.into_response()
+        }
+    }
 }
 
 /// Error pages are first rendered in Dutch (the error type knows no
