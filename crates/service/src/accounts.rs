@@ -609,7 +609,7 @@ impl Services {
                 NewMessage {
                     channel: Channel::Email,
                     recipient: &email,
-                    subject: Some(subject),
+                    subject: Some(&subject),
                     body: &body,
                     purpose: "invite",
                     account_id: Some(&account_id),
@@ -770,7 +770,7 @@ impl Services {
                 NewMessage {
                     channel: Channel::Email,
                     recipient: &account.email,
-                    subject: Some(crate::texts::password_changed(&account.language).0),
+                    subject: Some(&crate::texts::password_changed(&account.language).0),
                     body: &crate::texts::password_changed(&account.language).1,
                     purpose: "password_changed",
                     account_id: Some(&account.id),
@@ -1032,7 +1032,7 @@ impl Services {
                 NewMessage {
                     channel: Channel::Email,
                     recipient: &account.email,
-                    subject: Some(subject),
+                    subject: Some(&subject),
                     body: &body,
                     purpose: "lockout",
                     account_id: Some(&account.id),
@@ -1582,7 +1582,7 @@ impl Services {
             NewMessage {
                 channel: Channel::Email,
                 recipient: &account.email,
-                subject: Some(subject),
+                subject: Some(&subject),
                 body: &body,
                 purpose: "reset",
                 account_id: Some(&account.id),
@@ -1854,7 +1854,7 @@ impl Services {
             NewMessage {
                 channel: Channel::Email,
                 recipient: &account.email,
-                subject: Some(crate::texts::password_changed(&account.language).0),
+                subject: Some(&crate::texts::password_changed(&account.language).0),
                 body: &crate::texts::password_changed(&account.language).1,
                 purpose: "password_changed",
                 account_id: Some(&account.id),

@@ -1,77 +1,55 @@
-//! The words of e-mails and SMS messages: Dutch at B1 level (short
-//! sentences, "je"), and English for accounts that chose English.
+//! The e-mails and SMS messages, in the account's language. The words are
+//! in the Fluent files of `inzage-i18n` (section "E-mail en sms"), Dutch at
+//! B1 level (short sentences, "je"); this module only puts lines together.
+use inzage_i18n::{Lang, Tr};
 
-fn en(lang: &str) -> bool {
-    lang == "en"
+fn tr(lang: &str) -> Tr {
+    Tr::new(Lang::parse(lang).unwrap_or(Lang::Nl))
 }
 
 /// (subject, body) of the invitation.
-pub(crate) fn invite(lang: &str, link: &str, until: &str, email: &str) -> (&'static str, String) {
-    if en(lang) {
-        (
-            "Your invitation to Inzage",
-            format!(
-                "Hello,\n\nYou can now read your own file in Inzage.\n\n\
-             Click this link and choose a password:\n{link}\n\n\
-             The link works once and is valid until {until}.\n\
-             Your user name is your e-mail address: {email}\n\n\
-             Did you not expect this e-mail? Then you do not need to do anything.\n"
-            ),
-        )
-    } else {
-        (
-            "Je uitnodiging voor Inzage",
-            format!(
-                "Hallo,\n\nJe kunt nu je eigen dossier bekijken in Inzage.\n\n\
-             Klik op deze link en kies een wachtwoord:\n{link}\n\n\
-             De link werkt één keer en is geldig tot {until}.\n\
-             Je gebruikersnaam is je e-mailadres: {email}\n\n\
-             Heb je deze e-mail niet verwacht? Dan hoef je niets te doen.\n"
-            ),
-        )
-    }
+pub(crate) fn invite(lang: &str, link: &str, until: &str, email: &str) -> (String, String) {
+    let t = tr(lang);
+    (
+        t.t("mail-invite-subject"),
+        format!(
+            "{}\n\n{}\n\n{}\n{link}\n\n{}\n{}\n\n{}\n",
+            t.t("mail-hello"),
+            t.t("mail-invite-intro"),
+            t.t("mail-invite-click"),
+            t.a("mail-invite-valid", "until", until),
+            t.a("mail-invite-username", "email", email),
+            t.t("mail-invite-unexpected"),
+        ),
+    )
 }
 
-pub(crate) fn reset(lang: &str, link: &str) -> (&'static str, String) {
-    if en(lang) {
-        (
-            "Set a new password",
-            format!(
-                "Hello,\n\nYou asked for a new password for Inzage.\n\
-             Click this link and choose a new password:\n{link}\n\n\
-             The link works once and is valid for 1 hour.\n\
-             Did you not ask for this? Then you do not need to do anything.\n"
-            ),
-        )
-    } else {
-        (
-            "Nieuw wachtwoord instellen",
-            format!(
-                "Hallo,\n\nJe hebt een nieuw wachtwoord aangevraagd voor Inzage.\n\
-             Klik op deze link en kies een nieuw wachtwoord:\n{link}\n\n\
-             De link werkt één keer en is 1 uur geldig.\n\
-             Heb jij dit niet aangevraagd? Dan hoef je niets te doen.\n"
-            ),
-        )
-    }
+pub(crate) fn reset(lang: &str, link: &str) -> (String, String) {
+    let t = tr(lang);
+    (
+        t.t("mail-reset-subject"),
+        format!(
+            "{}\n\n{}\n{}\n{link}\n\n{}\n{}\n",
+            t.t("mail-hello"),
+            t.t("mail-reset-intro"),
+            t.t("mail-reset-click"),
+            t.t("mail-reset-valid"),
+            t.t("mail-reset-unexpected"),
+        ),
+    )
 }
 
-pub(crate) fn password_changed(lang: &str) -> (&'static str, String) {
-    if en(lang) {
-        (
-            "Your password was changed",
-            "Hello,\n\nYour password for Inzage was just changed.\n\
-          Did you not do this? Contact the service desk at once.\n"
-                .to_owned(),
-        )
-    } else {
-        (
-            "Je wachtwoord is veranderd",
-            "Hallo,\n\nJe wachtwoord voor Inzage is zojuist veranderd.\n\
-          Heb jij dit niet gedaan? Neem dan meteen contact op met de servicedesk.\n"
-                .to_owned(),
-        )
-    }
+pub(crate) fn password_changed(lang: &str) -> (String, String) {
+    let t = tr(lang);
+    (
+        t.t("mail-password-changed-subject"),
+        format!(
+            "{}\n\n{}\n{}\n",
+            t.t("mail-hello"),
+            t.t("mail-password-changed-intro"),
+            t.t("mail-password-changed-unexpected"),
+        ),
+    )
 }
 
 pub(crate) fn lockout(
@@ -79,44 +57,58 @@ pub(crate) fn lockout(
     until: &str,
     servicedesk_email: Option<&str>,
     servicedesk_phone: Option<&str>,
-) -> (&'static str, String) {
-    if en(lang) {
-        let help = match (servicedesk_email, servicedesk_phone) {
-            (Some(e), Some(p)) => format!("\nNeed help? E-mail {e} or call {p}.\n"),
-            (Some(e), None) => format!("\nNeed help? E-mail {e}.\n"),
-            _ => String::new(),
-        };
-        (
-            "Login is paused for a while",
-            format!(
-                "Hello,\n\nSomeone logged in to your account wrongly three times.\n\
-             So logging in is paused until {until}.\nAfter that you can log in again.\n\n\
-             Was this not you? Then ask for a new password.\n{help}"
-            ),
-        )
-    } else {
-        let help = match (servicedesk_email, servicedesk_phone) {
-            (Some(e), Some(p)) => format!("\nHulp nodig? Mail naar {e} of bel {p}.\n"),
-            (Some(e), None) => format!("\nHulp nodig? Mail naar {e}.\n"),
-            _ => String::new(),
-        };
-        (
-            "Inloggen is even gepauzeerd",
-            format!(
-                "Hallo,\n\nEr is drie keer verkeerd ingelogd op jouw account.\n\
-             Daarom is inloggen gepauzeerd tot {until}.\nDaarna kun je weer inloggen.\n\n\
-             Was jij dit niet? Vraag dan een nieuw wachtwoord aan.\n{help}"
-            ),
-        )
-    }
+) -> (String, String) {
+    let t = tr(lang);
+    let help = match (servicedesk_email, servicedesk_phone) {
+        (Some(e), Some(p)) => format!(
+            "\n{}\n",
+            t.a2("mail-help-mail-or-call", "email", e, "phone", p)
+        ),
+        (Some(e), None) => format!("\n{}\n", t.a("mail-help-mail", "email", e)),
+        _ => String::new(),
+    };
+    (
+        t.t("mail-lockout-subject"),
+        format!(
+            "{}\n\n{}\n{}\n{}\n\n{}\n{help}",
+            t.t("mail-hello"),
+            t.t("mail-lockout-intro"),
+            t.a("mail-lockout-until", "until", until),
+            t.t("mail-lockout-after"),
+            t.t("mail-lockout-unexpected"),
+        ),
+    )
 }
 
 pub(crate) fn sms_code(lang: &str, code: &str) -> String {
-    if en(lang) {
-        format!("Your Inzage code is {code}. This code is valid for 10 minutes. Do not share it with anyone.")
-    } else {
-        format!(
-            "Je Inzage-code is {code}. Deze code is 10 minuten geldig. Deel deze code met niemand."
-        )
+    tr(lang).a("sms-code", "code", code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_come_in_both_languages_with_their_values() {
+        let (s, b) = invite("nl", "https://x/l", "23-11-2026 10:00", "a@b.nl");
+        assert_eq!(s, "Je uitnodiging voor Inzage");
+        assert!(b.starts_with("Hallo,\n\nJe kunt nu je eigen dossier bekijken in Inzage.\n\n"));
+        assert!(b.contains("\nhttps://x/l\n") && b.contains("geldig tot 23-11-2026 10:00."));
+        let (s, b) = invite("en", "https://x/l", "23-11-2026 10:00", "a@b.nl");
+        assert_eq!(s, "Your invitation to Inzage");
+        assert!(b.contains("Your user name is your e-mail address: a@b.nl"));
+        assert_eq!(
+            sms_code("nl", "123456"),
+            "Je Inzage-code is 123456. Deze code is 10 minuten geldig. Deel deze code met niemand."
+        );
+        assert!(sms_code("xx", "123456").starts_with("Je Inzage-code is 123456."));
+        let (_, b) = lockout("nl", "12:00", Some("s@d.nl"), Some("085"));
+        assert!(
+            b.ends_with("\nHulp nodig? Mail naar s@d.nl of bel 085.\n"),
+            "{b}"
+        );
+        let (s, _) = reset("en", "l");
+        assert_eq!(s, "Set a new password");
+        assert_eq!(password_changed("nl").0, "Je wachtwoord is veranderd");
     }
 }

@@ -8,7 +8,7 @@ mod auth;
 mod dev;
 pub mod error;
 mod headers;
-pub mod i18n;
+pub use inzage_i18n as i18n;
 mod ics;
 mod portal;
 
