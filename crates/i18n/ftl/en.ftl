@@ -244,6 +244,7 @@ filter-until = Up to and including
 filter-hint = Write a date as day-month-year, for example 06-09-2017. Leave empty for everything.
 filter-show = Show
 filter-clear = Show everything
+who-filter-default = Last 30 days
 reports-count = { $count ->
     [one] 1 report
    *[other] { $count } reports

@@ -245,6 +245,7 @@ filter-until = Tot en met
 filter-hint = Schrijf een datum zo: dag-maand-jaar, bijvoorbeeld 06-09-2017. Laat leeg voor alles.
 filter-show = Laat zien
 filter-clear = Alles laten zien
+who-filter-default = Laatste 30 dagen
 reports-count = { $count ->
     [one] 1 rapportage
    *[other] { $count } rapportages

@@ -78,6 +78,8 @@ pub struct Frame {
     pub readable_until: Option<String>,
     pub servicedesk_email: Option<String>,
     pub servicedesk_phone: Option<String>,
+    /// The phone number for a `tel:` link: digits and a leading +.
+    pub servicedesk_tel: String,
     pub organisation_name: String,
 }
 
@@ -105,6 +107,13 @@ impl Frame {
             readable_until: h.readable_until.map(display_date),
             servicedesk_email: h.servicedesk_email.clone(),
             servicedesk_phone: h.servicedesk_phone.clone(),
+            servicedesk_tel: h
+                .servicedesk_phone
+                .as_deref()
+                .unwrap_or_default()
+                .chars()
+                .filter(|c| c.is_ascii_digit() || *c == '+')
+                .collect(),
             organisation_name: h.organisation_name.clone(),
         }
     }

@@ -365,6 +365,7 @@ async fn a_client_opens_every_tile_and_sees_their_own_dossier() {
     let p = c.get("/dossier/gegevens").await;
     assert!(p.body.contains("Klopt er iets niet?"));
     assert!(p.body.contains("servicedesk@zorg.nl"));
+    assert!(p.body.contains("href=\"tel:0851234567\">085 123 45 67</a>"));
 
     // Client plan: table of contents, then one section on its own.
     let p = c.get("/dossier/clientplan").await;
