@@ -2,7 +2,7 @@
 //! policy, audit the outcome. A denial is committed (so it is recorded)
 //! and returned as an error before any client data is read.
 use crate::audit::{append, Event};
-use crate::db::Tx;
+use crate::db::{Conn, Tx};
 use crate::error::{Result, ServiceError};
 use crate::row::{b, d, i, od, os, ot, s, t};
 use crate::{Ctx, Services};
@@ -13,7 +13,7 @@ use inzage_core::policy::{
     decide, Access, ActorFacts, Decision, EpisodeFacts, GrantFacts, OrgRules, Scope, SubjectFacts,
 };
 
-pub(crate) async fn actor_facts(tx: &mut Tx, p: &Principal) -> Result<ActorFacts> {
+pub(crate) async fn actor_facts(tx: &mut Conn, p: &Principal) -> Result<ActorFacts> {
     Ok(match p {
         Principal::Account { .. } | Principal::Anonymous => ActorFacts::NoDossierAccess,
         Principal::Client { client_id } => ActorFacts::Client {
@@ -25,7 +25,7 @@ pub(crate) async fn actor_facts(tx: &mut Tx, p: &Principal) -> Result<ActorFacts
         Principal::Staff { staff_id } => {
             let row = sqlx::query("SELECT active FROM staff_member WHERE id = $1")
                 .bind(staff_id.as_str())
-                .fetch_optional(&mut **tx)
+                .fetch_optional(&mut *tx)
                 .await?;
             let Some(row) = row else {
                 return Ok(ActorFacts::Staff {
@@ -37,14 +37,14 @@ pub(crate) async fn actor_facts(tx: &mut Tx, p: &Principal) -> Result<ActorFacts
             let active = b(&row, "active")?;
             let roles = sqlx::query("SELECT role FROM staff_role WHERE staff_id = $1")
                 .bind(staff_id.as_str())
-                .fetch_all(&mut **tx)
+                .fetch_all(&mut *tx)
                 .await?
                 .iter()
                 .filter_map(|r| s(r, "role").ok().and_then(|c| Role::from_code(&c)))
                 .collect();
             let team_ids = sqlx::query("SELECT team_id FROM team_membership WHERE staff_id = $1")
                 .bind(staff_id.as_str())
-                .fetch_all(&mut **tx)
+                .fetch_all(&mut *tx)
                 .await?
                 .iter()
                 .map(|r| s(r, "team_id").map(TeamId::from_raw))
@@ -62,7 +62,7 @@ pub(crate) async fn actor_facts(tx: &mut Tx, p: &Principal) -> Result<ActorFacts
                  WHERE g.contact_person_id = $1",
             )
             .bind(contact_person_id.as_str())
-            .fetch_all(&mut **tx)
+            .fetch_all(&mut *tx)
             .await?;
             let mut grants = Vec::with_capacity(rows.len());
             for r in &rows {
@@ -92,7 +92,7 @@ pub(crate) fn join_parts(parts: &[DossierPart]) -> String {
 
 /// The subject's facts and its organisation's rules; `None` if no such client.
 pub(crate) async fn subject_facts(
-    tx: &mut Tx,
+    tx: &mut Conn,
     client_id: &str,
 ) -> Result<Option<(SubjectFacts, OrgRules)>> {
     let row = sqlx::query(
@@ -101,7 +101,7 @@ pub(crate) async fn subject_facts(
          FROM client c JOIN organisation o ON o.id = c.organisation_id WHERE c.id = $1",
     )
     .bind(client_id)
-    .fetch_optional(&mut **tx)
+    .fetch_optional(&mut *tx)
     .await?;
     let Some(row) = row else { return Ok(None) };
     let ep = sqlx::query(
@@ -109,7 +109,7 @@ pub(crate) async fn subject_facts(
          ORDER BY start_date DESC, created_at DESC LIMIT 1",
     )
     .bind(client_id)
-    .fetch_optional(&mut **tx)
+    .fetch_optional(&mut *tx)
     .await?;
     let current_episode = match ep {
         None => None,

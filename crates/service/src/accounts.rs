@@ -4,7 +4,7 @@
 //! event is audited (never with a password or a code).
 use crate::access::{actor_facts, subject_facts};
 use crate::audit::{append, Event};
-use crate::db::Tx;
+use crate::db::{Conn, Tx};
 use crate::error::{Result, ServiceError};
 use crate::messages::{queue, Channel, NewMessage};
 use crate::row::{b, i, os, ot, s, t};
@@ -250,13 +250,13 @@ struct OrgAuth {
     servicedesk_phone: Option<String>,
 }
 
-async fn org_auth(tx: &mut Tx, org: &str) -> Result<OrgAuth> {
+async fn org_auth(tx: &mut Conn, org: &str) -> Result<OrgAuth> {
     let r = sqlx::query(
         "SELECT staff_sms_allowed, lockout_threshold, lockout_pause_minutes, idle_timeout_minutes, servicedesk_email, servicedesk_phone \
          FROM organisation WHERE id = $1",
     )
     .bind(org)
-    .fetch_one(&mut **tx)
+    .fetch_one(&mut *tx)
     .await?;
     Ok(OrgAuth {
         staff_sms_allowed: b(&r, "staff_sms_allowed")?,
@@ -279,17 +279,17 @@ impl Services {
         r.as_ref().map(account_from_row).transpose()
     }
 
-    async fn account_by_id(&self, tx: &mut Tx, id: &str) -> Result<AccountRow> {
+    async fn account_by_id(&self, tx: &mut Conn, id: &str) -> Result<AccountRow> {
         let r = sqlx::query(&format!("SELECT {ACCOUNT_COLS} FROM account WHERE id = $1"))
             .bind(id)
-            .fetch_one(&mut **tx)
+            .fetch_one(&mut *tx)
             .await?;
         account_from_row(&r)
     }
 
     /// Whether the account may use the portal now (discharge + grace,
     /// minimum age, eligibility date, a valid grant, an active staff member).
-    async fn may_sign_in(&self, tx: &mut Tx, a: &AccountRow) -> Result<bool> {
+    async fn may_sign_in(&self, tx: &mut Conn, a: &AccountRow) -> Result<bool> {
         let now = self.now();
         match a.kind {
             AccountKind::Staff => {
@@ -339,14 +339,14 @@ impl Services {
     /// Contact-person rows of this account whose dossier is open to them now.
     pub(crate) async fn openable_dossiers(
         &self,
-        tx: &mut Tx,
+        tx: &mut Conn,
         account_id: &str,
     ) -> Result<Vec<(ContactPersonId, ClientId)>> {
         let rows = sqlx::query(
             "SELECT id, client_id FROM contact_person WHERE account_id = $1 ORDER BY created_at",
         )
         .bind(account_id)
-        .fetch_all(&mut **tx)
+        .fetch_all(&mut *tx)
         .await?;
         let now = self.now();
         let mut out = Vec::new();
@@ -1324,40 +1324,40 @@ impl Services {
             return Ok((None, false));
         }
         let now = self.now();
-        // Every request looks its session up: do it in a read transaction
-        // (no SQLite write lock), and write only when something changes.
-        let mut tx = self.db().begin_read().await?;
+        // Every request looks its session up: plain reads on one pooled
+        // connection (no transaction, no SQLite write lock: each statement
+        // costs a hand-over to the driver's thread, BEGIN/ROLLBACK too), and
+        // a write only when something changes.
+        let mut conn = self.db().acquire().await?;
         let r = sqlx::query(
             "SELECT id_hash, account_id, stage, last_seen_at, expires_at, public_computer, csrf_token, \
              active_contact_person_id, ended_at, end_reason, may_enrol FROM auth_session WHERE id_hash = $1",
         )
         .bind(sha(token))
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut *conn)
         .await?;
         let Some(r) = r else {
-            tx.rollback().await?;
             return Ok((None, false));
         };
         if os(&r, "ended_at")?.is_some() {
             let timed_out = os(&r, "end_reason")?.as_deref() == Some("timeout");
-            tx.rollback().await?;
             return Ok((None, timed_out));
         }
-        let account = self.account_by_id(&mut tx, &s(&r, "account_id")?).await?;
-        let org = org_auth(&mut tx, &account.organisation_id).await?;
+        let account = self.account_by_id(&mut conn, &s(&r, "account_id")?).await?;
+        let org = org_auth(&mut conn, &account.organisation_id).await?;
         let stage = s(&r, "stage")?;
         let last_seen = t(&r, "last_seen_at")?;
         let id_hash = s(&r, "id_hash")?;
         let idle_over = stage == "active" && now >= last_seen + org.idle;
         let end_reason = if idle_over || now >= t(&r, "expires_at")? {
             Some("timeout")
-        } else if stage == "active" && !self.may_sign_in(&mut tx, &account).await? {
+        } else if stage == "active" && !self.may_sign_in(&mut conn, &account).await? {
             // Access can end while signed in (discharge + grace, revoked grant).
             Some("access_ended")
         } else {
             None
         };
-        tx.rollback().await?;
+        drop(conn);
         if let Some(reason) = end_reason {
             let mut tx = self.db().begin().await?;
             let ended = sqlx::query(

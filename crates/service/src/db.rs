@@ -35,6 +35,9 @@ pub struct Db {
 
 pub type Tx = Transaction<'static, Any>;
 
+/// A connection, inside a transaction or not: what the fact loaders need.
+pub(crate) type Conn = sqlx::AnyConnection;
+
 /// The migrations, in order. Never edit an applied one: add a new file.
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -146,6 +149,11 @@ impl Db {
     /// write lock on SQLite). Nothing written in it may be committed.
     pub(crate) async fn begin_read(&self) -> Result<Tx, ServiceError> {
         self.pool.begin().await.map_err(ServiceError::from)
+    }
+
+    /// A pooled connection for reads that need no snapshot.
+    pub(crate) async fn acquire(&self) -> Result<sqlx::pool::PoolConnection<Any>, ServiceError> {
+        self.pool.acquire().await.map_err(ServiceError::from)
     }
 
     /// True when the database answers a trivial query.

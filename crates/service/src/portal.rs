@@ -59,7 +59,8 @@ impl Services {
     /// which tiles they may open. Denied (and audited) when no tile is open
     /// to them any more.
     pub async fn dossier_header(&self, ctx: &Ctx) -> Result<DossierHeader> {
-        let mut tx = self.db().begin_read().await?;
+        // Plain reads on one connection: no snapshot needed for a header.
+        let mut tx = self.db().acquire().await?;
         let client_id = match &ctx.principal {
             Principal::Client { client_id } => client_id.to_string(),
             Principal::ContactPerson { contact_person_id } => {
@@ -92,7 +93,7 @@ impl Services {
         .bind(&client_id)
         .fetch_one(&mut *tx)
         .await?;
-        tx.rollback().await?;
+        drop(tx);
         if parts.is_empty() {
             return Err(ServiceError::Denied(DenyReason::NoGrant));
         }
@@ -126,7 +127,7 @@ impl Services {
             }
             _ => None,
         };
-        let mut tx = self.db().begin_read().await?;
+        let mut tx = self.db().acquire().await?;
         let open = self.openable_dossiers(&mut tx, &info.account_id).await?;
         let mut out = Vec::with_capacity(open.len());
         for (cp, client) in open {
@@ -149,7 +150,7 @@ impl Services {
                 relation: Relation::from_code(&s(&r, "relation")?).unwrap_or(Relation::Other),
             });
         }
-        tx.rollback().await?;
+        drop(tx);
         out.sort_by(|a, b| a.client_name.cmp(&b.client_name));
         Ok(out)
     }
