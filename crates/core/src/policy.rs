@@ -160,8 +160,8 @@ impl Decision {
     }
 }
 
-/// Parts a client sees of their own dossier.
-const CLIENT_PARTS: &[DossierPart] = &[
+/// Parts a client sees of their own dossier, in the portal's tile order.
+pub const CLIENT_PARTS: &[DossierPart] = &[
     DossierPart::Profile,
     DossierPart::ClientPlan,
     DossierPart::Reports,

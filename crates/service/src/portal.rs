@@ -18,16 +18,9 @@ use inzage_core::model::{AuditAction, AuditOutcome, DossierPart, Principal, Rela
 use inzage_core::policy::{decide, Access, DenyReason};
 use serde::Serialize;
 
-/// The tiles of the portal, in the order the seed shows them.
-pub const TILES: [DossierPart; 7] = [
-    DossierPart::Profile,
-    DossierPart::ClientPlan,
-    DossierPart::Reports,
-    DossierPart::Appointments,
-    DossierPart::Documents,
-    DossierPart::Network,
-    DossierPart::AuditTrail,
-];
+/// The tiles of the portal, in the order the seed shows them: the parts a
+/// client sees of their own dossier.
+pub const TILES: &[DossierPart] = inzage_core::policy::CLIENT_PARTS;
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct DossierHeader {

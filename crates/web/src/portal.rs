@@ -1097,7 +1097,7 @@ pub async fn network(State(st): State<AppState>, Opened(v): Opened) -> Result<Re
                 return None;
             }
             let mut tiles = vec![];
-            for part in TILES {
+            for &part in TILES {
                 if live.iter().any(|g| g.parts.contains(&part)) {
                     tiles.push(tile_of(part).0);
                 }
