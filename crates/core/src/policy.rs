@@ -386,6 +386,30 @@ pub fn decide_audit_search(actor: &ActorFacts) -> Decision {
     }
 }
 
+/// "Mijn cliënten": listing the clients of one's own teams (names, client
+/// numbers, birth dates; no dossier content). Any role that may read a
+/// client's details in its own team may: the care roles and the
+/// secretariat.
+pub fn decide_team_client_list(actor: &ActorFacts) -> Decision {
+    match actor {
+        ActorFacts::Staff { active: false, .. } => Decision::Deny(DenyReason::StaffInactive),
+        ActorFacts::Staff { roles, .. } => match roles
+            .iter()
+            .find(|r| role_allows(**r, DossierPart::Profile, Access::Read))
+        {
+            Some(r) => Decision::Allow(Scope {
+                only_episode: None,
+                include_drafts: false,
+                include_hidden: false,
+                as_role: r.code().to_owned(),
+            }),
+            None => Decision::Deny(DenyReason::RoleLacksPermission),
+        },
+        ActorFacts::System { .. } => Decision::Deny(DenyReason::SystemComponentNotAllowed),
+        _ => Decision::Deny(DenyReason::RoleLacksPermission),
+    }
+}
+
 /// Managing organisation settings and accounts (not dossier content).
 pub fn decide_administration(actor: &ActorFacts) -> Decision {
     match actor {

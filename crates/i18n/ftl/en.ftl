@@ -148,7 +148,18 @@ menu-switch-dossier = Choose another dossier
 ## Staff (start)
 staff-welcome = Welcome
 staff-signed-in-as = You are signed in as { $email }.
-staff-coming = The staff workspace comes here: your clients, writing reports and managing access.
+staff-coming = Soon you open a client here: read the dossier, write reports and manage access.
+staff-clients-title = My clients
+staff-clients-search = Search by name or client number
+staff-clients-search-hint = You see the clients of your own teams. Your own clients are at the top.
+staff-clients-search-submit = Search
+staff-clients-count = { $count ->
+    [one] 1 client
+   *[other] { $count } clients
+}
+staff-clients-team = Team
+staff-clients-mine = your client
+staff-no-client-list = Your role has no client list. You find your work in the menu.
 
 ## Tiles
 tile-profile = My details

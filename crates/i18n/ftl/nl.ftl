@@ -149,7 +149,18 @@ menu-switch-dossier = Ander dossier kiezen
 ## Medewerkers (start)
 staff-welcome = Welkom
 staff-signed-in-as = Je bent ingelogd als { $email }.
-staff-coming = De werkplek voor medewerkers komt hier: je cliënten, rapportages schrijven en toegang regelen.
+staff-coming = Binnenkort open je hier een cliënt: het dossier lezen, rapportages schrijven en toegang regelen.
+staff-clients-title = Mijn cliënten
+staff-clients-search = Zoek op naam of cliëntnummer
+staff-clients-search-hint = Je ziet de cliënten van je eigen teams. Je eigen cliënten staan bovenaan.
+staff-clients-search-submit = Zoeken
+staff-clients-count = { $count ->
+    [one] 1 cliënt
+   *[other] { $count } cliënten
+}
+staff-clients-team = Team
+staff-clients-mine = jouw cliënt
+staff-no-client-list = Met jouw rol heb je geen cliëntenlijst. Je werk vind je via het menu.
 
 ## Tegels
 tile-profile = Mijn gegevens

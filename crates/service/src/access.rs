@@ -265,7 +265,7 @@ impl Services {
     /// ended: the caller returns data only after this succeeded, so no read
     /// leaves the service unrecorded, and a read never holds the write lock
     /// (or a second pooled connection) while it queries (ADR 0008).
-    async fn record_read(
+    pub(crate) async fn record_read(
         &self,
         ctx: &Ctx,
         a: &Attempt<'_>,

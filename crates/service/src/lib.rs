@@ -19,6 +19,7 @@ pub mod messages;
 pub mod passwords;
 pub mod portal;
 mod row;
+pub mod staff;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod texts;

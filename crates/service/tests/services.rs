@@ -725,3 +725,86 @@ async fn many_concurrent_reads_share_a_small_pool_and_each_is_audited() {
     let report = w.svc.verify_audit_chain().await.expect("verify");
     assert!(report.intact, "{report:?}");
 }
+
+#[tokio::test]
+async fn my_clients_lists_the_own_teams_clients_own_first_and_searches() {
+    let w = world().await;
+    let cli = Ctx::system("cli");
+    // A second client in team A whose persoonlijk begeleider is the caregiver.
+    let mut mine = NewClient {
+        client_number: ClientNumber::parse("C-3").expect("num"),
+        given_name: label("Zara"),
+        name_prefix: Some(label("van")),
+        family_name: label("Zanten"),
+        birth_date: BirthDate::parse("01-02-1980", t0().date_naive()).expect("bd"),
+        street: None,
+        house_number: None,
+        postal_code: None,
+        city: None,
+        email: None,
+        mobile: None,
+        team_id: Some(w.team_a.clone()),
+        primary_caregiver_id: None,
+    };
+    mine.primary_caregiver_id = Some(w.caregiver.clone());
+    let zara = w
+        .svc
+        .create_client(&cli, &w.org, mine, NaiveDate::from_ymd_opt(2025, 1, 1))
+        .await
+        .expect("client");
+    let cg = staff_ctx(&w.caregiver);
+    let list = w.svc.my_clients(&cg, "").await.expect("list");
+    let ids: Vec<_> = list.iter().map(|c| c.id.clone()).collect();
+    // Own client first (although Z sorts last), then the team; not team B.
+    assert_eq!(ids, vec![zara.clone(), w.client.clone()]);
+    assert!(list[0].mine && !list[1].mine);
+    assert_eq!(list[0].name, "Zanten, Zara van");
+    // Search by part of a name, by client number, case-insensitive;
+    // wildcards typed by the user are plain characters.
+    let by = |q: &'static str| {
+        let svc = w.svc.clone();
+        let cg = cg.clone();
+        async move {
+            svc.my_clients(&cg, q)
+                .await
+                .expect("search")
+                .into_iter()
+                .map(|c| c.client_number)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(by("zant").await, vec!["C-3"]);
+    assert_eq!(by("c-1").await, vec!["C-1"]);
+    assert_eq!(by("Zara van").await, Vec::<String>::new());
+    assert_eq!(by("zara zanten").await, vec!["C-3"]);
+    assert_eq!(by("%").await, Vec::<String>::new());
+    // The other team's caregiver sees only their own team.
+    let other = w
+        .svc
+        .my_clients(&staff_ctx(&w.other_team_caregiver), "")
+        .await
+        .expect("other");
+    assert_eq!(other.len(), 1);
+    assert_eq!(other[0].id, w.other_client);
+    // A functional administrator has no client list, and the refusal is audited.
+    let r = w.svc.my_clients(&staff_ctx(&w.admin), "").await;
+    assert!(matches!(r, Err(ServiceError::Denied(_))), "{r:?}");
+    let denied = w
+        ._db
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM audit_event WHERE data_kind = 'client_list' AND outcome = 'denied' \
+             AND actor_id = '{}'",
+            w.admin
+        ))
+        .await;
+    assert_eq!(denied, 1);
+    let listed = w
+        ._db
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM audit_event WHERE data_kind = 'client_list' AND outcome = 'allowed' \
+             AND actor_id = '{}'",
+            w.caregiver
+        ))
+        .await;
+    assert_eq!(listed, 6, "one event per list");
+}

@@ -817,16 +817,27 @@ pub async fn signed_in_form(
     Ok(r)
 }
 
+pub(crate) struct ClientLine {
+    name: String,
+    client_number: String,
+    birth_date: String,
+    team: String,
+    mine: bool,
+}
+
 #[derive(Template)]
 #[template(path = "start.html")]
 struct StartPage {
     t: Tr,
     csrf: String,
     email: String,
+    search: String,
+    /// `None`: this role has no client list.
+    clients: Option<Vec<ClientLine>>,
 }
 
 /// `/`: clients and contact persons get their dossier's start page with
-/// the tiles; staff get their own start page.
+/// the tiles; staff get "Mijn cliënten".
 pub async fn start(
     State(st): State<AppState>,
     headers: HeaderMap,
@@ -840,10 +851,35 @@ pub async fn start(
     if info.kind != inzage_service::accounts::AccountKind::Staff {
         return crate::portal::start_page(&st, tok, info, src, q).await;
     }
+    let search: String = q.zoek.unwrap_or_default().chars().take(100).collect();
+    let clients = match &info.principal {
+        Some(p) => {
+            let mut ctx = inzage_service::Ctx::new(p.clone());
+            ctx.source_addr = src;
+            match st.services.my_clients(&ctx, &search).await {
+                Ok(list) => Some(
+                    list.into_iter()
+                        .map(|c| ClientLine {
+                            name: c.name,
+                            client_number: c.client_number,
+                            birth_date: inzage_core::types::display_date(c.birth_date),
+                            team: c.team_name,
+                            mine: c.mine,
+                        })
+                        .collect(),
+                ),
+                Err(inzage_service::ServiceError::Denied(_)) => None,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        None => None,
+    };
     Ok(page(StartPage {
         t: crate::portal::tr_of(&info),
         csrf: info.csrf_token,
         email: info.email,
+        search,
+        clients,
     }))
 }
 

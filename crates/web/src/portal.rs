@@ -266,6 +266,8 @@ struct StartPage {
 #[derive(Deserialize)]
 pub struct StartQuery {
     rondleiding: Option<String>,
+    /// Staff: the search in "Mijn cliënten".
+    pub zoek: Option<String>,
 }
 
 /// The tour's steps: a welcome, one per tile the viewer has, the menu.

@@ -685,3 +685,43 @@ fn every_role_part_access_combination_is_decided_by_the_table() {
         }
     }
 }
+
+#[test]
+fn the_team_client_list_is_for_care_roles_and_the_secretariat() {
+    let cases: &[(&[Role], bool, &str)] = &[
+        (&[Role::Caregiver], true, "caregiver"),
+        (&[Role::PrimaryCaregiver], true, "primary_caregiver"),
+        (&[Role::Practitioner], true, "practitioner"),
+        (&[Role::Secretariat], true, "secretariat"),
+        (&[Role::FunctionalAdmin], false, ""),
+        (&[Role::PrivacyOfficer], false, ""),
+        (
+            &[Role::FunctionalAdmin, Role::Secretariat],
+            true,
+            "secretariat",
+        ),
+        (&[], false, ""),
+    ];
+    for (roles, allowed, as_role) in cases {
+        match decide_team_client_list(&staff(roles, &[1])) {
+            Decision::Allow(scope) => {
+                assert!(allowed, "{roles:?}");
+                assert_eq!(scope.as_role, *as_role);
+            }
+            Decision::Deny(_) => assert!(!allowed, "{roles:?}"),
+        }
+    }
+    let mut inactive = staff(&[Role::Caregiver], &[1]);
+    if let ActorFacts::Staff { active, .. } = &mut inactive {
+        *active = false;
+    }
+    assert!(!decide_team_client_list(&inactive).is_allowed());
+    assert!(!decide_team_client_list(&ActorFacts::Client {
+        client_id: ClientId::from_raw("c")
+    })
+    .is_allowed());
+    assert!(!decide_team_client_list(&ActorFacts::System {
+        component: "cli".into()
+    })
+    .is_allowed());
+}
