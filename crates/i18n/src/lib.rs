@@ -71,6 +71,7 @@ pub struct Tr {
 }
 
 /// One argument value for a message.
+#[derive(Clone, Debug)]
 pub enum Arg {
     Str(String),
     Num(i64),
@@ -113,15 +114,15 @@ impl<T: ArgValue + ?Sized> ArgValue for &T {
 #[derive(Clone, Debug)]
 pub struct Msg {
     pub key: &'static str,
-    pub args: Vec<(&'static str, String)>,
+    pub args: Vec<(&'static str, Arg)>,
 }
 
 impl Msg {
     pub fn new(key: &'static str) -> Self {
         Self { key, args: vec![] }
     }
-    pub fn arg(mut self, name: &'static str, value: impl ToString) -> Self {
-        self.args.push((name, value.to_string()));
+    pub fn arg(mut self, name: &'static str, value: impl ArgValue) -> Self {
+        self.args.push((name, value.arg()));
         self
     }
 }
@@ -184,11 +185,7 @@ impl Tr {
         }
         let mut args = FluentArgs::new();
         for (n, v) in &m.args {
-            let value = match v.parse::<i64>() {
-                Ok(n) => FluentValue::from(n),
-                Err(_) => FluentValue::from(v.clone()),
-            };
-            args.set(n.to_string(), value);
+            args.set(n.to_string(), value_of(v.clone()));
         }
         self.format(m.key, Some(&args))
     }

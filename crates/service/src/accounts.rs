@@ -215,6 +215,29 @@ fn event_client(a: &AccountRow) -> Option<&str> {
     }
 }
 
+/// The e-mail that tells the holder their password was changed.
+async fn queue_password_changed(
+    tx: &mut Tx,
+    now: DateTime<Utc>,
+    account: &AccountRow,
+) -> Result<()> {
+    let (subject, body) = crate::texts::password_changed(&account.language);
+    queue(
+        tx,
+        now,
+        NewMessage {
+            channel: Channel::Email,
+            recipient: &account.email,
+            subject: Some(&subject),
+            body: &body,
+            purpose: "password_changed",
+            account_id: Some(&account.id),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
 async fn audit_account(
     tx: &mut Tx,
     ctx: &Ctx,
@@ -764,19 +787,7 @@ impl Services {
             .end_sessions(&mut tx, &account.id, None, "password_changed")
             .await?;
         if purpose == "reset" || ended > 0 {
-            queue(
-                &mut tx,
-                now,
-                NewMessage {
-                    channel: Channel::Email,
-                    recipient: &account.email,
-                    subject: Some(&crate::texts::password_changed(&account.language).0),
-                    body: &crate::texts::password_changed(&account.language).1,
-                    purpose: "password_changed",
-                    account_id: Some(&account.id),
-                },
-            )
-            .await?;
+            queue_password_changed(&mut tx, now, &account).await?;
         }
         let ctx = account_ctx(&account, source);
         audit_account(
@@ -1848,19 +1859,7 @@ impl Services {
             "password_changed",
         )
         .await?;
-        queue(
-            &mut tx,
-            now,
-            NewMessage {
-                channel: Channel::Email,
-                recipient: &account.email,
-                subject: Some(&crate::texts::password_changed(&account.language).0),
-                body: &crate::texts::password_changed(&account.language).1,
-                purpose: "password_changed",
-                account_id: Some(&account.id),
-            },
-        )
-        .await?;
+        queue_password_changed(&mut tx, now, &account).await?;
         audit_account(
             &mut tx,
             &ctx,

@@ -7,6 +7,7 @@
 //! relationship the viewer already has. Each tile's read is audited by its
 //! own service method, and choosing a dossier is audited (ADR 0007).
 use crate::access::{actor_facts, subject_facts};
+use crate::accounts::SessionInfo;
 use crate::admin::full_name;
 use crate::audit::{append, Event};
 use crate::error::{Result, ServiceError};
@@ -146,6 +147,17 @@ impl Services {
         drop(tx);
         out.sort_by(|a, b| a.client_name.cmp(&b.client_name));
         Ok(out)
+    }
+
+    /// How many dossiers the signed-in contact person of `info` can open
+    /// now (the frame offers "Ander dossier kiezen" when more than one).
+    /// `info` comes from [`Services::session`] of this request.
+    pub async fn open_dossier_count(&self, info: &SessionInfo) -> Result<usize> {
+        let mut conn = self.db().acquire().await?;
+        Ok(self
+            .openable_dossiers(&mut conn, &info.account_id)
+            .await?
+            .len())
     }
 
     /// A contact person opens one of their dossiers in this session. An id

@@ -844,12 +844,12 @@ pub async fn start(
     Source(src): Source,
     Query(q): Query<crate::portal::StartQuery>,
 ) -> Result<Response, WebError> {
-    let (tok, info) = match signed_in(&st, &headers, "/").await? {
+    let (_, info) = match signed_in(&st, &headers, "/").await? {
         Ok(s) => s,
         Err(r) => return Ok(r),
     };
     if info.kind != inzage_service::accounts::AccountKind::Staff {
-        return crate::portal::start_page(&st, tok, info, src, q).await;
+        return crate::portal::start_page(&st, info, src, q).await;
     }
     let search: String = q.zoek.unwrap_or_default().chars().take(100).collect();
     let clients = match &info.principal {

@@ -142,7 +142,6 @@ fn here(uri: &Uri) -> String {
 /// their own start page.
 async fn open_as(
     st: &AppState,
-    tok: String,
     info: SessionInfo,
     src: Option<String>,
     active: Option<DossierPart>,
@@ -178,7 +177,7 @@ async fn open_as(
     if !header.viewer_is_client {
         ctx.on_behalf_of = Some(header.client_id.to_string());
     }
-    let can_switch = !header.viewer_is_client && st.services.my_dossiers(&tok).await?.len() > 1;
+    let can_switch = !header.viewer_is_client && st.services.open_dossier_count(&info).await? > 1;
     let frame = Frame::new(info.csrf_token.clone(), &header, active, can_switch);
     Ok(Ok(Viewer {
         tr,
@@ -195,11 +194,11 @@ async fn open(
     src: Option<String>,
     active: Option<DossierPart>,
 ) -> Result<Result<Viewer, Response>, WebError> {
-    let (tok, info) = match signed_in(st, headers, &here(uri)).await? {
+    let (_, info) = match signed_in(st, headers, &here(uri)).await? {
         Ok(s) => s,
         Err(r) => return Ok(Err(r)),
     };
-    open_as(st, tok, info, src, active).await
+    open_as(st, info, src, active).await
 }
 
 /// The tile a dossier URL belongs to.
@@ -298,13 +297,12 @@ fn tour_step(tr: Tr, f: &mut Frame, n: usize) -> Option<TourStep> {
 
 pub async fn start_page(
     st: &AppState,
-    tok: String,
     info: SessionInfo,
     src: Option<String>,
     q: StartQuery,
 ) -> Result<Response, WebError> {
     let tour_done = info.tour_done;
-    let mut v = match open_as(st, tok, info, src, None).await? {
+    let mut v = match open_as(st, info, src, None).await? {
         Ok(v) => v,
         Err(r) => return Ok(r),
     };
