@@ -50,6 +50,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "accounts",
         include_str!("../migrations/0002_accounts.sql"),
     ),
+    (
+        3,
+        "staff_workspace",
+        include_str!("../migrations/0003_staff_workspace.sql"),
+    ),
 ];
 
 async fn build_pool(

@@ -78,6 +78,10 @@ pub struct ReportView {
     pub finalised_by: Option<String>,
     /// A later version replaced the first ("gewijzigd").
     pub corrected: bool,
+    /// This is the latest version of its series.
+    pub is_current: bool,
+    /// Edit counter of a draft, for optimistic concurrency.
+    pub revision: i64,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -167,7 +171,7 @@ pub fn plan_title(family: &str, given: &str, prefix: Option<&str>, date: NaiveDa
 }
 
 const REPORT_SELECT: &str = "SELECT r.id, r.series_id, r.version, r.is_current, r.client_id, r.episode_id, r.author_id, r.author_role, \
-     r.category, r.body, r.status, r.visible_to_client, r.created_at, r.updated_at, r.finalised_at, r.finalised_by, \
+     r.category, r.body, r.status, r.visible_to_client, r.created_at, r.updated_at, r.finalised_at, r.finalised_by, r.revision, \
      m.given_name AS a_given, m.name_prefix AS a_prefix, m.family_name AS a_family \
      FROM report r JOIN staff_member m ON m.id = r.author_id";
 
@@ -195,6 +199,8 @@ fn report_from_row(r: &sqlx::any::AnyRow) -> Result<ReportView> {
         finalised_at: ot(r, "finalised_at")?,
         finalised_by: os(r, "finalised_by")?,
         corrected: version > 1,
+        is_current: b(r, "is_current")?,
+        revision: i(r, "revision")?,
     })
 }
 

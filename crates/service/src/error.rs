@@ -17,6 +17,11 @@ pub enum ServiceError {
     /// The request conflicts with stored data (duplicate, stale edit).
     #[error("{0}")]
     Conflict(String),
+    /// An edit started from a version that is no longer the latest
+    /// (someone else saved, finalised or corrected it meanwhile). Nothing
+    /// was written; the caller shows both versions.
+    #[error("the item changed since the form was opened")]
+    Stale,
     /// Configuration problem (bad URL, changed migration).
     #[error("{0}")]
     Config(String),

@@ -18,6 +18,7 @@ pub mod jobs;
 pub mod messages;
 pub mod passwords;
 pub mod portal;
+pub mod portal_access;
 mod row;
 pub mod staff;
 #[cfg(feature = "testing")]

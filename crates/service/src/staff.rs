@@ -1,16 +1,62 @@
-//! The staff workspace's reads (issue 5). First: "Mijn cliënten", the
-//! clients of the member's own teams, the persoonlijk begeleider's own
-//! clients first.
-use crate::access::{actor_facts, Attempt};
-use crate::admin::sort_name;
+//! The staff workspace's reads (issue 5): "Mijn cliënten", the clients of
+//! the member's own teams, the persoonlijk begeleider's own clients first;
+//! and the header of a client page (who, which parts may be read or
+//! written, the episodes).
+use crate::access::{actor_facts, subject_facts, Attempt};
+use crate::admin::{full_name, sort_name};
 use crate::error::{Result, ServiceError};
-use crate::row::{d, os, s};
+use crate::row::{d, od, os, s};
 use crate::{Ctx, Services};
 use chrono::NaiveDate;
-use inzage_core::ids::ClientId;
+use inzage_core::ids::{ClientId, EpisodeId};
 use inzage_core::model::{AuditAction, AuditOutcome, DossierPart, Principal};
-use inzage_core::policy::{decide_team_client_list, Access, ActorFacts, Decision};
+use inzage_core::policy::{
+    decide, decide_team_client_list, Access, ActorFacts, Decision, DenyReason,
+};
 use serde::Serialize;
+
+/// The parts of a client page, in tab order (the portal's order, then the
+/// staff-only episodes).
+pub const STAFF_PARTS: &[DossierPart] = &[
+    DossierPart::Profile,
+    DossierPart::ClientPlan,
+    DossierPart::Reports,
+    DossierPart::Appointments,
+    DossierPart::Documents,
+    DossierPart::Network,
+    DossierPart::Episodes,
+];
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct EpisodeLine {
+    pub id: EpisodeId,
+    pub start: NaiveDate,
+    pub end: Option<NaiveDate>,
+}
+
+/// What every page of a client shows to staff around its content.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct StaffClientHeader {
+    pub client_id: ClientId,
+    /// "Voornaam Achternaam".
+    pub name: String,
+    pub client_number: String,
+    pub birth_date: NaiveDate,
+    /// Parts this member may read / write, in [`STAFF_PARTS`] order.
+    pub readable: Vec<DossierPart>,
+    pub writable: Vec<DossierPart>,
+    /// All episodes, newest first.
+    pub episodes: Vec<EpisodeLine>,
+}
+
+impl StaffClientHeader {
+    pub fn may_read(&self, p: DossierPart) -> bool {
+        self.readable.contains(&p)
+    }
+    pub fn may_write(&self, p: DossierPart) -> bool {
+        self.writable.contains(&p)
+    }
+}
 
 /// The most clients one list shows; a search narrows it down.
 pub const MY_CLIENTS_LIMIT: i64 = 200;
@@ -122,6 +168,112 @@ impl Services {
         self.record_read(ctx, &a, None, AuditOutcome::Allowed, &scope.as_role, None)
             .await?;
         Ok(out)
+    }
+}
+
+impl Services {
+    /// The header of a client page for staff. Like the portal's header it
+    /// passes the rules but is no audit event of its own when allowed (it
+    /// shows what "Mijn cliënten" already lists; every tab's content read is
+    /// audited). A member who may read nothing of this client is refused,
+    /// and that attempt is audited; an unknown id answers `NotFound`.
+    pub async fn staff_client_header(
+        &self,
+        ctx: &Ctx,
+        client: &ClientId,
+    ) -> Result<StaffClientHeader> {
+        let a = Attempt {
+            part: DossierPart::Profile,
+            access: Access::Read,
+            action: AuditAction::Read,
+            data_kind: "client_page",
+            data_id: None,
+            hide_denial: false,
+        };
+        let mut conn = self.db().acquire().await?;
+        let now = self.now();
+        let actor = actor_facts(&mut conn, &ctx.principal).await?;
+        let Some((subject, rules)) = subject_facts(&mut conn, client.as_str()).await? else {
+            drop(conn);
+            return self.no_such_item(ctx, &a).await;
+        };
+        if !matches!(actor, ActorFacts::Staff { .. }) {
+            drop(conn);
+            self.record_read(
+                ctx,
+                &a,
+                Some(client.as_str()),
+                AuditOutcome::Denied,
+                "-",
+                Some(DenyReason::RoleLacksPermission.code()),
+            )
+            .await?;
+            return Err(ServiceError::Denied(DenyReason::RoleLacksPermission));
+        }
+        let decide_for =
+            |p: DossierPart, acc: Access| decide(&actor, &subject, p, acc, &rules, now);
+        let readable: Vec<DossierPart> = STAFF_PARTS
+            .iter()
+            .copied()
+            .filter(|p| decide_for(*p, Access::Read).is_allowed())
+            .collect();
+        if readable.is_empty() {
+            drop(conn);
+            let reason = match decide_for(DossierPart::Profile, Access::Read) {
+                Decision::Deny(r) => r,
+                Decision::Allow(_) => DenyReason::RoleLacksPermission,
+            };
+            self.record_read(
+                ctx,
+                &a,
+                Some(client.as_str()),
+                AuditOutcome::Denied,
+                "-",
+                Some(reason.code()),
+            )
+            .await?;
+            return Err(ServiceError::Denied(reason));
+        }
+        let writable: Vec<DossierPart> = STAFF_PARTS
+            .iter()
+            .copied()
+            .filter(|p| decide_for(*p, Access::Write).is_allowed())
+            .collect();
+        let r = sqlx::query(
+            "SELECT client_number, given_name, name_prefix, family_name, birth_date FROM client WHERE id = $1",
+        )
+        .bind(client.as_str())
+        .fetch_one(&mut *conn)
+        .await?;
+        let episodes = sqlx::query(
+            "SELECT id, start_date, end_date FROM episode WHERE client_id = $1 \
+             ORDER BY start_date DESC, created_at DESC",
+        )
+        .bind(client.as_str())
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|e| {
+            Ok(EpisodeLine {
+                id: EpisodeId::from_raw(s(e, "id")?),
+                start: d(e, "start_date")?,
+                end: od(e, "end_date")?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+        Ok(StaffClientHeader {
+            client_id: client.clone(),
+            name: full_name(
+                &s(&r, "given_name")?,
+                os(&r, "name_prefix")?.as_deref(),
+                &s(&r, "family_name")?,
+            ),
+            client_number: s(&r, "client_number")?,
+            birth_date: d(&r, "birth_date")?,
+            readable,
+            writable,
+            episodes,
+        })
     }
 }
 

@@ -236,15 +236,17 @@ impl Services {
         Ok(ReportId::from_raw(id))
     }
 
-    /// "Definitief maken": the author finalises their own draft now.
-    pub async fn finalise_report(&self, ctx: &Ctx, report: &ReportId) -> Result<()> {
+    /// "Definitief maken": the author finalises their own draft now, as
+    /// shown at `revision` (a draft saved meanwhile in another window is
+    /// not finalised unseen: [`ServiceError::Stale`]).
+    pub async fn finalise_report(&self, ctx: &Ctx, report: &ReportId, revision: i64) -> Result<()> {
         let a = write(
             DossierPart::Reports,
             AuditAction::Finalise,
             Some(report.as_str()),
         );
         let (client, mut tx, scope) = self.gate_item(ctx, "report", report.as_str(), &a).await?;
-        let r = sqlx::query("SELECT author_id, status FROM report WHERE id = $1")
+        let r = sqlx::query("SELECT author_id, status, revision FROM report WHERE id = $1")
             .bind(report.as_str())
             .fetch_one(&mut *tx)
             .await?;
@@ -256,33 +258,101 @@ impl Services {
                 inzage_core::policy::DenyReason::RoleLacksPermission,
             ));
         }
-        if s(&r, "status")? == DocStatus::Final.code() {
-            return Err(ServiceError::Conflict(
-                "this report is already final".into(),
-            ));
+        if s(&r, "status")? == DocStatus::Final.code() || i(&r, "revision")? != revision {
+            return Err(ServiceError::Stale);
         }
         let (kind, id) = ctx.principal.audit_actor();
-        self.mark_final(&mut tx, report.as_str(), &format!("{kind}:{id}"))
-            .await?;
+        if !self
+            .mark_final(
+                &mut tx,
+                report.as_str(),
+                &format!("{kind}:{id}"),
+                Some(revision),
+            )
+            .await?
+        {
+            return Err(ServiceError::Stale);
+        }
         self.allowed(&mut tx, ctx, &scope, &client, &a, None)
             .await?;
         tx.commit().await?;
         Ok(())
     }
 
-    pub(crate) async fn mark_final(&self, tx: &mut Tx, report: &str, by: &str) -> Result<()> {
+    /// The author edits their own draft. `revision` is the one the form
+    /// was opened on: if the draft changed since (or was finalised), nothing
+    /// is written and the answer is [`ServiceError::Stale`].
+    pub async fn update_draft(
+        &self,
+        ctx: &Ctx,
+        report: &ReportId,
+        revision: i64,
+        new: NewReport,
+    ) -> Result<()> {
+        let a = write(
+            DossierPart::Reports,
+            AuditAction::Update,
+            Some(report.as_str()),
+        );
+        let (client, mut tx, scope) = self.gate_item(ctx, "report", report.as_str(), &a).await?;
+        let r = sqlx::query("SELECT author_id, status, revision FROM report WHERE id = $1")
+            .bind(report.as_str())
+            .fetch_one(&mut *tx)
+            .await?;
+        if staff_of(ctx).is_none_or(|me| me.as_str() != s(&r, "author_id").unwrap_or_default()) {
+            self.denied(&mut tx, ctx, Some(&client), &a, "not_author")
+                .await?;
+            tx.commit().await?;
+            return Err(ServiceError::Denied(
+                inzage_core::policy::DenyReason::RoleLacksPermission,
+            ));
+        }
+        if s(&r, "status")? != DocStatus::Draft.code() || i(&r, "revision")? != revision {
+            return Err(ServiceError::Stale);
+        }
+        let changed = sqlx::query(
+            "UPDATE report SET category = $3, body = $4, visible_to_client = $5, updated_at = $6, \
+             revision = revision + 1 WHERE id = $1 AND revision = $2 AND status = 'draft'",
+        )
+        .bind(report.as_str())
+        .bind(revision)
+        .bind(new.category.as_str())
+        .bind(new.body.as_str())
+        .bind(flag(new.visible_to_client))
+        .bind(ts(self.now()))
+        .execute(&mut *tx)
+        .await?;
+        if changed.rows_affected() != 1 {
+            return Err(ServiceError::Stale);
+        }
+        self.allowed(&mut tx, ctx, &scope, &client, &a, None)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Makes a draft final; with `revision`, only if it is still that
+    /// revision. Returns whether it changed.
+    pub(crate) async fn mark_final(
+        &self,
+        tx: &mut Tx,
+        report: &str,
+        by: &str,
+        revision: Option<i64>,
+    ) -> Result<bool> {
         let now = ts(self.now());
         // The author is never touched: finalising records who finalised.
-        sqlx::query(
+        let done = sqlx::query(
             "UPDATE report SET status = 'final', finalised_at = $2, finalised_by = $3, updated_at = $2 \
-             WHERE id = $1 AND status = 'draft'",
+             WHERE id = $1 AND status = 'draft' AND ($4 IS NULL OR revision = $4)",
         )
         .bind(report)
         .bind(&now)
         .bind(by)
+        .bind(revision)
         .execute(&mut **tx)
         .await?;
-        Ok(())
+        Ok(done.rows_affected() == 1)
     }
 
     /// The finalisation job: make the draft final if the organisation's
@@ -309,7 +379,7 @@ impl Services {
         if self.now() < due {
             return Ok(Some(due));
         }
-        self.mark_final(&mut tx, report, "system:job:finalise_reports")
+        self.mark_final(&mut tx, report, "system:job:finalise_reports", None)
             .await?;
         self.allowed(&mut tx, ctx, &scope, &client, &a, None)
             .await?;
@@ -346,9 +416,8 @@ impl Services {
         .fetch_one(&mut *tx)
         .await?;
         if !b(&r, "is_current")? {
-            return Err(ServiceError::Conflict(
-                "a newer version of this report exists; correct that one".into(),
-            ));
+            // Someone corrected it since this form was opened.
+            return Err(ServiceError::Stale);
         }
         if s(&r, "status")? != DocStatus::Final.code() {
             return Err(ServiceError::Conflict(
@@ -364,9 +433,7 @@ impl Services {
                 .execute(&mut *tx)
                 .await?;
         if changed.rows_affected() != 1 {
-            return Err(ServiceError::Conflict(
-                "someone else corrected this report just now".into(),
-            ));
+            return Err(ServiceError::Stale);
         }
         let id = new_id();
         sqlx::query(
@@ -464,7 +531,9 @@ impl Services {
         Ok((ContactPersonId::from_raw(cp), AccessGrantId::from_raw(g)))
     }
 
-    /// Revokes a grant at once.
+    /// Revokes a grant at once. If nothing stays open to the contact
+    /// person's account, its open sessions end now; otherwise sessions that
+    /// had this dossier open go back to choosing a dossier.
     pub async fn revoke_grant(&self, ctx: &Ctx, grant: &AccessGrantId) -> Result<()> {
         let a = write(
             DossierPart::Network,
@@ -475,12 +544,44 @@ impl Services {
             .gate_item(ctx, "access_grant", grant.as_str(), &a)
             .await?;
         let (kind, id) = ctx.principal.audit_actor();
-        sqlx::query("UPDATE access_grant SET revoked_at = $2, revoked_by = $3 WHERE id = $1 AND revoked_at IS NULL")
+        let changed = sqlx::query("UPDATE access_grant SET revoked_at = $2, revoked_by = $3 WHERE id = $1 AND revoked_at IS NULL")
             .bind(grant.as_str())
             .bind(ts(self.now()))
             .bind(format!("{kind}:{id}"))
             .execute(&mut *tx)
             .await?;
+        if changed.rows_affected() != 1 {
+            // Revoked already (another window, a colleague): nothing to do.
+            return Err(ServiceError::Stale);
+        }
+        let cp = sqlx::query(
+            "SELECT cp.id, cp.account_id FROM access_grant g JOIN contact_person cp ON cp.id = g.contact_person_id \
+             WHERE g.id = $1",
+        )
+        .bind(grant.as_str())
+        .fetch_one(&mut *tx)
+        .await?;
+        if let Some(account) = crate::row::os(&cp, "account_id")? {
+            if self.openable_dossiers(&mut tx, &account).await?.is_empty() {
+                sqlx::query(
+                    "UPDATE auth_session SET ended_at = $2, end_reason = 'access_revoked' \
+                     WHERE account_id = $1 AND ended_at IS NULL",
+                )
+                .bind(&account)
+                .bind(ts(self.now()))
+                .execute(&mut *tx)
+                .await?;
+            } else {
+                sqlx::query(
+                    "UPDATE auth_session SET active_contact_person_id = NULL \
+                     WHERE account_id = $1 AND active_contact_person_id = $2 AND ended_at IS NULL",
+                )
+                .bind(&account)
+                .bind(s(&cp, "id")?)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
         self.allowed(&mut tx, ctx, &scope, &client, &a, None)
             .await?;
         tx.commit().await?;

@@ -159,9 +159,9 @@ fn report(body: &str, visible: bool) -> NewReport {
 #[tokio::test]
 async fn migrations_apply_once_and_sqlite_is_durable() {
     let db = TestDb::empty().await;
-    assert_eq!(db.db.migrate().await.expect("first"), vec![1, 2]);
+    assert_eq!(db.db.migrate().await.expect("first"), vec![1, 2, 3]);
     assert_eq!(db.db.migrate().await.expect("second"), Vec::<i64>::new());
-    assert_eq!(db.db.schema_version().await.expect("version"), 2);
+    assert_eq!(db.db.schema_version().await.expect("version"), 3);
     assert!(db.db.ping().await);
     if let Some((journal, synchronous, fks)) = db.db.sqlite_pragmas().await.expect("pragmas") {
         assert_eq!(journal, "wal");
@@ -189,8 +189,11 @@ async fn client_sees_only_final_visible_reports_of_current_episode() {
         .create_report(&cg, &w.client, report("Nog niet af.", true))
         .await
         .expect("r3");
-    w.svc.finalise_report(&cg, &visible).await.expect("final");
-    w.svc.finalise_report(&cg, &hidden).await.expect("final");
+    w.svc
+        .finalise_report(&cg, &visible, 1)
+        .await
+        .expect("final");
+    w.svc.finalise_report(&cg, &hidden, 1).await.expect("final");
 
     let me = client_ctx(&w.client);
     let page = w
@@ -249,7 +252,7 @@ async fn guessing_another_clients_report_is_not_found_and_audited_as_denied() {
         .await
         .expect("r");
     w.svc
-        .finalise_report(&other_cg, &theirs)
+        .finalise_report(&other_cg, &theirs, 1)
         .await
         .expect("final");
     let me = client_ctx(&w.client);
@@ -395,7 +398,7 @@ async fn correction_is_a_new_version_and_nothing_is_overwritten() {
         .create_report(&cg, &w.client, report("Eerste tekst.", true))
         .await
         .expect("r");
-    w.svc.finalise_report(&cg, &v1).await.expect("final");
+    w.svc.finalise_report(&cg, &v1, 1).await.expect("final");
     let v2 = w
         .svc
         .correct_report(&cg, &v1, report("Verbeterde tekst.", true))
@@ -404,7 +407,7 @@ async fn correction_is_a_new_version_and_nothing_is_overwritten() {
     // Correcting the old version again is refused.
     assert!(matches!(
         w.svc.correct_report(&cg, &v1, report("x", true)).await,
-        Err(ServiceError::Conflict(_))
+        Err(ServiceError::Stale)
     ));
     let me = client_ctx(&w.client);
     let page = w

@@ -82,6 +82,11 @@ fn service_error(e: ServiceError) -> Response {
         ),
         ServiceError::Denied(_) => err(StatusCode::FORBIDDEN, "forbidden", "not allowed"),
         ServiceError::Conflict(m) => err(StatusCode::CONFLICT, "conflict", m),
+        ServiceError::Stale => err(
+            StatusCode::CONFLICT,
+            "stale",
+            "changed by someone else since you opened it",
+        ),
         ServiceError::Unavailable(m) => {
             tracing::error!(error = %m, "database unavailable");
             err(

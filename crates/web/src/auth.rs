@@ -818,6 +818,7 @@ pub async fn signed_in_form(
 }
 
 pub(crate) struct ClientLine {
+    id: String,
     name: String,
     client_number: String,
     birth_date: String,
@@ -860,6 +861,7 @@ pub async fn start(
                 Ok(list) => Some(
                     list.into_iter()
                         .map(|c| ClientLine {
+                            id: c.id.to_string(),
                             name: c.name,
                             client_number: c.client_number,
                             birth_date: inzage_core::types::display_date(c.birth_date),

@@ -11,6 +11,7 @@ mod headers;
 pub use inzage_i18n as i18n;
 mod ics;
 mod portal;
+mod staff;
 
 use axum::extract::State;
 use axum::http::{header, StatusCode};
@@ -107,6 +108,28 @@ pub fn router(services: Services, config: WebConfig) -> Router {
         )
         .route("/dossier/netwerk", get(portal::network))
         .route("/dossier/wie-keek-mee", get(portal::who_looked))
+        .route("/clienten/{client}", get(staff::profile))
+        .route(
+            "/clienten/{client}/rapportages",
+            get(staff::reports).post(staff::report_create),
+        )
+        .route(
+            "/clienten/{client}/rapportages/nieuw",
+            get(staff::report_new),
+        )
+        .route("/clienten/{client}/rapportages/{id}", get(staff::report))
+        .route(
+            "/clienten/{client}/rapportages/{id}/opslaan",
+            axum::routing::post(staff::report_save),
+        )
+        .route(
+            "/clienten/{client}/rapportages/{id}/definitief",
+            axum::routing::post(staff::report_finalise),
+        )
+        .route(
+            "/clienten/{client}/rapportages/{id}/corrigeren",
+            axum::routing::post(staff::report_correct),
+        )
         .route("/inloggen", get(auth::login_form).post(auth::login_submit))
         .route(
             "/inloggen/code",

@@ -131,7 +131,7 @@ pub fn tr_of(info: &SessionInfo) -> Tr {
     Tr::new(Lang::parse(&info.language).unwrap_or(Lang::Nl))
 }
 
-fn here(uri: &Uri) -> String {
+pub(crate) fn here(uri: &Uri) -> String {
     uri.path_and_query()
         .map(|p| p.as_str().to_owned())
         .unwrap_or_else(|| "/".into())
@@ -228,7 +228,7 @@ impl FromRequestParts<AppState> for Opened {
 }
 
 /// A page that must not be stored by the browser or a proxy.
-fn private(r: Response) -> Response {
+pub(crate) fn private(r: Response) -> Response {
     let mut r = r;
     r.headers_mut()
         .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -236,7 +236,7 @@ fn private(r: Response) -> Response {
 }
 
 /// A page that shows the viewer's own input back with a message: 400.
-fn invalid(r: Response) -> Response {
+pub(crate) fn invalid(r: Response) -> Response {
     let mut r = private(r);
     *r.status_mut() = axum::http::StatusCode::BAD_REQUEST;
     r

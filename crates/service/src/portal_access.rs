@@ -1,0 +1,245 @@
+//! Portal access as staff manage it (persoonlijk begeleider, secretariaat):
+//! the client's portal status, the contact persons with their grants and
+//! account status, and stopping or restarting the client's own access at
+//! their request. Reading it is a Network read, changing it a Network
+//! write; both pass the gate and are audited.
+use crate::access::{parse_parts, Attempt};
+use crate::admin::full_name;
+use crate::error::{Result, ServiceError};
+use crate::row::{os, ot, s, t};
+use crate::{Ctx, Services};
+use chrono::{DateTime, Utc};
+use inzage_core::ids::{AccessGrantId, ClientId, ContactPersonId};
+use inzage_core::model::{AuditAction, DossierPart, Relation};
+use inzage_core::policy::Access;
+use inzage_core::types::ts;
+use serde::Serialize;
+
+/// Where an account stands in the portal.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub enum AccountState {
+    /// Never invited.
+    NotInvited,
+    /// Invited (last invitation at), no password set yet.
+    Invited { at: Option<DateTime<Utc>> },
+    /// Password set; last sign-in if any.
+    Active { last_login: Option<DateTime<Utc>> },
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct AccessStatus {
+    pub state: AccountState,
+    /// Signing in is paused after failed attempts, until this instant.
+    pub paused_until: Option<DateTime<Utc>>,
+    pub email: Option<String>,
+    pub mobile: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct GrantDetail {
+    pub id: AccessGrantId,
+    pub parts: Vec<DossierPart>,
+    pub valid_from: DateTime<Utc>,
+    pub valid_until: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    /// The staff member who recorded the client's consent, and when.
+    pub consent_by: String,
+    pub consent_at: DateTime<Utc>,
+    /// Valid now.
+    pub active: bool,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct ContactAccess {
+    pub id: ContactPersonId,
+    pub full_name: String,
+    pub relation: Relation,
+    pub access: AccessStatus,
+    pub grants: Vec<GrantDetail>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct PortalAccess {
+    pub client: AccessStatus,
+    /// The client asked to stop their own portal access.
+    pub portal_stopped: bool,
+    pub contacts: Vec<ContactAccess>,
+}
+
+fn state_of(r: Option<&sqlx::any::AnyRow>) -> Result<(AccountState, Option<DateTime<Utc>>)> {
+    let Some(r) = r else {
+        return Ok((AccountState::NotInvited, None));
+    };
+    let state = if os(r, "password_set_at")?.is_some() {
+        AccountState::Active {
+            last_login: ot(r, "last_login_at")?,
+        }
+    } else {
+        AccountState::Invited {
+            at: ot(r, "invited_at")?,
+        }
+    };
+    Ok((state, ot(r, "paused_until")?))
+}
+
+const ACCOUNT_STATUS: &str = "a.password_set_at, a.last_login_at, a.paused_until, \
+     (SELECT MAX(k.created_at) FROM account_token k WHERE k.account_id = a.id AND k.purpose = 'invite') AS invited_at";
+
+impl Services {
+    /// The client's portal status and their contact persons, for staff.
+    pub async fn portal_access(&self, ctx: &Ctx, client: &ClientId) -> Result<PortalAccess> {
+        let a = Attempt {
+            part: DossierPart::Network,
+            access: Access::Read,
+            action: AuditAction::Read,
+            data_kind: "portal_access",
+            data_id: None,
+            hide_denial: false,
+        };
+        let (mut tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
+        if !scope.include_hidden {
+            // Account details are for staff; clients see "Mijn netwerk".
+            return self.out_of_scope(tx, ctx, client.as_str(), &a).await;
+        }
+        let now = self.now();
+        let c = sqlx::query("SELECT email, mobile, portal_stopped FROM client WHERE id = $1")
+            .bind(client.as_str())
+            .fetch_one(&mut *tx)
+            .await?;
+        let acc = sqlx::query(&format!(
+            "SELECT {ACCOUNT_STATUS} FROM account a WHERE a.kind = 'client' AND a.subject_id = $1"
+        ))
+        .bind(client.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let (state, paused_until) = state_of(acc.as_ref())?;
+        let client_status = AccessStatus {
+            state,
+            paused_until: paused_until.filter(|p| *p > now),
+            email: os(&c, "email")?,
+            mobile: os(&c, "mobile")?,
+        };
+        let people = sqlx::query(&format!(
+            "SELECT cp.id, cp.given_name, cp.name_prefix, cp.family_name, cp.relation, cp.email, cp.mobile, \
+             cp.account_id, {ACCOUNT_STATUS} FROM contact_person cp LEFT JOIN account a ON a.id = cp.account_id \
+             WHERE cp.client_id = $1 ORDER BY cp.family_name, cp.given_name, cp.id"
+        ))
+        .bind(client.as_str())
+        .fetch_all(&mut *tx)
+        .await?;
+        let grants = sqlx::query(
+            "SELECT g.id, g.contact_person_id, g.parts, g.valid_from, g.valid_until, g.revoked_at, \
+             g.consent_recorded_at, m.given_name, m.name_prefix, m.family_name FROM access_grant g \
+             JOIN staff_member m ON m.id = g.consent_recorded_by WHERE g.client_id = $1 ORDER BY g.valid_from, g.id",
+        )
+        .bind(client.as_str())
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut contacts = Vec::with_capacity(people.len());
+        for p in &people {
+            let pid = s(p, "id")?;
+            let has_account = os(p, "account_id")?.is_some();
+            let (state, paused_until) = state_of(has_account.then_some(p))?;
+            let mut gs = Vec::new();
+            for g in grants
+                .iter()
+                .filter(|g| s(g, "contact_person_id").ok().as_deref() == Some(pid.as_str()))
+            {
+                let valid_from = t(g, "valid_from")?;
+                let valid_until = ot(g, "valid_until")?;
+                let revoked_at = ot(g, "revoked_at")?;
+                gs.push(GrantDetail {
+                    id: AccessGrantId::from_raw(s(g, "id")?),
+                    parts: parse_parts(&s(g, "parts")?),
+                    active: revoked_at.is_none_or(|r| now < r)
+                        && valid_from <= now
+                        && valid_until.is_none_or(|u| now < u),
+                    valid_from,
+                    valid_until,
+                    revoked_at,
+                    consent_by: full_name(
+                        &s(g, "given_name")?,
+                        os(g, "name_prefix")?.as_deref(),
+                        &s(g, "family_name")?,
+                    ),
+                    consent_at: t(g, "consent_recorded_at")?,
+                });
+            }
+            contacts.push(ContactAccess {
+                id: ContactPersonId::from_raw(pid),
+                full_name: full_name(
+                    &s(p, "given_name")?,
+                    os(p, "name_prefix")?.as_deref(),
+                    &s(p, "family_name")?,
+                ),
+                relation: Relation::from_code(&s(p, "relation")?).unwrap_or(Relation::Other),
+                access: AccessStatus {
+                    state,
+                    paused_until: paused_until.filter(|x| *x > now),
+                    email: os(p, "email")?,
+                    mobile: os(p, "mobile")?,
+                },
+                grants: gs,
+            });
+        }
+        let portal_stopped = crate::row::b(&c, "portal_stopped")?;
+        self.finish_read(tx, ctx, &scope, client.as_str(), &a)
+            .await?;
+        Ok(PortalAccess {
+            client: client_status,
+            portal_stopped,
+            contacts,
+        })
+    }
+
+    /// Stops the client's own portal access at their request ("wil je niet
+    /// meer meelezen"), or starts it again. A stopped client's open
+    /// sessions end at their next request (the session check applies the
+    /// same rule). Contact persons are not affected: their grants are
+    /// managed one by one.
+    pub async fn set_portal_stopped(
+        &self,
+        ctx: &Ctx,
+        client: &ClientId,
+        stopped: bool,
+    ) -> Result<()> {
+        let a = Attempt {
+            part: DossierPart::Network,
+            access: Access::Write,
+            action: AuditAction::Update,
+            data_kind: if stopped {
+                "portal_stop"
+            } else {
+                "portal_restart"
+            },
+            data_id: None,
+            hide_denial: false,
+        };
+        let (mut tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
+        let changed = sqlx::query(
+            "UPDATE client SET portal_stopped = $2 WHERE id = $1 AND portal_stopped <> $2",
+        )
+        .bind(client.as_str())
+        .bind(i64::from(stopped))
+        .execute(&mut *tx)
+        .await?;
+        if changed.rows_affected() != 1 {
+            return Err(ServiceError::Stale);
+        }
+        if stopped {
+            // End the client's sessions now, not only at the next request.
+            sqlx::query(
+                "UPDATE auth_session SET ended_at = $2, end_reason = 'portal_stopped' WHERE ended_at IS NULL \
+                 AND account_id IN (SELECT id FROM account WHERE kind = 'client' AND subject_id = $1)",
+            )
+            .bind(client.as_str())
+            .bind(ts(self.now()))
+            .execute(&mut *tx)
+            .await?;
+        }
+        self.allowed(&mut tx, ctx, &scope, client.as_str(), &a, None)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

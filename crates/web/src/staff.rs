@@ -1,0 +1,792 @@
+//! The staff workspace: a client's page with the same dossier parts as the
+//! portal (as tabs), plus what only staff see (drafts, hidden reports,
+//! earlier episodes, version history) and writing. Handlers parse input,
+//! call one service method with the acting principal and render; the
+//! services decide and audit. Every form keeps what was typed when it is
+//! refused, and an edit that raced someone else's shows both versions.
+use crate::auth::{page, redirect, signed_in, signed_in_form, Source};
+use crate::error::WebError;
+use crate::i18n::Tr;
+use crate::portal::{here, invalid, paragraphs, private, role_key, tr_of};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{HeaderMap, Uri};
+use axum::response::Response;
+use inzage_core::ids::{ClientId, ReportId, StaffId};
+use inzage_core::model::{DocStatus, DossierPart, Principal};
+use inzage_core::types::{display_date, display_datetime, FieldError, Label, Text};
+use inzage_service::accounts::SessionInfo;
+use inzage_service::dossier::{ReportFilter, ReportView};
+use inzage_service::staff::StaffClientHeader;
+use inzage_service::writes::{NewReport, REPORT_MAX_CHARS};
+use inzage_service::{Ctx, ServiceError};
+use serde::Deserialize;
+
+/// Reports per page on a client's Rapportages tab.
+const REPORTS_PER_PAGE: i64 = 25;
+
+/// Suggested report categories (a datalist: any other text is fine too).
+pub const REPORT_CATEGORIES: &[&str] = &[
+    "Dagrapportage",
+    "Gesprek",
+    "Medisch",
+    "Wonen",
+    "Werk en dagbesteding",
+    "Contact met familie",
+];
+
+/// One tab of a client page.
+pub struct Tab {
+    pub key: &'static str,
+    pub href: String,
+    pub active: bool,
+}
+
+/// What every client page shows around its content.
+pub struct StaffFrame {
+    pub csrf: String,
+    pub client_id: String,
+    pub name: String,
+    pub client_number: String,
+    pub birth_date: String,
+    pub tabs: Vec<Tab>,
+}
+
+/// The tab of a part: (label key, path after `/clienten/{id}`).
+fn tab_of(part: DossierPart) -> Option<(&'static str, &'static str)> {
+    match part {
+        DossierPart::Profile => Some(("staff-tab-profile", "")),
+        DossierPart::ClientPlan => Some(("tile-client-plan", "/clientplan")),
+        DossierPart::Reports => Some(("tile-reports", "/rapportages")),
+        DossierPart::Appointments => Some(("tile-appointments", "/afspraken")),
+        DossierPart::Documents => Some(("tile-documents", "/documenten")),
+        DossierPart::Network => Some(("staff-tab-network", "/netwerk")),
+        // Episodes are shown on the profile tab.
+        DossierPart::Episodes | DossierPart::AuditTrail => None,
+    }
+}
+
+/// A signed-in staff member on one client's page.
+pub struct StaffView {
+    pub tr: Tr,
+    pub ctx: Ctx,
+    pub me: StaffId,
+    pub header: StaffClientHeader,
+    pub f: StaffFrame,
+}
+
+/// The acting staff member of a session; anyone else gets the same 404 as
+/// an unknown page (a client has no business on staff URLs).
+fn staff_ctx(info: &SessionInfo, src: Option<String>) -> Result<(Ctx, StaffId), WebError> {
+    match &info.principal {
+        Some(p @ Principal::Staff { staff_id }) => {
+            let mut ctx = Ctx::new(p.clone());
+            ctx.source_addr = src;
+            Ok((ctx, staff_id.clone()))
+        }
+        _ => Err(WebError::NotFound),
+    }
+}
+
+async fn open_with(
+    st: &AppState,
+    info: SessionInfo,
+    src: Option<String>,
+    client: &str,
+    active: DossierPart,
+) -> Result<StaffView, WebError> {
+    let (ctx, me) = staff_ctx(&info, src)?;
+    let client = ClientId::parse(client).ok_or(WebError::NotFound)?;
+    let header = st.services.staff_client_header(&ctx, &client).await?;
+    if !header.may_read(active) {
+        return Err(WebError::Forbidden);
+    }
+    let base = format!("/clienten/{}", header.client_id);
+    let tabs = header
+        .readable
+        .iter()
+        .filter_map(|p| {
+            tab_of(*p).map(|(key, path)| Tab {
+                key,
+                href: format!("{base}{path}"),
+                active: *p == active,
+            })
+        })
+        .collect();
+    let f = StaffFrame {
+        csrf: info.csrf_token.clone(),
+        client_id: header.client_id.to_string(),
+        name: header.name.clone(),
+        client_number: header.client_number.clone(),
+        birth_date: display_date(header.birth_date),
+        tabs,
+    };
+    Ok(StaffView {
+        tr: tr_of(&info),
+        ctx,
+        me,
+        header,
+        f,
+    })
+}
+
+/// Opens a client page for a GET: the session (or the way to sign in), the
+/// staff member, the header and tabs.
+async fn open(
+    st: &AppState,
+    headers: &HeaderMap,
+    uri: &Uri,
+    src: Option<String>,
+    client: &str,
+    active: DossierPart,
+) -> Result<Result<StaffView, Response>, WebError> {
+    let (_, info) = match signed_in(st, headers, &here(uri)).await? {
+        Ok(s) => s,
+        Err(r) => return Ok(Err(r)),
+    };
+    open_with(st, info, src, client, active).await.map(Ok)
+}
+
+/// Opens a client page for a POST: as [`open`], after the CSRF check.
+async fn open_form(
+    st: &AppState,
+    headers: &HeaderMap,
+    uri: &Uri,
+    src: Option<String>,
+    client: &str,
+    active: DossierPart,
+    csrf: &str,
+) -> Result<Result<StaffView, Response>, WebError> {
+    let (_, info) = match signed_in_form(st, headers, &here(uri), csrf).await? {
+        Ok(s) => s,
+        Err(r) => return Ok(Err(r)),
+    };
+    open_with(st, info, src, client, active).await.map(Ok)
+}
+
+/// A one-line confirmation after a redirect, from a fixed list.
+fn notice_key(code: Option<&str>) -> Option<&'static str> {
+    match code? {
+        "opgeslagen" => Some("staff-notice-saved"),
+        "definitief" => Some("staff-notice-finalised"),
+        "gecorrigeerd" => Some("staff-notice-corrected"),
+        "gewijzigd" => Some("staff-notice-stale"),
+        _ => None,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct NoticeQuery {
+    melding: Option<String>,
+}
+
+// ---------- Gegevens (profile and episodes) ----------
+
+pub struct EpisodeRow {
+    pub start: String,
+    pub end: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "staff/profile.html")]
+struct ProfilePage {
+    t: Tr,
+    f: StaffFrame,
+    p: inzage_service::dossier::ClientProfile,
+    birth_date: String,
+    address: Option<String>,
+    episodes: Vec<EpisodeRow>,
+}
+
+pub async fn profile(
+    State(st): State<AppState>,
+    Source(src): Source,
+    headers: HeaderMap,
+    uri: Uri,
+    Path(client): Path<String>,
+) -> Result<Response, WebError> {
+    let v = match open(&st, &headers, &uri, src, &client, DossierPart::Profile).await? {
+        Ok(v) => v,
+        Err(r) => return Ok(r),
+    };
+    let p = st
+        .services
+        .client_profile(&v.ctx, &v.header.client_id)
+        .await?;
+    let address = [
+        [p.street.as_deref(), p.house_number.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" "),
+        [p.postal_code.as_deref(), p.city.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" "),
+    ]
+    .into_iter()
+    .filter(|s| !s.is_empty())
+    .collect::<Vec<_>>()
+    .join(", ");
+    let episodes = v
+        .header
+        .episodes
+        .iter()
+        .map(|e| EpisodeRow {
+            start: display_date(e.start),
+            end: e.end.map(display_date),
+        })
+        .collect();
+    Ok(private(page(ProfilePage {
+        t: v.tr,
+        f: v.f,
+        birth_date: display_date(p.birth_date),
+        address: (!address.is_empty()).then_some(address),
+        p,
+        episodes,
+    })))
+}
+
+// ---------- Rapportages ----------
+
+pub struct StaffReportLine {
+    pub id: String,
+    pub when: String,
+    pub author: String,
+    pub role_key: &'static str,
+    pub category: String,
+    pub excerpt: String,
+    pub draft: bool,
+    pub hidden: bool,
+    pub corrected: bool,
+}
+
+fn line(r: &ReportView) -> StaffReportLine {
+    let mut excerpt: String = r.body.chars().take(160).collect();
+    if r.body.chars().count() > 160 {
+        excerpt.push_str(" …");
+    }
+    StaffReportLine {
+        id: r.id.to_string(),
+        when: display_datetime(r.created_at),
+        author: r.author_name.clone(),
+        role_key: role_key(&r.author_role),
+        category: r.category.clone(),
+        excerpt,
+        draft: r.status == DocStatus::Draft,
+        hidden: !r.visible_to_client,
+        corrected: r.corrected,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "staff/reports.html")]
+struct ReportsPage {
+    t: Tr,
+    f: StaffFrame,
+    reports: Vec<StaffReportLine>,
+    total: i64,
+    page: i64,
+    pages: i64,
+    prev: Option<String>,
+    next: Option<String>,
+    can_write: bool,
+}
+
+#[derive(Deserialize)]
+pub struct PageQuery {
+    pagina: Option<String>,
+}
+
+pub async fn reports(
+    State(st): State<AppState>,
+    Source(src): Source,
+    headers: HeaderMap,
+    uri: Uri,
+    Path(client): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, WebError> {
+    let v = match open(&st, &headers, &uri, src, &client, DossierPart::Reports).await? {
+        Ok(v) => v,
+        Err(r) => return Ok(r),
+    };
+    let page_no = match q.pagina.as_deref().map(str::trim) {
+        None | Some("") => 1,
+        Some(s) => match s.parse::<i64>() {
+            Ok(n) if (1..=100_000).contains(&n) => n,
+            _ => return Err(WebError::BadInput(v.tr.t("bad-page-number"))),
+        },
+    };
+    let list = st
+        .services
+        .list_reports(
+            &v.ctx,
+            &v.header.client_id,
+            ReportFilter {
+                page: page_no,
+                per_page: REPORTS_PER_PAGE,
+                ..Default::default()
+            },
+        )
+        .await?;
+    let pages = ((list.total + REPORTS_PER_PAGE - 1) / REPORTS_PER_PAGE).max(1);
+    let base = format!("/clienten/{}/rapportages", v.f.client_id);
+    Ok(private(page(ReportsPage {
+        reports: list.items.iter().map(line).collect(),
+        total: list.total,
+        page: page_no,
+        pages,
+        prev: (page_no > 1).then(|| format!("{base}?pagina={}", page_no - 1)),
+        next: (page_no < pages).then(|| format!("{base}?pagina={}", page_no + 1)),
+        can_write: v.header.may_write(DossierPart::Reports),
+        t: v.tr,
+        f: v.f,
+    })))
+}
+
+/// A report form as typed (kept when it is refused).
+#[derive(Clone, Default)]
+pub struct ReportForm {
+    pub category: String,
+    pub body: String,
+    /// `None`: not chosen yet.
+    pub visible: Option<bool>,
+    pub revision: i64,
+}
+
+#[derive(Deserialize)]
+pub struct ReportInput {
+    csrf: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    body: String,
+    /// "ja" or "nee".
+    zichtbaar: Option<String>,
+    revision: Option<String>,
+}
+
+impl ReportInput {
+    fn form(&self) -> ReportForm {
+        ReportForm {
+            category: self.category.chars().take(200).collect(),
+            body: self.body.chars().take(REPORT_MAX_CHARS + 1000).collect(),
+            visible: match self.zichtbaar.as_deref() {
+                Some("ja") => Some(true),
+                Some("nee") => Some(false),
+                _ => None,
+            },
+            revision: self.revision(),
+        }
+    }
+    fn revision(&self) -> i64 {
+        self.revision
+            .as_deref()
+            .and_then(|r| r.trim().parse().ok())
+            .unwrap_or(0)
+    }
+    /// The report, or the messages (in the viewer's language) per field.
+    fn parse(&self, tr: Tr) -> Result<NewReport, Vec<String>> {
+        let mut errors = Vec::new();
+        let category = Label::parse("category", &self.category)
+            .map_err(|_| errors.push(tr.t("staff-report-category-error")))
+            .ok();
+        let body = Text::parse("body", &self.body, REPORT_MAX_CHARS)
+            .map_err(|e: FieldError| {
+                errors.push(if self.body.trim().is_empty() {
+                    tr.t("staff-report-body-empty")
+                } else if e.message.contains("longer") {
+                    tr.a("staff-report-body-too-long", "max", REPORT_MAX_CHARS)
+                } else {
+                    tr.t("staff-report-body-control")
+                })
+            })
+            .ok();
+        let visible = self.form().visible;
+        if visible.is_none() {
+            errors.push(tr.t("staff-report-visible-error"));
+        }
+        match (category, body, visible) {
+            (Some(category), Some(body), Some(visible_to_client)) if errors.is_empty() => {
+                Ok(NewReport {
+                    category,
+                    body,
+                    visible_to_client,
+                })
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "staff/report_new.html")]
+struct NewReportPage {
+    t: Tr,
+    f: StaffFrame,
+    form: ReportForm,
+    errors: Vec<String>,
+    notice: Option<&'static str>,
+    categories: &'static [&'static str],
+}
+
+pub async fn report_new(
+    State(st): State<AppState>,
+    Source(src): Source,
+    headers: HeaderMap,
+    uri: Uri,
+    Path(client): Path<String>,
+) -> Result<Response, WebError> {
+    let v = match open(&st, &headers, &uri, src, &client, DossierPart::Reports).await? {
+        Ok(v) => v,
+        Err(r) => return Ok(r),
+    };
+    if !v.header.may_write(DossierPart::Reports) {
+        return Err(WebError::Forbidden);
+    }
+    Ok(private(page(NewReportPage {
+        t: v.tr,
+        f: v.f,
+        form: ReportForm::default(),
+        errors: vec![],
+        notice: None,
+        categories: REPORT_CATEGORIES,
+    })))
+}
+
+pub async fn report_create(
+    State(st): State<AppState>,
+    Source(src): Source,
+    headers: HeaderMap,
+    uri: Uri,
+    Path(client): Path<String>,
+    Form(input): Form<ReportInput>,
+) -> Result<Response, WebError> {
+    let v = match open_form(
+        &st,
+        &headers,
+        &uri,
+        src,
+        &client,
+        DossierPart::Reports,
+        &input.csrf,
+    )
+    .await?
+    {
+        Ok(v) => v,
+        Err(r) => return Ok(r),
+    };
+    let refuse = |v: StaffView, errors: Vec<String>| {
+        invalid(page(NewReportPage {
+            t: v.tr,
+            f: v.f,
+            form: input.form(),
+            errors,
+            notice: None,
+            categories: REPORT_CATEGORIES,
+        }))
+    };
+    let new = match input.parse(v.tr) {
+        Ok(n) => n,
+        Err(errors) => return Ok(refuse(v, errors)),
+    };
+    match st
+        .services
+        .create_report(&v.ctx, &v.header.client_id, new)
+        .await
+    {
+        Ok(id) => Ok(redirect(
+            &format!(
+                "/clienten/{}/rapportages/{id}?melding=opgeslagen",
+                v.f.client_id
+            ),
+            vec![],
+        )),
+        Err(ServiceError::Invalid(_)) => {
+            let e = vec![v.tr.t("staff-report-body-control")];
+            Ok(refuse(v, e))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub struct VersionLine {
+    pub id: String,
+    pub version: i64,
+    pub when: String,
+    pub author: String,
+    pub status_key: &'static str,
+    pub shown: bool,
+}
+
+/// The report as staff see it.
+pub struct ReportDetail {
+    pub id: String,
+    pub category: String,
+    pub when: String,
+    pub updated: String,
+    pub author: String,
+    pub role_key: &'static str,
+    pub paragraphs: Vec<String>,
+    pub draft: bool,
+    pub hidden: bool,
+    pub corrected: bool,
+    pub current: bool,
+    pub revision: i64,
+    pub finalised_by_job: bool,
+}
+
+#[derive(Template)]
+#[template(path = "staff/report.html")]
+struct ReportPage {
+    t: Tr,
+    f: StaffFrame,
+    r: ReportDetail,
+    history: Vec<VersionLine>,
+    /// The author's own draft: the edit form.
+    edit: Option<ReportForm>,
+    /// A current final report the viewer may correct: the correction form.
+    correct: Option<ReportForm>,
+    /// What the viewer typed when someone else's change came first.
+    conflict: Option<ReportForm>,
+    errors: Vec<String>,
+    notice: Option<&'static str>,
+    categories: &'static [&'static str],
+}
+
+/// Loads a report of this client (another client's id answers 404) and its
+/// history, and builds the page with the forms the viewer may use.
+async fn report_page(
+    st: &AppState,
+    v: StaffView,
+    id: &ReportId,
+    mine: Option<ReportForm>,
+    conflict: bool,
+    errors: Vec<String>,
+    notice: Option<&'static str>,
+) -> Result<ReportPage, WebError> {
+    let r = st.services.report(&v.ctx, id).await?;
+    if r.client_id != v.header.client_id {
+        return Err(WebError::NotFound);
+    }
+    let history = st.services.report_history(&v.ctx, &r.series_id).await?;
+    let can_write = v.header.may_write(DossierPart::Reports);
+    let current_form = ReportForm {
+        category: r.category.clone(),
+        body: r.body.clone(),
+        visible: Some(r.visible_to_client),
+        revision: r.revision,
+    };
+    // The form shows what the viewer typed (refused or raced), else the
+    // stored text; it always carries the stored revision.
+    let form = match &mine {
+        Some(m) => ReportForm {
+            revision: r.revision,
+            ..m.clone()
+        },
+        None => current_form,
+    };
+    let draft = r.status == DocStatus::Draft;
+    let edit = (draft && can_write && r.author_id == v.me).then(|| form.clone());
+    let correct = (!draft && r.is_current && can_write).then(|| form.clone());
+    Ok(ReportPage {
+        r: ReportDetail {
+            id: r.id.to_string(),
+            category: r.category.clone(),
+            when: display_datetime(r.created_at),
+            updated: display_datetime(r.updated_at),
+            author: r.author_name.clone(),
+            role_key: role_key(&r.author_role),
+            paragraphs: paragraphs(&r.body),
+            draft,
+            hidden: !r.visible_to_client,
+            corrected: r.corrected,
+            current: r.is_current,
+            revision: r.revision,
+            finalised_by_job: r.finalised_by.as_deref() == Some("system:job:finalise_reports"),
+        },
+        history: history
+            .iter()
+            .map(|h| VersionLine {
+                id: h.id.to_string(),
+                version: h.version,
+                when: display_datetime(h.finalised_at.unwrap_or(h.updated_at)),
+                author: h.author_name.clone(),
+                status_key: if h.status == DocStatus::Draft {
+                    "staff-status-draft"
+                } else {
+                    "staff-status-final"
+                },
+                shown: h.id == r.id,
+            })
+            .collect(),
+        edit,
+        correct,
+        conflict: if conflict { mine } else { None },
+        errors,
+        notice,
+        categories: REPORT_CATEGORIES,
+        t: v.tr,
+        f: v.f,
+    })
+}
+
+pub async fn report(
+    State(st): State<AppState>,
+    Source(src): Source,
+    headers: HeaderMap,
+    uri: Uri,
+    Path((client, id)): Path<(String, String)>,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, WebError> {
+    let v = match open(&st, &headers, &uri, src, &client, DossierPart::Reports).await? {
+        Ok(v) => v,
+        Err(r) => return Ok(r),
+    };
+    let id = ReportId::parse(&id).ok_or(WebError::NotFound)?;
+    let p = report_page(
+        &st,
+        v,
+        &id,
+        None,
+        false,
+        vec![],
+        notice_key(q.melding.as_deref()),
+    )
+    .await?;
+    Ok(private(page(p)))
+}
+
+/// Saves the author's draft (`opslaan`), or corrects a final report
+/// (`corrigeren`): refused input and raced edits come back on the page
+/// with the typed text kept.
+async fn save(
+    st: AppState,
+    src: Option<String>,
+    headers: HeaderMap,
+    uri: Uri,
+    (client, id): (String, String),
+    input: ReportInput,
+    correcting: bool,
+) -> Result<Response, WebError> {
+    let v = match open_form(
+        &st,
+        &headers,
+        &uri,
+        src,
+        &client,
+        DossierPart::Reports,
+        &input.csrf,
+    )
+    .await?
+    {
+        Ok(v) => v,
+        Err(r) => return Ok(r),
+    };
+    let id = ReportId::parse(&id).ok_or(WebError::NotFound)?;
+    let new = match input.parse(v.tr) {
+        Ok(n) => n,
+        Err(errors) => {
+            let p = report_page(&st, v, &id, Some(input.form()), false, errors, None).await?;
+            return Ok(invalid(page(p)));
+        }
+    };
+    let base = format!("/clienten/{}/rapportages", v.f.client_id);
+    let result = if correcting {
+        st.services
+            .correct_report(&v.ctx, &id, new)
+            .await
+            .map(|new_id| format!("{base}/{new_id}?melding=gecorrigeerd"))
+    } else {
+        st.services
+            .update_draft(&v.ctx, &id, input.revision(), new)
+            .await
+            .map(|()| format!("{base}/{id}?melding=opgeslagen"))
+    };
+    match result {
+        Ok(to) => Ok(redirect(&to, vec![])),
+        Err(ServiceError::Stale) => {
+            // Show the newest version next to what was typed.
+            let latest = latest_version(&st, &v.ctx, &id).await?;
+            let p = report_page(&st, v, &latest, Some(input.form()), true, vec![], None).await?;
+            let mut r = private(page(p));
+            *r.status_mut() = axum::http::StatusCode::CONFLICT;
+            Ok(r)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The newest version of the series `id` belongs to.
+async fn latest_version(st: &AppState, ctx: &Ctx, id: &ReportId) -> Result<ReportId, WebError> {
+    let r = st.services.report(ctx, id).await?;
+    let history = st.services.report_history(ctx, &r.series_id).await?;
+    Ok(history.last().map(|h| h.id.clone()).unwrap_or(r.id))
+}
+
+pub async fn report_save(
+    State(st): State<AppState>,
+    Source(src): Source,
+    headers: HeaderMap,
+    uri: Uri,
+    Path((client, id)): Path<(String, String)>,
+    Form(input): Form<ReportInput>,
+) -> Result<Response, WebError> {
+    save(st, src, headers, uri, (client, id), input, false).await
+}
+
+pub async fn report_correct(
+    State(st): State<AppState>,
+    Source(src): Source,
+    headers: HeaderMap,
+    uri: Uri,
+    Path((client, id)): Path<(String, String)>,
+    Form(input): Form<ReportInput>,
+) -> Result<Response, WebError> {
+    save(st, src, headers, uri, (client, id), input, true).await
+}
+
+#[derive(Deserialize)]
+pub struct FinaliseInput {
+    csrf: String,
+    revision: Option<String>,
+}
+
+/// "Definitief maken".
+pub async fn report_finalise(
+    State(st): State<AppState>,
+    Source(src): Source,
+    headers: HeaderMap,
+    uri: Uri,
+    Path((client, id)): Path<(String, String)>,
+    Form(input): Form<FinaliseInput>,
+) -> Result<Response, WebError> {
+    let v = match open_form(
+        &st,
+        &headers,
+        &uri,
+        src,
+        &client,
+        DossierPart::Reports,
+        &input.csrf,
+    )
+    .await?
+    {
+        Ok(v) => v,
+        Err(r) => return Ok(r),
+    };
+    let id = ReportId::parse(&id).ok_or(WebError::NotFound)?;
+    let revision = input
+        .revision
+        .as_deref()
+        .and_then(|r| r.trim().parse().ok())
+        .unwrap_or(0);
+    let base = format!("/clienten/{}/rapportages/{id}", v.f.client_id);
+    match st.services.finalise_report(&v.ctx, &id, revision).await {
+        Ok(()) => Ok(redirect(&format!("{base}?melding=definitief"), vec![])),
+        Err(ServiceError::Stale) => Ok(redirect(&format!("{base}?melding=gewijzigd"), vec![])),
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,573 @@
+//! The staff workspace over HTTP: the write-to-read loop (a begeleider
+//! writes, the client reads only what is final and visible), bad input,
+//! concurrent edits, and what staff of another team get. A real database
+//! per test, an injected clock.
+use axum::http::StatusCode;
+use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use inzage_core::ids::*;
+use inzage_core::model::*;
+use inzage_core::types::*;
+use inzage_core::FixedClock;
+use inzage_service::accounts::InviteTarget;
+use inzage_service::admin::{NewStaff, OrgSettings};
+use inzage_service::testing::TestDb;
+use inzage_service::writes::*;
+use inzage_service::{Ctx, Services};
+use inzage_web::{router, WebConfig};
+use std::collections::BTreeMap;
+
+mod common;
+use common::{hidden, sign_in, Browser, Page};
+
+const PASSWORD: &str = "paarse olifant danst";
+
+struct World {
+    db: TestDb,
+    svc: Services,
+    clock: FixedClock,
+    client: ClientId,
+    other_client: ClientId,
+}
+
+fn label(s: &str) -> Label {
+    Label::parse("test", s).expect("label")
+}
+
+async fn staff(
+    svc: &Services,
+    org: &OrganisationId,
+    given: &str,
+    family: &str,
+    email: &str,
+    mobile: &str,
+    role: Role,
+    team: &TeamId,
+) -> StaffId {
+    let cli = Ctx::system("cli");
+    let id = svc
+        .create_staff(
+            &cli,
+            org,
+            NewStaff {
+                given_name: label(given),
+                name_prefix: None,
+                family_name: label(family),
+                email: Email::parse(email).expect("email"),
+                mobile: Some(MobileNumber::parse(mobile).expect("mobile")),
+                roles: vec![role],
+                team_ids: vec![team.clone()],
+            },
+        )
+        .await
+        .expect("staff");
+    svc.provision_account(&cli, InviteTarget::Staff(id.clone()), PASSWORD)
+        .await
+        .expect("account");
+    id
+}
+
+async fn world() -> World {
+    let db = TestDb::migrated().await;
+    let clock = FixedClock::new(
+        Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0)
+            .single()
+            .expect("t"),
+    );
+    let svc = db.services(&clock);
+    let cli = Ctx::system("cli");
+    let settings = OrgSettings {
+        staff_sms_allowed: true,
+        finalise_after_hours: 24,
+        ..OrgSettings::default()
+    };
+    let (org, team) = inzage_service::testing::organisation(&svc, "Zorg", settings).await;
+    let east = svc
+        .create_location(&cli, &org, label("Oost"))
+        .await
+        .expect("location");
+    let other_team = svc
+        .create_team(&cli, &east, label("Team Oost"))
+        .await
+        .expect("team");
+    staff(
+        &svc,
+        &org,
+        "Anna",
+        "Bakker",
+        "anna@zorg.nl",
+        "0611111111",
+        Role::PrimaryCaregiver,
+        &team,
+    )
+    .await;
+    staff(
+        &svc,
+        &org,
+        "Joris",
+        "Visser",
+        "joris@zorg.nl",
+        "0622222222",
+        Role::Caregiver,
+        &team,
+    )
+    .await;
+    staff(
+        &svc,
+        &org,
+        "Olga",
+        "Oost",
+        "olga@zorg.nl",
+        "0633333333",
+        Role::PrimaryCaregiver,
+        &other_team,
+    )
+    .await;
+    let start = NaiveDate::from_ymd_opt(2025, 1, 1).expect("d");
+    let mut a =
+        inzage_service::testing::client("C-1", Some("a@example.nl"), Some("0612345601"), &team);
+    a.given_name = label("Aisha");
+    a.family_name = label("Amrani");
+    let mut b = inzage_service::testing::client(
+        "C-2",
+        Some("b@example.nl"),
+        Some("0612345602"),
+        &other_team,
+    );
+    b.given_name = label("Bram");
+    b.family_name = label("Bos");
+    let ids = svc
+        .import_clients(
+            &cli,
+            &org,
+            vec![
+                ClientImport {
+                    client: a,
+                    episode_start: start,
+                    dossier: DossierImport::default(),
+                },
+                ClientImport {
+                    client: b,
+                    episode_start: start,
+                    dossier: DossierImport::default(),
+                },
+            ],
+        )
+        .await
+        .expect("import");
+    svc.provision_account(&cli, InviteTarget::Client(ids[0].clone()), PASSWORD)
+        .await
+        .expect("client account");
+    World {
+        db,
+        svc,
+        clock,
+        client: ids[0].clone(),
+        other_client: ids[1].clone(),
+    }
+}
+
+impl World {
+    async fn signed_in(&self, email: &str) -> Browser {
+        let mut b = Browser {
+            app: router(self.svc.clone(), WebConfig::default()),
+            jar: BTreeMap::new(),
+        };
+        let to = sign_in(
+            &mut b,
+            &self.svc,
+            &self.db.dir.path().join("outbox"),
+            email,
+            PASSWORD,
+        )
+        .await;
+        assert_eq!(to.as_deref(), Some("/"));
+        b
+    }
+    fn base(&self) -> String {
+        format!("/clienten/{}", self.client)
+    }
+}
+
+/// Writes a report through the pages and returns its page's path.
+async fn write_report(
+    b: &mut Browser,
+    base: &str,
+    category: &str,
+    body: &str,
+    visible: &str,
+) -> String {
+    let p = b.get(&format!("{base}/rapportages/nieuw")).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    let csrf = hidden(&p.body, "csrf");
+    let p = b
+        .post(
+            &format!("{base}/rapportages"),
+            &[
+                ("csrf", &csrf),
+                ("category", category),
+                ("body", body),
+                ("zichtbaar", visible),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let to = p.location.expect("to the report");
+    assert!(to.ends_with("?melding=opgeslagen"), "{to}");
+    to.trim_end_matches("?melding=opgeslagen").to_owned()
+}
+
+async fn finalise(b: &mut Browser, report_path: &str) -> Page {
+    let p = b.get(report_path).await;
+    let csrf = hidden(&p.body, "csrf");
+    let revision = hidden_in_form(&p.body, "/definitief", "revision");
+    b.post(
+        &format!("{report_path}/definitief"),
+        &[("csrf", &csrf), ("revision", &revision)],
+    )
+    .await
+}
+
+/// A hidden field's value inside the form whose action ends with `action`.
+fn hidden_in_form(body: &str, action: &str, name: &str) -> String {
+    let i = body
+        .find(&format!("{action}\""))
+        .unwrap_or_else(|| panic!("no form {action}"));
+    hidden(&body[i..], name)
+}
+
+/// Posts the correction form of a report page as it was loaded.
+async fn correct(b: &mut Browser, report_path: &str, loaded: &Page, body: &str) -> Page {
+    let csrf = hidden(&loaded.body, "csrf");
+    b.post(
+        &format!("{report_path}/corrigeren"),
+        &[
+            ("csrf", &csrf),
+            ("category", "Gesprek"),
+            ("body", body),
+            ("zichtbaar", "ja"),
+        ],
+    )
+    .await
+}
+
+fn report_id(path: &str) -> String {
+    path.rsplit('/').next().expect("id").to_owned()
+}
+
+#[tokio::test]
+async fn a_report_reaches_the_client_only_when_final_and_visible_with_the_real_author() {
+    let w = world().await;
+    let mut anna = w.signed_in("anna@zorg.nl").await;
+    // Mijn cliënten links to the client page.
+    let p = anna.get("/").await;
+    assert!(
+        p.body.contains(&format!("href=\"{}\"", w.base())),
+        "{}",
+        p.body
+    );
+    let p = anna.get(&w.base()).await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains("Aisha Amrani") && p.body.contains("C-1"));
+    assert!(
+        p.body.contains("Vanaf 01-01-2025 (loopt nog)"),
+        "episodes shown"
+    );
+    assert_eq!(
+        p.headers.get("cache-control").map(|v| v.as_bytes()),
+        Some(&b"no-store"[..])
+    );
+
+    // A visible report with markup in it, and a hidden one.
+    let visible = write_report(
+        &mut anna,
+        &w.base(),
+        "Dagrapportage",
+        "Goede dag gehad. <script>alert(1)</script>",
+        "ja",
+    )
+    .await;
+    let hidden_r = write_report(
+        &mut anna,
+        &w.base(),
+        "Intern",
+        "Alleen voor het team.",
+        "nee",
+    )
+    .await;
+    let p = anna.get(&visible).await;
+    assert!(p.body.contains("concept") && p.body.contains("Definitief maken"));
+    assert!(
+        p.body
+            .contains("Goede dag gehad. &lt;script&gt;alert(1)&lt;/script&gt;")
+            || p.body
+                .contains("Goede dag gehad. &#60;script&#62;alert(1)&#60;/script&#62;"),
+        "markup shown as text: {}",
+        p.body
+    );
+    assert!(!p.body.contains("<script>alert(1)"));
+
+    // The client does not see the draft, not even by its id.
+    let mut client = w.signed_in("a@example.nl").await;
+    let p = client.get("/dossier/rapportages").await;
+    assert!(!p.body.contains("Goede dag gehad"));
+    let p = client
+        .get(&format!("/dossier/rapportages/{}", report_id(&visible)))
+        .await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+
+    // "Definitief maken": now the client reads it, with Anna's name.
+    let p = finalise(&mut anna, &visible).await;
+    assert_eq!(
+        p.location.as_deref(),
+        Some(format!("{visible}?melding=definitief").as_str())
+    );
+    let p = finalise(&mut anna, &hidden_r).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    let p = client.get("/dossier/rapportages").await;
+    assert!(p.body.contains("Goede dag gehad"), "{}", p.body);
+    assert!(p.body.contains("Anna Bakker (persoonlijk begeleider)"));
+    // The hidden report never reaches the client, final or not.
+    assert!(!p.body.contains("Alleen voor het team"));
+    let p = client
+        .get(&format!("/dossier/rapportages/{}", report_id(&hidden_r)))
+        .await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+    assert!(!p.body.contains("Alleen voor het team"));
+
+    // A final report is not edited: the page offers a correction instead.
+    let p = anna.get(&visible).await;
+    assert!(!p.body.contains("/opslaan\"") && p.body.contains("/corrigeren\""));
+    let csrf = hidden(&p.body, "csrf");
+    let p = anna
+        .post(
+            &format!("{visible}/corrigeren"),
+            &[
+                ("csrf", &csrf),
+                ("category", "Dagrapportage"),
+                ("body", "Goede dag gehad, met een wandeling."),
+                ("zichtbaar", "ja"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let v2 = p.location.expect("v2");
+    let p = anna.get(&v2).await;
+    assert!(p.body.contains("Versie 1") && p.body.contains("Versie 2"));
+    let p = anna.get(&visible).await;
+    assert!(p.body.contains("Dit is een oudere versie"), "history stays");
+    let p = client.get("/dossier/rapportages").await;
+    assert!(p.body.contains("met een wandeling") && p.body.contains("gewijzigd"));
+    assert!(!p.body.contains("Goede dag gehad. &lt;script"));
+}
+
+#[tokio::test]
+async fn a_draft_becomes_final_by_itself_after_the_period() {
+    let w = world().await;
+    let mut anna = w.signed_in("anna@zorg.nl").await;
+    let r = write_report(
+        &mut anna,
+        &w.base(),
+        "Gesprek",
+        "We spraken over werk.",
+        "ja",
+    )
+    .await;
+    let runner = inzage_service::jobs::Runner::new(w.svc.clone(), "t");
+    runner.run_until_idle().await.expect("jobs");
+    let mut client = w.signed_in("a@example.nl").await;
+    assert!(!client
+        .get("/dossier/rapportages")
+        .await
+        .body
+        .contains("We spraken over werk"));
+    // 24 hours later the job makes it final; the author stays Anna.
+    w.clock.advance(Duration::hours(24) + Duration::minutes(1));
+    runner.run_until_idle().await.expect("jobs");
+    let mut client = w.signed_in("a@example.nl").await;
+    let p = client.get("/dossier/rapportages").await;
+    assert!(p.body.contains("We spraken over werk"), "{}", p.body);
+    assert!(p.body.contains("Anna Bakker (persoonlijk begeleider)"));
+    let mut anna = w.signed_in("anna@zorg.nl").await;
+    let p = anna.get(&r).await;
+    assert!(p.body.contains("automatisch definitief gemaakt"));
+}
+
+#[tokio::test]
+async fn bad_report_input_is_refused_with_the_text_kept_and_nothing_saved() {
+    let w = world().await;
+    let mut anna = w.signed_in("anna@zorg.nl").await;
+    let p = anna.get(&format!("{}/rapportages/nieuw", w.base())).await;
+    let csrf = hidden(&p.body, "csrf");
+    let long = "x".repeat(REPORT_MAX_CHARS + 1);
+    for (category, body, vis, expect) in [
+        (
+            "Gesprek",
+            "   ",
+            "ja",
+            "Schrijf de tekst van de rapportage.",
+        ),
+        ("", "Tekst", "ja", "Vul een categorie in"),
+        (
+            "Gesprek",
+            "Tekst zonder keuze",
+            "",
+            "Kies of de cliënt deze rapportage mag lezen.",
+        ),
+        ("Gesprek", long.as_str(), "ja", "De tekst is te lang"),
+        ("Gesprek", "Stuur\u{7}teken", "nee", "stuurtekens"),
+    ] {
+        let p = anna
+            .post(
+                &format!("{}/rapportages", w.base()),
+                &[
+                    ("csrf", &csrf),
+                    ("category", category),
+                    ("body", body),
+                    ("zichtbaar", vis),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, StatusCode::BAD_REQUEST, "{body:.40}");
+        assert!(p.body.contains(expect), "{expect}: {}", p.body);
+        assert!(p.body.contains("Er is niets opgeslagen"));
+        if !category.is_empty() {
+            assert!(
+                p.body.contains(&format!("value=\"{category}\"")),
+                "category kept"
+            );
+        }
+    }
+    let p = anna.get(&format!("{}/rapportages", w.base())).await;
+    assert!(p.body.contains("0 rapportages"), "{}", p.body);
+    // A stale or forged form without the session's token changes nothing.
+    let p = anna
+        .post(
+            &format!("{}/rapportages", w.base()),
+            &[
+                ("csrf", "fout"),
+                ("category", "Gesprek"),
+                ("body", "Tekst"),
+                ("zichtbaar", "ja"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    // Page numbers and ids that make no sense.
+    let p = anna
+        .get(&format!("{}/rapportages?pagina=nul", w.base()))
+        .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    let p = anna
+        .get(&format!("{}/rapportages/niet-een-id", w.base()))
+        .await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_raced_edit_is_not_lost_and_shows_both_versions() {
+    let w = world().await;
+    let mut anna = w.signed_in("anna@zorg.nl").await;
+    let r = write_report(&mut anna, &w.base(), "Gesprek", "Eerste tekst.", "ja").await;
+    // Two windows open the same draft.
+    let p = anna.get(&r).await;
+    let csrf = hidden(&p.body, "csrf");
+    let rev = hidden_in_form(&p.body, "/opslaan", "revision");
+    let save = |body: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("category", "Gesprek".to_owned()),
+            ("body", body.to_owned()),
+            ("zichtbaar", "ja".to_owned()),
+            ("revision", rev.clone()),
+        ]
+    };
+    let form = save("Tekst uit venster 1.");
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let p = anna.post(&format!("{r}/opslaan"), &form).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let form = save("Tekst uit venster 2.");
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let p = anna.post(&format!("{r}/opslaan"), &form).await;
+    assert_eq!(p.status, StatusCode::CONFLICT);
+    assert!(p
+        .body
+        .contains("Niet opgeslagen: iemand anders was je voor"));
+    assert!(p.body.contains("Tekst uit venster 1.") && p.body.contains("Tekst uit venster 2."));
+    // Finalising from the first window's stale page changes nothing.
+    let p = anna
+        .post(
+            &format!("{r}/definitief"),
+            &[("csrf", &csrf), ("revision", &rev)],
+        )
+        .await;
+    assert_eq!(
+        p.location.as_deref(),
+        Some(format!("{r}?melding=gewijzigd").as_str())
+    );
+    let p = anna.get(&r).await;
+    assert!(p.body.contains("Tekst uit venster 1.") && p.body.contains("concept"));
+
+    // Two staff members correct the same final report: the second is told.
+    finalise(&mut anna, &r).await;
+    let mut joris = w.signed_in("joris@zorg.nl").await;
+    let pa = anna.get(&r).await;
+    let pj = joris.get(&r).await;
+    assert!(!pj.body.contains("/opslaan\""), "not the author's draft");
+    let p = correct(&mut anna, &r, &pa, "Correctie van Anna.").await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    let p = correct(&mut joris, &r, &pj, "Correctie van Joris.").await;
+    assert_eq!(p.status, StatusCode::CONFLICT);
+    assert!(p.body.contains("Correctie van Anna.") && p.body.contains("Correctie van Joris."));
+    let mut client = w.signed_in("a@example.nl").await;
+    let p = client.get("/dossier/rapportages").await;
+    assert!(p.body.contains("Correctie van Anna.") && !p.body.contains("Correctie van Joris."));
+}
+
+#[tokio::test]
+async fn other_teams_and_clients_get_no_client_page_and_no_data() {
+    let w = world().await;
+    let mut anna = w.signed_in("anna@zorg.nl").await;
+    let r = write_report(&mut anna, &w.base(), "Gesprek", "Geheim van Aisha.", "ja").await;
+    let mut olga = w.signed_in("olga@zorg.nl").await;
+    for path in [w.base(), format!("{}/rapportages", w.base()), r.clone()] {
+        let p = olga.get(&path).await;
+        assert_eq!(p.status, StatusCode::FORBIDDEN, "{path}");
+        assert!(!p.body.contains("Aisha") && !p.body.contains("C-1") && !p.body.contains("Geheim"));
+    }
+    // Olga's own client opens; an unknown client id is a 404.
+    let p = olga.get(&format!("/clienten/{}", w.other_client)).await;
+    assert_eq!(p.status, StatusCode::OK);
+    let p = olga
+        .get("/clienten/00000000-0000-4000-8000-000000000000")
+        .await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+    // A report of Aisha under Bram's URL is not found.
+    let p = olga
+        .get(&format!(
+            "/clienten/{}/rapportages/{}",
+            w.other_client,
+            report_id(&r)
+        ))
+        .await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+    // A client has no staff pages at all.
+    let mut client = w.signed_in("a@example.nl").await;
+    let p = client.get(&w.base()).await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+    // The refused attempts are in the audit log.
+    let denied = w
+        .svc
+        .search_audit(
+            &Ctx::system("cli"),
+            inzage_service::AuditQuery {
+                client_id: Some(w.client.to_string()),
+                actor_id: None,
+                limit: 1000,
+            },
+        )
+        .await
+        .expect("audit");
+    assert!(denied
+        .iter()
+        .any(|e| e.outcome == "denied" && e.reason.as_deref() == Some("not_in_team")));
+}
