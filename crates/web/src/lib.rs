@@ -130,6 +130,23 @@ pub fn router(services: Services, config: WebConfig) -> Router {
             "/clienten/{client}/rapportages/{id}/corrigeren",
             axum::routing::post(staff::report_correct),
         )
+        .route("/clienten/{client}/netwerk", get(staff::network))
+        .route(
+            "/clienten/{client}/netwerk/uitnodigen",
+            axum::routing::post(staff::network_invite),
+        )
+        .route(
+            "/clienten/{client}/netwerk/portaal",
+            axum::routing::post(staff::network_portal),
+        )
+        .route(
+            "/clienten/{client}/netwerk/contactpersonen",
+            axum::routing::post(staff::network_add),
+        )
+        .route(
+            "/clienten/{client}/netwerk/toegang/{grant}/intrekken",
+            axum::routing::post(staff::network_revoke),
+        )
         .route("/inloggen", get(auth::login_form).post(auth::login_submit))
         .route(
             "/inloggen/code",

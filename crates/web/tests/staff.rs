@@ -571,3 +571,232 @@ async fn other_teams_and_clients_get_no_client_page_and_no_data() {
         .iter()
         .any(|e| e.outcome == "denied" && e.reason.as_deref() == Some("not_in_team")));
 }
+
+fn add_contact_form<'a>(
+    csrf: &'a str,
+    parts: &[&'a str],
+    consent: bool,
+) -> Vec<(&'a str, &'a str)> {
+    let mut f = vec![
+        ("csrf", csrf),
+        ("voornaam", "Mila"),
+        ("tussenvoegsel", "de"),
+        ("achternaam", "Vries"),
+        ("relatie", "mentor"),
+        ("email", "mila@example.nl"),
+        ("mobiel", "0687654321"),
+        ("tot", ""),
+    ];
+    for p in parts {
+        f.push(("deel", p));
+    }
+    if consent {
+        f.push(("toestemming", "ja"));
+    }
+    f
+}
+
+#[tokio::test]
+async fn a_contact_person_added_with_two_tiles_sees_those_and_loses_them_on_revocation() {
+    let w = world().await;
+    let mut anna = w.signed_in("anna@zorg.nl").await;
+    let net = format!("{}/netwerk", w.base());
+    let p = anna.get(&net).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(
+        p.body.contains("Actief, nog nooit ingelogd")
+            && p.body.contains("Er zijn nog geen contactpersonen.")
+    );
+    let csrf = hidden(&p.body, "csrf");
+
+    // Without consent nothing is added and the form keeps what was typed.
+    let p = anna
+        .post(
+            &format!("{net}/contactpersonen"),
+            &add_contact_form(&csrf, &["client_plan", "appointments"], false),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(p.body.contains("Zonder toestemming van de cliënt"));
+    assert!(
+        p.body.contains("value=\"mila@example.nl\"")
+            && p.body.contains("value=\"client_plan\" checked")
+    );
+    assert!(p.body.contains("Er zijn nog geen contactpersonen."));
+    // No tiles chosen: refused too.
+    let p = anna
+        .post(
+            &format!("{net}/contactpersonen"),
+            &add_contact_form(&csrf, &[], true),
+        )
+        .await;
+    assert!(p.body.contains("Kies minstens één onderdeel"));
+
+    let p = anna
+        .post(
+            &format!("{net}/contactpersonen"),
+            &add_contact_form(&csrf, &["client_plan", "appointments"], true),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let p = anna.get(&net).await;
+    assert!(p.body.contains("Mila de Vries") && p.body.contains("Cliëntplan, Afspraken."));
+    assert!(p.body.contains("Toestemming vastgelegd door Anna Bakker"));
+
+    // Invite her through the page: an e-mail is queued, the status says so.
+    let p = anna
+        .post(
+            &format!("{net}/uitnodigen"),
+            &[("csrf", &csrf), ("contactpersoon", &contact_id(&p.body))],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let p = anna.get(&net).await;
+    assert!(p.body.contains("Uitgenodigd op"), "{}", p.body);
+    let access = w
+        .svc
+        .portal_access(&Ctx::system("cli"), &w.client)
+        .await
+        .expect("access");
+    let cp = access.contacts[0].id.clone();
+    w.svc
+        .provision_account(
+            &Ctx::system("cli"),
+            InviteTarget::ContactPerson(cp),
+            PASSWORD,
+        )
+        .await
+        .expect("cp account");
+
+    // Mila sees exactly the two tiles.
+    let mut mila = w.signed_in("mila@example.nl").await;
+    let p = mila.get("/").await;
+    let p = if p.status == StatusCode::SEE_OTHER {
+        mila.get(p.location.as_deref().expect("to")).await
+    } else {
+        p
+    };
+    assert!(
+        p.body.contains("href=\"/dossier/clientplan\"")
+            && p.body.contains("href=\"/dossier/afspraken\""),
+        "{}",
+        p.body
+    );
+    for other in [
+        "/dossier/rapportages\"",
+        "/dossier/documenten\"",
+        "/dossier/gegevens\"",
+        "/dossier/netwerk\"",
+        "/dossier/wie-keek-mee\"",
+    ] {
+        assert!(
+            !p.body.contains(&format!("href=\"{other}")),
+            "{other} shown"
+        );
+    }
+    assert_eq!(mila.get("/dossier/afspraken").await.status, StatusCode::OK);
+    assert_eq!(
+        mila.get("/dossier/rapportages").await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    // Revoked: her session ends at once.
+    let p = anna.get(&net).await;
+    let grant = {
+        let i = p.body.find("/netwerk/toegang/").expect("revoke form") + 17;
+        p.body[i..i + 36].to_owned()
+    };
+    let p = anna
+        .post(
+            &format!("{net}/toegang/{grant}/intrekken"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    let p = mila.get("/dossier/afspraken").await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert!(
+        p.location
+            .as_deref()
+            .is_some_and(|l| l.starts_with("/inloggen")),
+        "{:?}",
+        p.location
+    );
+    let p = anna.get(&net).await;
+    assert!(p.body.contains("ingetrokken op"));
+    // Revoking again changes nothing and says so.
+    let p = anna
+        .post(
+            &format!("{net}/toegang/{grant}/intrekken"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert!(p
+        .location
+        .as_deref()
+        .is_some_and(|l| l.ends_with("melding=gewijzigd")));
+}
+
+fn contact_id(body: &str) -> String {
+    let i = body
+        .find("name=\"contactpersoon\" value=\"")
+        .expect("contact invite form")
+        + 29;
+    body[i..i + 36].to_owned()
+}
+
+#[tokio::test]
+async fn stopping_the_portal_ends_the_clients_session_and_only_some_roles_manage_access() {
+    let w = world().await;
+    let mut client = w.signed_in("a@example.nl").await;
+    assert_eq!(client.get("/dossier/gegevens").await.status, StatusCode::OK);
+    // A caregiver reads the network page but has no forms and may not post.
+    let mut joris = w.signed_in("joris@zorg.nl").await;
+    let net = format!("{}/netwerk", w.base());
+    let p = joris.get(&net).await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(!p.body.contains("/netwerk/portaal\"") && !p.body.contains("Contactpersoon toevoegen"));
+    let csrf = hidden(&p.body, "csrf");
+    let p = joris
+        .post(
+            &format!("{net}/portaal"),
+            &[("csrf", &csrf), ("stop", "ja")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    assert_eq!(client.get("/dossier/gegevens").await.status, StatusCode::OK);
+
+    // The persoonlijk begeleider stops it at the client's request.
+    let mut anna = w.signed_in("anna@zorg.nl").await;
+    let p = anna.get(&net).await;
+    let csrf = hidden(&p.body, "csrf");
+    let p = anna
+        .post(
+            &format!("{net}/portaal"),
+            &[("csrf", &csrf), ("stop", "misschien")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    let p = anna
+        .post(
+            &format!("{net}/portaal"),
+            &[("csrf", &csrf), ("stop", "ja")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    let p = client.get("/dossier/gegevens").await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "session ended");
+    let p = anna.get(&net).await;
+    assert!(
+        p.body.contains("Gestopt op verzoek van de cliënt")
+            && p.body.contains("Portaal weer aanzetten")
+    );
+    // And on again: the client can sign in.
+    anna.post(
+        &format!("{net}/portaal"),
+        &[("csrf", &csrf), ("stop", "nee")],
+    )
+    .await;
+    let mut client = w.signed_in("a@example.nl").await;
+    assert_eq!(client.get("/dossier/gegevens").await.status, StatusCode::OK);
+}
