@@ -811,3 +811,150 @@ async fn my_clients_lists_the_own_teams_clients_own_first_and_searches() {
         .await;
     assert_eq!(listed, 6, "one event per list");
 }
+
+/// The authorization matrix of the staff workspace: every staff role x a
+/// client of their own team / of another team x every read and write a
+/// client page offers -> allowed or denied, as written out here (the
+/// expectation is this table, not the policy code). A denial carries no
+/// data (it is an error value) and is audited.
+#[tokio::test]
+async fn staff_authorization_matrix() {
+    let w = world().await;
+    let cli = Ctx::system("cli");
+    const ACTIONS: [&str; 11] = [
+        "header",
+        "profile",
+        "plans",
+        "reports",
+        "appointments",
+        "documents",
+        "network",
+        "portal_access",
+        "write_report",
+        "add_contact",
+        "stop_portal",
+    ];
+    // 1 = allowed for a client of the member's own team.
+    let table: [(Role, [u8; 11]); 6] = [
+        (Role::Caregiver, [1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0]),
+        (Role::PrimaryCaregiver, [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]),
+        (Role::Practitioner, [1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0]),
+        (Role::Secretariat, [1, 1, 0, 0, 1, 0, 1, 1, 0, 1, 1]),
+        (Role::FunctionalAdmin, [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+        (Role::PrivacyOfficer, [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+    ];
+    for (n, (role, row)) in table.iter().enumerate() {
+        let member = w
+            .svc
+            .create_staff(
+                &cli,
+                &w.org,
+                NewStaff {
+                    given_name: label("Rol"),
+                    name_prefix: None,
+                    family_name: label(role.code()),
+                    email: Email::parse(&format!("rol{n}@zorg.nl")).expect("email"),
+                    mobile: None,
+                    roles: vec![*role],
+                    team_ids: vec![w.team_a.clone()],
+                },
+            )
+            .await
+            .expect("staff");
+        let ctx = staff_ctx(&member);
+        for (client, own) in [(&w.client, true), (&w.other_client, false)] {
+            for (i, action) in ACTIONS.iter().enumerate() {
+                let denied_before = denied_count(&w.svc, client).await;
+                let outcome: Result<(), ServiceError> = match *action {
+                    "header" => w.svc.staff_client_header(&ctx, client).await.map(drop),
+                    "profile" => w.svc.client_profile(&ctx, client).await.map(drop),
+                    "plans" => w.svc.list_plans(&ctx, client).await.map(drop),
+                    "reports" => w
+                        .svc
+                        .list_reports(
+                            &ctx,
+                            client,
+                            ReportFilter {
+                                page: 1,
+                                per_page: 5,
+                                ..Default::default()
+                            },
+                        )
+                        .await
+                        .map(drop),
+                    "appointments" => w.svc.list_appointments(&ctx, client).await.map(drop),
+                    "documents" => w.svc.list_documents(&ctx, client).await.map(drop),
+                    "network" => w.svc.network(&ctx, client).await.map(drop),
+                    "portal_access" => w.svc.portal_access(&ctx, client).await.map(drop),
+                    "write_report" => w
+                        .svc
+                        .create_report(&ctx, client, report("Matrix.", true))
+                        .await
+                        .map(drop),
+                    "add_contact" => w
+                        .svc
+                        .add_contact_person(
+                            &ctx,
+                            client,
+                            NewContactPerson {
+                                given_name: label("Co"),
+                                name_prefix: None,
+                                family_name: label("Persoon"),
+                                relation: Relation::Family,
+                                email: None,
+                                mobile: None,
+                            },
+                            NewGrant {
+                                parts: vec![DossierPart::Appointments],
+                                valid_from: t0(),
+                                valid_until: None,
+                                consent_recorded_by: member.clone(),
+                            },
+                        )
+                        .await
+                        .map(drop),
+                    "stop_portal" => {
+                        let r = w.svc.set_portal_stopped(&ctx, client, true).await;
+                        if r.is_ok() {
+                            w.svc
+                                .set_portal_stopped(&ctx, client, false)
+                                .await
+                                .expect("restart");
+                        }
+                        r
+                    }
+                    other => panic!("unknown action {other}"),
+                };
+                let expected = own && row[i] == 1;
+                match (&outcome, expected) {
+                    (Ok(()), true) => {}
+                    (Err(ServiceError::Denied(_)), false) => {
+                        assert!(
+                            denied_count(&w.svc, client).await > denied_before,
+                            "{role:?} {action} own={own}: denial audited"
+                        );
+                    }
+                    _ => panic!(
+                        "{role:?} {action} own={own}: expected allowed={expected}, got {outcome:?}"
+                    ),
+                }
+            }
+        }
+    }
+}
+
+async fn denied_count(svc: &Services, client: &ClientId) -> usize {
+    svc.search_audit(
+        &Ctx::system("cli"),
+        inzage_service::AuditQuery {
+            client_id: Some(client.to_string()),
+            actor_id: None,
+            limit: 10_000,
+        },
+    )
+    .await
+    .expect("audit")
+    .iter()
+    .filter(|e| e.outcome == "denied")
+    .count()
+}
