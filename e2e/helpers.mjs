@@ -90,6 +90,30 @@ export async function axe(page) {
     .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
 }
 
+/// Signs in through the pages with the SMS code from the outbox (each code
+/// used once) and waits until the browser has left the sign-in pages.
+export async function signIn(server, page, email, password = DEMO_PASSWORD) {
+  await page.goto(`${server.base}/inloggen`);
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Wachtwoord', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Inloggen' }).click();
+  await smsStep(server, page);
+}
+
+/// The second step by SMS, on the page that offers it: the code comes from
+/// the SMS that appears in the outbox after the click (not an older one).
+export async function smsStep(server, page) {
+  const txt = () => (fs.existsSync(server.outbox) ? fs.readdirSync(server.outbox).filter((f) => f.endsWith('.txt')) : []);
+  const before = new Set(txt());
+  await page.getByRole('button', { name: 'Stuur mij een sms-code' }).click();
+  const file = await until('a new SMS in the outbox', () => txt().find((f) => !before.has(f)));
+  const sms = fs.readFileSync(path.join(server.outbox, file), 'utf8');
+  const code = sms.match(/code is (\d{6})/)[1];
+  await page.getByLabel('Code').fill(code);
+  await page.getByRole('button', { name: 'Verder' }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith('/inloggen'));
+}
+
 export function screenshotPath(name) {
   fs.mkdirSync(shots, { recursive: true });
   return path.join(shots, name);

@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { startServer, fromOutbox, launch, axe, screenshotPath, DEMO_PASSWORD } from './helpers.mjs';
+import { startServer, launch, axe, screenshotPath, signIn as signInAs } from './helpers.mjs';
 
 let server, browser;
 before(async () => { server = await startServer(); browser = await launch(); });
@@ -18,20 +18,7 @@ const newPage = async (width) => {
   return context.newPage();
 };
 
-const usedCodes = new Set();
-async function signIn(page, email) {
-  await page.goto(`${server.base}/inloggen`);
-  await page.getByLabel('E-mail').fill(email);
-  await page.getByLabel('Wachtwoord', { exact: true }).fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: 'Inloggen' }).click();
-  await page.getByRole('button', { name: 'Stuur mij een sms-code' }).click();
-  const sms = await fromOutbox(server, '.txt', (t) => /code is \d{6}/.test(t) && !usedCodes.has(t.match(/code is (\d{6})/)[1]));
-  const code = sms.match(/code is (\d{6})/)[1];
-  usedCodes.add(code);
-  await page.getByLabel('Code').fill(code);
-  await page.getByRole('button', { name: 'Verder' }).click();
-  await page.waitForURL((u) => !u.pathname.startsWith('/inloggen'));
-}
+const signIn = (page, email) => signInAs(server, page, email);
 
 const TILES = [
   ['Mijn gegevens', '/dossier/gegevens'],

@@ -1,10 +1,12 @@
-// Issue 5 (first slice): a staff member signs in (the demo organisation
-// allows an SMS code for staff) and lands on "Mijn cliënten": the clients of
-// their teams, their own clients first, searchable; axe-core at 375 and
-// 1280 px.
+// Issue 5: the staff workspace in a real browser. A staff member signs in
+// (the demo organisation allows an SMS code for staff) and lands on "Mijn
+// cliënten"; the write-to-read loop (a begeleider writes, the client sees
+// only what is final and visible, with the begeleider's name); a contact
+// person added with two tiles sees exactly those and loses them when
+// revoked; axe-core on every staff page at 375 and 1280 px.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, fromOutbox, launch, axe, screenshotPath, DEMO_PASSWORD } from './helpers.mjs';
+import { startServer, fromOutbox, unqp, launch, axe, screenshotPath, signIn, smsStep } from './helpers.mjs';
 
 let server, browser;
 before(async () => { server = await startServer(); browser = await launch(); });
@@ -13,14 +15,7 @@ after(async () => { await browser?.close(); await server?.stop(); });
 test('a persoonlijk begeleider signs in and sees Mijn cliënten, own clients first', async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
   const page = await context.newPage();
-  await page.goto(`${server.base}/inloggen`);
-  await page.getByLabel('E-mail').fill('anna.bakker@demo.inzage.nl');
-  await page.getByLabel('Wachtwoord', { exact: true }).fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: 'Inloggen' }).click();
-  await page.getByRole('button', { name: 'Stuur mij een sms-code' }).click();
-  const sms = await fromOutbox(server, '.txt', (t) => /code is \d{6}/.test(t));
-  await page.getByLabel('Code').fill(sms.match(/code is (\d{6})/)[1]);
-  await page.getByRole('button', { name: 'Verder' }).click();
+  await signIn(server, page, 'anna.bakker@demo.inzage.nl');
   await page.getByRole('heading', { level: 1, name: 'Mijn cliënten' }).waitFor();
   const rows = page.locator('tbody tr');
   assert.ok(await rows.count() >= 2, 'the team has clients');
@@ -43,3 +38,127 @@ test('a persoonlijk begeleider signs in and sees Mijn cliënten, own clients fir
   assert.equal(overflow, false, 'no horizontal scrolling at 375px');
   await context.close();
 });
+
+const newPage = async (width = 1280) => {
+  const context = await browser.newContext({ viewport: { width, height: 900 }, bypassCSP: true });
+  return context.newPage();
+};
+
+/// Opens Test Client (C-1001) from Mijn cliënten; returns the client page's path.
+async function openTestClient(page) {
+  await page.goto(`${server.base}/?zoek=C-1001`);
+  await page.getByRole('link', { name: 'Client, Test' }).click();
+  await page.waitForURL(/\/clienten\/[0-9a-f-]{36}$/);
+  return new URL(page.url()).pathname;
+}
+
+async function writeReport(page, base, category, text, visible) {
+  await page.goto(`${server.base}${base}/rapportages`);
+  await page.getByRole('link', { name: 'Nieuwe rapportage' }).click();
+  await page.getByLabel('Categorie').fill(category);
+  await page.getByLabel('Tekst').fill(text);
+  await page.getByLabel(visible ? 'Ja, zichtbaar voor de cliënt' : 'Nee, alleen voor medewerkers').check();
+  await page.getByRole('button', { name: 'Concept opslaan' }).click();
+  await page.getByText('Opgeslagen.').waitFor();
+  return new URL(page.url()).pathname;
+}
+
+test('a begeleider writes a report: the client sees it only when final and visible, with her name', async () => {
+  const anna = await newPage();
+  await signIn(server, anna, 'anna.bakker@demo.inzage.nl');
+  const base = await openTestClient(anna);
+  const stamp = `e2e-${Date.now()}`;
+  const shown = await writeReport(anna, base, 'Gesprek', `Zichtbaar verslag ${stamp}. <b>vet?</b>`, true);
+  const secret = await writeReport(anna, base, 'Intern', `Intern verslag ${stamp}.`, false);
+  assert.match(await anna.textContent('main'), /concept/);
+
+  const client = await newPage(375);
+  await signIn(server, client, 'test.1@demo.inzage.nl');
+  await client.goto(`${server.base}/dossier/rapportages`);
+  assert.doesNotMatch(await client.textContent('main'), new RegExp(stamp), 'a draft stays with staff');
+
+  for (const path of [shown, secret]) {
+    await anna.goto(`${server.base}${path}`);
+    await anna.getByRole('button', { name: 'Definitief maken' }).click();
+    await anna.getByText('De rapportage is definitief.').waitFor();
+  }
+  await client.reload();
+  const text = await client.textContent('main');
+  assert.match(text, new RegExp(`Zichtbaar verslag ${stamp}\\. <b>vet\\?</b>`), 'markup shown as text');
+  assert.match(text, /Anna Bakker \(persoonlijk begeleider\)/);
+  assert.doesNotMatch(text, /Intern verslag/, 'a hidden report never reaches the client');
+  const status = await client.evaluate(async (u) => (await fetch(u)).status, `/dossier/rapportages/${secret.split('/').pop()}`);
+  assert.equal(status, 404);
+  await client.context().close();
+  await anna.context().close();
+});
+
+test('a contact person added with two tiles sees exactly those, and loses them when revoked', async () => {
+  const anna = await newPage();
+  await signIn(server, anna, 'anna.bakker@demo.inzage.nl');
+  const base = await openTestClient(anna);
+  await anna.getByRole('link', { name: 'Netwerk en portaal' }).click();
+  await anna.getByLabel('Voornaam').fill('Eva');
+  await anna.getByLabel('Achternaam').fill('Oom');
+  await anna.getByLabel('Relatie tot de cliënt').selectOption('family');
+  await anna.getByLabel('E-mail').fill('eva.oom@example.nl');
+  await anna.getByLabel('Mobiel nummer').fill('0698765432');
+  await anna.getByLabel('Rapportages').check();
+  await anna.getByLabel('Afspraken').check();
+  await anna.getByLabel(/De cliënt geeft toestemming/).check();
+  await anna.getByRole('button', { name: 'Contactpersoon toevoegen' }).click();
+  await anna.getByText('De contactpersoon is toegevoegd.').waitFor();
+  const card = anna.locator('.inzage-card', { hasText: 'Eva Oom' });
+  assert.match(await card.textContent(), /Rapportages, Afspraken\./);
+  await card.getByRole('button', { name: /Uitnodigen/ }).click();
+  await anna.getByText('De uitnodiging is verstuurd.').waitFor();
+
+  // Eva follows the link in the e-mail, sets a password and signs in.
+  const mail = unqp(await fromOutbox(server, '.eml', (t) => t.includes('eva.oom@example.nl')));
+  const link = mail.match(/http:\/\/\S+wachtwoord-instellen\?token=[0-9a-f]{64}/)[0];
+  const eva = await newPage(375);
+  await eva.goto(link.replace(/^http:\/\/[^/]+/, server.base));
+  await eva.getByLabel('Nieuw wachtwoord').fill('een lange zin van eva');
+  await eva.getByLabel('Nog een keer hetzelfde wachtwoord').fill('een lange zin van eva');
+  await eva.getByRole('button', { name: 'Instellen' }).click();
+  await smsStep(server, eva);
+  const tiles = await eva.getByRole('navigation', { name: 'Onderdelen van het dossier' }).getByRole('link').allTextContents();
+  assert.deepEqual(tiles.map((t) => t.trim()), ['Rapportages', 'Afspraken']);
+  assert.match(await eva.textContent('main'), /dossier van Test Client/);
+  assert.doesNotMatch(await eva.textContent('main'), /Hallo Test/, 'a contact person is not greeted as the client');
+
+  // Anna revokes: Eva's next page is the sign-in page.
+  await anna.reload();
+  await anna.locator('.inzage-card', { hasText: 'Eva Oom' }).getByRole('button', { name: /Toegang intrekken/ }).click();
+  await anna.getByText('De toegang is ingetrokken.').waitFor();
+  await eva.goto(`${server.base}/dossier/afspraken`);
+  assert.match(new URL(eva.url()).pathname, /^\/inloggen/);
+  await eva.context().close();
+  await anna.context().close();
+  assert.ok(base);
+});
+
+for (const width of [375, 1280]) {
+  test(`every staff page has no serious accessibility violations at ${width} px`, async () => {
+    const page = await newPage(width);
+    await signIn(server, page, 'anna.bakker@demo.inzage.nl');
+    const base = await openTestClient(page);
+    const report = await writeReport(page, base, 'Gesprek', 'Voor de toegankelijkheidstest.', true);
+    const pages = [base, `${base}/rapportages`, `${base}/rapportages/nieuw`, report, `${base}/netwerk`];
+    for (const p of pages) {
+      await page.goto(`${server.base}${p}`);
+      assert.deepEqual(await axe(page), [], `${p} at ${width}px`);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+      assert.equal(overflow, false, `no horizontal scrolling on ${p} at ${width}px`);
+    }
+    // A refused form, with its messages, too.
+    await page.goto(`${server.base}${base}/rapportages/nieuw`);
+    await page.evaluate(() => document.querySelectorAll('[required]').forEach((e) => e.removeAttribute('required')));
+    await page.getByRole('button', { name: 'Concept opslaan' }).click();
+    await page.getByText('Er is niets opgeslagen.').waitFor();
+    assert.deepEqual(await axe(page), [], `refused report form at ${width}px`);
+    await page.goto(`${server.base}${report}`);
+    await page.screenshot({ path: screenshotPath(`staff-report-${width}.png`), fullPage: true });
+    await page.context().close();
+  });
+}

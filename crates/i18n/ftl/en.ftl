@@ -172,6 +172,8 @@ tile-episodes = Care periods
 
 ## Start
 start-title = My dossier
+start-hello-contact = Welcome
+start-intro-contact = Here you look along in the record of { $name }. You only see the parts { $name } gave consent for.
 start-hello = Hello { $name }
 start-intro = Here you read your dossier. Your caregivers write in it about your care and about your agreements.
 start-choose = Click a tile above. The tile turns blue and you see what is in it.

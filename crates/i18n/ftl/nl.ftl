@@ -174,6 +174,8 @@ tile-episodes = Zorgperiodes
 ## Start
 start-title = Mijn dossier
 start-hello = Hallo { $name }
+start-hello-contact = Welkom
+start-intro-contact = Hier kijk je mee in het dossier van { $name }. Je ziet alleen de onderdelen waarvoor { $name } toestemming gaf.
 start-intro = Hier lees je je dossier. Je begeleiders schrijven erin over je zorg en over jullie afspraken.
 start-choose = Klik op een tegel hierboven. De tegel wordt blauw en je ziet wat erin staat.
 whose-own = Dossier van { $name }
