@@ -760,6 +760,16 @@ impl Services {
                 "the client already has an open episode".into(),
             ));
         }
+        let last_end = sqlx::query("SELECT MAX(end_date) AS e FROM episode WHERE client_id = $1")
+            .bind(client.as_str())
+            .fetch_one(&mut *tx)
+            .await?;
+        if os(&last_end, "e")?.is_some_and(|e| date_str(start) <= e) {
+            return Err(ServiceError::Invalid(inzage_core::types::FieldError::new(
+                "start_date",
+                "starts before the previous episode ended",
+            )));
+        }
         let id = new_id();
         sqlx::query("INSERT INTO episode (id, client_id, start_date, end_date, created_at) VALUES ($1, $2, $3, NULL, $4)")
             .bind(&id)

@@ -112,6 +112,9 @@ pub struct AppointmentView {
     pub place: String,
     pub description: String,
     pub status: AppointmentStatus,
+    pub practitioner_id: StaffId,
+    /// Edit counter, for optimistic concurrency.
+    pub revision: i64,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -452,7 +455,7 @@ impl Services {
         let (mut tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
         let (ep, _, _) = scope_binds(&scope);
         let rows = sqlx::query(
-            "SELECT a.id, a.starts_at, a.ends_at, a.place, a.description, a.status, \
+            "SELECT a.id, a.starts_at, a.ends_at, a.place, a.description, a.status, a.practitioner_id, a.revision, \
              m.given_name, m.name_prefix, m.family_name FROM appointment a \
              JOIN staff_member m ON m.id = a.practitioner_id \
              WHERE a.client_id = $1 AND ($2 IS NULL OR a.episode_id = $2) ORDER BY a.starts_at",
@@ -479,7 +482,7 @@ impl Services {
         let (client, mut tx, scope) = self.gate_item(ctx, "appointment", id.as_str(), &a).await?;
         let r = sqlx::query(
             "SELECT a.id, a.episode_id, a.starts_at, a.ends_at, a.place, a.description, a.status, \
-             m.given_name, m.name_prefix, m.family_name FROM appointment a \
+             a.practitioner_id, a.revision, m.given_name, m.name_prefix, m.family_name FROM appointment a \
              JOIN staff_member m ON m.id = a.practitioner_id WHERE a.id = $1",
         )
         .bind(id.as_str())
@@ -676,6 +679,8 @@ fn appointment_from_row(r: &sqlx::any::AnyRow) -> Result<AppointmentView> {
         description: s(r, "description")?,
         status: AppointmentStatus::from_code(&s(r, "status")?)
             .unwrap_or(AppointmentStatus::Planned),
+        practitioner_id: StaffId::from_raw(s(r, "practitioner_id")?),
+        revision: i(r, "revision")?,
     })
 }
 

@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod admin;
 mod audit;
 pub mod blobs;
+pub mod care;
 pub mod db;
 pub mod dossier;
 pub mod error;

@@ -165,7 +165,7 @@ async fn bulk_insert(tx: &mut Tx, table: &str, cols: &[&str], rows: Vec<Vec<V>>)
 }
 
 /// The latest episode of a client, for new items.
-async fn current_episode(tx: &mut Tx, client: &str) -> Result<String> {
+pub(crate) async fn current_episode(tx: &mut Tx, client: &str) -> Result<String> {
     let r = sqlx::query("SELECT id FROM episode WHERE client_id = $1 ORDER BY start_date DESC, created_at DESC LIMIT 1")
         .bind(client)
         .fetch_optional(&mut **tx)

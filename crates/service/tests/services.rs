@@ -821,7 +821,7 @@ async fn my_clients_lists_the_own_teams_clients_own_first_and_searches() {
 async fn staff_authorization_matrix() {
     let w = world().await;
     let cli = Ctx::system("cli");
-    const ACTIONS: [&str; 11] = [
+    const ACTIONS: [&str; 13] = [
         "header",
         "profile",
         "plans",
@@ -833,16 +833,22 @@ async fn staff_authorization_matrix() {
         "write_report",
         "add_contact",
         "stop_portal",
+        "plan_appointment",
+        "end_episode",
     ];
     // 1 = allowed for a client of the member's own team.
-    let table: [(Role, [u8; 11]); 6] = [
-        (Role::Caregiver, [1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0]),
-        (Role::PrimaryCaregiver, [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]),
-        (Role::Practitioner, [1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0]),
-        (Role::Secretariat, [1, 1, 0, 0, 1, 0, 1, 1, 0, 1, 1]),
-        (Role::FunctionalAdmin, [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
-        (Role::PrivacyOfficer, [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+    let table: [(Role, [u8; 13]); 6] = [
+        (Role::Caregiver, [1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 0]),
+        (
+            Role::PrimaryCaregiver,
+            [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1],
+        ),
+        (Role::Practitioner, [1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1]),
+        (Role::Secretariat, [1, 1, 0, 0, 1, 0, 1, 1, 0, 1, 1, 1, 1]),
+        (Role::FunctionalAdmin, [0; 13]),
+        (Role::PrivacyOfficer, [0; 13]),
     ];
+    let mut day = 0;
     for (n, (role, row)) in table.iter().enumerate() {
         let member = w
             .svc
@@ -918,6 +924,34 @@ async fn staff_authorization_matrix() {
                         if r.is_ok() {
                             w.svc
                                 .set_portal_stopped(&ctx, client, false)
+                                .await
+                                .expect("restart");
+                        }
+                        r
+                    }
+                    "plan_appointment" => w
+                        .svc
+                        .create_appointment(
+                            &ctx,
+                            client,
+                            inzage_service::care::NewAppointment {
+                                starts_at: t0() + Duration::days(1),
+                                ends_at: t0() + Duration::days(1) + Duration::minutes(30),
+                                practitioner: member.clone(),
+                                place: label("Kamer 1"),
+                                description: Text::parse("d", "Gesprek", 100).expect("text"),
+                            },
+                        )
+                        .await
+                        .map(drop),
+                    "end_episode" => {
+                        // Each discharge a day after the last re-admission.
+                        day += 2;
+                        let end = t0().date_naive() + Duration::days(day);
+                        let r = w.svc.end_episode(&ctx, client, end).await.map(drop);
+                        if r.is_ok() {
+                            w.svc
+                                .start_episode(&cli, client, end + Duration::days(1))
                                 .await
                                 .expect("restart");
                         }

@@ -90,6 +90,8 @@ mod tests {
             place: "Locatie De Linde, kamer 2".into(),
             description: description.into(),
             status: AppointmentStatus::Planned,
+            practitioner_id: inzage_core::ids::StaffId::from_raw("p"),
+            revision: 1,
         }
     }
 

@@ -130,6 +130,18 @@ pub fn router(services: Services, config: WebConfig) -> Router {
             "/clienten/{client}/rapportages/{id}/corrigeren",
             axum::routing::post(staff::report_correct),
         )
+        .route(
+            "/clienten/{client}/zorgperiode",
+            axum::routing::post(staff::episode),
+        )
+        .route(
+            "/clienten/{client}/afspraken",
+            get(staff::appointments).post(staff::appointment_create),
+        )
+        .route(
+            "/clienten/{client}/afspraken/{id}",
+            get(staff::appointment_edit).post(staff::appointment_save),
+        )
         .route("/clienten/{client}/netwerk", get(staff::network))
         .route(
             "/clienten/{client}/netwerk/uitnodigen",

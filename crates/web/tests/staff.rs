@@ -33,13 +33,12 @@ fn label(s: &str) -> Label {
     Label::parse("test", s).expect("label")
 }
 
+/// A staff member with an account: (given, family) name, (e-mail, mobile).
 async fn staff(
     svc: &Services,
     org: &OrganisationId,
-    given: &str,
-    family: &str,
-    email: &str,
-    mobile: &str,
+    (given, family): (&str, &str),
+    (email, mobile): (&str, &str),
     role: Role,
     team: &TeamId,
 ) -> StaffId {
@@ -92,10 +91,8 @@ async fn world() -> World {
     staff(
         &svc,
         &org,
-        "Anna",
-        "Bakker",
-        "anna@zorg.nl",
-        "0611111111",
+        ("Anna", "Bakker"),
+        ("anna@zorg.nl", "0611111111"),
         Role::PrimaryCaregiver,
         &team,
     )
@@ -103,10 +100,8 @@ async fn world() -> World {
     staff(
         &svc,
         &org,
-        "Joris",
-        "Visser",
-        "joris@zorg.nl",
-        "0622222222",
+        ("Joris", "Visser"),
+        ("joris@zorg.nl", "0622222222"),
         Role::Caregiver,
         &team,
     )
@@ -114,10 +109,8 @@ async fn world() -> World {
     staff(
         &svc,
         &org,
-        "Olga",
-        "Oost",
-        "olga@zorg.nl",
-        "0633333333",
+        ("Olga", "Oost"),
+        ("olga@zorg.nl", "0633333333"),
         Role::PrimaryCaregiver,
         &other_team,
     )
@@ -799,4 +792,162 @@ async fn stopping_the_portal_ends_the_clients_session_and_only_some_roles_manage
     .await;
     let mut client = w.signed_in("a@example.nl").await;
     assert_eq!(client.get("/dossier/gegevens").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn appointments_are_planned_changed_and_cancelled_and_the_client_sees_each_step() {
+    let w = world().await;
+    let mut anna = w.signed_in("anna@zorg.nl").await;
+    let list = format!("{}/afspraken", w.base());
+    let p = anna.get(&list).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    let csrf = hidden(&p.body, "csrf");
+    let me = {
+        let i = p.body.find("<option value=\"").expect("practitioners") + 15;
+        p.body[i..i + 36].to_owned()
+    };
+    let form = |date: &'static str, time: &'static str, what: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("datum", date.to_owned()),
+            ("tijd", time.to_owned()),
+            ("minuten", "45".to_owned()),
+            ("behandelaar", me.clone()),
+            ("plaats", "Kamer 4".to_owned()),
+            ("omschrijving", what.to_owned()),
+        ]
+    };
+    let post = |f: &Vec<(&'static str, String)>| {
+        f.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>()
+    };
+    // Bad dates and times: refused, kept, nothing planned.
+    let bad = post(&form("31-02-2026", "25:00", "Gesprek <i>kort</i>"));
+    let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let p = anna.post(&list, &bad).await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(p.body.contains("Deze datum klopt niet") && p.body.contains("Deze tijd klopt niet"));
+    assert!(
+        p.body.contains("Gesprek &lt;i&gt;kort&lt;/i&gt;")
+            || p.body.contains("Gesprek &#60;i&#62;"),
+        "typed text kept, escaped"
+    );
+    let good = post(&form("24-11-2026", "14:30", "Gesprek over werk"));
+    let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let p = anna.post(&list, &good).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let mut client = w.signed_in("a@example.nl").await;
+    let p = client.get("/dossier/afspraken").await;
+    assert!(
+        p.body.contains("Gesprek over werk") && p.body.contains("14:30"),
+        "{}",
+        p.body
+    );
+
+    // Change it; a second window's change of the same version is refused.
+    let p = anna.get(&list).await;
+    let i = p
+        .body
+        .find(&format!("href=\"{list}/"))
+        .expect("change link")
+        + 6;
+    let edit: String = p.body[i..].chars().take_while(|c| *c != '"').collect();
+    let p = anna.get(&edit).await;
+    let rev = hidden(&p.body, "revision");
+    let mut change = post(&form("24-11-2026", "15:00", "Gesprek over werk, later"));
+    change.push(("revision", rev.clone()));
+    change.push(("actie", "opslaan".into()));
+    let c: Vec<(&str, &str)> = change.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(anna.post(&edit, &c).await.status, StatusCode::SEE_OTHER);
+    let mut change2 = post(&form("24-11-2026", "16:00", "Andere wijziging"));
+    change2.push(("revision", rev.clone()));
+    change2.push(("actie", "opslaan".into()));
+    let c2: Vec<(&str, &str)> = change2.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let p = anna.post(&edit, &c2).await;
+    assert_eq!(p.status, StatusCode::CONFLICT);
+    assert!(p.body.contains("Andere wijziging") && p.body.contains("Gesprek over werk, later"));
+    let p = client.get("/dossier/afspraken").await;
+    assert!(p.body.contains("15:00") && !p.body.contains("Andere wijziging"));
+
+    // Cancel: it stays, marked.
+    let p = anna.get(&edit).await;
+    let rev = hidden(&p.body, "revision");
+    let p = anna
+        .post(
+            &edit,
+            &[("csrf", &csrf), ("revision", &rev), ("actie", "annuleren")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    let p = client.get("/dossier/afspraken").await;
+    assert!(
+        p.body.contains("Gesprek over werk, later") && p.body.contains("Afgezegd"),
+        "{}",
+        p.body
+    );
+    let p = anna.get(&edit).await;
+    assert!(p.body.contains("is geannuleerd") && !p.body.contains("value=\"opslaan\""));
+}
+
+#[tokio::test]
+async fn an_episode_is_ended_and_a_new_one_started_and_the_portal_follows() {
+    let w = world().await;
+    let mut anna = w.signed_in("anna@zorg.nl").await;
+    let p = anna.get(&w.base()).await;
+    assert!(p.body.contains("Zorgperiode beëindigen (ontslag)"));
+    let csrf = hidden(&p.body, "csrf");
+    let url = format!("{}/zorgperiode", w.base());
+    // Before the start: refused.
+    let p = anna
+        .post(
+            &url,
+            &[("csrf", &csrf), ("actie", "einde"), ("datum", "01-12-2024")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    let p = anna
+        .post(
+            &url,
+            &[("csrf", &csrf), ("actie", "einde"), ("datum", "22-11-2026")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let p = anna.get(&w.base()).await;
+    assert!(
+        p.body.contains("Van 01-01-2025 tot en met 22-11-2026")
+            && p.body.contains("Zorgperiode starten")
+    );
+    // The client reads on during the grace period, and is told until when.
+    let mut client = w.signed_in("a@example.nl").await;
+    let p = client.get("/dossier/gegevens").await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains("22-12-2026"), "{}", p.body);
+    // A new episode cannot start before the last one ended.
+    let p = anna
+        .post(
+            &url,
+            &[("csrf", &csrf), ("actie", "start"), ("datum", "01-11-2026")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    let p = anna
+        .post(
+            &url,
+            &[("csrf", &csrf), ("actie", "start"), ("datum", "23-11-2026")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    let p = anna.get(&w.base()).await;
+    assert!(p.body.contains("Vanaf 23-11-2026 (loopt nog)"));
+    // A caregiver may not end episodes: no form, and a post is refused.
+    let mut joris = w.signed_in("joris@zorg.nl").await;
+    let p = joris.get(&w.base()).await;
+    assert!(!p.body.contains("/zorgperiode\""));
+    let csrf = hidden(&p.body, "csrf");
+    let p = joris
+        .post(
+            &url,
+            &[("csrf", &csrf), ("actie", "einde"), ("datum", "24-11-2026")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
 }
