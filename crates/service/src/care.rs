@@ -244,3 +244,164 @@ impl Services {
         Ok(())
     }
 }
+
+/// A document a staff member uploads.
+#[derive(Clone, Debug)]
+pub struct NewDocument {
+    pub title: Label,
+    pub doc_type: Label,
+    pub doc_date: chrono::NaiveDate,
+    pub visible_to_client: bool,
+    pub bytes: Vec<u8>,
+}
+
+/// The content type of an upload, decided by its first bytes (never by
+/// its name or the browser's claim): PDF, PNG or JPEG, else `None`.
+pub fn sniff_content_type(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else {
+        None
+    }
+}
+
+impl Services {
+    /// The organisation's upload limit for this client's documents.
+    pub async fn upload_limit(&self, client: &ClientId) -> Result<i64> {
+        let mut conn = self.db().acquire().await?;
+        let r = sqlx::query(
+            "SELECT o.upload_limit_bytes FROM client c JOIN organisation o ON o.id = c.organisation_id WHERE c.id = $1",
+        )
+        .bind(client.as_str())
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+        crate::row::i(&r, "upload_limit_bytes")
+    }
+
+    /// Uploads a document into the client's current episode. The type is
+    /// checked by content; the size against the organisation's limit.
+    pub async fn upload_document(
+        &self,
+        ctx: &Ctx,
+        client: &ClientId,
+        doc: NewDocument,
+    ) -> Result<inzage_core::ids::DocumentId> {
+        let Some(content_type) = sniff_content_type(&doc.bytes) else {
+            return Err(FieldError::new("file", "not a PDF, PNG or JPEG file").into());
+        };
+        if doc.bytes.is_empty() {
+            return Err(FieldError::new("file", "is empty").into());
+        }
+        let uploader = match &ctx.principal {
+            inzage_core::model::Principal::Staff { staff_id } => staff_id.clone(),
+            _ => {
+                return Err(ServiceError::Denied(
+                    inzage_core::policy::DenyReason::RoleLacksPermission,
+                ))
+            }
+        };
+        let a = attempt(
+            DossierPart::Documents,
+            AuditAction::Create,
+            "documents",
+            None,
+        );
+        let (mut tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
+        let limit = {
+            let r = sqlx::query(
+                "SELECT o.upload_limit_bytes FROM client c JOIN organisation o ON o.id = c.organisation_id WHERE c.id = $1",
+            )
+            .bind(client.as_str())
+            .fetch_one(&mut *tx)
+            .await?;
+            crate::row::i(&r, "upload_limit_bytes")?
+        };
+        if doc.bytes.len() as i64 > limit {
+            return Err(FieldError::new("file", "is larger than the upload limit").into());
+        }
+        let episode = crate::writes::current_episode(&mut tx, client.as_str()).await?;
+        // Content-addressed: a failed transaction leaves at most an
+        // unreferenced file, never a row without its file (ADR 0004).
+        let hash = self.blobs().put(&doc.bytes)?;
+        let id = new_id();
+        sqlx::query(
+            "INSERT INTO document (id, client_id, episode_id, title, doc_type, doc_date, content_type, size_bytes, sha256, \
+             visible_to_client, uploaded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(&id)
+        .bind(client.as_str())
+        .bind(&episode)
+        .bind(doc.title.as_str())
+        .bind(doc.doc_type.as_str())
+        .bind(inzage_core::types::date_str(doc.doc_date))
+        .bind(content_type)
+        .bind(doc.bytes.len() as i64)
+        .bind(&hash)
+        .bind(i64::from(doc.visible_to_client))
+        .bind(uploader.as_str())
+        .bind(ts(self.now()))
+        .execute(&mut *tx)
+        .await?;
+        self.allowed(&mut tx, ctx, &scope, client.as_str(), &a, Some(&id))
+            .await?;
+        tx.commit().await?;
+        Ok(inzage_core::ids::DocumentId::from_raw(id))
+    }
+
+    /// Removes a document from view: a soft delete with a reason, audited.
+    /// The row and the file stay (for the audit and a possible restore by
+    /// the operator); nobody reads it through the portal or the client page.
+    pub async fn remove_document(
+        &self,
+        ctx: &Ctx,
+        id: &inzage_core::ids::DocumentId,
+        reason: Text,
+    ) -> Result<()> {
+        let a = Attempt {
+            data_id: Some(id.as_str()),
+            ..attempt(
+                DossierPart::Documents,
+                AuditAction::Delete,
+                "documents",
+                None,
+            )
+        };
+        let (client, mut tx, scope) = self.gate_item(ctx, "document", id.as_str(), &a).await?;
+        let (kind, who) = ctx.principal.audit_actor();
+        let done = sqlx::query(
+            "UPDATE document SET deleted_at = $2, deleted_by = $3, deleted_reason = $4 WHERE id = $1 AND deleted_at IS NULL",
+        )
+        .bind(id.as_str())
+        .bind(ts(self.now()))
+        .bind(format!("{kind}:{who}"))
+        .bind(reason.as_str())
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(ServiceError::Stale);
+        }
+        self.allowed(&mut tx, ctx, &scope, &client, &a, None)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn uploads_are_typed_by_their_first_bytes() {
+        use super::sniff_content_type as t;
+        assert_eq!(t(b"%PDF-1.7 ..."), Some("application/pdf"));
+        assert_eq!(t(b"\x89PNG\r\n\x1a\n...."), Some("image/png"));
+        assert_eq!(t(&[0xFF, 0xD8, 0xFF, 0xE0]), Some("image/jpeg"));
+        assert_eq!(t(b"<html><script>"), None);
+        assert_eq!(t(b"MZ\x90\x00"), None, "an executable named .pdf");
+        assert_eq!(t(b""), None);
+    }
+}

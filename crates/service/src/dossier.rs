@@ -126,6 +126,8 @@ pub struct DocumentMeta {
     pub content_type: String,
     pub size_bytes: i64,
     pub sha256: String,
+    pub visible_to_client: bool,
+    pub client_id: ClientId,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -501,7 +503,7 @@ impl Services {
         let (mut tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
         let (ep, _, hidden) = scope_binds(&scope);
         let rows = sqlx::query(
-            "SELECT id, title, doc_type, doc_date, content_type, size_bytes, sha256 FROM document \
+            "SELECT id, client_id, title, doc_type, doc_date, content_type, size_bytes, sha256, visible_to_client FROM document \
              WHERE client_id = $1 AND deleted_at IS NULL AND ($2 IS NULL OR episode_id = $2) \
              AND ($3 = 1 OR visible_to_client = 1) ORDER BY doc_date DESC, created_at DESC",
         )
@@ -528,7 +530,7 @@ impl Services {
         let a = read(DossierPart::Documents, AuditAction::Read, Some(id.as_str()));
         let (client, mut tx, scope) = self.gate_item(ctx, "document", id.as_str(), &a).await?;
         let r = sqlx::query(
-            "SELECT id, episode_id, title, doc_type, doc_date, content_type, size_bytes, sha256, visible_to_client, \
+            "SELECT id, client_id, episode_id, title, doc_type, doc_date, content_type, size_bytes, sha256, visible_to_client, \
              deleted_at FROM document WHERE id = $1",
         )
         .bind(id.as_str())
@@ -693,5 +695,7 @@ fn document_from_row(r: &sqlx::any::AnyRow) -> Result<DocumentMeta> {
         content_type: s(r, "content_type")?,
         size_bytes: i(r, "size_bytes")?,
         sha256: s(r, "sha256")?,
+        visible_to_client: b(r, "visible_to_client")?,
+        client_id: ClientId::from_raw(s(r, "client_id")?),
     })
 }

@@ -821,7 +821,7 @@ async fn my_clients_lists_the_own_teams_clients_own_first_and_searches() {
 async fn staff_authorization_matrix() {
     let w = world().await;
     let cli = Ctx::system("cli");
-    const ACTIONS: [&str; 13] = [
+    const ACTIONS: [&str; 14] = [
         "header",
         "profile",
         "plans",
@@ -835,18 +835,17 @@ async fn staff_authorization_matrix() {
         "stop_portal",
         "plan_appointment",
         "end_episode",
+        "upload_document",
     ];
     // 1 = allowed for a client of the member's own team.
-    let table: [(Role, [u8; 13]); 6] = [
-        (Role::Caregiver, [1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 0]),
-        (
-            Role::PrimaryCaregiver,
-            [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1],
-        ),
-        (Role::Practitioner, [1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1]),
-        (Role::Secretariat, [1, 1, 0, 0, 1, 0, 1, 1, 0, 1, 1, 1, 1]),
-        (Role::FunctionalAdmin, [0; 13]),
-        (Role::PrivacyOfficer, [0; 13]),
+    #[rustfmt::skip]
+    let table: [(Role, [u8; 14]); 6] = [
+        (Role::Caregiver,        [1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 0, 1]),
+        (Role::PrimaryCaregiver, [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]),
+        (Role::Practitioner,     [1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1]),
+        (Role::Secretariat,      [1, 1, 0, 0, 1, 0, 1, 1, 0, 1, 1, 1, 1, 0]),
+        (Role::FunctionalAdmin,  [0; 14]),
+        (Role::PrivacyOfficer,   [0; 14]),
     ];
     let mut day = 0;
     for (n, (role, row)) in table.iter().enumerate() {
@@ -957,6 +956,21 @@ async fn staff_authorization_matrix() {
                         }
                         r
                     }
+                    "upload_document" => w
+                        .svc
+                        .upload_document(
+                            &ctx,
+                            client,
+                            inzage_service::care::NewDocument {
+                                title: label("Verslag"),
+                                doc_type: label("Verslag"),
+                                doc_date: t0().date_naive(),
+                                visible_to_client: true,
+                                bytes: b"%PDF-1.4\n%%EOF\n".to_vec(),
+                            },
+                        )
+                        .await
+                        .map(drop),
                     other => panic!("unknown action {other}"),
                 };
                 let expected = own && row[i] == 1;

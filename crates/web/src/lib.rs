@@ -142,6 +142,20 @@ pub fn router(services: Services, config: WebConfig) -> Router {
             "/clienten/{client}/afspraken/{id}",
             get(staff::appointment_edit).post(staff::appointment_save),
         )
+        .route(
+            "/clienten/{client}/documenten",
+            get(staff::documents)
+                .post(staff::document_upload)
+                .layer(axum::extract::DefaultBodyLimit::max(staff::UPLOAD_BODY_MAX)),
+        )
+        .route(
+            "/clienten/{client}/documenten/{id}",
+            get(staff::document_view),
+        )
+        .route(
+            "/clienten/{client}/documenten/{id}/verwijderen",
+            axum::routing::post(staff::document_remove),
+        )
         .route("/clienten/{client}/netwerk", get(staff::network))
         .route(
             "/clienten/{client}/netwerk/uitnodigen",

@@ -921,7 +921,7 @@ struct DocumentsPage {
     documents: Vec<DocumentLine>,
 }
 
-fn kind_key(content_type: &str) -> &'static str {
+pub(crate) fn kind_key(content_type: &str) -> &'static str {
     match content_type {
         "application/pdf" => "doc-kind-pdf",
         "image/png" | "image/jpeg" => "doc-kind-image",
@@ -929,7 +929,7 @@ fn kind_key(content_type: &str) -> &'static str {
     }
 }
 
-fn human_size(bytes: i64) -> String {
+pub(crate) fn human_size(bytes: i64) -> String {
     if bytes < 1024 * 1024 {
         format!("{} kB", (bytes + 1023) / 1024)
     } else {
@@ -1015,8 +1015,24 @@ async fn document_file(
     id: String,
     download: bool,
 ) -> Result<Response, WebError> {
-    let id = DocumentId::parse(&id).ok_or(WebError::NotFound)?;
-    let (meta, bytes) = st.services.document_content(&v.ctx, &id).await?;
+    document_response(&st, &v.ctx, &v.header.client_id, &id, download).await
+}
+
+/// A document of `client` as a response (portal and staff pages): its own
+/// CSP, `nosniff` (set globally), `no-store`, inline only for PDF and
+/// images. Another client's document id answers 404.
+pub(crate) async fn document_response(
+    st: &AppState,
+    ctx: &Ctx,
+    client: &inzage_core::ids::ClientId,
+    id: &str,
+    download: bool,
+) -> Result<Response, WebError> {
+    let id = DocumentId::parse(id).ok_or(WebError::NotFound)?;
+    let (meta, bytes) = st.services.document_content(ctx, &id).await?;
+    if &meta.client_id != client {
+        return Err(WebError::NotFound);
+    }
     let inline = !download && inline_ok(&meta.content_type);
     let ctype = if inline_ok(&meta.content_type) {
         meta.content_type.clone()

@@ -77,6 +77,7 @@ async fn world() -> World {
     let settings = OrgSettings {
         staff_sms_allowed: true,
         finalise_after_hours: 24,
+        upload_limit_bytes: 4096,
         ..OrgSettings::default()
     };
     let (org, team) = inzage_service::testing::organisation(&svc, "Zorg", settings).await;
@@ -950,4 +951,142 @@ async fn an_episode_is_ended_and_a_new_one_started_and_the_portal_follows() {
         )
         .await;
     assert_eq!(p.status, StatusCode::FORBIDDEN);
+}
+
+/// Posts a multipart form: text fields and one file field `bestand`.
+async fn upload(b: &mut Browser, path: &str, fields: &[(&str, &str)], file: (&str, &[u8])) -> Page {
+    let boundary = "----inzage-test-boundary";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"bestand\"; filename=\"{}\"\r\n\
+             Content-Type: application/pdf\r\n\r\n",
+            file.0
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(file.1);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let req = axum::http::Request::post(path)
+        .header("cookie", b.cookie_header())
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(axum::body::Body::from(body))
+        .expect("req");
+    b.send(req).await
+}
+
+#[tokio::test]
+async fn documents_are_uploaded_checked_by_content_and_removed_softly() {
+    let w = world().await;
+    let mut anna = w.signed_in("anna@zorg.nl").await;
+    let docs = format!("{}/documenten", w.base());
+    let p = anna.get(&docs).await;
+    assert!(p.body.contains("hoogstens 4 kB"), "the limit is shown");
+    let csrf = hidden(&p.body, "csrf");
+    let fields = |title: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("titel", title.to_owned()),
+            ("soort", "Verslag".to_owned()),
+            ("datum", "20-11-2026".to_owned()),
+            ("zichtbaar", "ja".to_owned()),
+        ]
+    };
+    let f = |v: &Vec<(&'static str, String)>| {
+        v.iter().map(|(k, x)| (*k, x.clone())).collect::<Vec<_>>()
+    };
+    let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
+
+    // An HTML page named .pdf: refused by content, title kept, nothing added.
+    let a = f(&fields("Vermomd <b>bestand</b>"));
+    let a: Vec<(&str, &str)> = a.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let p = upload(
+        &mut anna,
+        &docs,
+        &a,
+        ("verslag.pdf", b"<html><script>alert(1)</script>"),
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(p.body.contains("geen PDF, PNG of JPEG"));
+    assert!(
+        p.body.contains("Vermomd &lt;b&gt;bestand&lt;/b&gt;")
+            || p.body.contains("Vermomd &#60;b&#62;")
+    );
+    // Too large for the organisation's limit.
+    let mut big = pdf.clone();
+    big.resize(5000, b' ');
+    let p = upload(&mut anna, &docs, &a, ("groot.pdf", &big)).await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(p.body.contains("Het bestand is te groot"));
+    // No file at all.
+    let p = upload(&mut anna, &docs, &a, ("", b"")).await;
+    assert!(p.body.contains("Kies een bestand."));
+    assert!(anna
+        .get(&docs)
+        .await
+        .body
+        .contains("Er zijn geen documenten."));
+
+    // A real PDF: the client sees and opens it, byte for byte.
+    let a = f(&fields("Verslag van november"));
+    let a: Vec<(&str, &str)> = a.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let p = upload(&mut anna, &docs, &a, ("verslag.pdf", &pdf)).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let mut client = w.signed_in("a@example.nl").await;
+    let p = client.get("/dossier/documenten").await;
+    assert!(p.body.contains("Verslag van november"), "{}", p.body);
+    let i = p.body.find("href=\"/dossier/documenten/").expect("link") + 6;
+    let link: String = p.body[i..].chars().take_while(|c| *c != '"').collect();
+    let link = link.trim_end_matches("/download").to_owned();
+    let p = client.get(&link).await;
+    assert_eq!(
+        p.headers.get("content-type").map(|v| v.as_bytes()),
+        Some(&b"application/pdf"[..])
+    );
+    assert_eq!(p.body.as_bytes(), &pdf[..]);
+
+    // Removed with a reason: gone for the client, recorded in the audit.
+    let p = anna.get(&docs).await;
+    let i = p.body.find("/verwijderen\"").expect("remove form");
+    let start = p.body[..i].rfind("/documenten/").expect("id") + 12;
+    let remove = format!("{docs}/{}/verwijderen", &p.body[start..i]);
+    let p = anna
+        .post(&remove, &[("csrf", &csrf), ("reden", "  ")])
+        .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    let p = anna
+        .post(
+            &remove,
+            &[("csrf", &csrf), ("reden", "Bij de verkeerde cliënt gezet")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    let p = client.get("/dossier/documenten").await;
+    assert!(!p.body.contains("Verslag van november"));
+    assert_eq!(client.get(&link).await.status, StatusCode::NOT_FOUND);
+    let events = w
+        .svc
+        .search_audit(
+            &Ctx::system("cli"),
+            inzage_service::AuditQuery {
+                client_id: Some(w.client.to_string()),
+                actor_id: None,
+                limit: 1000,
+            },
+        )
+        .await
+        .expect("audit");
+    assert!(events
+        .iter()
+        .any(|e| e.data_kind == "documents" && e.action == "delete" && e.outcome == "allowed"));
 }
