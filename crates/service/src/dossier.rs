@@ -50,6 +50,8 @@ pub struct PlanSection {
     pub domain: String,
     pub goals: String,
     pub agreements: String,
+    /// Edit counter, for optimistic concurrency.
+    pub revision: i64,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -304,7 +306,7 @@ impl Services {
             return self.out_of_scope(tx, ctx, &client, &a).await;
         }
         let rows = sqlx::query(
-            "SELECT id, position, domain, goals, agreements FROM plan_section WHERE plan_version_id = $1 ORDER BY position",
+            "SELECT id, position, domain, goals, agreements, revision FROM plan_section WHERE plan_version_id = $1 ORDER BY position",
         )
         .bind(plan_id.as_str())
         .fetch_all(&mut *tx)
@@ -318,6 +320,7 @@ impl Services {
                     domain: s(r, "domain")?,
                     goals: s(r, "goals")?,
                     agreements: s(r, "agreements")?,
+                    revision: i(r, "revision")?,
                 })
             })
             .collect::<Result<Vec<_>>>()?;
@@ -636,7 +639,14 @@ impl Services {
 
     /// The client an item belongs to. Reads only the owning id, no content.
     pub(crate) async fn owner_of(&self, table: &'static str, id: &str) -> Result<Option<String>> {
-        let row = sqlx::query(&format!("SELECT client_id FROM {table} WHERE id = $1"))
+        let sql = match table {
+            // Sections belong to a client through their plan version.
+            "plan_section" => "SELECT p.client_id FROM plan_section x JOIN plan_version p \
+                 ON p.id = x.plan_version_id WHERE x.id = $1"
+                .to_owned(),
+            _ => format!("SELECT client_id FROM {table} WHERE id = $1"),
+        };
+        let row = sqlx::query(&sql)
             .bind(id)
             .fetch_optional(self.db().pool())
             .await?;

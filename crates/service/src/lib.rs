@@ -18,6 +18,7 @@ mod group_commit;
 pub mod jobs;
 pub mod messages;
 pub mod passwords;
+pub mod plans;
 pub mod portal;
 pub mod portal_access;
 mod row;

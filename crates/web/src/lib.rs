@@ -10,6 +10,7 @@ pub mod error;
 mod headers;
 pub use inzage_i18n as i18n;
 mod ics;
+mod markdown;
 mod portal;
 mod staff;
 
@@ -155,6 +156,18 @@ pub fn router(services: Services, config: WebConfig) -> Router {
         .route(
             "/clienten/{client}/documenten/{id}/verwijderen",
             axum::routing::post(staff::document_remove),
+        )
+        .route(
+            "/clienten/{client}/clientplan",
+            get(staff::plans).post(staff::plan_create),
+        )
+        .route(
+            "/clienten/{client}/clientplan/{plan}",
+            get(staff::plan).post(staff::plan_action),
+        )
+        .route(
+            "/clienten/{client}/clientplan/{plan}/{section}",
+            get(staff::plan_section).post(staff::plan_section_save),
         )
         .route("/clienten/{client}/netwerk", get(staff::network))
         .route(

@@ -542,10 +542,12 @@ pub struct SectionLine {
     pub domain: String,
 }
 
+/// A plan section; goals and agreements as HTML of the safe markdown
+/// subset (`crate::markdown`, which escapes everything else).
 pub struct SectionText {
     pub domain: String,
-    pub goals: Vec<String>,
-    pub agreements: Vec<String>,
+    pub goals: String,
+    pub agreements: String,
 }
 
 #[derive(Template)]
@@ -606,8 +608,8 @@ async fn plan_page(
                 .ok_or(WebError::NotFound)?;
             Some(SectionText {
                 domain: s.domain.clone(),
-                goals: paragraphs(&s.goals),
-                agreements: paragraphs(&s.agreements),
+                goals: crate::markdown::render(&s.goals),
+                agreements: crate::markdown::render(&s.agreements),
             })
         }
         None => None,

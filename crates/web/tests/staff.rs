@@ -1090,3 +1090,149 @@ async fn documents_are_uploaded_checked_by_content_and_removed_softly() {
         .iter()
         .any(|e| e.data_kind == "documents" && e.action == "delete" && e.outcome == "allowed"));
 }
+
+#[tokio::test]
+async fn a_plan_version_is_drafted_edited_safely_and_finalised_for_the_client() {
+    let w = world().await;
+    let mut anna = w.signed_in("anna@zorg.nl").await;
+    let plans = format!("{}/clientplan", w.base());
+    let p = anna.get(&plans).await;
+    assert!(p.body.contains("Er is nog geen cliëntplan."), "{}", p.body);
+    let csrf = hidden(&p.body, "csrf");
+    let p = anna
+        .post(&plans, &[("csrf", &csrf), ("datum", "22-11-2026")])
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let plan = p
+        .location
+        .expect("to the plan")
+        .trim_end_matches("?melding=opgeslagen")
+        .to_owned();
+    // One draft at a time.
+    let p = anna
+        .post(&plans, &[("csrf", &csrf), ("datum", "23-11-2026")])
+        .await;
+    assert!(p
+        .location
+        .as_deref()
+        .is_some_and(|l| l.ends_with("concept-bestaat")));
+    let p = anna.get(&plan).await;
+    assert!(p.body.contains("Wonen") && p.body.contains("concept"));
+    let i = p.body.find(&format!("href=\"{plan}/")).expect("edit link") + 6;
+    let section: String = p.body[i..].chars().take_while(|c| *c != '"').collect();
+
+    // The client sees no draft plan.
+    let mut client = w.signed_in("a@example.nl").await;
+    assert!(!client
+        .get("/dossier/clientplan")
+        .await
+        .body
+        .contains("Cliëntplan - Amrani"));
+
+    let p = anna.get(&section).await;
+    let rev = hidden(&p.body, "revision");
+    let save = |goals: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("revision", rev.clone()),
+            ("domein", "Wonen".to_owned()),
+            ("doelen", goals.to_owned()),
+            (
+                "afspraken",
+                "- Op **maandag** ruim je op.\n- Zie [de site](https://example.nl).".to_owned(),
+            ),
+        ]
+    };
+    let a = save("Je doet zelf de was. <script>alert(1)</script>");
+    let a: Vec<(&str, &str)> = a.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(anna.post(&section, &a).await.status, StatusCode::SEE_OTHER);
+    let b = save("Een andere tekst uit een ander venster.");
+    let b: Vec<(&str, &str)> = b.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let p = anna.post(&section, &b).await;
+    assert_eq!(p.status, StatusCode::CONFLICT);
+    assert!(
+        p.body.contains("Een andere tekst uit een ander venster.")
+            && p.body.contains("Je doet zelf de was.")
+    );
+    // Empty goals: refused, the rest kept.
+    let e = vec![
+        ("csrf", csrf.as_str()),
+        ("revision", "2"),
+        ("domein", "Wonen"),
+        ("doelen", " "),
+        ("afspraken", "Blijft staan"),
+    ];
+    let p = anna.post(&section, &e).await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(p.body.contains("Schrijf de doelen") && p.body.contains("Blijft staan"));
+
+    // A new empty domain blocks finalising until it is filled in.
+    let p = anna
+        .post(
+            &plan,
+            &[("csrf", &csrf), ("actie", "domein"), ("domein", "Werk")],
+        )
+        .await;
+    let werk = p.location.expect("to the new section");
+    let p = anna
+        .post(&plan, &[("csrf", &csrf), ("actie", "definitief")])
+        .await;
+    assert!(p
+        .location
+        .as_deref()
+        .is_some_and(|l| l.ends_with("onvolledig")));
+    let p = anna.get(&werk).await;
+    let rev = hidden(&p.body, "revision");
+    let f = [
+        ("csrf", csrf.as_str()),
+        ("revision", rev.as_str()),
+        ("domein", "Werk"),
+        ("doelen", "Je werkt 3 dagen."),
+        ("afspraken", "1. Je fietst.\n2. Je belt als je ziek bent."),
+    ];
+    assert_eq!(anna.post(&werk, &f).await.status, StatusCode::SEE_OTHER);
+    let p = anna
+        .post(&plan, &[("csrf", &csrf), ("actie", "definitief")])
+        .await;
+    assert!(p
+        .location
+        .as_deref()
+        .is_some_and(|l| l.ends_with("definitief")));
+    // Final: read-only.
+    let p = anna.get(&section).await;
+    assert!(
+        p.body.contains("is definitief en verandert niet meer")
+            && !p.body.contains("name=\"doelen\"")
+    );
+
+    // The client reads it, formatted, with the script as text.
+    let p = client.get("/dossier/clientplan").await;
+    assert!(
+        p.body
+            .contains("Cliëntplan - Amrani, Aisha (22-11-2026) - Cliënt"),
+        "{}",
+        p.body
+    );
+    let i = p
+        .body
+        .find("href=\"/dossier/clientplan/")
+        .expect("plan link")
+        + 6;
+    let link: String = p.body[i..].chars().take_while(|c| *c != '"').collect();
+    let p = client.get(&link).await;
+    let i = p
+        .body
+        .find(&format!("href=\"{link}/"))
+        .expect("section link")
+        + 6;
+    let s: String = p.body[i..].chars().take_while(|c| *c != '"').collect();
+    let p = client.get(s.trim_end_matches("#onderdeel")).await;
+    assert!(
+        p.body
+            .contains("Je doet zelf de was. &lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{}",
+        p.body
+    );
+    assert!(p.body.contains("Op <strong>maandag</strong> ruim je op."));
+    assert!(p.body.contains("<a class=\"utrecht-link\" href=\"https://example.nl\" rel=\"noopener noreferrer\">de site</a>"));
+}
