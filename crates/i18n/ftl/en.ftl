@@ -574,3 +574,49 @@ staff-plan-save-section = Save domain
 staff-plan-final-readonly = This version is final and no longer changes. Make a new version to change something.
 staff-plan-conflict-text = After you opened this form someone else changed this domain. Your text was not saved and is not lost: both versions are shown below, and your text is in the form.
 staff-notice-plan-finalised = The client plan is final. The client sees this version now.
+
+## Audit viewer (privacy officer)
+audit-title = Search the audit log
+audit-intro = Search your organisation's log: who looked at or changed what, and when. Denied attempts are marked red. Every search is recorded too.
+audit-client = Client number
+audit-staff = Staff member's e-mail address
+audit-action = Action
+audit-action-any = All actions
+audit-denied-only = Denied attempts only
+audit-search = Search
+audit-csv = Download as CSV
+audit-count = { $count ->
+    [one] 1 event
+   *[other] { $count } events
+}
+audit-limited = You see the newest { $limit }. Narrow the search to see more.
+audit-col-when = When
+audit-col-who = Who
+audit-col-role = As
+audit-col-client = Client
+audit-col-what = What
+audit-col-outcome = Outcome
+audit-allowed = allowed
+audit-denied = DENIED
+audit-default-period = Without dates you see the last 7 days.
+audit-not-allowed = Only a privacy officer can search the audit log.
+admin-title = Organisation administration
+audit-action-read = read
+audit-action-list = list viewed
+audit-action-create = created
+audit-action-update = changed
+audit-action-finalise = made final
+audit-action-delete = removed
+audit-action-export = exported
+audit-action-grant = access granted
+audit-action-revoke = access revoked
+audit-action-invite = invited
+audit-action-login = signed in
+audit-action-logout = signed out
+audit-action-code-sent = code sent
+audit-action-second-factor = second step
+audit-action-lockout = sign-in paused
+audit-action-password-set = password set
+audit-action-password-reset-requested = password reset requested
+audit-action-session-start = session started
+audit-action-session-end = session ended

@@ -575,3 +575,49 @@ staff-plan-save-section = Domein opslaan
 staff-plan-final-readonly = Deze versie is definitief en verandert niet meer. Maak een nieuwe versie om iets te veranderen.
 staff-plan-conflict-text = Na het openen van dit formulier heeft iemand anders dit domein veranderd. Jouw tekst is niet opgeslagen en niet verloren: hieronder staan beide versies, en jouw tekst staat in het formulier.
 staff-notice-plan-finalised = Het cliëntplan is definitief. De cliënt ziet deze versie nu.
+
+## Audit viewer (privacy officer)
+audit-title = Auditlog doorzoeken
+audit-intro = Zoek in het logboek van je organisatie: wie keek of veranderde wat, en wanneer. Geweigerde pogingen zijn rood gemarkeerd. Elke zoekopdracht wordt zelf ook vastgelegd.
+audit-client = Cliëntnummer
+audit-staff = E-mailadres van de medewerker
+audit-action = Actie
+audit-action-any = Alle acties
+audit-denied-only = Alleen geweigerde pogingen
+audit-search = Zoeken
+audit-csv = Download als CSV
+audit-count = { $count ->
+    [one] 1 gebeurtenis
+   *[other] { $count } gebeurtenissen
+}
+audit-limited = Je ziet de nieuwste { $limit }. Maak de zoekopdracht kleiner om meer te zien.
+audit-col-when = Wanneer
+audit-col-who = Wie
+audit-col-role = Als
+audit-col-client = Cliënt
+audit-col-what = Wat
+audit-col-outcome = Uitkomst
+audit-allowed = toegestaan
+audit-denied = GEWEIGERD
+audit-default-period = Zonder datums zie je de laatste 7 dagen.
+audit-not-allowed = Alleen een privacy officer kan het auditlog doorzoeken.
+admin-title = Beheer van de organisatie
+audit-action-read = bekeken
+audit-action-list = lijst bekeken
+audit-action-create = aangemaakt
+audit-action-update = gewijzigd
+audit-action-finalise = definitief gemaakt
+audit-action-delete = verwijderd
+audit-action-export = geëxporteerd
+audit-action-grant = toegang gegeven
+audit-action-revoke = toegang ingetrokken
+audit-action-invite = uitgenodigd
+audit-action-login = ingelogd
+audit-action-logout = uitgelogd
+audit-action-code-sent = code verstuurd
+audit-action-second-factor = tweede stap
+audit-action-lockout = inloggen gepauzeerd
+audit-action-password-set = wachtwoord ingesteld
+audit-action-password-reset-requested = wachtwoord opgevraagd
+audit-action-session-start = sessie gestart
+audit-action-session-end = sessie beëindigd

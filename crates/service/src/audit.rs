@@ -151,12 +151,35 @@ pub struct VerifyReport {
     pub problem: Option<String>,
 }
 
-/// Filters for the organisation-wide audit search.
+/// Filters for the organisation-wide audit search. Every filter is
+/// optional; a privacy officer only ever sees events of their own
+/// organisation (its clients, its staff).
 #[derive(Clone, Debug, Default)]
 pub struct AuditQuery {
     pub client_id: Option<String>,
     pub actor_id: Option<String>,
     pub limit: i64,
+    /// The client's number (as staff know a client).
+    pub client_number: Option<String>,
+    /// A staff member's e-mail address.
+    pub staff_email: Option<String>,
+    /// From this instant, up to (not including) `until`.
+    pub from: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+    /// An [`AuditAction`] code.
+    pub action: Option<String>,
+    pub denied_only: bool,
+    /// The result leaves the system (CSV): recorded as an export.
+    pub export: bool,
+}
+
+/// One event with the names a reader needs.
+#[derive(Clone, Debug, Serialize)]
+pub struct AuditView {
+    pub record: AuditRecord,
+    /// The staff member's or client's name, when the actor is one.
+    pub actor_name: Option<String>,
+    pub client_number: Option<String>,
 }
 
 /// One audit event as shown to an operator or privacy officer.
@@ -205,6 +228,17 @@ impl Services {
 
     /// Organisation-wide audit search (privacy officer, operator).
     pub async fn search_audit(&self, ctx: &Ctx, q: AuditQuery) -> Result<Vec<AuditLine>> {
+        Ok(self
+            .audit_viewer(ctx, q)
+            .await?
+            .into_iter()
+            .map(|v| v.record)
+            .collect())
+    }
+
+    /// [`Services::search_audit`] with names: the privacy officer's viewer.
+    /// The search itself is an audit event.
+    pub async fn audit_viewer(&self, ctx: &Ctx, q: AuditQuery) -> Result<Vec<AuditView>> {
         let mut tx = self.db().begin().await?;
         let actor = crate::access::actor_facts(&mut tx, &ctx.principal).await?;
         let decision = inzage_core::policy::decide_audit_search(&actor);
@@ -226,19 +260,73 @@ impl Services {
             }
         };
         let limit = q.limit.clamp(1, 10_000);
+        // A privacy officer sees their own organisation only.
+        let org: Option<String> = match &ctx.principal {
+            inzage_core::model::Principal::Staff { staff_id } => Some(
+                sqlx::query("SELECT organisation_id FROM staff_member WHERE id = $1")
+                    .bind(staff_id.as_str())
+                    .fetch_one(&mut *tx)
+                    .await
+                    .and_then(|r| r.try_get::<String, _>("organisation_id"))?,
+            ),
+            _ => None,
+        };
+        let cols = AUDIT_COLUMNS
+            .split(", ")
+            .map(|c| format!("e.{}", c.trim()))
+            .collect::<Vec<_>>()
+            .join(", ");
         let rows = sqlx::query(&format!(
-            "SELECT {AUDIT_COLUMNS} FROM audit_event \
-             WHERE ($1 IS NULL OR client_id = $1) AND ($2 IS NULL OR actor_id = $2) \
-             ORDER BY seq DESC LIMIT $3"
+            "SELECT {cols}, sm.given_name AS s_given, sm.name_prefix AS s_prefix, sm.family_name AS s_family, \
+             ac.given_name AS c_given, ac.name_prefix AS c_prefix, ac.family_name AS c_family, \
+             cl.client_number AS c_number, acc.email AS acc_email FROM audit_event e \
+             LEFT JOIN account acc ON e.actor_kind = 'account' AND acc.id = e.actor_id \
+             LEFT JOIN staff_member sm ON (e.actor_kind = 'staff' AND sm.id = e.actor_id) \
+                OR (acc.kind = 'staff' AND sm.id = acc.subject_id) \
+             LEFT JOIN client ac ON (e.actor_kind = 'client' AND ac.id = e.actor_id) \
+                OR (acc.kind = 'client' AND ac.id = acc.subject_id) \
+             LEFT JOIN client cl ON cl.id = e.client_id \
+             WHERE ($1 IS NULL OR e.client_id = $1) AND ($2 IS NULL OR e.actor_id = $2) \
+             AND ($4 IS NULL OR cl.client_number = $4) \
+             AND ($5 IS NULL OR lower(sm.email) = lower($5)) \
+             AND ($6 IS NULL OR e.occurred_at >= $6) AND ($7 IS NULL OR e.occurred_at < $7) \
+             AND ($8 IS NULL OR e.action = $8) AND ($9 = 0 OR e.outcome = 'denied') \
+             AND ($10 IS NULL OR cl.organisation_id = $10 OR sm.organisation_id = $10 OR acc.organisation_id = $10) \
+             ORDER BY e.seq DESC LIMIT $3"
         ))
         .bind(&q.client_id)
         .bind(&q.actor_id)
         .bind(limit)
+        .bind(&q.client_number)
+        .bind(&q.staff_email)
+        .bind(q.from.map(ts))
+        .bind(q.until.map(ts))
+        .bind(&q.action)
+        .bind(i64::from(q.denied_only))
+        .bind(&org)
         .fetch_all(&mut *tx)
         .await?;
+        let name = |r: &sqlx::any::AnyRow, p: &str| -> Result<Option<String>> {
+            Ok(match os(r, &format!("{p}_given"))? {
+                Some(g) => Some(crate::admin::full_name(
+                    &g,
+                    os(r, &format!("{p}_prefix"))?.as_deref(),
+                    &s(r, &format!("{p}_family"))?,
+                )),
+                None => None,
+            })
+        };
         let lines = rows
             .iter()
-            .map(record_from_row)
+            .map(|r| {
+                Ok(AuditView {
+                    record: record_from_row(r)?,
+                    actor_name: name(r, "s")?
+                        .or(name(r, "c")?)
+                        .or(os(r, "acc_email")?),
+                    client_number: os(r, "c_number")?,
+                })
+            })
             .collect::<Result<Vec<_>>>()?;
         append(
             &mut tx,
@@ -249,7 +337,11 @@ impl Services {
                 client_id: q.client_id.as_deref(),
                 data_kind: "audit_log",
                 data_id: None,
-                action: AuditAction::List,
+                action: if q.export {
+                    AuditAction::Export
+                } else {
+                    AuditAction::List
+                },
                 outcome: AuditOutcome::Allowed,
                 reason: None,
             },

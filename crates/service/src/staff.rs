@@ -286,3 +286,19 @@ mod tests {
         assert_eq!(super::like_pattern(""), "%%");
     }
 }
+
+impl Services {
+    /// The acting staff member's roles (for menus; every action still
+    /// passes its own rule). Empty for anyone else or an inactive member.
+    pub async fn my_roles(&self, ctx: &Ctx) -> Result<Vec<inzage_core::model::Role>> {
+        let mut conn = self.db().acquire().await?;
+        Ok(match actor_facts(&mut conn, &ctx.principal).await? {
+            ActorFacts::Staff {
+                active: true,
+                roles,
+                ..
+            } => roles,
+            _ => vec![],
+        })
+    }
+}

@@ -998,6 +998,7 @@ async fn denied_count(svc: &Services, client: &ClientId) -> usize {
             client_id: Some(client.to_string()),
             actor_id: None,
             limit: 10_000,
+            ..Default::default()
         },
     )
     .await

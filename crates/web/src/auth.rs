@@ -835,6 +835,9 @@ struct StartPage {
     search: String,
     /// `None`: this role has no client list.
     clients: Option<Vec<ClientLine>>,
+    /// Links to the audit viewer and the administration, by role.
+    privacy_officer: bool,
+    admin: bool,
 }
 
 /// `/`: clients and contact persons get their dossier's start page with
@@ -853,10 +856,12 @@ pub async fn start(
         return crate::portal::start_page(&st, info, src, q).await;
     }
     let search: String = q.zoek.unwrap_or_default().chars().take(100).collect();
+    let mut roles = vec![];
     let clients = match &info.principal {
         Some(p) => {
             let mut ctx = inzage_service::Ctx::new(p.clone());
             ctx.source_addr = src;
+            roles = st.services.my_roles(&ctx).await?;
             match st.services.my_clients(&ctx, &search).await {
                 Ok(list) => Some(
                     list.into_iter()
@@ -882,6 +887,8 @@ pub async fn start(
         email: info.email,
         search,
         clients,
+        privacy_officer: roles.contains(&inzage_core::model::Role::PrivacyOfficer),
+        admin: roles.contains(&inzage_core::model::Role::FunctionalAdmin),
     }))
 }
 

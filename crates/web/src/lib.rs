@@ -4,6 +4,7 @@
 #![deny(clippy::unwrap_used)]
 
 mod api;
+mod audit_view;
 mod auth;
 mod dev;
 pub mod error;
@@ -109,6 +110,8 @@ pub fn router(services: Services, config: WebConfig) -> Router {
         )
         .route("/dossier/netwerk", get(portal::network))
         .route("/dossier/wie-keek-mee", get(portal::who_looked))
+        .route("/audit", get(audit_view::audit_page))
+        .route("/audit.csv", get(audit_view::audit_csv))
         .route("/clienten/{client}", get(staff::profile))
         .route(
             "/clienten/{client}/rapportages",

@@ -557,6 +557,7 @@ async fn other_teams_and_clients_get_no_client_page_and_no_data() {
                 client_id: Some(w.client.to_string()),
                 actor_id: None,
                 limit: 1000,
+                ..Default::default()
             },
         )
         .await
@@ -1082,6 +1083,7 @@ async fn documents_are_uploaded_checked_by_content_and_removed_softly() {
                 client_id: Some(w.client.to_string()),
                 actor_id: None,
                 limit: 1000,
+                ..Default::default()
             },
         )
         .await
@@ -1235,4 +1237,115 @@ async fn a_plan_version_is_drafted_edited_safely_and_finalised_for_the_client() 
     );
     assert!(p.body.contains("Op <strong>maandag</strong> ruim je op."));
     assert!(p.body.contains("<a class=\"utrecht-link\" href=\"https://example.nl\" rel=\"noopener noreferrer\">de site</a>"));
+}
+
+#[tokio::test]
+async fn a_privacy_officer_searches_the_audit_log_sees_denials_and_exports_csv() {
+    let w = world().await;
+    let cli = Ctx::system("cli");
+    let org = w.svc.list_organisations().await.expect("orgs")[0]
+        .id
+        .clone();
+    let team = w
+        .svc
+        .staff_client_header(&cli, &w.client)
+        .await
+        .map(|_| ())
+        .err();
+    assert!(team.is_some(), "the operator has no client page");
+    let po = w
+        .svc
+        .create_staff(
+            &cli,
+            &org,
+            NewStaff {
+                given_name: label("Pieter"),
+                name_prefix: None,
+                family_name: label("Mulder"),
+                email: Email::parse("pieter@zorg.nl").expect("email"),
+                mobile: Some(MobileNumber::parse("0644444444").expect("m")),
+                roles: vec![Role::PrivacyOfficer],
+                team_ids: vec![],
+            },
+        )
+        .await
+        .expect("po");
+    w.svc
+        .provision_account(&cli, InviteTarget::Staff(po), PASSWORD)
+        .await
+        .expect("account");
+    // Olga (another team) tries Aisha's page: denied and recorded.
+    let mut olga = w.signed_in("olga@zorg.nl").await;
+    assert_eq!(olga.get(&w.base()).await.status, StatusCode::FORBIDDEN);
+
+    let mut pieter = w.signed_in("pieter@zorg.nl").await;
+    let p = pieter.get("/").await;
+    assert!(
+        p.body.contains("href=\"/audit\""),
+        "the start page links the viewer"
+    );
+    let p = pieter.get("/audit?client=C-1&geweigerd=1").await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(
+        p.body.contains("Olga Oost")
+            && p.body.contains("GEWEIGERD")
+            && p.body.contains("not_in_team"),
+        "{}",
+        p.body
+    );
+    assert!(p.body.contains("inzage-row--denied"));
+    assert!(
+        !p.body.contains("audit-action-"),
+        "every action has a label"
+    );
+    // Filter by staff member and action.
+    let p = pieter
+        .get("/audit?medewerker=olga%40zorg.nl&actie=login")
+        .await;
+    assert!(p.body.contains("Olga Oost") && !p.body.contains("GEWEIGERD"));
+    // The CSV: a header, the denial, a formula-safe file.
+    let p = pieter.get("/audit.csv?client=C-1&geweigerd=1").await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p
+        .headers
+        .get("content-type")
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/csv")));
+    assert!(p
+        .headers
+        .get("content-disposition")
+        .is_some_and(|v| v.as_bytes().starts_with(b"attachment")));
+    assert!(p.body.starts_with("seq,occurred_at,actor_kind"));
+    assert!(p.body.contains("\"Olga Oost\"") && p.body.contains("\"not_in_team\""));
+    // Bad filters: a message, not a 500.
+    assert_eq!(
+        pieter.get("/audit?van=31-31-2026").await.status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        pieter.get("/audit?actie=drop").await.status,
+        StatusCode::BAD_REQUEST
+    );
+    // Only a privacy officer.
+    let mut anna = w.signed_in("anna@zorg.nl").await;
+    let p = anna.get("/audit").await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    assert!(!p.body.contains("Olga"));
+    let mut client = w.signed_in("a@example.nl").await;
+    assert_eq!(client.get("/audit").await.status, StatusCode::NOT_FOUND);
+    // The searches are recorded, the CSV as an export.
+    let events = w
+        .svc
+        .search_audit(
+            &cli,
+            inzage_service::AuditQuery {
+                limit: 1000,
+                action: Some("export".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("audit");
+    assert!(events
+        .iter()
+        .any(|e| e.data_kind == "audit_log" && e.actor_kind == "staff"));
 }
