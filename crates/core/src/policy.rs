@@ -123,6 +123,8 @@ pub enum DenyReason {
     RoleLacksPermission,
     SystemComponentNotAllowed,
     NotSignedIn,
+    /// Administration of another organisation than the admin's own.
+    OtherOrganisation,
 }
 
 impl DenyReason {
@@ -144,6 +146,7 @@ impl DenyReason {
             DenyReason::RoleLacksPermission => "role_lacks_permission",
             DenyReason::SystemComponentNotAllowed => "system_component_not_allowed",
             DenyReason::NotSignedIn => "not_signed_in",
+            DenyReason::OtherOrganisation => "other_organisation",
         }
     }
 }

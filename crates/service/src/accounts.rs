@@ -504,7 +504,21 @@ impl Services {
             }
             None => {
                 let actor = actor_facts(&mut tx, &ctx.principal).await?;
-                match decide_administration(&actor) {
+                let mut decision = decide_administration(&actor);
+                // A functional admin invites staff of their own organisation only.
+                if let (Decision::Allow(_), Principal::Staff { staff_id }) =
+                    (&decision, &ctx.principal)
+                {
+                    let own = sqlx::query("SELECT organisation_id FROM staff_member WHERE id = $1")
+                        .bind(staff_id.as_str())
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    if s(&own, "organisation_id")? != org {
+                        decision =
+                            Decision::Deny(inzage_core::policy::DenyReason::OtherOrganisation);
+                    }
+                }
+                match decision {
                     Decision::Allow(scope) => scope.as_role,
                     Decision::Deny(reason) => {
                         return crate::audit::deny_and_commit(

@@ -9,8 +9,8 @@ use crate::row::{b, d, i, od, os, s};
 use crate::{new_id, Ctx, Services};
 use chrono::NaiveDate;
 use inzage_core::ids::*;
-use inzage_core::model::{AuditAction, AuditOutcome, DossierPart, Role};
-use inzage_core::policy::{decide_administration, Access, Decision};
+use inzage_core::model::{AuditAction, AuditOutcome, DossierPart, Principal, Role};
+use inzage_core::policy::{decide_administration, Access, Decision, DenyReason};
 use inzage_core::types::{date_str, ts, BirthDate, ClientNumber, Email, Label, MobileNumber};
 use serde::Serialize;
 
@@ -175,13 +175,49 @@ pub fn full_name(given: &str, prefix: Option<&str>, family: &str) -> String {
     }
 }
 
+/// Every team must belong to `org`.
+async fn check_teams(tx: &mut Tx, org: &str, teams: &[TeamId]) -> Result<()> {
+    for t in teams {
+        let ok = sqlx::query("SELECT 1 AS x FROM team WHERE id = $1 AND organisation_id = $2")
+            .bind(t.as_str())
+            .bind(org)
+            .fetch_optional(&mut **tx)
+            .await?
+            .is_some();
+        if !ok {
+            return Err(ServiceError::Invalid(inzage_core::types::FieldError::new(
+                "team_ids",
+                "a team of another organisation, or none",
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A staff member's roles, teams and whether they may sign in.
+#[derive(Clone, Debug)]
+pub struct StaffUpdate {
+    pub roles: Vec<Role>,
+    pub team_ids: Vec<TeamId>,
+    pub active: bool,
+}
+
 fn opt(l: &Option<Label>) -> Option<&str> {
     l.as_ref().map(Label::as_str)
 }
 
 impl Services {
     /// Runs `f` after the administration rule allowed `ctx`; audits it.
-    async fn administer<T, F>(&self, ctx: &Ctx, kind: &str, action: AuditAction, f: F) -> Result<T>
+    /// `org` is the organisation the change is in: a functional admin may
+    /// only change their own (`None`, a new organisation, is for operators).
+    async fn administer<T, F>(
+        &self,
+        ctx: &Ctx,
+        org: Option<&str>,
+        kind: &str,
+        action: AuditAction,
+        f: F,
+    ) -> Result<T>
     where
         F: for<'t> FnOnce(&'t mut Tx, String) -> crate::BoxFut<'t, Result<(T, Option<String>)>>,
     {
@@ -193,6 +229,24 @@ impl Services {
                 crate::audit::deny_and_commit(tx, ctx, now, None, kind, action, reason).await
             }
             Decision::Allow(scope) => {
+                if let Principal::Staff { staff_id } = &ctx.principal {
+                    let own = sqlx::query("SELECT organisation_id FROM staff_member WHERE id = $1")
+                        .bind(staff_id.as_str())
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    if org != Some(s(&own, "organisation_id")?.as_str()) {
+                        return crate::audit::deny_and_commit(
+                            tx,
+                            ctx,
+                            now,
+                            None,
+                            kind,
+                            action,
+                            DenyReason::OtherOrganisation,
+                        )
+                        .await;
+                    }
+                }
                 let (out, data_id) = f(&mut tx, ts(now)).await?;
                 append(
                     &mut tx,
@@ -222,7 +276,7 @@ impl Services {
         settings: OrgSettings,
     ) -> Result<OrganisationId> {
         settings.check()?;
-        self.administer(ctx, "organisation", AuditAction::Create, move |tx, now| {
+        self.administer(ctx, None, "organisation", AuditAction::Create, move |tx, now| {
             Box::pin(async move {
                 let id = new_id();
                 sqlx::query(
@@ -264,7 +318,8 @@ impl Services {
     ) -> Result<()> {
         settings.check()?;
         let org = org.clone();
-        self.administer(ctx, "organisation_settings", AuditAction::Update, move |tx, _now| {
+        let target = org.to_string();
+        self.administer(ctx, Some(&target), "organisation_settings", AuditAction::Update, move |tx, _now| {
             Box::pin(async move {
                 let r = sqlx::query(
                     "UPDATE organisation SET idle_timeout_minutes = $2, lockout_threshold = $3, \
@@ -349,7 +404,8 @@ impl Services {
         name: Label,
     ) -> Result<LocationId> {
         let org = org.clone();
-        self.administer(ctx, "location", AuditAction::Create, move |tx, now| {
+        let target = org.to_string();
+        self.administer(ctx, Some(&target), "location", AuditAction::Create, move |tx, now| {
             Box::pin(async move {
                 let id = new_id();
                 sqlx::query("INSERT INTO location (id, organisation_id, name, created_at) VALUES ($1, $2, $3, $4)")
@@ -373,7 +429,13 @@ impl Services {
         name: Label,
     ) -> Result<TeamId> {
         let location = location.clone();
-        self.administer(ctx, "team", AuditAction::Create, move |tx, now| {
+        let target = sqlx::query("SELECT organisation_id FROM location WHERE id = $1")
+            .bind(location.as_str())
+            .fetch_optional(self.db().pool())
+            .await?
+            .map(|r| s(&r, "organisation_id"))
+            .transpose()?;
+        self.administer(ctx, target.as_deref(), "team", AuditAction::Create, move |tx, now| {
             Box::pin(async move {
                 let org = sqlx::query("SELECT organisation_id FROM location WHERE id = $1")
                     .bind(location.as_str())
@@ -440,7 +502,8 @@ impl Services {
         new: NewStaff,
     ) -> Result<StaffId> {
         let org = org.clone();
-        self.administer(ctx, "staff_member", AuditAction::Create, move |tx, now| {
+        let target = org.to_string();
+        self.administer(ctx, Some(&target), "staff_member", AuditAction::Create, move |tx, now| {
             Box::pin(async move {
                 let id = new_id();
                 sqlx::query(
@@ -465,6 +528,7 @@ impl Services {
                         .execute(&mut **tx)
                         .await?;
                 }
+                check_teams(tx, org.as_str(), &new.team_ids).await?;
                 for team in &new.team_ids {
                     sqlx::query("INSERT INTO team_membership (team_id, staff_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
                         .bind(team.as_str())
@@ -474,6 +538,93 @@ impl Services {
                         .map_err(|e| fk_or(e, "team does not exist", "already a member"))?;
                 }
                 Ok((StaffId::from_raw(id.clone()), Some(id)))
+            })
+        })
+        .await
+    }
+
+    /// The organisation of the acting staff member (for the admin pages).
+    pub async fn my_organisation(&self, ctx: &Ctx) -> Result<Option<Organisation>> {
+        let Principal::Staff { staff_id } = &ctx.principal else {
+            return Ok(None);
+        };
+        let r = sqlx::query("SELECT organisation_id FROM staff_member WHERE id = $1")
+            .bind(staff_id.as_str())
+            .fetch_optional(self.db().pool())
+            .await?;
+        let Some(r) = r else { return Ok(None) };
+        let org = s(&r, "organisation_id")?;
+        Ok(self
+            .list_organisations()
+            .await?
+            .into_iter()
+            .find(|o| o.id.as_str() == org))
+    }
+
+    /// Sets a staff member's roles, teams and active flag. An admin cannot
+    /// take away their own admin role or deactivate themselves (nobody
+    /// would be left to undo it).
+    pub async fn update_staff(&self, ctx: &Ctx, staff: &StaffId, upd: StaffUpdate) -> Result<()> {
+        if let Principal::Staff { staff_id } = &ctx.principal {
+            if staff_id == staff && (!upd.active || !upd.roles.contains(&Role::FunctionalAdmin)) {
+                return Err(ServiceError::Conflict(
+                    "you cannot remove your own admin role or deactivate yourself".into(),
+                ));
+            }
+        }
+        let target = sqlx::query("SELECT organisation_id FROM staff_member WHERE id = $1")
+            .bind(staff.as_str())
+            .fetch_optional(self.db().pool())
+            .await?
+            .map(|r| s(&r, "organisation_id"))
+            .transpose()?;
+        let Some(target) = target else {
+            return Err(ServiceError::NotFound);
+        };
+        let staff = staff.clone();
+        let org = target.clone();
+        self.administer(ctx, Some(&target), "staff_member", AuditAction::Update, move |tx, now| {
+            Box::pin(async move {
+                check_teams(tx, &org, &upd.team_ids).await?;
+                sqlx::query("UPDATE staff_member SET active = $2 WHERE id = $1")
+                    .bind(staff.as_str())
+                    .bind(i64::from(upd.active))
+                    .execute(&mut **tx)
+                    .await?;
+                sqlx::query("DELETE FROM staff_role WHERE staff_id = $1")
+                    .bind(staff.as_str())
+                    .execute(&mut **tx)
+                    .await?;
+                for role in &upd.roles {
+                    sqlx::query("INSERT INTO staff_role (staff_id, role) VALUES ($1, $2)")
+                        .bind(staff.as_str())
+                        .bind(role.code())
+                        .execute(&mut **tx)
+                        .await?;
+                }
+                sqlx::query("DELETE FROM team_membership WHERE staff_id = $1")
+                    .bind(staff.as_str())
+                    .execute(&mut **tx)
+                    .await?;
+                for team in &upd.team_ids {
+                    sqlx::query("INSERT INTO team_membership (team_id, staff_id) VALUES ($1, $2)")
+                        .bind(team.as_str())
+                        .bind(staff.as_str())
+                        .execute(&mut **tx)
+                        .await?;
+                }
+                if !upd.active {
+                    // A deactivated member is signed out everywhere now.
+                    sqlx::query(
+                        "UPDATE auth_session SET ended_at = $2, end_reason = 'staff_deactivated' WHERE ended_at IS NULL \
+                         AND account_id IN (SELECT id FROM account WHERE kind = 'staff' AND subject_id = $1)",
+                    )
+                    .bind(staff.as_str())
+                    .bind(&now)
+                    .execute(&mut **tx)
+                    .await?;
+                }
+                Ok(((), Some(staff.to_string())))
             })
         })
         .await
@@ -830,4 +981,42 @@ pub(crate) fn fk_or(e: sqlx::Error, fk_msg: &str, unique_msg: &str) -> ServiceEr
         }
     }
     ServiceError::from(e)
+}
+
+/// What the functional admin's page shows of their organisation.
+#[derive(Clone, Debug, Serialize)]
+pub struct AdminOverview {
+    pub organisation: Organisation,
+    pub locations: Vec<Location>,
+    pub teams: Vec<Team>,
+    pub staff: Vec<StaffMember>,
+}
+
+impl Services {
+    /// The acting functional admin's organisation with its locations,
+    /// teams and staff. Only for administration (the rule), audited: the
+    /// staff list holds staff members' contact details.
+    pub async fn admin_overview(&self, ctx: &Ctx) -> Result<AdminOverview> {
+        let Some(organisation) = self.my_organisation(ctx).await? else {
+            return Err(ServiceError::Denied(DenyReason::RoleLacksPermission));
+        };
+        let target = organisation.id.to_string();
+        self.administer(
+            ctx,
+            Some(&target),
+            "administration",
+            AuditAction::List,
+            |_tx, _now| Box::pin(async move { Ok(((), None)) }),
+        )
+        .await?;
+        let locations = self.list_locations(&organisation.id).await?;
+        let teams = self.list_teams(&organisation.id).await?;
+        let staff = self.list_staff(&organisation.id).await?;
+        Ok(AdminOverview {
+            organisation,
+            locations,
+            teams,
+            staff,
+        })
+    }
 }

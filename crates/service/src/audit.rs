@@ -321,9 +321,7 @@ impl Services {
             .map(|r| {
                 Ok(AuditView {
                     record: record_from_row(r)?,
-                    actor_name: name(r, "s")?
-                        .or(name(r, "c")?)
-                        .or(os(r, "acc_email")?),
+                    actor_name: name(r, "s")?.or(name(r, "c")?).or(os(r, "acc_email")?),
                     client_number: os(r, "c_number")?,
                 })
             })

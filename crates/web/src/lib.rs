@@ -3,6 +3,7 @@
 //! rules. This crate only sees the public API of `inzage-service`.
 #![deny(clippy::unwrap_used)]
 
+mod admin_pages;
 mod api;
 mod audit_view;
 mod auth;
@@ -110,6 +111,14 @@ pub fn router(services: Services, config: WebConfig) -> Router {
         )
         .route("/dossier/netwerk", get(portal::network))
         .route("/dossier/wie-keek-mee", get(portal::who_looked))
+        .route(
+            "/beheer",
+            get(admin_pages::admin).post(admin_pages::admin_post),
+        )
+        .route(
+            "/beheer/medewerkers/{id}",
+            get(admin_pages::staff_edit).post(admin_pages::staff_save),
+        )
         .route("/audit", get(audit_view::audit_page))
         .route("/audit.csv", get(audit_view::audit_csv))
         .route("/clienten/{client}", get(staff::profile))

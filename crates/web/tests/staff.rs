@@ -1349,3 +1349,211 @@ async fn a_privacy_officer_searches_the_audit_log_sees_denials_and_exports_csv()
         .iter()
         .any(|e| e.data_kind == "audit_log" && e.actor_kind == "staff"));
 }
+
+#[tokio::test]
+async fn a_functional_admin_manages_settings_teams_and_staff_of_their_own_organisation_only() {
+    let w = world().await;
+    let cli = Ctx::system("cli");
+    let org = w.svc.list_organisations().await.expect("orgs")[0]
+        .id
+        .clone();
+    let new = |given: &str, email: &str, mobile: &str| NewStaff {
+        given_name: label(given),
+        name_prefix: None,
+        family_name: label("Smit"),
+        email: Email::parse(email).expect("e"),
+        mobile: Some(MobileNumber::parse(mobile).expect("m")),
+        roles: vec![Role::FunctionalAdmin],
+        team_ids: vec![],
+    };
+    let ria = w
+        .svc
+        .create_staff(&cli, &org, new("Ria", "ria@zorg.nl", "0655555555"))
+        .await
+        .expect("admin");
+    w.svc
+        .provision_account(&cli, InviteTarget::Staff(ria.clone()), PASSWORD)
+        .await
+        .expect("account");
+    let mut joris = w.signed_in("joris@zorg.nl").await;
+    let mut admin = w.signed_in("ria@zorg.nl").await;
+    let p = admin.get("/").await;
+    assert!(p.body.contains("href=\"/beheer\""));
+    let p = admin.get("/beheer").await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(p.body.contains("Anna Bakker") && p.body.contains("joris@zorg.nl"));
+    let csrf = hidden(&p.body, "csrf");
+    let settings = |idle: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("actie", "instellingen".into()),
+            ("idle", idle.into()),
+            ("threshold", "3".into()),
+            ("pause", "10".into()),
+            ("grace", "30".into()),
+            ("min_age", "12".into()),
+            ("eligibility", "".into()),
+            ("finalise", "24".into()),
+            ("upload_mb", "5".into()),
+            ("email", "servicedesk@zorg.nl".into()),
+            ("phone", "085 123 45 67".into()),
+            ("help_url", "".into()),
+            ("staff_sms", "ja".into()),
+        ]
+    };
+    let bad = settings("999");
+    let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let p = admin.post("/beheer", &bad).await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(
+        p.body.contains("Uitloggen na: kies 1 tot 240 minuten.")
+            && p.body.contains("value=\"999\"")
+    );
+    let good = settings("20");
+    let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(
+        admin.post("/beheer", &good).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let s = &w.svc.list_organisations().await.expect("orgs")[0].settings;
+    assert_eq!(
+        (
+            s.idle_timeout_minutes,
+            s.min_client_age,
+            s.upload_limit_bytes
+        ),
+        (20, 12, 5 * 1024 * 1024)
+    );
+
+    // A location, a team in it, a new caregiver in that team.
+    let p = admin
+        .post(
+            "/beheer",
+            &[("csrf", &csrf), ("actie", "locatie"), ("naam", "De Eik")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    let p = admin.get("/beheer").await;
+    let i = p
+        .body
+        .find("name=\"locatie\"><option value=\"")
+        .expect("location select")
+        + 30;
+    let loc: String = p.body[i..i + 36].to_owned();
+    let p = admin
+        .post(
+            "/beheer",
+            &[
+                ("csrf", &csrf),
+                ("actie", "team"),
+                ("locatie", &loc),
+                ("naam", "Team Eik"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let p = admin.get("/beheer").await;
+    assert!(p.body.contains("<strong>De Eik</strong>: Team Eik"));
+    let i = p.body.find("name=\"team\" value=\"").expect("team box") + 19;
+    let team: String = p.body[i..i + 36].to_owned();
+    let p = admin
+        .post(
+            "/beheer",
+            &[
+                ("csrf", &csrf),
+                ("actie", "medewerker"),
+                ("voornaam", "Kees"),
+                ("achternaam", "de Jong"),
+                ("email", "kees@zorg.nl"),
+                ("rol", "caregiver"),
+                ("team", &team),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let staff = w.svc.list_staff(&org).await.expect("staff");
+    let kees = staff
+        .iter()
+        .find(|m| m.email == "kees@zorg.nl")
+        .expect("kees");
+    assert_eq!(kees.roles, vec![Role::Caregiver]);
+    assert_eq!(kees.team_ids.len(), 1);
+
+    // Joris is disabled: his open session ends at once.
+    let jid = staff
+        .iter()
+        .find(|m| m.email == "joris@zorg.nl")
+        .expect("joris")
+        .id
+        .clone();
+    let page = format!("/beheer/medewerkers/{jid}");
+    assert!(admin
+        .get(&page)
+        .await
+        .body
+        .contains("name=\"rol\" value=\"caregiver\" checked"));
+    let p = admin
+        .post(
+            &page,
+            &[("csrf", &csrf), ("actie", "opslaan"), ("rol", "caregiver")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let p = joris.get("/").await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert!(p
+        .location
+        .as_deref()
+        .is_some_and(|l| l.starts_with("/inloggen")));
+    // Ria cannot lock herself out.
+    let p = admin
+        .post(
+            &format!("/beheer/medewerkers/{ria}"),
+            &[
+                ("csrf", &csrf),
+                ("actie", "opslaan"),
+                ("rol", "caregiver"),
+                ("actief", "ja"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    // Others have no admin pages.
+    let mut anna = w.signed_in("anna@zorg.nl").await;
+    let p = anna.get("/beheer").await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    assert!(!p.body.contains("joris@zorg.nl"));
+    // An admin of another organisation changes nothing here (audited).
+    let (org2, _) =
+        inzage_service::testing::organisation(&w.svc, "Ander", OrgSettings::default()).await;
+    let other = w
+        .svc
+        .create_staff(&cli, &org2, new("Otto", "otto@ander.nl", "0666666666"))
+        .await
+        .expect("other admin");
+    let octx = Ctx::new(Principal::Staff { staff_id: other });
+    let r = w
+        .svc
+        .update_organisation_settings(&octx, &org, OrgSettings::default())
+        .await;
+    assert!(
+        matches!(
+            r,
+            Err(inzage_service::ServiceError::Denied(
+                inzage_core::policy::DenyReason::OtherOrganisation
+            ))
+        ),
+        "{r:?}"
+    );
+    assert!(w
+        .svc
+        .create_location(&octx, &org, label("Stiekem"))
+        .await
+        .is_err());
+    let orgs = w.svc.list_organisations().await.expect("o");
+    let mine = orgs.iter().find(|o| o.id == org).expect("org");
+    assert_eq!(
+        mine.settings.idle_timeout_minutes, 20,
+        "unchanged by the other admin"
+    );
+}
