@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use inzage_core::ids::{AccessGrantId, ClientId, ContactPersonId};
 use inzage_core::model::{AuditAction, DossierPart, Relation};
 use inzage_core::policy::Access;
-use inzage_core::types::ts;
+use inzage_core::types::{ts, Email, FieldError, MobileNumber};
 use serde::Serialize;
 
 /// Where an account stands in the portal.
@@ -235,6 +235,164 @@ impl Services {
             .bind(client.as_str())
             .bind(ts(self.now()))
             .execute(&mut *tx)
+            .await?;
+        }
+        self.allowed(&mut tx, ctx, &scope, client.as_str(), &a, None)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+impl Services {
+    /// The account row behind the client (`who` = None) or one of their
+    /// contact persons, checked to belong to `client`: (table row id,
+    /// account id, language, old e-mail, old mobile).
+    async fn access_subject(
+        &self,
+        tx: &mut crate::db::Tx,
+        client: &ClientId,
+        who: Option<&ContactPersonId>,
+    ) -> Result<(
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    )> {
+        let r = match who {
+            None => sqlx::query(
+                "SELECT c.email, c.mobile, a.id AS account_id, a.language FROM client c \
+                 LEFT JOIN account a ON a.kind = 'client' AND a.subject_id = c.id WHERE c.id = $1",
+            )
+            .bind(client.as_str())
+            .fetch_optional(&mut **tx)
+            .await?,
+            Some(cp) => sqlx::query(
+                "SELECT cp.email, cp.mobile, a.id AS account_id, a.language FROM contact_person cp \
+                 LEFT JOIN account a ON a.id = cp.account_id WHERE cp.id = $1 AND cp.client_id = $2",
+            )
+            .bind(cp.as_str())
+            .bind(client.as_str())
+            .fetch_optional(&mut **tx)
+            .await?,
+        };
+        let r = r.ok_or(ServiceError::NotFound)?;
+        Ok((
+            os(&r, "account_id")?,
+            os(&r, "language")?,
+            os(&r, "email")?,
+            os(&r, "mobile")?,
+        ))
+    }
+
+    /// Ends a sign-in pause (after too many wrong attempts) early, for the
+    /// client or one of their contact persons.
+    pub async fn end_pause(
+        &self,
+        ctx: &Ctx,
+        client: &ClientId,
+        who: Option<&ContactPersonId>,
+    ) -> Result<()> {
+        let a = Attempt {
+            part: DossierPart::Network,
+            access: Access::Write,
+            action: AuditAction::Update,
+            data_kind: "sign_in_pause",
+            data_id: who.map(ContactPersonId::as_str),
+            hide_denial: false,
+        };
+        let (mut tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
+        let (account, ..) = self.access_subject(&mut tx, client, who).await?;
+        let Some(account) = account else {
+            return Err(ServiceError::Stale);
+        };
+        let done = sqlx::query(
+            "UPDATE account SET paused_until = NULL, failed_attempts = 0 WHERE id = $1 AND paused_until IS NOT NULL",
+        )
+        .bind(&account)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(ServiceError::Stale);
+        }
+        self.allowed(&mut tx, ctx, &scope, client.as_str(), &a, None)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Changes the e-mail address and mobile number of the client or one
+    /// of their contact persons (and of their account, so sign-in and
+    /// codes follow). A notice goes to the old e-mail address.
+    pub async fn change_contact_details(
+        &self,
+        ctx: &Ctx,
+        client: &ClientId,
+        who: Option<&ContactPersonId>,
+        email: Option<Email>,
+        mobile: Option<MobileNumber>,
+    ) -> Result<()> {
+        let a = Attempt {
+            part: DossierPart::Network,
+            access: Access::Write,
+            action: AuditAction::Update,
+            data_kind: "contact_details",
+            data_id: who.map(ContactPersonId::as_str),
+            hide_denial: false,
+        };
+        let (mut tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
+        let (account, language, old_email, old_mobile) =
+            self.access_subject(&mut tx, client, who).await?;
+        let new_email = email.as_ref().map(|e| e.as_str().to_owned());
+        let new_mobile = mobile.as_ref().map(|m| m.as_str().to_owned());
+        if new_email == old_email && new_mobile == old_mobile {
+            return Err(ServiceError::Stale);
+        }
+        if account.is_some()
+            && (new_email.is_none() || (new_mobile.is_none() && old_mobile.is_some()))
+        {
+            // An account needs an address to sign in and a number for codes.
+            return Err(FieldError::new(
+                "email",
+                "an account needs an e-mail address and a mobile number",
+            )
+            .into());
+        }
+        match who {
+            None => sqlx::query("UPDATE client SET email = $2, mobile = $3 WHERE id = $1")
+                .bind(client.as_str()),
+            Some(cp) => {
+                sqlx::query("UPDATE contact_person SET email = $2, mobile = $3 WHERE id = $1")
+                    .bind(cp.as_str())
+            }
+        }
+        .bind(&new_email)
+        .bind(&new_mobile)
+        .execute(&mut *tx)
+        .await?;
+        if let Some(account) = &account {
+            sqlx::query("UPDATE account SET email = $2, mobile = $3 WHERE id = $1")
+                .bind(account)
+                .bind(&new_email)
+                .bind(&new_mobile)
+                .execute(&mut *tx)
+                .await?;
+        }
+        if let Some(old) = &old_email {
+            let (subject, body) =
+                crate::texts::contact_changed(language.as_deref().unwrap_or("nl"));
+            crate::messages::queue(
+                &mut tx,
+                self.now(),
+                crate::messages::NewMessage {
+                    channel: crate::messages::Channel::Email,
+                    recipient: old,
+                    subject: Some(&subject),
+                    body: &body,
+                    purpose: "contact_changed",
+                    account_id: account.as_deref(),
+                },
+            )
             .await?;
         }
         self.allowed(&mut tx, ctx, &scope, client.as_str(), &a, None)

@@ -187,6 +187,14 @@ pub fn router(services: Services, config: WebConfig) -> Router {
             axum::routing::post(staff::network_invite),
         )
         .route(
+            "/clienten/{client}/netwerk/pauze",
+            axum::routing::post(staff::network_pause),
+        )
+        .route(
+            "/clienten/{client}/netwerk/gegevens",
+            axum::routing::post(staff::network_details),
+        )
+        .route(
             "/clienten/{client}/netwerk/portaal",
             axum::routing::post(staff::network_portal),
         )

@@ -926,6 +926,8 @@ fn network_notice(code: Option<&str>) -> Option<&'static str> {
         "gestopt" => Some("staff-notice-portal-stopped"),
         "aangezet" => Some("staff-notice-portal-restarted"),
         "gewijzigd" => Some("staff-notice-network-stale"),
+        "pauze-voorbij" => Some("staff-notice-pause-ended"),
+        "gegevens" => Some("staff-notice-details-changed"),
         _ => None,
     }
 }
@@ -2460,6 +2462,90 @@ pub async fn plan_section_save(
             let mut r = private(page(p));
             *r.status_mut() = axum::http::StatusCode::CONFLICT;
             Ok(r)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The contact person a network form is about (`contactpersoon`), if any.
+fn who_of(pairs: &[(String, String)]) -> Result<Option<ContactPersonId>, WebError> {
+    match field(pairs, "contactpersoon") {
+        "" => Ok(None),
+        cp => ContactPersonId::parse(cp)
+            .map(Some)
+            .ok_or(WebError::NotFound),
+    }
+}
+
+/// Ends a sign-in pause early.
+pub async fn network_pause(
+    State(st): State<AppState>,
+    Source(src): Source,
+    headers: HeaderMap,
+    uri: Uri,
+    Path(client): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let v = match open_network_form(&st, &headers, &uri, src, &client, &pairs).await? {
+        Ok(v) => v,
+        Err(r) => return Ok(r),
+    };
+    let who = who_of(&pairs)?;
+    match st
+        .services
+        .end_pause(&v.ctx, &v.header.client_id, who.as_ref())
+        .await
+    {
+        Ok(()) => Ok(to_network(&v, "pauze-voorbij")),
+        Err(ServiceError::Stale) => Ok(to_network(&v, "gewijzigd")),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Changes an e-mail address and mobile number (a notice goes to the old
+/// address).
+pub async fn network_details(
+    State(st): State<AppState>,
+    Source(src): Source,
+    headers: HeaderMap,
+    uri: Uri,
+    Path(client): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let v = match open_network_form(&st, &headers, &uri, src, &client, &pairs).await? {
+        Ok(v) => v,
+        Err(r) => return Ok(r),
+    };
+    let who = who_of(&pairs)?;
+    let tr = v.tr;
+    let mut errors = Vec::new();
+    let email = match field(&pairs, "email").trim() {
+        "" => None,
+        e => Email::parse(e)
+            .map_err(|_| errors.push(tr.t("staff-contact-email-error")))
+            .ok(),
+    };
+    let mobile = match field(&pairs, "mobiel").trim() {
+        "" => None,
+        m => MobileNumber::parse(m)
+            .map_err(|_| errors.push(tr.t("staff-contact-mobile-error")))
+            .ok(),
+    };
+    if !errors.is_empty() {
+        let p = network_page(&st, v, ContactForm::default(), errors, None).await?;
+        return Ok(invalid(page(p)));
+    }
+    match st
+        .services
+        .change_contact_details(&v.ctx, &v.header.client_id, who.as_ref(), email, mobile)
+        .await
+    {
+        Ok(()) => Ok(to_network(&v, "gegevens")),
+        Err(ServiceError::Stale) => Ok(to_network(&v, "gewijzigd")),
+        Err(ServiceError::Invalid(_)) | Err(ServiceError::Conflict(_)) => {
+            let e = vec![tr.t("staff-details-refused")];
+            let p = network_page(&st, v, ContactForm::default(), e, None).await?;
+            Ok(invalid(page(p)))
         }
         Err(e) => Err(e.into()),
     }

@@ -1557,3 +1557,118 @@ async fn a_functional_admin_manages_settings_teams_and_staff_of_their_own_organi
         "unchanged by the other admin"
     );
 }
+
+#[tokio::test]
+async fn a_pause_is_ended_early_and_contact_details_change_with_a_notice_to_the_old_address() {
+    let w = world().await;
+    // Three wrong passwords pause the client's sign-in.
+    for _ in 0..3 {
+        let _ = w
+            .svc
+            .login(
+                "a@example.nl",
+                "fout wachtwoord",
+                false,
+                None,
+                Some("10.0.0.1"),
+            )
+            .await
+            .expect("login");
+    }
+    assert!(matches!(
+        w.svc
+            .login("a@example.nl", PASSWORD, false, None, Some("10.0.0.2"))
+            .await,
+        Ok(inzage_service::accounts::LoginOutcome::Paused { .. })
+    ));
+    let mut anna = w.signed_in("anna@zorg.nl").await;
+    let net = format!("{}/netwerk", w.base());
+    let p = anna.get(&net).await;
+    assert!(p.body.contains("Inloggen gepauzeerd tot"), "{}", p.body);
+    let csrf = hidden(&p.body, "csrf");
+    let p = anna
+        .post(
+            &format!("{net}/pauze"),
+            &[("csrf", &csrf), ("contactpersoon", "")],
+        )
+        .await;
+    assert!(p
+        .location
+        .as_deref()
+        .is_some_and(|l| l.ends_with("pauze-voorbij")));
+    assert!(!anna
+        .get(&net)
+        .await
+        .body
+        .contains("Inloggen gepauzeerd tot"));
+    let mut client = w.signed_in("a@example.nl").await;
+    assert_eq!(client.get("/dossier/gegevens").await.status, StatusCode::OK);
+
+    // New e-mail and mobile: a bad one is refused, a good one saved; the
+    // old address gets a notice; signing in uses the new address.
+    let p = anna
+        .post(
+            &format!("{net}/gegevens"),
+            &[
+                ("csrf", &csrf),
+                ("contactpersoon", ""),
+                ("email", "geen-adres"),
+                ("mobiel", "0612345601"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(p.body.contains("Dit e-mailadres klopt niet."));
+    let p = anna
+        .post(
+            &format!("{net}/gegevens"),
+            &[
+                ("csrf", &csrf),
+                ("contactpersoon", ""),
+                ("email", "aisha.nieuw@example.nl"),
+                ("mobiel", "0612345699"),
+            ],
+        )
+        .await;
+    assert!(
+        p.location
+            .as_deref()
+            .is_some_and(|l| l.ends_with("melding=gegevens")),
+        "{:?}",
+        p.location
+    );
+    inzage_service::jobs::Runner::new(w.svc.clone(), "t")
+        .run_until_idle()
+        .await
+        .expect("jobs");
+    let outbox = w.db.dir.path().join("outbox");
+    let notice = std::fs::read_dir(&outbox)
+        .expect("outbox")
+        .filter_map(|e| e.ok())
+        .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+        .find(|t| {
+            t.contains("To: a@example.nl") && t.contains("Je gegevens voor Inzage zijn veranderd")
+        });
+    assert!(notice.is_some(), "a notice to the old address");
+    assert!(matches!(
+        w.svc
+            .login("aisha.nieuw@example.nl", PASSWORD, false, None, None)
+            .await,
+        Ok(inzage_service::accounts::LoginOutcome::SecondStep { .. })
+    ));
+    // A caregiver may not change them.
+    let mut joris = w.signed_in("joris@zorg.nl").await;
+    let p = joris.get(&net).await;
+    let csrf = hidden(&p.body, "csrf");
+    let p = joris
+        .post(
+            &format!("{net}/gegevens"),
+            &[
+                ("csrf", &csrf),
+                ("email", "x@example.nl"),
+                ("mobiel", "0612345698"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+}
