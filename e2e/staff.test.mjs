@@ -98,15 +98,16 @@ test('a contact person added with two tiles sees exactly those, and loses them w
   await signIn(server, anna, 'anna.bakker@demo.inzage.nl');
   const base = await openTestClient(anna);
   await anna.getByRole('link', { name: 'Netwerk en portaal' }).click();
-  await anna.getByLabel('Voornaam').fill('Eva');
-  await anna.getByLabel('Achternaam').fill('Oom');
-  await anna.getByLabel('Relatie tot de cliënt').selectOption('family');
-  await anna.getByLabel('E-mail').fill('eva.oom@example.nl');
-  await anna.getByLabel('Mobiel nummer').fill('0698765432');
-  await anna.getByLabel('Rapportages').check();
-  await anna.getByLabel('Afspraken').check();
-  await anna.getByLabel(/De cliënt geeft toestemming/).check();
-  await anna.getByRole('button', { name: 'Contactpersoon toevoegen' }).click();
+  const add = anna.locator('form[action$="/netwerk/contactpersonen"]');
+  await add.getByLabel('Voornaam').fill('Eva');
+  await add.getByLabel('Achternaam').fill('Oom');
+  await add.getByLabel('Relatie tot de cliënt').selectOption('family');
+  await add.getByLabel('E-mail').fill('eva.oom@example.nl');
+  await add.getByLabel('Mobiel nummer').fill('0698765432');
+  await add.getByLabel('Rapportages').check();
+  await add.getByLabel('Afspraken').check();
+  await add.getByLabel(/De cliënt geeft toestemming/).check();
+  await add.getByRole('button', { name: 'Contactpersoon toevoegen' }).click();
   await anna.getByText('De contactpersoon is toegevoegd.').waitFor();
   const card = anna.locator('.inzage-card', { hasText: 'Eva Oom' });
   assert.match(await card.textContent(), /Rapportages, Afspraken\./);
@@ -144,7 +145,15 @@ for (const width of [375, 1280]) {
     await signIn(server, page, 'anna.bakker@demo.inzage.nl');
     const base = await openTestClient(page);
     const report = await writeReport(page, base, 'Gesprek', 'Voor de toegankelijkheidstest.', true);
-    const pages = [base, `${base}/rapportages`, `${base}/rapportages/nieuw`, report, `${base}/netwerk`];
+    const pages = [base, `${base}/rapportages`, `${base}/rapportages/nieuw`, report, `${base}/netwerk`,
+      `${base}/clientplan`, `${base}/afspraken`, `${base}/documenten`];
+    // A plan page and a section form, and an appointment's change form.
+    await page.goto(`${server.base}${base}/clientplan`);
+    const planLink = await page.locator('main a[href*="/clientplan/"]').first().getAttribute('href');
+    pages.push(planLink);
+    await page.goto(`${server.base}${base}/afspraken`);
+    const change = page.locator('main a[href*="/afspraken/"]').first();
+    if (await change.count()) pages.push(await change.getAttribute('href'));
     for (const p of pages) {
       await page.goto(`${server.base}${p}`);
       assert.deepEqual(await axe(page), [], `${p} at ${width}px`);
@@ -160,5 +169,26 @@ for (const width of [375, 1280]) {
     await page.goto(`${server.base}${report}`);
     await page.screenshot({ path: screenshotPath(`staff-report-${width}.png`), fullPage: true });
     await page.context().close();
+  });
+
+  test(`the audit viewer and the admin pages have no serious accessibility violations at ${width} px`, async () => {
+    const officer = await newPage(width);
+    await signIn(server, officer, 'pieter.mulder@demo.inzage.nl');
+    await officer.goto(`${server.base}/audit?geweigerd=1`);
+    await officer.getByRole('heading', { level: 1, name: 'Auditlog doorzoeken' }).waitFor();
+    assert.deepEqual(await axe(officer), [], `/audit at ${width}px`);
+    await officer.goto(`${server.base}/audit`);
+    assert.deepEqual(await axe(officer), [], `/audit (all) at ${width}px`);
+    assert.equal(await officer.evaluate(() => document.documentElement.scrollWidth > window.innerWidth), false, 'audit fits');
+    await officer.context().close();
+    const admin = await newPage(width);
+    await signIn(server, admin, 'ria.smit@demo.inzage.nl');
+    await admin.goto(`${server.base}/beheer`);
+    assert.deepEqual(await axe(admin), [], `/beheer at ${width}px`);
+    assert.equal(await admin.evaluate(() => document.documentElement.scrollWidth > window.innerWidth), false, 'admin fits');
+    const member = await admin.locator('main a[href^="/beheer/medewerkers/"]').first().getAttribute('href');
+    await admin.goto(`${server.base}${member}`);
+    assert.deepEqual(await axe(admin), [], `${member} at ${width}px`);
+    await admin.context().close();
   });
 }
