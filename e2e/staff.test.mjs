@@ -93,6 +93,29 @@ test('a begeleider writes a report: the client sees it only when final and visib
   await anna.context().close();
 });
 
+test('a draft becomes visible to the client once the period has passed on the injected clock', async () => {
+  const anna = await newPage();
+  await signIn(server, anna, 'anna.bakker@demo.inzage.nl');
+  const base = await openTestClient(anna);
+  const stamp = `termijn-${Date.now()}`;
+  await writeReport(anna, base, 'Dagrapportage', `Na de termijn ${stamp}.`, true);
+  const client = await newPage(375);
+  await signIn(server, client, 'test.1@demo.inzage.nl');
+  await client.goto(`${server.base}/dossier/rapportages`);
+  assert.doesNotMatch(await client.textContent('main'), new RegExp(stamp));
+  // The demo organisation finalises after 24 hours: run the jobs as of 25
+  // hours from now (the CLI's injected clock), against the running server's data.
+  const later = new Date(Date.now() + 25 * 3600 * 1000).toISOString();
+  const out = server.cli('jobs', 'run', '--as-of', later);
+  assert.match(out, /ran [1-9]\d* job/);
+  await client.reload();
+  const text = await client.textContent('main');
+  assert.match(text, new RegExp(`Na de termijn ${stamp}`), 'final after the period');
+  assert.match(text, /Anna Bakker \(persoonlijk begeleider\)/, 'the real author, not the job');
+  await client.context().close();
+  await anna.context().close();
+});
+
 test('a contact person added with two tiles sees exactly those, and loses them when revoked', async () => {
   const anna = await newPage();
   await signIn(server, anna, 'anna.bakker@demo.inzage.nl');

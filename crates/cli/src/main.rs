@@ -121,7 +121,13 @@ enum AuditCmd {
 #[derive(Subcommand, Debug)]
 enum JobsCmd {
     /// Run every due job now, then exit.
-    Run,
+    Run {
+        /// Run as if it were this instant (RFC 3339), for rehearsals and
+        /// end-to-end tests of time-based jobs. Refused unless
+        /// INZAGE_ALLOW_CLOCK_OVERRIDE=1: audit events get that time.
+        #[arg(long, value_name = "INSTANT")]
+        as_of: Option<String>,
+    },
     /// Show how many jobs are queued, running, done, failed.
     Status {
         #[arg(long)]
@@ -234,6 +240,10 @@ fn init_tracing(config: &Config) {
 }
 
 async fn open(config: &Config) -> Result<Services, CliError> {
+    open_with_clock(config, Arc::new(SystemClock)).await
+}
+
+async fn open_with_clock(config: &Config, clock: Arc<dyn Clock>) -> Result<Services, CliError> {
     let url = config.effective_database_url();
     if url.starts_with("sqlite:") {
         std::fs::create_dir_all(&config.data_dir).map_err(|e| CliError {
@@ -246,7 +256,6 @@ async fn open(config: &Config) -> Result<Services, CliError> {
     }
     let db = Db::connect(&url, config.db_max_connections).await?;
     db.migrate().await?;
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let settings = inzage_service::ServiceSettings {
         public_base_url: config
             .public_url
@@ -326,8 +335,26 @@ async fn run(cmd: Command, config: Config) -> Result<(), CliError> {
                 })
             }
         }
-        Command::Jobs(JobsCmd::Run) => {
-            let svc = open(&config).await?;
+        Command::Jobs(JobsCmd::Run { as_of }) => {
+            let svc = match as_of {
+                None => open(&config).await?,
+                Some(at) => {
+                    if std::env::var("INZAGE_ALLOW_CLOCK_OVERRIDE").as_deref() != Ok("1") {
+                        return Err(CliError {
+                            code: exit::USAGE,
+                            message: "--as-of needs INZAGE_ALLOW_CLOCK_OVERRIDE=1 (tests and rehearsals only)".into(),
+                        });
+                    }
+                    let at = chrono::DateTime::parse_from_rfc3339(&at)
+                        .map_err(|_| CliError {
+                            code: exit::USAGE,
+                            message: "--as-of: not an RFC 3339 instant (2026-11-24T10:00:00Z)"
+                                .into(),
+                        })?
+                        .with_timezone(&chrono::Utc);
+                    open_with_clock(&config, Arc::new(inzage_core::FixedClock::new(at))).await?
+                }
+            };
             let ticks = inzage_service::jobs::Runner::new(svc, "cli")
                 .run_until_idle()
                 .await?;

@@ -277,16 +277,6 @@ impl Services {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn search_wildcards_are_plain_characters() {
-        assert_eq!(super::like_pattern(" De Vries "), "%de vries%");
-        assert_eq!(super::like_pattern("100%_x\\"), "%100\\%\\_x\\\\%");
-        assert_eq!(super::like_pattern(""), "%%");
-    }
-}
-
 impl Services {
     /// The acting staff member's roles (for menus; every action still
     /// passes its own rule). Empty for anyone else or an inactive member.
@@ -300,5 +290,15 @@ impl Services {
             } => roles,
             _ => vec![],
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn search_wildcards_are_plain_characters() {
+        assert_eq!(super::like_pattern(" De Vries "), "%de vries%");
+        assert_eq!(super::like_pattern("100%_x\\"), "%100\\%\\_x\\\\%");
+        assert_eq!(super::like_pattern(""), "%%");
     }
 }

@@ -84,6 +84,21 @@ pub(crate) fn sms_code(lang: &str, code: &str) -> String {
     tr(lang).a("sms-code", "code", code)
 }
 
+/// (subject, body) of the notice to the old address when staff changed
+/// the e-mail address or mobile number.
+pub(crate) fn contact_changed(lang: &str) -> (String, String) {
+    let t = tr(lang);
+    (
+        t.t("mail-contact-changed-subject"),
+        format!(
+            "{}\n\n{}\n{}\n",
+            t.t("mail-hello"),
+            t.t("mail-contact-changed-intro"),
+            t.t("mail-contact-changed-unexpected"),
+        ),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,19 +126,4 @@ mod tests {
         assert_eq!(s, "Set a new password");
         assert_eq!(password_changed("nl").0, "Je wachtwoord is veranderd");
     }
-}
-
-/// (subject, body) of the notice to the old address when staff changed
-/// the e-mail address or mobile number.
-pub(crate) fn contact_changed(lang: &str) -> (String, String) {
-    let t = tr(lang);
-    (
-        t.t("mail-contact-changed-subject"),
-        format!(
-            "{}\n\n{}\n{}\n",
-            t.t("mail-hello"),
-            t.t("mail-contact-changed-intro"),
-            t.t("mail-contact-changed-unexpected"),
-        ),
-    )
 }
