@@ -183,6 +183,20 @@ for (const width of [375, 1280]) {
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
       assert.equal(overflow, false, `no horizontal scrolling on ${p} at ${width}px`);
     }
+    // A draft plan version and its section form (made once, reused).
+    await page.goto(`${server.base}${base}/clientplan`);
+    const newVersion = page.getByRole('button', { name: 'Nieuwe versie maken' });
+    if (await newVersion.count()) {
+      await newVersion.click();
+    } else {
+      await page.locator('main li', { hasText: 'concept' }).getByRole('link').first().click();
+    }
+    await page.getByText('Dit is een concept.').waitFor();
+    assert.deepEqual(await axe(page), [], `draft plan at ${width}px`);
+    await page.getByRole('link', { name: /Dit domein aanpassen/ }).first().click();
+    await page.getByLabel('Doelen').waitFor();
+    assert.deepEqual(await axe(page), [], `plan section form at ${width}px`);
+    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth), false, 'section form fits');
     // A refused form, with its messages, too.
     await page.goto(`${server.base}${base}/rapportages/nieuw`);
     await page.evaluate(() => document.querySelectorAll('[required]').forEach((e) => e.removeAttribute('required')));
