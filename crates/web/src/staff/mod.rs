@@ -1,0 +1,363 @@
+//! The staff workspace: a client's page with the same dossier parts as the
+//! portal (as tabs), plus what only staff see (drafts, hidden reports,
+//! earlier episodes, version history) and writing. Handlers parse input,
+//! call one service method with the acting principal and render; the
+//! services decide and audit. Every form keeps what was typed when it is
+//! refused, and an edit that raced someone else's shows both versions.
+use crate::auth::{page, redirect, signed_in, signed_in_form, Source};
+use crate::error::WebError;
+use crate::i18n::Tr;
+use crate::portal::{
+    document_response, here, human_size, invalid, kind_key, paragraphs, parse_filter_date, private,
+    relation_key, role_key, tile_of, tr_of,
+};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{HeaderMap, Uri};
+use axum::response::Response;
+use chrono::TimeZone;
+use inzage_core::ids::{
+    AccessGrantId, AppointmentId, ClientId, ContactPersonId, DocumentId, PlanSectionId,
+    PlanVersionId, ReportId, StaffId,
+};
+use inzage_core::model::{AppointmentStatus, DocStatus, DossierPart, Principal, Relation};
+use inzage_core::policy::CLIENT_PARTS;
+use inzage_core::types::{
+    display_date, display_datetime, local_date, local_midnight_utc, Email, FieldError, Label,
+    MobileNumber, Text, DISPLAY_TZ,
+};
+use inzage_service::accounts::{InviteTarget, SessionInfo};
+use inzage_service::care::NewAppointment;
+use inzage_service::dossier::AppointmentView;
+use inzage_service::dossier::{ReportFilter, ReportView};
+use inzage_service::plans::{SectionEdit, PLAN_TEXT_MAX};
+use inzage_service::portal_access::{AccessStatus, AccountState};
+use inzage_service::staff::StaffClientHeader;
+use inzage_service::writes::{NewContactPerson, NewGrant, NewReport, REPORT_MAX_CHARS};
+use inzage_service::{Ctx, ServiceError};
+use serde::Deserialize;
+
+/// Reports per page on a client's Rapportages tab.
+const REPORTS_PER_PAGE: i64 = 25;
+
+/// Suggested report categories (a datalist: any other text is fine too).
+pub const REPORT_CATEGORIES: &[&str] = &[
+    "Dagrapportage",
+    "Gesprek",
+    "Medisch",
+    "Wonen",
+    "Werk en dagbesteding",
+    "Contact met familie",
+];
+
+/// One tab of a client page.
+pub struct Tab {
+    pub key: &'static str,
+    pub href: String,
+    pub active: bool,
+}
+
+/// What every client page shows around its content.
+pub struct StaffFrame {
+    pub csrf: String,
+    pub client_id: String,
+    pub name: String,
+    pub client_number: String,
+    pub birth_date: String,
+    pub tabs: Vec<Tab>,
+}
+
+/// The tab of a part: (label key, path after `/clienten/{id}`).
+fn tab_of(part: DossierPart) -> Option<(&'static str, &'static str)> {
+    match part {
+        DossierPart::Profile => Some(("staff-tab-profile", "")),
+        DossierPart::ClientPlan => Some(("tile-client-plan", "/clientplan")),
+        DossierPart::Reports => Some(("tile-reports", "/rapportages")),
+        DossierPart::Appointments => Some(("tile-appointments", "/afspraken")),
+        DossierPart::Documents => Some(("tile-documents", "/documenten")),
+        DossierPart::Network => Some(("staff-tab-network", "/netwerk")),
+        // Episodes are shown on the profile tab.
+        DossierPart::Episodes | DossierPart::AuditTrail => None,
+    }
+}
+
+/// A signed-in staff member on one client's page.
+pub struct StaffView {
+    pub tr: Tr,
+    pub ctx: Ctx,
+    pub me: StaffId,
+    pub header: StaffClientHeader,
+    pub f: StaffFrame,
+}
+
+/// The acting staff member of a session; anyone else gets the same 404 as
+/// an unknown page (a client has no business on staff URLs).
+fn staff_ctx(info: &SessionInfo, src: Option<String>) -> Result<(Ctx, StaffId), WebError> {
+    match &info.principal {
+        Some(p @ Principal::Staff { staff_id }) => {
+            let mut ctx = Ctx::new(p.clone());
+            ctx.source_addr = src;
+            Ok((ctx, staff_id.clone()))
+        }
+        _ => Err(WebError::NotFound),
+    }
+}
+
+async fn open_with(
+    st: &AppState,
+    info: SessionInfo,
+    src: Option<String>,
+    client: &str,
+    active: DossierPart,
+) -> Result<StaffView, WebError> {
+    let (ctx, me) = staff_ctx(&info, src)?;
+    let client = ClientId::parse(client).ok_or(WebError::NotFound)?;
+    let header = st.services.staff_client_header(&ctx, &client).await?;
+    if !header.may_read(active) {
+        return Err(WebError::Forbidden);
+    }
+    let base = format!("/clienten/{}", header.client_id);
+    let tabs = header
+        .readable
+        .iter()
+        .filter_map(|p| {
+            tab_of(*p).map(|(key, path)| Tab {
+                key,
+                href: format!("{base}{path}"),
+                active: *p == active,
+            })
+        })
+        .collect();
+    let f = StaffFrame {
+        csrf: info.csrf_token.clone(),
+        client_id: header.client_id.to_string(),
+        name: header.name.clone(),
+        client_number: header.client_number.clone(),
+        birth_date: display_date(header.birth_date),
+        tabs,
+    };
+    Ok(StaffView {
+        tr: tr_of(&info),
+        ctx,
+        me,
+        header,
+        f,
+    })
+}
+
+/// Opens a client page for a GET: the session (or the way to sign in), the
+/// staff member, the header and tabs.
+async fn open(
+    st: &AppState,
+    headers: &HeaderMap,
+    uri: &Uri,
+    src: Option<String>,
+    client: &str,
+    active: DossierPart,
+) -> Result<Result<StaffView, Response>, WebError> {
+    let (_, info) = match signed_in(st, headers, &here(uri)).await? {
+        Ok(s) => s,
+        Err(r) => return Ok(Err(r)),
+    };
+    open_with(st, info, src, client, active).await.map(Ok)
+}
+
+/// Opens a client page for a POST: as [`open`], after the CSRF check.
+async fn open_form(
+    st: &AppState,
+    headers: &HeaderMap,
+    uri: &Uri,
+    src: Option<String>,
+    client: &str,
+    active: DossierPart,
+    csrf: &str,
+) -> Result<Result<StaffView, Response>, WebError> {
+    let (_, info) = match signed_in_form(st, headers, &here(uri), csrf).await? {
+        Ok(s) => s,
+        Err(r) => return Ok(Err(r)),
+    };
+    open_with(st, info, src, client, active).await.map(Ok)
+}
+
+/// A one-line confirmation after a redirect, from a fixed list.
+fn notice_key(code: Option<&str>) -> Option<&'static str> {
+    match code? {
+        "opgeslagen" => Some("staff-notice-saved"),
+        "definitief" => Some("staff-notice-finalised"),
+        "gecorrigeerd" => Some("staff-notice-corrected"),
+        "gewijzigd" => Some("staff-notice-stale"),
+        _ => None,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct NoticeQuery {
+    melding: Option<String>,
+}
+
+/// The form fields as pairs (checkboxes repeat a name).
+fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("")
+}
+
+// ---------- Gegevens (profile and episodes) ----------
+
+pub struct EpisodeRow {
+    pub start: String,
+    pub end: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "staff/profile.html")]
+struct ProfilePage {
+    t: Tr,
+    f: StaffFrame,
+    p: inzage_service::dossier::ClientProfile,
+    birth_date: String,
+    address: Option<String>,
+    episodes: Vec<EpisodeRow>,
+    /// May start or end an episode; whether one is open now.
+    can_write_episodes: bool,
+    open_episode: bool,
+    today: String,
+    errors: Vec<String>,
+    notice: Option<&'static str>,
+}
+
+pub async fn profile(
+    State(st): State<AppState>,
+    Source(src): Source,
+    headers: HeaderMap,
+    uri: Uri,
+    Path(client): Path<String>,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, WebError> {
+    let v = match open(&st, &headers, &uri, src, &client, DossierPart::Profile).await? {
+        Ok(v) => v,
+        Err(r) => return Ok(r),
+    };
+    let p = st
+        .services
+        .client_profile(&v.ctx, &v.header.client_id)
+        .await?;
+    let address = [
+        [p.street.as_deref(), p.house_number.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" "),
+        [p.postal_code.as_deref(), p.city.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" "),
+    ]
+    .into_iter()
+    .filter(|s| !s.is_empty())
+    .collect::<Vec<_>>()
+    .join(", ");
+    let episodes = v
+        .header
+        .episodes
+        .iter()
+        .map(|e| EpisodeRow {
+            start: display_date(e.start),
+            end: e.end.map(display_date),
+        })
+        .collect();
+    let notice = match q.melding.as_deref() {
+        Some("gestart") => Some("staff-notice-episode-started"),
+        Some("beeindigd") => Some("staff-notice-episode-ended"),
+        Some("gewijzigd") => Some("staff-notice-network-stale"),
+        _ => None,
+    };
+    Ok(private(page(ProfilePage {
+        can_write_episodes: v.header.may_write(DossierPart::Episodes),
+        open_episode: v.header.episodes.iter().any(|e| e.end.is_none()),
+        today: display_date(local_date(st.services.now())),
+        errors: vec![],
+        notice,
+        t: v.tr,
+        f: v.f,
+        birth_date: display_date(p.birth_date),
+        address: (!address.is_empty()).then_some(address),
+        p,
+        episodes,
+    })))
+}
+
+// ---------- Zorgperiodes (on the Gegevens tab) ----------
+
+/// Starts (`actie=start`) or ends (`actie=einde`) a care episode on `datum`.
+pub async fn episode(
+    State(st): State<AppState>,
+    Source(src): Source,
+    headers: HeaderMap,
+    uri: Uri,
+    Path(client): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let v = match open_form(
+        &st,
+        &headers,
+        &uri,
+        src,
+        &client,
+        DossierPart::Profile,
+        field(&pairs, "csrf"),
+    )
+    .await?
+    {
+        Ok(v) => v,
+        Err(r) => return Ok(r),
+    };
+    let date = match parse_filter_date(field(&pairs, "datum")) {
+        Ok(Some(d)) => d,
+        _ => return Err(WebError::BadInput(v.tr.t("bad-date"))),
+    };
+    let today = local_date(st.services.now());
+    if (date - today).num_days().abs() > 3660 {
+        return Err(WebError::BadInput(v.tr.t("staff-episode-date-range")));
+    }
+    let base = format!("/clienten/{}", v.f.client_id);
+    let result = match field(&pairs, "actie") {
+        "start" => st
+            .services
+            .start_episode(&v.ctx, &v.header.client_id, date)
+            .await
+            .map(|_| "gestart"),
+        "einde" => st
+            .services
+            .end_episode(&v.ctx, &v.header.client_id, date)
+            .await
+            .map(|_| "beeindigd"),
+        _ => return Err(WebError::BadInput(v.tr.t("staff-bad-choice"))),
+    };
+    match result {
+        Ok(m) => Ok(redirect(&format!("{base}?melding={m}"), vec![])),
+        Err(ServiceError::Invalid(_)) => {
+            Err(WebError::BadInput(v.tr.t("staff-episode-date-order")))
+        }
+        Err(ServiceError::Conflict(_)) | Err(ServiceError::Stale) => {
+            Ok(redirect(&format!("{base}?melding=gewijzigd"), vec![]))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+mod appointments;
+mod documents;
+mod network;
+mod plans;
+mod reports;
+
+pub use appointments::*;
+pub use documents::*;
+pub use network::*;
+pub use plans::*;
+pub use reports::*;
