@@ -6,6 +6,12 @@ mod config;
 mod demo;
 mod pdf;
 
+/// mimalloc instead of glibc's allocator: request tasks move between the
+/// runtime's threads, and glibc's per-thread arenas then contend on locks
+/// for every cross-thread free (measured in docs/performance.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::{Parser, Subcommand};
 use config::Config;
 use inzage_core::{Clock, SystemClock};

@@ -23,7 +23,7 @@ pub(crate) async fn actor_facts(tx: &mut Conn, p: &Principal) -> Result<ActorFac
             component: component.clone(),
         },
         Principal::Staff { staff_id } => {
-            let row = sqlx::query("SELECT active FROM staff_member WHERE id = $1")
+            let row = crate::sql::query("SELECT active FROM staff_member WHERE id = $1")
                 .bind(staff_id.as_str())
                 .fetch_optional(&mut *tx)
                 .await?;
@@ -35,20 +35,21 @@ pub(crate) async fn actor_facts(tx: &mut Conn, p: &Principal) -> Result<ActorFac
                 });
             };
             let active = b(&row, "active")?;
-            let roles = sqlx::query("SELECT role FROM staff_role WHERE staff_id = $1")
+            let roles = crate::sql::query("SELECT role FROM staff_role WHERE staff_id = $1")
                 .bind(staff_id.as_str())
                 .fetch_all(&mut *tx)
                 .await?
                 .iter()
                 .filter_map(|r| s(r, "role").ok().and_then(|c| Role::from_code(&c)))
                 .collect();
-            let team_ids = sqlx::query("SELECT team_id FROM team_membership WHERE staff_id = $1")
-                .bind(staff_id.as_str())
-                .fetch_all(&mut *tx)
-                .await?
-                .iter()
-                .map(|r| s(r, "team_id").map(TeamId::from_raw))
-                .collect::<Result<Vec<_>>>()?;
+            let team_ids =
+                crate::sql::query("SELECT team_id FROM team_membership WHERE staff_id = $1")
+                    .bind(staff_id.as_str())
+                    .fetch_all(&mut *tx)
+                    .await?
+                    .iter()
+                    .map(|r| s(r, "team_id").map(TeamId::from_raw))
+                    .collect::<Result<Vec<_>>>()?;
             ActorFacts::Staff {
                 active,
                 roles,
@@ -56,7 +57,7 @@ pub(crate) async fn actor_facts(tx: &mut Conn, p: &Principal) -> Result<ActorFac
             }
         }
         Principal::ContactPerson { contact_person_id } => {
-            let rows = sqlx::query(
+            let rows = crate::sql::query(
                 "SELECT g.client_id, g.parts, g.valid_from, g.valid_until, g.revoked_at, c.relation \
                  FROM access_grant g JOIN contact_person c ON c.id = g.contact_person_id \
                  WHERE g.contact_person_id = $1",
@@ -95,7 +96,7 @@ pub(crate) async fn subject_facts(
     tx: &mut Conn,
     client_id: &str,
 ) -> Result<Option<(SubjectFacts, OrgRules)>> {
-    let row = sqlx::query(
+    let row = crate::sql::query(
         "SELECT c.id, c.team_id, c.birth_date, c.portal_stopped, o.grace_days_after_discharge, \
          o.min_client_age, o.eligibility_start_date \
          FROM client c JOIN organisation o ON o.id = c.organisation_id WHERE c.id = $1",
@@ -104,7 +105,7 @@ pub(crate) async fn subject_facts(
     .fetch_optional(&mut *tx)
     .await?;
     let Some(row) = row else { return Ok(None) };
-    let ep = sqlx::query(
+    let ep = crate::sql::query(
         "SELECT id, start_date, end_date FROM episode WHERE client_id = $1 \
          ORDER BY start_date DESC, created_at DESC LIMIT 1",
     )

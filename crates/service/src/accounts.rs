@@ -16,7 +16,6 @@ use inzage_core::policy::{decide, decide_administration, Access, ActorFacts, Dec
 use inzage_core::types::{display_datetime, ts, Email, FieldError};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use sqlx::Row;
 
 pub const SMS_CODE_VALID: Duration = Duration::minutes(10);
 pub const SMS_RESEND_AFTER: Duration = Duration::seconds(60);
@@ -173,7 +172,7 @@ const ACCOUNT_COLS: &str =
     "id, organisation_id, kind, subject_id, email, mobile, password_hash, totp_secret, \
      totp_last_step, totp_pending_secret, paused_until, language, tour_done, last_login_at";
 
-fn account_from_row(r: &sqlx::any::AnyRow) -> Result<AccountRow> {
+fn account_from_row(r: &crate::sql::Row) -> Result<AccountRow> {
     Ok(AccountRow {
         id: s(r, "id")?,
         organisation_id: s(r, "organisation_id")?,
@@ -274,7 +273,7 @@ struct OrgAuth {
 }
 
 async fn org_auth(tx: &mut Conn, org: &str) -> Result<OrgAuth> {
-    let r = sqlx::query(
+    let r = crate::sql::query(
         "SELECT staff_sms_allowed, lockout_threshold, lockout_pause_minutes, idle_timeout_minutes, servicedesk_email, servicedesk_phone \
          FROM organisation WHERE id = $1",
     )
@@ -293,7 +292,7 @@ async fn org_auth(tx: &mut Conn, org: &str) -> Result<OrgAuth> {
 
 impl Services {
     async fn account_by_email(&self, tx: &mut Tx, email: &str) -> Result<Option<AccountRow>> {
-        let r = sqlx::query(&format!(
+        let r = crate::sql::query(&format!(
             "SELECT {ACCOUNT_COLS} FROM account WHERE email = $1"
         ))
         .bind(email)
@@ -303,7 +302,7 @@ impl Services {
     }
 
     async fn account_by_id(&self, tx: &mut Conn, id: &str) -> Result<AccountRow> {
-        let r = sqlx::query(&format!("SELECT {ACCOUNT_COLS} FROM account WHERE id = $1"))
+        let r = crate::sql::query(&format!("SELECT {ACCOUNT_COLS} FROM account WHERE id = $1"))
             .bind(id)
             .fetch_one(&mut *tx)
             .await?;
@@ -365,7 +364,7 @@ impl Services {
         tx: &mut Conn,
         account_id: &str,
     ) -> Result<Vec<(ContactPersonId, ClientId)>> {
-        let rows = sqlx::query(
+        let rows = crate::sql::query(
             "SELECT id, client_id FROM contact_person WHERE account_id = $1 ORDER BY created_at",
         )
         .bind(account_id)
@@ -429,7 +428,7 @@ impl Services {
         // Who is invited, and may the actor do it?
         let (kind, subject, client_for_rule, email, mobile, org) = match &target {
             InviteTarget::Client(id) => {
-                let r = sqlx::query(
+                let r = crate::sql::query(
                     "SELECT id, email, mobile, organisation_id FROM client WHERE id = $1",
                 )
                 .bind(id.as_str())
@@ -446,7 +445,7 @@ impl Services {
                 )
             }
             InviteTarget::ContactPerson(id) => {
-                let r = sqlx::query(
+                let r = crate::sql::query(
                     "SELECT cp.client_id, cp.email, cp.mobile, c.organisation_id FROM contact_person cp \
                      JOIN client c ON c.id = cp.client_id WHERE cp.id = $1",
                 )
@@ -464,7 +463,7 @@ impl Services {
                 )
             }
             InviteTarget::Staff(id) => {
-                let r = sqlx::query(
+                let r = crate::sql::query(
                     "SELECT email, mobile, organisation_id FROM staff_member WHERE id = $1",
                 )
                 .bind(id.as_str())
@@ -509,10 +508,11 @@ impl Services {
                 if let (Decision::Allow(_), Principal::Staff { staff_id }) =
                     (&decision, &ctx.principal)
                 {
-                    let own = sqlx::query("SELECT organisation_id FROM staff_member WHERE id = $1")
-                        .bind(staff_id.as_str())
-                        .fetch_one(&mut *tx)
-                        .await?;
+                    let own =
+                        crate::sql::query("SELECT organisation_id FROM staff_member WHERE id = $1")
+                            .bind(staff_id.as_str())
+                            .fetch_one(&mut *tx)
+                            .await?;
                     if s(&own, "organisation_id")? != org {
                         decision =
                             Decision::Deny(inzage_core::policy::DenyReason::OtherOrganisation);
@@ -571,7 +571,7 @@ impl Services {
         let existing = match (&kind, &subject) {
             (AccountKind::ContactPerson, _) => self.account_by_email(&mut tx, &email).await?,
             (_, Some(subj)) => {
-                let r = sqlx::query(&format!(
+                let r = crate::sql::query(&format!(
                     "SELECT {ACCOUNT_COLS} FROM account WHERE kind = $1 AND subject_id = $2"
                 ))
                 .bind(kind.code())
@@ -589,7 +589,7 @@ impl Services {
                         "this e-mail address already belongs to another account".into(),
                     ));
                 }
-                sqlx::query("UPDATE account SET email = $1, mobile = $2 WHERE id = $3")
+                crate::sql::query("UPDATE account SET email = $1, mobile = $2 WHERE id = $3")
                     .bind(&email)
                     .bind(&mobile)
                     .bind(&a.id)
@@ -606,7 +606,7 @@ impl Services {
             }
             None => {
                 let id = new_id();
-                sqlx::query(
+                crate::sql::query(
                     "INSERT INTO account (id, organisation_id, kind, subject_id, email, mobile, created_at) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7)",
                 )
@@ -624,7 +624,7 @@ impl Services {
             }
         };
         if let InviteTarget::ContactPerson(cp) = &target {
-            sqlx::query("UPDATE contact_person SET account_id = $1 WHERE id = $2")
+            crate::sql::query("UPDATE contact_person SET account_id = $1 WHERE id = $2")
                 .bind(&account_id)
                 .bind(cp.as_str())
                 .execute(&mut *tx)
@@ -633,7 +633,7 @@ impl Services {
         // Provisioning (demo, operator) creates the account without a link.
         let expires_at = if send {
             let (link, expires_at) = self.issue_token(&mut tx, &account_id, "invite").await?;
-            let lang: String = sqlx::query("SELECT language FROM account WHERE id = $1")
+            let lang: String = crate::sql::query("SELECT language FROM account WHERE id = $1")
                 .bind(&account_id)
                 .fetch_one(&mut *tx)
                 .await?
@@ -700,7 +700,7 @@ impl Services {
         } else {
             self.settings().invite_valid
         };
-        sqlx::query(
+        crate::sql::query(
             "UPDATE account_token SET revoked_at = $1 WHERE account_id = $2 AND purpose = $3 \
              AND used_at IS NULL AND revoked_at IS NULL",
         )
@@ -711,7 +711,7 @@ impl Services {
         .await?;
         let token = random_token()?;
         let expires_at = now + valid;
-        sqlx::query(
+        crate::sql::query(
             "INSERT INTO account_token (id, token_hash, account_id, purpose, created_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5, $6)",
         )
@@ -742,7 +742,7 @@ impl Services {
         if token.len() != 64 || !token.bytes().all(|c| c.is_ascii_hexdigit()) {
             return Err(ServiceError::NotFound);
         }
-        let r = sqlx::query(
+        let r = crate::sql::query(
             "SELECT id, account_id, purpose, expires_at, used_at, revoked_at FROM account_token WHERE token_hash = $1",
         )
         .bind(sha(token))
@@ -780,16 +780,17 @@ impl Services {
         let mut tx = self.db().begin().await?;
         let (token_id, account, purpose) = self.valid_token(&mut tx, token).await?;
         let now = self.now();
-        let used =
-            sqlx::query("UPDATE account_token SET used_at = $1 WHERE id = $2 AND used_at IS NULL")
-                .bind(ts(now))
-                .bind(&token_id)
-                .execute(&mut *tx)
-                .await?;
+        let used = crate::sql::query(
+            "UPDATE account_token SET used_at = $1 WHERE id = $2 AND used_at IS NULL",
+        )
+        .bind(ts(now))
+        .bind(&token_id)
+        .execute(&mut *tx)
+        .await?;
         if used.rows_affected() != 1 {
             return Err(ServiceError::NotFound);
         }
-        sqlx::query(
+        crate::sql::query(
             "UPDATE account SET password_hash = $1, password_set_at = $2, failed_attempts = 0, paused_until = NULL WHERE id = $3",
         )
         .bind(&hash)
@@ -835,7 +836,7 @@ impl Services {
         let key = format!("login-fail:{addr}");
         let hits: i64 = if count {
             let mut tx = self.db().begin().await?;
-            let r = sqlx::query(
+            let r = crate::sql::query(
                 "INSERT INTO rate_counter (counter_key, window_start, hits) VALUES ($1, $2, 1) \
                  ON CONFLICT (counter_key, window_start) DO UPDATE SET hits = rate_counter.hits + 1 RETURNING hits",
             )
@@ -846,7 +847,7 @@ impl Services {
             tx.commit().await?;
             r.try_get("hits")?
         } else {
-            sqlx::query(
+            crate::sql::query(
                 "SELECT hits FROM rate_counter WHERE counter_key = $1 AND window_start = $2",
             )
             .bind(&key)
@@ -891,7 +892,7 @@ impl Services {
         }
         let account = match Email::parse(email) {
             // A plain read: no write transaction (SQLite's write lock) for it.
-            Ok(e) => sqlx::query(&format!(
+            Ok(e) => crate::sql::query(&format!(
                 "SELECT {ACCOUNT_COLS} FROM account WHERE email = $1"
             ))
             .bind(e.as_str())
@@ -972,7 +973,7 @@ impl Services {
         // Staff who must use an app and have never signed in enrol it now
         // (the invitation link proved the e-mail address, the password the rest).
         let enrol = account.totp_secret.is_none() && !sms_ok && account.last_login_at.is_none();
-        sqlx::query(
+        crate::sql::query(
             "INSERT INTO auth_session (id_hash, account_id, stage, created_at, last_seen_at, expires_at, public_computer, \
              device, source_addr, csrf_token, may_enrol) VALUES ($1, $2, 'second_factor', $3, $3, $4, $5, $6, $7, $8, $9)",
         )
@@ -1017,7 +1018,7 @@ impl Services {
         let now = self.now();
         let mut tx = self.db().begin().await?;
         let org = org_auth(&mut tx, &account.organisation_id).await?;
-        let r = sqlx::query("UPDATE account SET failed_attempts = failed_attempts + 1 WHERE id = $1 RETURNING failed_attempts")
+        let r = crate::sql::query("UPDATE account SET failed_attempts = failed_attempts + 1 WHERE id = $1 RETURNING failed_attempts")
             .bind(&account.id)
             .fetch_one(&mut *tx)
             .await?;
@@ -1034,13 +1035,15 @@ impl Services {
         .await?;
         let paused = if failures >= org.lockout_threshold {
             let until = now + org.lockout_pause;
-            sqlx::query("UPDATE account SET failed_attempts = 0, paused_until = $1 WHERE id = $2")
-                .bind(ts(until))
-                .bind(&account.id)
-                .execute(&mut *tx)
-                .await?;
+            crate::sql::query(
+                "UPDATE account SET failed_attempts = 0, paused_until = $1 WHERE id = $2",
+            )
+            .bind(ts(until))
+            .bind(&account.id)
+            .execute(&mut *tx)
+            .await?;
             // Half-signed-in sessions of this account end too.
-            sqlx::query("UPDATE auth_session SET ended_at = $1, end_reason = 'paused' WHERE account_id = $2 AND stage = 'second_factor' AND ended_at IS NULL")
+            crate::sql::query("UPDATE auth_session SET ended_at = $1, end_reason = 'paused' WHERE account_id = $2 AND stage = 'second_factor' AND ended_at IS NULL")
                 .bind(ts(now))
                 .bind(&account.id)
                 .execute(&mut *tx)
@@ -1087,8 +1090,8 @@ impl Services {
         &self,
         tx: &mut Tx,
         token: &str,
-    ) -> Result<Option<(sqlx::any::AnyRow, AccountRow)>> {
-        let r = sqlx::query(
+    ) -> Result<Option<(crate::sql::Row, AccountRow)>> {
+        let r = crate::sql::query(
             "SELECT id_hash, account_id, expires_at, sms_code_hash, sms_code_expires_at, sms_code_sent_at, ended_at, may_enrol \
              FROM auth_session WHERE id_hash = $1 AND stage = 'second_factor'",
         )
@@ -1125,7 +1128,7 @@ impl Services {
         }
         let code = six_digits()?;
         let id_hash = s(&r, "id_hash")?;
-        sqlx::query(
+        crate::sql::query(
             "UPDATE auth_session SET sms_code_hash = $1, sms_code_expires_at = $2, sms_code_sent_at = $3, expires_at = $2 WHERE id_hash = $4",
         )
         .bind(sha(&format!("{id_hash}:{code}")))
@@ -1228,7 +1231,7 @@ impl Services {
                 });
         }
         let mut tx = self.db().begin().await?;
-        let ended = sqlx::query("UPDATE auth_session SET ended_at = $1, end_reason = 'second_step_done' WHERE id_hash = $2 AND ended_at IS NULL")
+        let ended = crate::sql::query("UPDATE auth_session SET ended_at = $1, end_reason = 'second_step_done' WHERE id_hash = $2 AND ended_at IS NULL")
             .bind(ts(now))
             .bind(&id_hash)
             .execute(&mut *tx)
@@ -1237,7 +1240,7 @@ impl Services {
             return Ok(SecondStepOutcome::CodeExpired); // used twice at once
         }
         if let (Some(step), true) = (totp_step, enrolling) {
-            let upd = sqlx::query(
+            let upd = crate::sql::query(
                 "UPDATE account SET totp_secret = totp_pending_secret, totp_pending_secret = NULL, totp_last_step = $1 \
                  WHERE id = $2 AND totp_secret IS NULL AND totp_pending_secret IS NOT NULL",
             )
@@ -1249,7 +1252,7 @@ impl Services {
                 return Ok(SecondStepOutcome::Rejected);
             }
         } else if let Some(step) = totp_step {
-            let upd = sqlx::query("UPDATE account SET totp_last_step = $1 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)")
+            let upd = crate::sql::query("UPDATE account SET totp_last_step = $1 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)")
                 .bind(step)
                 .bind(&account.id)
                 .execute(&mut *tx)
@@ -1259,22 +1262,24 @@ impl Services {
             }
         }
         let public: i64 =
-            sqlx::query("SELECT public_computer FROM auth_session WHERE id_hash = $1")
+            crate::sql::query("SELECT public_computer FROM auth_session WHERE id_hash = $1")
                 .bind(&id_hash)
                 .fetch_one(&mut *tx)
                 .await?
                 .try_get("public_computer")?;
         let device: Option<String> =
-            sqlx::query("SELECT device FROM auth_session WHERE id_hash = $1")
+            crate::sql::query("SELECT device FROM auth_session WHERE id_hash = $1")
                 .bind(&id_hash)
                 .fetch_one(&mut *tx)
                 .await?
                 .try_get("device")?;
-        sqlx::query("UPDATE account SET failed_attempts = 0, last_login_at = $1 WHERE id = $2")
-            .bind(ts(now))
-            .bind(&account.id)
-            .execute(&mut *tx)
-            .await?;
+        crate::sql::query(
+            "UPDATE account SET failed_attempts = 0, last_login_at = $1 WHERE id = $2",
+        )
+        .bind(ts(now))
+        .bind(&account.id)
+        .execute(&mut *tx)
+        .await?;
         let token = random_token()?;
         // A contact person with exactly one open dossier starts in it.
         let active_cp = if account.kind == AccountKind::ContactPerson {
@@ -1287,7 +1292,7 @@ impl Services {
         } else {
             None
         };
-        sqlx::query(
+        crate::sql::query(
             "INSERT INTO auth_session (id_hash, account_id, stage, created_at, last_seen_at, expires_at, public_computer, \
              device, source_addr, csrf_token, active_contact_person_id) \
              VALUES ($1, $2, 'active', $3, $3, $4, $5, $6, $7, $8, $9)",
@@ -1354,7 +1359,7 @@ impl Services {
         // costs a hand-over to the driver's thread, BEGIN/ROLLBACK too), and
         // a write only when something changes.
         let mut conn = self.db().acquire().await?;
-        let r = sqlx::query(
+        let r = crate::sql::query(
             "SELECT id_hash, account_id, stage, last_seen_at, expires_at, public_computer, csrf_token, \
              active_contact_person_id, ended_at, end_reason, may_enrol FROM auth_session WHERE id_hash = $1",
         )
@@ -1385,7 +1390,7 @@ impl Services {
         drop(conn);
         if let Some(reason) = end_reason {
             let mut tx = self.db().begin().await?;
-            let ended = sqlx::query(
+            let ended = crate::sql::query(
                 "UPDATE auth_session SET ended_at = $1, end_reason = $2 WHERE id_hash = $3 AND ended_at IS NULL",
             )
             .bind(ts(now))
@@ -1411,7 +1416,7 @@ impl Services {
             return Ok((None, reason == "timeout"));
         }
         if stage == "active" && now - last_seen >= Duration::seconds(15) {
-            sqlx::query(
+            crate::sql::query(
                 "UPDATE auth_session SET last_seen_at = $1 WHERE id_hash = $2 AND ended_at IS NULL AND last_seen_at < $1",
             )
             .bind(ts(now))
@@ -1456,7 +1461,7 @@ impl Services {
     pub async fn logout(&self, token: &str, source: Option<&str>) -> Result<()> {
         let now = self.now();
         let mut tx = self.db().begin().await?;
-        let r = sqlx::query(
+        let r = crate::sql::query(
             "SELECT account_id FROM auth_session WHERE id_hash = $1 AND ended_at IS NULL",
         )
         .bind(sha(token))
@@ -1464,7 +1469,7 @@ impl Services {
         .await?;
         if let Some(r) = r {
             let account = self.account_by_id(&mut tx, &s(&r, "account_id")?).await?;
-            sqlx::query(
+            crate::sql::query(
                 "UPDATE auth_session SET ended_at = $1, end_reason = 'logout' WHERE id_hash = $2",
             )
             .bind(ts(now))
@@ -1494,7 +1499,7 @@ impl Services {
         keep: Option<&str>,
         reason: &str,
     ) -> Result<u64> {
-        let r = sqlx::query(
+        let r = crate::sql::query(
             "UPDATE auth_session SET ended_at = $1, end_reason = $2 WHERE account_id = $3 AND ended_at IS NULL \
              AND ($4 IS NULL OR id_hash <> $4)",
         )
@@ -1512,7 +1517,7 @@ impl Services {
         let Some(info) = self.session(token).await? else {
             return Err(ServiceError::NotFound);
         };
-        let rows = sqlx::query(
+        let rows = crate::sql::query(
             "SELECT id_hash, created_at, last_seen_at, device FROM auth_session WHERE account_id = $1 AND ended_at IS NULL \
              AND stage = 'active' ORDER BY last_seen_at DESC",
         )
@@ -1621,7 +1626,7 @@ impl Services {
 
     /// Hands one queued message to the transport; erases its body after.
     pub(crate) async fn deliver_message(&self, id: &str) -> Result<()> {
-        let r = sqlx::query("SELECT id, channel, recipient, subject, body, status, created_at FROM message WHERE id = $1")
+        let r = crate::sql::query("SELECT id, channel, recipient, subject, body, status, created_at FROM message WHERE id = $1")
             .bind(id)
             .fetch_optional(self.db().pool())
             .await?;
@@ -1645,7 +1650,7 @@ impl Services {
         let transport = self.transport().clone();
         match transport.deliver(&msg).await {
             Ok(()) => {
-                sqlx::query("UPDATE message SET status = 'sent', sent_at = $1, transport = $2, body = '' WHERE id = $3")
+                crate::sql::query("UPDATE message SET status = 'sent', sent_at = $1, transport = $2, body = '' WHERE id = $3")
                     .bind(ts(self.now()))
                     .bind(transport.name(channel))
                     .bind(id)
@@ -1654,7 +1659,7 @@ impl Services {
                 Ok(())
             }
             Err(e) => {
-                sqlx::query("UPDATE message SET last_error = $1 WHERE id = $2")
+                crate::sql::query("UPDATE message SET last_error = $1 WHERE id = $2")
                     .bind(e.to_string())
                     .bind(id)
                     .execute(self.db().pool())
@@ -1682,12 +1687,14 @@ impl Services {
         let now = self.now();
         let mut tx = self.db().begin().await?;
         let account = self.account_by_id(&mut tx, account_id).await?;
-        sqlx::query("UPDATE account SET password_hash = $1, password_set_at = $2 WHERE id = $3")
-            .bind(hash)
-            .bind(ts(now))
-            .bind(account_id)
-            .execute(&mut *tx)
-            .await?;
+        crate::sql::query(
+            "UPDATE account SET password_hash = $1, password_set_at = $2 WHERE id = $3",
+        )
+        .bind(hash)
+        .bind(ts(now))
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await?;
         audit_account(
             &mut tx,
             ctx,
@@ -1717,7 +1724,7 @@ impl Services {
         getrandom::getrandom(&mut raw)
             .map_err(|e| ServiceError::Internal(format!("random: {e}")))?;
         let secret = totp_rs::Secret::Raw(raw.to_vec()).to_encoded().to_string();
-        sqlx::query("UPDATE account SET totp_pending_secret = $1 WHERE id = $2")
+        crate::sql::query("UPDATE account SET totp_pending_secret = $1 WHERE id = $2")
             .bind(&secret)
             .bind(&info.account_id)
             .execute(self.db().pool())
@@ -1752,7 +1759,7 @@ impl Services {
         let Some(step) = crate::totp::matching_step(&secret, code.trim(), now) else {
             return Ok(false);
         };
-        sqlx::query("UPDATE account SET totp_secret = $1, totp_pending_secret = NULL, totp_last_step = $2 WHERE id = $3")
+        crate::sql::query("UPDATE account SET totp_secret = $1, totp_pending_secret = NULL, totp_last_step = $2 WHERE id = $3")
             .bind(&secret)
             .bind(step)
             .bind(&account.id)
@@ -1776,13 +1783,13 @@ impl Services {
     pub async fn account_id_for(&self, kind: AccountKind, subject: &str) -> Result<Option<String>> {
         let r = match kind {
             AccountKind::ContactPerson => {
-                sqlx::query("SELECT account_id AS id FROM contact_person WHERE id = $1")
+                crate::sql::query("SELECT account_id AS id FROM contact_person WHERE id = $1")
                     .bind(subject)
                     .fetch_optional(self.db().pool())
                     .await?
             }
             _ => {
-                sqlx::query("SELECT id FROM account WHERE kind = $1 AND subject_id = $2")
+                crate::sql::query("SELECT id FROM account WHERE kind = $1 AND subject_id = $2")
                     .bind(kind.code())
                     .bind(subject)
                     .fetch_optional(self.db().pool())
@@ -1860,7 +1867,7 @@ impl Services {
         let hash = self.hasher().hash(new).await?;
         let now = self.now();
         let mut tx = self.db().begin().await?;
-        sqlx::query("UPDATE account SET password_hash = $1, password_set_at = $2, failed_attempts = 0 WHERE id = $3")
+        crate::sql::query("UPDATE account SET password_hash = $1, password_set_at = $2, failed_attempts = 0 WHERE id = $3")
             .bind(&hash)
             .bind(ts(now))
             .bind(&account.id)
@@ -1899,7 +1906,7 @@ impl Services {
                 "you need the app to sign in; link a new one instead".into(),
             ));
         }
-        sqlx::query("UPDATE account SET totp_secret = NULL, totp_pending_secret = NULL, totp_last_step = NULL WHERE id = $1")
+        crate::sql::query("UPDATE account SET totp_secret = NULL, totp_pending_secret = NULL, totp_last_step = NULL WHERE id = $1")
             .bind(&account.id)
             .execute(&mut *tx)
             .await?;
@@ -1926,7 +1933,7 @@ impl Services {
                 "choose nl or en",
             )));
         }
-        sqlx::query("UPDATE account SET language = $1 WHERE id = $2")
+        crate::sql::query("UPDATE account SET language = $1 WHERE id = $2")
             .bind(language)
             .bind(&account.id)
             .execute(self.db().pool())

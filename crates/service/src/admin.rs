@@ -178,12 +178,13 @@ pub fn full_name(given: &str, prefix: Option<&str>, family: &str) -> String {
 /// Every team must belong to `org`.
 async fn check_teams(tx: &mut Tx, org: &str, teams: &[TeamId]) -> Result<()> {
     for t in teams {
-        let ok = sqlx::query("SELECT 1 AS x FROM team WHERE id = $1 AND organisation_id = $2")
-            .bind(t.as_str())
-            .bind(org)
-            .fetch_optional(&mut **tx)
-            .await?
-            .is_some();
+        let ok =
+            crate::sql::query("SELECT 1 AS x FROM team WHERE id = $1 AND organisation_id = $2")
+                .bind(t.as_str())
+                .bind(org)
+                .fetch_optional(&mut **tx)
+                .await?
+                .is_some();
         if !ok {
             return Err(ServiceError::Invalid(inzage_core::types::FieldError::new(
                 "team_ids",
@@ -230,10 +231,11 @@ impl Services {
             }
             Decision::Allow(scope) => {
                 if let Principal::Staff { staff_id } = &ctx.principal {
-                    let own = sqlx::query("SELECT organisation_id FROM staff_member WHERE id = $1")
-                        .bind(staff_id.as_str())
-                        .fetch_one(&mut *tx)
-                        .await?;
+                    let own =
+                        crate::sql::query("SELECT organisation_id FROM staff_member WHERE id = $1")
+                            .bind(staff_id.as_str())
+                            .fetch_one(&mut *tx)
+                            .await?;
                     if org != Some(s(&own, "organisation_id")?.as_str()) {
                         return crate::audit::deny_and_commit(
                             tx,
@@ -279,7 +281,7 @@ impl Services {
         self.administer(ctx, None, "organisation", AuditAction::Create, move |tx, now| {
             Box::pin(async move {
                 let id = new_id();
-                sqlx::query(
+                crate::sql::query(
                     "INSERT INTO organisation (id, name, idle_timeout_minutes, lockout_threshold, \
                      lockout_pause_minutes, grace_days_after_discharge, min_client_age, \
                      eligibility_start_date, finalise_after_hours, upload_limit_bytes, servicedesk_email, \
@@ -321,7 +323,7 @@ impl Services {
         let target = org.to_string();
         self.administer(ctx, Some(&target), "organisation_settings", AuditAction::Update, move |tx, _now| {
             Box::pin(async move {
-                let r = sqlx::query(
+                let r = crate::sql::query(
                     "UPDATE organisation SET idle_timeout_minutes = $2, lockout_threshold = $3, \
                      lockout_pause_minutes = $4, grace_days_after_discharge = $5, min_client_age = $6, \
                      eligibility_start_date = $7, finalise_after_hours = $8, upload_limit_bytes = $9, \
@@ -356,7 +358,7 @@ impl Services {
     /// Organisations with settings. Settings are not client data; listing
     /// them is not audited.
     pub async fn list_organisations(&self) -> Result<Vec<Organisation>> {
-        let rows = sqlx::query(
+        let rows = crate::sql::query(
             "SELECT id, name, idle_timeout_minutes, lockout_threshold, lockout_pause_minutes, \
              grace_days_after_discharge, min_client_age, eligibility_start_date, finalise_after_hours, \
              upload_limit_bytes, servicedesk_email, servicedesk_phone, help_url, staff_sms_allowed, \
@@ -408,7 +410,7 @@ impl Services {
         self.administer(ctx, Some(&target), "location", AuditAction::Create, move |tx, now| {
             Box::pin(async move {
                 let id = new_id();
-                sqlx::query("INSERT INTO location (id, organisation_id, name, created_at) VALUES ($1, $2, $3, $4)")
+                crate::sql::query("INSERT INTO location (id, organisation_id, name, created_at) VALUES ($1, $2, $3, $4)")
                     .bind(&id)
                     .bind(org.as_str())
                     .bind(name.as_str())
@@ -429,7 +431,7 @@ impl Services {
         name: Label,
     ) -> Result<TeamId> {
         let location = location.clone();
-        let target = sqlx::query("SELECT organisation_id FROM location WHERE id = $1")
+        let target = crate::sql::query("SELECT organisation_id FROM location WHERE id = $1")
             .bind(location.as_str())
             .fetch_optional(self.db().pool())
             .await?
@@ -437,14 +439,14 @@ impl Services {
             .transpose()?;
         self.administer(ctx, target.as_deref(), "team", AuditAction::Create, move |tx, now| {
             Box::pin(async move {
-                let org = sqlx::query("SELECT organisation_id FROM location WHERE id = $1")
+                let org = crate::sql::query("SELECT organisation_id FROM location WHERE id = $1")
                     .bind(location.as_str())
                     .fetch_optional(&mut **tx)
                     .await?
                     .ok_or_else(|| ServiceError::Conflict("location does not exist".into()))?;
                 let org = s(&org, "organisation_id")?;
                 let id = new_id();
-                sqlx::query(
+                crate::sql::query(
                     "INSERT INTO team (id, organisation_id, location_id, name, created_at) VALUES ($1, $2, $3, $4, $5)",
                 )
                 .bind(&id)
@@ -462,11 +464,12 @@ impl Services {
     }
 
     pub async fn list_locations(&self, org: &OrganisationId) -> Result<Vec<Location>> {
-        let rows =
-            sqlx::query("SELECT id, name FROM location WHERE organisation_id = $1 ORDER BY name")
-                .bind(org.as_str())
-                .fetch_all(self.db().pool())
-                .await?;
+        let rows = crate::sql::query(
+            "SELECT id, name FROM location WHERE organisation_id = $1 ORDER BY name",
+        )
+        .bind(org.as_str())
+        .fetch_all(self.db().pool())
+        .await?;
         rows.iter()
             .map(|r| {
                 Ok(Location {
@@ -478,7 +481,7 @@ impl Services {
     }
 
     pub async fn list_teams(&self, org: &OrganisationId) -> Result<Vec<Team>> {
-        let rows = sqlx::query(
+        let rows = crate::sql::query(
             "SELECT id, location_id, name FROM team WHERE organisation_id = $1 ORDER BY name",
         )
         .bind(org.as_str())
@@ -506,7 +509,7 @@ impl Services {
         self.administer(ctx, Some(&target), "staff_member", AuditAction::Create, move |tx, now| {
             Box::pin(async move {
                 let id = new_id();
-                sqlx::query(
+                crate::sql::query(
                     "INSERT INTO staff_member (id, organisation_id, given_name, name_prefix, family_name, email, \
                      mobile, active, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8)",
                 )
@@ -522,7 +525,7 @@ impl Services {
                 .await
                 .map_err(|e| fk_or(e, "organisation does not exist", "a staff member with this e-mail exists"))?;
                 for role in &new.roles {
-                    sqlx::query("INSERT INTO staff_role (staff_id, role) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                    crate::sql::query("INSERT INTO staff_role (staff_id, role) VALUES ($1, $2) ON CONFLICT DO NOTHING")
                         .bind(&id)
                         .bind(role.code())
                         .execute(&mut **tx)
@@ -530,7 +533,7 @@ impl Services {
                 }
                 check_teams(tx, org.as_str(), &new.team_ids).await?;
                 for team in &new.team_ids {
-                    sqlx::query("INSERT INTO team_membership (team_id, staff_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                    crate::sql::query("INSERT INTO team_membership (team_id, staff_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
                         .bind(team.as_str())
                         .bind(&id)
                         .execute(&mut **tx)
@@ -548,7 +551,7 @@ impl Services {
         let Principal::Staff { staff_id } = &ctx.principal else {
             return Ok(None);
         };
-        let r = sqlx::query("SELECT organisation_id FROM staff_member WHERE id = $1")
+        let r = crate::sql::query("SELECT organisation_id FROM staff_member WHERE id = $1")
             .bind(staff_id.as_str())
             .fetch_optional(self.db().pool())
             .await?;
@@ -572,7 +575,7 @@ impl Services {
                 ));
             }
         }
-        let target = sqlx::query("SELECT organisation_id FROM staff_member WHERE id = $1")
+        let target = crate::sql::query("SELECT organisation_id FROM staff_member WHERE id = $1")
             .bind(staff.as_str())
             .fetch_optional(self.db().pool())
             .await?
@@ -586,28 +589,28 @@ impl Services {
         self.administer(ctx, Some(&target), "staff_member", AuditAction::Update, move |tx, now| {
             Box::pin(async move {
                 check_teams(tx, &org, &upd.team_ids).await?;
-                sqlx::query("UPDATE staff_member SET active = $2 WHERE id = $1")
+                crate::sql::query("UPDATE staff_member SET active = $2 WHERE id = $1")
                     .bind(staff.as_str())
                     .bind(i64::from(upd.active))
                     .execute(&mut **tx)
                     .await?;
-                sqlx::query("DELETE FROM staff_role WHERE staff_id = $1")
+                crate::sql::query("DELETE FROM staff_role WHERE staff_id = $1")
                     .bind(staff.as_str())
                     .execute(&mut **tx)
                     .await?;
                 for role in &upd.roles {
-                    sqlx::query("INSERT INTO staff_role (staff_id, role) VALUES ($1, $2)")
+                    crate::sql::query("INSERT INTO staff_role (staff_id, role) VALUES ($1, $2)")
                         .bind(staff.as_str())
                         .bind(role.code())
                         .execute(&mut **tx)
                         .await?;
                 }
-                sqlx::query("DELETE FROM team_membership WHERE staff_id = $1")
+                crate::sql::query("DELETE FROM team_membership WHERE staff_id = $1")
                     .bind(staff.as_str())
                     .execute(&mut **tx)
                     .await?;
                 for team in &upd.team_ids {
-                    sqlx::query("INSERT INTO team_membership (team_id, staff_id) VALUES ($1, $2)")
+                    crate::sql::query("INSERT INTO team_membership (team_id, staff_id) VALUES ($1, $2)")
                         .bind(team.as_str())
                         .bind(staff.as_str())
                         .execute(&mut **tx)
@@ -615,7 +618,7 @@ impl Services {
                 }
                 if !upd.active {
                     // A deactivated member is signed out everywhere now.
-                    sqlx::query(
+                    crate::sql::query(
                         "UPDATE auth_session SET ended_at = $2, end_reason = 'staff_deactivated' WHERE ended_at IS NULL \
                          AND account_id IN (SELECT id FROM account WHERE kind = 'staff' AND subject_id = $1)",
                     )
@@ -631,21 +634,21 @@ impl Services {
     }
 
     pub async fn list_staff(&self, org: &OrganisationId) -> Result<Vec<StaffMember>> {
-        let rows = sqlx::query(
+        let rows = crate::sql::query(
             "SELECT id, given_name, name_prefix, family_name, email, mobile, active FROM staff_member \
              WHERE organisation_id = $1 ORDER BY family_name, given_name",
         )
         .bind(org.as_str())
         .fetch_all(self.db().pool())
         .await?;
-        let roles = sqlx::query(
+        let roles = crate::sql::query(
             "SELECT r.staff_id, r.role FROM staff_role r JOIN staff_member m ON m.id = r.staff_id \
              WHERE m.organisation_id = $1 ORDER BY r.role",
         )
         .bind(org.as_str())
         .fetch_all(self.db().pool())
         .await?;
-        let teams = sqlx::query(
+        let teams = crate::sql::query(
             "SELECT t.staff_id, t.team_id FROM team_membership t JOIN staff_member m ON m.id = t.staff_id \
              WHERE m.organisation_id = $1",
         )
@@ -733,7 +736,7 @@ impl Services {
         let id = new_id();
         insert_client(&mut tx, &id, org, &new, &ts(now)).await?;
         if new.email.is_some() && new.mobile.is_some() {
-            let row = sqlx::query("SELECT auto_invite FROM organisation WHERE id = $1")
+            let row = crate::sql::query("SELECT auto_invite FROM organisation WHERE id = $1")
                 .bind(org.as_str())
                 .fetch_one(&mut *tx)
                 .await?;
@@ -743,7 +746,7 @@ impl Services {
             }
         }
         let start = episode_start.unwrap_or_else(|| inzage_core::types::local_date(now));
-        sqlx::query("INSERT INTO episode (id, client_id, start_date, end_date, created_at) VALUES ($1, $2, $3, NULL, $4)")
+        crate::sql::query("INSERT INTO episode (id, client_id, start_date, end_date, created_at) VALUES ($1, $2, $3, NULL, $4)")
             .bind(new_id())
             .bind(&id)
             .bind(date_str(start))
@@ -802,7 +805,7 @@ impl Services {
                 .await;
             }
         };
-        let rows = sqlx::query(
+        let rows = crate::sql::query(
             "SELECT id, client_number, given_name, name_prefix, family_name, birth_date, team_id FROM client \
              WHERE organisation_id = $1 ORDER BY family_name, given_name",
         )
@@ -860,7 +863,7 @@ impl Services {
             hide_denial: false,
         };
         let (mut tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
-        let ep = sqlx::query(
+        let ep = crate::sql::query(
             "SELECT id, start_date FROM episode WHERE client_id = $1 AND end_date IS NULL \
              ORDER BY start_date DESC LIMIT 1",
         )
@@ -875,7 +878,7 @@ impl Services {
                 "discharge date is before the start of the episode",
             )));
         }
-        sqlx::query("UPDATE episode SET end_date = $1 WHERE id = $2")
+        crate::sql::query("UPDATE episode SET end_date = $1 WHERE id = $2")
             .bind(date_str(end))
             .bind(&ep_id)
             .execute(&mut *tx)
@@ -902,19 +905,21 @@ impl Services {
             hide_denial: false,
         };
         let (mut tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
-        let open = sqlx::query("SELECT id FROM episode WHERE client_id = $1 AND end_date IS NULL")
-            .bind(client.as_str())
-            .fetch_optional(&mut *tx)
-            .await?;
+        let open =
+            crate::sql::query("SELECT id FROM episode WHERE client_id = $1 AND end_date IS NULL")
+                .bind(client.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
         if open.is_some() {
             return Err(ServiceError::Conflict(
                 "the client already has an open episode".into(),
             ));
         }
-        let last_end = sqlx::query("SELECT MAX(end_date) AS e FROM episode WHERE client_id = $1")
-            .bind(client.as_str())
-            .fetch_one(&mut *tx)
-            .await?;
+        let last_end =
+            crate::sql::query("SELECT MAX(end_date) AS e FROM episode WHERE client_id = $1")
+                .bind(client.as_str())
+                .fetch_one(&mut *tx)
+                .await?;
         if os(&last_end, "e")?.is_some_and(|e| date_str(start) <= e) {
             return Err(ServiceError::Invalid(inzage_core::types::FieldError::new(
                 "start_date",
@@ -922,7 +927,7 @@ impl Services {
             )));
         }
         let id = new_id();
-        sqlx::query("INSERT INTO episode (id, client_id, start_date, end_date, created_at) VALUES ($1, $2, $3, NULL, $4)")
+        crate::sql::query("INSERT INTO episode (id, client_id, start_date, end_date, created_at) VALUES ($1, $2, $3, NULL, $4)")
             .bind(&id)
             .bind(client.as_str())
             .bind(date_str(start))
@@ -943,7 +948,7 @@ pub(crate) async fn insert_client(
     new: &NewClient,
     now: &str,
 ) -> Result<()> {
-    sqlx::query(
+    crate::sql::query(
         "INSERT INTO client (id, organisation_id, client_number, given_name, name_prefix, family_name, birth_date, \
          street, house_number, postal_code, city, email, mobile, team_id, primary_caregiver_id, portal_stopped, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 0, $16)",
@@ -971,14 +976,12 @@ pub(crate) async fn insert_client(
 }
 
 /// Maps foreign-key and unique violations to clear conflicts.
-pub(crate) fn fk_or(e: sqlx::Error, fk_msg: &str, unique_msg: &str) -> ServiceError {
-    if let sqlx::Error::Database(db) = &e {
-        if db.is_foreign_key_violation() {
-            return ServiceError::Conflict(fk_msg.into());
-        }
-        if db.is_unique_violation() {
-            return ServiceError::Conflict(unique_msg.into());
-        }
+pub(crate) fn fk_or(e: crate::sql::DbError, fk_msg: &str, unique_msg: &str) -> ServiceError {
+    if e.is_foreign_key_violation() {
+        return ServiceError::Conflict(fk_msg.into());
+    }
+    if e.is_unique_violation() {
+        return ServiceError::Conflict(unique_msg.into());
     }
     ServiceError::from(e)
 }

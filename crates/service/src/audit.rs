@@ -10,7 +10,6 @@ use inzage_core::audit::{AuditRecord, ChainCheck, ChainVerifier};
 use inzage_core::model::{AuditAction, AuditOutcome};
 use inzage_core::types::ts;
 use serde::Serialize;
-use sqlx::Row;
 
 /// What one event says, before it is chained.
 pub(crate) struct Event<'a> {
@@ -62,9 +61,10 @@ pub(crate) async fn append(
 ) -> Result<()> {
     // Lock the chain head (row lock on PostgreSQL; SQLite already holds the
     // write lock) and take the next sequence number.
-    let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
-        .fetch_one(&mut **tx)
-        .await?;
+    let head =
+        crate::sql::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+            .fetch_one(&mut **tx)
+            .await?;
     let seq: i64 = head.try_get("seq")?;
     let prev_hash: String = head.try_get("hash")?;
     let (actor_kind, actor_id) = ctx.principal.audit_actor();
@@ -87,7 +87,7 @@ pub(crate) async fn append(
         hash: String::new(),
     };
     rec.hash = rec.compute_hash();
-    sqlx::query(
+    crate::sql::query(
         "INSERT INTO audit_event (seq, event_id, occurred_at, actor_kind, actor_id, on_behalf_of, \
          actor_role, client_id, data_kind, data_id, action, outcome, reason, source_addr, prev_hash, hash) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
@@ -110,14 +110,14 @@ pub(crate) async fn append(
     .bind(&rec.hash)
     .execute(&mut **tx)
     .await?;
-    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+    crate::sql::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
         .bind(&rec.hash)
         .execute(&mut **tx)
         .await?;
     Ok(())
 }
 
-pub(crate) fn record_from_row(row: &sqlx::any::AnyRow) -> Result<AuditRecord> {
+pub(crate) fn record_from_row(row: &crate::sql::Row) -> Result<AuditRecord> {
     Ok(AuditRecord {
         seq: row.try_get("seq")?,
         event_id: s(row, "event_id")?,
@@ -193,7 +193,7 @@ impl Services {
         let mut verifier = ChainVerifier::default();
         let mut after = 0i64;
         loop {
-            let rows = sqlx::query(&format!(
+            let rows = crate::sql::query(&format!(
                 "SELECT {AUDIT_COLUMNS} FROM audit_event WHERE seq > $1 ORDER BY seq LIMIT 5000"
             ))
             .bind(after)
@@ -210,7 +210,7 @@ impl Services {
                 }
             }
         }
-        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+        let head = crate::sql::query("SELECT seq, hash FROM audit_head WHERE id = 1")
             .fetch_one(pool)
             .await?;
         let head_seq: i64 = head.try_get("seq")?;
@@ -263,7 +263,7 @@ impl Services {
         // A privacy officer sees their own organisation only.
         let org: Option<String> = match &ctx.principal {
             inzage_core::model::Principal::Staff { staff_id } => Some(
-                sqlx::query("SELECT organisation_id FROM staff_member WHERE id = $1")
+                crate::sql::query("SELECT organisation_id FROM staff_member WHERE id = $1")
                     .bind(staff_id.as_str())
                     .fetch_one(&mut *tx)
                     .await
@@ -276,7 +276,7 @@ impl Services {
             .map(|c| format!("e.{}", c.trim()))
             .collect::<Vec<_>>()
             .join(", ");
-        let rows = sqlx::query(&format!(
+        let rows = crate::sql::query(&format!(
             "SELECT {cols}, sm.given_name AS s_given, sm.name_prefix AS s_prefix, sm.family_name AS s_family, \
              ac.given_name AS c_given, ac.name_prefix AS c_prefix, ac.family_name AS c_family, \
              cl.client_number AS c_number, acc.email AS acc_email FROM audit_event e \
@@ -306,7 +306,7 @@ impl Services {
         .bind(&org)
         .fetch_all(&mut *tx)
         .await?;
-        let name = |r: &sqlx::any::AnyRow, p: &str| -> Result<Option<String>> {
+        let name = |r: &crate::sql::Row, p: &str| -> Result<Option<String>> {
             Ok(match os(r, &format!("{p}_given"))? {
                 Some(g) => Some(crate::admin::full_name(
                     &g,

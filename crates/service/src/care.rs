@@ -76,7 +76,7 @@ impl Services {
             hide_denial: false,
         };
         let (mut tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
-        let rows = sqlx::query(
+        let rows = crate::sql::query(
             "SELECT m.id, m.given_name, m.name_prefix, m.family_name FROM client c \
              JOIN team_membership tm ON tm.team_id = c.team_id JOIN staff_member m ON m.id = tm.staff_id \
              WHERE c.id = $1 AND m.active = 1 ORDER BY m.family_name, m.given_name",
@@ -108,7 +108,7 @@ impl Services {
         client: &str,
         who: &StaffId,
     ) -> Result<()> {
-        let ok = sqlx::query(
+        let ok = crate::sql::query(
             "SELECT 1 AS x FROM client c JOIN team_membership tm ON tm.team_id = c.team_id \
              JOIN staff_member m ON m.id = tm.staff_id WHERE c.id = $1 AND m.id = $2 AND m.active = 1",
         )
@@ -144,7 +144,7 @@ impl Services {
         let episode = crate::writes::current_episode(&mut tx, client.as_str()).await?;
         let id = new_id();
         let now = ts(self.now());
-        sqlx::query(
+        crate::sql::query(
             "INSERT INTO appointment (id, client_id, episode_id, starts_at, ends_at, practitioner_id, place, description, \
              status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'planned', $9, $9)",
         )
@@ -186,7 +186,7 @@ impl Services {
         let (client, mut tx, scope) = self.gate_item(ctx, "appointment", id.as_str(), &a).await?;
         self.practitioner_in_team(&mut tx, &client, &new.practitioner)
             .await?;
-        let done = sqlx::query(
+        let done = crate::sql::query(
             "UPDATE appointment SET starts_at = $3, ends_at = $4, practitioner_id = $5, place = $6, description = $7, \
              updated_at = $8, revision = revision + 1 WHERE id = $1 AND revision = $2 AND status = 'planned'",
         )
@@ -226,7 +226,7 @@ impl Services {
             )
         };
         let (client, mut tx, scope) = self.gate_item(ctx, "appointment", id.as_str(), &a).await?;
-        let done = sqlx::query(
+        let done = crate::sql::query(
             "UPDATE appointment SET status = 'cancelled', updated_at = $3, revision = revision + 1 \
              WHERE id = $1 AND revision = $2 AND status = 'planned'",
         )
@@ -273,7 +273,7 @@ impl Services {
     /// The organisation's upload limit for this client's documents.
     pub async fn upload_limit(&self, client: &ClientId) -> Result<i64> {
         let mut conn = self.db().acquire().await?;
-        let r = sqlx::query(
+        let r = crate::sql::query(
             "SELECT o.upload_limit_bytes FROM client c JOIN organisation o ON o.id = c.organisation_id WHERE c.id = $1",
         )
         .bind(client.as_str())
@@ -313,7 +313,7 @@ impl Services {
         );
         let (mut tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
         let limit = {
-            let r = sqlx::query(
+            let r = crate::sql::query(
                 "SELECT o.upload_limit_bytes FROM client c JOIN organisation o ON o.id = c.organisation_id WHERE c.id = $1",
             )
             .bind(client.as_str())
@@ -329,7 +329,7 @@ impl Services {
         // unreferenced file, never a row without its file (ADR 0004).
         let hash = self.blobs().put(&doc.bytes)?;
         let id = new_id();
-        sqlx::query(
+        crate::sql::query(
             "INSERT INTO document (id, client_id, episode_id, title, doc_type, doc_date, content_type, size_bytes, sha256, \
              visible_to_client, uploaded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
@@ -373,7 +373,7 @@ impl Services {
         };
         let (client, mut tx, scope) = self.gate_item(ctx, "document", id.as_str(), &a).await?;
         let (kind, who) = ctx.principal.audit_actor();
-        let done = sqlx::query(
+        let done = crate::sql::query(
             "UPDATE document SET deleted_at = $2, deleted_by = $3, deleted_reason = $4 WHERE id = $1 AND deleted_at IS NULL",
         )
         .bind(id.as_str())

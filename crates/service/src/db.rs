@@ -1,11 +1,10 @@
-//! One storage path for SQLite and PostgreSQL: sqlx's `Any` driver, portable
-//! SQL with `$n` placeholders (both drivers accept them), and one set of
-//! migrations. See docs/decisions/0002-storage.md.
+//! One storage path for SQLite and PostgreSQL: portable SQL with `$n`
+//! placeholders written once (through [`crate::sql::query`]), one set of
+//! migrations, two drivers underneath. See docs/decisions/0002-storage.md
+//! and 0010-sqlite-inline.md.
 use crate::error::ServiceError;
+use crate::sql::{self, LitePool, LiteTarget, Pooled};
 use sha2::{Digest, Sha256};
-use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{Any, AnyPool, Connection, Executor, Row, Transaction};
-use std::str::FromStr;
 use std::time::Duration;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,19 +23,27 @@ impl Backend {
 }
 
 #[derive(Clone, Debug)]
-pub struct Db {
-    pool: AnyPool,
-    /// SQLite only: one connection for write transactions. SQLite has one
-    /// writer at a time; queueing our writers here (async, in order) spares
-    /// them SQLite's sleeping busy handler. PostgreSQL writes use `pool`.
-    writer: Option<AnyPool>,
-    backend: Backend,
+enum Pools {
+    Sqlite {
+        /// Connections for reads (side by side: WAL).
+        read: LitePool,
+        /// One connection for write transactions. SQLite has one writer at
+        /// a time; queueing our writers here (async, in order) spares them
+        /// SQLite's sleeping busy handler.
+        write: LitePool,
+    },
+    Postgres(sqlx::PgPool),
 }
 
-pub type Tx = Transaction<'static, Any>;
+#[derive(Clone, Debug)]
+pub struct Db {
+    pools: Pools,
+}
+
+pub(crate) use crate::sql::Tx;
 
 /// A connection, inside a transaction or not: what the fact loaders need.
-pub(crate) type Conn = sqlx::AnyConnection;
+pub(crate) type Conn = sql::Conn;
 
 /// The migrations, in order. Never edit an applied one: add a new file.
 const MIGRATIONS: &[(i64, &str, &str)] = &[
@@ -57,57 +64,38 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
 ];
 
-async fn build_pool(
-    options: AnyConnectOptions,
-    max: u32,
-    backend: Backend,
-) -> Result<AnyPool, ServiceError> {
-    AnyPoolOptions::new()
-        .max_connections(max)
-        .acquire_timeout(Duration::from_secs(10))
-        .after_connect(move |conn, _meta| {
-            Box::pin(async move {
-                if backend == Backend::Sqlite {
-                    // WAL for concurrent readers; FULL so a committed
-                    // write survives a power cut; foreign keys on.
-                    conn.execute("PRAGMA journal_mode = WAL").await?;
-                    conn.execute("PRAGMA synchronous = FULL").await?;
-                    conn.execute("PRAGMA foreign_keys = ON").await?;
-                    conn.execute("PRAGMA busy_timeout = 10000").await?;
-                    // 64 MiB page cache per connection (default is 2 MiB).
-                    conn.execute("PRAGMA cache_size = -65536").await?;
-                }
-                Ok(())
-            })
-        })
-        .connect_with(options)
-        .await
-        .map_err(|e| ServiceError::Unavailable(describe_connect_error(&e)))
-}
-
 impl Db {
     /// Connects to `url` (`sqlite://…` or `postgres://…`).
     pub async fn connect(url: &str, max_connections: u32) -> Result<Self, ServiceError> {
-        sqlx::any::install_default_drivers();
-        let backend = if url.starts_with("sqlite:") {
-            Backend::Sqlite
-        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Backend::Postgres
-        } else {
+        let max = max_connections.max(1);
+        if url.starts_with("sqlite:") {
+            let target = LiteTarget::parse(url)
+                .map_err(|e| ServiceError::Config(format!("database URL is not valid: {e}")))?;
+            let read = LitePool::new(target.clone(), max);
+            let write = LitePool::new(target, 1);
+            // Open the file now, so a bad path fails at start with its reason
+            // (and the writer's connection switches the file to WAL first).
+            write
+                .warm()
+                .map_err(|e| ServiceError::Unavailable(e.to_string()))?;
+            read.warm()
+                .map_err(|e| ServiceError::Unavailable(e.to_string()))?;
+            return Ok(Self {
+                pools: Pools::Sqlite { read, write },
+            });
+        }
+        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
             return Err(ServiceError::Config(
                 "database URL must start with sqlite:// or postgres://".into(),
             ));
-        };
-        let options = AnyConnectOptions::from_str(url)
+        }
+        use sqlx::ConnectOptions as _;
+        use std::str::FromStr as _;
+        let options = sqlx::postgres::PgConnectOptions::from_str(url)
             .map_err(|e| ServiceError::Config(format!("database URL is not valid: {e}")))?;
         // One direct attempt first, so an unreachable server gives its real
         // reason at once instead of a pool timeout.
-        let probe = tokio::time::timeout(
-            Duration::from_secs(10),
-            sqlx::AnyConnection::connect_with(&options),
-        )
-        .await;
-        match probe {
+        match tokio::time::timeout(Duration::from_secs(10), options.connect()).await {
             Err(_) => {
                 return Err(ServiceError::Unavailable(
                     "timed out connecting to the database".into(),
@@ -115,76 +103,103 @@ impl Db {
             }
             Ok(Err(e)) => return Err(ServiceError::Unavailable(describe_connect_error(&e))),
             Ok(Ok(c)) => {
+                use sqlx::Connection as _;
                 let _ = c.close().await;
             }
         }
-        let pool = build_pool(options.clone(), max_connections.max(1), backend).await?;
-        let writer = match backend {
-            Backend::Sqlite => Some(build_pool(options, 1, backend).await?),
-            Backend::Postgres => None,
-        };
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(max)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await
+            .map_err(|e| ServiceError::Unavailable(describe_connect_error(&e)))?;
         Ok(Self {
-            pool,
-            writer,
-            backend,
+            pools: Pools::Postgres(pool),
         })
     }
 
     pub fn backend(&self) -> Backend {
-        self.backend
+        match self.pools {
+            Pools::Sqlite { .. } => Backend::Sqlite,
+            Pools::Postgres(_) => Backend::Postgres,
+        }
     }
 
-    pub(crate) fn pool(&self) -> &AnyPool {
-        &self.pool
+    /// The database as a place to run one statement ([`crate::sql::On`]).
+    pub(crate) fn pool(&self) -> &Self {
+        self
+    }
+
+    /// A connection for one statement run on the database directly: on
+    /// SQLite a statement that is not a `SELECT` goes to the writer's
+    /// connection, so it queues with the other writers.
+    pub(crate) async fn conn_for(&self, sql_text: &str) -> Result<sql::Conn, sql::DbError> {
+        match &self.pools {
+            Pools::Sqlite { read, write } => {
+                let head = sql_text.trim_start();
+                let is_select = head
+                    .get(..6)
+                    .is_some_and(|h| h.eq_ignore_ascii_case("select"));
+                if is_select {
+                    read.acquire().await
+                } else {
+                    write.acquire().await
+                }
+            }
+            Pools::Postgres(p) => Ok(sql::Conn::Pg(p.acquire().await?)),
+        }
     }
 
     /// Starts a read-write transaction. On SQLite it takes the write lock at
     /// once (`BEGIN IMMEDIATE`): every service transaction writes at least
     /// an audit event, and a deferred one could fail to upgrade.
     pub(crate) async fn begin(&self) -> Result<Tx, ServiceError> {
-        let tx = match (&self.writer, self.backend) {
-            (Some(w), Backend::Sqlite) => w.begin_with("BEGIN IMMEDIATE").await,
-            (_, Backend::Sqlite) => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            (_, Backend::Postgres) => self.pool.begin().await,
-        };
-        tx.map_err(ServiceError::from)
+        Ok(match &self.pools {
+            Pools::Sqlite { write, .. } => {
+                Tx::begin_lite(write.acquire().await?, "BEGIN IMMEDIATE", true)?
+            }
+            Pools::Postgres(p) => Tx::begin_pg(p).await?,
+        })
     }
 
     /// Starts a transaction that only reads (one consistent snapshot, no
     /// write lock on SQLite). Nothing written in it may be committed.
     pub(crate) async fn begin_read(&self) -> Result<Tx, ServiceError> {
-        self.pool.begin().await.map_err(ServiceError::from)
+        Ok(match &self.pools {
+            Pools::Sqlite { read, .. } => Tx::begin_lite(read.acquire().await?, "BEGIN", false)?,
+            Pools::Postgres(p) => Tx::begin_pg(p).await?,
+        })
     }
 
     /// A pooled connection for reads that need no snapshot.
-    pub(crate) async fn acquire(&self) -> Result<sqlx::pool::PoolConnection<Any>, ServiceError> {
-        self.pool.acquire().await.map_err(ServiceError::from)
+    pub(crate) async fn acquire(&self) -> Result<Pooled, ServiceError> {
+        Ok(Pooled(match &self.pools {
+            Pools::Sqlite { read, .. } => read.acquire().await?,
+            Pools::Postgres(p) => sql::Conn::Pg(p.acquire().await.map_err(sql::DbError::from)?),
+        }))
     }
 
     /// True when the database answers a trivial query.
     pub async fn ping(&self) -> bool {
-        match self.pool.acquire().await {
-            Ok(mut c) => c.ping().await.is_ok(),
-            Err(_) => false,
-        }
+        sql::query("SELECT 1 AS one").fetch_one(self).await.is_ok()
     }
 
     /// SQLite's durability settings as seen by a pooled connection:
     /// (journal_mode, synchronous, foreign_keys). `None` on PostgreSQL.
     pub async fn sqlite_pragmas(&self) -> Result<Option<(String, i64, i64)>, ServiceError> {
-        if self.backend != Backend::Sqlite {
+        if self.backend() != Backend::Sqlite {
             return Ok(None);
         }
-        let mut c = self.pool.acquire().await?;
-        let j: String = sqlx::query("PRAGMA journal_mode")
+        let mut c = self.acquire().await?;
+        let j: String = sql::query("PRAGMA journal_mode")
             .fetch_one(&mut *c)
             .await?
             .try_get(0)?;
-        let s: i64 = sqlx::query("PRAGMA synchronous")
+        let s: i64 = sql::query("PRAGMA synchronous")
             .fetch_one(&mut *c)
             .await?
             .try_get(0)?;
-        let f: i64 = sqlx::query("PRAGMA foreign_keys")
+        let f: i64 = sql::query("PRAGMA foreign_keys")
             .fetch_one(&mut *c)
             .await?
             .try_get(0)?;
@@ -192,9 +207,12 @@ impl Db {
     }
 
     pub async fn close(&self) {
-        self.pool.close().await;
-        if let Some(w) = &self.writer {
-            w.close().await;
+        match &self.pools {
+            Pools::Sqlite { read, write } => {
+                read.close();
+                write.close();
+            }
+            Pools::Postgres(p) => p.close().await,
         }
     }
 
@@ -203,18 +221,18 @@ impl Db {
     /// inserted first, so a second process waits and then skips it.
     /// Returns the versions applied by this call.
     pub async fn migrate(&self) -> Result<Vec<i64>, ServiceError> {
-        self.pool
-            .execute(
-                "CREATE TABLE IF NOT EXISTS schema_migration (version BIGINT PRIMARY KEY, \
-                 name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)",
-            )
-            .await?;
+        sql::query(
+            "CREATE TABLE IF NOT EXISTS schema_migration (version BIGINT PRIMARY KEY, \
+             name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)",
+        )
+        .execute(self)
+        .await?;
         let mut applied = Vec::new();
-        for (version, name, sql) in MIGRATIONS {
-            let checksum = hex::encode(Sha256::digest(sql.as_bytes()));
-            let existing = sqlx::query("SELECT checksum FROM schema_migration WHERE version = $1")
+        for (version, name, text) in MIGRATIONS {
+            let checksum = hex::encode(Sha256::digest(text.as_bytes()));
+            let existing = sql::query("SELECT checksum FROM schema_migration WHERE version = $1")
                 .bind(*version)
-                .fetch_optional(&self.pool)
+                .fetch_optional(self)
                 .await?;
             if let Some(row) = existing {
                 let stored: String = row.try_get("checksum")?;
@@ -226,7 +244,7 @@ impl Db {
                 continue;
             }
             let mut tx = self.begin().await?;
-            let claimed = sqlx::query(
+            let claimed = sql::query(
                 "INSERT INTO schema_migration (version, name, checksum, applied_at) \
                  VALUES ($1, $2, $3, $4) ON CONFLICT (version) DO NOTHING",
             )
@@ -241,10 +259,13 @@ impl Db {
                 tx.rollback().await?;
                 continue;
             }
-            for stmt in split_statements(sql) {
-                tx.execute(stmt.as_str()).await.map_err(|e| {
-                    ServiceError::Internal(format!("migration {version} failed: {e}"))
-                })?;
+            for stmt in split_statements(text) {
+                sql::query(stmt.as_str())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|e| {
+                        ServiceError::Internal(format!("migration {version} failed: {e}"))
+                    })?;
             }
             tx.commit().await?;
             applied.push(*version);
@@ -254,8 +275,8 @@ impl Db {
 
     /// The latest migration version applied, 0 on an empty database.
     pub async fn schema_version(&self) -> Result<i64, ServiceError> {
-        let row = sqlx::query("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migration")
-            .fetch_one(&self.pool)
+        let row = sql::query("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migration")
+            .fetch_one(self)
             .await?;
         Ok(row.try_get("v")?)
     }

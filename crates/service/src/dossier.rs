@@ -182,7 +182,7 @@ const REPORT_SELECT: &str = "SELECT r.id, r.series_id, r.version, r.is_current, 
      m.given_name AS a_given, m.name_prefix AS a_prefix, m.family_name AS a_family \
      FROM report r JOIN staff_member m ON m.id = r.author_id";
 
-fn report_from_row(r: &sqlx::any::AnyRow) -> Result<ReportView> {
+fn report_from_row(r: &crate::sql::Row) -> Result<ReportView> {
     let version = i(r, "version")?;
     Ok(ReportView {
         id: ReportId::from_raw(s(r, "id")?),
@@ -215,7 +215,7 @@ impl Services {
     pub async fn client_profile(&self, ctx: &Ctx, client: &ClientId) -> Result<ClientProfile> {
         let a = read(DossierPart::Profile, AuditAction::Read, None);
         let (mut tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
-        let r = sqlx::query(
+        let r = crate::sql::query(
             "SELECT c.client_number, c.given_name, c.name_prefix, c.family_name, c.birth_date, c.street, \
              c.house_number, c.postal_code, c.city, c.email, c.mobile, t.name AS team_name, l.name AS location_name, \
              pc.given_name AS pc_given, pc.name_prefix AS pc_prefix, pc.family_name AS pc_family \
@@ -263,7 +263,7 @@ impl Services {
         let a = read(DossierPart::ClientPlan, AuditAction::List, None);
         let (mut tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
         let (ep, drafts, _) = scope_binds(&scope);
-        let rows = sqlx::query(
+        let rows = crate::sql::query(
             "SELECT p.id, p.plan_date, p.status, c.given_name, c.name_prefix, c.family_name \
              FROM plan_version p JOIN client c ON c.id = p.client_id \
              WHERE p.client_id = $1 AND ($2 IS NULL OR p.episode_id = $2) AND ($3 = 1 OR p.status = 'final') \
@@ -289,7 +289,7 @@ impl Services {
         let (client, mut tx, scope) = self
             .gate_item(ctx, "plan_version", plan_id.as_str(), &a)
             .await?;
-        let r = sqlx::query(
+        let r = crate::sql::query(
             "SELECT p.id, p.plan_date, p.status, p.episode_id, c.given_name, c.name_prefix, c.family_name \
              FROM plan_version p JOIN client c ON c.id = p.client_id WHERE p.id = $1",
         )
@@ -305,7 +305,7 @@ impl Services {
         ) {
             return self.out_of_scope(tx, ctx, &client, &a).await;
         }
-        let rows = sqlx::query(
+        let rows = crate::sql::query(
             "SELECT id, position, domain, goals, agreements, revision FROM plan_section WHERE plan_version_id = $1 ORDER BY position",
         )
         .bind(plan_id.as_str())
@@ -348,7 +348,7 @@ impl Services {
              AND ($3 = 1 OR r.status = 'final') AND ($4 = 1 OR r.visible_to_client = 1) \
              AND ($5 IS NULL OR r.created_at >= $5) AND ($6 IS NULL OR r.created_at < $6)";
         let total: i64 = {
-            let row = sqlx::query(&format!(
+            let row = crate::sql::query(&format!(
                 "SELECT COUNT(*) AS n FROM report r WHERE {filter}"
             ))
             .bind(client.as_str())
@@ -361,7 +361,7 @@ impl Services {
             .await?;
             i(&row, "n")?
         };
-        let rows = sqlx::query(&format!(
+        let rows = crate::sql::query(&format!(
             "{REPORT_SELECT} WHERE {filter} ORDER BY r.created_at DESC, r.id DESC LIMIT $7 OFFSET $8"
         ))
         .bind(client.as_str())
@@ -398,7 +398,7 @@ impl Services {
         let (client, mut tx, scope) = self
             .gate_item(ctx, "report", report_id.as_str(), &a)
             .await?;
-        let r = sqlx::query(&format!("{REPORT_SELECT} WHERE r.id = $1"))
+        let r = crate::sql::query(&format!("{REPORT_SELECT} WHERE r.id = $1"))
             .bind(report_id.as_str())
             .fetch_one(&mut *tx)
             .await?;
@@ -437,7 +437,7 @@ impl Services {
             // Only staff see earlier versions.
             return self.out_of_scope(tx, ctx, &client, &a).await;
         }
-        let rows = sqlx::query(&format!(
+        let rows = crate::sql::query(&format!(
             "{REPORT_SELECT} WHERE r.series_id = $1 ORDER BY r.version"
         ))
         .bind(series.as_str())
@@ -459,7 +459,7 @@ impl Services {
         let a = read(DossierPart::Appointments, AuditAction::List, None);
         let (mut tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
         let (ep, _, _) = scope_binds(&scope);
-        let rows = sqlx::query(
+        let rows = crate::sql::query(
             "SELECT a.id, a.starts_at, a.ends_at, a.place, a.description, a.status, a.practitioner_id, a.revision, \
              m.given_name, m.name_prefix, m.family_name FROM appointment a \
              JOIN staff_member m ON m.id = a.practitioner_id \
@@ -485,7 +485,7 @@ impl Services {
             Some(id.as_str()),
         );
         let (client, mut tx, scope) = self.gate_item(ctx, "appointment", id.as_str(), &a).await?;
-        let r = sqlx::query(
+        let r = crate::sql::query(
             "SELECT a.id, a.episode_id, a.starts_at, a.ends_at, a.place, a.description, a.status, \
              a.practitioner_id, a.revision, m.given_name, m.name_prefix, m.family_name FROM appointment a \
              JOIN staff_member m ON m.id = a.practitioner_id WHERE a.id = $1",
@@ -505,7 +505,7 @@ impl Services {
         let a = read(DossierPart::Documents, AuditAction::List, None);
         let (mut tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
         let (ep, _, hidden) = scope_binds(&scope);
-        let rows = sqlx::query(
+        let rows = crate::sql::query(
             "SELECT id, client_id, title, doc_type, doc_date, content_type, size_bytes, sha256, visible_to_client FROM document \
              WHERE client_id = $1 AND deleted_at IS NULL AND ($2 IS NULL OR episode_id = $2) \
              AND ($3 = 1 OR visible_to_client = 1) ORDER BY doc_date DESC, created_at DESC",
@@ -532,7 +532,7 @@ impl Services {
     ) -> Result<(DocumentMeta, Vec<u8>)> {
         let a = read(DossierPart::Documents, AuditAction::Read, Some(id.as_str()));
         let (client, mut tx, scope) = self.gate_item(ctx, "document", id.as_str(), &a).await?;
-        let r = sqlx::query(
+        let r = crate::sql::query(
             "SELECT id, client_id, episode_id, title, doc_type, doc_date, content_type, size_bytes, sha256, visible_to_client, \
              deleted_at FROM document WHERE id = $1",
         )
@@ -559,14 +559,14 @@ impl Services {
     pub async fn network(&self, ctx: &Ctx, client: &ClientId) -> Result<Vec<ContactView>> {
         let a = read(DossierPart::Network, AuditAction::List, None);
         let (mut tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
-        let people = sqlx::query(
+        let people = crate::sql::query(
             "SELECT id, given_name, name_prefix, family_name, relation FROM contact_person WHERE client_id = $1 \
              ORDER BY family_name, given_name",
         )
         .bind(client.as_str())
         .fetch_all(&mut *tx)
         .await?;
-        let grants = sqlx::query(
+        let grants = crate::sql::query(
             "SELECT id, contact_person_id, parts, valid_from, valid_until, revoked_at FROM access_grant \
              WHERE client_id = $1 ORDER BY valid_from",
         )
@@ -615,7 +615,7 @@ impl Services {
     ) -> Result<Vec<crate::AuditLine>> {
         let a = read(DossierPart::AuditTrail, AuditAction::List, None);
         let (mut tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
-        let rows = sqlx::query(&format!(
+        let rows = crate::sql::query(&format!(
             "SELECT {} FROM audit_event WHERE client_id = $1 AND outcome = 'allowed' ORDER BY seq DESC LIMIT $2",
             crate::audit::AUDIT_COLUMNS
         ))
@@ -646,7 +646,7 @@ impl Services {
                 .to_owned(),
             _ => format!("SELECT client_id FROM {table} WHERE id = $1"),
         };
-        let row = sqlx::query(&sql)
+        let row = crate::sql::query(&sql)
             .bind(id)
             .fetch_optional(self.db().pool())
             .await?;
@@ -654,7 +654,7 @@ impl Services {
     }
 
     pub(crate) async fn owner_of_series(&self, series: &str) -> Result<Option<String>> {
-        let row = sqlx::query("SELECT client_id FROM report WHERE series_id = $1 LIMIT 1")
+        let row = crate::sql::query("SELECT client_id FROM report WHERE series_id = $1 LIMIT 1")
             .bind(series)
             .fetch_optional(self.db().pool())
             .await?;
@@ -662,7 +662,7 @@ impl Services {
     }
 }
 
-fn plan_from_row(r: &sqlx::any::AnyRow) -> Result<PlanSummary> {
+fn plan_from_row(r: &crate::sql::Row) -> Result<PlanSummary> {
     let date = d(r, "plan_date")?;
     Ok(PlanSummary {
         id: PlanVersionId::from_raw(s(r, "id")?),
@@ -677,7 +677,7 @@ fn plan_from_row(r: &sqlx::any::AnyRow) -> Result<PlanSummary> {
     })
 }
 
-fn appointment_from_row(r: &sqlx::any::AnyRow) -> Result<AppointmentView> {
+fn appointment_from_row(r: &crate::sql::Row) -> Result<AppointmentView> {
     Ok(AppointmentView {
         id: AppointmentId::from_raw(s(r, "id")?),
         starts_at: t(r, "starts_at")?,
@@ -696,7 +696,7 @@ fn appointment_from_row(r: &sqlx::any::AnyRow) -> Result<AppointmentView> {
     })
 }
 
-fn document_from_row(r: &sqlx::any::AnyRow) -> Result<DocumentMeta> {
+fn document_from_row(r: &crate::sql::Row) -> Result<DocumentMeta> {
     Ok(DocumentMeta {
         id: DocumentId::from_raw(s(r, "id")?),
         title: s(r, "title")?,

@@ -33,16 +33,13 @@ pub enum ServiceError {
     Internal(String),
 }
 
-impl From<sqlx::Error> for ServiceError {
-    fn from(e: sqlx::Error) -> Self {
+impl From<crate::sql::DbError> for ServiceError {
+    fn from(e: crate::sql::DbError) -> Self {
+        use crate::sql::DbError;
         match e {
-            sqlx::Error::RowNotFound => ServiceError::NotFound,
-            sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
-                ServiceError::Unavailable(e.to_string())
-            }
-            sqlx::Error::Database(db) if db.is_unique_violation() => {
-                ServiceError::Conflict("this already exists".into())
-            }
+            DbError::RowNotFound => ServiceError::NotFound,
+            DbError::Unavailable(m) => ServiceError::Unavailable(m),
+            DbError::Unique(_) => ServiceError::Conflict("this already exists".into()),
             other => ServiceError::Internal(other.to_string()),
         }
     }

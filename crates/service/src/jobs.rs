@@ -12,7 +12,6 @@ use crate::{new_id, Ctx, Services};
 use chrono::{DateTime, Duration, Utc};
 use inzage_core::types::ts;
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 
 pub const FINALISE_REPORT: &str = "finalise_report";
 pub const DELIVER_MESSAGE: &str = "deliver_message";
@@ -41,7 +40,7 @@ pub(crate) async fn enqueue_once(
 ) -> Result<()> {
     let payload = serde_json::to_string(&IdPayload { id: id.to_owned() })
         .map_err(|e| ServiceError::Internal(e.to_string()))?;
-    sqlx::query(
+    crate::sql::query(
         "INSERT INTO job (id, kind, payload, dedupe_key, run_at, status, attempts, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, 'queued', 0, $5, $5) ON CONFLICT (dedupe_key) DO NOTHING",
     )
@@ -66,7 +65,7 @@ pub(crate) async fn enqueue(
 ) -> Result<()> {
     let payload = serde_json::to_string(&IdPayload { id: id.to_owned() })
         .map_err(|e| ServiceError::Internal(e.to_string()))?;
-    sqlx::query(
+    crate::sql::query(
         "INSERT INTO job (id, kind, payload, dedupe_key, run_at, status, attempts, created_at, updated_at) \
          VALUES ($1, $2, $3, NULL, $4, 'queued', 0, $5, $5)",
     )
@@ -90,7 +89,7 @@ pub(crate) async fn enqueue_finalise(
         report_id: report_id.to_owned(),
     })
     .map_err(|e| ServiceError::Internal(e.to_string()))?;
-    sqlx::query(
+    crate::sql::query(
         "INSERT INTO job (id, kind, payload, dedupe_key, run_at, status, attempts, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, 'queued', 0, $6, $6) ON CONFLICT (dedupe_key) DO NOTHING",
     )
@@ -157,7 +156,7 @@ impl Runner {
         let pool = self.services.db().pool();
         let due =
             "((status = 'queued' AND run_at <= $3) OR (status = 'running' AND locked_until < $3))";
-        let claimed = sqlx::query(&format!(
+        let claimed = crate::sql::query(&format!(
             "UPDATE job SET status = 'running', locked_by = $1, locked_until = $2, attempts = attempts + 1, \
              updated_at = $3 \
              WHERE id = (SELECT id FROM job WHERE {due} ORDER BY run_at LIMIT 1) AND {due} \
@@ -175,7 +174,7 @@ impl Runner {
         let kind = s(&row, "kind")?;
         let payload = s(&row, "payload")?;
         let attempt = i(&row, "attempts")?;
-        sqlx::query(
+        crate::sql::query(
             "INSERT INTO job_run (job_id, attempt, runner, started_at) VALUES ($1, $2, $3, $4)",
         )
         .bind(&job_id)
@@ -221,7 +220,7 @@ impl Runner {
                 )
             }
         };
-        sqlx::query(
+        crate::sql::query(
             "UPDATE job SET status = $1, run_at = COALESCE($2, run_at), last_error = $3, locked_by = NULL, \
              locked_until = NULL, updated_at = $4, \
              payload = CASE WHEN $1 = 'done' AND kind = 'password_reset_request' THEN '{}' ELSE payload END \
@@ -235,7 +234,7 @@ impl Runner {
         .bind(&self.id)
         .execute(pool)
         .await?;
-        sqlx::query(
+        crate::sql::query(
             "UPDATE job_run SET finished_at = $1, outcome = $2 WHERE job_id = $3 AND attempt = $4",
         )
         .bind(&finished)
@@ -340,7 +339,7 @@ impl Runner {
 
 impl Services {
     pub async fn job_stats(&self) -> Result<JobStats> {
-        let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM job GROUP BY status")
+        let rows = crate::sql::query("SELECT status, COUNT(*) AS n FROM job GROUP BY status")
             .fetch_all(self.db().pool())
             .await?;
         let mut st = JobStats::default();

@@ -22,6 +22,7 @@ pub mod plans;
 pub mod portal;
 pub mod portal_access;
 mod row;
+mod sql;
 pub mod staff;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -119,7 +119,7 @@ pub(crate) struct NewMessage<'a> {
 /// Queues a message and its delivery job inside `tx`.
 pub(crate) async fn queue(tx: &mut Tx, now: DateTime<Utc>, m: NewMessage<'_>) -> Result<String> {
     let id = new_id();
-    sqlx::query(
+    crate::sql::query(
         "INSERT INTO message (id, channel, recipient, subject, body, purpose, account_id, status, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', $8)",
     )

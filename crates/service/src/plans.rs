@@ -50,7 +50,7 @@ impl Services {
         };
         let a = attempt(AuditAction::Create, None);
         let (mut tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
-        let draft = sqlx::query(
+        let draft = crate::sql::query(
             "SELECT id FROM plan_version WHERE client_id = $1 AND status = 'draft' LIMIT 1",
         )
         .bind(client.as_str())
@@ -62,7 +62,7 @@ impl Services {
             ));
         }
         let episode = crate::writes::current_episode(&mut tx, client.as_str()).await?;
-        let latest = sqlx::query(
+        let latest = crate::sql::query(
             "SELECT id FROM plan_version WHERE client_id = $1 ORDER BY plan_date DESC, created_at DESC LIMIT 1",
         )
         .bind(client.as_str())
@@ -70,7 +70,7 @@ impl Services {
         .await?;
         let id = new_id();
         let now = ts(self.now());
-        sqlx::query(
+        crate::sql::query(
             "INSERT INTO plan_version (id, client_id, episode_id, plan_date, status, created_by, created_at) \
              VALUES ($1, $2, $3, $4, 'draft', $5, $6)",
         )
@@ -85,14 +85,14 @@ impl Services {
         match latest {
             Some(r) => {
                 let from = s(&r, "id")?;
-                let rows = sqlx::query(
+                let rows = crate::sql::query(
                     "SELECT position, domain, goals, agreements FROM plan_section WHERE plan_version_id = $1 ORDER BY position",
                 )
                 .bind(&from)
                 .fetch_all(&mut *tx)
                 .await?;
                 for r in &rows {
-                    sqlx::query(
+                    crate::sql::query(
                         "INSERT INTO plan_section (id, plan_version_id, position, domain, goals, agreements) \
                          VALUES ($1, $2, $3, $4, $5, $6)",
                     )
@@ -107,7 +107,7 @@ impl Services {
                 }
             }
             None => {
-                sqlx::query(
+                crate::sql::query(
                     "INSERT INTO plan_section (id, plan_version_id, position, domain, goals, agreements) \
                      VALUES ($1, $2, 1, 'Wonen', '', '')",
                 )
@@ -135,7 +135,7 @@ impl Services {
         let (client, mut tx, scope) = self
             .gate_item(ctx, "plan_section", section.as_str(), &a)
             .await?;
-        let done = sqlx::query(
+        let done = crate::sql::query(
             "UPDATE plan_section SET domain = $3, goals = $4, agreements = $5, revision = revision + 1 \
              WHERE id = $1 AND revision = $2 AND plan_version_id IN (SELECT id FROM plan_version WHERE status = 'draft')",
         )
@@ -166,7 +166,7 @@ impl Services {
         let (client, mut tx, scope) = self
             .gate_item(ctx, "plan_version", plan.as_str(), &a)
             .await?;
-        let r = sqlx::query(
+        let r = crate::sql::query(
             "SELECT p.status, (SELECT COALESCE(MAX(position), 0) FROM plan_section WHERE plan_version_id = p.id) AS last \
              FROM plan_version p WHERE p.id = $1",
         )
@@ -177,7 +177,7 @@ impl Services {
             return Err(ServiceError::Stale);
         }
         let id = new_id();
-        sqlx::query(
+        crate::sql::query(
             "INSERT INTO plan_section (id, plan_version_id, position, domain, goals, agreements) VALUES ($1, $2, $3, $4, '', '')",
         )
         .bind(&id)
@@ -201,7 +201,7 @@ impl Services {
         let (client, mut tx, scope) = self
             .gate_item(ctx, "plan_version", plan.as_str(), &a)
             .await?;
-        let empty = sqlx::query(
+        let empty = crate::sql::query(
             "SELECT COUNT(*) AS n FROM plan_section WHERE plan_version_id = $1 AND (goals = '' OR agreements = '')",
         )
         .bind(plan.as_str())
@@ -212,7 +212,7 @@ impl Services {
                 FieldError::new("sections", "a section has no goals or agreements yet").into(),
             );
         }
-        let done = sqlx::query(
+        let done = crate::sql::query(
             "UPDATE plan_version SET status = 'final', finalised_at = $2 WHERE id = $1 AND status = 'draft'",
         )
         .bind(plan.as_str())

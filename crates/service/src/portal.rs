@@ -58,7 +58,7 @@ impl Services {
         let client_id = match &ctx.principal {
             Principal::Client { client_id } => client_id.to_string(),
             Principal::ContactPerson { contact_person_id } => {
-                let row = sqlx::query("SELECT client_id FROM contact_person WHERE id = $1")
+                let row = crate::sql::query("SELECT client_id FROM contact_person WHERE id = $1")
                     .bind(contact_person_id.as_str())
                     .fetch_optional(&mut *tx)
                     .await?;
@@ -79,7 +79,7 @@ impl Services {
             .copied()
             .filter(|p| decide(&actor, &subject, *p, Access::Read, &rules, now).is_allowed())
             .collect();
-        let r = sqlx::query(
+        let r = crate::sql::query(
             "SELECT c.given_name, c.name_prefix, c.family_name, o.name AS org_name, \
              o.servicedesk_email, o.servicedesk_phone \
              FROM client c JOIN organisation o ON o.id = c.organisation_id WHERE c.id = $1",
@@ -125,7 +125,7 @@ impl Services {
         let open = self.openable_dossiers(&mut tx, &info.account_id).await?;
         let mut out = Vec::with_capacity(open.len());
         for (cp, client) in open {
-            let r = sqlx::query(
+            let r = crate::sql::query(
                 "SELECT c.given_name, c.name_prefix, c.family_name, p.relation \
                  FROM contact_person p JOIN client c ON c.id = p.client_id WHERE p.id = $1",
             )
@@ -179,7 +179,7 @@ impl Services {
             tx.rollback().await?;
             return Err(ServiceError::NotFound);
         };
-        sqlx::query(
+        crate::sql::query(
             "UPDATE auth_session SET active_contact_person_id = $1 WHERE id_hash = $2 AND ended_at IS NULL",
         )
         .bind(cp.as_str())
@@ -214,7 +214,7 @@ impl Services {
     /// introduction tour, or starts it again (`done = false`).
     pub async fn set_tour_done(&self, session_token: &str, done: bool) -> Result<()> {
         let info = self.active_session(session_token).await?;
-        sqlx::query("UPDATE account SET tour_done = $1 WHERE id = $2")
+        crate::sql::query("UPDATE account SET tour_done = $1 WHERE id = $2")
             .bind(i64::from(done))
             .bind(&info.account_id)
             .execute(self.db().pool())

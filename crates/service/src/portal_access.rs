@@ -66,7 +66,7 @@ pub struct PortalAccess {
     pub contacts: Vec<ContactAccess>,
 }
 
-fn state_of(r: Option<&sqlx::any::AnyRow>) -> Result<(AccountState, Option<DateTime<Utc>>)> {
+fn state_of(r: Option<&crate::sql::Row>) -> Result<(AccountState, Option<DateTime<Utc>>)> {
     let Some(r) = r else {
         return Ok((AccountState::NotInvited, None));
     };
@@ -102,11 +102,11 @@ impl Services {
             return self.out_of_scope(tx, ctx, client.as_str(), &a).await;
         }
         let now = self.now();
-        let c = sqlx::query("SELECT email, mobile, portal_stopped FROM client WHERE id = $1")
+        let c = crate::sql::query("SELECT email, mobile, portal_stopped FROM client WHERE id = $1")
             .bind(client.as_str())
             .fetch_one(&mut *tx)
             .await?;
-        let acc = sqlx::query(&format!(
+        let acc = crate::sql::query(&format!(
             "SELECT {ACCOUNT_STATUS} FROM account a WHERE a.kind = 'client' AND a.subject_id = $1"
         ))
         .bind(client.as_str())
@@ -119,7 +119,7 @@ impl Services {
             email: os(&c, "email")?,
             mobile: os(&c, "mobile")?,
         };
-        let people = sqlx::query(&format!(
+        let people = crate::sql::query(&format!(
             "SELECT cp.id, cp.given_name, cp.name_prefix, cp.family_name, cp.relation, cp.email, cp.mobile, \
              cp.account_id, {ACCOUNT_STATUS} FROM contact_person cp LEFT JOIN account a ON a.id = cp.account_id \
              WHERE cp.client_id = $1 ORDER BY cp.family_name, cp.given_name, cp.id"
@@ -127,7 +127,7 @@ impl Services {
         .bind(client.as_str())
         .fetch_all(&mut *tx)
         .await?;
-        let grants = sqlx::query(
+        let grants = crate::sql::query(
             "SELECT g.id, g.contact_person_id, g.parts, g.valid_from, g.valid_until, g.revoked_at, \
              g.consent_recorded_at, m.given_name, m.name_prefix, m.family_name FROM access_grant g \
              JOIN staff_member m ON m.id = g.consent_recorded_by WHERE g.client_id = $1 ORDER BY g.valid_from, g.id",
@@ -216,7 +216,7 @@ impl Services {
             hide_denial: false,
         };
         let (mut tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
-        let changed = sqlx::query(
+        let changed = crate::sql::query(
             "UPDATE client SET portal_stopped = $2 WHERE id = $1 AND portal_stopped <> $2",
         )
         .bind(client.as_str())
@@ -228,7 +228,7 @@ impl Services {
         }
         if stopped {
             // End the client's sessions now, not only at the next request.
-            sqlx::query(
+            crate::sql::query(
                 "UPDATE auth_session SET ended_at = $2, end_reason = 'portal_stopped' WHERE ended_at IS NULL \
                  AND account_id IN (SELECT id FROM account WHERE kind = 'client' AND subject_id = $1)",
             )
@@ -260,14 +260,14 @@ impl Services {
         Option<String>,
     )> {
         let r = match who {
-            None => sqlx::query(
+            None => crate::sql::query(
                 "SELECT c.email, c.mobile, a.id AS account_id, a.language FROM client c \
                  LEFT JOIN account a ON a.kind = 'client' AND a.subject_id = c.id WHERE c.id = $1",
             )
             .bind(client.as_str())
             .fetch_optional(&mut **tx)
             .await?,
-            Some(cp) => sqlx::query(
+            Some(cp) => crate::sql::query(
                 "SELECT cp.email, cp.mobile, a.id AS account_id, a.language FROM contact_person cp \
                  LEFT JOIN account a ON a.id = cp.account_id WHERE cp.id = $1 AND cp.client_id = $2",
             )
@@ -306,7 +306,7 @@ impl Services {
         let Some(account) = account else {
             return Err(ServiceError::Stale);
         };
-        let done = sqlx::query(
+        let done = crate::sql::query(
             "UPDATE account SET paused_until = NULL, failed_attempts = 0 WHERE id = $1 AND paused_until IS NOT NULL",
         )
         .bind(&account)
@@ -359,10 +359,10 @@ impl Services {
             .into());
         }
         match who {
-            None => sqlx::query("UPDATE client SET email = $2, mobile = $3 WHERE id = $1")
+            None => crate::sql::query("UPDATE client SET email = $2, mobile = $3 WHERE id = $1")
                 .bind(client.as_str()),
             Some(cp) => {
-                sqlx::query("UPDATE contact_person SET email = $2, mobile = $3 WHERE id = $1")
+                crate::sql::query("UPDATE contact_person SET email = $2, mobile = $3 WHERE id = $1")
                     .bind(cp.as_str())
             }
         }
@@ -371,7 +371,7 @@ impl Services {
         .execute(&mut *tx)
         .await?;
         if let Some(account) = &account {
-            sqlx::query("UPDATE account SET email = $2, mobile = $3 WHERE id = $1")
+            crate::sql::query("UPDATE account SET email = $2, mobile = $3 WHERE id = $1")
                 .bind(account)
                 .bind(&new_email)
                 .bind(&new_mobile)

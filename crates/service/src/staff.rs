@@ -142,7 +142,7 @@ impl Services {
                  LIMIT $3",
                 placeholders.join(", ")
             );
-            let mut q = sqlx::query(&sql)
+            let mut q = crate::sql::query(&sql)
                 .bind(like_pattern(search))
                 .bind(&me)
                 .bind(MY_CLIENTS_LIMIT);
@@ -239,13 +239,13 @@ impl Services {
             .copied()
             .filter(|p| decide_for(*p, Access::Write).is_allowed())
             .collect();
-        let r = sqlx::query(
+        let r = crate::sql::query(
             "SELECT client_number, given_name, name_prefix, family_name, birth_date FROM client WHERE id = $1",
         )
         .bind(client.as_str())
         .fetch_one(&mut *conn)
         .await?;
-        let episodes = sqlx::query(
+        let episodes = crate::sql::query(
             "SELECT id, start_date, end_date FROM episode WHERE client_id = $1 \
              ORDER BY start_date DESC, created_at DESC",
         )

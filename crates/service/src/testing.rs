@@ -32,7 +32,7 @@ impl TestDb {
             let admin = Db::connect(&pg_admin_url(), 1)
                 .await
                 .expect("connect to PostgreSQL for tests");
-            sqlx::query(&format!("CREATE DATABASE {name}"))
+            crate::sql::query(&format!("CREATE DATABASE {name}"))
                 .execute(admin.pool())
                 .await
                 .expect("create db");
@@ -81,8 +81,7 @@ impl TestDb {
 
     /// One integer from a query (tests that check stored state).
     pub async fn scalar(&self, sql: &str) -> i64 {
-        use sqlx::Row;
-        sqlx::query(sql)
+        crate::sql::query(sql)
             .fetch_one(self.db.pool())
             .await
             .expect("scalar")
@@ -92,7 +91,7 @@ impl TestDb {
 
     /// Runs raw SQL: only for tests that tamper with storage on purpose.
     pub async fn exec_raw(&self, sql: &str) {
-        sqlx::query(sql)
+        crate::sql::query(sql)
             .execute(self.db.pool())
             .await
             .expect("raw sql");
@@ -112,7 +111,7 @@ impl Drop for TestDb {
                 if let Ok(rt) = rt {
                     rt.block_on(async move {
                         if let Ok(db) = Db::connect(&admin, 1).await {
-                            let _ = sqlx::query(&format!(
+                            let _ = crate::sql::query(&format!(
                                 "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
                             ))
                             .execute(db.pool())

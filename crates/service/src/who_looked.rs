@@ -150,7 +150,7 @@ impl Services {
             hide_denial: false,
         };
         let (mut tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
-        let rows = sqlx::query(
+        let rows = crate::sql::query(
             "SELECT e.occurred_at, e.actor_kind, e.actor_id, e.actor_role, e.data_kind, e.action, \
              m.given_name AS s_given, m.name_prefix AS s_prefix, m.family_name AS s_family, \
              cp.given_name AS c_given, cp.name_prefix AS c_prefix, cp.family_name AS c_family \

@@ -149,7 +149,7 @@ async fn bulk_insert(tx: &mut Tx, table: &str, cols: &[&str], rows: Vec<Vec<V>>)
             }
             sql.push(')');
         }
-        let mut q = sqlx::query(&sql);
+        let mut q = crate::sql::query(&sql);
         for row in chunk {
             for v in row {
                 q = match v {
@@ -166,7 +166,7 @@ async fn bulk_insert(tx: &mut Tx, table: &str, cols: &[&str], rows: Vec<Vec<V>>)
 
 /// The latest episode of a client, for new items.
 pub(crate) async fn current_episode(tx: &mut Tx, client: &str) -> Result<String> {
-    let r = sqlx::query("SELECT id FROM episode WHERE client_id = $1 ORDER BY start_date DESC, created_at DESC LIMIT 1")
+    let r = crate::sql::query("SELECT id FROM episode WHERE client_id = $1 ORDER BY start_date DESC, created_at DESC LIMIT 1")
         .bind(client)
         .fetch_optional(&mut **tx)
         .await?
@@ -175,7 +175,7 @@ pub(crate) async fn current_episode(tx: &mut Tx, client: &str) -> Result<String>
 }
 
 async fn finalise_after_hours(tx: &mut Tx, client: &str) -> Result<i64> {
-    let r = sqlx::query("SELECT o.finalise_after_hours FROM client c JOIN organisation o ON o.id = c.organisation_id WHERE c.id = $1")
+    let r = crate::sql::query("SELECT o.finalise_after_hours FROM client c JOIN organisation o ON o.id = c.organisation_id WHERE c.id = $1")
         .bind(client)
         .fetch_one(&mut **tx)
         .await?;
@@ -212,7 +212,7 @@ impl Services {
         let now = self.now();
         let episode = current_episode(&mut tx, client.as_str()).await?;
         let id = new_id();
-        sqlx::query(
+        crate::sql::query(
             "INSERT INTO report (id, series_id, version, is_current, client_id, episode_id, author_id, author_role, \
              category, body, status, visible_to_client, created_at, updated_at) \
              VALUES ($1, $1, 1, 1, $2, $3, $4, $5, $6, $7, 'draft', $8, $9, $9)",
@@ -246,7 +246,7 @@ impl Services {
             Some(report.as_str()),
         );
         let (client, mut tx, scope) = self.gate_item(ctx, "report", report.as_str(), &a).await?;
-        let r = sqlx::query("SELECT author_id, status, revision FROM report WHERE id = $1")
+        let r = crate::sql::query("SELECT author_id, status, revision FROM report WHERE id = $1")
             .bind(report.as_str())
             .fetch_one(&mut *tx)
             .await?;
@@ -295,7 +295,7 @@ impl Services {
             Some(report.as_str()),
         );
         let (client, mut tx, scope) = self.gate_item(ctx, "report", report.as_str(), &a).await?;
-        let r = sqlx::query("SELECT author_id, status, revision FROM report WHERE id = $1")
+        let r = crate::sql::query("SELECT author_id, status, revision FROM report WHERE id = $1")
             .bind(report.as_str())
             .fetch_one(&mut *tx)
             .await?;
@@ -310,7 +310,7 @@ impl Services {
         if s(&r, "status")? != DocStatus::Draft.code() || i(&r, "revision")? != revision {
             return Err(ServiceError::Stale);
         }
-        let changed = sqlx::query(
+        let changed = crate::sql::query(
             "UPDATE report SET category = $3, body = $4, visible_to_client = $5, updated_at = $6, \
              revision = revision + 1 WHERE id = $1 AND revision = $2 AND status = 'draft'",
         )
@@ -342,7 +342,7 @@ impl Services {
     ) -> Result<bool> {
         let now = ts(self.now());
         // The author is never touched: finalising records who finalised.
-        let done = sqlx::query(
+        let done = crate::sql::query(
             "UPDATE report SET status = 'final', finalised_at = $2, finalised_by = $3, updated_at = $2 \
              WHERE id = $1 AND status = 'draft' AND ($4 IS NULL OR revision = $4)",
         )
@@ -367,7 +367,7 @@ impl Services {
             return Ok(None); // removed meanwhile: nothing to do
         };
         let (mut tx, scope) = self.gate(ctx, &client, &a).await?;
-        let r = sqlx::query("SELECT status, created_at FROM report WHERE id = $1")
+        let r = crate::sql::query("SELECT status, created_at FROM report WHERE id = $1")
             .bind(report)
             .fetch_one(&mut *tx)
             .await?;
@@ -409,7 +409,7 @@ impl Services {
             ));
         };
         let (mut tx, scope) = self.gate(ctx, &client, &a).await?;
-        let r = sqlx::query(
+        let r = crate::sql::query(
             "SELECT series_id, version, is_current, status, episode_id FROM report WHERE id = $1",
         )
         .bind(report.as_str())
@@ -428,7 +428,7 @@ impl Services {
         let version = i(&r, "version")? + 1;
         let now = ts(self.now());
         let changed =
-            sqlx::query("UPDATE report SET is_current = 0 WHERE id = $1 AND is_current = 1")
+            crate::sql::query("UPDATE report SET is_current = 0 WHERE id = $1 AND is_current = 1")
                 .bind(report.as_str())
                 .execute(&mut *tx)
                 .await?;
@@ -436,7 +436,7 @@ impl Services {
             return Err(ServiceError::Stale);
         }
         let id = new_id();
-        sqlx::query(
+        crate::sql::query(
             "INSERT INTO report (id, series_id, version, is_current, client_id, episode_id, author_id, author_role, \
              category, body, status, visible_to_client, created_at, updated_at, finalised_at, finalised_by) \
              SELECT $1, series_id, $2, 1, client_id, episode_id, $3, $4, $5, $6, 'final', $7, created_at, $8, $8, $9 \
@@ -494,7 +494,7 @@ impl Services {
         let (mut tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
         let now = ts(self.now());
         let cp = new_id();
-        sqlx::query(
+        crate::sql::query(
             "INSERT INTO contact_person (id, client_id, given_name, name_prefix, family_name, relation, email, mobile, \
              created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
@@ -510,7 +510,7 @@ impl Services {
         .execute(&mut *tx)
         .await?;
         let g = new_id();
-        sqlx::query(
+        crate::sql::query(
             "INSERT INTO access_grant (id, client_id, contact_person_id, parts, valid_from, valid_until, \
              consent_recorded_by, consent_recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
@@ -544,7 +544,7 @@ impl Services {
             .gate_item(ctx, "access_grant", grant.as_str(), &a)
             .await?;
         let (kind, id) = ctx.principal.audit_actor();
-        let changed = sqlx::query("UPDATE access_grant SET revoked_at = $2, revoked_by = $3 WHERE id = $1 AND revoked_at IS NULL")
+        let changed = crate::sql::query("UPDATE access_grant SET revoked_at = $2, revoked_by = $3 WHERE id = $1 AND revoked_at IS NULL")
             .bind(grant.as_str())
             .bind(ts(self.now()))
             .bind(format!("{kind}:{id}"))
@@ -554,7 +554,7 @@ impl Services {
             // Revoked already (another window, a colleague): nothing to do.
             return Err(ServiceError::Stale);
         }
-        let cp = sqlx::query(
+        let cp = crate::sql::query(
             "SELECT cp.id, cp.account_id FROM access_grant g JOIN contact_person cp ON cp.id = g.contact_person_id \
              WHERE g.id = $1",
         )
@@ -563,7 +563,7 @@ impl Services {
         .await?;
         if let Some(account) = crate::row::os(&cp, "account_id")? {
             if self.openable_dossiers(&mut tx, &account).await?.is_empty() {
-                sqlx::query(
+                crate::sql::query(
                     "UPDATE auth_session SET ended_at = $2, end_reason = 'access_revoked' \
                      WHERE account_id = $1 AND ended_at IS NULL",
                 )
@@ -572,7 +572,7 @@ impl Services {
                 .execute(&mut *tx)
                 .await?;
             } else {
-                sqlx::query(
+                crate::sql::query(
                     "UPDATE auth_session SET active_contact_person_id = NULL \
                      WHERE account_id = $1 AND active_contact_person_id = $2 AND ended_at IS NULL",
                 )
@@ -634,7 +634,7 @@ impl Services {
         for c in clients {
             let id = new_id();
             crate::admin::insert_client(&mut tx, &id, org, &c.client, &ts(now)).await?;
-            sqlx::query("INSERT INTO episode (id, client_id, start_date, end_date, created_at) VALUES ($1, $2, $3, NULL, $4)")
+            crate::sql::query("INSERT INTO episode (id, client_id, start_date, end_date, created_at) VALUES ($1, $2, $3, NULL, $4)")
                 .bind(new_id())
                 .bind(&id)
                 .bind(date_str(c.episode_start))
