@@ -12,6 +12,7 @@ use inzage_core::model::{AuditAction, AuditOutcome, DossierPart, Principal, Rela
 use inzage_core::policy::{
     decide, Access, ActorFacts, Decision, EpisodeFacts, GrantFacts, OrgRules, Scope, SubjectFacts,
 };
+use std::sync::{Arc, Mutex};
 
 pub(crate) async fn actor_facts(tx: &mut Conn, p: &Principal) -> Result<ActorFacts> {
     Ok(match p {
@@ -81,6 +82,113 @@ pub(crate) async fn actor_facts(tx: &mut Conn, p: &Principal) -> Result<ActorFac
     })
 }
 
+/// Facts loaded once per request and reused by that request's reads: a
+/// page view needs the client's facts for the session check, the header
+/// and the tile's gate, and loads them once instead of three times
+/// (ADR 0010). Only a context made for one request carries a memo
+/// ([`crate::accounts::SessionInfo`] → [`Ctx::with_facts`]); a plain
+/// [`Ctx::new`] has none. An entry is used only while this process has
+/// committed no write since it was loaded ([`crate::db::Db::write_generation`]),
+/// and writes always decide on facts read inside their own transaction.
+#[derive(Clone, Default)]
+pub struct RequestFacts(Option<Arc<Mutex<Memo>>>);
+
+#[derive(Default)]
+struct Memo {
+    generation: u64,
+    actor: Option<(Principal, ActorFacts)>,
+    subjects: Vec<(String, Option<Subject>)>,
+}
+
+impl std::fmt::Debug for RequestFacts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "RequestFacts(memo)"
+        } else {
+            "RequestFacts(none)"
+        })
+    }
+}
+
+impl RequestFacts {
+    /// A memo for one request.
+    pub(crate) fn for_request() -> Self {
+        Self(Some(Arc::default()))
+    }
+
+    /// A memo as a request would have it, for tests.
+    #[cfg(feature = "testing")]
+    pub fn for_tests() -> Self {
+        Self::for_request()
+    }
+
+    fn lock(&self) -> Option<std::sync::MutexGuard<'_, Memo>> {
+        self.0
+            .as_ref()
+            .map(|m| m.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// The actor's facts, from the memo when still current.
+    pub(crate) async fn actor(
+        &self,
+        db: &crate::db::Db,
+        c: &mut Conn,
+        p: &Principal,
+    ) -> Result<ActorFacts> {
+        let generation = db.write_generation();
+        if let Some(m) = self.lock() {
+            if m.generation == generation {
+                if let Some((q, f)) = &m.actor {
+                    if q == p {
+                        return Ok(f.clone());
+                    }
+                }
+            }
+        }
+        let facts = actor_facts(c, p).await?;
+        if let Some(mut m) = self.lock() {
+            m.refresh(generation);
+            m.actor = Some((p.clone(), facts.clone()));
+        }
+        Ok(facts)
+    }
+
+    /// The subject's facts, from the memo when still current.
+    pub(crate) async fn subject(
+        &self,
+        db: &crate::db::Db,
+        c: &mut Conn,
+        client_id: &str,
+    ) -> Result<Option<Subject>> {
+        let generation = db.write_generation();
+        if let Some(m) = self.lock() {
+            if m.generation == generation {
+                if let Some((_, f)) = m.subjects.iter().find(|(id, _)| id == client_id) {
+                    return Ok(f.clone());
+                }
+            }
+        }
+        let facts = subject_facts(c, client_id).await?;
+        if let Some(mut m) = self.lock() {
+            m.refresh(generation);
+            m.subjects.push((client_id.to_owned(), facts.clone()));
+        }
+        Ok(facts)
+    }
+}
+
+impl Memo {
+    /// Forgets everything loaded before a write (`generation` read before
+    /// the new facts were loaded).
+    fn refresh(&mut self, generation: u64) {
+        if self.generation != generation {
+            self.generation = generation;
+            self.actor = None;
+            self.subjects.clear();
+        }
+    }
+}
+
 pub(crate) fn parse_parts(raw: &str) -> Vec<DossierPart> {
     raw.split(',')
         .filter_map(|p| DossierPart::from_code(p.trim()))
@@ -91,33 +199,51 @@ pub(crate) fn join_parts(parts: &[DossierPart]) -> String {
     parts.iter().map(|p| p.code()).collect::<Vec<_>>().join(",")
 }
 
+/// What one statement tells about a client: the facts and rules the
+/// decision needs, and the names the portal's header shows.
+#[derive(Clone, Debug)]
+pub(crate) struct Subject {
+    pub facts: SubjectFacts,
+    pub rules: OrgRules,
+    pub names: SubjectNames,
+}
+
+/// The client's and the organisation's names and servicedesk contacts.
+#[derive(Clone, Debug)]
+pub(crate) struct SubjectNames {
+    pub given_name: String,
+    pub name_prefix: Option<String>,
+    pub family_name: String,
+    pub organisation_name: String,
+    pub servicedesk_email: Option<String>,
+    pub servicedesk_phone: Option<String>,
+}
+
 /// The subject's facts and its organisation's rules; `None` if no such client.
-pub(crate) async fn subject_facts(
-    tx: &mut Conn,
-    client_id: &str,
-) -> Result<Option<(SubjectFacts, OrgRules)>> {
+pub(crate) async fn subject_facts(tx: &mut Conn, client_id: &str) -> Result<Option<Subject>> {
+    // One statement: the client, its organisation's rules and its latest
+    // care episode (this runs on every dossier request).
     let row = crate::sql::query(
         "SELECT c.id, c.team_id, c.birth_date, c.portal_stopped, o.grace_days_after_discharge, \
-         o.min_client_age, o.eligibility_start_date \
-         FROM client c JOIN organisation o ON o.id = c.organisation_id WHERE c.id = $1",
+         o.min_client_age, o.eligibility_start_date, \
+         e.id AS ep_id, e.start_date AS ep_start, e.end_date AS ep_end, \
+         c.given_name, c.name_prefix, c.family_name, o.name AS org_name, \
+         o.servicedesk_email, o.servicedesk_phone \
+         FROM client c JOIN organisation o ON o.id = c.organisation_id \
+         LEFT JOIN episode e ON e.id = (SELECT x.id FROM episode x WHERE x.client_id = c.id \
+           ORDER BY x.start_date DESC, x.created_at DESC LIMIT 1) \
+         WHERE c.id = $1",
     )
     .bind(client_id)
     .fetch_optional(&mut *tx)
     .await?;
     let Some(row) = row else { return Ok(None) };
-    let ep = crate::sql::query(
-        "SELECT id, start_date, end_date FROM episode WHERE client_id = $1 \
-         ORDER BY start_date DESC, created_at DESC LIMIT 1",
-    )
-    .bind(client_id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let current_episode = match ep {
+    let current_episode = match os(&row, "ep_id")? {
         None => None,
-        Some(e) => Some(EpisodeFacts {
-            id: EpisodeId::from_raw(s(&e, "id")?),
-            start: d(&e, "start_date")?,
-            end: od(&e, "end_date")?,
+        Some(id) => Some(EpisodeFacts {
+            id: EpisodeId::from_raw(id),
+            start: d(&row, "ep_start")?,
+            end: od(&row, "ep_end")?,
         }),
     };
     let facts = SubjectFacts {
@@ -132,7 +258,19 @@ pub(crate) async fn subject_facts(
         min_client_age: u32::try_from(i(&row, "min_client_age")?).unwrap_or(0),
         eligibility_start_date: od(&row, "eligibility_start_date")?,
     };
-    Ok(Some((facts, rules)))
+    let names = SubjectNames {
+        given_name: s(&row, "given_name")?,
+        name_prefix: os(&row, "name_prefix")?,
+        family_name: s(&row, "family_name")?,
+        organisation_name: s(&row, "org_name")?,
+        servicedesk_email: os(&row, "servicedesk_email")?,
+        servicedesk_phone: os(&row, "servicedesk_phone")?,
+    };
+    Ok(Some(Subject {
+        facts,
+        rules,
+        names,
+    }))
 }
 
 /// What is being attempted, for the gate and the audit event.
@@ -232,8 +370,21 @@ impl Services {
         a: &Attempt<'_>,
     ) -> Result<std::result::Result<Scope, (Option<String>, &'static str, ServiceError)>> {
         let now = self.now();
-        let actor = actor_facts(tx, &ctx.principal).await?;
-        let Some((subject, rules)) = subject_facts(tx, client_id).await? else {
+        // Reads may use the request's memo; writes decide on facts read in
+        // their own transaction.
+        let none = RequestFacts::default();
+        let memo = if a.access == Access::Read {
+            &ctx.facts
+        } else {
+            &none
+        };
+        let actor = memo.actor(self.db(), tx, &ctx.principal).await?;
+        let Some(crate::access::Subject {
+            facts: subject,
+            rules,
+            ..
+        }) = memo.subject(self.db(), tx, client_id).await?
+        else {
             return Ok(Err((None, "not_found", ServiceError::NotFound)));
         };
         Ok(

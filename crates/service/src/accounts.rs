@@ -124,6 +124,10 @@ pub struct SessionInfo {
     pub has_totp: bool,
     /// Step two is pending and the account may enrol an app in it.
     pub may_enrol: bool,
+    /// The facts the session check loaded, for this request's reads
+    /// ([`Ctx::with_facts`]).
+    #[serde(skip)]
+    pub facts: crate::RequestFacts,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -267,14 +271,13 @@ struct OrgAuth {
     staff_sms_allowed: bool,
     lockout_threshold: i64,
     lockout_pause: Duration,
-    idle: Duration,
     servicedesk_email: Option<String>,
     servicedesk_phone: Option<String>,
 }
 
 async fn org_auth(tx: &mut Conn, org: &str) -> Result<OrgAuth> {
     let r = crate::sql::query(
-        "SELECT staff_sms_allowed, lockout_threshold, lockout_pause_minutes, idle_timeout_minutes, servicedesk_email, servicedesk_phone \
+        "SELECT staff_sms_allowed, lockout_threshold, lockout_pause_minutes, servicedesk_email, servicedesk_phone \
          FROM organisation WHERE id = $1",
     )
     .bind(org)
@@ -284,7 +287,6 @@ async fn org_auth(tx: &mut Conn, org: &str) -> Result<OrgAuth> {
         staff_sms_allowed: b(&r, "staff_sms_allowed")?,
         lockout_threshold: i(&r, "lockout_threshold")?,
         lockout_pause: Duration::minutes(i(&r, "lockout_pause_minutes")?),
-        idle: Duration::minutes(i(&r, "idle_timeout_minutes")?),
         servicedesk_email: os(&r, "servicedesk_email")?,
         servicedesk_phone: os(&r, "servicedesk_phone")?,
     })
@@ -311,27 +313,39 @@ impl Services {
 
     /// Whether the account may use the portal now (discharge + grace,
     /// minimum age, eligibility date, a valid grant, an active staff member).
-    async fn may_sign_in(&self, tx: &mut Conn, a: &AccountRow) -> Result<bool> {
+    async fn may_sign_in(
+        &self,
+        tx: &mut Conn,
+        a: &AccountRow,
+        memo: &crate::RequestFacts,
+    ) -> Result<bool> {
         let now = self.now();
         match a.kind {
             AccountKind::Staff => {
                 let Some(id) = &a.subject_id else {
                     return Ok(false);
                 };
-                let facts = actor_facts(
-                    tx,
-                    &Principal::Staff {
-                        staff_id: StaffId::from_raw(id.clone()),
-                    },
-                )
-                .await?;
+                let facts = memo
+                    .actor(
+                        self.db(),
+                        tx,
+                        &Principal::Staff {
+                            staff_id: StaffId::from_raw(id.clone()),
+                        },
+                    )
+                    .await?;
                 Ok(matches!(facts, ActorFacts::Staff { active: true, .. }))
             }
             AccountKind::Client => {
                 let Some(id) = &a.subject_id else {
                     return Ok(false);
                 };
-                let Some((subject, rules)) = subject_facts(tx, id).await? else {
+                let Some(crate::access::Subject {
+                    facts: subject,
+                    rules,
+                    ..
+                }) = memo.subject(self.db(), tx, id).await?
+                else {
                     return Ok(false);
                 };
                 let actor = ActorFacts::Client {
@@ -382,7 +396,12 @@ impl Services {
                 },
             )
             .await?;
-            let Some((subject, rules)) = subject_facts(tx, &client).await? else {
+            let Some(crate::access::Subject {
+                facts: subject,
+                rules,
+                ..
+            }) = subject_facts(tx, &client).await?
+            else {
                 continue;
             };
             let open = DossierPart::ALL
@@ -548,7 +567,12 @@ impl Services {
         let email = Email::parse(&email)?.as_str().to_owned();
         // Eligibility (clients): the same rule as reading the dossier.
         if let InviteTarget::Client(id) = &target {
-            if let Some((subject, rules)) = subject_facts(&mut tx, id.as_str()).await? {
+            if let Some(crate::access::Subject {
+                facts: subject,
+                rules,
+                ..
+            }) = subject_facts(&mut tx, id.as_str()).await?
+            {
                 let d = decide(
                     &ActorFacts::Client {
                         client_id: id.clone(),
@@ -953,7 +977,10 @@ impl Services {
                 });
         }
         let mut tx = self.db().begin().await?;
-        if !self.may_sign_in(&mut tx, &account).await? {
+        if !self
+            .may_sign_in(&mut tx, &account, &crate::RequestFacts::default())
+            .await?
+        {
             audit_account(
                 &mut tx,
                 &ctx,
@@ -1355,13 +1382,18 @@ impl Services {
         }
         let now = self.now();
         // Every request looks its session up: plain reads on one pooled
-        // connection (no transaction, no SQLite write lock: each statement
-        // costs a hand-over to the driver's thread, BEGIN/ROLLBACK too), and
-        // a write only when something changes.
+        // connection (no transaction, no SQLite write lock), session,
+        // account and organisation in one statement, and a write only when
+        // something changes.
         let mut conn = self.db().acquire().await?;
         let r = crate::sql::query(
-            "SELECT id_hash, account_id, stage, last_seen_at, expires_at, public_computer, csrf_token, \
-             active_contact_person_id, ended_at, end_reason, may_enrol FROM auth_session WHERE id_hash = $1",
+            "SELECT s.id_hash, s.account_id, s.stage, s.last_seen_at, s.expires_at, s.public_computer, \
+             s.csrf_token, s.active_contact_person_id, s.ended_at, s.end_reason, s.may_enrol, \
+             a.id, a.organisation_id, a.kind, a.subject_id, a.email, a.mobile, a.password_hash, \
+             a.totp_secret, a.totp_last_step, a.totp_pending_secret, a.paused_until, a.language, \
+             a.tour_done, a.last_login_at, o.idle_timeout_minutes \
+             FROM auth_session s JOIN account a ON a.id = s.account_id \
+             JOIN organisation o ON o.id = a.organisation_id WHERE s.id_hash = $1",
         )
         .bind(sha(token))
         .fetch_optional(&mut *conn)
@@ -1373,15 +1405,16 @@ impl Services {
             let timed_out = os(&r, "end_reason")?.as_deref() == Some("timeout");
             return Ok((None, timed_out));
         }
-        let account = self.account_by_id(&mut conn, &s(&r, "account_id")?).await?;
-        let org = org_auth(&mut conn, &account.organisation_id).await?;
+        let account = account_from_row(&r)?;
+        let idle = Duration::minutes(i(&r, "idle_timeout_minutes")?);
+        let facts = crate::RequestFacts::for_request();
         let stage = s(&r, "stage")?;
         let last_seen = t(&r, "last_seen_at")?;
         let id_hash = s(&r, "id_hash")?;
-        let idle_over = stage == "active" && now >= last_seen + org.idle;
+        let idle_over = stage == "active" && now >= last_seen + idle;
         let end_reason = if idle_over || now >= t(&r, "expires_at")? {
             Some("timeout")
-        } else if stage == "active" && !self.may_sign_in(&mut conn, &account).await? {
+        } else if stage == "active" && !self.may_sign_in(&mut conn, &account, &facts).await? {
             // Access can end while signed in (discharge + grace, revoked grant).
             Some("access_ended")
         } else {
@@ -1453,6 +1486,7 @@ impl Services {
             tour_done: account.tour_done,
             has_totp: account.totp_secret.is_some(),
             may_enrol: b(&r, "may_enrol")?,
+            facts,
         };
         Ok((Some(info), false))
     }

@@ -59,59 +59,83 @@ pub(crate) async fn append(
     now: DateTime<Utc>,
     ev: Event<'_>,
 ) -> Result<()> {
+    append_all(tx, std::iter::once((ctx, now, ev)), 1).await
+}
+
+/// Appends `n` events, in order, to the chain inside `tx`: the chain head
+/// is locked and moved once for all of them (group commit of reads).
+pub(crate) async fn append_all<'e>(
+    tx: &mut Tx,
+    events: impl Iterator<Item = (&'e Ctx, DateTime<Utc>, Event<'e>)>,
+    n: i64,
+) -> Result<()> {
+    if n < 1 {
+        return Ok(());
+    }
     // Lock the chain head (row lock on PostgreSQL; SQLite already holds the
-    // write lock) and take the next sequence number.
+    // write lock) and take the next `n` sequence numbers.
     let head =
-        crate::sql::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+        crate::sql::query("UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash")
+            .bind(n)
             .fetch_one(&mut **tx)
             .await?;
-    let seq: i64 = head.try_get("seq")?;
-    let prev_hash: String = head.try_get("hash")?;
-    let (actor_kind, actor_id) = ctx.principal.audit_actor();
-    let mut rec = AuditRecord {
-        seq,
-        event_id: new_id(),
-        occurred_at: ts(now),
-        actor_kind: actor_kind.to_owned(),
-        actor_id,
-        on_behalf_of: ctx.on_behalf_of.clone(),
-        actor_role: ev.role.to_owned(),
-        client_id: ev.client_id.map(str::to_owned),
-        data_kind: ev.data_kind.to_owned(),
-        data_id: ev.data_id.map(str::to_owned),
-        action: ev.action.code().to_owned(),
-        outcome: ev.outcome.code().to_owned(),
-        reason: ev.reason.map(str::to_owned),
-        source_addr: ctx.source_addr.clone(),
-        prev_hash,
-        hash: String::new(),
-    };
-    rec.hash = rec.compute_hash();
-    crate::sql::query(
-        "INSERT INTO audit_event (seq, event_id, occurred_at, actor_kind, actor_id, on_behalf_of, \
-         actor_role, client_id, data_kind, data_id, action, outcome, reason, source_addr, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
-    )
-    .bind(rec.seq)
-    .bind(&rec.event_id)
-    .bind(&rec.occurred_at)
-    .bind(&rec.actor_kind)
-    .bind(&rec.actor_id)
-    .bind(&rec.on_behalf_of)
-    .bind(&rec.actor_role)
-    .bind(&rec.client_id)
-    .bind(&rec.data_kind)
-    .bind(&rec.data_id)
-    .bind(&rec.action)
-    .bind(&rec.outcome)
-    .bind(&rec.reason)
-    .bind(&rec.source_addr)
-    .bind(&rec.prev_hash)
-    .bind(&rec.hash)
-    .execute(&mut **tx)
-    .await?;
-    crate::sql::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+    let last_seq: i64 = head.try_get("seq")?;
+    let mut prev_hash: String = head.try_get("hash")?;
+    let mut seq = last_seq - n;
+    for (ctx, now, ev) in events {
+        seq += 1;
+        let (actor_kind, actor_id) = ctx.principal.audit_actor();
+        let mut rec = AuditRecord {
+            seq,
+            event_id: new_id(),
+            occurred_at: ts(now),
+            actor_kind: actor_kind.to_owned(),
+            actor_id,
+            on_behalf_of: ctx.on_behalf_of.clone(),
+            actor_role: ev.role.to_owned(),
+            client_id: ev.client_id.map(str::to_owned),
+            data_kind: ev.data_kind.to_owned(),
+            data_id: ev.data_id.map(str::to_owned),
+            action: ev.action.code().to_owned(),
+            outcome: ev.outcome.code().to_owned(),
+            reason: ev.reason.map(str::to_owned),
+            source_addr: ctx.source_addr.clone(),
+            prev_hash: std::mem::take(&mut prev_hash),
+            hash: String::new(),
+        };
+        rec.hash = rec.compute_hash();
+        crate::sql::query(
+            "INSERT INTO audit_event (seq, event_id, occurred_at, actor_kind, actor_id, on_behalf_of, \
+             actor_role, client_id, data_kind, data_id, action, outcome, reason, source_addr, prev_hash, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+        )
+        .bind(rec.seq)
+        .bind(&rec.event_id)
+        .bind(&rec.occurred_at)
+        .bind(&rec.actor_kind)
+        .bind(&rec.actor_id)
+        .bind(&rec.on_behalf_of)
+        .bind(&rec.actor_role)
+        .bind(&rec.client_id)
+        .bind(&rec.data_kind)
+        .bind(&rec.data_id)
+        .bind(&rec.action)
+        .bind(&rec.outcome)
+        .bind(&rec.reason)
+        .bind(&rec.source_addr)
+        .bind(&rec.prev_hash)
         .bind(&rec.hash)
+        .execute(&mut **tx)
+        .await?;
+        prev_hash = rec.hash;
+    }
+    if seq != last_seq {
+        return Err(ServiceError::Internal(
+            "audit batch shorter than announced".into(),
+        ));
+    }
+    crate::sql::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+        .bind(&prev_hash)
         .execute(&mut **tx)
         .await?;
     Ok(())

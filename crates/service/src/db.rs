@@ -5,6 +5,8 @@
 use crate::error::ServiceError;
 use crate::sql::{self, LitePool, LiteTarget, Pooled};
 use sha2::{Digest, Sha256};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -38,6 +40,10 @@ enum Pools {
 #[derive(Clone, Debug)]
 pub struct Db {
     pools: Pools,
+    /// Counts the commits of write transactions in this process, except
+    /// the audit appends of reads (ADR 0010: facts memoised per request
+    /// stay valid only while it is unchanged).
+    writes: Arc<AtomicU64>,
 }
 
 pub(crate) use crate::sql::Tx;
@@ -62,6 +68,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "staff_workspace",
         include_str!("../migrations/0003_staff_workspace.sql"),
     ),
+    (
+        4,
+        "ordered_indexes",
+        include_str!("../migrations/0004_ordered_indexes.sql"),
+    ),
 ];
 
 impl Db {
@@ -82,6 +93,7 @@ impl Db {
                 .map_err(|e| ServiceError::Unavailable(e.to_string()))?;
             return Ok(Self {
                 pools: Pools::Sqlite { read, write },
+                writes: Arc::default(),
             });
         }
         if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
@@ -115,7 +127,15 @@ impl Db {
             .map_err(|e| ServiceError::Unavailable(describe_connect_error(&e)))?;
         Ok(Self {
             pools: Pools::Postgres(pool),
+            writes: Arc::default(),
         })
+    }
+
+    /// How many write transactions this process has committed (read-event
+    /// appends excepted). Facts read while it stays the same are current as
+    /// far as this process's own writes go.
+    pub(crate) fn write_generation(&self) -> u64 {
+        self.writes.load(Ordering::SeqCst)
     }
 
     pub fn backend(&self) -> Backend {
@@ -154,6 +174,12 @@ impl Db {
     /// once (`BEGIN IMMEDIATE`): every service transaction writes at least
     /// an audit event, and a deferred one could fail to upgrade.
     pub(crate) async fn begin(&self) -> Result<Tx, ServiceError> {
+        Ok(self.begin_audit().await?.counting(&self.writes))
+    }
+
+    /// [`Db::begin`] for appending read events only: its commit changes no
+    /// fact a decision rests on, so it does not count as a write.
+    pub(crate) async fn begin_audit(&self) -> Result<Tx, ServiceError> {
         Ok(match &self.pools {
             Pools::Sqlite { write, .. } => {
                 Tx::begin_lite(write.acquire().await?, "BEGIN IMMEDIATE", true)?

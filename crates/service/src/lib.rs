@@ -6,6 +6,7 @@
 #![deny(clippy::unwrap_used)]
 
 mod access;
+pub use access::RequestFacts;
 pub mod accounts;
 pub mod admin;
 mod audit;
@@ -48,6 +49,8 @@ pub struct Ctx {
     pub on_behalf_of: Option<String>,
     /// The source network address of the request, if any.
     pub source_addr: Option<String>,
+    /// Facts this request already loaded (empty unless made per request).
+    facts: access::RequestFacts,
 }
 
 impl Ctx {
@@ -56,7 +59,14 @@ impl Ctx {
             principal,
             on_behalf_of: None,
             source_addr: None,
+            facts: access::RequestFacts::default(),
         }
+    }
+    /// Lets this context's reads reuse the facts its request's session
+    /// check already loaded ([`accounts::SessionInfo::facts`]).
+    pub fn with_facts(mut self, facts: &access::RequestFacts) -> Self {
+        self.facts = facts.clone();
+        self
     }
     pub fn system(component: &str) -> Self {
         Self::new(Principal::system(component))

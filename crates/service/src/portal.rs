@@ -6,7 +6,6 @@
 //! an audit event of its own: it shows no dossier content, only the access
 //! relationship the viewer already has. Each tile's read is audited by its
 //! own service method, and choosing a dossier is audited (ADR 0007).
-use crate::access::{actor_facts, subject_facts};
 use crate::accounts::SessionInfo;
 use crate::admin::full_name;
 use crate::audit::{append, Event};
@@ -70,24 +69,21 @@ impl Services {
             _ => return Err(ServiceError::Denied(DenyReason::NoGrant)),
         };
         let now = self.now();
-        let actor = actor_facts(&mut tx, &ctx.principal).await?;
-        let Some((subject, rules)) = subject_facts(&mut tx, &client_id).await? else {
+        let actor = ctx.facts.actor(self.db(), &mut tx, &ctx.principal).await?;
+        let Some(crate::access::Subject {
+            facts: subject,
+            rules,
+            names,
+        }) = ctx.facts.subject(self.db(), &mut tx, &client_id).await?
+        else {
             return Err(ServiceError::NotFound);
         };
+        drop(tx);
         let parts: Vec<DossierPart> = TILES
             .iter()
             .copied()
             .filter(|p| decide(&actor, &subject, *p, Access::Read, &rules, now).is_allowed())
             .collect();
-        let r = crate::sql::query(
-            "SELECT c.given_name, c.name_prefix, c.family_name, o.name AS org_name, \
-             o.servicedesk_email, o.servicedesk_phone \
-             FROM client c JOIN organisation o ON o.id = c.organisation_id WHERE c.id = $1",
-        )
-        .bind(&client_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        drop(tx);
         if parts.is_empty() {
             return Err(ServiceError::Denied(DenyReason::NoGrant));
         }
@@ -99,16 +95,16 @@ impl Services {
         Ok(DossierHeader {
             client_id: ClientId::from_raw(client_id),
             client_name: full_name(
-                &s(&r, "given_name")?,
-                os(&r, "name_prefix")?.as_deref(),
-                &s(&r, "family_name")?,
+                &names.given_name,
+                names.name_prefix.as_deref(),
+                &names.family_name,
             ),
             parts,
             viewer_is_client: matches!(ctx.principal, Principal::Client { .. }),
             readable_until,
-            organisation_name: s(&r, "org_name")?,
-            servicedesk_email: os(&r, "servicedesk_email")?,
-            servicedesk_phone: os(&r, "servicedesk_phone")?,
+            organisation_name: names.organisation_name,
+            servicedesk_email: names.servicedesk_email,
+            servicedesk_phone: names.servicedesk_phone,
         })
     }
 

@@ -423,6 +423,27 @@ fn lite_run(c: &rusqlite::Connection, sql: &str, args: &[Value], want: &Want) ->
     })
 }
 
+thread_local! {
+    static BLOCKING_OK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Marks the current thread as one of our own (not a runtime worker): a
+/// commit may wait for the disk right here instead of on the blocking pool.
+pub(crate) fn allow_blocking_here() {
+    BLOCKING_OK.with(|b| b.set(true));
+}
+
+fn blocking_allowed() -> bool {
+    BLOCKING_OK.with(std::cell::Cell::get)
+}
+
+/// Runs a statement without arguments or rows (BEGIN, COMMIT, ROLLBACK)
+/// from the connection's statement cache.
+fn lite_exec(c: &rusqlite::Connection, sql: &str) -> R<()> {
+    c.prepare_cached(sql)?.raw_execute()?;
+    Ok(())
+}
+
 fn lite_value(v: rusqlite::types::ValueRef<'_>) -> R<Value> {
     use rusqlite::types::ValueRef;
     Ok(match v {
@@ -728,6 +749,8 @@ pub struct Tx {
     conn: Conn,
     /// A SQLite write transaction: its commit waits for the disk.
     durable_commit: bool,
+    /// Bumped when this transaction commits (see [`crate::db::Db::write_generation`]).
+    generation: Option<Arc<std::sync::atomic::AtomicU64>>,
 }
 
 impl fmt::Debug for Tx {
@@ -753,12 +776,19 @@ impl Tx {
     /// `BEGIN IMMEDIATE`).
     pub(crate) fn begin_lite(conn: Conn, begin: &str, durable_commit: bool) -> R<Tx> {
         if let Conn::Lite(l) = &conn {
-            l.get()?.execute_batch(begin)?;
+            lite_exec(l.get()?, begin)?;
         }
         Ok(Tx {
             conn,
             durable_commit,
+            generation: None,
         })
+    }
+
+    /// Counts this transaction's commit in `g`.
+    pub(crate) fn counting(mut self, g: &Arc<std::sync::atomic::AtomicU64>) -> Self {
+        self.generation = Some(g.clone());
+        self
     }
 
     /// A PostgreSQL transaction from the pool.
@@ -766,12 +796,26 @@ impl Tx {
         Ok(Tx {
             conn: Conn::PgTx(pool.begin().await?),
             durable_commit: true,
+            generation: None,
         })
     }
 
     pub async fn commit(mut self) -> R<()> {
+        let done = self.commit_inner().await;
+        if let Some(g) = &self.generation {
+            // Counted even when the commit failed: its outcome is unknown.
+            g.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+        done
+    }
+
+    async fn commit_inner(&mut self) -> R<()> {
         match std::mem::replace(&mut self.conn, Conn::Gone) {
             Conn::PgTx(t) => Ok(t.commit().await?),
+            Conn::Lite(l) if self.durable_commit && blocking_allowed() => {
+                // A thread of our own (the audit writer): wait right here.
+                lite_exec(l.get()?, "COMMIT")
+            }
             Conn::Lite(mut l) if self.durable_commit => {
                 // The fsync happens here: on the blocking pool, so the
                 // runtime's workers go on serving meanwhile.
@@ -780,7 +824,7 @@ impl Tx {
                     .take()
                     .ok_or_else(|| DbError::Unavailable("connection lost".into()))?;
                 let (c, r) = tokio::task::spawn_blocking(move || {
-                    let r = c.execute_batch("COMMIT");
+                    let r = lite_exec(&c, "COMMIT");
                     (c, r)
                 })
                 .await
@@ -791,7 +835,7 @@ impl Tx {
                 Ok(())
             }
             Conn::Lite(l) => {
-                l.get()?.execute_batch("COMMIT")?;
+                lite_exec(l.get()?, "COMMIT")?;
                 Ok(())
             }
             Conn::Pg(_) | Conn::Gone => Err(DbError::Unavailable("no open transaction".into())),
@@ -802,7 +846,7 @@ impl Tx {
         match std::mem::replace(&mut self.conn, Conn::Gone) {
             Conn::PgTx(t) => Ok(t.rollback().await?),
             Conn::Lite(l) => {
-                l.get()?.execute_batch("ROLLBACK")?;
+                lite_exec(l.get()?, "ROLLBACK")?;
                 Ok(())
             }
             Conn::Pg(_) | Conn::Gone => Ok(()),

@@ -193,7 +193,12 @@ impl Services {
         let mut conn = self.db().acquire().await?;
         let now = self.now();
         let actor = actor_facts(&mut conn, &ctx.principal).await?;
-        let Some((subject, rules)) = subject_facts(&mut conn, client.as_str()).await? else {
+        let Some(crate::access::Subject {
+            facts: subject,
+            rules,
+            ..
+        }) = subject_facts(&mut conn, client.as_str()).await?
+        else {
             drop(conn);
             return self.no_such_item(ctx, &a).await;
         };

@@ -159,9 +159,9 @@ fn report(body: &str, visible: bool) -> NewReport {
 #[tokio::test]
 async fn migrations_apply_once_and_sqlite_is_durable() {
     let db = TestDb::empty().await;
-    assert_eq!(db.db.migrate().await.expect("first"), vec![1, 2, 3]);
+    assert_eq!(db.db.migrate().await.expect("first"), vec![1, 2, 3, 4]);
     assert_eq!(db.db.migrate().await.expect("second"), Vec::<i64>::new());
-    assert_eq!(db.db.schema_version().await.expect("version"), 3);
+    assert_eq!(db.db.schema_version().await.expect("version"), 4);
     assert!(db.db.ping().await);
     if let Some((journal, synchronous, fks)) = db.db.sqlite_pragmas().await.expect("pragmas") {
         assert_eq!(journal, "wal");
@@ -240,6 +240,23 @@ async fn client_sees_only_final_visible_reports_of_current_episode() {
         .await
         .expect("list");
     assert_eq!(staff_page.total, 3);
+    // Paging: the total is the same on every page, also past the end.
+    for (page, items) in [(1, 2), (2, 1), (3, 0)] {
+        let p = w
+            .svc
+            .list_reports(
+                &cg,
+                &w.client,
+                ReportFilter {
+                    page,
+                    per_page: 2,
+                    ..Default::default()
+                },
+            )
+            .await
+            .expect("page");
+        assert_eq!((p.items.len(), p.total), (items, 3), "page {page}");
+    }
 }
 
 #[tokio::test]
@@ -1006,4 +1023,48 @@ async fn denied_count(svc: &Services, client: &ClientId) -> usize {
     .iter()
     .filter(|e| e.outcome == "denied")
     .count()
+}
+
+/// The per-request facts memo (ADR 0010): a request's reads reuse the
+/// client's facts, and any write this process commits makes them stale.
+#[tokio::test]
+async fn request_facts_are_reused_until_a_write() {
+    let w = world().await;
+    let client = Ctx::new(Principal::Client {
+        client_id: w.client.clone(),
+    });
+    let request = client
+        .clone()
+        .with_facts(&inzage_service::RequestFacts::for_tests());
+    w.svc
+        .client_profile(&request, &w.client)
+        .await
+        .expect("first read loads the facts");
+
+    // A change outside any service write (a tampering operator) is not
+    // seen by this request's memo, but by a fresh context at once: the memo
+    // really serves the facts.
+    w._db.exec_raw("UPDATE client SET portal_stopped = 1").await;
+    assert!(w.svc.client_profile(&request, &w.client).await.is_ok());
+    assert!(w.svc.client_profile(&client, &w.client).await.is_err());
+    w._db.exec_raw("UPDATE client SET portal_stopped = 0").await;
+
+    // A service write (here: staff stop the client's portal) makes every
+    // memoised fact stale: the same request is refused at once.
+    let request = client
+        .clone()
+        .with_facts(&inzage_service::RequestFacts::for_tests());
+    w.svc
+        .client_profile(&request, &w.client)
+        .await
+        .expect("allowed before the stop");
+    w.svc
+        .set_portal_stopped(&staff_ctx(&w.caregiver), &w.client, true)
+        .await
+        .expect("stop");
+    let after = w.svc.client_profile(&request, &w.client).await;
+    assert!(
+        matches!(after, Err(ServiceError::Denied(_) | ServiceError::NotFound)),
+        "{after:?}"
+    );
 }

@@ -290,7 +290,7 @@ fn admin_ctx(
 ) -> Result<Ctx, WebError> {
     match &info.principal {
         Some(p @ Principal::Staff { .. }) => {
-            let mut ctx = Ctx::new(p.clone());
+            let mut ctx = Ctx::new(p.clone()).with_facts(&info.facts);
             ctx.source_addr = src;
             Ok(ctx)
         }

@@ -175,7 +175,7 @@ async fn search(
         Some(p @ Principal::Staff { .. }) => p.clone(),
         _ => return Err(WebError::NotFound),
     };
-    let mut ctx = Ctx::new(principal);
+    let mut ctx = Ctx::new(principal).with_facts(&info.facts);
     ctx.source_addr = src;
     let q = AuditQuery {
         limit,

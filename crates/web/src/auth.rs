@@ -859,7 +859,7 @@ pub async fn start(
     let mut roles = vec![];
     let clients = match &info.principal {
         Some(p) => {
-            let mut ctx = inzage_service::Ctx::new(p.clone());
+            let mut ctx = inzage_service::Ctx::new(p.clone()).with_facts(&info.facts);
             ctx.source_addr = src;
             roles = st.services.my_roles(&ctx).await?;
             match st.services.my_clients(&ctx, &search).await {

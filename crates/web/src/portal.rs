@@ -152,7 +152,7 @@ async fn open_as(
         None => return Ok(Err(redirect("/kiezen", vec![]))),
     };
     let tr = tr_of(&info);
-    let mut ctx = Ctx::new(principal);
+    let mut ctx = Ctx::new(principal).with_facts(&info.facts);
     ctx.source_addr = src;
     let header = match st.services.dossier_header(&ctx).await {
         Ok(h) => h,

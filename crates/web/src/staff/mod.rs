@@ -96,7 +96,7 @@ pub struct StaffView {
 fn staff_ctx(info: &SessionInfo, src: Option<String>) -> Result<(Ctx, StaffId), WebError> {
     match &info.principal {
         Some(p @ Principal::Staff { staff_id }) => {
-            let mut ctx = Ctx::new(p.clone());
+            let mut ctx = Ctx::new(p.clone()).with_facts(&info.facts);
             ctx.source_addr = src;
             Ok((ctx, staff_id.clone()))
         }
