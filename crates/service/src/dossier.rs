@@ -5,7 +5,7 @@
 use crate::access::{in_scope, Attempt};
 use crate::admin::{full_name, sort_name};
 use crate::error::Result;
-use crate::row::{b, d, i, os, ot, s, t};
+use crate::row::{b, d, i, os, ot, s, t, take_os, take_s};
 use crate::{Ctx, Services};
 use chrono::{DateTime, NaiveDate, Utc};
 use inzage_core::ids::*;
@@ -182,32 +182,34 @@ const REPORT_SELECT: &str = "SELECT r.id, r.series_id, r.version, r.is_current, 
      m.given_name AS a_given, m.name_prefix AS a_prefix, m.family_name AS a_family \
      FROM report r JOIN staff_member m ON m.id = r.author_id";
 
-fn report_from_row(r: &crate::sql::Row) -> Result<ReportView> {
-    let version = i(r, "version")?;
+/// Takes the row's texts (a page of reports moves, not copies, its bodies).
+fn report_from_row(mut row: crate::sql::Row) -> Result<ReportView> {
+    let r = &mut row;
+    let version = i(&*r, "version")?;
     Ok(ReportView {
-        id: ReportId::from_raw(s(r, "id")?),
-        series_id: ReportSeriesId::from_raw(s(r, "series_id")?),
+        id: ReportId::from_raw(take_s(r, "id")?),
+        series_id: ReportSeriesId::from_raw(take_s(r, "series_id")?),
         version,
-        client_id: ClientId::from_raw(s(r, "client_id")?),
-        episode_id: EpisodeId::from_raw(s(r, "episode_id")?),
-        author_id: StaffId::from_raw(s(r, "author_id")?),
+        client_id: ClientId::from_raw(take_s(r, "client_id")?),
+        episode_id: EpisodeId::from_raw(take_s(r, "episode_id")?),
+        author_id: StaffId::from_raw(take_s(r, "author_id")?),
         author_name: full_name(
-            &s(r, "a_given")?,
-            os(r, "a_prefix")?.as_deref(),
-            &s(r, "a_family")?,
+            &s(&*r, "a_given")?,
+            os(&*r, "a_prefix")?.as_deref(),
+            &s(&*r, "a_family")?,
         ),
-        author_role: s(r, "author_role")?,
-        category: s(r, "category")?,
-        body: s(r, "body")?,
-        status: DocStatus::from_code(&s(r, "status")?).unwrap_or(DocStatus::Draft),
-        visible_to_client: b(r, "visible_to_client")?,
-        created_at: t(r, "created_at")?,
-        updated_at: t(r, "updated_at")?,
-        finalised_at: ot(r, "finalised_at")?,
-        finalised_by: os(r, "finalised_by")?,
+        author_role: take_s(r, "author_role")?,
+        category: take_s(r, "category")?,
+        body: take_s(r, "body")?,
+        status: DocStatus::from_code(&s(&*r, "status")?).unwrap_or(DocStatus::Draft),
+        visible_to_client: b(&*r, "visible_to_client")?,
+        created_at: t(&*r, "created_at")?,
+        updated_at: t(&*r, "updated_at")?,
+        finalised_at: ot(&*r, "finalised_at")?,
+        finalised_by: take_os(r, "finalised_by")?,
         corrected: version > 1,
-        is_current: b(r, "is_current")?,
-        revision: i(r, "revision")?,
+        is_current: b(&*r, "is_current")?,
+        revision: i(&*r, "revision")?,
     })
 }
 
@@ -378,7 +380,7 @@ impl Services {
         .fetch_all(&mut *tx)
         .await?;
         let items = rows
-            .iter()
+            .into_iter()
             .map(report_from_row)
             .collect::<Result<Vec<_>>>()?;
         self.finish_read(tx, ctx, &scope, client.as_str(), &a)
@@ -405,8 +407,8 @@ impl Services {
             .bind(report_id.as_str())
             .fetch_one(&mut *tx)
             .await?;
-        let report = report_from_row(&r)?;
         let current = b(&r, "is_current").unwrap_or(true) || scope.include_drafts;
+        let report = report_from_row(r)?;
         if !current
             || !in_scope(
                 &scope,
@@ -447,7 +449,7 @@ impl Services {
         .fetch_all(&mut *tx)
         .await?;
         let items = rows
-            .iter()
+            .into_iter()
             .map(report_from_row)
             .collect::<Result<Vec<_>>>()?;
         self.finish_read(tx, ctx, &scope, &client, &a).await?;

@@ -43,3 +43,13 @@ pub(crate) fn od(row: &Row, col: &str) -> Result<Option<NaiveDate>, ServiceError
 pub(crate) fn flag(v: bool) -> i64 {
     i64::from(v)
 }
+
+/// [`s`] moving the text out of the row instead of copying it.
+pub(crate) fn take_s(row: &mut Row, col: &str) -> Result<String, ServiceError> {
+    row.take_text(col)?
+        .ok_or_else(|| ServiceError::Internal(format!("unexpected NULL in {col}")))
+}
+/// [`os`] moving the text out of the row.
+pub(crate) fn take_os(row: &mut Row, col: &str) -> Result<Option<String>, ServiceError> {
+    Ok(row.take_text(col)?)
+}

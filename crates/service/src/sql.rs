@@ -246,6 +246,19 @@ impl Row {
         let i = col.index_in(self)?;
         T::decode(&self.vals[i]).map_err(|e| DbError::Decode(self.cols[i].clone(), e.into()))
     }
+
+    /// Moves a text value out (no copy); the column reads as NULL after.
+    pub fn take_text(&mut self, col: &str) -> R<Option<String>> {
+        let i = col.index_in(self)?;
+        match std::mem::replace(&mut self.vals[i], Value::Null(Kind::Text)) {
+            Value::Text(s) => Ok(Some(s)),
+            Value::Null(_) => Ok(None),
+            other => {
+                self.vals[i] = other;
+                Err(DbError::Decode(self.cols[i].clone(), "not text".into()))
+            }
+        }
+    }
 }
 
 /// What an `execute` did.
