@@ -814,11 +814,17 @@ impl Tx {
     }
 
     pub async fn commit(mut self) -> R<()> {
+        // Counted before and after: facts loaded while the commit is under
+        // way (old or new) are stale by the time it has finished; counted
+        // even when the commit failed, as its outcome is unknown.
+        let bump = |g: &Option<Arc<std::sync::atomic::AtomicU64>>| {
+            if let Some(g) = g {
+                g.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            }
+        };
+        bump(&self.generation);
         let done = self.commit_inner().await;
-        if let Some(g) = &self.generation {
-            // Counted even when the commit failed: its outcome is unknown.
-            g.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        }
+        bump(&self.generation);
         done
     }
 
