@@ -876,7 +876,7 @@ impl Services {
             )
             .bind(&key)
             .bind(ts(start))
-            .fetch_optional(self.db().pool())
+            .fetch_optional(self.db())
             .await?
             .map(|r| r.try_get::<i64, _>("hits"))
             .transpose()?
@@ -920,7 +920,7 @@ impl Services {
                 "SELECT {ACCOUNT_COLS} FROM account WHERE email = $1"
             ))
             .bind(e.as_str())
-            .fetch_optional(self.db().pool())
+            .fetch_optional(self.db())
             .await?
             .as_ref()
             .map(account_from_row)
@@ -1454,7 +1454,7 @@ impl Services {
             )
             .bind(ts(now))
             .bind(&id_hash)
-            .execute(self.db().pool())
+            .execute(self.db())
             .await?;
         }
         let principal = if stage != "active" {
@@ -1556,7 +1556,7 @@ impl Services {
              AND stage = 'active' ORDER BY last_seen_at DESC",
         )
         .bind(&info.account_id)
-        .fetch_all(self.db().pool())
+        .fetch_all(self.db())
         .await?;
         let me = sha(token);
         rows.iter()
@@ -1662,7 +1662,7 @@ impl Services {
     pub(crate) async fn deliver_message(&self, id: &str) -> Result<()> {
         let r = crate::sql::query("SELECT id, channel, recipient, subject, body, status, created_at FROM message WHERE id = $1")
             .bind(id)
-            .fetch_optional(self.db().pool())
+            .fetch_optional(self.db())
             .await?;
         let Some(r) = r else { return Ok(()) };
         if s(&r, "status")? != "queued" {
@@ -1688,7 +1688,7 @@ impl Services {
                     .bind(ts(self.now()))
                     .bind(transport.name(channel))
                     .bind(id)
-                    .execute(self.db().pool())
+                    .execute(self.db())
                     .await?;
                 Ok(())
             }
@@ -1696,7 +1696,7 @@ impl Services {
                 crate::sql::query("UPDATE message SET last_error = $1 WHERE id = $2")
                     .bind(e.to_string())
                     .bind(id)
-                    .execute(self.db().pool())
+                    .execute(self.db())
                     .await?;
                 Err(e)
             }
@@ -1761,7 +1761,7 @@ impl Services {
         crate::sql::query("UPDATE account SET totp_pending_secret = $1 WHERE id = $2")
             .bind(&secret)
             .bind(&info.account_id)
-            .execute(self.db().pool())
+            .execute(self.db())
             .await?;
         let url = format!(
             "otpauth://totp/Inzage:{}?secret={secret}&issuer=Inzage&algorithm=SHA1&digits=6&period=30",
@@ -1819,14 +1819,14 @@ impl Services {
             AccountKind::ContactPerson => {
                 crate::sql::query("SELECT account_id AS id FROM contact_person WHERE id = $1")
                     .bind(subject)
-                    .fetch_optional(self.db().pool())
+                    .fetch_optional(self.db())
                     .await?
             }
             _ => {
                 crate::sql::query("SELECT id FROM account WHERE kind = $1 AND subject_id = $2")
                     .bind(kind.code())
                     .bind(subject)
-                    .fetch_optional(self.db().pool())
+                    .fetch_optional(self.db())
                     .await?
             }
         };
@@ -1970,7 +1970,7 @@ impl Services {
         crate::sql::query("UPDATE account SET language = $1 WHERE id = $2")
             .bind(language)
             .bind(&account.id)
-            .execute(self.db().pool())
+            .execute(self.db())
             .await?;
         Ok(())
     }

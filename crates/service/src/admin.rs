@@ -364,7 +364,7 @@ impl Services {
              upload_limit_bytes, servicedesk_email, servicedesk_phone, help_url, staff_sms_allowed, \
              auto_invite FROM organisation ORDER BY name",
         )
-            .fetch_all(self.db().pool())
+            .fetch_all(self.db())
             .await?;
         rows.iter()
             .map(|r| {
@@ -433,7 +433,7 @@ impl Services {
         let location = location.clone();
         let target = crate::sql::query("SELECT organisation_id FROM location WHERE id = $1")
             .bind(location.as_str())
-            .fetch_optional(self.db().pool())
+            .fetch_optional(self.db())
             .await?
             .map(|r| s(&r, "organisation_id"))
             .transpose()?;
@@ -468,7 +468,7 @@ impl Services {
             "SELECT id, name FROM location WHERE organisation_id = $1 ORDER BY name",
         )
         .bind(org.as_str())
-        .fetch_all(self.db().pool())
+        .fetch_all(self.db())
         .await?;
         rows.iter()
             .map(|r| {
@@ -485,7 +485,7 @@ impl Services {
             "SELECT id, location_id, name FROM team WHERE organisation_id = $1 ORDER BY name",
         )
         .bind(org.as_str())
-        .fetch_all(self.db().pool())
+        .fetch_all(self.db())
         .await?;
         rows.iter()
             .map(|r| {
@@ -553,7 +553,7 @@ impl Services {
         };
         let r = crate::sql::query("SELECT organisation_id FROM staff_member WHERE id = $1")
             .bind(staff_id.as_str())
-            .fetch_optional(self.db().pool())
+            .fetch_optional(self.db())
             .await?;
         let Some(r) = r else { return Ok(None) };
         let org = s(&r, "organisation_id")?;
@@ -577,7 +577,7 @@ impl Services {
         }
         let target = crate::sql::query("SELECT organisation_id FROM staff_member WHERE id = $1")
             .bind(staff.as_str())
-            .fetch_optional(self.db().pool())
+            .fetch_optional(self.db())
             .await?
             .map(|r| s(&r, "organisation_id"))
             .transpose()?;
@@ -639,21 +639,21 @@ impl Services {
              WHERE organisation_id = $1 ORDER BY family_name, given_name",
         )
         .bind(org.as_str())
-        .fetch_all(self.db().pool())
+        .fetch_all(self.db())
         .await?;
         let roles = crate::sql::query(
             "SELECT r.staff_id, r.role FROM staff_role r JOIN staff_member m ON m.id = r.staff_id \
              WHERE m.organisation_id = $1 ORDER BY r.role",
         )
         .bind(org.as_str())
-        .fetch_all(self.db().pool())
+        .fetch_all(self.db())
         .await?;
         let teams = crate::sql::query(
             "SELECT t.staff_id, t.team_id FROM team_membership t JOIN staff_member m ON m.id = t.staff_id \
              WHERE m.organisation_id = $1",
         )
         .bind(org.as_str())
-        .fetch_all(self.db().pool())
+        .fetch_all(self.db())
         .await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {

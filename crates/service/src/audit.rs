@@ -213,7 +213,7 @@ impl Services {
     /// Walks the whole chain in `seq` order and reports the first broken
     /// link. Reads in pages, so it works on logs of any size.
     pub async fn verify_audit_chain(&self) -> Result<VerifyReport> {
-        let pool = self.db().pool();
+        let pool = self.db();
         let mut verifier = ChainVerifier::default();
         let mut after = 0i64;
         loop {

@@ -145,11 +145,6 @@ impl Db {
         }
     }
 
-    /// The database as a place to run one statement ([`crate::sql::On`]).
-    pub(crate) fn pool(&self) -> &Self {
-        self
-    }
-
     /// A connection for one statement run on the database directly: on
     /// SQLite a statement that is not a `SELECT` goes to the writer's
     /// connection, so it queues with the other writers.

@@ -653,7 +653,7 @@ impl Services {
         };
         let row = crate::sql::query(&sql)
             .bind(id)
-            .fetch_optional(self.db().pool())
+            .fetch_optional(self.db())
             .await?;
         row.map(|r| s(&r, "client_id")).transpose()
     }
@@ -661,7 +661,7 @@ impl Services {
     pub(crate) async fn owner_of_series(&self, series: &str) -> Result<Option<String>> {
         let row = crate::sql::query("SELECT client_id FROM report WHERE series_id = $1 LIMIT 1")
             .bind(series)
-            .fetch_optional(self.db().pool())
+            .fetch_optional(self.db())
             .await?;
         row.map(|r| s(&r, "client_id")).transpose()
     }

@@ -153,7 +153,7 @@ impl Runner {
     /// Claims and runs at most one due job.
     pub async fn run_once(&self) -> Result<Tick> {
         let now = self.services.now();
-        let pool = self.services.db().pool();
+        let pool = self.services.db();
         let due =
             "((status = 'queued' AND run_at <= $3) OR (status = 'running' AND locked_until < $3))";
         let claimed = crate::sql::query(&format!(
@@ -340,7 +340,7 @@ impl Runner {
 impl Services {
     pub async fn job_stats(&self) -> Result<JobStats> {
         let rows = crate::sql::query("SELECT status, COUNT(*) AS n FROM job GROUP BY status")
-            .fetch_all(self.db().pool())
+            .fetch_all(self.db())
             .await?;
         let mut st = JobStats::default();
         for r in rows {

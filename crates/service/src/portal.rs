@@ -213,7 +213,7 @@ impl Services {
         crate::sql::query("UPDATE account SET tour_done = $1 WHERE id = $2")
             .bind(i64::from(done))
             .bind(&info.account_id)
-            .execute(self.db().pool())
+            .execute(self.db())
             .await?;
         Ok(())
     }

@@ -788,9 +788,10 @@ impl Tx {
     /// Starts a SQLite transaction on `conn` with `begin` (`BEGIN` or
     /// `BEGIN IMMEDIATE`).
     pub(crate) fn begin_lite(conn: Conn, begin: &str, durable_commit: bool) -> R<Tx> {
-        if let Conn::Lite(l) = &conn {
-            lite_exec(l.get()?, begin)?;
-        }
+        let Conn::Lite(l) = &conn else {
+            return Err(DbError::Database("not a SQLite connection".into()));
+        };
+        lite_exec(l.get()?, begin)?;
         Ok(Tx {
             conn,
             durable_commit,

@@ -33,7 +33,7 @@ impl TestDb {
                 .await
                 .expect("connect to PostgreSQL for tests");
             crate::sql::query(&format!("CREATE DATABASE {name}"))
-                .execute(admin.pool())
+                .execute(&admin)
                 .await
                 .expect("create db");
             admin.close().await;
@@ -82,7 +82,7 @@ impl TestDb {
     /// One integer from a query (tests that check stored state).
     pub async fn scalar(&self, sql: &str) -> i64 {
         crate::sql::query(sql)
-            .fetch_one(self.db.pool())
+            .fetch_one(&self.db)
             .await
             .expect("scalar")
             .try_get::<i64, _>(0)
@@ -92,7 +92,7 @@ impl TestDb {
     /// Runs raw SQL: only for tests that tamper with storage on purpose.
     pub async fn exec_raw(&self, sql: &str) {
         crate::sql::query(sql)
-            .execute(self.db.pool())
+            .execute(&self.db)
             .await
             .expect("raw sql");
     }
@@ -114,7 +114,7 @@ impl Drop for TestDb {
                             let _ = crate::sql::query(&format!(
                                 "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
                             ))
-                            .execute(db.pool())
+                            .execute(&db)
                             .await;
                             db.close().await;
                         }

@@ -1033,9 +1033,12 @@ async fn request_facts_are_reused_until_a_write() {
     let client = Ctx::new(Principal::Client {
         client_id: w.client.clone(),
     });
-    let request = client
-        .clone()
-        .with_facts(&inzage_service::RequestFacts::for_tests());
+    let new_request = || {
+        client
+            .clone()
+            .with_facts(&inzage_service::RequestFacts::for_tests())
+    };
+    let request = new_request();
     w.svc
         .client_profile(&request, &w.client)
         .await
@@ -1051,9 +1054,7 @@ async fn request_facts_are_reused_until_a_write() {
 
     // A service write (here: staff stop the client's portal) makes every
     // memoised fact stale: the same request is refused at once.
-    let request = client
-        .clone()
-        .with_facts(&inzage_service::RequestFacts::for_tests());
+    let request = new_request();
     w.svc
         .client_profile(&request, &w.client)
         .await
