@@ -1,6 +1,6 @@
 //! Parse, don't validate: values from outside (CLI, forms, imports) become
 //! these types only through `parse`, which names the field in its error.
-use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, TimeZone, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -307,14 +307,22 @@ pub fn local_date(t: DateTime<Utc>) -> NaiveDate {
 
 /// `dd-mm-jjjj HH:MM` in Europe/Amsterdam, as the seeds show times.
 pub fn display_datetime(t: DateTime<Utc>) -> String {
-    t.with_timezone(&DISPLAY_TZ)
-        .format("%d-%m-%Y %H:%M")
-        .to_string()
+    // Written out instead of `format("%d-%m-%Y %H:%M")`: a list page
+    // formats every line's time, and strftime parses its pattern each call.
+    let l = t.with_timezone(&DISPLAY_TZ).naive_local();
+    format!(
+        "{:02}-{:02}-{:04} {:02}:{:02}",
+        l.day(),
+        l.month(),
+        l.year(),
+        l.hour(),
+        l.minute()
+    )
 }
 
 /// `dd-mm-jjjj`, as the seeds show dates.
 pub fn display_date(d: NaiveDate) -> String {
-    d.format("%d-%m-%Y").to_string()
+    format!("{:02}-{:02}-{:04}", d.day(), d.month(), d.year())
 }
 
 /// Midnight at the start of a local (Amsterdam) day, as a UTC instant.
@@ -449,6 +457,14 @@ mod tests {
         let t = Utc.with_ymd_and_hms(2026, 7, 1, 22, 30, 0).unwrap();
         assert_eq!(display_datetime(t), "02-07-2026 00:30");
         assert_eq!(local_date(t), NaiveDate::from_ymd_opt(2026, 7, 2).unwrap());
+        // The night the clocks go back: 00:30 UTC is 02:30 summer time,
+        // 01:30 UTC is 02:30 winter time.
+        let t = Utc.with_ymd_and_hms(2026, 10, 25, 1, 30, 0).unwrap();
+        assert_eq!(display_datetime(t), "25-10-2026 02:30");
+        assert_eq!(
+            display_date(NaiveDate::from_ymd_opt(2026, 3, 9).unwrap()),
+            "09-03-2026"
+        );
     }
 
     #[test]

@@ -153,6 +153,19 @@ impl RequestFacts {
         Ok(facts)
     }
 
+    /// Remembers a subject's facts that were loaded with another statement
+    /// (the session lookup loads a client's own facts with the session);
+    /// `generation` is the write generation read before that statement.
+    pub(crate) fn remember_subject(&self, generation: u64, client_id: &str, facts: Subject) {
+        if let Some(mut m) = self.lock() {
+            m.refresh(generation);
+            if m.generation == generation {
+                m.subjects.retain(|(id, _)| id != client_id);
+                m.subjects.push((client_id.to_owned(), Some(facts)));
+            }
+        }
+    }
+
     /// The subject's facts, from the memo when still current.
     pub(crate) async fn subject(
         &self,
@@ -220,51 +233,71 @@ pub(crate) struct SubjectNames {
 }
 
 /// The subject's facts and its organisation's rules; `None` if no such client.
+/// The columns of a client's [`Subject`], for a statement that joins
+/// [`SUBJECT_JOINS`] on a client table aliased `c`.
+pub(crate) const SUBJECT_COLUMNS: &str = "c.id AS sub_id, c.team_id AS sub_team_id, \
+     c.birth_date AS sub_birth_date, c.portal_stopped AS sub_portal_stopped, \
+     so.grace_days_after_discharge AS sub_grace_days, so.min_client_age AS sub_min_age, \
+     so.eligibility_start_date AS sub_eligible_from, \
+     e.id AS ep_id, e.start_date AS ep_start, e.end_date AS ep_end, \
+     c.given_name AS sub_given, c.name_prefix AS sub_prefix, c.family_name AS sub_family, \
+     so.name AS sub_org_name, so.servicedesk_email AS sub_sd_email, \
+     so.servicedesk_phone AS sub_sd_phone";
+
+/// The client's organisation and its latest care episode.
+pub(crate) const SUBJECT_JOINS: &str = "LEFT JOIN organisation so ON so.id = c.organisation_id \
+     LEFT JOIN episode e ON e.id = (SELECT x.id FROM episode x WHERE x.client_id = c.id \
+       ORDER BY x.start_date DESC, x.created_at DESC LIMIT 1)";
+
 pub(crate) async fn subject_facts(tx: &mut Conn, client_id: &str) -> Result<Option<Subject>> {
     // One statement: the client, its organisation's rules and its latest
     // care episode (this runs on every dossier request).
-    let row = crate::sql::query(
-        "SELECT c.id, c.team_id, c.birth_date, c.portal_stopped, o.grace_days_after_discharge, \
-         o.min_client_age, o.eligibility_start_date, \
-         e.id AS ep_id, e.start_date AS ep_start, e.end_date AS ep_end, \
-         c.given_name, c.name_prefix, c.family_name, o.name AS org_name, \
-         o.servicedesk_email, o.servicedesk_phone \
-         FROM client c JOIN organisation o ON o.id = c.organisation_id \
-         LEFT JOIN episode e ON e.id = (SELECT x.id FROM episode x WHERE x.client_id = c.id \
-           ORDER BY x.start_date DESC, x.created_at DESC LIMIT 1) \
-         WHERE c.id = $1",
-    )
-    .bind(client_id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some(row) = row else { return Ok(None) };
-    let current_episode = match os(&row, "ep_id")? {
+    static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!("SELECT {SUBJECT_COLUMNS} FROM client c {SUBJECT_JOINS} WHERE c.id = $1")
+    });
+    let row = crate::sql::query(&SQL)
+        .bind(client_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    match row {
+        Some(row) => subject_from_row(&row),
+        None => Ok(None),
+    }
+}
+
+/// The [`SUBJECT_COLUMNS`] of a row; `None` when the row has no client
+/// (an outer join that found none).
+pub(crate) fn subject_from_row(row: &crate::sql::Row) -> Result<Option<Subject>> {
+    let Some(client_id) = os(row, "sub_id")? else {
+        return Ok(None);
+    };
+    let current_episode = match os(row, "ep_id")? {
         None => None,
         Some(id) => Some(EpisodeFacts {
             id: EpisodeId::from_raw(id),
-            start: d(&row, "ep_start")?,
-            end: od(&row, "ep_end")?,
+            start: d(row, "ep_start")?,
+            end: od(row, "ep_end")?,
         }),
     };
     let facts = SubjectFacts {
-        client_id: ClientId::from_raw(s(&row, "id")?),
-        team_id: os(&row, "team_id")?.map(TeamId::from_raw),
-        birth_date: od(&row, "birth_date")?,
+        client_id: ClientId::from_raw(client_id),
+        team_id: os(row, "sub_team_id")?.map(TeamId::from_raw),
+        birth_date: od(row, "sub_birth_date")?,
         current_episode,
-        portal_stopped: b(&row, "portal_stopped")?,
+        portal_stopped: b(row, "sub_portal_stopped")?,
     };
     let rules = OrgRules {
-        grace_days_after_discharge: i(&row, "grace_days_after_discharge")?,
-        min_client_age: u32::try_from(i(&row, "min_client_age")?).unwrap_or(0),
-        eligibility_start_date: od(&row, "eligibility_start_date")?,
+        grace_days_after_discharge: i(row, "sub_grace_days")?,
+        min_client_age: u32::try_from(i(row, "sub_min_age")?).unwrap_or(0),
+        eligibility_start_date: od(row, "sub_eligible_from")?,
     };
     let names = SubjectNames {
-        given_name: s(&row, "given_name")?,
-        name_prefix: os(&row, "name_prefix")?,
-        family_name: s(&row, "family_name")?,
-        organisation_name: s(&row, "org_name")?,
-        servicedesk_email: os(&row, "servicedesk_email")?,
-        servicedesk_phone: os(&row, "servicedesk_phone")?,
+        given_name: s(row, "sub_given")?,
+        name_prefix: os(row, "sub_prefix")?,
+        family_name: s(row, "sub_family")?,
+        organisation_name: s(row, "sub_org_name")?,
+        servicedesk_email: os(row, "sub_sd_email")?,
+        servicedesk_phone: os(row, "sub_sd_phone")?,
     };
     Ok(Some(Subject {
         facts,

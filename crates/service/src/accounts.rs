@@ -1385,19 +1385,29 @@ impl Services {
         // connection (no transaction, no SQLite write lock), session,
         // account and organisation in one statement, and a write only when
         // something changes.
+        // A client's own facts (for the check that the portal is still
+        // open to them, and for the page's header and gate) come with it.
+        static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+            format!(
+                "SELECT s.id_hash, s.account_id, s.stage, s.last_seen_at, s.expires_at, s.public_computer, \
+                 s.csrf_token, s.active_contact_person_id, s.ended_at, s.end_reason, s.may_enrol, \
+                 a.id, a.organisation_id, a.kind, a.subject_id, a.email, a.mobile, a.password_hash, \
+                 a.totp_secret, a.totp_last_step, a.totp_pending_secret, a.paused_until, a.language, \
+                 a.tour_done, a.last_login_at, o.idle_timeout_minutes, {} \
+                 FROM auth_session s JOIN account a ON a.id = s.account_id \
+                 JOIN organisation o ON o.id = a.organisation_id \
+                 LEFT JOIN client c ON a.kind = 'client' AND c.id = a.subject_id {} \
+                 WHERE s.id_hash = $1",
+                crate::access::SUBJECT_COLUMNS,
+                crate::access::SUBJECT_JOINS
+            )
+        });
+        let generation = self.db().write_generation();
         let mut conn = self.db().acquire().await?;
-        let r = crate::sql::query(
-            "SELECT s.id_hash, s.account_id, s.stage, s.last_seen_at, s.expires_at, s.public_computer, \
-             s.csrf_token, s.active_contact_person_id, s.ended_at, s.end_reason, s.may_enrol, \
-             a.id, a.organisation_id, a.kind, a.subject_id, a.email, a.mobile, a.password_hash, \
-             a.totp_secret, a.totp_last_step, a.totp_pending_secret, a.paused_until, a.language, \
-             a.tour_done, a.last_login_at, o.idle_timeout_minutes \
-             FROM auth_session s JOIN account a ON a.id = s.account_id \
-             JOIN organisation o ON o.id = a.organisation_id WHERE s.id_hash = $1",
-        )
-        .bind(sha(token))
-        .fetch_optional(&mut *conn)
-        .await?;
+        let r = crate::sql::query(&SQL)
+            .bind(sha(token))
+            .fetch_optional(&mut *conn)
+            .await?;
         let Some(r) = r else {
             return Ok((None, false));
         };
@@ -1408,6 +1418,14 @@ impl Services {
         let account = account_from_row(&r)?;
         let idle = Duration::minutes(i(&r, "idle_timeout_minutes")?);
         let facts = crate::RequestFacts::for_request();
+        if account.kind == AccountKind::Client {
+            if let (Some(client_id), Some(subject)) = (
+                account.subject_id.as_deref(),
+                crate::access::subject_from_row(&r)?,
+            ) {
+                facts.remember_subject(generation, client_id, subject);
+            }
+        }
         let stage = s(&r, "stage")?;
         let last_seen = t(&r, "last_seen_at")?;
         let id_hash = s(&r, "id_hash")?;

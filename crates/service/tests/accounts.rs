@@ -1145,3 +1145,76 @@ async fn automatic_invitation_goes_out_once_when_email_and_mobile_are_known() {
         .iter()
         .any(|e| e.action == "invite" && e.actor_id == "job:auto_invite"));
 }
+
+/// Counts the SQL statements that `matches` while the guard lives (this
+/// thread only: a `#[tokio::test]` runs its services on it).
+fn count_statements(
+    matches: fn(&str) -> bool,
+) -> (
+    std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    tracing::subscriber::DefaultGuard,
+) {
+    use tracing_subscriber::layer::SubscriberExt;
+    struct Count(
+        std::sync::Arc<std::sync::atomic::AtomicUsize>,
+        fn(&str) -> bool,
+    );
+    struct Sql(Option<String>);
+    impl tracing::field::Visit for Sql {
+        fn record_str(&mut self, f: &tracing::field::Field, v: &str) {
+            if f.name() == "sql" {
+                self.0 = Some(v.to_owned());
+            }
+        }
+        fn record_debug(&mut self, f: &tracing::field::Field, v: &dyn std::fmt::Debug) {
+            if f.name() == "sql" {
+                self.0 = Some(format!("{v:?}").trim_matches('"').to_owned());
+            }
+        }
+    }
+    impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Count {
+        fn on_event(&self, e: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+            if e.metadata().target() != "inzage::sql" {
+                return;
+            }
+            let mut sql = Sql(None);
+            e.record(&mut sql);
+            if sql.0.is_some_and(|s| (self.1)(&s)) {
+                self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            }
+        }
+    }
+    let n = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let subscriber = tracing_subscriber::registry().with(Count(n.clone(), matches));
+    (n, tracing::subscriber::set_default(subscriber))
+}
+
+#[tokio::test]
+async fn a_clients_session_brings_the_clients_facts_so_a_page_loads_them_once() {
+    let w = world().await;
+    w.invited_with_password().await;
+    let s = w.sign_in().await;
+    let subject_statement = |sql: &str| sql.trim_start().starts_with("SELECT c.id AS sub_id");
+    let (loaded, _guard) = count_statements(subject_statement);
+    let info = w.svc.session(&s).await.expect("s").expect("session");
+    let principal = info.principal.clone().expect("a client principal");
+    let request = Ctx::new(principal.clone()).with_facts(&info.facts);
+    let header = w.svc.dossier_header(&request).await.expect("header");
+    assert_eq!(header.client_id, w.client);
+    w.svc
+        .client_profile(&request, &w.client)
+        .await
+        .expect("profile");
+    assert_eq!(
+        loaded.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "the session statement brought the facts for the check, the header and the gate"
+    );
+    // Without the session's facts (a context of its own) they are loaded:
+    // the count above can see them.
+    w.svc
+        .client_profile(&Ctx::new(principal), &w.client)
+        .await
+        .expect("profile");
+    assert_eq!(loaded.load(std::sync::atomic::Ordering::SeqCst), 1);
+}

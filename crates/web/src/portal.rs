@@ -646,15 +646,17 @@ pub struct ReportLine {
 }
 
 fn report_line(r: &ReportView, excerpt_chars: usize) -> ReportLine {
-    let body: String = r.body.chars().take(excerpt_chars).collect();
+    // The first `excerpt_chars` characters: cut at that character's byte
+    // offset (no copy of the body char by char).
+    let cut = r.body.char_indices().nth(excerpt_chars).map(|(at, _)| at);
     ReportLine {
         id: r.id.to_string(),
         when: display_datetime(r.created_at),
         author: r.author_name.clone(),
         role_key: role_key(&r.author_role),
         category: r.category.clone(),
-        more: r.body.chars().count() > excerpt_chars,
-        excerpt: paragraphs(&body),
+        more: cut.is_some(),
+        excerpt: paragraphs(cut.and_then(|c| r.body.get(..c)).unwrap_or(&r.body)),
         corrected: r.corrected,
     }
 }
@@ -1274,6 +1276,41 @@ mod tests {
         ] {
             assert_eq!(parse_filter_date(bad), Err(()), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_report_line_cuts_its_excerpt_at_a_character_not_a_byte() {
+        let now = chrono::Utc::now();
+        let report = |body: &str| ReportView {
+            id: ReportId::from_raw("r"),
+            series_id: inzage_core::ids::ReportSeriesId::from_raw("s"),
+            version: 1,
+            client_id: inzage_core::ids::ClientId::from_raw("c"),
+            episode_id: inzage_core::ids::EpisodeId::from_raw("e"),
+            author_id: inzage_core::ids::StaffId::from_raw("a"),
+            author_name: "A".into(),
+            author_role: "caregiver".into(),
+            category: "Dagrapportage".into(),
+            body: body.into(),
+            status: inzage_core::model::DocStatus::Final,
+            visible_to_client: true,
+            created_at: now,
+            updated_at: now,
+            finalised_at: None,
+            finalised_by: None,
+            corrected: false,
+            is_current: true,
+            revision: 0,
+        };
+        let short = report_line(&report("één\n\ntwee"), 9);
+        assert_eq!(short.excerpt, vec!["één", "twee"]);
+        assert!(!short.more, "exactly nine characters is not cut");
+        let long = report_line(&report("één\n\ntwee!"), 9);
+        assert_eq!(long.excerpt, vec!["één", "twee"]);
+        assert!(long.more);
+        let whole = report_line(&report("ééé"), usize::MAX);
+        assert_eq!(whole.excerpt, vec!["ééé"]);
+        assert!(!whole.more);
     }
 
     #[test]
