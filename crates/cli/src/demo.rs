@@ -493,6 +493,24 @@ async fn base_demo(
                 created_at: now - Duration::days(2 + k * 3) - Duration::hours(rng.below(8) as i64),
             });
         }
+        // Older reports, one every five days, so the tile has pages (a
+        // real dossier holds hundreds) and the load test reads a full page.
+        for k in 0..50i64 {
+            let at = now - Duration::days(32 + k * 5) - Duration::hours(rng.below(8) as i64);
+            if at.date_naive() <= d.start {
+                break;
+            }
+            let author = if k % 4 == 0 { other } else { d.pc };
+            imp.reports.push(ReportImport {
+                author: author.clone(),
+                author_role: author_role(author),
+                category: rng.pick(CATEGORIES).to_owned(),
+                body: report_text(&mut rng),
+                status: DocStatus::Final,
+                visible_to_client: true,
+                created_at: at,
+            });
+        }
         imp.reports.push(ReportImport {
             author: d.pc.clone(),
             author_role: author_role(d.pc),

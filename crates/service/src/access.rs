@@ -159,10 +159,8 @@ impl RequestFacts {
     pub(crate) fn remember_subject(&self, generation: u64, client_id: &str, facts: Subject) {
         if let Some(mut m) = self.lock() {
             m.refresh(generation);
-            if m.generation == generation {
-                m.subjects.retain(|(id, _)| id != client_id);
-                m.subjects.push((client_id.to_owned(), Some(facts)));
-            }
+            m.subjects.retain(|(id, _)| id != client_id);
+            m.subjects.push((client_id.to_owned(), Some(facts)));
         }
     }
 
@@ -232,7 +230,6 @@ pub(crate) struct SubjectNames {
     pub servicedesk_phone: Option<String>,
 }
 
-/// The subject's facts and its organisation's rules; `None` if no such client.
 /// The columns of a client's [`Subject`], for a statement that joins
 /// [`SUBJECT_JOINS`] on a client table aliased `c`.
 pub(crate) const SUBJECT_COLUMNS: &str = "c.id AS sub_id, c.team_id AS sub_team_id, \
@@ -249,6 +246,7 @@ pub(crate) const SUBJECT_JOINS: &str = "LEFT JOIN organisation so ON so.id = c.o
      LEFT JOIN episode e ON e.id = (SELECT x.id FROM episode x WHERE x.client_id = c.id \
        ORDER BY x.start_date DESC, x.created_at DESC LIMIT 1)";
 
+/// The subject's facts and its organisation's rules; `None` if no such client.
 pub(crate) async fn subject_facts(tx: &mut Conn, client_id: &str) -> Result<Option<Subject>> {
     // One statement: the client, its organisation's rules and its latest
     // care episode (this runs on every dossier request).

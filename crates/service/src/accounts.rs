@@ -1384,9 +1384,9 @@ impl Services {
         // Every request looks its session up: plain reads on one pooled
         // connection (no transaction, no SQLite write lock), session,
         // account and organisation in one statement, and a write only when
-        // something changes.
-        // A client's own facts (for the check that the portal is still
-        // open to them, and for the page's header and gate) come with it.
+        // something changes. A client's own facts (for the check that the
+        // portal is still open to them, the page's header and its gate)
+        // come in the same statement.
         static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
             format!(
                 "SELECT s.id_hash, s.account_id, s.stage, s.last_seen_at, s.expires_at, s.public_computer, \
