@@ -500,6 +500,12 @@ async fn base_demo(
             if at.date_naive() <= d.start {
                 break;
             }
+            // Not after a discharge (the episode's end).
+            if d.discharged_days_ago
+                .is_some_and(|n| at.date_naive() > today - Duration::days(n))
+            {
+                continue;
+            }
             let author = if k % 4 == 0 { other } else { d.pc };
             imp.reports.push(ReportImport {
                 author: author.clone(),
