@@ -144,6 +144,28 @@ fn report_text(rng: &mut Rng) -> String {
         .join(" ")
 }
 
+/// A final report with a random category and text; `at` draws its time
+/// after them (the order keeps the demo's random sequence).
+fn final_report(
+    rng: &mut Rng,
+    author: &StaffId,
+    author_role: Role,
+    visible_to_client: bool,
+    at: impl FnOnce(&mut Rng) -> chrono::DateTime<Utc>,
+) -> ReportImport {
+    let category = rng.pick(CATEGORIES).to_owned();
+    let body = report_text(rng);
+    ReportImport {
+        author: author.clone(),
+        author_role,
+        category,
+        body,
+        status: DocStatus::Final,
+        visible_to_client,
+        created_at: at(rng),
+    }
+}
+
 pub async fn run(svc: &Services, args: DemoArgs) -> Result<(), CliError> {
     let started = Instant::now();
     let ctx = Ctx::system("demo");
@@ -483,15 +505,13 @@ async fn base_demo(
         // Reports: final visible, hidden, a recent draft, from two authors.
         for k in 0..10i64 {
             let author = if k % 3 == 0 { other } else { d.pc };
-            imp.reports.push(ReportImport {
-                author: author.clone(),
-                author_role: author_role(author),
-                category: rng.pick(CATEGORIES).to_owned(),
-                body: report_text(&mut rng),
-                status: DocStatus::Final,
-                visible_to_client: k != 4,
-                created_at: now - Duration::days(2 + k * 3) - Duration::hours(rng.below(8) as i64),
-            });
+            imp.reports.push(final_report(
+                &mut rng,
+                author,
+                author_role(author),
+                k != 4,
+                |rng| now - Duration::days(2 + k * 3) - Duration::hours(rng.below(8) as i64),
+            ));
         }
         // Older reports, one every five days, so the tile has pages (a
         // real dossier holds hundreds) and the load test reads a full page.
@@ -507,15 +527,13 @@ async fn base_demo(
                 continue;
             }
             let author = if k % 4 == 0 { other } else { d.pc };
-            imp.reports.push(ReportImport {
-                author: author.clone(),
-                author_role: author_role(author),
-                category: rng.pick(CATEGORIES).to_owned(),
-                body: report_text(&mut rng),
-                status: DocStatus::Final,
-                visible_to_client: true,
-                created_at: at,
-            });
+            imp.reports.push(final_report(
+                &mut rng,
+                author,
+                author_role(author),
+                true,
+                |_| at,
+            ));
         }
         imp.reports.push(ReportImport {
             author: d.pc.clone(),

@@ -153,14 +153,19 @@ impl RequestFacts {
         Ok(facts)
     }
 
-    /// Remembers a subject's facts that were loaded with another statement
-    /// (the session lookup loads a client's own facts with the session);
-    /// `generation` is the write generation read before that statement.
-    pub(crate) fn remember_subject(&self, generation: u64, client_id: &str, facts: Subject) {
+    /// Remembers a subject's facts (`None`: no such client), loaded here or
+    /// with another statement (the session lookup brings a client's own);
+    /// `generation` is the write generation read before they were loaded.
+    pub(crate) fn remember_subject(
+        &self,
+        generation: u64,
+        client_id: &str,
+        facts: Option<Subject>,
+    ) {
         if let Some(mut m) = self.lock() {
             m.refresh(generation);
             m.subjects.retain(|(id, _)| id != client_id);
-            m.subjects.push((client_id.to_owned(), Some(facts)));
+            m.subjects.push((client_id.to_owned(), facts));
         }
     }
 
@@ -180,10 +185,7 @@ impl RequestFacts {
             }
         }
         let facts = subject_facts(c, client_id).await?;
-        if let Some(mut m) = self.lock() {
-            m.refresh(generation);
-            m.subjects.push((client_id.to_owned(), facts.clone()));
-        }
+        self.remember_subject(generation, client_id, facts.clone());
         Ok(facts)
     }
 }

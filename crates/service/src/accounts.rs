@@ -1423,7 +1423,7 @@ impl Services {
                 account.subject_id.as_deref(),
                 crate::access::subject_from_row(&r)?,
             ) {
-                facts.remember_subject(generation, client_id, subject);
+                facts.remember_subject(generation, client_id, Some(subject));
             }
         }
         let stage = s(&r, "stage")?;
