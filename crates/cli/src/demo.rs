@@ -474,19 +474,23 @@ async fn base_demo(
                 Role::Caregiver
             }
         };
+        // A discharged client's dossier ends at the discharge: nothing in it
+        // is dated after that day (the portal stays readable for the grace
+        // period, so these dates show).
+        let (until, last_day) = match d.discharged_days_ago.map(Duration::days) {
+            Some(gone) => (now - gone, today - gone),
+            None => (now, today),
+        };
         let mut imp = DossierImport::default();
         // Plans: the seed's 06-09-2017 version for the first client, then yearly versions and a draft.
         let plan_dates: Vec<NaiveDate> = if ci == 0 {
             vec![
                 NaiveDate::from_ymd_opt(2017, 9, 6).unwrap_or(today),
-                today - Duration::days(400),
-                today - Duration::days(30),
+                last_day - Duration::days(400),
+                last_day - Duration::days(30),
             ]
         } else {
-            vec![
-                d.start + Duration::days(14),
-                today - Duration::days(20).min(Duration::days(10)),
-            ]
+            vec![d.start + Duration::days(14), last_day - Duration::days(10)]
         };
         for (pi, date) in plan_dates.iter().enumerate() {
             imp.plans.push(PlanImport {
@@ -497,7 +501,7 @@ async fn base_demo(
             });
         }
         imp.plans.push(PlanImport {
-            plan_date: today,
+            plan_date: last_day,
             status: DocStatus::Draft,
             created_by: d.pc.clone(),
             sections: plan_sections(9),
@@ -510,21 +514,15 @@ async fn base_demo(
                 author,
                 author_role(author),
                 k != 4,
-                |rng| now - Duration::days(2 + k * 3) - Duration::hours(rng.below(8) as i64),
+                |rng| until - Duration::days(2 + k * 3) - Duration::hours(rng.below(8) as i64),
             ));
         }
         // Older reports, one every five days, so the tile has pages (a
         // real dossier holds hundreds) and the load test reads a full page.
         for k in 0..50i64 {
-            let at = now - Duration::days(32 + k * 5) - Duration::hours(rng.below(8) as i64);
+            let at = until - Duration::days(32 + k * 5) - Duration::hours(rng.below(8) as i64);
             if at.date_naive() <= d.start {
                 break;
-            }
-            // Not after a discharge (the episode's end).
-            if d.discharged_days_ago
-                .is_some_and(|n| at.date_naive() > today - Duration::days(n))
-            {
-                continue;
             }
             let author = if k % 4 == 0 { other } else { d.pc };
             imp.reports.push(final_report(
@@ -535,18 +533,26 @@ async fn base_demo(
                 |_| at,
             ));
         }
-        imp.reports.push(ReportImport {
-            author: d.pc.clone(),
-            author_role: author_role(d.pc),
-            category: "Dagrapportage".into(),
-            body: "Concept: nog niet klaar. Dit zie je pas als het definitief is.".into(),
-            status: DocStatus::Draft,
-            visible_to_client: true,
-            created_at: now - Duration::hours(2),
-        });
-        // Appointments: three past, three future (one cancelled).
+        // A draft in progress, only for clients still in care (its
+        // finalise job would publish it at once after a discharge).
+        if d.discharged_days_ago.is_none() {
+            imp.reports.push(ReportImport {
+                author: d.pc.clone(),
+                author_role: author_role(d.pc),
+                category: "Dagrapportage".into(),
+                body: "Concept: nog niet klaar. Dit zie je pas als het definitief is.".into(),
+                status: DocStatus::Draft,
+                visible_to_client: true,
+                created_at: now - Duration::hours(2),
+            });
+        }
+        // Appointments: three past, three future (one cancelled); none
+        // after a discharge.
         for k in [-21i64, -14, -7, 3, 10, 17] {
-            let day = today + Duration::days(k);
+            if k > 0 && d.discharged_days_ago.is_some() {
+                continue;
+            }
+            let day = last_day + Duration::days(k);
             let start = Utc.from_utc_datetime(
                 &day.and_hms_opt(9 + (k.rem_euclid(5)) as u32, 0, 0)
                     .unwrap_or_default(),
@@ -597,7 +603,7 @@ async fn base_demo(
         imp.documents.push(DocumentImport {
             title: "Verslag evaluatiegesprek".into(),
             doc_type: "Verslag".into(),
-            doc_date: today - Duration::days(30),
+            doc_date: last_day - Duration::days(30),
             content_type: "application/pdf".into(),
             bytes: crate::pdf::simple_pdf(
                 "Verslag evaluatiegesprek",
@@ -613,7 +619,7 @@ async fn base_demo(
         imp.documents.push(DocumentImport {
             title: "Intern overleg (niet zichtbaar voor cliënt)".into(),
             doc_type: "Intern".into(),
-            doc_date: today - Duration::days(15),
+            doc_date: last_day - Duration::days(15),
             content_type: "application/pdf".into(),
             bytes: crate::pdf::simple_pdf(
                 "Intern overleg",

@@ -202,6 +202,28 @@ async fn demo_is_idempotent_and_audit_verify_catches_tampering() {
             .and_then(|v| v.as_array().map(Vec::len))
     };
     assert_eq!(count(&db), Some(4));
+    // The two discharged demo clients: nothing in their dossiers is dated
+    // after the discharge (the portal shows these dates in the grace
+    // period).
+    assert_eq!(
+        db.scalar("SELECT COUNT(*) FROM episode WHERE end_date IS NOT NULL")
+            .await,
+        2
+    );
+    for (what, sql) in [
+        ("report", "SELECT COUNT(*) FROM report x JOIN episode e ON e.id = x.episode_id WHERE e.end_date IS NOT NULL AND substr(x.created_at, 1, 10) > e.end_date"),
+        ("appointment", "SELECT COUNT(*) FROM appointment x JOIN episode e ON e.id = x.episode_id WHERE e.end_date IS NOT NULL AND substr(x.starts_at, 1, 10) > e.end_date"),
+        ("document", "SELECT COUNT(*) FROM document x JOIN episode e ON e.id = x.episode_id WHERE e.end_date IS NOT NULL AND x.doc_date > e.end_date"),
+        ("plan", "SELECT COUNT(*) FROM plan_version x JOIN episode e ON e.id = x.episode_id WHERE e.end_date IS NOT NULL AND x.plan_date > e.end_date"),
+    ] {
+        assert_eq!(db.scalar(sql).await, 0, "{what} after a discharge");
+    }
+    assert!(
+        db.scalar("SELECT COUNT(*) FROM report x JOIN episode e ON e.id = x.episode_id WHERE e.end_date IS NOT NULL")
+            .await
+            > 20,
+        "the discharged clients still have their reports"
+    );
     // The printed demo accounts really sign in (README promise).
     let svc = db.services(&inzage_core::FixedClock::new(chrono::Utc::now()));
     use inzage_service::accounts::LoginOutcome;
