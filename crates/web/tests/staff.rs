@@ -387,6 +387,66 @@ async fn a_draft_becomes_final_by_itself_after_the_period() {
 }
 
 #[tokio::test]
+async fn without_a_session_a_client_page_sends_to_sign_in_and_nothing_is_written() {
+    let w = world().await;
+    let mut nobody = Browser {
+        app: router(w.svc.clone(), WebConfig::default()),
+        jar: BTreeMap::new(),
+    };
+    let base = w.base();
+    let to_sign_in = |p: &Page, path: &str| {
+        let want = format!("/inloggen?next={path}");
+        assert!(p.status.is_redirection(), "{path}: {}", p.status);
+        assert_eq!(p.location.as_deref(), Some(want.as_str()), "{path}");
+        assert!(
+            !p.body.contains(w.client.as_str()),
+            "{path}: no client data"
+        );
+    };
+    for tab in [
+        "",
+        "/rapportages",
+        "/clientplan",
+        "/afspraken",
+        "/documenten",
+        "/netwerk",
+    ] {
+        let path = format!("{base}{tab}");
+        let p = nobody.get(&path).await;
+        to_sign_in(&p, &path);
+    }
+    // A form post without a session: sent to sign in, nothing saved.
+    let path = format!("{base}/rapportages");
+    let p = nobody
+        .post(
+            &path,
+            &[
+                ("csrf", "geen"),
+                ("category", "Gesprek"),
+                ("body", "Tekst zonder sessie"),
+                ("zichtbaar", "ja"),
+            ],
+        )
+        .await;
+    to_sign_in(&p, &path);
+    // An upload without a session: sent to sign in, nothing stored.
+    let path = format!("{base}/documenten");
+    let p = upload(
+        &mut nobody,
+        &path,
+        &[("csrf", "geen")],
+        ("a.pdf", b"%PDF-1.4"),
+    )
+    .await;
+    to_sign_in(&p, &path);
+    let mut anna = w.signed_in("anna@zorg.nl").await;
+    let p = anna.get(&format!("{base}/rapportages")).await;
+    assert!(p.body.contains("0 rapportages"), "{}", p.body);
+    let p = anna.get(&format!("{base}/documenten")).await;
+    assert!(!p.body.contains("a.pdf"));
+}
+
+#[tokio::test]
 async fn bad_report_input_is_refused_with_the_text_kept_and_nothing_saved() {
     let w = world().await;
     let mut anna = w.signed_in("anna@zorg.nl").await;

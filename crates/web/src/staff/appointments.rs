@@ -139,16 +139,11 @@ async fn appointments_page(
 
 pub async fn appointments(
     State(st): State<AppState>,
-    Source(src): Source,
-    headers: HeaderMap,
-    uri: Uri,
+    who: StaffSession,
     Path(client): Path<String>,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, WebError> {
-    let v = match open(&st, &headers, &uri, src, &client, DossierPart::Appointments).await? {
-        Ok(v) => v,
-        Err(r) => return Ok(r),
-    };
+    let v = who.open(&st, &client, DossierPart::Appointments).await?;
     let notice = appointment_notice(q.melding.as_deref());
     let p = appointments_page(&st, v, AppointmentForm::default(), vec![], notice).await?;
     Ok(private(page(p)))
@@ -223,26 +218,18 @@ fn parse_appointment(tr: Tr, f: &AppointmentForm) -> Result<NewAppointment, Vec<
 
 pub async fn appointment_create(
     State(st): State<AppState>,
-    Source(src): Source,
-    headers: HeaderMap,
-    uri: Uri,
+    who: StaffSession,
     Path(client): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let v = match open_form(
-        &st,
-        &headers,
-        &uri,
-        src,
-        &client,
-        DossierPart::Appointments,
-        field(&pairs, "csrf"),
-    )
-    .await?
-    {
-        Ok(v) => v,
-        Err(r) => return Ok(r),
-    };
+    let v = who
+        .open_form(
+            &st,
+            &client,
+            DossierPart::Appointments,
+            field(&pairs, "csrf"),
+        )
+        .await?;
     let form = appointment_form(&pairs);
     let tr = v.tr;
     let new = match parse_appointment(tr, &form) {
@@ -339,15 +326,10 @@ async fn appointment_page(
 
 pub async fn appointment_edit(
     State(st): State<AppState>,
-    Source(src): Source,
-    headers: HeaderMap,
-    uri: Uri,
+    who: StaffSession,
     Path((client, id)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
-    let v = match open(&st, &headers, &uri, src, &client, DossierPart::Appointments).await? {
-        Ok(v) => v,
-        Err(r) => return Ok(r),
-    };
+    let v = who.open(&st, &client, DossierPart::Appointments).await?;
     if !v.header.may_write(DossierPart::Appointments) {
         return Err(WebError::Forbidden);
     }
@@ -360,26 +342,18 @@ pub async fn appointment_edit(
 /// Saves a change (`actie=opslaan`) or cancels (`actie=annuleren`).
 pub async fn appointment_save(
     State(st): State<AppState>,
-    Source(src): Source,
-    headers: HeaderMap,
-    uri: Uri,
+    who: StaffSession,
     Path((client, id)): Path<(String, String)>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let v = match open_form(
-        &st,
-        &headers,
-        &uri,
-        src,
-        &client,
-        DossierPart::Appointments,
-        field(&pairs, "csrf"),
-    )
-    .await?
-    {
-        Ok(v) => v,
-        Err(r) => return Ok(r),
-    };
+    let v = who
+        .open_form(
+            &st,
+            &client,
+            DossierPart::Appointments,
+            field(&pairs, "csrf"),
+        )
+        .await?;
     let id = AppointmentId::parse(&id).ok_or(WebError::NotFound)?;
     let form = appointment_form(&pairs);
     let list = format!("/clienten/{}/afspraken", v.f.client_id);

@@ -71,16 +71,11 @@ async fn documents_page(
 
 pub async fn documents(
     State(st): State<AppState>,
-    Source(src): Source,
-    headers: HeaderMap,
-    uri: Uri,
+    who: StaffSession,
     Path(client): Path<String>,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, WebError> {
-    let v = match open(&st, &headers, &uri, src, &client, DossierPart::Documents).await? {
-        Ok(v) => v,
-        Err(r) => return Ok(r),
-    };
+    let v = who.open(&st, &client, DossierPart::Documents).await?;
     let notice = match q.melding.as_deref() {
         Some("opgeslagen") => Some("staff-notice-document-uploaded"),
         Some("verwijderd") => Some("staff-notice-document-removed"),
@@ -136,37 +131,21 @@ async fn read_upload(
 
 pub async fn document_upload(
     State(st): State<AppState>,
-    Source(src): Source,
-    headers: HeaderMap,
-    uri: Uri,
+    who: StaffSession,
     Path(client): Path<String>,
     mp: axum::extract::Multipart,
 ) -> Result<Response, WebError> {
-    // The session first: nobody streams a file without one.
-    let (_, info) = match signed_in(&st, &headers, &here(&uri)).await? {
-        Ok(s) => s,
-        Err(r) => return Ok(r),
-    };
+    // The session comes first (the extractor): nobody streams a file
+    // without one.
     let client_id = ClientId::parse(&client).ok_or(WebError::NotFound)?;
     let limit = usize::try_from(st.services.upload_limit(&client_id).await?).unwrap_or(0);
-    let tr = tr_of(&info);
+    let tr = tr_of(&who.info);
     let (pairs, file, too_large) = read_upload(mp, limit)
         .await
         .map_err(|()| WebError::BadInput(tr.t("staff-upload-unreadable")))?;
-    let v = match open_form(
-        &st,
-        &headers,
-        &uri,
-        src,
-        &client,
-        DossierPart::Documents,
-        field(&pairs, "csrf"),
-    )
-    .await?
-    {
-        Ok(v) => v,
-        Err(r) => return Ok(r),
-    };
+    let v = who
+        .open_form(&st, &client, DossierPart::Documents, field(&pairs, "csrf"))
+        .await?;
     let cut = |n: &str| field(&pairs, n).chars().take(200).collect::<String>();
     let form = UploadForm {
         title: cut("titel"),
@@ -255,41 +234,23 @@ pub async fn document_upload(
 
 pub async fn document_view(
     State(st): State<AppState>,
-    Source(src): Source,
-    headers: HeaderMap,
-    uri: Uri,
+    who: StaffSession,
     Path((client, id)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
-    let v = match open(&st, &headers, &uri, src, &client, DossierPart::Documents).await? {
-        Ok(v) => v,
-        Err(r) => return Ok(r),
-    };
+    let v = who.open(&st, &client, DossierPart::Documents).await?;
     document_response(&st, &v.ctx, &v.header.client_id, &id, false).await
 }
 
 /// Removes a document (soft delete) with a reason.
 pub async fn document_remove(
     State(st): State<AppState>,
-    Source(src): Source,
-    headers: HeaderMap,
-    uri: Uri,
+    who: StaffSession,
     Path((client, id)): Path<(String, String)>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let v = match open_form(
-        &st,
-        &headers,
-        &uri,
-        src,
-        &client,
-        DossierPart::Documents,
-        field(&pairs, "csrf"),
-    )
-    .await?
-    {
-        Ok(v) => v,
-        Err(r) => return Ok(r),
-    };
+    let v = who
+        .open_form(&st, &client, DossierPart::Documents, field(&pairs, "csrf"))
+        .await?;
     let id = DocumentId::parse(&id).ok_or(WebError::NotFound)?;
     let Ok(reason) = Text::parse("reason", field(&pairs, "reden"), 500) else {
         return Err(WebError::BadInput(v.tr.t("staff-remove-reason-error")));

@@ -4,7 +4,7 @@
 //! call one service method with the acting principal and render; the
 //! services decide and audit. Every form keeps what was typed when it is
 //! refused, and an edit that raced someone else's shows both versions.
-use crate::auth::{page, redirect, signed_in, signed_in_form, Source};
+use crate::auth::{constant_eq, page, redirect, signed_in, Source};
 use crate::error::WebError;
 use crate::i18n::Tr;
 use crate::portal::{
@@ -13,8 +13,9 @@ use crate::portal::{
 };
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Form, Path, Query, State};
-use axum::http::{HeaderMap, Uri};
+use axum::extract::{Form, FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::response::IntoResponse;
 use axum::response::Response;
 use chrono::TimeZone;
 use inzage_core::ids::{
@@ -146,38 +147,52 @@ async fn open_with(
     })
 }
 
-/// Opens a client page for a GET: the session (or the way to sign in), the
-/// staff member, the header and tabs.
-async fn open(
-    st: &AppState,
-    headers: &HeaderMap,
-    uri: &Uri,
+/// Extractor for every client page: the signed-in session and the
+/// request's source address. Rejects with the way to sign in (or the
+/// second step) before any client data is looked at.
+pub struct StaffSession {
+    info: SessionInfo,
     src: Option<String>,
-    client: &str,
-    active: DossierPart,
-) -> Result<Result<StaffView, Response>, WebError> {
-    let (_, info) = match signed_in(st, headers, &here(uri)).await? {
-        Ok(s) => s,
-        Err(r) => return Ok(Err(r)),
-    };
-    open_with(st, info, src, client, active).await.map(Ok)
 }
 
-/// Opens a client page for a POST: as [`open`], after the CSRF check.
-async fn open_form(
-    st: &AppState,
-    headers: &HeaderMap,
-    uri: &Uri,
-    src: Option<String>,
-    client: &str,
-    active: DossierPart,
-    csrf: &str,
-) -> Result<Result<StaffView, Response>, WebError> {
-    let (_, info) = match signed_in_form(st, headers, &here(uri), csrf).await? {
-        Ok(s) => s,
-        Err(r) => return Ok(Err(r)),
-    };
-    open_with(st, info, src, client, active).await.map(Ok)
+impl FromRequestParts<AppState> for StaffSession {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Response> {
+        let Ok(Source(src)) = Source::from_request_parts(parts, st).await;
+        match signed_in(st, &parts.headers, &here(&parts.uri)).await {
+            Ok(Ok((_, info))) => Ok(Self { info, src }),
+            Ok(Err(r)) => Err(r),
+            Err(e) => Err(e.into_response()),
+        }
+    }
+}
+
+impl StaffSession {
+    /// Opens a client page for a GET: the staff member, the header and
+    /// tabs, if the member may read `active`.
+    async fn open(
+        self,
+        st: &AppState,
+        client: &str,
+        active: DossierPart,
+    ) -> Result<StaffView, WebError> {
+        open_with(st, self.info, self.src, client, active).await
+    }
+
+    /// Opens a client page for a POST: as [`StaffSession::open`], after the
+    /// CSRF check.
+    async fn open_form(
+        self,
+        st: &AppState,
+        client: &str,
+        active: DossierPart,
+        csrf: &str,
+    ) -> Result<StaffView, WebError> {
+        if !constant_eq(&self.info.csrf_token, csrf) {
+            return Err(WebError::CsrfFailed);
+        }
+        open_with(st, self.info, self.src, client, active).await
+    }
 }
 
 /// A one-line confirmation after a redirect, from a fixed list.
@@ -231,16 +246,11 @@ struct ProfilePage {
 
 pub async fn profile(
     State(st): State<AppState>,
-    Source(src): Source,
-    headers: HeaderMap,
-    uri: Uri,
+    who: StaffSession,
     Path(client): Path<String>,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, WebError> {
-    let v = match open(&st, &headers, &uri, src, &client, DossierPart::Profile).await? {
-        Ok(v) => v,
-        Err(r) => return Ok(r),
-    };
+    let v = who.open(&st, &client, DossierPart::Profile).await?;
     let p = st
         .services
         .client_profile(&v.ctx, &v.header.client_id)
@@ -296,26 +306,13 @@ pub async fn profile(
 /// Starts (`actie=start`) or ends (`actie=einde`) a care episode on `datum`.
 pub async fn episode(
     State(st): State<AppState>,
-    Source(src): Source,
-    headers: HeaderMap,
-    uri: Uri,
+    who: StaffSession,
     Path(client): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let v = match open_form(
-        &st,
-        &headers,
-        &uri,
-        src,
-        &client,
-        DossierPart::Profile,
-        field(&pairs, "csrf"),
-    )
-    .await?
-    {
-        Ok(v) => v,
-        Err(r) => return Ok(r),
-    };
+    let v = who
+        .open_form(&st, &client, DossierPart::Profile, field(&pairs, "csrf"))
+        .await?;
     let date = match parse_filter_date(field(&pairs, "datum")) {
         Ok(Some(d)) => d,
         _ => return Err(WebError::BadInput(v.tr.t("bad-date"))),

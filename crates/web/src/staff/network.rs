@@ -175,39 +175,14 @@ async fn network_page(
 
 pub async fn network(
     State(st): State<AppState>,
-    Source(src): Source,
-    headers: HeaderMap,
-    uri: Uri,
+    who: StaffSession,
     Path(client): Path<String>,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, WebError> {
-    let v = match open(&st, &headers, &uri, src, &client, DossierPart::Network).await? {
-        Ok(v) => v,
-        Err(r) => return Ok(r),
-    };
+    let v = who.open(&st, &client, DossierPart::Network).await?;
     let notice = network_notice(q.melding.as_deref());
     let p = network_page(&st, v, ContactForm::default(), vec![], notice).await?;
     Ok(private(page(p)))
-}
-
-async fn open_network_form(
-    st: &AppState,
-    headers: &HeaderMap,
-    uri: &Uri,
-    src: Option<String>,
-    client: &str,
-    pairs: &[(String, String)],
-) -> Result<Result<StaffView, Response>, WebError> {
-    open_form(
-        st,
-        headers,
-        uri,
-        src,
-        client,
-        DossierPart::Network,
-        field(pairs, "csrf"),
-    )
-    .await
 }
 
 fn to_network(v: &StaffView, melding: &str) -> Response {
@@ -220,16 +195,13 @@ fn to_network(v: &StaffView, melding: &str) -> Response {
 /// Invites the client, or one contact person (`contactpersoon`).
 pub async fn network_invite(
     State(st): State<AppState>,
-    Source(src): Source,
-    headers: HeaderMap,
-    uri: Uri,
+    who: StaffSession,
     Path(client): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let v = match open_network_form(&st, &headers, &uri, src, &client, &pairs).await? {
-        Ok(v) => v,
-        Err(r) => return Ok(r),
-    };
+    let v = who
+        .open_form(&st, &client, DossierPart::Network, field(&pairs, "csrf"))
+        .await?;
     let target = match field(&pairs, "contactpersoon") {
         "" => InviteTarget::Client(v.header.client_id.clone()),
         cp => InviteTarget::ContactPerson(ContactPersonId::parse(cp).ok_or(WebError::NotFound)?),
@@ -261,16 +233,13 @@ pub async fn network_invite(
 /// Stops (`stop=ja`) or restarts (`stop=nee`) the client's own access.
 pub async fn network_portal(
     State(st): State<AppState>,
-    Source(src): Source,
-    headers: HeaderMap,
-    uri: Uri,
+    who: StaffSession,
     Path(client): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let v = match open_network_form(&st, &headers, &uri, src, &client, &pairs).await? {
-        Ok(v) => v,
-        Err(r) => return Ok(r),
-    };
+    let v = who
+        .open_form(&st, &client, DossierPart::Network, field(&pairs, "csrf"))
+        .await?;
     let stop = match field(&pairs, "stop") {
         "ja" => true,
         "nee" => false,
@@ -290,16 +259,13 @@ pub async fn network_portal(
 /// Revokes one grant of a contact person.
 pub async fn network_revoke(
     State(st): State<AppState>,
-    Source(src): Source,
-    headers: HeaderMap,
-    uri: Uri,
+    who: StaffSession,
     Path((client, grant)): Path<(String, String)>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let v = match open_network_form(&st, &headers, &uri, src, &client, &pairs).await? {
-        Ok(v) => v,
-        Err(r) => return Ok(r),
-    };
+    let v = who
+        .open_form(&st, &client, DossierPart::Network, field(&pairs, "csrf"))
+        .await?;
     let grant = AccessGrantId::parse(&grant).ok_or(WebError::NotFound)?;
     match st.services.revoke_grant(&v.ctx, &grant).await {
         Ok(()) => Ok(to_network(&v, "ingetrokken")),
@@ -311,16 +277,13 @@ pub async fn network_revoke(
 /// Adds a contact person with the client's consent and the tiles chosen.
 pub async fn network_add(
     State(st): State<AppState>,
-    Source(src): Source,
-    headers: HeaderMap,
-    uri: Uri,
+    who: StaffSession,
     Path(client): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let v = match open_network_form(&st, &headers, &uri, src, &client, &pairs).await? {
-        Ok(v) => v,
-        Err(r) => return Ok(r),
-    };
+    let v = who
+        .open_form(&st, &client, DossierPart::Network, field(&pairs, "csrf"))
+        .await?;
     let cut = |s: &str| s.chars().take(200).collect::<String>();
     let form = ContactForm {
         given: cut(field(&pairs, "voornaam")),
@@ -446,16 +409,13 @@ fn who_of(pairs: &[(String, String)]) -> Result<Option<ContactPersonId>, WebErro
 /// Ends a sign-in pause early.
 pub async fn network_pause(
     State(st): State<AppState>,
-    Source(src): Source,
-    headers: HeaderMap,
-    uri: Uri,
+    who: StaffSession,
     Path(client): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let v = match open_network_form(&st, &headers, &uri, src, &client, &pairs).await? {
-        Ok(v) => v,
-        Err(r) => return Ok(r),
-    };
+    let v = who
+        .open_form(&st, &client, DossierPart::Network, field(&pairs, "csrf"))
+        .await?;
     let who = who_of(&pairs)?;
     match st
         .services
@@ -472,16 +432,13 @@ pub async fn network_pause(
 /// address).
 pub async fn network_details(
     State(st): State<AppState>,
-    Source(src): Source,
-    headers: HeaderMap,
-    uri: Uri,
+    who: StaffSession,
     Path(client): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let v = match open_network_form(&st, &headers, &uri, src, &client, &pairs).await? {
-        Ok(v) => v,
-        Err(r) => return Ok(r),
-    };
+    let v = who
+        .open_form(&st, &client, DossierPart::Network, field(&pairs, "csrf"))
+        .await?;
     let who = who_of(&pairs)?;
     let tr = v.tr;
     let mut errors = Vec::new();

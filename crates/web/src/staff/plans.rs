@@ -32,16 +32,11 @@ fn plan_notice(code: Option<&str>) -> Option<&'static str> {
 
 pub async fn plans(
     State(st): State<AppState>,
-    Source(src): Source,
-    headers: HeaderMap,
-    uri: Uri,
+    who: StaffSession,
     Path(client): Path<String>,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, WebError> {
-    let v = match open(&st, &headers, &uri, src, &client, DossierPart::ClientPlan).await? {
-        Ok(v) => v,
-        Err(r) => return Ok(r),
-    };
+    let v = who.open(&st, &client, DossierPart::ClientPlan).await?;
     let list = st.services.list_plans(&v.ctx, &v.header.client_id).await?;
     let errors = match q.melding.as_deref() {
         Some("concept-bestaat") => vec![v.tr.t("staff-plan-draft-exists")],
@@ -69,26 +64,13 @@ pub async fn plans(
 /// A new draft version from the latest one.
 pub async fn plan_create(
     State(st): State<AppState>,
-    Source(src): Source,
-    headers: HeaderMap,
-    uri: Uri,
+    who: StaffSession,
     Path(client): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let v = match open_form(
-        &st,
-        &headers,
-        &uri,
-        src,
-        &client,
-        DossierPart::ClientPlan,
-        field(&pairs, "csrf"),
-    )
-    .await?
-    {
-        Ok(v) => v,
-        Err(r) => return Ok(r),
-    };
+    let v = who
+        .open_form(&st, &client, DossierPart::ClientPlan, field(&pairs, "csrf"))
+        .await?;
     let date = match parse_filter_date(field(&pairs, "datum")) {
         Ok(Some(d)) if (d - local_date(st.services.now())).num_days().abs() <= 3660 => d,
         _ => return Err(WebError::BadInput(v.tr.t("bad-date"))),
@@ -149,16 +131,11 @@ async fn load_plan(
 
 pub async fn plan(
     State(st): State<AppState>,
-    Source(src): Source,
-    headers: HeaderMap,
-    uri: Uri,
+    who: StaffSession,
     Path((client, id)): Path<(String, String)>,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, WebError> {
-    let v = match open(&st, &headers, &uri, src, &client, DossierPart::ClientPlan).await? {
-        Ok(v) => v,
-        Err(r) => return Ok(r),
-    };
+    let v = who.open(&st, &client, DossierPart::ClientPlan).await?;
     let detail = load_plan(&st, &v, &id).await?;
     let errors = match q.melding.as_deref() {
         Some("onvolledig") => vec![v.tr.t("staff-plan-incomplete")],
@@ -189,26 +166,13 @@ pub async fn plan(
 /// Adds a section (`actie=domein`) or finalises the plan (`actie=definitief`).
 pub async fn plan_action(
     State(st): State<AppState>,
-    Source(src): Source,
-    headers: HeaderMap,
-    uri: Uri,
+    who: StaffSession,
     Path((client, id)): Path<(String, String)>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let v = match open_form(
-        &st,
-        &headers,
-        &uri,
-        src,
-        &client,
-        DossierPart::ClientPlan,
-        field(&pairs, "csrf"),
-    )
-    .await?
-    {
-        Ok(v) => v,
-        Err(r) => return Ok(r),
-    };
+    let v = who
+        .open_form(&st, &client, DossierPart::ClientPlan, field(&pairs, "csrf"))
+        .await?;
     let detail = load_plan(&st, &v, &id).await?;
     let base = format!("/clienten/{}/clientplan/{}", v.f.client_id, detail.plan.id);
     let result = match field(&pairs, "actie") {
@@ -309,41 +273,23 @@ async fn section_page(
 
 pub async fn plan_section(
     State(st): State<AppState>,
-    Source(src): Source,
-    headers: HeaderMap,
-    uri: Uri,
+    who: StaffSession,
     Path((client, plan, section)): Path<(String, String, String)>,
 ) -> Result<Response, WebError> {
-    let v = match open(&st, &headers, &uri, src, &client, DossierPart::ClientPlan).await? {
-        Ok(v) => v,
-        Err(r) => return Ok(r),
-    };
+    let v = who.open(&st, &client, DossierPart::ClientPlan).await?;
     let p = section_page(&st, v, &plan, &section, None, false, vec![]).await?;
     Ok(private(page(p)))
 }
 
 pub async fn plan_section_save(
     State(st): State<AppState>,
-    Source(src): Source,
-    headers: HeaderMap,
-    uri: Uri,
+    who: StaffSession,
     Path((client, plan, section)): Path<(String, String, String)>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let v = match open_form(
-        &st,
-        &headers,
-        &uri,
-        src,
-        &client,
-        DossierPart::ClientPlan,
-        field(&pairs, "csrf"),
-    )
-    .await?
-    {
-        Ok(v) => v,
-        Err(r) => return Ok(r),
-    };
+    let v = who
+        .open_form(&st, &client, DossierPart::ClientPlan, field(&pairs, "csrf"))
+        .await?;
     let max = PLAN_TEXT_MAX + 1000;
     let form = SectionForm {
         domain: field(&pairs, "domein").chars().take(200).collect(),

@@ -54,16 +54,11 @@ pub struct PageQuery {
 
 pub async fn reports(
     State(st): State<AppState>,
-    Source(src): Source,
-    headers: HeaderMap,
-    uri: Uri,
+    who: StaffSession,
     Path(client): Path<String>,
     Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
-    let v = match open(&st, &headers, &uri, src, &client, DossierPart::Reports).await? {
-        Ok(v) => v,
-        Err(r) => return Ok(r),
-    };
+    let v = who.open(&st, &client, DossierPart::Reports).await?;
     let page_no = match q.pagina.as_deref().map(str::trim) {
         None | Some("") => 1,
         Some(s) => match s.parse::<i64>() {
@@ -186,15 +181,10 @@ struct NewReportPage {
 
 pub async fn report_new(
     State(st): State<AppState>,
-    Source(src): Source,
-    headers: HeaderMap,
-    uri: Uri,
+    who: StaffSession,
     Path(client): Path<String>,
 ) -> Result<Response, WebError> {
-    let v = match open(&st, &headers, &uri, src, &client, DossierPart::Reports).await? {
-        Ok(v) => v,
-        Err(r) => return Ok(r),
-    };
+    let v = who.open(&st, &client, DossierPart::Reports).await?;
     if !v.header.may_write(DossierPart::Reports) {
         return Err(WebError::Forbidden);
     }
@@ -210,26 +200,13 @@ pub async fn report_new(
 
 pub async fn report_create(
     State(st): State<AppState>,
-    Source(src): Source,
-    headers: HeaderMap,
-    uri: Uri,
+    who: StaffSession,
     Path(client): Path<String>,
     Form(input): Form<ReportInput>,
 ) -> Result<Response, WebError> {
-    let v = match open_form(
-        &st,
-        &headers,
-        &uri,
-        src,
-        &client,
-        DossierPart::Reports,
-        &input.csrf,
-    )
-    .await?
-    {
-        Ok(v) => v,
-        Err(r) => return Ok(r),
-    };
+    let v = who
+        .open_form(&st, &client, DossierPart::Reports, &input.csrf)
+        .await?;
     let refuse = |v: StaffView, errors: Vec<String>| {
         invalid(page(NewReportPage {
             t: v.tr,
@@ -387,16 +364,11 @@ async fn report_page(
 
 pub async fn report(
     State(st): State<AppState>,
-    Source(src): Source,
-    headers: HeaderMap,
-    uri: Uri,
+    who: StaffSession,
     Path((client, id)): Path<(String, String)>,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, WebError> {
-    let v = match open(&st, &headers, &uri, src, &client, DossierPart::Reports).await? {
-        Ok(v) => v,
-        Err(r) => return Ok(r),
-    };
+    let v = who.open(&st, &client, DossierPart::Reports).await?;
     let id = ReportId::parse(&id).ok_or(WebError::NotFound)?;
     let p = report_page(
         &st,
@@ -416,27 +388,14 @@ pub async fn report(
 /// with the typed text kept.
 async fn save(
     st: AppState,
-    src: Option<String>,
-    headers: HeaderMap,
-    uri: Uri,
+    who: StaffSession,
     (client, id): (String, String),
     input: ReportInput,
     correcting: bool,
 ) -> Result<Response, WebError> {
-    let v = match open_form(
-        &st,
-        &headers,
-        &uri,
-        src,
-        &client,
-        DossierPart::Reports,
-        &input.csrf,
-    )
-    .await?
-    {
-        Ok(v) => v,
-        Err(r) => return Ok(r),
-    };
+    let v = who
+        .open_form(&st, &client, DossierPart::Reports, &input.csrf)
+        .await?;
     let id = ReportId::parse(&id).ok_or(WebError::NotFound)?;
     let new = match input.parse(v.tr) {
         Ok(n) => n,
@@ -480,24 +439,20 @@ async fn latest_version(st: &AppState, ctx: &Ctx, id: &ReportId) -> Result<Repor
 
 pub async fn report_save(
     State(st): State<AppState>,
-    Source(src): Source,
-    headers: HeaderMap,
-    uri: Uri,
+    who: StaffSession,
     Path((client, id)): Path<(String, String)>,
     Form(input): Form<ReportInput>,
 ) -> Result<Response, WebError> {
-    save(st, src, headers, uri, (client, id), input, false).await
+    save(st, who, (client, id), input, false).await
 }
 
 pub async fn report_correct(
     State(st): State<AppState>,
-    Source(src): Source,
-    headers: HeaderMap,
-    uri: Uri,
+    who: StaffSession,
     Path((client, id)): Path<(String, String)>,
     Form(input): Form<ReportInput>,
 ) -> Result<Response, WebError> {
-    save(st, src, headers, uri, (client, id), input, true).await
+    save(st, who, (client, id), input, true).await
 }
 
 #[derive(Deserialize)]
@@ -509,26 +464,13 @@ pub struct FinaliseInput {
 /// "Definitief maken".
 pub async fn report_finalise(
     State(st): State<AppState>,
-    Source(src): Source,
-    headers: HeaderMap,
-    uri: Uri,
+    who: StaffSession,
     Path((client, id)): Path<(String, String)>,
     Form(input): Form<FinaliseInput>,
 ) -> Result<Response, WebError> {
-    let v = match open_form(
-        &st,
-        &headers,
-        &uri,
-        src,
-        &client,
-        DossierPart::Reports,
-        &input.csrf,
-    )
-    .await?
-    {
-        Ok(v) => v,
-        Err(r) => return Ok(r),
-    };
+    let v = who
+        .open_form(&st, &client, DossierPart::Reports, &input.csrf)
+        .await?;
     let id = ReportId::parse(&id).ok_or(WebError::NotFound)?;
     let revision = input
         .revision
