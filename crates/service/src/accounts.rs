@@ -1386,14 +1386,22 @@ impl Services {
         // account and organisation in one statement, and a write only when
         // something changes. A client's own facts (for the check that the
         // portal is still open to them, the page's header and its gate)
-        // come in the same statement.
+        // come in the same statement. No credential leaves the database
+        // here: the password hash and the TOTP secrets (and the contact
+        // details a request does not need) read as NULL in this account
+        // row, which never leaves this function; only whether an app is
+        // linked comes along.
         static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
             format!(
                 "SELECT s.id_hash, s.account_id, s.stage, s.last_seen_at, s.expires_at, s.public_computer, \
                  s.csrf_token, s.active_contact_person_id, s.ended_at, s.end_reason, s.may_enrol, \
-                 a.id, a.organisation_id, a.kind, a.subject_id, a.email, a.mobile, a.password_hash, \
-                 a.totp_secret, a.totp_last_step, a.totp_pending_secret, a.paused_until, a.language, \
-                 a.tour_done, a.last_login_at, o.idle_timeout_minutes, {} \
+                 a.id, a.organisation_id, a.kind, a.subject_id, a.email, a.language, a.tour_done, \
+                 CAST(NULL AS TEXT) AS mobile, CAST(NULL AS TEXT) AS password_hash, \
+                 CAST(NULL AS TEXT) AS totp_secret, CAST(NULL AS BIGINT) AS totp_last_step, \
+                 CAST(NULL AS TEXT) AS totp_pending_secret, CAST(NULL AS TEXT) AS paused_until, \
+                 CAST(NULL AS TEXT) AS last_login_at, \
+                 CASE WHEN a.totp_secret IS NULL THEN 0 ELSE 1 END AS has_totp, \
+                 o.idle_timeout_minutes, {} \
                  FROM auth_session s JOIN account a ON a.id = s.account_id \
                  JOIN organisation o ON o.id = a.organisation_id \
                  LEFT JOIN client c ON a.kind = 'client' AND c.id = a.subject_id {} \
@@ -1502,7 +1510,7 @@ impl Services {
             principal,
             public_computer: b(&r, "public_computer")?,
             tour_done: account.tour_done,
-            has_totp: account.totp_secret.is_some(),
+            has_totp: b(&r, "has_totp")?,
             may_enrol: b(&r, "may_enrol")?,
             facts,
         };
