@@ -1388,9 +1388,11 @@ impl Services {
         // portal is still open to them, the page's header and its gate)
         // come in the same statement. No credential leaves the database
         // here: the password hash and the TOTP secrets (and the contact
-        // details a request does not need) read as NULL in this account
-        // row, which never leaves this function; only whether an app is
-        // linked comes along.
+        // details and dates a request does not need) read as NULL in this
+        // account row, and only whether an app is linked comes along. The
+        // row is not returned; what it is handed to (`may_sign_in`,
+        // `audit_account`, `account_ctx`) reads only its id, kind and
+        // subject.
         static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
             format!(
                 "SELECT s.id_hash, s.account_id, s.stage, s.last_seen_at, s.expires_at, s.public_computer, \

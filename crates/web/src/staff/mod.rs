@@ -15,8 +15,7 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::{Form, FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
-use axum::response::IntoResponse;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use chrono::TimeZone;
 use inzage_core::ids::{
     AccessGrantId, AppointmentId, ClientId, ContactPersonId, DocumentId, PlanSectionId,
