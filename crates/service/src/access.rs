@@ -534,6 +534,28 @@ impl Services {
         .await
     }
 
+    /// Ends a write guarded by a revision (ADR 0009): exactly one changed
+    /// row records the allowed event and commits; anything else means the
+    /// item changed since the caller read it, and nothing is written (the
+    /// transaction rolls back when dropped).
+    pub(crate) async fn commit_guarded(
+        &self,
+        mut tx: Tx,
+        changed: u64,
+        ctx: &Ctx,
+        scope: &Scope,
+        client_id: &str,
+        a: &Attempt<'_>,
+    ) -> Result<()> {
+        if changed != 1 {
+            return Err(ServiceError::Stale);
+        }
+        self.allowed(&mut tx, ctx, scope, client_id, a, None)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     pub(crate) async fn allowed(
         &self,
         tx: &mut Tx,

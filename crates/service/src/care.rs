@@ -200,13 +200,8 @@ impl Services {
         .bind(ts(self.now()))
         .execute(&mut *tx)
         .await?;
-        if done.rows_affected() != 1 {
-            return Err(ServiceError::Stale);
-        }
-        self.allowed(&mut tx, ctx, &scope, &client, &a, None)
-            .await?;
-        tx.commit().await?;
-        Ok(())
+        self.commit_guarded(tx, done.rows_affected(), ctx, &scope, &client, &a)
+            .await
     }
 
     /// Cancels a planned appointment; it stays visible, marked cancelled.
@@ -235,13 +230,8 @@ impl Services {
         .bind(ts(self.now()))
         .execute(&mut *tx)
         .await?;
-        if done.rows_affected() != 1 {
-            return Err(ServiceError::Stale);
-        }
-        self.allowed(&mut tx, ctx, &scope, &client, &a, None)
-            .await?;
-        tx.commit().await?;
-        Ok(())
+        self.commit_guarded(tx, done.rows_affected(), ctx, &scope, &client, &a)
+            .await
     }
 }
 
@@ -382,13 +372,8 @@ impl Services {
         .bind(reason.as_str())
         .execute(&mut *tx)
         .await?;
-        if done.rows_affected() != 1 {
-            return Err(ServiceError::Stale);
-        }
-        self.allowed(&mut tx, ctx, &scope, &client, &a, None)
-            .await?;
-        tx.commit().await?;
-        Ok(())
+        self.commit_guarded(tx, done.rows_affected(), ctx, &scope, &client, &a)
+            .await
     }
 }
 

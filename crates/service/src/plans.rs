@@ -146,13 +146,8 @@ impl Services {
         .bind(edit.agreements.as_str())
         .execute(&mut *tx)
         .await?;
-        if done.rows_affected() != 1 {
-            return Err(ServiceError::Stale);
-        }
-        self.allowed(&mut tx, ctx, &scope, &client, &a, None)
-            .await?;
-        tx.commit().await?;
-        Ok(())
+        self.commit_guarded(tx, done.rows_affected(), ctx, &scope, &client, &a)
+            .await
     }
 
     /// Adds a section (a care domain) at the end of a draft plan.
@@ -219,12 +214,7 @@ impl Services {
         .bind(ts(self.now()))
         .execute(&mut *tx)
         .await?;
-        if done.rows_affected() != 1 {
-            return Err(ServiceError::Stale);
-        }
-        self.allowed(&mut tx, ctx, &scope, &client, &a, None)
-            .await?;
-        tx.commit().await?;
-        Ok(())
+        self.commit_guarded(tx, done.rows_affected(), ctx, &scope, &client, &a)
+            .await
     }
 }

@@ -322,13 +322,8 @@ impl Services {
         .bind(ts(self.now()))
         .execute(&mut *tx)
         .await?;
-        if changed.rows_affected() != 1 {
-            return Err(ServiceError::Stale);
-        }
-        self.allowed(&mut tx, ctx, &scope, &client, &a, None)
-            .await?;
-        tx.commit().await?;
-        Ok(())
+        self.commit_guarded(tx, changed.rows_affected(), ctx, &scope, &client, &a)
+            .await
     }
 
     /// Makes a draft final; with `revision`, only if it is still that
