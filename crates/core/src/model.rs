@@ -56,6 +56,15 @@ impl Role {
 }
 
 code_enum!(
+    /// What kind of person an account belongs to.
+    AccountKind {
+        Client => "client", "cliënt";
+        ContactPerson => "contact_person", "contactpersoon";
+        Staff => "staff", "medewerker";
+    }
+);
+
+code_enum!(
     /// The parts of a dossier, one per portal tile. Access grants name these.
     DossierPart {
         Profile => "profile", "Mijn gegevens";

@@ -10,6 +10,8 @@ use crate::model::{DossierPart, Relation, Role};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 
+pub mod accounts;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Access {

@@ -73,6 +73,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "ordered_indexes",
         include_str!("../migrations/0004_ordered_indexes.sql"),
     ),
+    (
+        5,
+        "account_consent",
+        include_str!("../migrations/0005_account_consent.sql"),
+    ),
 ];
 
 impl Db {

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use inzage_core::ids::{AccessGrantId, ClientId, ContactPersonId};
 use inzage_core::model::{AuditAction, DossierPart, Relation};
 use inzage_core::policy::Access;
-use inzage_core::types::{ts, Email, FieldError, MobileNumber};
+use inzage_core::types::ts;
 use serde::Serialize;
 
 /// Where an account stands in the portal.
@@ -29,6 +29,9 @@ pub enum AccountState {
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct AccessStatus {
     pub state: AccountState,
+    /// Staff asked to change the e-mail address or mobile number of the
+    /// account in use; its holder has not confirmed yet (asked at).
+    pub change_waiting: Option<DateTime<Utc>>,
     /// Signing in is paused after failed attempts, until this instant.
     pub paused_until: Option<DateTime<Utc>>,
     pub email: Option<String>,
@@ -66,24 +69,53 @@ pub struct PortalAccess {
     pub contacts: Vec<ContactAccess>,
 }
 
-fn state_of(r: Option<&crate::sql::Row>) -> Result<(AccountState, Option<DateTime<Utc>>)> {
-    let Some(r) = r else {
-        return Ok((AccountState::NotInvited, None));
-    };
+/// The status of a row (`r` has [`ACCOUNT_STATUS`], the row's own
+/// `row_invited_at`, `email` and `mobile`). A row invited without an
+/// account of its own (its address has its holder's account, ADR 0013)
+/// shows "invited" like any other.
+fn status_of(r: &crate::sql::Row, has_account: bool, now: DateTime<Utc>) -> Result<AccessStatus> {
+    let row_invited = ot(r, "row_invited_at")?;
+    let (email, mobile) = (os(r, "email")?, os(r, "mobile")?);
+    if !has_account {
+        return Ok(AccessStatus {
+            state: match row_invited {
+                Some(at) => AccountState::Invited { at: Some(at) },
+                None => AccountState::NotInvited,
+            },
+            change_waiting: None,
+            paused_until: None,
+            email,
+            mobile,
+        });
+    }
     let state = if os(r, "password_set_at")?.is_some() {
         AccountState::Active {
             last_login: ot(r, "last_login_at")?,
         }
     } else {
         AccountState::Invited {
-            at: ot(r, "invited_at")?,
+            at: row_invited.or(ot(r, "invited_at")?),
         }
     };
-    Ok((state, ot(r, "paused_until")?))
+    let change_waiting = match (ot(r, "change_at")?, ot(r, "change_until")?) {
+        (Some(at), Some(until)) if until > now => Some(at),
+        _ => None,
+    };
+    Ok(AccessStatus {
+        state,
+        change_waiting,
+        paused_until: ot(r, "paused_until")?.filter(|p| *p > now),
+        email,
+        mobile,
+    })
 }
 
 const ACCOUNT_STATUS: &str = "a.password_set_at, a.last_login_at, a.paused_until, \
-     (SELECT MAX(k.created_at) FROM account_token k WHERE k.account_id = a.id AND k.purpose = 'invite') AS invited_at";
+     (SELECT MAX(k.created_at) FROM account_token k WHERE k.account_id = a.id AND k.purpose = 'invite') AS invited_at, \
+     (SELECT MAX(x.requested_at) FROM identifier_change x WHERE x.account_id = a.id AND x.origin = 'staff' \
+       AND x.decided_at IS NULL) AS change_at, \
+     (SELECT MAX(x.expires_at) FROM identifier_change x WHERE x.account_id = a.id AND x.origin = 'staff' \
+       AND x.decided_at IS NULL) AS change_until";
 
 impl Services {
     /// The client's portal status and their contact persons, for staff.
@@ -102,26 +134,18 @@ impl Services {
             return self.out_of_scope(tx, ctx, client.as_str(), &a).await;
         }
         let now = self.now();
-        let c = crate::sql::query("SELECT email, mobile, portal_stopped FROM client WHERE id = $1")
-            .bind(client.as_str())
-            .fetch_one(&mut *tx)
-            .await?;
-        let acc = crate::sql::query(&format!(
-            "SELECT {ACCOUNT_STATUS} FROM account a WHERE a.kind = 'client' AND a.subject_id = $1"
+        let c = crate::sql::query(&format!(
+            "SELECT c.email, c.mobile, c.portal_stopped, c.invited_at AS row_invited_at, a.id AS account_id, \
+             {ACCOUNT_STATUS} FROM client c LEFT JOIN account a ON a.kind = 'client' AND a.subject_id = c.id \
+             WHERE c.id = $1"
         ))
         .bind(client.as_str())
-        .fetch_optional(&mut *tx)
+        .fetch_one(&mut *tx)
         .await?;
-        let (state, paused_until) = state_of(acc.as_ref())?;
-        let client_status = AccessStatus {
-            state,
-            paused_until: paused_until.filter(|p| *p > now),
-            email: os(&c, "email")?,
-            mobile: os(&c, "mobile")?,
-        };
+        let client_status = status_of(&c, os(&c, "account_id")?.is_some(), now)?;
         let people = crate::sql::query(&format!(
             "SELECT cp.id, cp.given_name, cp.name_prefix, cp.family_name, cp.relation, cp.email, cp.mobile, \
-             cp.account_id, {ACCOUNT_STATUS} FROM contact_person cp LEFT JOIN account a ON a.id = cp.account_id \
+             cp.account_id, cp.invited_at AS row_invited_at, {ACCOUNT_STATUS} FROM contact_person cp LEFT JOIN account a ON a.id = cp.account_id \
              WHERE cp.client_id = $1 ORDER BY cp.family_name, cp.given_name, cp.id"
         ))
         .bind(client.as_str())
@@ -139,7 +163,7 @@ impl Services {
         for p in &people {
             let pid = s(p, "id")?;
             let has_account = os(p, "account_id")?.is_some();
-            let (state, paused_until) = state_of(has_account.then_some(p))?;
+            let access = status_of(p, has_account, now)?;
             let mut gs = Vec::new();
             for g in grants
                 .iter()
@@ -173,12 +197,7 @@ impl Services {
                     &s(p, "family_name")?,
                 ),
                 relation: Relation::from_code(&s(p, "relation")?).unwrap_or(Relation::Other),
-                access: AccessStatus {
-                    state,
-                    paused_until: paused_until.filter(|x| *x > now),
-                    email: os(p, "email")?,
-                    mobile: os(p, "mobile")?,
-                },
+                access,
                 grants: gs,
             });
         }
@@ -248,7 +267,7 @@ impl Services {
     /// The account row behind the client (`who` = None) or one of their
     /// contact persons, checked to belong to `client`: (table row id,
     /// account id, language, old e-mail, old mobile).
-    async fn access_subject(
+    pub(crate) async fn access_subject(
         &self,
         tx: &mut crate::db::Tx,
         client: &ClientId,
@@ -314,86 +333,6 @@ impl Services {
         .await?;
         if done.rows_affected() != 1 {
             return Err(ServiceError::Stale);
-        }
-        self.allowed(&mut tx, ctx, &scope, client.as_str(), &a, None)
-            .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Changes the e-mail address and mobile number of the client or one
-    /// of their contact persons (and of their account, so sign-in and
-    /// codes follow). A notice goes to the old e-mail address.
-    pub async fn change_contact_details(
-        &self,
-        ctx: &Ctx,
-        client: &ClientId,
-        who: Option<&ContactPersonId>,
-        email: Option<Email>,
-        mobile: Option<MobileNumber>,
-    ) -> Result<()> {
-        let a = Attempt {
-            part: DossierPart::Network,
-            access: Access::Write,
-            action: AuditAction::Update,
-            data_kind: "contact_details",
-            data_id: who.map(ContactPersonId::as_str),
-            hide_denial: false,
-        };
-        let (mut tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
-        let (account, language, old_email, old_mobile) =
-            self.access_subject(&mut tx, client, who).await?;
-        let new_email = email.as_ref().map(|e| e.as_str().to_owned());
-        let new_mobile = mobile.as_ref().map(|m| m.as_str().to_owned());
-        if new_email == old_email && new_mobile == old_mobile {
-            return Err(ServiceError::Stale);
-        }
-        if account.is_some()
-            && (new_email.is_none() || (new_mobile.is_none() && old_mobile.is_some()))
-        {
-            // An account needs an address to sign in and a number for codes.
-            return Err(FieldError::new(
-                "email",
-                "an account needs an e-mail address and a mobile number",
-            )
-            .into());
-        }
-        match who {
-            None => crate::sql::query("UPDATE client SET email = $2, mobile = $3 WHERE id = $1")
-                .bind(client.as_str()),
-            Some(cp) => {
-                crate::sql::query("UPDATE contact_person SET email = $2, mobile = $3 WHERE id = $1")
-                    .bind(cp.as_str())
-            }
-        }
-        .bind(&new_email)
-        .bind(&new_mobile)
-        .execute(&mut *tx)
-        .await?;
-        if let Some(account) = &account {
-            crate::sql::query("UPDATE account SET email = $2, mobile = $3 WHERE id = $1")
-                .bind(account)
-                .bind(&new_email)
-                .bind(&new_mobile)
-                .execute(&mut *tx)
-                .await?;
-        }
-        if let Some(old) = &old_email {
-            let (subject, body) =
-                crate::texts::contact_changed(language.as_deref().unwrap_or("nl"));
-            crate::messages::queue(
-                &mut tx,
-                self.now(),
-                crate::messages::NewMessage {
-                    channel: crate::messages::Channel::Email,
-                    recipient: old,
-                    subject: Some(&subject),
-                    body: &body,
-                    purpose: "contact_changed",
-                    account_id: account.as_deref(),
-                },
-            )
-            .await?;
         }
         self.allowed(&mut tx, ctx, &scope, client.as_str(), &a, None)
             .await?;

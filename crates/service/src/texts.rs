@@ -84,17 +84,127 @@ pub(crate) fn sms_code(lang: &str, code: &str) -> String {
     tr(lang).a("sms-code", "code", code)
 }
 
-/// (subject, body) of the notice to the old address when staff changed
-/// the e-mail address or mobile number.
-pub(crate) fn contact_changed(lang: &str) -> (String, String) {
+/// The note to the old address when an account's e-mail address or mobile
+/// number changed. It does not name the new details.
+pub(crate) fn identifiers_changed(lang: &str) -> (String, String) {
     let t = tr(lang);
     (
-        t.t("mail-contact-changed-subject"),
+        t.t("mail-identifiers-changed-subject"),
         format!(
             "{}\n\n{}\n{}\n",
             t.t("mail-hello"),
-            t.t("mail-contact-changed-intro"),
-            t.t("mail-contact-changed-unexpected"),
+            t.t("mail-identifiers-changed-intro"),
+            t.t("mail-identifiers-changed-unexpected"),
+        ),
+    )
+}
+
+/// The same note as an SMS to the old number.
+pub(crate) fn identifiers_changed_sms(lang: &str) -> String {
+    tr(lang).t("sms-identifiers-changed")
+}
+
+/// A code that proves the holder reads the new e-mail address.
+pub(crate) fn confirm_code_mail(lang: &str, code: &str, minutes: i64) -> (String, String) {
+    let t = tr(lang);
+    (
+        t.t("mail-confirm-code-subject"),
+        format!(
+            "{}\n\n{}\n\n{}\n\n{}\n",
+            t.t("mail-hello"),
+            t.a("mail-confirm-code-intro", "code", code),
+            t.a("mail-confirm-code-valid", "minutes", minutes),
+            t.t("mail-confirm-code-unexpected"),
+        ),
+    )
+}
+
+/// A code that proves the holder has the new mobile number.
+pub(crate) fn confirm_code_sms(lang: &str, code: &str, minutes: i64) -> String {
+    tr(lang).a2("sms-confirm-code", "code", code, "minutes", minutes)
+}
+
+/// Staff asked to change the holder's details: the holder confirms,
+/// signed in, through the link (sent to the old address).
+pub(crate) fn staff_change_request(
+    lang: &str,
+    organisation: &str,
+    new_email: Option<&str>,
+    new_mobile: Option<&str>,
+    link: &str,
+    until: &str,
+) -> (String, String) {
+    let t = tr(lang);
+    let mut what = String::new();
+    if let Some(e) = new_email {
+        what.push_str(&t.a("mail-change-request-email", "email", e));
+        what.push('\n');
+    }
+    if let Some(m) = new_mobile {
+        what.push_str(&t.a("mail-change-request-mobile", "mobile", m));
+        what.push('\n');
+    }
+    (
+        t.t("mail-change-request-subject"),
+        format!(
+            "{}\n\n{}\n{what}\n{}\n{link}\n\n{}\n{}\n",
+            t.t("mail-hello"),
+            t.a("mail-change-request-intro", "organisation", organisation),
+            t.t("mail-change-request-click"),
+            t.a("mail-change-request-valid", "until", until),
+            t.t("mail-change-request-unexpected"),
+        ),
+    )
+}
+
+/// A care organisation asks the holder of an existing account to become
+/// someone's contact person. The client is not named here: the holder sees
+/// who it is after signing in.
+pub(crate) fn link_pending(lang: &str, base_url: &str) -> (String, String) {
+    let t = tr(lang);
+    (
+        t.t("mail-link-subject"),
+        format!(
+            "{}\n\n{}\n{}\n{}/inloggen\n\n{}\n",
+            t.t("mail-hello"),
+            t.t("mail-link-intro"),
+            t.t("mail-link-sign-in"),
+            base_url.trim_end_matches('/'),
+            t.t("mail-link-unexpected"),
+        ),
+    )
+}
+
+/// An invitation could not use this address: it belongs to the holder's
+/// account of another kind.
+pub(crate) fn address_taken(lang: &str) -> (String, String) {
+    let t = tr(lang);
+    (
+        t.t("mail-address-taken-subject"),
+        format!(
+            "{}\n\n{}\n{}\n\n{}\n",
+            t.t("mail-hello"),
+            t.t("mail-address-taken-intro"),
+            t.t("mail-address-taken-what"),
+            t.t("mail-link-unexpected"),
+        ),
+    )
+}
+
+/// The holder linked or removed an authenticator app.
+pub(crate) fn app_changed(lang: &str, linked: bool) -> (String, String) {
+    let t = tr(lang);
+    (
+        t.t("mail-app-changed-subject"),
+        format!(
+            "{}\n\n{}\n{}\n",
+            t.t("mail-hello"),
+            t.t(if linked {
+                "mail-app-linked-intro"
+            } else {
+                "mail-app-removed-intro"
+            }),
+            t.t("mail-password-changed-unexpected"),
         ),
     )
 }

@@ -690,11 +690,17 @@ async fn authenticator_app_codes_work_once() {
     assert!(url.starts_with("otpauth://totp/Inzage:test.client%40example.nl?secret="));
     let now = w.clock.now_for_test();
     let code = inzage_service::totp::code_at(&secret, now).expect("code");
-    assert!(w
-        .svc
-        .confirm_totp_enrolment(&s, &code, None)
-        .await
-        .expect("confirm"));
+    let reauth = inzage_service::accounts::identifiers::Reauth {
+        password: PASSWORD,
+        app_code: "",
+    };
+    assert_eq!(
+        w.svc
+            .confirm_totp_enrolment(&s, &code, reauth, None)
+            .await
+            .expect("confirm"),
+        inzage_service::accounts::credentials::AppChange::Linked
+    );
     w.clock.advance(Duration::seconds(30));
     let LoginOutcome::SecondStep {
         session_token: half,

@@ -61,7 +61,7 @@ impl Cookies {
             "; Path=/; HttpOnly; SameSite=Lax"
         }
     }
-    fn set(&self, name: &str, value: &str, max_age: Option<i64>) -> HeaderValue {
+    pub(crate) fn set(&self, name: &str, value: &str, max_age: Option<i64>) -> HeaderValue {
         let age = max_age
             .map(|a| format!("; Max-Age={a}"))
             .unwrap_or_default();
@@ -707,7 +707,7 @@ fn password_message(tr: Tr, m: &str) -> String {
     tr.t(password_key(m))
 }
 
-fn password_key(m: &str) -> &'static str {
+pub(crate) fn password_key(m: &str) -> &'static str {
     if m.contains("at least") {
         "password-too-short"
     } else if m.contains("longer than") {
@@ -1006,6 +1006,8 @@ struct EnrolPage {
     qr_svg: String,
     secret_grouped: String,
     action: &'static str,
+    ask_password: bool,
+    ask_current_app: bool,
     error: Option<String>,
 }
 
@@ -1036,11 +1038,14 @@ fn group(secret: &str) -> String {
         .join(" ")
 }
 
-async fn enrol_page(
+/// The page that shows a new app key. From "Mijn account" (`reauth`) it
+/// also asks for the current password (and the current app's code).
+pub(crate) async fn enrol_page(
     st: &AppState,
     tok: &str,
     info: &SessionInfo,
     action: &'static str,
+    reauth: bool,
     error: Option<String>,
 ) -> Result<Response, WebError> {
     let (secret, url) = st.services.begin_totp_enrolment(tok).await?;
@@ -1050,6 +1055,8 @@ async fn enrol_page(
         qr_svg: qr_svg(&url),
         secret_grouped: group(&secret),
         action,
+        ask_password: reauth,
+        ask_current_app: reauth && info.has_totp,
         error,
     }))
 }
@@ -1065,53 +1072,7 @@ pub async fn enrol_form(
     if !info.may_enrol {
         return Ok(redirect("/inloggen/code?met=app", vec![]));
     }
-    enrol_page(&st, &tok, &info, "/inloggen/code", None).await
-}
-
-/// "Mijn account": link an authenticator app to a signed-in account.
-pub async fn account_app_form(
-    State(st): State<AppState>,
-    headers: HeaderMap,
-) -> Result<Response, WebError> {
-    let (tok, info) = match signed_in(&st, &headers, "/mijn-account/app").await? {
-        Ok(s) => s,
-        Err(r) => return Ok(r),
-    };
-    enrol_page(&st, &tok, &info, "/mijn-account/app", None).await
-}
-
-pub async fn account_app_submit(
-    State(st): State<AppState>,
-    headers: HeaderMap,
-    Source(src): Source,
-    Form(f): Form<CodeForm>,
-) -> Result<Response, WebError> {
-    let (tok, info) = match signed_in_form(&st, &headers, "/mijn-account/app", &f.csrf).await? {
-        Ok(s) => s,
-        Err(r) => return Ok(r),
-    };
-    let code: String = f
-        .code
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .take(12)
-        .collect();
-    if st
-        .services
-        .confirm_totp_enrolment(&tok, &code, src.as_deref())
-        .await?
-    {
-        Ok(message_page(
-            crate::portal::tr_of(&info),
-            Msg::new("app-linked-title"),
-            Msg::new("app-linked-text"),
-            "/",
-            Msg::new("back-to-start"),
-        ))
-    } else {
-        let error = crate::portal::tr_of(&info).t("app-code-rejected");
-        enrol_page(&st, &tok, &info, "/mijn-account/app", Some(error)).await
-    }
+    enrol_page(&st, &tok, &info, "/inloggen/code", false, None).await
 }
 
 #[derive(Template)]
@@ -1139,148 +1100,4 @@ pub(crate) fn message_page(
         link,
         link_text: t.m(&link_text),
     })
-}
-
-#[derive(Template)]
-#[template(path = "account.html")]
-struct AccountPage {
-    t: Tr,
-    csrf: String,
-    email: String,
-    has_totp: bool,
-    language: String,
-    notice: Option<String>,
-    error: Option<String>,
-}
-
-/// "Mijn account"; `notice` and `error` are translation keys.
-fn account_page(info: SessionInfo, notice: Option<Msg>, error: Option<Msg>) -> Response {
-    let t = crate::portal::tr_of(&info);
-    let notice = notice.map(|m| t.m(&m));
-    let error = error.map(|m| t.m(&m));
-    page(AccountPage {
-        t,
-        csrf: info.csrf_token,
-        email: info.email,
-        has_totp: info.has_totp,
-        language: info.language,
-        notice,
-        error,
-    })
-}
-
-pub async fn account(State(st): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
-    match signed_in(&st, &headers, "/mijn-account").await? {
-        Ok((_, info)) => Ok(account_page(info, None, None)),
-        Err(r) => Ok(r),
-    }
-}
-
-#[derive(Deserialize)]
-pub struct ChangePasswordForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    current: String,
-    #[serde(default)]
-    password: String,
-    #[serde(default)]
-    password2: String,
-}
-
-pub async fn change_password(
-    State(st): State<AppState>,
-    headers: HeaderMap,
-    Source(src): Source,
-    Form(f): Form<ChangePasswordForm>,
-) -> Result<Response, WebError> {
-    let (tok, info) = match signed_in_form(&st, &headers, "/mijn-account", &f.csrf).await? {
-        Ok(s) => s,
-        Err(r) => return Ok(r),
-    };
-    if f.password != f.password2 {
-        return Ok(account_page(
-            info,
-            None,
-            Some(Msg::new("password-mismatch")),
-        ));
-    }
-    use inzage_service::accounts::ChangePassword;
-    let result = st
-        .services
-        .change_password(&tok, &f.current, &f.password, src.as_deref())
-        .await;
-    Ok(match result {
-        Ok(ChangePassword::Changed) => account_page(info, Some(Msg::new("password-changed")), None),
-        Ok(ChangePassword::WrongCurrent) => {
-            account_page(info, None, Some(Msg::new("password-current-wrong")))
-        }
-        Ok(ChangePassword::Paused { until }) => account_page(
-            info,
-            None,
-            Some(Msg::new("password-paused").arg("until", display_datetime(until))),
-        ),
-        Err(inzage_service::ServiceError::Invalid(fe)) => {
-            account_page(info, None, Some(Msg::new(password_key(&fe.message))))
-        }
-        Err(e) => return Err(e.into()),
-    })
-}
-
-pub async fn remove_app(
-    State(st): State<AppState>,
-    headers: HeaderMap,
-    Source(src): Source,
-    Form(f): Form<CsrfForm>,
-) -> Result<Response, WebError> {
-    let (tok, info) = match signed_in_form(&st, &headers, "/mijn-account", &f.csrf).await? {
-        Ok(s) => s,
-        Err(r) => return Ok(r),
-    };
-    match st.services.remove_totp(&tok, src.as_deref()).await {
-        Ok(()) => {
-            let mut info = info;
-            info.has_totp = false;
-            Ok(account_page(info, Some(Msg::new("app-removed")), None))
-        }
-        Err(inzage_service::ServiceError::Conflict(_)) => {
-            Ok(account_page(info, None, Some(Msg::new("app-required"))))
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-#[derive(Deserialize)]
-pub struct LanguageForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    language: String,
-}
-
-pub async fn set_language(
-    State(st): State<AppState>,
-    headers: HeaderMap,
-    Form(f): Form<LanguageForm>,
-) -> Result<Response, WebError> {
-    let (tok, info) = match signed_in_form(&st, &headers, "/mijn-account", &f.csrf).await? {
-        Ok(s) => s,
-        Err(r) => return Ok(r),
-    };
-    let Some(lang) = Lang::parse(&f.language) else {
-        return Err(WebError::BadInput(
-            crate::portal::tr_of(&info).t("bad-language"),
-        ));
-    };
-    st.services.set_language(&tok, lang.code()).await?;
-    let mut info = info;
-    info.language = lang.code().to_owned();
-    let mut r = account_page(info, Some(Msg::new("language-saved")), None);
-    // Pages before the next sign-in (and error pages) follow the choice.
-    r.headers_mut().append(
-        SET_COOKIE,
-        st.cookies
-            .set(LANG_COOKIE, lang.code(), Some(60 * 60 * 24 * 365)),
-    );
-    Ok(r)
 }

@@ -3,6 +3,7 @@
 //! rules. This crate only sees the public API of `inzage-service`.
 #![deny(clippy::unwrap_used)]
 
+mod account;
 mod admin_pages;
 mod api;
 mod audit_view;
@@ -229,20 +230,36 @@ pub fn router(services: Services, config: WebConfig) -> Router {
         .route("/inloggen/app-koppelen", get(auth::enrol_form))
         .route(
             "/mijn-account/app",
-            get(auth::account_app_form).post(auth::account_app_submit),
+            get(account::account_app_form).post(account::account_app_submit),
         )
-        .route("/mijn-account", get(auth::account))
+        .route("/mijn-account", get(account::account))
         .route(
             "/mijn-account/wachtwoord",
-            axum::routing::post(auth::change_password),
+            axum::routing::post(account::change_password),
+        )
+        .route(
+            "/mijn-account/gegevens",
+            axum::routing::post(account::identifiers_start),
+        )
+        .route(
+            "/mijn-account/gegevens/code",
+            axum::routing::post(account::identifiers_confirm),
+        )
+        .route(
+            "/mijn-account/wijziging",
+            get(account::staff_change_form).post(account::staff_change_submit),
         )
         .route(
             "/mijn-account/app/verwijderen",
-            axum::routing::post(auth::remove_app),
+            axum::routing::post(account::remove_app),
         )
         .route(
             "/mijn-account/taal",
-            axum::routing::post(auth::set_language),
+            axum::routing::post(account::set_language),
+        )
+        .route(
+            "/uitnodigingen/{id}",
+            axum::routing::post(account::link_decide),
         )
         .merge(api::routes())
         .route("/hulp", get(auth::help))

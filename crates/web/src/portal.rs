@@ -368,6 +368,15 @@ pub struct ChoiceLine {
     pub active: bool,
 }
 
+/// A new link waiting for the holder's yes or no (ADR 0013).
+pub struct PendingLine {
+    pub id: String,
+    pub client_name: String,
+    pub organisation: String,
+    pub relation_key: &'static str,
+    pub part_keys: Vec<&'static str>,
+}
+
 pub fn relation_key(r: Relation) -> &'static str {
     match r {
         Relation::Mentor => "relation-mentor",
@@ -398,11 +407,20 @@ struct ChoosePage {
     t: Tr,
     csrf: String,
     choices: Vec<ChoiceLine>,
+    pending: Vec<PendingLine>,
+    notice: Option<&'static str>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ChooseQuery {
+    melding: Option<String>,
 }
 
 pub async fn choose_form(
     State(st): State<AppState>,
     headers: HeaderMap,
+    Source(src): Source,
+    Query(q): Query<ChooseQuery>,
 ) -> Result<Response, WebError> {
     let (tok, info) = match signed_in(&st, &headers, "/kiezen").await? {
         Ok(s) => s,
@@ -427,7 +445,25 @@ pub async fn choose_form(
             active: c.active,
         })
         .collect();
-    if choices.is_empty() {
+    let pending: Vec<PendingLine> = st
+        .services
+        .pending_links(&tok, src.as_deref())
+        .await?
+        .into_iter()
+        .map(|l| PendingLine {
+            id: l.id,
+            client_name: l.client_name,
+            organisation: l.organisation_name,
+            relation_key: relation_key(l.relation),
+            part_keys: l.parts.iter().map(|p| tile_of(*p).0).collect(),
+        })
+        .collect();
+    let notice = match q.melding.as_deref() {
+        Some("aangenomen") => Some("link-accepted"),
+        Some("geweigerd") => Some("link-declined"),
+        _ => None,
+    };
+    if choices.is_empty() && pending.is_empty() {
         return Ok(crate::auth::message_page(
             tr,
             Msg::new("no-access-title"),
@@ -440,6 +476,8 @@ pub async fn choose_form(
         t: tr,
         csrf: info.csrf_token,
         choices,
+        pending,
+        notice,
     })))
 }
 

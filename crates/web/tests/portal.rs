@@ -559,13 +559,31 @@ async fn a_contact_person_chooses_a_dossier_and_sees_only_the_granted_tiles() {
         .add_contact_person(&cli, &w.b, person("b"), grant(vec![DossierPart::Profile]))
         .await
         .expect("cp b");
-    for cp in [&cp_a, &cp_b] {
-        w.svc
-            .provision_account(&cli, InviteTarget::ContactPerson(cp.clone()), PASSWORD)
-            .await
-            .expect("account");
-    }
+    w.svc
+        .provision_account(&cli, InviteTarget::ContactPerson(cp_a.clone()), PASSWORD)
+        .await
+        .expect("account");
+    // The second row names the same address: its invitation only asks
+    // Mila, and her account is not touched (ADR 0013).
+    let invited = w
+        .svc
+        .invite(&cli, InviteTarget::ContactPerson(cp_b.clone()))
+        .await
+        .expect("invite b");
+    assert_eq!(invited.account_id, None);
     let mut m = w.signed_in("mila@example.nl").await;
+    // A link waits: the start page sends Mila to the chooser, which shows
+    // whose dossier and which tiles, with yes and no.
+    let p = m.get("/").await;
+    assert_eq!(p.location.as_deref(), Some("/kiezen"));
+    let p = m.get("/kiezen").await;
+    assert!(p.body.contains("Nieuwe uitnodiging"), "{}", p.body);
+    assert!(p.body.contains("Dossier van Bram Bos") && p.body.contains("Mijn gegevens"));
+    let csrf = hidden(&p.body, "csrf");
+    let i = p.body.find("action=\"/uitnodigingen/").expect("link form") + 8;
+    let accept: String = p.body[i..].chars().take_while(|c| *c != '"').collect();
+    let p = m.post(&accept, &[("csrf", &csrf), ("actie", "ja")]).await;
+    assert_eq!(p.location.as_deref(), Some("/kiezen?melding=aangenomen"));
     // Two dossiers: the start page sends Mila to the chooser first.
     let p = m.get("/").await;
     assert_eq!(p.location.as_deref(), Some("/kiezen"));

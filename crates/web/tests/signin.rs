@@ -544,10 +544,23 @@ async fn my_account_changes_password_and_language() {
     assert_eq!(p.status, StatusCode::FORBIDDEN);
     // Error pages follow the account's language too.
     assert!(p.body.contains("This form has expired"), "{}", p.body);
-    // A client can always fall back to the SMS code, so unlinking is allowed.
+    // A client can always fall back to the SMS code, so unlinking is
+    // allowed, with the current password (ADR 0013).
     let p = w
         .browser
         .post("/mijn-account/app/verwijderen", &[("csrf", &csrf)])
+        .await;
+    assert!(
+        p.body.contains("Your current password is not right."),
+        "{}",
+        p.body
+    );
+    let p = w
+        .browser
+        .post(
+            "/mijn-account/app/verwijderen",
+            &[("csrf", &csrf), ("wachtwoord", "een nieuw lang wachtwoord")],
+        )
         .await;
     assert!(
         p.body

@@ -1666,8 +1666,9 @@ async fn a_pause_is_ended_early_and_contact_details_change_with_a_notice_to_the_
     let mut client = w.signed_in("a@example.nl").await;
     assert_eq!(client.get("/dossier/gegevens").await.status, StatusCode::OK);
 
-    // New e-mail and mobile: a bad one is refused, a good one saved; the
-    // old address gets a notice; signing in uses the new address.
+    // New e-mail and mobile for an account in use: a bad one is refused; a
+    // good one is only asked for. The holder confirms it through the old
+    // address, signed in; until then the old details sign in (ADR 0013).
     let p = anna
         .post(
             &format!("{net}/gegevens"),
@@ -1695,23 +1696,88 @@ async fn a_pause_is_ended_early_and_contact_details_change_with_a_notice_to_the_
     assert!(
         p.location
             .as_deref()
-            .is_some_and(|l| l.ends_with("melding=gegevens")),
+            .is_some_and(|l| l.ends_with("melding=bevestiging")),
         "{:?}",
         p.location
     );
+    assert!(anna
+        .get(&net)
+        .await
+        .body
+        .contains("wacht op bevestiging door de persoon"));
+    let mails = || {
+        let outbox = w.db.dir.path().join("outbox");
+        let mut files: Vec<_> = std::fs::read_dir(&outbox)
+            .expect("outbox")
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .collect();
+        files.sort();
+        files
+            .iter()
+            .map(|f| {
+                std::fs::read_to_string(f)
+                    .unwrap_or_default()
+                    .replace("=\r\n", "")
+                    .replace("=\n", "")
+                    .replace("=3D", "=")
+            })
+            .collect::<Vec<_>>()
+    };
     inzage_service::jobs::Runner::new(w.svc.clone(), "t")
         .run_until_idle()
         .await
         .expect("jobs");
-    let outbox = w.db.dir.path().join("outbox");
-    let notice = std::fs::read_dir(&outbox)
-        .expect("outbox")
-        .filter_map(|e| e.ok())
-        .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
-        .find(|t| {
-            t.contains("To: a@example.nl") && t.contains("Je gegevens voor Inzage zijn veranderd")
-        });
-    assert!(notice.is_some(), "a notice to the old address");
+    let request = mails()
+        .into_iter()
+        .find(|t| t.contains("To: a@example.nl") && t.contains("Klopt je nieuwe e-mailadres"))
+        .expect("the question goes to the old address");
+    let i = request
+        .find("/mijn-account/wijziging?token=")
+        .expect("link");
+    let link: String = request[i..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || "/-?=".contains(*c))
+        .collect();
+    assert_eq!(
+        w.svc
+            .login("aisha.nieuw@example.nl", PASSWORD, false, None, None)
+            .await
+            .expect("login"),
+        inzage_service::accounts::LoginOutcome::Rejected,
+        "nothing changed yet"
+    );
+    // The holder, signed in with the old details, confirms.
+    let p = client.get(&link).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(p.body.contains("aisha.nieuw@example.nl") && p.body.contains("Zorg"));
+    let c_csrf = hidden(&p.body, "csrf");
+    let token = hidden(&p.body, "token");
+    // Staff cannot confirm it for them: the link is the holder's only.
+    let p = anna.get(&link).await;
+    assert!(p.body.contains("Deze link werkt niet meer"), "{}", p.body);
+    let p = client
+        .post(
+            "/mijn-account/wijziging",
+            &[("csrf", &c_csrf), ("token", &token), ("actie", "ja")],
+        )
+        .await;
+    assert!(p.body.contains("Je gegevens zijn veranderd"), "{}", p.body);
+    inzage_service::jobs::Runner::new(w.svc.clone(), "t")
+        .run_until_idle()
+        .await
+        .expect("jobs");
+    let all = mails();
+    assert!(
+        all.iter().any(|t| t.contains("To: a@example.nl")
+            && t.contains("Je gegevens voor Inzage zijn veranderd")),
+        "a notice to the old address"
+    );
+    assert!(
+        all.iter()
+            .any(|t| t.starts_with("To: +31612345601") && t.contains("is veranderd")),
+        "a notice to the old number"
+    );
     assert!(matches!(
         w.svc
             .login("aisha.nieuw@example.nl", PASSWORD, false, None, None)

@@ -1,6 +1,7 @@
 //! Netwerk en portaal: portal status, invitations, pauses, contact
 //! details, stop/restart, contact persons and their grants.
 use super::*;
+use inzage_service::accounts::identifiers::DetailsChange;
 // ---------- Netwerk en portaal ----------
 
 pub struct StatusView {
@@ -11,6 +12,10 @@ pub struct StatusView {
     pub mobile: Option<String>,
     /// An invitation can be sent (again): no password set yet.
     pub can_invite: bool,
+    /// The account is in use: its holder confirms changes of its details.
+    pub in_use: bool,
+    /// A change of its details waits for the holder (asked at).
+    pub change_waiting: Option<String>,
 }
 
 fn status_view(s: &AccessStatus) -> StatusView {
@@ -33,6 +38,8 @@ fn status_view(s: &AccessStatus) -> StatusView {
         email: s.email.clone(),
         mobile: s.mobile.clone(),
         can_invite: !matches!(s.state, AccountState::Active { .. }),
+        in_use: matches!(s.state, AccountState::Active { .. }),
+        change_waiting: s.change_waiting.map(display_datetime),
     }
 }
 
@@ -105,6 +112,7 @@ fn network_notice(code: Option<&str>) -> Option<&'static str> {
         "gewijzigd" => Some("staff-notice-network-stale"),
         "pauze-voorbij" => Some("staff-notice-pause-ended"),
         "gegevens" => Some("staff-notice-details-changed"),
+        "bevestiging" => Some("staff-notice-details-asked"),
         _ => None,
     }
 }
@@ -428,8 +436,9 @@ pub async fn network_pause(
     }
 }
 
-/// Changes an e-mail address and mobile number (a notice goes to the old
-/// address).
+/// Changes an e-mail address and mobile number. An account in use changes
+/// only when its holder confirms (ADR 0013); the old address and number
+/// hear of every change.
 pub async fn network_details(
     State(st): State<AppState>,
     who: StaffSession,
@@ -463,7 +472,8 @@ pub async fn network_details(
         .change_contact_details(&v.ctx, &v.header.client_id, who.as_ref(), email, mobile)
         .await
     {
-        Ok(()) => Ok(to_network(&v, "gegevens")),
+        Ok(DetailsChange::Changed) => Ok(to_network(&v, "gegevens")),
+        Ok(DetailsChange::AwaitingHolder) => Ok(to_network(&v, "bevestiging")),
         Err(ServiceError::Stale) => Ok(to_network(&v, "gewijzigd")),
         Err(ServiceError::Invalid(_)) | Err(ServiceError::Conflict(_)) => {
             let e = vec![tr.t("staff-details-refused")];

@@ -169,3 +169,18 @@ fn outbox_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     files.sort();
     files
 }
+
+/// Every message in the outbox folder, oldest first, with quoted-printable
+/// soft breaks and `=3D` undone (so links can be read from e-mails).
+pub fn outbox_texts(dir: &std::path::Path) -> Vec<String> {
+    outbox_files(dir)
+        .iter()
+        .map(|p| {
+            std::fs::read_to_string(p)
+                .unwrap_or_default()
+                .replace("=\r\n", "")
+                .replace("=\n", "")
+                .replace("=3D", "=")
+        })
+        .collect()
+}

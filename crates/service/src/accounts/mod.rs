@@ -17,34 +17,14 @@ use inzage_core::types::{display_datetime, ts, Email, FieldError};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+pub mod credentials;
+pub mod identifiers;
+pub mod links;
+
 pub const SMS_CODE_VALID: Duration = Duration::minutes(10);
 pub const SMS_RESEND_AFTER: Duration = Duration::seconds(60);
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AccountKind {
-    Client,
-    ContactPerson,
-    Staff,
-}
-
-impl AccountKind {
-    pub fn code(self) -> &'static str {
-        match self {
-            AccountKind::Client => "client",
-            AccountKind::ContactPerson => "contact_person",
-            AccountKind::Staff => "staff",
-        }
-    }
-    fn from_code(c: &str) -> Option<Self> {
-        match c {
-            "client" => Some(AccountKind::Client),
-            "contact_person" => Some(AccountKind::ContactPerson),
-            "staff" => Some(AccountKind::Staff),
-            _ => None,
-        }
-    }
-}
+pub use inzage_core::model::AccountKind;
 
 /// Who an invitation is for.
 #[derive(Clone, Debug)]
@@ -56,7 +36,9 @@ pub enum InviteTarget {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Invited {
-    pub account_id: String,
+    /// The account the link went to; `None` when the address belongs to
+    /// an account of its own holder (ADR 0013: the holder decides).
+    pub account_id: Option<String>,
     pub email: String,
     pub expires_at: DateTime<Utc>,
 }
@@ -175,6 +157,11 @@ struct AccountRow {
 const ACCOUNT_COLS: &str =
     "id, organisation_id, kind, subject_id, email, mobile, password_hash, totp_secret, \
      totp_last_step, totp_pending_secret, paused_until, language, tour_done, last_login_at";
+
+/// [`ACCOUNT_COLS`] of an account aliased `a` in a join.
+const ACCOUNT_COLS_A: &str =
+    "a.id, a.organisation_id, a.kind, a.subject_id, a.email, a.mobile, a.password_hash, a.totp_secret, \
+     a.totp_last_step, a.totp_pending_secret, a.paused_until, a.language, a.tour_done, a.last_login_at";
 
 fn account_from_row(r: &crate::sql::Row) -> Result<AccountRow> {
     Ok(AccountRow {
@@ -361,7 +348,9 @@ impl Services {
                 )
                 .is_allowed())
             }
-            AccountKind::ContactPerson => Ok(!self.openable_dossiers(tx, &a.id).await?.is_empty()),
+            // A link waiting for the holder lets them sign in to decide.
+            AccountKind::ContactPerson => Ok(!self.openable_dossiers(tx, &a.id).await?.is_empty()
+                || links::has_pending_links(tx, &a.id).await?),
         }
     }
 
@@ -436,9 +425,12 @@ impl Services {
             ));
         }
         let invited = self.invite_inner(ctx, target, false).await?;
-        self.set_password_for_demo(ctx, &invited.account_id, password)
+        let account_id = invited
+            .account_id
+            .ok_or_else(|| ServiceError::Conflict("no account was made".into()))?;
+        self.set_password_for_demo(ctx, &account_id, password)
             .await?;
-        Ok(invited.account_id)
+        Ok(account_id)
     }
 
     async fn invite_inner(&self, ctx: &Ctx, target: InviteTarget, send: bool) -> Result<Invited> {
@@ -591,9 +583,18 @@ impl Services {
                 }
             }
         }
-        // Find or create the account.
-        let existing = match (&kind, &subject) {
-            (AccountKind::ContactPerson, _) => self.account_by_email(&mut tx, &email).await?,
+        // The account this row signs in with, if it has one already.
+        let own = match (&target, &subject) {
+            (InviteTarget::ContactPerson(cp), _) => {
+                let r = crate::sql::query(&format!(
+                    "SELECT {} FROM contact_person cp JOIN account a ON a.id = cp.account_id WHERE cp.id = $1",
+                    ACCOUNT_COLS_A
+                ))
+                .bind(cp.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
+                r.as_ref().map(account_from_row).transpose()?
+            }
             (_, Some(subj)) => {
                 let r = crate::sql::query(&format!(
                     "SELECT {ACCOUNT_COLS} FROM account WHERE kind = $1 AND subject_id = $2"
@@ -606,81 +607,144 @@ impl Services {
             }
             _ => None,
         };
-        let account_id = match existing {
-            Some(a) => {
-                if a.kind != kind {
-                    return Err(ServiceError::Conflict(
-                        "this e-mail address already belongs to another account".into(),
-                    ));
-                }
-                crate::sql::query("UPDATE account SET email = $1, mobile = $2 WHERE id = $3")
+        // An account is never rewritten by an invitation (ADR 0013): an
+        // account in use has nothing to be invited to; one that was invited
+        // before gets a new link at its own address.
+        let (account, mail_to, outcome) = match own {
+            Some(a) if a.password_hash.is_some() => {
+                return Err(ServiceError::Conflict(
+                    "this account is in use already; its holder can ask for a new password".into(),
+                ))
+            }
+            Some(a) => (Some(a.id), a.email, "reinvited"),
+            None => match self.account_by_email(&mut tx, &email).await? {
+                None => {
+                    let id = new_id();
+                    crate::sql::query(
+                        "INSERT INTO account (id, organisation_id, kind, subject_id, email, mobile, created_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    )
+                    .bind(&id)
+                    .bind(&org)
+                    .bind(kind.code())
+                    .bind(&subject)
                     .bind(&email)
                     .bind(&mobile)
-                    .bind(&a.id)
+                    .bind(ts(now))
                     .execute(&mut *tx)
-                    .await
-                    .map_err(|e| {
-                        crate::admin::fk_or(
-                            e,
-                            "account",
-                            "this e-mail address already belongs to another account",
+                    .await?;
+                    if let InviteTarget::ContactPerson(cp) = &target {
+                        crate::sql::query(
+                            "UPDATE contact_person SET account_id = $1 WHERE id = $2",
                         )
-                    })?;
-                a.id
-            }
-            None => {
-                let id = new_id();
-                crate::sql::query(
-                    "INSERT INTO account (id, organisation_id, kind, subject_id, email, mobile, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                )
-                .bind(&id)
-                .bind(&org)
-                .bind(kind.code())
-                .bind(&subject)
-                .bind(&email)
-                .bind(&mobile)
-                .bind(ts(now))
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| crate::admin::fk_or(e, "organisation", "this e-mail address already belongs to another account"))?;
-                id
-            }
+                        .bind(&id)
+                        .bind(cp.as_str())
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    (Some(id), email.clone(), "new_account")
+                }
+                // The address has an account of its holder's: it is not
+                // touched. A contact person's holder accepts the new link
+                // while signed in; any other holder is told to give
+                // another address. Staff see the same as for a new account.
+                Some(other) => {
+                    let linkable = match (
+                        &target,
+                        inzage_core::policy::accounts::contact_person_link(Some(other.kind)),
+                    ) {
+                        (
+                            InviteTarget::ContactPerson(cp),
+                            inzage_core::policy::accounts::LinkPath::HolderAccepts,
+                        ) => Some(cp),
+                        _ => None,
+                    };
+                    if !send {
+                        return Err(ServiceError::Conflict(
+                            "this e-mail address belongs to an account already".into(),
+                        ));
+                    }
+                    let (purpose, (mail_subject, body)) = match linkable {
+                        Some(cp) => {
+                            crate::accounts::links::request_link(&mut tx, ctx, now, cp, &other.id)
+                                .await?;
+                            (
+                                "link_pending",
+                                crate::texts::link_pending(
+                                    &other.language,
+                                    &self.settings().public_base_url,
+                                ),
+                            )
+                        }
+                        None => (
+                            "address_taken",
+                            crate::texts::address_taken(&other.language),
+                        ),
+                    };
+                    queue(
+                        &mut tx,
+                        now,
+                        NewMessage {
+                            channel: Channel::Email,
+                            recipient: &other.email,
+                            subject: Some(&mail_subject),
+                            body: &body,
+                            purpose,
+                            account_id: Some(&other.id),
+                        },
+                    )
+                    .await?;
+                    (None, String::new(), purpose)
+                }
+            },
         };
-        if let InviteTarget::ContactPerson(cp) = &target {
-            crate::sql::query("UPDATE contact_person SET account_id = $1 WHERE id = $2")
-                .bind(&account_id)
-                .bind(cp.as_str())
-                .execute(&mut *tx)
-                .await?;
-        }
         // Provisioning (demo, operator) creates the account without a link.
-        let expires_at = if send {
-            let (link, expires_at) = self.issue_token(&mut tx, &account_id, "invite").await?;
-            let lang: String = crate::sql::query("SELECT language FROM account WHERE id = $1")
-                .bind(&account_id)
-                .fetch_one(&mut *tx)
-                .await?
-                .try_get("language")?;
-            let (subject, body) =
-                crate::texts::invite(&lang, &link, &display_datetime(expires_at), &email);
-            queue(
-                &mut tx,
-                now,
-                NewMessage {
-                    channel: Channel::Email,
-                    recipient: &email,
-                    subject: Some(&subject),
-                    body: &body,
-                    purpose: "invite",
-                    account_id: Some(&account_id),
-                },
-            )
-            .await?;
-            expires_at
-        } else {
-            now
+        let expires_at = match (&account, send) {
+            (Some(account_id), true) => {
+                let (link, expires_at) = self.issue_token(&mut tx, account_id, "invite").await?;
+                let lang: String = crate::sql::query("SELECT language FROM account WHERE id = $1")
+                    .bind(account_id)
+                    .fetch_one(&mut *tx)
+                    .await?
+                    .try_get("language")?;
+                let (subject, body) =
+                    crate::texts::invite(&lang, &link, &display_datetime(expires_at), &mail_to);
+                queue(
+                    &mut tx,
+                    now,
+                    NewMessage {
+                        channel: Channel::Email,
+                        recipient: &mail_to,
+                        subject: Some(&subject),
+                        body: &body,
+                        purpose: "invite",
+                        account_id: Some(account_id),
+                    },
+                )
+                .await?;
+                expires_at
+            }
+            (None, _) => now + self.settings().invite_valid,
+            (Some(_), false) => now,
         };
+        // The row shows "invited" to staff whatever became of the address.
+        match &target {
+            InviteTarget::Client(id) => {
+                crate::sql::query("UPDATE client SET invited_at = $2 WHERE id = $1")
+                    .bind(id.as_str())
+            }
+            InviteTarget::ContactPerson(id) => {
+                crate::sql::query("UPDATE contact_person SET invited_at = $2 WHERE id = $1")
+                    .bind(id.as_str())
+            }
+            InviteTarget::Staff(id) => {
+                crate::sql::query("UPDATE staff_member SET invited_at = $2 WHERE id = $1")
+                    .bind(id.as_str())
+            }
+        }
+        .bind(ts(now))
+        .execute(&mut *tx)
+        .await?;
         append(
             &mut tx,
             ctx,
@@ -689,21 +753,21 @@ impl Services {
                 role: &role,
                 client_id: client_for_rule.as_deref(),
                 data_kind: "account",
-                data_id: Some(&account_id),
+                data_id: account.as_deref(),
                 action: if send {
                     AuditAction::Invite
                 } else {
                     AuditAction::Create
                 },
                 outcome: AuditOutcome::Allowed,
-                reason: None,
+                reason: Some(outcome),
             },
         )
         .await?;
         tx.commit().await?;
         self.wake_jobs();
         Ok(Invited {
-            account_id,
+            account_id: account,
             email,
             expires_at,
         })
@@ -1308,10 +1372,11 @@ impl Services {
         .execute(&mut *tx)
         .await?;
         let token = random_token()?;
-        // A contact person with exactly one open dossier starts in it.
+        // A contact person with exactly one open dossier starts in it;
+        // with a new link waiting, they start at the choice, which shows it.
         let active_cp = if account.kind == AccountKind::ContactPerson {
             let open = self.openable_dossiers(&mut tx, &account.id).await?;
-            if open.len() == 1 {
+            if open.len() == 1 && !links::has_pending_links(&mut tx, &account.id).await? {
                 Some(open[0].0.to_string())
             } else {
                 None
@@ -1798,49 +1863,6 @@ impl Services {
         Ok((secret, url))
     }
 
-    /// Confirms enrolment with a current code from the app.
-    pub async fn confirm_totp_enrolment(
-        &self,
-        session_token: &str,
-        code: &str,
-        source: Option<&str>,
-    ) -> Result<bool> {
-        let Some(info) = self
-            .session(session_token)
-            .await?
-            .filter(|i| !i.second_factor_pending)
-        else {
-            return Err(ServiceError::NotFound);
-        };
-        let now = self.now();
-        let mut tx = self.db().begin().await?;
-        let account = self.account_by_id(&mut tx, &info.account_id).await?;
-        let Some(secret) = account.totp_pending_secret.clone() else {
-            return Ok(false);
-        };
-        let Some(step) = crate::totp::matching_step(&secret, code.trim(), now) else {
-            return Ok(false);
-        };
-        crate::sql::query("UPDATE account SET totp_secret = $1, totp_pending_secret = NULL, totp_last_step = $2 WHERE id = $3")
-            .bind(&secret)
-            .bind(step)
-            .bind(&account.id)
-            .execute(&mut *tx)
-            .await?;
-        audit_account(
-            &mut tx,
-            &account_ctx(&account, source),
-            now,
-            Some(&account),
-            AuditAction::Update,
-            AuditOutcome::Allowed,
-            Some("totp_enrolled"),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(true)
-    }
-
     /// The account ids of the subjects, for the CLI and the demo.
     pub async fn account_id_for(&self, kind: AccountKind, subject: &str) -> Result<Option<String>> {
         let r = match kind {
@@ -1956,34 +1978,6 @@ impl Services {
         tx.commit().await?;
         self.wake_jobs();
         Ok(ChangePassword::Changed)
-    }
-
-    /// Removes the authenticator app. Refused where it is the only way in
-    /// (staff without SMS).
-    pub async fn remove_totp(&self, session_token: &str, source: Option<&str>) -> Result<()> {
-        let account = self.active_account(session_token).await?;
-        let mut tx = self.db().begin().await?;
-        if !(account.mobile.is_some() && self.sms_allowed(&mut tx, &account).await?) {
-            return Err(ServiceError::Conflict(
-                "you need the app to sign in; link a new one instead".into(),
-            ));
-        }
-        crate::sql::query("UPDATE account SET totp_secret = NULL, totp_pending_secret = NULL, totp_last_step = NULL WHERE id = $1")
-            .bind(&account.id)
-            .execute(&mut *tx)
-            .await?;
-        audit_account(
-            &mut tx,
-            &account_ctx(&account, source),
-            self.now(),
-            Some(&account),
-            AuditAction::Update,
-            AuditOutcome::Allowed,
-            Some("totp_removed"),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
     }
 
     /// The language of the pages for this account (`nl` or `en`).

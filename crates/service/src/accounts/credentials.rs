@@ -1,0 +1,155 @@
+//! Changing how the holder signs in, in "Mijn account": linking,
+//! replacing or removing the authenticator app. Each needs the current
+//! password (and the current app code when one is linked); afterwards the
+//! holder gets an e-mail and every other session of the account ends.
+//! (Linking an app at the first sign-in of staff goes with the sign-in
+//! itself: the password was just given.)
+use super::identifiers::{Reauth, ReauthOutcome};
+use super::{account_ctx, audit_account, AccountRow};
+use crate::db::Tx;
+use crate::error::Result;
+use crate::messages::{queue, Channel, NewMessage};
+use crate::Services;
+use chrono::{DateTime, Utc};
+use inzage_core::model::{AuditAction, AuditOutcome};
+
+/// What became of a change of the app.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AppChange {
+    Linked,
+    Removed,
+    /// The code from the new app did not match its key.
+    WrongNewCode,
+    /// The app is the only way in (staff without SMS): link another instead.
+    AppRequired,
+    Refused(ReauthOutcome),
+}
+
+/// The e-mail that tells the holder how they sign in changed.
+async fn queue_app_changed(
+    tx: &mut Tx,
+    now: DateTime<Utc>,
+    a: &AccountRow,
+    linked: bool,
+) -> Result<()> {
+    let (subject, body) = crate::texts::app_changed(&a.language, linked);
+    queue(
+        tx,
+        now,
+        NewMessage {
+            channel: Channel::Email,
+            recipient: &a.email,
+            subject: Some(&subject),
+            body: &body,
+            purpose: "app_changed",
+            account_id: Some(&a.id),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+impl Services {
+    /// Links the app whose key [`Services::begin_totp_enrolment`] showed
+    /// (a first one, or another in place of the current one), with a code
+    /// from it, after re-authentication.
+    pub async fn confirm_totp_enrolment(
+        &self,
+        session_token: &str,
+        code: &str,
+        reauth: Reauth<'_>,
+        source: Option<&str>,
+    ) -> Result<AppChange> {
+        let a = self.active_account(session_token).await?;
+        let ctx = account_ctx(&a, source);
+        match self.reauthenticate(&a, reauth, &ctx).await? {
+            ReauthOutcome::Ok => {}
+            other => return Ok(AppChange::Refused(other)),
+        }
+        let now = self.now();
+        let Some(secret) = a.totp_pending_secret.clone() else {
+            return Ok(AppChange::WrongNewCode);
+        };
+        let Some(step) = crate::totp::matching_step(&secret, code.trim(), now) else {
+            return Ok(AppChange::WrongNewCode);
+        };
+        let mut tx = self.db().begin().await?;
+        let done = crate::sql::query(
+            "UPDATE account SET totp_secret = $1, totp_pending_secret = NULL, totp_last_step = $2 \
+             WHERE id = $3 AND totp_pending_secret = $1",
+        )
+        .bind(&secret)
+        .bind(step)
+        .bind(&a.id)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Ok(AppChange::WrongNewCode);
+        }
+        self.end_sessions(&mut tx, &a.id, Some(session_token), "credentials_changed")
+            .await?;
+        queue_app_changed(&mut tx, now, &a, true).await?;
+        audit_account(
+            &mut tx,
+            &ctx,
+            now,
+            Some(&a),
+            AuditAction::Update,
+            AuditOutcome::Allowed,
+            Some(if a.totp_secret.is_some() {
+                "totp_replaced"
+            } else {
+                "totp_enrolled"
+            }),
+        )
+        .await?;
+        tx.commit().await?;
+        self.wake_jobs();
+        Ok(AppChange::Linked)
+    }
+
+    /// Removes the app, after re-authentication. Refused where it is the
+    /// only way in (staff without SMS).
+    pub async fn remove_totp(
+        &self,
+        session_token: &str,
+        reauth: Reauth<'_>,
+        source: Option<&str>,
+    ) -> Result<AppChange> {
+        let a = self.active_account(session_token).await?;
+        let mut tx = self.db().begin().await?;
+        if !(a.mobile.is_some() && self.sms_allowed(&mut tx, &a).await?) {
+            return Ok(AppChange::AppRequired);
+        }
+        tx.rollback().await?;
+        let ctx = account_ctx(&a, source);
+        match self.reauthenticate(&a, reauth, &ctx).await? {
+            ReauthOutcome::Ok => {}
+            other => return Ok(AppChange::Refused(other)),
+        }
+        let now = self.now();
+        let mut tx = self.db().begin().await?;
+        crate::sql::query(
+            "UPDATE account SET totp_secret = NULL, totp_pending_secret = NULL, totp_last_step = NULL WHERE id = $1",
+        )
+        .bind(&a.id)
+        .execute(&mut *tx)
+        .await?;
+        self.end_sessions(&mut tx, &a.id, Some(session_token), "credentials_changed")
+            .await?;
+        queue_app_changed(&mut tx, now, &a, false).await?;
+        audit_account(
+            &mut tx,
+            &ctx,
+            now,
+            Some(&a),
+            AuditAction::Update,
+            AuditOutcome::Allowed,
+            Some("totp_removed"),
+        )
+        .await?;
+        tx.commit().await?;
+        self.wake_jobs();
+        Ok(AppChange::Removed)
+    }
+}
