@@ -351,7 +351,7 @@ pub async fn run(svc: &Services, cmd: AdminCmd) -> Result<(), CliError> {
         }
         AdminCmd::Staff(StaffCmd::List { org, out }) => {
             let org = id("org", &org, OrganisationId::parse)?;
-            let items = svc.list_staff(&org).await?;
+            let items = svc.list_staff(&ctx, &org).await?;
             if out.json {
                 print_json(&items);
             } else {

@@ -5,12 +5,13 @@
 //! The service layer loads the facts from storage, calls `decide`, writes
 //! the audit event with the outcome, and only then touches the data, using
 //! the returned [`Scope`] to filter items (episode, draft, hidden).
-use crate::ids::{ClientId, EpisodeId, TeamId};
-use crate::model::{DossierPart, Relation, Role};
+use crate::ids::{ClientId, EpisodeId, OrganisationId, StaffId, TeamId};
+use crate::model::{DossierPart, Principal, Relation, Role};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 
 pub mod accounts;
+pub mod staff_admin;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -48,6 +49,8 @@ pub struct EpisodeFacts {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SubjectFacts {
     pub client_id: ClientId,
+    /// The organisation whose dossier this is.
+    pub organisation_id: OrganisationId,
     pub team_id: Option<TeamId>,
     pub birth_date: Option<NaiveDate>,
     /// The latest episode by start date (open, or the most recently ended).
@@ -74,6 +77,22 @@ impl GrantFacts {
     }
 }
 
+/// What the rules need to know about a staff member.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StaffFacts {
+    pub staff_id: StaffId,
+    pub organisation_id: OrganisationId,
+    pub active: bool,
+    pub roles: Vec<Role>,
+    pub team_ids: Vec<TeamId>,
+}
+
+impl StaffFacts {
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+}
+
 /// What the rules need to know about the actor.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ActorFacts {
@@ -83,11 +102,7 @@ pub enum ActorFacts {
     ContactPerson {
         grants: Vec<GrantFacts>,
     },
-    Staff {
-        active: bool,
-        roles: Vec<Role>,
-        team_ids: Vec<TeamId>,
-    },
+    Staff(StaffFacts),
     System {
         component: String,
     },
@@ -102,8 +117,63 @@ pub struct Scope {
     pub only_episode: Option<EpisodeId>,
     pub include_drafts: bool,
     pub include_hidden: bool,
+    /// Earlier versions of a corrected item, and the account details
+    /// behind the network (staff see them; the portal shows the current
+    /// version and "Mijn netwerk").
+    pub include_history: bool,
     /// The role under which access was given, for the audit trail.
     pub as_role: String,
+}
+
+/// What the scope needs to know about one item of a part.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ItemFacts<'a> {
+    pub episode_id: &'a str,
+    pub is_final: bool,
+    pub visible_to_client: bool,
+    /// The latest version (a correction replaces the earlier one).
+    pub is_current: bool,
+}
+
+impl Scope {
+    fn portal(episode: EpisodeId, as_role: String) -> Self {
+        Scope {
+            only_episode: Some(episode),
+            include_drafts: false,
+            include_hidden: false,
+            include_history: false,
+            as_role,
+        }
+    }
+    fn everything(as_role: String) -> Self {
+        Scope {
+            only_episode: None,
+            include_drafts: true,
+            include_hidden: true,
+            include_history: true,
+            as_role,
+        }
+    }
+    /// No dossier items at all (a list of names, an administration).
+    fn none(as_role: String) -> Self {
+        Scope {
+            only_episode: None,
+            include_drafts: false,
+            include_hidden: false,
+            include_history: false,
+            as_role,
+        }
+    }
+    /// Whether one item lies inside this scope: its episode, draft or
+    /// final, hidden or visible, current or an earlier version.
+    pub fn admits(&self, item: &ItemFacts<'_>) -> bool {
+        self.only_episode
+            .as_ref()
+            .is_none_or(|e| e.as_str() == item.episode_id)
+            && (self.include_drafts || item.is_final)
+            && (self.include_hidden || item.visible_to_client)
+            && (self.include_history || item.is_current)
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -125,8 +195,20 @@ pub enum DenyReason {
     RoleLacksPermission,
     SystemComponentNotAllowed,
     NotSignedIn,
-    /// Administration of another organisation than the admin's own.
+    /// Administration of, or a dossier in, another organisation than the
+    /// actor's own.
     OtherOrganisation,
+    /// Only the author may edit or finalise their own draft by hand.
+    NotAuthor,
+    /// Only a staff member can be recorded as the author of an item.
+    AuthorMustBeStaff,
+    /// Only an operator command on the server may do this.
+    OperatorOnly,
+    /// Nobody changes their own roles or teams in the web.
+    OwnRolesOrTeams,
+    /// The second functional admin must be someone else than the one who
+    /// asked and the one it is about.
+    SameAdmin,
 }
 
 impl DenyReason {
@@ -149,6 +231,11 @@ impl DenyReason {
             DenyReason::SystemComponentNotAllowed => "system_component_not_allowed",
             DenyReason::NotSignedIn => "not_signed_in",
             DenyReason::OtherOrganisation => "other_organisation",
+            DenyReason::NotAuthor => "not_author",
+            DenyReason::AuthorMustBeStaff => "author_must_be_staff",
+            DenyReason::OperatorOnly => "operator_only",
+            DenyReason::OwnRolesOrTeams => "own_roles_or_teams",
+            DenyReason::SameAdmin => "same_admin",
         }
     }
 }
@@ -241,6 +328,28 @@ fn portal_window(
     Ok(ep.id.clone())
 }
 
+/// The organisation's eligibility rules, for everyone who reads through
+/// the portal (the client and their contact persons alike): the setting
+/// says which dossiers are in the portal at all. An organisation where
+/// parents of minors should read sets no minimum age.
+fn eligible(subject: &SubjectFacts, rules: &OrgRules, today: NaiveDate) -> Result<(), DenyReason> {
+    if rules.min_client_age > 0 {
+        let old_enough = subject
+            .birth_date
+            .and_then(|b| today.years_since(b))
+            .is_some_and(|age| age >= rules.min_client_age);
+        if !old_enough {
+            return Err(DenyReason::BelowMinimumAge);
+        }
+    }
+    if let (Some(start), Some(ep)) = (rules.eligibility_start_date, &subject.current_episode) {
+        if ep.start < start {
+            return Err(DenyReason::BeforeEligibilityStart);
+        }
+    }
+    Ok(())
+}
+
 /// Decides one request. `today` is the current date in Europe/Amsterdam.
 pub fn decide(
     actor: &ActorFacts,
@@ -269,28 +378,10 @@ pub fn decide(
                 Ok(e) => e,
                 Err(r) => return Decision::Deny(r),
             };
-            if rules.min_client_age > 0 {
-                let old_enough = subject
-                    .birth_date
-                    .and_then(|b| today.years_since(b))
-                    .is_some_and(|age| age >= rules.min_client_age);
-                if !old_enough {
-                    return Decision::Deny(DenyReason::BelowMinimumAge);
-                }
+            if let Err(r) = eligible(subject, rules, today) {
+                return Decision::Deny(r);
             }
-            if let (Some(start), Some(ep)) =
-                (rules.eligibility_start_date, &subject.current_episode)
-            {
-                if ep.start < start {
-                    return Decision::Deny(DenyReason::BeforeEligibilityStart);
-                }
-            }
-            Decision::Allow(Scope {
-                only_episode: Some(episode),
-                include_drafts: false,
-                include_hidden: false,
-                as_role: "client".into(),
-            })
+            Decision::Allow(Scope::portal(episode, "client".into()))
         }
         ActorFacts::ContactPerson { grants } => {
             let for_client: Vec<&GrantFacts> = grants
@@ -319,47 +410,37 @@ pub fn decide(
                 Ok(e) => e,
                 Err(r) => return Decision::Deny(r),
             };
-            Decision::Allow(Scope {
-                only_episode: Some(episode),
-                include_drafts: false,
-                include_hidden: false,
-                as_role: format!("contact_person:{}", grant.relation.code()),
-            })
+            if let Err(r) = eligible(subject, rules, today) {
+                return Decision::Deny(r);
+            }
+            Decision::Allow(Scope::portal(
+                episode,
+                format!("contact_person:{}", grant.relation.code()),
+            ))
         }
-        ActorFacts::Staff {
-            active,
-            roles,
-            team_ids,
-        } => {
-            if !active {
+        ActorFacts::Staff(staff) => {
+            if !staff.active {
                 return Decision::Deny(DenyReason::StaffInactive);
+            }
+            if staff.organisation_id != subject.organisation_id {
+                return Decision::Deny(DenyReason::OtherOrganisation);
             }
             let in_team = subject
                 .team_id
                 .as_ref()
-                .is_some_and(|t| team_ids.contains(t));
+                .is_some_and(|t| staff.team_ids.contains(t));
             if !in_team {
                 return Decision::Deny(DenyReason::NotInTeam);
             }
-            match roles.iter().find(|r| role_allows(**r, part, access)) {
-                Some(role) => Decision::Allow(Scope {
-                    only_episode: None,
-                    include_drafts: true,
-                    include_hidden: true,
-                    as_role: role.code().into(),
-                }),
+            match staff.roles.iter().find(|r| role_allows(**r, part, access)) {
+                Some(role) => Decision::Allow(Scope::everything(role.code().into())),
                 None => Decision::Deny(DenyReason::RoleLacksPermission),
             }
         }
         ActorFacts::NoDossierAccess => Decision::Deny(DenyReason::NotSignedIn),
         ActorFacts::System { component } => {
             if system_allows(component, part, access) {
-                Decision::Allow(Scope {
-                    only_episode: None,
-                    include_drafts: true,
-                    include_hidden: true,
-                    as_role: format!("system:{component}"),
-                })
+                Decision::Allow(Scope::everything(format!("system:{component}")))
             } else {
                 Decision::Deny(DenyReason::SystemComponentNotAllowed)
             }
@@ -367,27 +448,31 @@ pub fn decide(
     }
 }
 
+/// What a privacy officer's audit search may reach.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AuditReach {
+    /// The events about this organisation's clients, staff and accounts,
+    /// and (for the installation's default organisation) the sign-in
+    /// attempts nobody could be named for.
+    Organisation(OrganisationId),
+    /// Everything (the operator on the server).
+    Everything,
+}
+
 /// Organisation-wide audit search (not one client's dossier): privacy
-/// officers, and operator commands.
-pub fn decide_audit_search(actor: &ActorFacts) -> Decision {
-    let allow = |role: &str| {
-        Decision::Allow(Scope {
-            only_episode: None,
-            include_drafts: false,
-            include_hidden: false,
-            as_role: role.to_owned(),
-        })
-    };
+/// officers, within their own organisation, and the operator command.
+pub fn decide_audit_search(actor: &ActorFacts) -> Result<(String, AuditReach), DenyReason> {
     match actor {
-        ActorFacts::Staff {
-            active: true,
-            roles,
-            ..
-        } if roles.contains(&Role::PrivacyOfficer) => allow(Role::PrivacyOfficer.code()),
-        ActorFacts::System { component } if component == "cli" => allow("system:cli"),
-        ActorFacts::Staff { active: false, .. } => Decision::Deny(DenyReason::StaffInactive),
-        ActorFacts::System { .. } => Decision::Deny(DenyReason::SystemComponentNotAllowed),
-        _ => Decision::Deny(DenyReason::RoleLacksPermission),
+        ActorFacts::Staff(s) if !s.active => Err(DenyReason::StaffInactive),
+        ActorFacts::Staff(s) if s.has(Role::PrivacyOfficer) => Ok((
+            Role::PrivacyOfficer.code().to_owned(),
+            AuditReach::Organisation(s.organisation_id.clone()),
+        )),
+        ActorFacts::System { component } if component == "cli" => {
+            Ok(("system:cli".to_owned(), AuditReach::Everything))
+        }
+        ActorFacts::System { .. } => Err(DenyReason::SystemComponentNotAllowed),
+        _ => Err(DenyReason::RoleLacksPermission),
     }
 }
 
@@ -397,17 +482,13 @@ pub fn decide_audit_search(actor: &ActorFacts) -> Decision {
 /// secretariat.
 pub fn decide_team_client_list(actor: &ActorFacts) -> Decision {
     match actor {
-        ActorFacts::Staff { active: false, .. } => Decision::Deny(DenyReason::StaffInactive),
-        ActorFacts::Staff { roles, .. } => match roles
+        ActorFacts::Staff(s) if !s.active => Decision::Deny(DenyReason::StaffInactive),
+        ActorFacts::Staff(s) => match s
+            .roles
             .iter()
             .find(|r| role_allows(**r, DossierPart::Profile, Access::Read))
         {
-            Some(r) => Decision::Allow(Scope {
-                only_episode: None,
-                include_drafts: false,
-                include_hidden: false,
-                as_role: r.code().to_owned(),
-            }),
+            Some(r) => Decision::Allow(Scope::none(r.code().to_owned())),
             None => Decision::Deny(DenyReason::RoleLacksPermission),
         },
         ActorFacts::System { .. } => Decision::Deny(DenyReason::SystemComponentNotAllowed),
@@ -415,30 +496,115 @@ pub fn decide_team_client_list(actor: &ActorFacts) -> Decision {
     }
 }
 
-/// Managing organisation settings and accounts (not dossier content).
-pub fn decide_administration(actor: &ActorFacts) -> Decision {
+/// Managing an organisation's settings and accounts (not dossier
+/// content): a functional admin of that organisation, or the operator on
+/// the server. `org` is the organisation the change is in; `None` (a new
+/// organisation) is for operators only.
+pub fn decide_administration(actor: &ActorFacts, org: Option<&OrganisationId>) -> Decision {
     match actor {
-        ActorFacts::Staff {
-            active: true,
-            roles,
-            ..
-        } if roles.contains(&Role::FunctionalAdmin) => Decision::Allow(Scope {
-            only_episode: None,
-            include_drafts: false,
-            include_hidden: false,
-            as_role: Role::FunctionalAdmin.code().into(),
-        }),
-        ActorFacts::System { component } if component == "cli" || component == "demo" => {
-            Decision::Allow(Scope {
-                only_episode: None,
-                include_drafts: false,
-                include_hidden: false,
-                as_role: format!("system:{component}"),
-            })
+        ActorFacts::Staff(s) if !s.active => Decision::Deny(DenyReason::StaffInactive),
+        ActorFacts::Staff(s) if s.has(Role::FunctionalAdmin) => {
+            if org == Some(&s.organisation_id) {
+                Decision::Allow(Scope::none(Role::FunctionalAdmin.code().into()))
+            } else {
+                Decision::Deny(DenyReason::OtherOrganisation)
+            }
         }
-        ActorFacts::Staff { active: false, .. } => Decision::Deny(DenyReason::StaffInactive),
+        ActorFacts::System { component } if component == "cli" || component == "demo" => {
+            Decision::Allow(Scope::none(format!("system:{component}")))
+        }
         ActorFacts::System { .. } => Decision::Deny(DenyReason::SystemComponentNotAllowed),
         _ => Decision::Deny(DenyReason::RoleLacksPermission),
+    }
+}
+
+/// Registering a client in `org`, in `team`: administration of that
+/// organisation, or a member of that team whose role may write profiles.
+pub fn decide_client_registration(
+    actor: &ActorFacts,
+    org: &OrganisationId,
+    team: Option<&TeamId>,
+) -> Decision {
+    if let d @ Decision::Allow(_) = decide_administration(actor, Some(org)) {
+        return d;
+    }
+    match actor {
+        ActorFacts::Staff(s) if !s.active => Decision::Deny(DenyReason::StaffInactive),
+        ActorFacts::Staff(s) if s.organisation_id != *org => {
+            Decision::Deny(DenyReason::OtherOrganisation)
+        }
+        ActorFacts::Staff(s) => {
+            if !team.is_some_and(|t| s.team_ids.contains(t)) {
+                return Decision::Deny(DenyReason::NotInTeam);
+            }
+            match s
+                .roles
+                .iter()
+                .find(|r| role_allows(**r, DossierPart::Profile, Access::Write))
+            {
+                Some(r) => Decision::Allow(Scope::none(r.code().to_owned())),
+                None => Decision::Deny(DenyReason::RoleLacksPermission),
+            }
+        }
+        ActorFacts::System { .. } => Decision::Deny(DenyReason::SystemComponentNotAllowed),
+        _ => Decision::Deny(DenyReason::RoleLacksPermission),
+    }
+}
+
+/// What an actor does to a draft beyond writing the part.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DraftAction {
+    /// Change the text of a draft.
+    Edit,
+    /// "Definitief maken" by hand (the job does it after the period).
+    Finalise,
+}
+
+/// Only the author edits or finalises their own draft by hand; the
+/// operator may finalise (not edit) on the server. Write access to the
+/// part is decided first, by [`decide`]; this rule needs only who acts.
+pub fn decide_draft(
+    actor: &Principal,
+    author: &StaffId,
+    action: DraftAction,
+) -> Result<(), DenyReason> {
+    match actor {
+        Principal::Staff { staff_id } if staff_id == author => Ok(()),
+        Principal::System { component }
+            if action == DraftAction::Finalise && (component == "cli" || component == "demo") =>
+        {
+            Ok(())
+        }
+        _ => Err(DenyReason::NotAuthor),
+    }
+}
+
+/// Who is recorded as the author of a new report, plan version or upload:
+/// a staff member, never a job or a command.
+pub fn decide_authorship(actor: &Principal) -> Result<StaffId, DenyReason> {
+    match actor {
+        Principal::Staff { staff_id } => Ok(staff_id.clone()),
+        _ => Err(DenyReason::AuthorMustBeStaff),
+    }
+}
+
+/// What only the operator on the server may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OperatorAction {
+    /// Bulk import of dossiers with their own authors and times.
+    Import,
+    /// An account with a known password and no mail (demo, set-up).
+    ProvisionAccount,
+    /// Every client of an organisation (`inzage admin client list`).
+    ListAllClients,
+}
+
+pub fn decide_operator(actor: &Principal, action: OperatorAction) -> Decision {
+    match (actor, action) {
+        (Principal::System { component }, _) if component == "cli" || component == "demo" => {
+            Decision::Allow(Scope::none(format!("system:{component}")))
+        }
+        _ => Decision::Deny(DenyReason::OperatorOnly),
     }
 }
 

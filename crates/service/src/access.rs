@@ -7,10 +7,11 @@ use crate::error::{Result, ServiceError};
 use crate::row::{b, d, i, od, os, ot, s, t};
 use crate::{Ctx, Services};
 use inzage_core::ids::ClientId;
-use inzage_core::ids::{EpisodeId, TeamId};
+use inzage_core::ids::{EpisodeId, OrganisationId, TeamId};
 use inzage_core::model::{AuditAction, AuditOutcome, DossierPart, Principal, Relation, Role};
 use inzage_core::policy::{
-    decide, Access, ActorFacts, Decision, EpisodeFacts, GrantFacts, OrgRules, Scope, SubjectFacts,
+    decide, Access, ActorFacts, Decision, EpisodeFacts, GrantFacts, ItemFacts, OrgRules, Scope,
+    StaffFacts, SubjectFacts,
 };
 use std::sync::{Arc, Mutex};
 
@@ -24,18 +25,15 @@ pub(crate) async fn actor_facts(tx: &mut Conn, p: &Principal) -> Result<ActorFac
             component: component.clone(),
         },
         Principal::Staff { staff_id } => {
-            let row = crate::sql::query("SELECT active FROM staff_member WHERE id = $1")
-                .bind(staff_id.as_str())
-                .fetch_optional(&mut *tx)
-                .await?;
+            let row =
+                crate::sql::query("SELECT active, organisation_id FROM staff_member WHERE id = $1")
+                    .bind(staff_id.as_str())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            // An unknown member may do nothing at all.
             let Some(row) = row else {
-                return Ok(ActorFacts::Staff {
-                    active: false,
-                    roles: vec![],
-                    team_ids: vec![],
-                });
+                return Ok(ActorFacts::NoDossierAccess);
             };
-            let active = b(&row, "active")?;
             let roles = crate::sql::query("SELECT role FROM staff_role WHERE staff_id = $1")
                 .bind(staff_id.as_str())
                 .fetch_all(&mut *tx)
@@ -51,11 +49,13 @@ pub(crate) async fn actor_facts(tx: &mut Conn, p: &Principal) -> Result<ActorFac
                     .iter()
                     .map(|r| s(r, "team_id").map(TeamId::from_raw))
                     .collect::<Result<Vec<_>>>()?;
-            ActorFacts::Staff {
-                active,
+            ActorFacts::Staff(StaffFacts {
+                staff_id: staff_id.clone(),
+                organisation_id: OrganisationId::from_raw(s(&row, "organisation_id")?),
+                active: b(&row, "active")?,
                 roles,
                 team_ids,
-            }
+            })
         }
         Principal::ContactPerson { contact_person_id } => {
             let rows = crate::sql::query(
@@ -234,7 +234,8 @@ pub(crate) struct SubjectNames {
 
 /// The columns of a client's [`Subject`], for a statement that joins
 /// [`SUBJECT_JOINS`] on a client table aliased `c`.
-pub(crate) const SUBJECT_COLUMNS: &str = "c.id AS sub_id, c.team_id AS sub_team_id, \
+pub(crate) const SUBJECT_COLUMNS: &str =
+    "c.id AS sub_id, c.organisation_id AS sub_org, c.team_id AS sub_team_id, \
      c.birth_date AS sub_birth_date, c.portal_stopped AS sub_portal_stopped, \
      so.grace_days_after_discharge AS sub_grace_days, so.min_client_age AS sub_min_age, \
      so.eligibility_start_date AS sub_eligible_from, \
@@ -281,6 +282,7 @@ pub(crate) fn subject_from_row(row: &crate::sql::Row) -> Result<Option<Subject>>
     };
     let facts = SubjectFacts {
         client_id: ClientId::from_raw(client_id),
+        organisation_id: OrganisationId::from_raw(s(row, "sub_org")?),
         team_id: os(row, "sub_team_id")?.map(TeamId::from_raw),
         birth_date: od(row, "sub_birth_date")?,
         current_episode,
@@ -624,12 +626,19 @@ impl Services {
     }
 }
 
-/// Whether an item with these properties is inside `scope`.
-pub(crate) fn in_scope(scope: &Scope, episode_id: &str, is_final: bool, visible: bool) -> bool {
-    scope
-        .only_episode
-        .as_ref()
-        .is_none_or(|e| e.as_str() == episode_id)
-        && (scope.include_drafts || is_final)
-        && (scope.include_hidden || visible)
+/// Whether an item with these properties is inside `scope` (the policy
+/// decides: [`Scope::admits`]).
+pub(crate) fn in_scope(
+    scope: &Scope,
+    episode_id: &str,
+    is_final: bool,
+    visible: bool,
+    is_current: bool,
+) -> bool {
+    scope.admits(&ItemFacts {
+        episode_id,
+        is_final,
+        visible_to_client: visible,
+        is_current,
+    })
 }

@@ -14,6 +14,10 @@ use inzage_core::policy::{decide_administration, Access, Decision, DenyReason};
 use inzage_core::types::{date_str, ts, BirthDate, ClientNumber, Email, Label, MobileNumber};
 use serde::Serialize;
 
+/// The longest idle timeout an organisation may set (NEN 7510: an
+/// unattended session ends soon; the seeds use 15 minutes).
+pub const IDLE_TIMEOUT_MAX_MINUTES: i64 = 30;
+
 /// Organisation settings (all have the seeds' defaults).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct OrgSettings {
@@ -63,8 +67,8 @@ impl OrgSettings {
                 f, m,
             )))
         };
-        if !(1..=240).contains(&self.idle_timeout_minutes) {
-            return bad("idle_timeout_minutes", "must be 1-240");
+        if !(1..=IDLE_TIMEOUT_MAX_MINUTES).contains(&self.idle_timeout_minutes) {
+            return bad("idle_timeout_minutes", "must be 1-30");
         }
         if !(1..=20).contains(&self.lockout_threshold) {
             return bad("lockout_threshold", "must be 1-20");
@@ -176,7 +180,7 @@ pub fn full_name(given: &str, prefix: Option<&str>, family: &str) -> String {
 }
 
 /// Every team must belong to `org`.
-async fn check_teams(tx: &mut Tx, org: &str, teams: &[TeamId]) -> Result<()> {
+pub(crate) async fn check_teams(tx: &mut Tx, org: &str, teams: &[TeamId]) -> Result<()> {
     for t in teams {
         let ok =
             crate::sql::query("SELECT 1 AS x FROM team WHERE id = $1 AND organisation_id = $2")
@@ -203,7 +207,7 @@ pub struct StaffUpdate {
     pub active: bool,
 }
 
-fn opt(l: &Option<Label>) -> Option<&str> {
+pub(crate) fn opt(l: &Option<Label>) -> Option<&str> {
     l.as_ref().map(Label::as_str)
 }
 
@@ -225,30 +229,12 @@ impl Services {
         let mut tx = self.db().begin().await?;
         let actor = crate::access::actor_facts(&mut tx, &ctx.principal).await?;
         let now = self.now();
-        match decide_administration(&actor) {
+        let org = org.map(|o| OrganisationId::from_raw(o.to_owned()));
+        match decide_administration(&actor, org.as_ref()) {
             Decision::Deny(reason) => {
                 crate::audit::deny_and_commit(tx, ctx, now, None, kind, action, reason).await
             }
             Decision::Allow(scope) => {
-                if let Principal::Staff { staff_id } = &ctx.principal {
-                    let own =
-                        crate::sql::query("SELECT organisation_id FROM staff_member WHERE id = $1")
-                            .bind(staff_id.as_str())
-                            .fetch_one(&mut *tx)
-                            .await?;
-                    if org != Some(s(&own, "organisation_id")?.as_str()) {
-                        return crate::audit::deny_and_commit(
-                            tx,
-                            ctx,
-                            now,
-                            None,
-                            kind,
-                            action,
-                            DenyReason::OtherOrganisation,
-                        )
-                        .await;
-                    }
-                }
                 let (out, data_id) = f(&mut tx, ts(now)).await?;
                 append(
                     &mut tx,
@@ -269,6 +255,15 @@ impl Services {
                 Ok(out)
             }
         }
+    }
+
+    /// The administration rule for a read of `org`'s administration
+    /// (audited as a list of `kind`).
+    pub(crate) async fn administer_read(&self, ctx: &Ctx, org: &str, kind: &str) -> Result<()> {
+        self.administer(ctx, Some(org), kind, AuditAction::List, |_tx, _now| {
+            Box::pin(async move { Ok(((), None)) })
+        })
+        .await
     }
 
     pub async fn create_organisation(
@@ -498,54 +493,6 @@ impl Services {
             .collect()
     }
 
-    pub async fn create_staff(
-        &self,
-        ctx: &Ctx,
-        org: &OrganisationId,
-        new: NewStaff,
-    ) -> Result<StaffId> {
-        let org = org.clone();
-        let target = org.to_string();
-        self.administer(ctx, Some(&target), "staff_member", AuditAction::Create, move |tx, now| {
-            Box::pin(async move {
-                let id = new_id();
-                crate::sql::query(
-                    "INSERT INTO staff_member (id, organisation_id, given_name, name_prefix, family_name, email, \
-                     mobile, active, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8)",
-                )
-                .bind(&id)
-                .bind(org.as_str())
-                .bind(new.given_name.as_str())
-                .bind(opt(&new.name_prefix))
-                .bind(new.family_name.as_str())
-                .bind(new.email.as_str())
-                .bind(new.mobile.as_ref().map(MobileNumber::as_str))
-                .bind(&now)
-                .execute(&mut **tx)
-                .await
-                .map_err(|e| fk_or(e, "organisation does not exist", "a staff member with this e-mail exists"))?;
-                for role in &new.roles {
-                    crate::sql::query("INSERT INTO staff_role (staff_id, role) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                        .bind(&id)
-                        .bind(role.code())
-                        .execute(&mut **tx)
-                        .await?;
-                }
-                check_teams(tx, org.as_str(), &new.team_ids).await?;
-                for team in &new.team_ids {
-                    crate::sql::query("INSERT INTO team_membership (team_id, staff_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                        .bind(team.as_str())
-                        .bind(&id)
-                        .execute(&mut **tx)
-                        .await
-                        .map_err(|e| fk_or(e, "team does not exist", "already a member"))?;
-                }
-                Ok((StaffId::from_raw(id.clone()), Some(id)))
-            })
-        })
-        .await
-    }
-
     /// The organisation of the acting staff member (for the admin pages).
     pub async fn my_organisation(&self, ctx: &Ctx) -> Result<Option<Organisation>> {
         let Principal::Staff { staff_id } = &ctx.principal else {
@@ -564,123 +511,6 @@ impl Services {
             .find(|o| o.id.as_str() == org))
     }
 
-    /// Sets a staff member's roles, teams and active flag. An admin cannot
-    /// take away their own admin role or deactivate themselves (nobody
-    /// would be left to undo it).
-    pub async fn update_staff(&self, ctx: &Ctx, staff: &StaffId, upd: StaffUpdate) -> Result<()> {
-        if let Principal::Staff { staff_id } = &ctx.principal {
-            if staff_id == staff && (!upd.active || !upd.roles.contains(&Role::FunctionalAdmin)) {
-                return Err(ServiceError::Conflict(
-                    "you cannot remove your own admin role or deactivate yourself".into(),
-                ));
-            }
-        }
-        let target = crate::sql::query("SELECT organisation_id FROM staff_member WHERE id = $1")
-            .bind(staff.as_str())
-            .fetch_optional(self.db())
-            .await?
-            .map(|r| s(&r, "organisation_id"))
-            .transpose()?;
-        let Some(target) = target else {
-            return Err(ServiceError::NotFound);
-        };
-        let staff = staff.clone();
-        let org = target.clone();
-        self.administer(ctx, Some(&target), "staff_member", AuditAction::Update, move |tx, now| {
-            Box::pin(async move {
-                check_teams(tx, &org, &upd.team_ids).await?;
-                crate::sql::query("UPDATE staff_member SET active = $2 WHERE id = $1")
-                    .bind(staff.as_str())
-                    .bind(i64::from(upd.active))
-                    .execute(&mut **tx)
-                    .await?;
-                crate::sql::query("DELETE FROM staff_role WHERE staff_id = $1")
-                    .bind(staff.as_str())
-                    .execute(&mut **tx)
-                    .await?;
-                for role in &upd.roles {
-                    crate::sql::query("INSERT INTO staff_role (staff_id, role) VALUES ($1, $2)")
-                        .bind(staff.as_str())
-                        .bind(role.code())
-                        .execute(&mut **tx)
-                        .await?;
-                }
-                crate::sql::query("DELETE FROM team_membership WHERE staff_id = $1")
-                    .bind(staff.as_str())
-                    .execute(&mut **tx)
-                    .await?;
-                for team in &upd.team_ids {
-                    crate::sql::query("INSERT INTO team_membership (team_id, staff_id) VALUES ($1, $2)")
-                        .bind(team.as_str())
-                        .bind(staff.as_str())
-                        .execute(&mut **tx)
-                        .await?;
-                }
-                if !upd.active {
-                    // A deactivated member is signed out everywhere now.
-                    crate::sql::query(
-                        "UPDATE auth_session SET ended_at = $2, end_reason = 'staff_deactivated' WHERE ended_at IS NULL \
-                         AND account_id IN (SELECT id FROM account WHERE kind = 'staff' AND subject_id = $1)",
-                    )
-                    .bind(staff.as_str())
-                    .bind(&now)
-                    .execute(&mut **tx)
-                    .await?;
-                }
-                Ok(((), Some(staff.to_string())))
-            })
-        })
-        .await
-    }
-
-    pub async fn list_staff(&self, org: &OrganisationId) -> Result<Vec<StaffMember>> {
-        let rows = crate::sql::query(
-            "SELECT id, given_name, name_prefix, family_name, email, mobile, active FROM staff_member \
-             WHERE organisation_id = $1 ORDER BY family_name, given_name",
-        )
-        .bind(org.as_str())
-        .fetch_all(self.db())
-        .await?;
-        let roles = crate::sql::query(
-            "SELECT r.staff_id, r.role FROM staff_role r JOIN staff_member m ON m.id = r.staff_id \
-             WHERE m.organisation_id = $1 ORDER BY r.role",
-        )
-        .bind(org.as_str())
-        .fetch_all(self.db())
-        .await?;
-        let teams = crate::sql::query(
-            "SELECT t.staff_id, t.team_id FROM team_membership t JOIN staff_member m ON m.id = t.staff_id \
-             WHERE m.organisation_id = $1",
-        )
-        .bind(org.as_str())
-        .fetch_all(self.db())
-        .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in &rows {
-            let id = s(r, "id")?;
-            out.push(StaffMember {
-                roles: roles
-                    .iter()
-                    .filter(|x| s(x, "staff_id").ok().as_deref() == Some(id.as_str()))
-                    .filter_map(|x| s(x, "role").ok().and_then(|c| Role::from_code(&c)))
-                    .collect(),
-                team_ids: teams
-                    .iter()
-                    .filter(|x| s(x, "staff_id").ok().as_deref() == Some(id.as_str()))
-                    .filter_map(|x| s(x, "team_id").ok().map(TeamId::from_raw))
-                    .collect(),
-                id: StaffId::from_raw(id),
-                given_name: s(r, "given_name")?,
-                name_prefix: os(r, "name_prefix")?,
-                family_name: s(r, "family_name")?,
-                email: s(r, "email")?,
-                mobile: os(r, "mobile")?,
-                active: b(r, "active")?,
-            });
-        }
-        Ok(out)
-    }
-
     /// Creates a client with a first episode starting `episode_start`.
     /// Allowed for administration (functional admin, operator CLI) and for
     /// staff whose role may write profiles in the target team.
@@ -694,33 +524,13 @@ impl Services {
         let mut tx = self.db().begin().await?;
         let actor = crate::access::actor_facts(&mut tx, &ctx.principal).await?;
         let now = self.now();
-        let by_admin = decide_administration(&actor);
-        let role = match (&by_admin, &actor) {
-            (Decision::Allow(scope), _) => Ok(scope.as_role.clone()),
-            (
-                _,
-                inzage_core::policy::ActorFacts::Staff {
-                    active: true,
-                    roles,
-                    team_ids,
-                },
-            ) => {
-                match new
-                    .team_id
-                    .as_ref()
-                    .filter(|t| team_ids.contains(t))
-                    .and(roles.iter().find(|r| {
-                        inzage_core::policy::role_allows(**r, DossierPart::Profile, Access::Write)
-                    })) {
-                    Some(r) => Ok(r.code().to_owned()),
-                    None => Err(inzage_core::policy::DenyReason::RoleLacksPermission),
-                }
-            }
-            (Decision::Deny(r), _) => Err(*r),
-        };
-        let role = match role {
-            Ok(r) => r,
-            Err(reason) => {
+        let role = match inzage_core::policy::decide_client_registration(
+            &actor,
+            org,
+            new.team_id.as_ref(),
+        ) {
+            Decision::Allow(scope) => scope.as_role,
+            Decision::Deny(reason) => {
                 return crate::audit::deny_and_commit(
                     tx,
                     ctx,
@@ -780,19 +590,13 @@ impl Services {
         org: &OrganisationId,
     ) -> Result<Vec<ClientSummary>> {
         let mut tx = self.db().begin().await?;
-        let actor = crate::access::actor_facts(&mut tx, &ctx.principal).await?;
         let now = self.now();
-        let scope = match decide_administration(&actor) {
-            Decision::Allow(scope)
-                if matches!(actor, inzage_core::policy::ActorFacts::System { .. }) =>
-            {
-                scope
-            }
-            other => {
-                let reason = match other {
-                    Decision::Deny(r) => r,
-                    Decision::Allow(_) => inzage_core::policy::DenyReason::RoleLacksPermission,
-                };
+        let scope = match inzage_core::policy::decide_operator(
+            &ctx.principal,
+            inzage_core::policy::OperatorAction::ListAllClients,
+        ) {
+            Decision::Allow(scope) => scope,
+            Decision::Deny(reason) => {
                 return crate::audit::deny_and_commit(
                     tx,
                     ctx,
@@ -993,6 +797,8 @@ pub struct AdminOverview {
     pub locations: Vec<Location>,
     pub teams: Vec<Team>,
     pub staff: Vec<StaffMember>,
+    /// Changes of staff that wait for a second functional admin.
+    pub pending: Vec<crate::staff_admin::PendingStaffChange>,
 }
 
 impl Services {
@@ -1004,22 +810,17 @@ impl Services {
             return Err(ServiceError::Denied(DenyReason::RoleLacksPermission));
         };
         let target = organisation.id.to_string();
-        self.administer(
-            ctx,
-            Some(&target),
-            "administration",
-            AuditAction::List,
-            |_tx, _now| Box::pin(async move { Ok(((), None)) }),
-        )
-        .await?;
+        self.administer_read(ctx, &target, "administration").await?;
         let locations = self.list_locations(&organisation.id).await?;
         let teams = self.list_teams(&organisation.id).await?;
-        let staff = self.list_staff(&organisation.id).await?;
+        let staff = self.staff_of(&organisation.id).await?;
+        let pending = self.pending_staff_changes(ctx, &organisation.id).await?;
         Ok(AdminOverview {
             organisation,
             locations,
             teams,
             staff,
+            pending,
         })
     }
 }

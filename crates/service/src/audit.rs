@@ -197,6 +197,37 @@ pub struct AuditQuery {
     pub export: bool,
 }
 
+impl AuditQuery {
+    /// The search's criteria, as recorded with the search's own event (a
+    /// privacy officer's searches are themselves auditable).
+    pub fn criteria(&self) -> String {
+        let mut parts = Vec::new();
+        let mut add = |k: &str, v: Option<String>| {
+            if let Some(v) = v {
+                parts.push(format!("{k}={v}"));
+            }
+        };
+        add("client", self.client_id.clone());
+        add("actor", self.actor_id.clone());
+        add("client_number", self.client_number.clone());
+        add("staff_email", self.staff_email.clone());
+        add("from", self.from.map(ts));
+        add("until", self.until.map(ts));
+        add("action", self.action.clone());
+        add("denied_only", self.denied_only.then(|| "1".to_owned()));
+        add("limit", Some(self.limit.clamp(1, 10_000).to_string()));
+        let mut out = format!("criteria:{}", parts.join(";"));
+        if out.len() > 600 {
+            let mut end = 600;
+            while !out.is_char_boundary(end) {
+                end -= 1;
+            }
+            out.truncate(end);
+        }
+        out
+    }
+}
+
 /// One event with the names a reader needs.
 #[derive(Clone, Debug, Serialize)]
 pub struct AuditView {
@@ -265,12 +296,10 @@ impl Services {
     pub async fn audit_viewer(&self, ctx: &Ctx, q: AuditQuery) -> Result<Vec<AuditView>> {
         let mut tx = self.db().begin().await?;
         let actor = crate::access::actor_facts(&mut tx, &ctx.principal).await?;
-        let decision = inzage_core::policy::decide_audit_search(&actor);
         let now = self.now();
-        let role = match &decision {
-            inzage_core::policy::Decision::Allow(scope) => scope.as_role.clone(),
-            inzage_core::policy::Decision::Deny(reason) => {
-                let reason = *reason;
+        let (role, reach) = match inzage_core::policy::decide_audit_search(&actor) {
+            Ok(allowed) => allowed,
+            Err(reason) => {
                 return crate::audit::deny_and_commit(
                     tx,
                     ctx,
@@ -284,16 +313,22 @@ impl Services {
             }
         };
         let limit = q.limit.clamp(1, 10_000);
-        // A privacy officer sees their own organisation only.
-        let org: Option<String> = match &ctx.principal {
-            inzage_core::model::Principal::Staff { staff_id } => Some(
-                crate::sql::query("SELECT organisation_id FROM staff_member WHERE id = $1")
-                    .bind(staff_id.as_str())
-                    .fetch_one(&mut *tx)
-                    .await
-                    .and_then(|r| r.try_get::<String, _>("organisation_id"))?,
-            ),
-            _ => None,
+        // A privacy officer sees their own organisation only; sign-in
+        // attempts nobody can be named for (an unknown address) belong to
+        // the installation's default organisation's privacy officer.
+        let (org, anonymous): (Option<String>, bool) = match reach {
+            inzage_core::policy::AuditReach::Everything => (None, true),
+            inzage_core::policy::AuditReach::Organisation(o) => {
+                let default = crate::sql::query(
+                    "SELECT id FROM organisation ORDER BY created_at, id LIMIT 1",
+                )
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(|r| s(&r, "id"))
+                .transpose()?;
+                let anonymous = default.as_deref() == Some(o.as_str());
+                (Some(o.to_string()), anonymous)
+            }
         };
         let cols = AUDIT_COLUMNS
             .split(", ")
@@ -315,7 +350,8 @@ impl Services {
              AND ($5 IS NULL OR lower(sm.email) = lower($5)) \
              AND ($6 IS NULL OR e.occurred_at >= $6) AND ($7 IS NULL OR e.occurred_at < $7) \
              AND ($8 IS NULL OR e.action = $8) AND ($9 = 0 OR e.outcome = 'denied') \
-             AND ($10 IS NULL OR cl.organisation_id = $10 OR sm.organisation_id = $10 OR acc.organisation_id = $10) \
+             AND ($10 IS NULL OR cl.organisation_id = $10 OR sm.organisation_id = $10 OR acc.organisation_id = $10 \
+                  OR ($11 = 1 AND e.actor_kind = 'anonymous')) \
              ORDER BY e.seq DESC LIMIT $3"
         ))
         .bind(&q.client_id)
@@ -328,6 +364,7 @@ impl Services {
         .bind(&q.action)
         .bind(i64::from(q.denied_only))
         .bind(&org)
+        .bind(i64::from(anonymous))
         .fetch_all(&mut *tx)
         .await?;
         let name = |r: &crate::sql::Row, p: &str| -> Result<Option<String>> {
@@ -365,7 +402,7 @@ impl Services {
                     AuditAction::List
                 },
                 outcome: AuditOutcome::Allowed,
-                reason: None,
+                reason: Some(&q.criteria()),
             },
         )
         .await?;

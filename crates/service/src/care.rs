@@ -287,14 +287,8 @@ impl Services {
         if doc.bytes.is_empty() {
             return Err(FieldError::new("file", "is empty").into());
         }
-        let uploader = match &ctx.principal {
-            inzage_core::model::Principal::Staff { staff_id } => staff_id.clone(),
-            _ => {
-                return Err(ServiceError::Denied(
-                    inzage_core::policy::DenyReason::RoleLacksPermission,
-                ))
-            }
-        };
+        let uploader =
+            inzage_core::policy::decide_authorship(&ctx.principal).map_err(ServiceError::Denied)?;
         let a = attempt(
             DossierPart::Documents,
             AuditAction::Create,

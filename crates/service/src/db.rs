@@ -78,6 +78,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "account_consent",
         include_str!("../migrations/0005_account_consent.sql"),
     ),
+    (
+        6,
+        "separation_of_duties",
+        include_str!("../migrations/0006_separation_of_duties.sql"),
+    ),
 ];
 
 impl Db {

@@ -304,6 +304,7 @@ impl Services {
             &s(&r, "episode_id")?,
             plan.status == DocStatus::Final,
             true,
+            true,
         ) {
             return self.out_of_scope(tx, ctx, &client, &a).await;
         }
@@ -407,16 +408,14 @@ impl Services {
             .bind(report_id.as_str())
             .fetch_one(&mut *tx)
             .await?;
-        let current = b(&r, "is_current").unwrap_or(true) || scope.include_drafts;
         let report = report_from_row(r)?;
-        if !current
-            || !in_scope(
-                &scope,
-                report.episode_id.as_str(),
-                report.status == DocStatus::Final,
-                report.visible_to_client,
-            )
-        {
+        if !in_scope(
+            &scope,
+            report.episode_id.as_str(),
+            report.status == DocStatus::Final,
+            report.visible_to_client,
+            report.is_current,
+        ) {
             return self.out_of_scope(tx, ctx, &client, &a).await;
         }
         self.finish_read(tx, ctx, &scope, &client, &a).await?;
@@ -438,7 +437,7 @@ impl Services {
             return self.no_such_item(ctx, &a).await;
         };
         let (mut tx, scope) = self.gate(ctx, &client, &a).await?;
-        if !scope.include_drafts {
+        if !scope.include_history {
             // Only staff see earlier versions.
             return self.out_of_scope(tx, ctx, &client, &a).await;
         }
@@ -498,7 +497,7 @@ impl Services {
         .bind(id.as_str())
         .fetch_one(&mut *tx)
         .await?;
-        if !in_scope(&scope, &s(&r, "episode_id")?, true, true) {
+        if !in_scope(&scope, &s(&r, "episode_id")?, true, true, true) {
             return self.out_of_scope(tx, ctx, &client, &a).await;
         }
         let item = appointment_from_row(&r)?;
@@ -550,6 +549,7 @@ impl Services {
                 &s(&r, "episode_id")?,
                 true,
                 b(&r, "visible_to_client")?,
+                true,
             )
         {
             return self.out_of_scope(tx, ctx, &client, &a).await;

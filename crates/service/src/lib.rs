@@ -25,6 +25,7 @@ pub mod portal_access;
 mod row;
 mod sql;
 pub mod staff;
+pub mod staff_admin;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod texts;

@@ -9,7 +9,7 @@ use crate::row::s;
 use crate::{new_id, Ctx, Services};
 use chrono::NaiveDate;
 use inzage_core::ids::{ClientId, PlanSectionId, PlanVersionId};
-use inzage_core::model::{AuditAction, DossierPart, Principal};
+use inzage_core::model::{AuditAction, DossierPart};
 use inzage_core::policy::Access;
 use inzage_core::types::{date_str, ts, FieldError, Label, Text};
 
@@ -43,11 +43,8 @@ impl Services {
         client: &ClientId,
         plan_date: NaiveDate,
     ) -> Result<PlanVersionId> {
-        let Principal::Staff { staff_id } = &ctx.principal else {
-            return Err(ServiceError::Denied(
-                inzage_core::policy::DenyReason::RoleLacksPermission,
-            ));
-        };
+        let staff_id = &inzage_core::policy::decide_authorship(&ctx.principal)
+            .map_err(ServiceError::Denied)?;
         let a = attempt(AuditAction::Create, None);
         let (mut tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
         let draft = crate::sql::query(

@@ -88,7 +88,8 @@ fn status_of(r: &crate::sql::Row, has_account: bool, now: DateTime<Utc>) -> Resu
             mobile,
         });
     }
-    let state = if os(r, "password_set_at")?.is_some() {
+    let in_use = os(r, "password_set_at")?.is_some();
+    let state = if in_use {
         AccountState::Active {
             last_login: ot(r, "last_login_at")?,
         }
@@ -104,7 +105,10 @@ fn status_of(r: &crate::sql::Row, has_account: bool, now: DateTime<Utc>) -> Resu
     Ok(AccessStatus {
         state,
         change_waiting,
-        paused_until: ot(r, "paused_until")?.filter(|p| *p > now),
+        // Only an account in use can be paused in a way that matters (and
+        // showing it for a new one would tell a failed guess on an address
+        // apart from one that has no account here).
+        paused_until: ot(r, "paused_until")?.filter(|p| in_use && *p > now),
         email,
         mobile,
     })
@@ -129,7 +133,7 @@ impl Services {
             hide_denial: false,
         };
         let (mut tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
-        if !scope.include_hidden {
+        if !scope.include_history {
             // Account details are for staff; clients see "Mijn netwerk".
             return self.out_of_scope(tx, ctx, client.as_str(), &a).await;
         }

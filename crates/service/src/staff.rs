@@ -102,9 +102,7 @@ impl Services {
         let mut conn = self.db().acquire().await?;
         let actor = actor_facts(&mut conn, &ctx.principal).await?;
         let (scope, teams) = match (decide_team_client_list(&actor), &actor) {
-            (Decision::Allow(scope), ActorFacts::Staff { team_ids, .. }) => {
-                (scope, team_ids.clone())
-            }
+            (Decision::Allow(scope), ActorFacts::Staff(staff)) => (scope, staff.team_ids.clone()),
             (Decision::Deny(reason), _) => {
                 drop(conn);
                 self.record_read(
@@ -288,11 +286,7 @@ impl Services {
     pub async fn my_roles(&self, ctx: &Ctx) -> Result<Vec<inzage_core::model::Role>> {
         let mut conn = self.db().acquire().await?;
         Ok(match actor_facts(&mut conn, &ctx.principal).await? {
-            ActorFacts::Staff {
-                active: true,
-                roles,
-                ..
-            } => roles,
+            ActorFacts::Staff(s) if s.active => s.roles,
             _ => vec![],
         })
     }

@@ -10,9 +10,12 @@ use crate::{new_id, Ctx, Services};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use inzage_core::ids::*;
 use inzage_core::model::{
-    AppointmentStatus, AuditAction, AuditOutcome, DocStatus, DossierPart, Principal, Relation, Role,
+    AppointmentStatus, AuditAction, AuditOutcome, DocStatus, DossierPart, Relation, Role,
 };
-use inzage_core::policy::{Access, Scope};
+use inzage_core::policy::{
+    decide_authorship, decide_draft, decide_operator, Access, Decision, DraftAction,
+    OperatorAction, Scope,
+};
 use inzage_core::types::{date_str, ts, Email, FieldError, Label, MobileNumber, Text};
 
 pub const REPORT_MAX_CHARS: usize = 20_000;
@@ -113,13 +116,6 @@ fn write(part: DossierPart, action: AuditAction, data_id: Option<&str>) -> Attem
     }
 }
 
-fn staff_of(ctx: &Ctx) -> Option<&StaffId> {
-    match &ctx.principal {
-        Principal::Staff { staff_id } => Some(staff_id),
-        _ => None,
-    }
-}
-
 /// A bind value for the bulk inserts.
 enum V {
     S(String),
@@ -192,21 +188,16 @@ impl Services {
         new: NewReport,
     ) -> Result<ReportId> {
         let a = write(DossierPart::Reports, AuditAction::Create, None);
-        let Some(author) = staff_of(ctx).cloned() else {
-            // Only a person can be the author of a report.
-            let mut tx = self.db().begin().await?;
-            self.denied(
-                &mut tx,
-                ctx,
-                Some(client.as_str()),
-                &a,
-                "author_must_be_staff",
-            )
-            .await?;
-            tx.commit().await?;
-            return Err(ServiceError::Denied(
-                inzage_core::policy::DenyReason::RoleLacksPermission,
-            ));
+        let author = match decide_authorship(&ctx.principal) {
+            Ok(author) => author,
+            Err(reason) => {
+                // Only a person can be the author of a report.
+                let mut tx = self.db().begin().await?;
+                self.denied(&mut tx, ctx, Some(client.as_str()), &a, reason.code())
+                    .await?;
+                tx.commit().await?;
+                return Err(ServiceError::Denied(reason));
+            }
         };
         let (mut tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
         let now = self.now();
@@ -250,13 +241,12 @@ impl Services {
             .bind(report.as_str())
             .fetch_one(&mut *tx)
             .await?;
-        if staff_of(ctx).is_some_and(|me| me.as_str() != s(&r, "author_id").unwrap_or_default()) {
-            self.denied(&mut tx, ctx, Some(&client), &a, "not_author")
+        let author = StaffId::from_raw(s(&r, "author_id")?);
+        if let Err(reason) = decide_draft(&ctx.principal, &author, DraftAction::Finalise) {
+            self.denied(&mut tx, ctx, Some(&client), &a, reason.code())
                 .await?;
             tx.commit().await?;
-            return Err(ServiceError::Denied(
-                inzage_core::policy::DenyReason::RoleLacksPermission,
-            ));
+            return Err(ServiceError::Denied(reason));
         }
         if s(&r, "status")? == DocStatus::Final.code() || i(&r, "revision")? != revision {
             return Err(ServiceError::Stale);
@@ -299,13 +289,12 @@ impl Services {
             .bind(report.as_str())
             .fetch_one(&mut *tx)
             .await?;
-        if staff_of(ctx).is_none_or(|me| me.as_str() != s(&r, "author_id").unwrap_or_default()) {
-            self.denied(&mut tx, ctx, Some(&client), &a, "not_author")
+        let author = StaffId::from_raw(s(&r, "author_id")?);
+        if let Err(reason) = decide_draft(&ctx.principal, &author, DraftAction::Edit) {
+            self.denied(&mut tx, ctx, Some(&client), &a, reason.code())
                 .await?;
             tx.commit().await?;
-            return Err(ServiceError::Denied(
-                inzage_core::policy::DenyReason::RoleLacksPermission,
-            ));
+            return Err(ServiceError::Denied(reason));
         }
         if s(&r, "status")? != DocStatus::Draft.code() || i(&r, "revision")? != revision {
             return Err(ServiceError::Stale);
@@ -398,11 +387,7 @@ impl Services {
         let Some(client) = self.owner_of("report", report.as_str()).await? else {
             return self.no_such_item(ctx, &a).await;
         };
-        let Some(author) = staff_of(ctx).cloned() else {
-            return Err(ServiceError::Denied(
-                inzage_core::policy::DenyReason::RoleLacksPermission,
-            ));
-        };
+        let author = decide_authorship(&ctx.principal).map_err(ServiceError::Denied)?;
         let (mut tx, scope) = self.gate(ctx, &client, &a).await?;
         let r = crate::sql::query(
             "SELECT series_id, version, is_current, status, episode_id FROM report WHERE id = $1",
@@ -466,8 +451,8 @@ impl Services {
         grant: NewGrant,
     ) -> Result<(ContactPersonId, AccessGrantId)> {
         let a = write(DossierPart::Network, AuditAction::Grant, None);
-        if let Some(me) = staff_of(ctx) {
-            if *me != grant.consent_recorded_by {
+        if let Ok(me) = decide_authorship(&ctx.principal) {
+            if me != grant.consent_recorded_by {
                 return Err(ServiceError::Invalid(FieldError::new(
                     "consent_recorded_by",
                     "staff record consent in their own name",
@@ -592,10 +577,8 @@ impl Services {
         client: &ClientId,
         imp: DossierImport,
     ) -> Result<()> {
-        if !importer(ctx) {
-            return Err(ServiceError::Denied(
-                inzage_core::policy::DenyReason::SystemComponentNotAllowed,
-            ));
+        if let Decision::Deny(reason) = decide_operator(&ctx.principal, OperatorAction::Import) {
+            return Err(ServiceError::Denied(reason));
         }
         let mut tx = self.db().begin().await?;
         match self.import_into(&mut tx, ctx, client.as_str(), imp).await? {
@@ -618,10 +601,8 @@ impl Services {
         org: &OrganisationId,
         clients: Vec<ClientImport>,
     ) -> Result<Vec<ClientId>> {
-        if !importer(ctx) {
-            return Err(ServiceError::Denied(
-                inzage_core::policy::DenyReason::SystemComponentNotAllowed,
-            ));
+        if let Decision::Deny(reason) = decide_operator(&ctx.principal, OperatorAction::Import) {
+            return Err(ServiceError::Denied(reason));
         }
         let mut tx = self.db().begin().await?;
         let now = self.now();
@@ -900,8 +881,4 @@ impl Services {
         }
         Ok(Ok(()))
     }
-}
-
-fn importer(ctx: &Ctx) -> bool {
-    matches!(&ctx.principal, Principal::System { component } if component == "cli" || component == "demo")
 }

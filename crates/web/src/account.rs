@@ -216,6 +216,9 @@ pub async fn identifiers_start(
     {
         OwnChangeStart::CodeSent => (Some(Msg::new("account-change-code-sent")), None),
         OwnChangeStart::Unchanged => (None, Some(Msg::new("account-change-unchanged"))),
+        OwnChangeStart::ManagedByOrganisation => {
+            (None, Some(Msg::new("account-change-staff-email")))
+        }
         OwnChangeStart::Refused(r) => (None, reauth_msg(r)),
     };
     account_page(&st, &tok, info, notice, error).await

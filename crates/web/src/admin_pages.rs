@@ -13,9 +13,11 @@ use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
 use inzage_core::ids::{LocationId, StaffId, TeamId};
 use inzage_core::model::{Principal, Role};
+use inzage_core::policy::DenyReason;
 use inzage_core::types::{display_date, Email, Label, MobileNumber};
 use inzage_service::accounts::InviteTarget;
 use inzage_service::admin::{AdminOverview, NewStaff, OrgSettings, StaffUpdate};
+use inzage_service::staff_admin::StaffUpdateOutcome;
 use inzage_service::{Ctx, ServiceError};
 use serde::Deserialize;
 
@@ -104,7 +106,12 @@ impl SettingsForm {
                 }
             }
         };
-        let idle = num(&self.idle, "admin-idle-error", 1, 240);
+        let idle = num(
+            &self.idle,
+            "admin-idle-error",
+            1,
+            inzage_service::admin::IDLE_TIMEOUT_MAX_MINUTES,
+        );
         let threshold = num(&self.threshold, "admin-threshold-error", 1, 20);
         let pause = num(&self.pause, "admin-pause-error", 1, 1440);
         let grace = num(&self.grace, "admin-grace-error", 0, 3650);
@@ -191,11 +198,25 @@ pub struct RoleChoice {
     pub checked: bool,
 }
 
+/// A change of a staff member that waits for a second functional admin.
+pub struct PendingRow {
+    pub id: String,
+    pub staff_name: String,
+    pub role_keys: Vec<&'static str>,
+    pub teams: Vec<String>,
+    pub active: bool,
+    pub requested_by: String,
+    pub requested_at: String,
+    /// The viewer may approve it: not the one who asked, not the one it is about.
+    pub can_decide: bool,
+}
+
 #[derive(Template)]
 #[template(path = "admin.html")]
 struct AdminPage {
     t: Tr,
     csrf: String,
+    pending: Vec<PendingRow>,
     org_name: String,
     upload_now: String,
     settings: SettingsForm,
@@ -221,6 +242,7 @@ fn role_choices(checked: &[Role]) -> Vec<RoleChoice> {
 fn admin_page(
     tr: Tr,
     csrf: String,
+    me: &StaffId,
     o: AdminOverview,
     settings: Option<SettingsForm>,
     errors: Vec<String>,
@@ -236,6 +258,20 @@ fn admin_page(
     AdminPage {
         t: tr,
         csrf,
+        pending: o
+            .pending
+            .iter()
+            .map(|p| PendingRow {
+                id: p.id.clone(),
+                staff_name: p.staff_name.clone(),
+                role_keys: p.roles.iter().map(|r| role_key(r.code())).collect(),
+                teams: p.team_ids.iter().map(team_name).collect(),
+                active: p.active,
+                requested_by: p.requested_by_name.clone(),
+                requested_at: inzage_core::types::display_datetime(p.requested_at),
+                can_decide: &p.requested_by != me && &p.staff_id != me,
+            })
+            .collect(),
         org_name: o.organisation.name.clone(),
         upload_now: human_size(o.organisation.settings.upload_limit_bytes),
         settings: settings.unwrap_or_else(|| SettingsForm::of(&o.organisation.settings)),
@@ -284,15 +320,16 @@ fn admin_page(
     }
 }
 
+/// The acting staff member of an admin page.
 fn admin_ctx(
     info: &inzage_service::accounts::SessionInfo,
     src: Option<String>,
-) -> Result<Ctx, WebError> {
+) -> Result<(Ctx, StaffId), WebError> {
     match &info.principal {
-        Some(p @ Principal::Staff { .. }) => {
+        Some(p @ Principal::Staff { staff_id }) => {
             let mut ctx = Ctx::new(p.clone()).with_facts(&info.facts);
             ctx.source_addr = src;
-            Ok(ctx)
+            Ok((ctx, staff_id.clone()))
         }
         _ => Err(WebError::NotFound),
     }
@@ -307,6 +344,9 @@ fn notice_key(code: Option<&str>) -> Option<&'static str> {
     match code? {
         "opgeslagen" => Some("staff-notice-saved"),
         "uitgenodigd" => Some("admin-notice-invited"),
+        "goedkeuring" => Some("admin-notice-awaiting"),
+        "goedgekeurd" => Some("admin-notice-approved"),
+        "afgewezen" => Some("admin-notice-rejected"),
         _ => None,
     }
 }
@@ -322,11 +362,12 @@ pub async fn admin(
         Ok(s) => s,
         Err(r) => return Ok(r),
     };
-    let ctx = admin_ctx(&info, src)?;
+    let (ctx, me) = admin_ctx(&info, src)?;
     let o = st.services.admin_overview(&ctx).await?;
     Ok(private(page(admin_page(
         tr_of(&info),
         info.csrf_token.clone(),
+        &me,
         o,
         None,
         vec![],
@@ -347,7 +388,7 @@ pub async fn admin_post(
         Ok(s) => s,
         Err(r) => return Ok(r),
     };
-    let ctx = admin_ctx(&info, src)?;
+    let (ctx, me) = admin_ctx(&info, src)?;
     let tr = tr_of(&info);
     let o = st.services.admin_overview(&ctx).await?;
     let org = o.organisation.id.clone();
@@ -355,6 +396,7 @@ pub async fn admin_post(
         invalid(page(admin_page(
             tr,
             info.csrf_token.clone(),
+            &me,
             o,
             settings,
             errors,
@@ -471,6 +513,8 @@ struct StaffPage {
     active: bool,
     roles: Vec<RoleChoice>,
     teams: Vec<TeamRow>,
+    /// The viewer's own record: roles and teams are read-only.
+    is_self: bool,
     errors: Vec<String>,
     notice: Option<&'static str>,
 }
@@ -478,6 +522,7 @@ struct StaffPage {
 fn staff_page(
     tr: Tr,
     csrf: String,
+    me: &StaffId,
     o: &AdminOverview,
     id: &StaffId,
     errors: Vec<String>,
@@ -508,6 +553,7 @@ fn staff_page(
                 checked: m.team_ids.contains(&t.id),
             })
             .collect(),
+        is_self: m.id == *me,
         errors,
         notice: None,
     })
@@ -524,10 +570,10 @@ pub async fn staff_edit(
         Ok(s) => s,
         Err(r) => return Ok(r),
     };
-    let ctx = admin_ctx(&info, src)?;
+    let (ctx, me) = admin_ctx(&info, src)?;
     let id = StaffId::parse(&id).ok_or(WebError::NotFound)?;
     let o = st.services.admin_overview(&ctx).await?;
-    let p = staff_page(tr_of(&info), info.csrf_token.clone(), &o, &id, vec![])?;
+    let p = staff_page(tr_of(&info), info.csrf_token.clone(), &me, &o, &id, vec![])?;
     Ok(private(page(p)))
 }
 
@@ -544,25 +590,22 @@ pub async fn staff_save(
         Ok(s) => s,
         Err(r) => return Ok(r),
     };
-    let ctx = admin_ctx(&info, src)?;
+    let (ctx, me) = admin_ctx(&info, src)?;
     let tr = tr_of(&info);
     let id = StaffId::parse(&id).ok_or(WebError::NotFound)?;
     let o = st.services.admin_overview(&ctx).await?;
     if !o.staff.iter().any(|m| m.id == id) {
         return Err(WebError::NotFound);
     }
+    let refused = |key: &'static str| -> Result<Response, WebError> {
+        let p = staff_page(tr, info.csrf_token.clone(), &me, &o, &id, vec![tr.t(key)])?;
+        Ok(invalid(page(p)))
+    };
     let result = match field(&pairs, "actie") {
         "opslaan" => {
             let (roles, team_ids) = roles_and_teams(&pairs);
             if roles.is_empty() {
-                let p = staff_page(
-                    tr,
-                    info.csrf_token.clone(),
-                    &o,
-                    &id,
-                    vec![tr.t("admin-roles-error")],
-                )?;
-                return Ok(invalid(page(p)));
+                return refused("admin-roles-error");
             }
             st.services
                 .update_staff(
@@ -575,7 +618,10 @@ pub async fn staff_save(
                     },
                 )
                 .await
-                .map(|()| "opgeslagen")
+                .map(|o| match o {
+                    StaffUpdateOutcome::Applied => "opgeslagen",
+                    StaffUpdateOutcome::AwaitingApproval => "goedkeuring",
+                })
         }
         "uitnodigen" => st
             .services
@@ -586,16 +632,54 @@ pub async fn staff_save(
     };
     match result {
         Ok(m) => Ok(redirect(&format!("/beheer?melding={m}"), vec![])),
+        Err(ServiceError::Denied(DenyReason::OwnRolesOrTeams)) => refused("admin-own-roles"),
         Err(ServiceError::Conflict(_)) | Err(ServiceError::Invalid(_)) => {
-            let p = staff_page(
-                tr,
-                info.csrf_token.clone(),
-                &o,
-                &id,
-                vec![tr.t("admin-staff-refused")],
-            )?;
-            Ok(invalid(page(p)))
+            refused("admin-staff-refused")
         }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct DecideForm {
+    #[serde(default)]
+    csrf: String,
+    /// `goedkeuren` or `afwijzen`.
+    #[serde(default)]
+    actie: String,
+}
+
+/// A second functional admin approves or rejects a recorded change.
+pub async fn staff_request_decide(
+    State(st): State<AppState>,
+    Source(src): Source,
+    headers: HeaderMap,
+    uri: Uri,
+    Path(id): Path<String>,
+    Form(f): Form<DecideForm>,
+) -> Result<Response, WebError> {
+    let (_, info) = match signed_in_form(&st, &headers, &here(&uri), &f.csrf).await? {
+        Ok(s) => s,
+        Err(r) => return Ok(r),
+    };
+    let (ctx, _) = admin_ctx(&info, src)?;
+    let tr = tr_of(&info);
+    let approve = match f.actie.as_str() {
+        "goedkeuren" => true,
+        "afwijzen" => false,
+        _ => return Err(WebError::BadInput(tr.t("staff-bad-choice"))),
+    };
+    let id: String = id.chars().take(64).collect();
+    match st.services.decide_staff_request(&ctx, &id, approve).await {
+        Ok(()) => Ok(redirect(
+            if approve {
+                "/beheer?melding=goedgekeurd"
+            } else {
+                "/beheer?melding=afgewezen"
+            },
+            vec![],
+        )),
+        Err(ServiceError::Stale) => Ok(redirect("/beheer", vec![])),
         Err(e) => Err(e.into()),
     }
 }

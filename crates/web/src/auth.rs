@@ -121,7 +121,11 @@ pub(crate) fn redirect(to: &str, cookies: Vec<HeaderValue>) -> Response {
 fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(n)
-            if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && n.len() < 512 =>
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && !n.chars().any(char::is_control)
+                && n.len() < 512 =>
         {
             n.to_owned()
         }
@@ -1100,4 +1104,29 @@ pub(crate) fn message_page(
         link,
         link_text: t.m(&link_text),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_local_paths_are_places_to_return_to() {
+        for ok in ["/", "/dossier/rapportages?pagina=2", "/kiezen"] {
+            assert_eq!(safe_next(Some(ok)), ok);
+        }
+        for bad in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil.example",
+            // Browsers drop tabs and newlines from URLs: "/\t/x" is "//x".
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "evil",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(safe_next(None), "/");
+    }
 }

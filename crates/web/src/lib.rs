@@ -120,6 +120,10 @@ pub fn router(services: Services, config: WebConfig) -> Router {
             "/beheer/medewerkers/{id}",
             get(admin_pages::staff_edit).post(admin_pages::staff_save),
         )
+        .route(
+            "/beheer/goedkeuringen/{id}",
+            axum::routing::post(admin_pages::staff_request_decide),
+        )
         .route("/audit", get(audit_view::audit_page))
         .route("/audit.csv", get(audit_view::audit_csv))
         .route("/clienten/{client}", get(staff::profile))

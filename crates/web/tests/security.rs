@@ -142,6 +142,21 @@ async fn world() -> World {
         vec![team_x.clone()],
     )
     .await;
+    for (name, email, mobile) in [
+        ("Ria", "ria@zorg.nl", "0644444441"),
+        ("Fred", "fred@zorg.nl", "0644444442"),
+        ("Gert", "gert@zorg.nl", "0644444443"),
+    ] {
+        staff(
+            &svc,
+            &zorg,
+            name,
+            (email, mobile),
+            vec![Role::FunctionalAdmin],
+            vec![],
+        )
+        .await;
+    }
     let aisha = client(
         &svc,
         &zorg,
@@ -463,4 +478,346 @@ async fn staff_cannot_change_a_clients_login_without_the_client() {
     ));
     // "Wie keek mee" names nobody but the people who really looked.
     let _ = (&w.clock, &w.vera);
+}
+
+/// Adds a contact person to `client` through the page and returns its id.
+async fn add_contact(staff: &mut Browser, client: &ClientId, email: &str, mobile: &str) -> String {
+    let net = format!("/clienten/{client}/netwerk");
+    let p = staff.get(&net).await;
+    let csrf = hidden(&p.body, "csrf");
+    let p = staff
+        .post(
+            &format!("{net}/contactpersonen"),
+            &[
+                ("csrf", &csrf),
+                ("voornaam", "Nina"),
+                ("achternaam", "Nieuw"),
+                ("relatie", "family"),
+                ("email", email),
+                ("mobiel", mobile),
+                ("deel", "reports"),
+                ("toestemming", "ja"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let p = staff.get(&net).await;
+    let i = p
+        .body
+        .rfind("name=\"contactpersoon\" value=\"")
+        .expect("a contact person form")
+        + "name=\"contactpersoon\" value=\"".len();
+    p.body[i..].chars().take_while(|c| *c != '"').collect()
+}
+
+async fn network_post(
+    staff: &mut Browser,
+    client: &ClientId,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> common::Page {
+    let net = format!("/clienten/{client}/netwerk");
+    let p = staff.get(&net).await;
+    let csrf = hidden(&p.body, "csrf");
+    let mut form = vec![("csrf", csrf.as_str())];
+    form.extend_from_slice(fields);
+    staff.post(&format!("{net}/{action}"), &form).await
+}
+
+#[tokio::test]
+async fn a_link_asked_of_an_address_is_void_once_the_account_moves_off_it() {
+    let w = world().await;
+    // Olga (Ander) pre-creates an account for a new address on her own
+    // client's contact person; Bob (Zorg) then asks that account's holder
+    // to join Bram's dossier.
+    let mut olga = w.signed_in("olga@ander.nl").await;
+    let row = add_contact(&mut olga, &w.otto, "nina@example.nl", "0699999993").await;
+    network_post(
+        &mut olga,
+        &w.otto,
+        "uitnodigen",
+        &[("contactpersoon", &row)],
+    )
+    .await;
+    let mut bob = w.signed_in("bob@zorg.nl").await;
+    let bram_row = add_contact(&mut bob, &w.bram, "nina@example.nl", "0612349999").await;
+    network_post(
+        &mut bob,
+        &w.bram,
+        "uitnodigen",
+        &[("contactpersoon", &bram_row)],
+    )
+    .await;
+    // Olga moves the unused account to her own address and invites again.
+    network_post(
+        &mut olga,
+        &w.otto,
+        "gegevens",
+        &[
+            ("contactpersoon", &row),
+            ("email", "olga.prive@example.nl"),
+            ("mobiel", "0699999993"),
+        ],
+    )
+    .await;
+    network_post(
+        &mut olga,
+        &w.otto,
+        "uitnodigen",
+        &[("contactpersoon", &row)],
+    )
+    .await;
+    let mails = w.deliver().await;
+    let invite = mails
+        .iter()
+        .rev()
+        .find(|m| m.contains("To: olga.prive@example.nl") && m.contains("token="))
+        .expect("the invitation at Olga's address");
+    let i = invite.find("token=").expect("token") + 6;
+    let token: String = invite[i..i + 64].to_owned();
+    w.svc
+        .set_password_with_token(&token, PASSWORD, None)
+        .await
+        .expect("password");
+    // Signed in, Olga holds Otto's row only; Bob's question was for the
+    // holder of nina@example.nl and went with the old address.
+    let mut held = w.browser();
+    sign_in(
+        &mut held,
+        &w.svc,
+        &w.outbox(),
+        "olga.prive@example.nl",
+        PASSWORD,
+    )
+    .await;
+    let p = held.get("/kiezen").await;
+    assert!(!p.body.contains("Nieuwe uitnodiging"), "{}", p.body);
+    assert!(!p.body.contains("Bram"), "{}", p.body);
+    assert_eq!(
+        w.db.scalar("SELECT COUNT(*) FROM account_link WHERE decided_at IS NULL")
+            .await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn staff_cannot_tell_whether_an_address_has_an_account() {
+    let w = world().await;
+    let mut olga = w.signed_in("olga@ander.nl").await;
+    // Two rows with an unused account each; one is moved to a free
+    // address, one to Vera's (an account at Zorg). Then both are emptied.
+    let free = add_contact(&mut olga, &w.otto, "een@example.nl", "0699999993").await;
+    let taken = add_contact(&mut olga, &w.otto, "twee@example.nl", "0699999994").await;
+    for row in [&free, &taken] {
+        network_post(&mut olga, &w.otto, "uitnodigen", &[("contactpersoon", row)]).await;
+    }
+    let status = |body: &str, row: &str| -> String {
+        let i = body.find(&format!("value=\"{row}\"")).expect("row form");
+        let card = &body[..i];
+        let start = card.rfind("inzage-card__meta").expect("meta");
+        card[start..]
+            .split("</p>")
+            .next()
+            .unwrap_or_default()
+            .chars()
+            .filter(|c| !c.is_ascii_digit())
+            .collect()
+    };
+    let mut answers = Vec::new();
+    for (row, email) in [(&free, "vrij@example.nl"), (&taken, "vera@example.nl")] {
+        let p = network_post(
+            &mut olga,
+            &w.otto,
+            "gegevens",
+            &[
+                ("contactpersoon", row),
+                ("email", email),
+                ("mobiel", "0699999995"),
+            ],
+        )
+        .await;
+        answers.push((p.status, p.location.clone()));
+    }
+    assert_eq!(
+        answers[0], answers[1],
+        "the same answer for a taken address"
+    );
+    let page = olga
+        .get(&format!("/clienten/{}/netwerk", w.otto))
+        .await
+        .body;
+    assert_eq!(
+        status(&page, &free).replace("vrij@example.nl", "x"),
+        status(&page, &taken).replace("vera@example.nl", "x"),
+        "the same status"
+    );
+    let mut answers = Vec::new();
+    for row in [&free, &taken] {
+        let p = network_post(
+            &mut olga,
+            &w.otto,
+            "gegevens",
+            &[("contactpersoon", row), ("email", ""), ("mobiel", "")],
+        )
+        .await;
+        answers.push((p.status, p.location.clone()));
+    }
+    assert_eq!(answers[0], answers[1], "the same answer when emptied");
+    // Vera's account was not touched.
+    assert!(matches!(
+        w.svc
+            .login("vera@example.nl", PASSWORD, false, None, None)
+            .await
+            .expect("login"),
+        LoginOutcome::SecondStep { .. }
+    ));
+}
+
+/// The staff member's id on the admin overview, by e-mail address.
+fn staff_link(body: &str, email: &str) -> String {
+    let row = body.find(email).expect("staff row");
+    let i = body[..row].rfind("/beheer/medewerkers/").expect("link");
+    body[i..].chars().take_while(|c| *c != '"').collect()
+}
+
+#[tokio::test]
+async fn a_functional_admin_cannot_give_themselves_roles_or_teams() {
+    let w = world().await;
+    let mut ria = w.signed_in("ria@zorg.nl").await;
+    let reports = format!("/clienten/{}/rapportages", w.aisha);
+    assert_eq!(ria.get(&reports).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(ria.get("/audit").await.status, StatusCode::FORBIDDEN);
+    let p = ria.get("/beheer").await;
+    let me = staff_link(&p.body, "ria@zorg.nl");
+    let csrf = hidden(&p.body, "csrf");
+    // Her own page shows no form for roles and teams ...
+    let own = ria.get(&me).await;
+    assert!(own.body.contains("Je kunt je eigen rollen en teams niet veranderen"));
+    assert!(!own.body.contains("name=\"rol\""), "{}", own.body);
+    // ... and a forged post is refused (and audited).
+    let team = {
+        let i = p.body.find("name=\"team\" value=\"").expect("team box") + 19;
+        p.body[i..i + 36].to_owned()
+    };
+    let before = w
+        .db
+        .scalar("SELECT COUNT(*) FROM audit_event WHERE reason = 'own_roles_or_teams'")
+        .await;
+    let p = ria
+        .post(
+            &me,
+            &[
+                ("csrf", &csrf),
+                ("actie", "opslaan"),
+                ("rol", "functional_admin"),
+                ("rol", "primary_caregiver"),
+                ("rol", "privacy_officer"),
+                ("team", &team),
+                ("actief", "ja"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST, "{}", p.body);
+    assert_eq!(
+        w.db
+            .scalar("SELECT COUNT(*) FROM audit_event WHERE reason = 'own_roles_or_teams'")
+            .await,
+        before + 1
+    );
+    assert_eq!(ria.get(&reports).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(ria.get("/audit").await.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn privileged_roles_need_a_second_functional_admin() {
+    let w = world().await;
+    let mut fred = w.signed_in("fred@zorg.nl").await;
+    let p = fred.get("/beheer").await;
+    let ria_page = staff_link(&p.body, "ria@zorg.nl");
+    let csrf = hidden(&p.body, "csrf");
+    // Fred gives Ria the privacy officer's role: recorded, not applied.
+    let p = fred
+        .post(
+            &ria_page,
+            &[
+                ("csrf", &csrf),
+                ("actie", "opslaan"),
+                ("rol", "functional_admin"),
+                ("rol", "privacy_officer"),
+                ("actief", "ja"),
+            ],
+        )
+        .await;
+    assert_eq!(p.location.as_deref(), Some("/beheer?melding=goedkeuring"));
+    let mut ria = w.signed_in("ria@zorg.nl").await;
+    assert_eq!(ria.get("/audit").await.status, StatusCode::FORBIDDEN);
+    // Neither Fred (who asked) nor Ria (whom it is about) can approve it.
+    let p = fred.get("/beheer").await;
+    assert!(p.body.contains("Wacht op goedkeuring"));
+    assert!(!p.body.contains("/beheer/goedkeuringen/"), "no buttons for Fred");
+    let id = w
+        .db
+        .scalar("SELECT COUNT(*) FROM staff_change_request WHERE decided_at IS NULL")
+        .await;
+    assert_eq!(id, 1);
+    let request: String = {
+        let mut gert = w.signed_in("gert@zorg.nl").await;
+        let p = gert.get("/beheer").await;
+        let i = p.body.find("/beheer/goedkeuringen/").expect("Gert may decide");
+        p.body[i..].chars().take_while(|c| *c != '"').collect()
+    };
+    for (who, b) in [("fred", &mut fred), ("ria", &mut ria)] {
+        let csrf = hidden(&b.get("/beheer").await.body, "csrf");
+        let p = b
+            .post(&request, &[("csrf", &csrf), ("actie", "goedkeuren")])
+            .await;
+        assert_eq!(p.status, StatusCode::FORBIDDEN, "{who}: {}", p.body);
+    }
+    assert_eq!(ria.get("/audit").await.status, StatusCode::FORBIDDEN);
+    // Gert approves: now it applies.
+    let mut gert = w.signed_in("gert@zorg.nl").await;
+    let csrf = hidden(&gert.get("/beheer").await.body, "csrf");
+    let p = gert
+        .post(&request, &[("csrf", &csrf), ("actie", "goedkeuren")])
+        .await;
+    assert_eq!(p.location.as_deref(), Some("/beheer?melding=goedgekeurd"));
+    assert_eq!(ria.get("/audit").await.status, StatusCode::OK);
+    // A care role for an admin is the same; a plain caregiver change is not.
+    let overview = fred.get("/beheer").await.body;
+    let p = fred
+        .post(
+            &staff_link(&overview, "gert@zorg.nl"),
+            &[
+                ("csrf", &hidden(&overview, "csrf")),
+                ("actie", "opslaan"),
+                ("rol", "functional_admin"),
+                ("rol", "caregiver"),
+                ("actief", "ja"),
+            ],
+        )
+        .await;
+    assert_eq!(p.location.as_deref(), Some("/beheer?melding=goedkeuring"));
+    let overview = fred.get("/beheer").await.body;
+    let p = fred
+        .post(
+            &staff_link(&overview, "anna@zorg.nl"),
+            &[
+                ("csrf", &hidden(&overview, "csrf")),
+                ("actie", "opslaan"),
+                ("rol", "caregiver"),
+                ("actief", "ja"),
+            ],
+        )
+        .await;
+    assert_eq!(p.location.as_deref(), Some("/beheer?melding=opgeslagen"));
+    // Every step is in the audit log.
+    assert_eq!(
+        w.db
+            .scalar(
+                "SELECT COUNT(*) FROM audit_event WHERE data_kind = 'staff_member' \
+                 AND reason IN ('awaiting_approval', 'approved')"
+            )
+            .await,
+        3
+    );
 }

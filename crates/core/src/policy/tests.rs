@@ -1,5 +1,6 @@
 //! The access rules as a table: principal x part x situation -> decision.
 use super::*;
+use crate::model::Principal;
 use chrono::TimeZone;
 use DossierPart::*;
 
@@ -11,6 +12,9 @@ fn client(n: u8) -> ClientId {
 }
 fn team(n: u8) -> TeamId {
     id(TeamId::from_raw, n)
+}
+fn org(n: u8) -> OrganisationId {
+    id(OrganisationId::from_raw, n)
 }
 fn ep() -> EpisodeId {
     id(EpisodeId::from_raw, 1)
@@ -39,6 +43,7 @@ enum Situation {
 fn subject(s: Situation) -> SubjectFacts {
     let mut f = SubjectFacts {
         client_id: client(1),
+        organisation_id: org(1),
         team_id: Some(team(1)),
         birth_date: NaiveDate::from_ymd_opt(1990, 1, 1),
         current_episode: Some(EpisodeFacts {
@@ -78,12 +83,17 @@ fn grant(parts: &[DossierPart], until: Option<i64>, revoked: Option<i64>) -> Gra
     }
 }
 
-fn staff(roles: &[Role], teams: &[u8]) -> ActorFacts {
-    ActorFacts::Staff {
+fn staff_facts(roles: &[Role], teams: &[u8]) -> StaffFacts {
+    StaffFacts {
+        staff_id: id(StaffId::from_raw, 1),
+        organisation_id: org(1),
         active: true,
         roles: roles.to_vec(),
         team_ids: teams.iter().map(|t| team(*t)).collect(),
     }
+}
+fn staff(roles: &[Role], teams: &[u8]) -> ActorFacts {
+    ActorFacts::Staff(staff_facts(roles, teams))
 }
 
 use Access::{Read as R, Write as W};
@@ -542,11 +552,10 @@ fn staff_rules_table() {
     for (name, actor, s, part, access, expect) in table {
         check(name, actor, s, part, access, &rules, expect);
     }
-    let inactive = ActorFacts::Staff {
+    let inactive = ActorFacts::Staff(StaffFacts {
         active: false,
-        roles: vec![Role::Caregiver],
-        team_ids: vec![team(1)],
-    };
+        ..staff_facts(&[Role::Caregiver], &[1])
+    });
     check(
         "inactive staff",
         inactive,
@@ -646,20 +655,237 @@ fn system_components_are_listed_explicitly() {
 
 #[test]
 fn audit_search_and_administration() {
-    assert!(decide_audit_search(&staff(&[Role::PrivacyOfficer], &[])).is_allowed());
-    assert!(
-        !decide_audit_search(&staff(&[Role::FunctionalAdmin, Role::Caregiver], &[1])).is_allowed()
+    assert_eq!(
+        decide_audit_search(&staff(&[Role::PrivacyOfficer], &[])),
+        Ok(("privacy_officer".into(), AuditReach::Organisation(org(1))))
     );
-    assert!(!decide_audit_search(&ActorFacts::Client {
+    assert!(decide_audit_search(&staff(&[Role::FunctionalAdmin, Role::Caregiver], &[1])).is_err());
+    assert!(decide_audit_search(&ActorFacts::Client {
         client_id: client(1)
     })
+    .is_err());
+    assert_eq!(
+        decide_audit_search(&ActorFacts::System {
+            component: "cli".into()
+        }),
+        Ok(("system:cli".into(), AuditReach::Everything))
+    );
+    let admin = staff(&[Role::FunctionalAdmin], &[]);
+    assert!(decide_administration(&admin, Some(&org(1))).is_allowed());
+    assert_eq!(
+        decide_administration(&admin, Some(&org(2))),
+        Decision::Deny(DenyReason::OtherOrganisation)
+    );
+    assert_eq!(
+        decide_administration(&admin, None),
+        Decision::Deny(DenyReason::OtherOrganisation),
+        "a new organisation is the operator's"
+    );
+    assert!(decide_administration(
+        &ActorFacts::System {
+            component: "cli".into()
+        },
+        None
+    )
     .is_allowed());
-    assert!(decide_administration(&staff(&[Role::FunctionalAdmin], &[])).is_allowed());
-    assert!(!decide_administration(&staff(&[Role::PrimaryCaregiver], &[1])).is_allowed());
-    assert!(!decide_administration(&ActorFacts::System {
-        component: "job:finalise_reports".into()
-    })
+    assert!(
+        !decide_administration(&staff(&[Role::PrimaryCaregiver], &[1]), Some(&org(1))).is_allowed()
+    );
+    assert!(!decide_administration(
+        &ActorFacts::System {
+            component: "job:finalise_reports".into()
+        },
+        Some(&org(1))
+    )
     .is_allowed());
+}
+
+#[test]
+fn staff_of_another_organisation_are_refused_even_with_a_matching_team() {
+    let mut other = staff_facts(&[Role::PrimaryCaregiver], &[1]);
+    other.organisation_id = org(2);
+    check(
+        "team id shared by accident",
+        ActorFacts::Staff(other),
+        Situation::OpenEpisode,
+        Reports,
+        R,
+        &OrgRules::default(),
+        Err(DenyReason::OtherOrganisation),
+    );
+}
+
+#[test]
+fn contact_persons_follow_the_eligibility_rules_too() {
+    let cp = || ActorFacts::ContactPerson {
+        grants: vec![grant(&[Reports], None, None)],
+    };
+    let adults = OrgRules {
+        min_client_age: 18,
+        ..OrgRules::default()
+    };
+    check(
+        "mentor of a minor, min age 18",
+        cp(),
+        Situation::Minor,
+        Reports,
+        R,
+        &adults,
+        Err(DenyReason::BelowMinimumAge),
+    );
+    let later = OrgRules {
+        eligibility_start_date: Some(day(-100)),
+        ..OrgRules::default()
+    };
+    check(
+        "mentor, episode before eligibility",
+        cp(),
+        Situation::OpenEpisode,
+        Reports,
+        R,
+        &later,
+        Err(DenyReason::BeforeEligibilityStart),
+    );
+    check(
+        "mentor of a minor, no minimum age",
+        cp(),
+        Situation::Minor,
+        Reports,
+        R,
+        &OrgRules::default(),
+        Ok("contact_person:mentor"),
+    );
+}
+
+#[test]
+fn the_scope_admits_items_by_episode_status_visibility_and_version() {
+    let portal = match decide(
+        &ActorFacts::Client {
+            client_id: client(1),
+        },
+        &subject(Situation::OpenEpisode),
+        Reports,
+        R,
+        &OrgRules::default(),
+        now(),
+    ) {
+        Decision::Allow(s) => s,
+        d => panic!("{d:?}"),
+    };
+    let staff_scope = match decide(
+        &staff(&[Role::Caregiver], &[1]),
+        &subject(Situation::OpenEpisode),
+        Reports,
+        R,
+        &OrgRules::default(),
+        now(),
+    ) {
+        Decision::Allow(s) => s,
+        d => panic!("{d:?}"),
+    };
+    let ep1 = ep().to_string();
+    let item = |episode_id: &str, is_final, visible_to_client, is_current| ItemFacts {
+        episode_id: episode_id.to_owned().leak(),
+        is_final,
+        visible_to_client,
+        is_current,
+    };
+    let table = [
+        (
+            item(&ep1, true, true, true),
+            true,
+            "final, visible, current",
+        ),
+        (item(&ep1, false, true, true), false, "draft"),
+        (item(&ep1, true, false, true), false, "hidden"),
+        (item(&ep1, true, true, false), false, "an earlier version"),
+        (
+            item("other-episode", true, true, true),
+            false,
+            "an earlier episode",
+        ),
+    ];
+    for (it, portal_sees, name) in table {
+        assert_eq!(portal.admits(&it), portal_sees, "portal: {name}");
+        assert!(staff_scope.admits(&it), "staff: {name}");
+    }
+}
+
+#[test]
+fn drafts_authorship_and_operator_actions() {
+    let author = id(StaffId::from_raw, 1);
+    let someone = id(StaffId::from_raw, 2);
+    let me = Principal::Staff {
+        staff_id: author.clone(),
+    };
+    let cli = Principal::system("cli");
+    let job = Principal::system("job:finalise_reports");
+    assert_eq!(decide_draft(&me, &author, DraftAction::Edit), Ok(()));
+    assert_eq!(
+        decide_draft(&me, &someone, DraftAction::Edit),
+        Err(DenyReason::NotAuthor)
+    );
+    assert_eq!(
+        decide_draft(&me, &someone, DraftAction::Finalise),
+        Err(DenyReason::NotAuthor)
+    );
+    assert_eq!(decide_draft(&cli, &someone, DraftAction::Finalise), Ok(()));
+    assert_eq!(
+        decide_draft(&cli, &someone, DraftAction::Edit),
+        Err(DenyReason::NotAuthor)
+    );
+    assert_eq!(
+        decide_draft(&job, &someone, DraftAction::Finalise),
+        Err(DenyReason::NotAuthor),
+        "the job finalises through its own rule, after the period"
+    );
+    assert_eq!(
+        decide_draft(&Principal::Anonymous, &someone, DraftAction::Edit),
+        Err(DenyReason::NotAuthor)
+    );
+    assert_eq!(decide_authorship(&me), Ok(author));
+    assert_eq!(decide_authorship(&cli), Err(DenyReason::AuthorMustBeStaff));
+    for a in [
+        OperatorAction::Import,
+        OperatorAction::ProvisionAccount,
+        OperatorAction::ListAllClients,
+    ] {
+        assert!(decide_operator(&cli, a).is_allowed());
+        assert!(decide_operator(&Principal::system("demo"), a).is_allowed());
+        assert_eq!(
+            decide_operator(&me, a),
+            Decision::Deny(DenyReason::OperatorOnly)
+        );
+        assert_eq!(
+            decide_operator(&job, a),
+            Decision::Deny(DenyReason::OperatorOnly)
+        );
+    }
+}
+
+#[test]
+fn client_registration_is_for_administration_and_profile_writers_of_the_team() {
+    let t1 = team(1);
+    assert!(
+        decide_client_registration(&staff(&[Role::FunctionalAdmin], &[]), &org(1), Some(&t1))
+            .is_allowed()
+    );
+    assert!(
+        decide_client_registration(&staff(&[Role::Secretariat], &[1]), &org(1), Some(&t1))
+            .is_allowed()
+    );
+    assert_eq!(
+        decide_client_registration(&staff(&[Role::Secretariat], &[2]), &org(1), Some(&t1)),
+        Decision::Deny(DenyReason::NotInTeam)
+    );
+    assert_eq!(
+        decide_client_registration(&staff(&[Role::Caregiver], &[1]), &org(1), Some(&t1)),
+        Decision::Deny(DenyReason::RoleLacksPermission)
+    );
+    assert_eq!(
+        decide_client_registration(&staff(&[Role::Secretariat], &[1]), &org(2), Some(&t1)),
+        Decision::Deny(DenyReason::OtherOrganisation)
+    );
 }
 
 #[test]
@@ -711,10 +937,10 @@ fn the_team_client_list_is_for_care_roles_and_the_secretariat() {
             Decision::Deny(_) => assert!(!allowed, "{roles:?}"),
         }
     }
-    let mut inactive = staff(&[Role::Caregiver], &[1]);
-    if let ActorFacts::Staff { active, .. } = &mut inactive {
-        *active = false;
-    }
+    let inactive = ActorFacts::Staff(StaffFacts {
+        active: false,
+        ..staff_facts(&[Role::Caregiver], &[1])
+    });
     assert!(!decide_team_client_list(&inactive).is_allowed());
     assert!(!decide_team_client_list(&ActorFacts::Client {
         client_id: ClientId::from_raw("c")

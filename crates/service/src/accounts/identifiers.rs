@@ -58,6 +58,9 @@ pub enum OwnChangeStart {
     CodeSent,
     /// The new value is the current one.
     Unchanged,
+    /// A staff member's login address is their work address, which the
+    /// organisation keeps (their mobile number is theirs to change).
+    ManagedByOrganisation,
     Refused(ReauthOutcome),
 }
 
@@ -123,7 +126,8 @@ async fn sync_rows(tx: &mut Tx, a: &AccountRow, email: &str, mobile: Option<&str
 }
 
 /// Voids what an old address or number could still be used for: open
-/// invitation and reset links, and changes waiting for the holder.
+/// invitation and reset links, changes waiting for the holder, and links
+/// to dossiers asked of the old address.
 pub(crate) async fn void_open_links(
     tx: &mut Tx,
     account_id: &str,
@@ -143,6 +147,7 @@ pub(crate) async fn void_open_links(
     .bind(ts(now))
     .execute(&mut **tx)
     .await?;
+    super::links::withdraw_links_to(tx, now, account_id).await?;
     Ok(())
 }
 
@@ -331,6 +336,9 @@ impl Services {
         if unchanged {
             return Ok(OwnChangeStart::Unchanged);
         }
+        if a.kind == AccountKind::Staff && matches!(new, NewIdentifier::Email(_)) {
+            return Ok(OwnChangeStart::ManagedByOrganisation);
+        }
         let ctx = account_ctx(&a, source);
         match self.reauthenticate(&a, reauth, &ctx).await? {
             ReauthOutcome::Ok => {}
@@ -449,7 +457,7 @@ impl Services {
         let now = self.now();
         let mut tx = self.db().begin().await?;
         let r = crate::sql::query(
-            "SELECT id, new_email, new_mobile, secret_hash, attempts FROM identifier_change WHERE account_id = $1 \
+            "SELECT id, new_email, new_mobile, secret_hash FROM identifier_change WHERE account_id = $1 \
              AND origin = 'holder' AND decided_at IS NULL AND expires_at > $2 ORDER BY requested_at DESC LIMIT 1",
         )
         .bind(&a.id)
@@ -463,17 +471,22 @@ impl Services {
         let code = code.trim();
         let well_formed = code.len() == 6 && code.bytes().all(|c| c.is_ascii_digit());
         if !well_formed || sha(&format!("{id}:{code}")) != s(&r, "secret_hash")? {
-            let attempts = crate::row::i(&r, "attempts")? + 1;
-            crate::sql::query(
-                "UPDATE identifier_change SET attempts = $2, decided_at = CASE WHEN $2 >= $3 THEN $4 ELSE NULL END, \
-                 decision = CASE WHEN $2 >= $3 THEN 'cancelled' ELSE NULL END WHERE id = $1",
+            // Counted in the statement itself, so wrong codes sent at the
+            // same time cannot undercount.
+            let attempts: i64 = crate::sql::query(
+                "UPDATE identifier_change SET attempts = attempts + 1, \
+                 decided_at = CASE WHEN attempts + 1 >= $2 THEN $3 ELSE NULL END, \
+                 decision = CASE WHEN attempts + 1 >= $2 THEN 'cancelled' ELSE NULL END \
+                 WHERE id = $1 AND decided_at IS NULL RETURNING attempts",
             )
             .bind(&id)
-            .bind(attempts)
             .bind(OWN_CHANGE_TRIES)
             .bind(ts(now))
-            .execute(&mut *tx)
-            .await?;
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r| crate::row::i(&r, "attempts"))
+            .transpose()?
+            .unwrap_or(OWN_CHANGE_TRIES);
             audit_account(
                 &mut tx,
                 &account_ctx(&a, source),
@@ -545,7 +558,8 @@ impl Services {
         let r = crate::sql::query(
             "SELECT x.id, x.account_id, x.new_email, x.new_mobile, x.requested_at, x.expires_at, o.name AS org_name \
              FROM identifier_change x JOIN account a ON a.id = x.account_id \
-             JOIN organisation o ON o.id = a.organisation_id \
+             LEFT JOIN client c ON c.id = x.client_id \
+             JOIN organisation o ON o.id = COALESCE(c.organisation_id, a.organisation_id) \
              WHERE x.secret_hash = $1 AND x.origin = 'staff' AND x.decided_at IS NULL AND x.expires_at > $2",
         )
         .bind(sha(link_token))
@@ -627,6 +641,7 @@ impl Services {
         tx: &mut Tx,
         ctx: &Ctx,
         a: &AccountRow,
+        (client, organisation): (&str, &str),
         new_email: Option<&str>,
         new_mobile: Option<&str>,
     ) -> Result<()> {
@@ -644,7 +659,7 @@ impl Services {
         let (kind, who) = ctx.principal.audit_actor();
         crate::sql::query(
             "INSERT INTO identifier_change (id, account_id, origin, new_email, new_mobile, requested_by, requested_at, \
-             expires_at, secret_hash) VALUES ($1, $2, 'staff', $3, $4, $5, $6, $7, $8)",
+             expires_at, secret_hash, client_id) VALUES ($1, $2, 'staff', $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(new_id())
         .bind(&a.id)
@@ -654,20 +669,16 @@ impl Services {
         .bind(ts(now))
         .bind(ts(expires_at))
         .bind(sha(&token))
+        .bind(client)
         .execute(&mut **tx)
         .await?;
-        let org: String = crate::sql::query("SELECT name FROM organisation WHERE id = $1")
-            .bind(&a.organisation_id)
-            .fetch_one(&mut **tx)
-            .await?
-            .try_get("name")?;
         let link = format!(
             "{}/mijn-account/wijziging?token={token}",
             self.settings().public_base_url.trim_end_matches('/')
         );
         let (subject, body) = crate::texts::staff_change_request(
             &a.language,
-            &org,
+            organisation,
             new_email,
             new_mobile,
             &link,
@@ -689,29 +700,57 @@ impl Services {
         Ok(())
     }
 
-    /// Staff change an account nobody holds yet (policy: `Direct`): the
-    /// account takes the new details, its invitation link stops working,
-    /// and the old address and number hear of it.
+    /// Staff change an account nobody holds yet (policy: `Direct`). The
+    /// account takes the new details when it can (a free address, a
+    /// number); otherwise the row lets go of it, and the next invitation
+    /// finds the address's own way (a new account, or a link for its
+    /// holder). Either way the invitation link stops working, and the
+    /// answer to staff is the same: the page does not tell whether the
+    /// address has an account elsewhere.
     async fn change_unheld_account(
         &self,
         tx: &mut Tx,
         a: &AccountRow,
-        new_email: &str,
+        row: Option<&inzage_core::ids::ContactPersonId>,
+        new_email: Option<&str>,
         new_mobile: Option<&str>,
     ) -> Result<()> {
         let now = self.now();
-        if !self.email_free(tx, new_email, &a.id).await? {
-            return Err(ServiceError::Conflict(
-                "this e-mail address belongs to another account".into(),
-            ));
-        }
-        crate::sql::query("UPDATE account SET email = $2, mobile = $3 WHERE id = $1")
+        void_open_links(tx, &a.id, now).await?;
+        let keep = match (new_email, new_mobile) {
+            (Some(e), Some(_)) => self.email_free(tx, e, &a.id).await?,
+            _ => false,
+        };
+        let done = if keep {
+            crate::sql::query(
+                "UPDATE account SET email = $2, mobile = $3 WHERE id = $1 AND password_hash IS NULL",
+            )
             .bind(&a.id)
             .bind(new_email)
             .bind(new_mobile)
             .execute(&mut **tx)
-            .await?;
-        void_open_links(tx, &a.id, now).await?;
+            .await?
+        } else {
+            match row {
+                Some(cp) => crate::sql::query(
+                    "UPDATE contact_person SET account_id = NULL WHERE id = $2 AND account_id = $1 \
+                     AND EXISTS (SELECT 1 FROM account x WHERE x.id = $1 AND x.password_hash IS NULL)",
+                )
+                .bind(&a.id)
+                .bind(cp.as_str()),
+                None => crate::sql::query(
+                    "UPDATE account SET subject_id = NULL WHERE id = $1 AND password_hash IS NULL",
+                )
+                .bind(&a.id),
+            }
+            .execute(&mut **tx)
+            .await?
+        };
+        if done.rows_affected() != 1 {
+            // The holder set a password meanwhile: ask again, as for an
+            // account in use.
+            return Err(ServiceError::Stale);
+        }
         Ok(())
     }
 }
@@ -774,22 +813,31 @@ impl Services {
             }
             None => None,
         };
-        if let Some(acct) = &account {
-            // An account needs an address to sign in and a number for codes.
-            if new_email.is_none() || (new_mobile.is_none() && acct.mobile.is_some()) {
-                return Err(inzage_core::types::FieldError::new(
-                    "email",
-                    "an account needs an e-mail address and a mobile number",
-                )
-                .into());
-            }
-        }
         let outcome = match (staff_identifier_change(facts.as_ref()), &account) {
             (ChangePath::HolderConfirms, Some(acct)) => {
+                // The holder signs in with an address and gets codes on a
+                // number: neither can be taken away, only replaced.
+                if new_email.is_none() || (new_mobile.is_none() && acct.mobile.is_some()) {
+                    return Err(inzage_core::types::FieldError::new(
+                        "email",
+                        "an account in use needs an e-mail address and a mobile number",
+                    )
+                    .into());
+                }
+                // The message names the organisation that asks: this
+                // client's, which may not be the account's.
+                let organisation: String = crate::sql::query(
+                    "SELECT o.name FROM client c JOIN organisation o ON o.id = c.organisation_id WHERE c.id = $1",
+                )
+                .bind(client.as_str())
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("name")?;
                 self.request_staff_change(
                     &mut tx,
                     ctx,
                     acct,
+                    (client.as_str(), &organisation),
                     new_email.as_deref().filter(|e| *e != acct.email),
                     new_mobile
                         .as_deref()
@@ -819,9 +867,15 @@ impl Services {
                         super::links::withdraw_links(&mut tx, self.now(), cp.as_str()).await?;
                     }
                 }
-                if let (Some(acct), Some(e)) = (account, &new_email) {
-                    self.change_unheld_account(&mut tx, acct, e, new_mobile.as_deref())
-                        .await?;
+                if let Some(acct) = account {
+                    self.change_unheld_account(
+                        &mut tx,
+                        acct,
+                        who,
+                        new_email.as_deref(),
+                        new_mobile.as_deref(),
+                    )
+                    .await?;
                     notify_old(
                         &mut tx,
                         self.now(),

@@ -37,17 +37,37 @@ pub(crate) async fn request_link(
     now: DateTime<Utc>,
     cp: &ContactPersonId,
     account_id: &str,
+    asked_email: &str,
 ) -> Result<()> {
     withdraw_links(tx, now, cp.as_str()).await?;
     let (kind, who) = ctx.principal.audit_actor();
     crate::sql::query(
-        "INSERT INTO account_link (id, contact_person_id, account_id, requested_by, requested_at) \
-         VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO account_link (id, contact_person_id, account_id, requested_by, requested_at, asked_email) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(new_id())
     .bind(cp.as_str())
     .bind(account_id)
     .bind(format!("{kind}:{who}"))
+    .bind(ts(now))
+    .bind(asked_email)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Withdraws every undecided link to an account (its address changed: a
+/// link asked of the old address is not for whoever holds the new one).
+pub(crate) async fn withdraw_links_to(
+    tx: &mut Tx,
+    now: DateTime<Utc>,
+    account: &str,
+) -> Result<()> {
+    crate::sql::query(
+        "UPDATE account_link SET decided_at = $2, decision = 'withdrawn' \
+         WHERE account_id = $1 AND decided_at IS NULL",
+    )
+    .bind(account)
     .bind(ts(now))
     .execute(&mut **tx)
     .await?;
@@ -70,16 +90,26 @@ pub(crate) async fn withdraw_links(tx: &mut Tx, now: DateTime<Utc>, cp: &str) ->
 
 /// Whether the account has a link waiting (it may then sign in to decide,
 /// even when no dossier is open to it yet).
-pub(crate) async fn has_pending_links(c: &mut Conn, account_id: &str) -> Result<bool> {
-    Ok(crate::sql::query(
+pub(crate) async fn has_pending_links(
+    c: &mut Conn,
+    account_id: &str,
+    asked_since: DateTime<Utc>,
+) -> Result<bool> {
+    Ok(crate::sql::query(&format!(
         "SELECT 1 AS x FROM account_link l JOIN contact_person cp ON cp.id = l.contact_person_id \
-         WHERE l.account_id = $1 AND l.decided_at IS NULL AND cp.account_id IS NULL LIMIT 1",
-    )
+         JOIN account a ON a.id = l.account_id WHERE {WAITING} LIMIT 1"
+    ))
     .bind(account_id)
+    .bind(ts(asked_since))
     .fetch_optional(&mut *c)
     .await?
     .is_some())
 }
+
+/// A link that waits for the holder of account `$1`, asked at or after
+/// `$2`, of the address the account still has, for a row with no account.
+const WAITING: &str = "l.account_id = $1 AND l.decided_at IS NULL AND l.requested_at >= $2 \
+     AND cp.account_id IS NULL AND l.asked_email = a.email";
 
 /// The context of an event about a link: the contact person the client
 /// named, acting for the client, so "Wie keek mee" names them.
@@ -104,14 +134,15 @@ impl Services {
         let info = self.active_session(session_token).await?;
         let now = self.now();
         let mut conn = self.db().acquire().await?;
-        let rows = crate::sql::query(
+        let rows = crate::sql::query(&format!(
             "SELECT l.id, l.requested_at, cp.id AS cp_id, cp.relation, c.id AS client_id, c.given_name, \
              c.name_prefix, c.family_name, o.name AS org_name FROM account_link l \
+             JOIN account a ON a.id = l.account_id \
              JOIN contact_person cp ON cp.id = l.contact_person_id JOIN client c ON c.id = cp.client_id \
-             JOIN organisation o ON o.id = c.organisation_id \
-             WHERE l.account_id = $1 AND l.decided_at IS NULL AND cp.account_id IS NULL ORDER BY l.requested_at",
-        )
+             JOIN organisation o ON o.id = c.organisation_id WHERE {WAITING} ORDER BY l.requested_at"
+        ))
         .bind(&info.account_id)
+        .bind(ts(now - self.settings().invite_valid))
         .fetch_all(&mut *conn)
         .await?;
         let mut out = Vec::with_capacity(rows.len());
@@ -186,11 +217,13 @@ impl Services {
         let info = self.active_session(session_token).await?;
         let now = self.now();
         let mut tx = self.db().begin().await?;
-        let r = crate::sql::query(
-            "SELECT l.account_id, l.contact_person_id, l.decided_at, cp.account_id AS cp_account, cp.client_id, \
-             a.email, a.mobile FROM account_link l JOIN contact_person cp ON cp.id = l.contact_person_id \
-             JOIN account a ON a.id = l.account_id WHERE l.id = $1",
-        )
+        let r = crate::sql::query(&format!(
+            "SELECT l.account_id, l.contact_person_id, cp.client_id, a.email, a.mobile \
+             FROM account_link l JOIN contact_person cp ON cp.id = l.contact_person_id \
+             JOIN account a ON a.id = l.account_id WHERE l.id = $3 AND {WAITING}"
+        ))
+        .bind(&info.account_id)
+        .bind(ts(now - self.settings().invite_valid))
         .bind(link_id)
         .fetch_optional(&mut *tx)
         .await?;
@@ -198,6 +231,8 @@ impl Services {
             .as_ref()
             .is_some_and(|r| s(r, "account_id").is_ok_and(|a| holder_only(&info.account_id, &a)));
         let (Some(r), true) = (r, mine) else {
+            // Not the holder's, or no longer waiting (decided, withdrawn,
+            // expired, or the account's address changed since).
             let mut ctx = Ctx::new(Principal::Account {
                 account_id: info.account_id.clone(),
             });
@@ -213,19 +248,41 @@ impl Services {
                     data_id: None,
                     action: AuditAction::Update,
                     outcome: AuditOutcome::Denied,
-                    reason: Some("not_holder"),
+                    reason: Some("not_waiting_for_holder"),
                 },
             )
             .await?;
             tx.commit().await?;
             return Err(ServiceError::NotFound);
         };
-        if os(&r, "decided_at")?.is_some() || os(&r, "cp_account")?.is_some() {
-            return Err(ServiceError::Stale);
-        }
         let cp = s(&r, "contact_person_id")?;
         let client = s(&r, "client_id")?;
+        // The decision first: a link withdrawn at this moment stays withdrawn.
+        let decided = crate::sql::query(
+            "UPDATE account_link SET decided_at = $2, decision = $3 WHERE id = $1 AND decided_at IS NULL",
+        )
+        .bind(link_id)
+        .bind(ts(now))
+        .bind(if accept { "accepted" } else { "declined" })
+        .execute(&mut *tx)
+        .await?;
+        if decided.rows_affected() != 1 {
+            return Err(ServiceError::Stale);
+        }
         if accept {
+            // The client's consent must still hold.
+            let facts = crate::access::actor_facts(
+                &mut tx,
+                &Principal::ContactPerson {
+                    contact_person_id: ContactPersonId::from_raw(cp.clone()),
+                },
+            )
+            .await?;
+            let consent = matches!(&facts, inzage_core::policy::ActorFacts::ContactPerson { grants }
+                if grants.iter().any(|g| g.is_valid_at(now)));
+            if !consent {
+                return Err(ServiceError::Stale);
+            }
             let done = crate::sql::query(
                 "UPDATE contact_person SET account_id = $2, email = $3, mobile = $4 WHERE id = $1 AND account_id IS NULL",
             )
@@ -239,14 +296,6 @@ impl Services {
                 return Err(ServiceError::Stale);
             }
         }
-        crate::sql::query(
-            "UPDATE account_link SET decided_at = $2, decision = $3 WHERE id = $1 AND decided_at IS NULL",
-        )
-        .bind(link_id)
-        .bind(ts(now))
-        .bind(if accept { "accepted" } else { "declined" })
-        .execute(&mut *tx)
-        .await?;
         append(
             &mut tx,
             &link_ctx(&cp, &client, source),

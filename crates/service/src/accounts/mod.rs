@@ -321,7 +321,7 @@ impl Services {
                         },
                     )
                     .await?;
-                Ok(matches!(facts, ActorFacts::Staff { active: true, .. }))
+                Ok(matches!(facts, ActorFacts::Staff(s) if s.active))
             }
             AccountKind::Client => {
                 let Some(id) = &a.subject_id else {
@@ -350,7 +350,7 @@ impl Services {
             }
             // A link waiting for the holder lets them sign in to decide.
             AccountKind::ContactPerson => Ok(!self.openable_dossiers(tx, &a.id).await?.is_empty()
-                || links::has_pending_links(tx, &a.id).await?),
+                || links::has_pending_links(tx, &a.id, now - self.settings().invite_valid).await?),
         }
     }
 
@@ -418,11 +418,11 @@ impl Services {
         target: InviteTarget,
         password: &str,
     ) -> Result<String> {
-        if !matches!(&ctx.principal, Principal::System { component } if component == "cli" || component == "demo")
-        {
-            return Err(ServiceError::Denied(
-                inzage_core::policy::DenyReason::SystemComponentNotAllowed,
-            ));
+        if let Decision::Deny(reason) = inzage_core::policy::decide_operator(
+            &ctx.principal,
+            inzage_core::policy::OperatorAction::ProvisionAccount,
+        ) {
+            return Err(ServiceError::Denied(reason));
         }
         let invited = self.invite_inner(ctx, target, false).await?;
         let account_id = invited
@@ -514,22 +514,8 @@ impl Services {
             }
             None => {
                 let actor = actor_facts(&mut tx, &ctx.principal).await?;
-                let mut decision = decide_administration(&actor);
                 // A functional admin invites staff of their own organisation only.
-                if let (Decision::Allow(_), Principal::Staff { staff_id }) =
-                    (&decision, &ctx.principal)
-                {
-                    let own =
-                        crate::sql::query("SELECT organisation_id FROM staff_member WHERE id = $1")
-                            .bind(staff_id.as_str())
-                            .fetch_one(&mut *tx)
-                            .await?;
-                    if s(&own, "organisation_id")? != org {
-                        decision =
-                            Decision::Deny(inzage_core::policy::DenyReason::OtherOrganisation);
-                    }
-                }
-                match decision {
+                match decide_administration(&actor, Some(&OrganisationId::from_raw(org.clone()))) {
                     Decision::Allow(scope) => scope.as_role,
                     Decision::Deny(reason) => {
                         return crate::audit::deny_and_commit(
@@ -610,13 +596,13 @@ impl Services {
         // An account is never rewritten by an invitation (ADR 0013): an
         // account in use has nothing to be invited to; one that was invited
         // before gets a new link at its own address.
-        let (account, mail_to, outcome) = match own {
+        let (account, mail_to, outcome, concerned) = match own {
             Some(a) if a.password_hash.is_some() => {
                 return Err(ServiceError::Conflict(
                     "this account is in use already; its holder can ask for a new password".into(),
                 ))
             }
-            Some(a) => (Some(a.id), a.email, "reinvited"),
+            Some(a) => (Some(a.id.clone()), a.email, "reinvited", a.id),
             None => match self.account_by_email(&mut tx, &email).await? {
                 None => {
                     let id = new_id();
@@ -642,7 +628,7 @@ impl Services {
                         .execute(&mut *tx)
                         .await?;
                     }
-                    (Some(id), email.clone(), "new_account")
+                    (Some(id.clone()), email.clone(), "new_account", id)
                 }
                 // The address has an account of its holder's: it is not
                 // touched. A contact person's holder accepts the new link
@@ -666,8 +652,15 @@ impl Services {
                     }
                     let (purpose, (mail_subject, body)) = match linkable {
                         Some(cp) => {
-                            crate::accounts::links::request_link(&mut tx, ctx, now, cp, &other.id)
-                                .await?;
+                            crate::accounts::links::request_link(
+                                &mut tx,
+                                ctx,
+                                now,
+                                cp,
+                                &other.id,
+                                &other.email,
+                            )
+                            .await?;
                             (
                                 "link_pending",
                                 crate::texts::link_pending(
@@ -694,7 +687,7 @@ impl Services {
                         },
                     )
                     .await?;
-                    (None, String::new(), purpose)
+                    (None, String::new(), purpose, other.id)
                 }
             },
         };
@@ -745,6 +738,15 @@ impl Services {
         .bind(ts(now))
         .execute(&mut *tx)
         .await?;
+        // The staff member's event reads the same whatever became of the
+        // address (it shows in the organisation's audit search); what
+        // became of it is recorded apart, with the account it concerns,
+        // for the operator only.
+        let row_id = match &target {
+            InviteTarget::Client(id) => id.to_string(),
+            InviteTarget::ContactPerson(id) => id.to_string(),
+            InviteTarget::Staff(id) => id.to_string(),
+        };
         append(
             &mut tx,
             ctx,
@@ -753,12 +755,27 @@ impl Services {
                 role: &role,
                 client_id: client_for_rule.as_deref(),
                 data_kind: "account",
-                data_id: account.as_deref(),
+                data_id: Some(&row_id),
                 action: if send {
                     AuditAction::Invite
                 } else {
                     AuditAction::Create
                 },
+                outcome: AuditOutcome::Allowed,
+                reason: None,
+            },
+        )
+        .await?;
+        append(
+            &mut tx,
+            &Ctx::system("accounts"),
+            now,
+            Event {
+                role: "system:accounts",
+                client_id: None,
+                data_kind: "account",
+                data_id: Some(&concerned),
+                action: AuditAction::Invite,
                 outcome: AuditOutcome::Allowed,
                 reason: Some(outcome),
             },
@@ -1376,7 +1393,8 @@ impl Services {
         // with a new link waiting, they start at the choice, which shows it.
         let active_cp = if account.kind == AccountKind::ContactPerson {
             let open = self.openable_dossiers(&mut tx, &account.id).await?;
-            if open.len() == 1 && !links::has_pending_links(&mut tx, &account.id).await? {
+            let since = now - self.settings().invite_valid;
+            if open.len() == 1 && !links::has_pending_links(&mut tx, &account.id, since).await? {
                 Some(open[0].0.to_string())
             } else {
                 None
@@ -1803,11 +1821,11 @@ impl Services {
         account_id: &str,
         password: &str,
     ) -> Result<()> {
-        if !matches!(&ctx.principal, Principal::System { component } if component == "cli" || component == "demo")
-        {
-            return Err(ServiceError::Denied(
-                inzage_core::policy::DenyReason::SystemComponentNotAllowed,
-            ));
+        if let Decision::Deny(reason) = inzage_core::policy::decide_operator(
+            &ctx.principal,
+            inzage_core::policy::OperatorAction::ProvisionAccount,
+        ) {
+            return Err(ServiceError::Denied(reason));
         }
         crate::passwords::check_new_password(password, None)?;
         let hash = self.hasher().hash(password).await?;
