@@ -40,6 +40,9 @@ pub struct Config {
     /// HTTP SMS gateway URL; empty: SMS goes to the outbox folder.
     pub sms_gateway_url: Option<String>,
     pub sms_gateway_token: Option<String>,
+    /// Proxies (addresses or CIDR blocks, comma-separated) whose
+    /// `Forwarded`/`X-Forwarded-For` headers name the client. Default none.
+    pub trusted_proxies: String,
 }
 
 impl Default for Config {
@@ -63,6 +66,7 @@ impl Default for Config {
             mail_from: "Inzage <noreply@inzage.invalid>".into(),
             sms_gateway_url: None,
             sms_gateway_token: None,
+            trusted_proxies: String::new(),
         }
     }
 }
@@ -98,6 +102,7 @@ impl Config {
             "mail_from",
             "sms_gateway_url",
             "sms_gateway_token",
+            "trusted_proxies",
         ]));
         fig.extract().map_err(|e| format!("configuration: {e}"))
     }

@@ -391,6 +391,11 @@ async fn serve(
     dev_outbox: bool,
 ) -> Result<(), CliError> {
     let bind = bind.unwrap_or_else(|| config.bind.clone());
+    let trusted_proxies = inzage_web::client_addr::TrustedProxies::parse(&config.trusted_proxies)
+        .map_err(|message| CliError {
+        code: exit::UNAVAILABLE,
+        message,
+    })?;
     let listener = tokio::net::TcpListener::bind(&bind)
         .await
         .map_err(|e| CliError {
@@ -405,12 +410,26 @@ async fn serve(
     if dev_outbox && !outbox_only {
         tracing::warn!("--dev-outbox ignored: a real e-mail or SMS transport is configured");
     }
+    // The outbox page shows every sign-in code: only for this machine.
+    let loopback = listener
+        .local_addr()
+        .map(|a| a.ip().is_loopback())
+        .unwrap_or(false);
+    if dev_outbox && !loopback {
+        return Err(CliError {
+            code: exit::USAGE,
+            message: format!(
+                "--dev-outbox shows sign-in codes and is only for a loopback address (127.0.0.1, ::1), not {bind}"
+            ),
+        });
+    }
     let app = inzage_web::router(
         svc.clone(),
         inzage_web::WebConfig {
             tls,
             secure_cookies: config.secure_cookies,
             dev_outbox: (dev_outbox && outbox_only).then(|| config.data_dir.join("outbox")),
+            trusted_proxies,
         },
     );
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);

@@ -49,7 +49,6 @@ login-request-password = Request password
 login-timed-out = You were not active for a while, so you were signed out. Sign in again; you will continue where you were.
 login-rejected = The e-mail address or the password is not right. Please try again.
 login-paused = There were too many wrong attempts. Signing in is paused until { $until }. Try again after that.
-login-address-held = There were too many wrong attempts from this place. Try again after { $until }.
 login-access-ended = You can no longer sign in. Your care has ended, or your access has ended. Questions? { $servicedesk }
 
 ## Second step
@@ -89,6 +88,8 @@ app-required = You need an app to sign in. Link another app instead.
 forgot-title = Forgot password
 forgot-intro = Enter your e-mail address below. If we know your e-mail address, you will get an e-mail within a few minutes with a link to set a new password.
 forgot-sent = If we know your e-mail address, you will get an e-mail within a few minutes. It has a link to set a new password.
+forgot-interval = You get at most one e-mail per { $minutes } minutes. A link you already have keeps working until it expires.
+forgot-too-many = Too many requests were made from this place. Try again in { $minutes } minutes.
 forgot-email = E-mail address
 forgot-new-email = Do you have a new e-mail address? Tell your (personal) caregiver.
 set-password-title = Set password
@@ -427,7 +428,7 @@ mail-password-changed-subject = Your password was changed
 mail-password-changed-intro = Your password for Inzage was just changed.
 mail-password-changed-unexpected = Did you not do this? Contact the service desk at once.
 mail-lockout-subject = Login is paused for a while
-mail-lockout-intro = Someone logged in to your account wrongly three times.
+mail-lockout-intro = Someone logged in to your account wrongly { $count } times.
 mail-lockout-until = So logging in is paused until { $until }.
 mail-lockout-after = After that you can log in again.
 mail-lockout-unexpected = Was this not you? Then ask for a new password.

@@ -50,7 +50,6 @@ login-request-password = Wachtwoord opvragen
 login-timed-out = Je was een tijd niet actief. Daarom ben je uitgelogd. Log opnieuw in; daarna ga je verder waar je was.
 login-rejected = Het e-mailadres of het wachtwoord klopt niet. Probeer het opnieuw.
 login-paused = Er is te vaak verkeerd ingelogd. Inloggen is gepauzeerd tot { $until }. Probeer het daarna opnieuw.
-login-address-held = Er is vanaf deze plek te vaak verkeerd ingelogd. Probeer het na { $until } opnieuw.
 login-access-ended = Je kunt niet meer inloggen. Je zorg is gestopt, of je toegang is beëindigd. Vragen? { $servicedesk }
 
 ## Tweede stap
@@ -90,6 +89,8 @@ app-required = Je hebt een app nodig om in te loggen. Koppel liever een andere a
 forgot-title = Wachtwoord vergeten
 forgot-intro = Vul hieronder je e-mailadres in. Als je e-mailadres bij ons bekend is, krijg je binnen enkele minuten een e-mail met een link om een nieuw wachtwoord in te stellen.
 forgot-sent = Als je e-mailadres bij ons bekend is, krijg je binnen enkele minuten een e-mail. Daarin staat een link om een nieuw wachtwoord in te stellen.
+forgot-interval = Je krijgt hoogstens één e-mail per { $minutes } minuten. Een link die je al hebt, blijft werken tot hij verloopt.
+forgot-too-many = Er zijn vanaf deze plek te veel aanvragen gedaan. Probeer het over { $minutes } minuten opnieuw.
 forgot-email = E-mailadres
 forgot-new-email = Heb je een nieuw e-mailadres? Vertel het aan je (persoonlijk) begeleider.
 set-password-title = Wachtwoord instellen
@@ -428,7 +429,7 @@ mail-password-changed-subject = Je wachtwoord is veranderd
 mail-password-changed-intro = Je wachtwoord voor Inzage is zojuist veranderd.
 mail-password-changed-unexpected = Heb jij dit niet gedaan? Neem dan meteen contact op met de servicedesk.
 mail-lockout-subject = Inloggen is even gepauzeerd
-mail-lockout-intro = Er is drie keer verkeerd ingelogd op jouw account.
+mail-lockout-intro = Er is { $count } keer verkeerd ingelogd op jouw account.
 mail-lockout-until = Daarom is inloggen gepauzeerd tot { $until }.
 mail-lockout-after = Daarna kun je weer inloggen.
 mail-lockout-unexpected = Was jij dit niet? Vraag dan een nieuw wachtwoord aan.

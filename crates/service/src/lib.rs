@@ -18,6 +18,7 @@ pub mod error;
 mod group_commit;
 pub mod jobs;
 pub mod messages;
+pub mod pacing;
 pub mod passwords;
 pub mod plans;
 pub mod portal;
@@ -92,6 +93,10 @@ pub struct ServiceSettings {
     /// Failed logins from one source address per window before it is held off.
     pub address_failure_limit: i64,
     pub address_window: chrono::Duration,
+    /// At most one reset e-mail per account per this interval.
+    pub reset_mail_interval: chrono::Duration,
+    /// Reset requests from one source address per window.
+    pub reset_source_limit: i64,
     /// Concurrent Argon2id hashes (default: the number of cores).
     pub hash_workers: usize,
 }
@@ -105,6 +110,8 @@ impl Default for ServiceSettings {
             session_lifetime: chrono::Duration::hours(12),
             address_failure_limit: 20,
             address_window: chrono::Duration::minutes(15),
+            reset_mail_interval: chrono::Duration::minutes(5),
+            reset_source_limit: 10,
             hash_workers: std::thread::available_parallelism()
                 .map(|n| n.get())
                 .unwrap_or(2),
@@ -128,6 +135,8 @@ struct Inner {
     transport: Arc<dyn messages::Transport>,
     job_wake: Arc<tokio::sync::Notify>,
     group_commit: Arc<group_commit::GroupCommit>,
+    pacer: Arc<dyn pacing::Pacer>,
+    slots: Arc<pacing::Slots>,
 }
 
 impl Services {
@@ -145,6 +154,8 @@ impl Services {
                 transport: Arc::new(messages::Outbox::new(data_dir.join("outbox"))),
                 job_wake: Arc::new(tokio::sync::Notify::new()),
                 group_commit: Arc::new(group_commit::GroupCommit::default()),
+                pacer: Arc::new(pacing::SleepPacer),
+                slots: Arc::default(),
             }),
         }
     }
@@ -170,6 +181,23 @@ impl Services {
         }
     }
 
+    /// How this process waits when it slows a source down (tests record).
+    pub fn with_pacer(self, pacer: Arc<dyn pacing::Pacer>) -> Self {
+        let mut inner = (*self.inner).clone();
+        inner.pacer = pacer;
+        Self {
+            inner: Arc::new(inner),
+        }
+    }
+
+    pub(crate) fn pacer(&self) -> &Arc<dyn pacing::Pacer> {
+        &self.inner.pacer
+    }
+
+    pub(crate) fn slots(&self) -> &pacing::Slots {
+        &self.inner.slots
+    }
+
     /// Wakes an idle job runner of this process at once (e.g. an SMS code
     /// was queued); runners in other processes find it at their next poll.
     pub(crate) fn wake_jobs(&self) {
@@ -189,6 +217,11 @@ impl Services {
     }
     pub(crate) fn hasher(&self) -> &passwords::Hasher {
         &self.inner.hasher
+    }
+    /// Argon2id verifications run by this process (tests compare the work
+    /// different answers cost).
+    pub fn password_verifications(&self) -> u64 {
+        self.inner.hasher.verifications()
     }
     pub(crate) fn transport(&self) -> &Arc<dyn messages::Transport> {
         &self.inner.transport

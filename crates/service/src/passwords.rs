@@ -70,6 +70,9 @@ pub struct Hasher {
     permits: Arc<Semaphore>,
     params: Params,
     dummy_hash: Arc<String>,
+    /// Argon2id verifications run (the work an attempt costs; tests show
+    /// it is the same for every kind of answer).
+    verifications: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Hasher {
@@ -90,11 +93,18 @@ impl Hasher {
             permits: Arc::new(Semaphore::new(workers.max(1))),
             params,
             dummy_hash: Arc::new(dummy),
+            verifications: Arc::default(),
         }
     }
 
     pub fn workers(&self) -> usize {
         self.permits.available_permits()
+    }
+
+    /// How many verifications ran so far.
+    pub fn verifications(&self) -> u64 {
+        self.verifications
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     fn argon(&self) -> Argon2<'static> {
@@ -128,6 +138,8 @@ impl Hasher {
         let Ok(_permit) = self.permits.acquire().await else {
             return false;
         };
+        self.verifications
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let argon = self.argon();
         let pw = password.to_owned();
         let (phc, real) = match stored {

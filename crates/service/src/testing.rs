@@ -68,9 +68,21 @@ impl TestDb {
         t
     }
 
+    /// Services over this database with `clock`; a source that fails too
+    /// often is slowed through a recording pacer (no test sleeps).
     pub fn services(&self, clock: &FixedClock) -> Services {
+        self.services_with_pacer(clock).0
+    }
+
+    /// [`TestDb::services`] and the pacer that records its waits.
+    pub fn services_with_pacer(
+        &self,
+        clock: &FixedClock,
+    ) -> (Services, Arc<crate::pacing::RecordingPacer>) {
         let c: Arc<dyn Clock> = Arc::new(clock.clone());
-        Services::new(self.db.clone(), c, self.dir.path())
+        let pacer = Arc::new(crate::pacing::RecordingPacer::default());
+        let svc = Services::new(self.db.clone(), c, self.dir.path()).with_pacer(pacer.clone());
+        (svc, pacer)
     }
 
     /// A second, independent connection pool to the same database (as a

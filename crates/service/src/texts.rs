@@ -55,6 +55,7 @@ pub(crate) fn password_changed(lang: &str) -> (String, String) {
 pub(crate) fn lockout(
     lang: &str,
     until: &str,
+    tries: i64,
     servicedesk_email: Option<&str>,
     servicedesk_phone: Option<&str>,
 ) -> (String, String) {
@@ -72,7 +73,7 @@ pub(crate) fn lockout(
         format!(
             "{}\n\n{}\n{}\n{}\n\n{}\n{help}",
             t.t("mail-hello"),
-            t.t("mail-lockout-intro"),
+            t.a("mail-lockout-intro", "count", tries),
             t.a("mail-lockout-until", "until", until),
             t.t("mail-lockout-after"),
             t.t("mail-lockout-unexpected"),
@@ -227,7 +228,8 @@ mod tests {
             "Je Inzage-code is 123456. Deze code is 10 minuten geldig. Deel deze code met niemand."
         );
         assert!(sms_code("xx", "123456").starts_with("Je Inzage-code is 123456."));
-        let (_, b) = lockout("nl", "12:00", Some("s@d.nl"), Some("085"));
+        let (_, b) = lockout("nl", "12:00", 5, Some("s@d.nl"), Some("085"));
+        assert!(b.contains("Er is 5 keer verkeerd ingelogd"), "{b}");
         assert!(
             b.ends_with("\nHulp nodig? Mail naar s@d.nl of bel 085.\n"),
             "{b}"

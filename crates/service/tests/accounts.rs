@@ -181,7 +181,10 @@ impl W {
         };
         assert!(sms);
         assert_eq!(
-            self.svc.send_sms_code(&session_token).await.expect("sms"),
+            self.svc
+                .send_sms_code(&session_token, None)
+                .await
+                .expect("sms"),
             SmsOutcome::Sent
         );
         let code = self.last_sms_code().await;
@@ -320,18 +323,18 @@ async fn two_step_login_with_sms_code_gives_a_client_session() {
     assert!(info.second_factor_pending);
     assert_eq!(info.principal, None);
     assert_eq!(
-        w.svc.send_sms_code(&half).await.expect("sms"),
+        w.svc.send_sms_code(&half, None).await.expect("sms"),
         SmsOutcome::Sent
     );
     // A new code only after 60 s.
     w.clock.advance(Duration::seconds(59));
     assert!(matches!(
-        w.svc.send_sms_code(&half).await.expect("sms"),
+        w.svc.send_sms_code(&half, None).await.expect("sms"),
         SmsOutcome::TooSoon { .. }
     ));
     w.clock.advance(Duration::seconds(1));
     assert_eq!(
-        w.svc.send_sms_code(&half).await.expect("sms"),
+        w.svc.send_sms_code(&half, None).await.expect("sms"),
         SmsOutcome::Sent
     );
     let code = w.last_sms_code().await;
@@ -388,7 +391,7 @@ async fn sms_code_expires_after_ten_minutes() {
     else {
         panic!()
     };
-    w.svc.send_sms_code(&half).await.expect("sms");
+    w.svc.send_sms_code(&half, None).await.expect("sms");
     let code = w.last_sms_code().await;
     w.clock.advance(Duration::minutes(10));
     assert_eq!(
@@ -401,7 +404,7 @@ async fn sms_code_expires_after_ten_minutes() {
 }
 
 #[tokio::test]
-async fn three_failures_pause_login_for_ten_minutes_without_hashing_and_mail_the_holder() {
+async fn three_failures_pause_login_for_ten_minutes_and_mail_the_holder() {
     let w = world().await;
     w.invited_with_password().await;
     for n in 1..=2 {
@@ -475,7 +478,7 @@ async fn wrong_codes_count_toward_the_pause() {
     else {
         panic!()
     };
-    w.svc.send_sms_code(&half).await.expect("sms");
+    w.svc.send_sms_code(&half, None).await.expect("sms");
     let code = w.last_sms_code().await;
     let wrong = if code == "000000" { "111111" } else { "000000" };
     assert_eq!(
@@ -510,37 +513,85 @@ async fn wrong_codes_count_toward_the_pause() {
 }
 
 #[tokio::test]
-async fn unknown_address_gets_the_same_answer_and_one_source_is_held_off() {
+async fn unknown_and_known_addresses_pause_alike_and_a_failing_source_is_slowed_not_refused() {
     let w = world().await;
+    let (svc, pacer) = w.db.services_with_pacer(&w.clock);
     w.invited_with_password().await;
-    assert_eq!(
-        w.svc
-            .login("nobody@example.nl", PASSWORD, false, None, Some("10.9.9.9"))
-            .await
-            .expect("l"),
-        LoginOutcome::Rejected
-    );
-    assert_eq!(
-        w.svc
-            .login("not an address", PASSWORD, false, None, Some("10.9.9.9"))
-            .await
-            .expect("l"),
-        LoginOutcome::Rejected
-    );
-    for _ in 0..18 {
-        w.svc
-            .login(
-                &format!("guess{}@example.nl", 1),
-                "geraden wachtwoord",
-                false,
-                None,
-                Some("10.9.9.9"),
-            )
-            .await
-            .expect("l");
+    // An address without an account and one with: the same answers after
+    // the same number of tries (the organisation's threshold, 3), and the
+    // same pause.
+    for email in ["nobody@example.nl", "test.client@example.nl"] {
+        let mut answers = Vec::new();
+        let work = svc.password_verifications();
+        for _ in 0..4 {
+            answers.push(
+                svc.login(email, "verkeerd wachtwoord", false, None, Some("10.0.0.7"))
+                    .await
+                    .expect("login"),
+            );
+        }
+        let until = w.clock.now_for_test() + Duration::minutes(10);
+        assert_eq!(
+            answers,
+            vec![
+                LoginOutcome::Rejected,
+                LoginOutcome::Rejected,
+                LoginOutcome::Paused { until },
+                LoginOutcome::Paused { until },
+            ],
+            "{email}"
+        );
+        // The same work for every answer: one Argon2id run per attempt,
+        // paused or not, known or not.
+        assert_eq!(svc.password_verifications() - work, 4, "{email}");
     }
-    let held = w
-        .svc
+    // Not an address at all, and an over-long password: refused the same
+    // way, and counted (audited) too.
+    assert_eq!(
+        svc.login("not an address", PASSWORD, false, None, None)
+            .await
+            .expect("l"),
+        LoginOutcome::Rejected
+    );
+    let long = "x".repeat(200);
+    assert_eq!(
+        svc.login("someone@example.nl", &long, false, None, None)
+            .await
+            .expect("l"),
+        LoginOutcome::Rejected
+    );
+    assert_eq!(
+        w.db.scalar("SELECT COUNT(*) FROM audit_event WHERE reason = 'password_too_long'")
+            .await,
+        1
+    );
+    assert!(
+        w.db.scalar("SELECT COUNT(*) FROM login_throttle").await >= 2,
+        "unknown addresses are counted under a hash"
+    );
+    assert_eq!(
+        w.db.scalar("SELECT COUNT(*) FROM login_throttle WHERE key_hash LIKE '%@%'")
+            .await,
+        0,
+        "never the address itself"
+    );
+    w.clock.advance(Duration::minutes(10));
+    // One source fails 20 times (the limit): nothing is slowed yet.
+    for i in 0..20 {
+        svc.login(
+            &format!("guess{i}@example.nl"),
+            "geraden wachtwoord",
+            false,
+            None,
+            Some("10.9.9.9"),
+        )
+        .await
+        .expect("l");
+    }
+    assert!(pacer.waits().is_empty(), "{:?}", pacer.waits());
+    // From then on every attempt from it waits its turn, longer each time
+    // (1 s, 2 s, 4 s …), but a correct password still gets in.
+    let held = svc
         .login(
             "test.client@example.nl",
             PASSWORD,
@@ -550,21 +601,27 @@ async fn unknown_address_gets_the_same_answer_and_one_source_is_held_off() {
         )
         .await
         .expect("l");
-    assert!(matches!(held, LoginOutcome::AddressHeld { .. }), "{held:?}");
-    // Another address is not affected, and the account was not paused by it.
-    assert!(matches!(
-        w.svc
-            .login(
-                "test.client@example.nl",
-                PASSWORD,
-                false,
-                None,
-                Some("10.0.0.2")
-            )
-            .await
-            .expect("l"),
-        LoginOutcome::SecondStep { .. }
-    ));
+    assert!(matches!(held, LoginOutcome::SecondStep { .. }), "{held:?}");
+    svc.login("guess@example.nl", "x", false, None, Some("10.9.9.9"))
+        .await
+        .expect("l");
+    svc.login("guess@example.nl", "x", false, None, Some("10.9.9.9"))
+        .await
+        .expect("l");
+    let waits: Vec<u64> = pacer.waits().iter().map(|d| d.as_secs()).collect();
+    // The clock stands still here, so the turns queue: +1 s, +1 s, +2 s.
+    assert_eq!(waits, vec![1, 2, 4]);
+    // Another source is not slowed.
+    svc.login(
+        "test.client@example.nl",
+        PASSWORD,
+        false,
+        None,
+        Some("10.0.0.2"),
+    )
+    .await
+    .expect("l");
+    assert_eq!(pacer.waits().len(), 3);
 }
 
 #[tokio::test]
@@ -790,7 +847,7 @@ async fn contact_person_account_opens_the_granted_dossier() {
     else {
         panic!()
     };
-    w.svc.send_sms_code(&half).await.expect("sms");
+    w.svc.send_sms_code(&half, None).await.expect("sms");
     let msgs = w.outbox().await;
     let sms = msgs
         .iter()
@@ -904,7 +961,7 @@ async fn staff_enrol_an_authenticator_app_at_their_first_sign_in_only() {
     assert!(enrol && !sms && !totp, "staff: app only, enrol now");
     // No SMS for staff in this organisation.
     assert_eq!(
-        w.svc.send_sms_code(&half).await.expect("sms"),
+        w.svc.send_sms_code(&half, None).await.expect("sms"),
         SmsOutcome::NoMobile
     );
     let (secret, _) = w
@@ -1045,7 +1102,10 @@ async fn messages_follow_the_accounts_language() {
         panic!()
     };
     w.clock.advance(Duration::seconds(1));
-    w.svc.send_sms_code(&session_token).await.expect("sms");
+    w.svc
+        .send_sms_code(&session_token, None)
+        .await
+        .expect("sms");
     let msgs = w.outbox().await;
     assert!(
         msgs.iter().any(|m| m.contains("Your Inzage code is")),

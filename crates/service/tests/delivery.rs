@@ -203,7 +203,7 @@ async fn sms_code_goes_to_the_http_gateway_and_a_failing_gateway_is_retried() {
         panic!()
     };
     *gw.fail.lock().expect("lock") = true;
-    svc.send_sms_code(&session_token).await.expect("sms");
+    svc.send_sms_code(&session_token, None).await.expect("sms");
     let runner = Runner::new(svc.clone(), "t");
     let ticks = runner.run_until_idle().await.expect("jobs");
     assert!(

@@ -196,12 +196,6 @@ pub async fn login(
         Ok(LoginOutcome::Paused { until }) => {
             err_until(StatusCode::LOCKED, "paused", "login is paused", until)
         }
-        Ok(LoginOutcome::AddressHeld { until }) => err_until(
-            StatusCode::TOO_MANY_REQUESTS,
-            "address_held",
-            "too many failed logins from this address",
-            until,
-        ),
         Ok(LoginOutcome::AccessEnded) => err(
             StatusCode::FORBIDDEN,
             "access_ended",
@@ -220,7 +214,7 @@ pub struct Status {
 #[utoipa::path(post, path = "/api/v1/auth/sms", security(("bearer" = [])),
     responses((status = 200, body = Status), (status = 429, body = ApiError, description = "too_soon"),
         (status = 409, body = ApiError, description = "no SMS for this account"), (status = 401, body = ApiError)))]
-pub async fn sms(State(st): State<AppState>, headers: HeaderMap) -> Response {
+pub async fn sms(State(st): State<AppState>, headers: HeaderMap, Source(src): Source) -> Response {
     let Some(tok) = bearer(&headers) else {
         return err(
             StatusCode::UNAUTHORIZED,
@@ -228,7 +222,7 @@ pub async fn sms(State(st): State<AppState>, headers: HeaderMap) -> Response {
             "bearer token needed",
         );
     };
-    match st.services.send_sms_code(tok).await {
+    match st.services.send_sms_code(tok, src.as_deref()).await {
         Ok(SmsOutcome::Sent) => Json(Status { status: "sent" }).into_response(),
         Ok(SmsOutcome::TooSoon { retry_after }) => err_until(
             StatusCode::TOO_MANY_REQUESTS,
@@ -372,7 +366,8 @@ pub struct ResetRequest {
 }
 
 /// "Wachtwoord opvragen": always 202, known address or not.
-#[utoipa::path(post, path = "/api/v1/auth/password-reset", request_body = ResetRequest, responses((status = 202, body = Status)))]
+#[utoipa::path(post, path = "/api/v1/auth/password-reset", request_body = ResetRequest,
+    responses((status = 202, body = Status), (status = 429, body = ApiError, description = "too_many: too many requests from this address")))]
 pub async fn password_reset(
     State(st): State<AppState>,
     Source(src): Source,
@@ -388,7 +383,14 @@ pub async fn password_reset(
         .request_password_reset(&email, src.as_deref())
         .await
     {
-        Ok(()) => (StatusCode::ACCEPTED, Json(Status { status: "accepted" })).into_response(),
+        Ok(inzage_service::accounts::ResetRequest::Queued) => {
+            (StatusCode::ACCEPTED, Json(Status { status: "accepted" })).into_response()
+        }
+        Ok(inzage_service::accounts::ResetRequest::TooMany) => err(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many",
+            "too many requests from this address; try again later",
+        ),
         Err(e) => service_error(e),
     }
 }
@@ -449,6 +451,17 @@ pub async fn openapi() -> Response {
     Json(ApiDoc::openapi()).into_response()
 }
 
+/// Every answer of the JSON API carries `Cache-Control: no-store` (it
+/// holds session tokens and personal data; nothing may keep it).
+async fn no_store(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let mut res = next.run(req).await;
+    res.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    res
+}
+
 pub fn routes() -> axum::Router<AppState> {
     use axum::routing::{get, post};
     axum::Router::new()
@@ -460,4 +473,5 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/api/v1/auth/password", post(set_password))
         .route("/api/v1/me", get(me))
         .route("/api/v1/openapi.json", get(openapi))
+        .layer(axum::middleware::from_fn(no_store))
 }

@@ -14,17 +14,18 @@ use inzage_core::types::display_datetime;
 use inzage_service::accounts::{LoginOutcome, SecondStepOutcome, SessionInfo, SmsOutcome};
 use serde::Deserialize;
 
-/// The source address of the request (for the audit trail and limits).
+/// The client's address (for the audit trail and limits): the TCP peer,
+/// or what a trusted proxy says it is (`client_addr`).
 pub struct Source(pub Option<String>);
 
-impl<S: Send + Sync> FromRequestParts<S> for Source {
+impl FromRequestParts<AppState> for Source {
     type Rejection = std::convert::Infallible;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Self::Rejection> {
         Ok(Source(
             parts
                 .extensions
                 .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|c| c.0.ip().to_string()),
+                .map(|c| st.proxies.client(c.0.ip(), &parts.headers).to_string()),
         ))
     }
 }
@@ -301,11 +302,6 @@ pub async fn login_submit(
             "until",
             display_datetime(until),
         ))),
-        LoginOutcome::AddressHeld { until } => page(again(tr.a(
-            "login-address-held",
-            "until",
-            display_datetime(until),
-        ))),
         LoginOutcome::AccessEnded => page(again(tr.a(
             "login-access-ended",
             "servicedesk",
@@ -416,6 +412,7 @@ pub struct CsrfForm {
 pub async fn send_sms(
     State(st): State<AppState>,
     headers: HeaderMap,
+    Source(src): Source,
     Form(f): Form<CsrfForm>,
 ) -> Result<Response, WebError> {
     let Some((tok, info)) = pending(&st, &headers).await? else {
@@ -425,7 +422,7 @@ pub async fn send_sms(
         return Err(WebError::CsrfFailed);
     }
     let tr = crate::portal::tr_of(&info);
-    let notice = match st.services.send_sms_code(&tok).await? {
+    let notice = match st.services.send_sms_code(&tok, src.as_deref()).await? {
         SmsOutcome::Sent => tr.t("sms-sent"),
         SmsOutcome::TooSoon { retry_after } => {
             tr.a("sms-too-soon", "time", display_datetime(retry_after))
@@ -524,6 +521,12 @@ struct ForgotPage {
     t: Tr,
     csrf: String,
     sent: bool,
+    /// Too many requests from this address: try again later.
+    too_many: bool,
+    /// At most one e-mail per this many minutes (the setting).
+    interval_minutes: i64,
+    /// The window of the per-address limit, in minutes (the setting).
+    window_minutes: i64,
 }
 
 pub async fn forgot_form(State(st): State<AppState>, headers: HeaderMap) -> Response {
@@ -533,6 +536,9 @@ pub async fn forgot_form(State(st): State<AppState>, headers: HeaderMap) -> Resp
             t: pre_tr(&headers),
             csrf,
             sent: false,
+            too_many: false,
+            interval_minutes: st.services.settings().reset_mail_interval.num_minutes(),
+            window_minutes: st.services.settings().address_window.num_minutes(),
         }),
         set,
     )
@@ -554,14 +560,23 @@ pub async fn forgot_submit(
 ) -> Result<Response, WebError> {
     check_pre_csrf(&headers, &st.cookies, &f.csrf)?;
     let email: String = f.email.chars().take(320).collect();
-    st.services
+    let answer = st
+        .services
         .request_password_reset(&email, src.as_deref())
         .await?;
-    Ok(page(ForgotPage {
+    let too_many = answer == inzage_service::accounts::ResetRequest::TooMany;
+    let mut r = page(ForgotPage {
         t: pre_tr(&headers),
         csrf: f.csrf,
-        sent: true,
-    }))
+        sent: !too_many,
+        too_many,
+        interval_minutes: st.services.settings().reset_mail_interval.num_minutes(),
+        window_minutes: st.services.settings().address_window.num_minutes(),
+    });
+    if too_many {
+        *r.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+    }
+    Ok(r)
 }
 
 #[derive(Template)]
@@ -1052,7 +1067,13 @@ pub(crate) async fn enrol_page(
     reauth: bool,
     error: Option<String>,
 ) -> Result<Response, WebError> {
-    let (secret, url) = st.services.begin_totp_enrolment(tok).await?;
+    // A refused form shows the key the holder scanned; opening the page
+    // makes a new one.
+    let (secret, url) = if error.is_some() {
+        st.services.repeat_totp_enrolment(tok).await?
+    } else {
+        st.services.begin_totp_enrolment(tok).await?
+    };
     Ok(page(EnrolPage {
         t: crate::portal::tr_of(info),
         csrf: info.csrf_token.clone(),

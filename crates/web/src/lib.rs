@@ -8,6 +8,7 @@ mod admin_pages;
 mod api;
 mod audit_view;
 mod auth;
+pub mod client_addr;
 mod dev;
 pub mod error;
 mod headers;
@@ -40,6 +41,8 @@ pub struct WebConfig {
     /// AND both e-mail and SMS go to the outbox; otherwise the page does
     /// not exist.
     pub dev_outbox: Option<std::path::PathBuf>,
+    /// Proxies whose `Forwarded`/`X-Forwarded-For` name the client.
+    pub trusted_proxies: client_addr::TrustedProxies,
 }
 
 impl Default for WebConfig {
@@ -48,6 +51,7 @@ impl Default for WebConfig {
             tls: false,
             secure_cookies: true,
             dev_outbox: None,
+            trusted_proxies: client_addr::TrustedProxies::default(),
         }
     }
 }
@@ -56,6 +60,7 @@ impl Default for WebConfig {
 pub struct AppState {
     pub services: Services,
     pub(crate) cookies: std::sync::Arc<auth::Cookies>,
+    pub(crate) proxies: std::sync::Arc<client_addr::TrustedProxies>,
 }
 
 impl AppState {
@@ -78,6 +83,7 @@ pub fn router(services: Services, config: WebConfig) -> Router {
     let state = AppState {
         services,
         cookies: std::sync::Arc::new(auth::Cookies::new(config.secure_cookies)),
+        proxies: std::sync::Arc::new(config.trusted_proxies.clone()),
     };
     let mut app = Router::new();
     if let Some(dir) = config.dev_outbox.clone() {

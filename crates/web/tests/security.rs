@@ -32,6 +32,7 @@ fn label(s: &str) -> Label {
 struct World {
     db: TestDb,
     svc: Services,
+    pacer: std::sync::Arc<inzage_service::pacing::RecordingPacer>,
     clock: FixedClock,
     aisha: ClientId,
     bram: ClientId,
@@ -98,7 +99,7 @@ async fn world() -> World {
             .single()
             .expect("t"),
     );
-    let svc = db.services(&clock);
+    let (svc, pacer) = db.services_with_pacer(&clock);
     let cli = Ctx::system("cli");
     let settings = OrgSettings {
         staff_sms_allowed: true,
@@ -211,6 +212,7 @@ async fn world() -> World {
     World {
         db,
         svc,
+        pacer,
         clock,
         aisha,
         bram,
@@ -692,17 +694,18 @@ async fn a_functional_admin_cannot_give_themselves_roles_or_teams() {
     let csrf = hidden(&p.body, "csrf");
     // Her own page shows no form for roles and teams ...
     let own = ria.get(&me).await;
-    assert!(own.body.contains("Je kunt je eigen rollen en teams niet veranderen"));
+    assert!(own
+        .body
+        .contains("Je kunt je eigen rollen en teams niet veranderen"));
     assert!(!own.body.contains("name=\"rol\""), "{}", own.body);
     // ... and a forged post is refused (and audited).
     let team = {
         let i = p.body.find("name=\"team\" value=\"").expect("team box") + 19;
         p.body[i..i + 36].to_owned()
     };
-    let before = w
-        .db
-        .scalar("SELECT COUNT(*) FROM audit_event WHERE reason = 'own_roles_or_teams'")
-        .await;
+    let before =
+        w.db.scalar("SELECT COUNT(*) FROM audit_event WHERE reason = 'own_roles_or_teams'")
+            .await;
     let p = ria
         .post(
             &me,
@@ -719,8 +722,7 @@ async fn a_functional_admin_cannot_give_themselves_roles_or_teams() {
         .await;
     assert_eq!(p.status, StatusCode::BAD_REQUEST, "{}", p.body);
     assert_eq!(
-        w.db
-            .scalar("SELECT COUNT(*) FROM audit_event WHERE reason = 'own_roles_or_teams'")
+        w.db.scalar("SELECT COUNT(*) FROM audit_event WHERE reason = 'own_roles_or_teams'")
             .await,
         before + 1
     );
@@ -754,16 +756,21 @@ async fn privileged_roles_need_a_second_functional_admin() {
     // Neither Fred (who asked) nor Ria (whom it is about) can approve it.
     let p = fred.get("/beheer").await;
     assert!(p.body.contains("Wacht op goedkeuring"));
-    assert!(!p.body.contains("/beheer/goedkeuringen/"), "no buttons for Fred");
-    let id = w
-        .db
-        .scalar("SELECT COUNT(*) FROM staff_change_request WHERE decided_at IS NULL")
-        .await;
+    assert!(
+        !p.body.contains("/beheer/goedkeuringen/"),
+        "no buttons for Fred"
+    );
+    let id =
+        w.db.scalar("SELECT COUNT(*) FROM staff_change_request WHERE decided_at IS NULL")
+            .await;
     assert_eq!(id, 1);
     let request: String = {
         let mut gert = w.signed_in("gert@zorg.nl").await;
         let p = gert.get("/beheer").await;
-        let i = p.body.find("/beheer/goedkeuringen/").expect("Gert may decide");
+        let i = p
+            .body
+            .find("/beheer/goedkeuringen/")
+            .expect("Gert may decide");
         p.body[i..].chars().take_while(|c| *c != '"').collect()
     };
     for (who, b) in [("fred", &mut fred), ("ria", &mut ria)] {
@@ -812,12 +819,254 @@ async fn privileged_roles_need_a_second_functional_admin() {
     assert_eq!(p.location.as_deref(), Some("/beheer?melding=opgeslagen"));
     // Every step is in the audit log.
     assert_eq!(
-        w.db
-            .scalar(
-                "SELECT COUNT(*) FROM audit_event WHERE data_kind = 'staff_member' \
+        w.db.scalar(
+            "SELECT COUNT(*) FROM audit_event WHERE data_kind = 'staff_member' \
                  AND reason IN ('awaiting_approval', 'approved')"
-            )
-            .await,
+        )
+        .await,
         3
     );
+}
+
+/// A browser whose requests arrive from `peer` with `X-Forwarded-For: xff`.
+struct Via {
+    b: Browser,
+    peer: std::net::SocketAddr,
+    xff: Option<&'static str>,
+}
+
+impl Via {
+    fn new(app: axum::Router, peer: &str, xff: Option<&'static str>) -> Self {
+        Via {
+            b: Browser {
+                app,
+                jar: BTreeMap::new(),
+            },
+            peer: peer.parse().expect("peer"),
+            xff,
+        }
+    }
+    fn req(&self, r: axum::http::request::Builder) -> axum::http::request::Builder {
+        let r = r.header("cookie", self.b.cookie_header());
+        match self.xff {
+            Some(x) => r.header("x-forwarded-for", x),
+            None => r,
+        }
+    }
+    async fn get(&mut self, path: &str) -> common::Page {
+        let mut req = self
+            .req(axum::http::Request::get(path))
+            .body(axum::body::Body::empty())
+            .expect("req");
+        req.extensions_mut()
+            .insert(axum::extract::ConnectInfo(self.peer));
+        self.b.send(req).await
+    }
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> common::Page {
+        let body: String = form
+            .iter()
+            .map(|(k, v)| format!("{k}={}", common::enc(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let mut req = self
+            .req(axum::http::Request::post(path))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(axum::body::Body::from(body))
+            .expect("req");
+        req.extensions_mut()
+            .insert(axum::extract::ConnectInfo(self.peer));
+        self.b.send(req).await
+    }
+    async fn login(&mut self, email: &str, password: &str) -> common::Page {
+        let p = self.get("/inloggen").await;
+        let csrf = hidden(&p.body, "csrf");
+        self.post(
+            "/inloggen",
+            &[
+                ("csrf", &csrf),
+                ("email", email),
+                ("password", password),
+                ("next", "/"),
+            ],
+        )
+        .await
+    }
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_guessers_are_slowed_and_users_still_get_in() {
+    let w = world().await;
+    let app = router(
+        w.svc.clone(),
+        WebConfig {
+            trusted_proxies: inzage_web::client_addr::TrustedProxies::parse("10.0.0.1")
+                .expect("list"),
+            ..WebConfig::default()
+        },
+    );
+    // Someone fails 25 times through the proxy.
+    let mut guesser = Via::new(app.clone(), "10.0.0.1:40000", Some("203.0.113.66"));
+    for i in 0..25 {
+        let p = guesser
+            .login(&format!("guess{i}@example.nl"), "geraden wachtwoord")
+            .await;
+        assert_eq!(p.status, StatusCode::OK, "refused on the page");
+    }
+    let slowed = w.pacer.waits().len();
+    assert_eq!(slowed, 5, "the attempts over the limit of 20 waited");
+    // Aisha, through the same proxy, signs in at once: her address is her
+    // own, not the proxy's, so the guesser's failures do not touch her.
+    let mut aisha = Via::new(app.clone(), "10.0.0.1:40001", Some("198.51.100.5"));
+    let p = aisha.login("aisha@example.nl", PASSWORD).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert!(p
+        .location
+        .as_deref()
+        .is_some_and(|l| l.starts_with("/inloggen/code")));
+    assert_eq!(w.pacer.waits().len(), slowed, "Aisha did not wait");
+    // Even from the guesser's own address a right password gets in (slowed).
+    let p = guesser.login("bram@example.nl", PASSWORD).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    // The audit trail records the clients' addresses, never the proxy's.
+    let by = |addr: &str| format!("SELECT COUNT(*) FROM audit_event WHERE source_addr = '{addr}'");
+    assert!(w.db.scalar(&by("203.0.113.66")).await >= 26);
+    assert!(w.db.scalar(&by("198.51.100.5")).await >= 1);
+    assert_eq!(w.db.scalar(&by("10.0.0.1")).await, 0);
+    // From anyone else the header is the client's own claim: ignored.
+    let mut liar = Via::new(app, "192.0.2.9:5000", Some("198.51.100.5"));
+    liar.login("nobody@example.nl", "x").await;
+    assert_eq!(w.db.scalar(&by("192.0.2.9")).await, 1);
+}
+
+#[tokio::test]
+async fn password_reset_requests_do_not_flood_the_holder() {
+    let w = world().await;
+    let mut anon = Via::new(
+        router(w.svc.clone(), WebConfig::default()),
+        "192.0.2.20:5000",
+        None,
+    );
+    let p = anon.get("/wachtwoord-opvragen").await;
+    let csrf = hidden(&p.body, "csrf");
+    let mut statuses = Vec::new();
+    for _ in 0..25 {
+        let p = anon
+            .post(
+                "/wachtwoord-opvragen",
+                &[("csrf", &csrf), ("email", "aisha@example.nl")],
+            )
+            .await;
+        statuses.push(p.status);
+    }
+    // The limit per source (10 per window), then a clear answer.
+    assert!(statuses[..10].iter().all(|s| *s == StatusCode::OK));
+    assert!(statuses[10..]
+        .iter()
+        .all(|s| *s == StatusCode::TOO_MANY_REQUESTS));
+    let resets = |mails: &[String]| {
+        mails
+            .iter()
+            .filter(|m| m.contains("To: aisha@example.nl") && m.contains("token="))
+            .count()
+    };
+    let mails = w.deliver().await;
+    assert_eq!(resets(&mails), 1, "one e-mail per 5 minutes");
+    let first = mails
+        .iter()
+        .find(|m| m.contains("To: aisha@example.nl") && m.contains("token="))
+        .expect("link")
+        .clone();
+    // Five minutes on, another request sends a second link; the first
+    // one still works.
+    w.clock.advance(chrono::Duration::minutes(5));
+    w.svc
+        .request_password_reset("aisha@example.nl", Some("192.0.2.21"))
+        .await
+        .expect("reset");
+    assert_eq!(resets(&w.deliver().await), 2);
+    let i = first.find("token=").expect("token") + 6;
+    let token = &first[i..i + 64];
+    assert_eq!(
+        w.svc.token_email(token).await.expect("first link valid"),
+        "aisha@example.nl"
+    );
+}
+
+#[tokio::test]
+async fn the_authenticator_app_changes_only_with_the_password_and_ends_other_sessions() {
+    let w = world().await;
+    let mut other = w.signed_in("aisha@example.nl").await;
+    let mut aisha = w.signed_in("aisha@example.nl").await;
+    // Linking an app: the key page asks for the password.
+    let p = aisha.get("/mijn-account/app").await;
+    assert!(p.body.contains("name=\"wachtwoord\""), "{}", p.body);
+    let csrf = hidden(&p.body, "csrf");
+    let secret: String = {
+        let i = p.body.find("inzage-secret\">").expect("key") + 15;
+        p.body[i..]
+            .chars()
+            .take_while(|c| *c != '<')
+            .filter(|c| !c.is_whitespace())
+            .collect()
+    };
+    let code = inzage_service::totp::code_at(&secret, w.clock.now_for_test()).expect("code");
+    let p = aisha
+        .post("/mijn-account/app", &[("csrf", &csrf), ("code", &code)])
+        .await;
+    assert!(
+        p.body.contains("Je huidige wachtwoord klopt niet."),
+        "{}",
+        p.body
+    );
+    assert_eq!(
+        w.db.scalar(
+            "SELECT COUNT(*) FROM account WHERE totp_secret IS NOT NULL AND kind = 'client'"
+        )
+        .await,
+        0
+    );
+    let p = aisha
+        .post(
+            "/mijn-account/app",
+            &[("csrf", &csrf), ("code", &code), ("wachtwoord", PASSWORD)],
+        )
+        .await;
+    assert!(p.body.contains("App gekoppeld"), "{}", p.body);
+    // The other session ended; the holder heard of it.
+    assert_eq!(
+        other.get("/dossier/gegevens").await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert!(w
+        .deliver()
+        .await
+        .iter()
+        .any(|m| m.contains("To: aisha@example.nl")
+            && m.contains("Je manier van inloggen is veranderd")));
+    // Removing it needs the password and the app's current code.
+    let csrf = hidden(&aisha.get("/mijn-account").await.body, "csrf");
+    let p = aisha
+        .post(
+            "/mijn-account/app/verwijderen",
+            &[("csrf", &csrf), ("wachtwoord", PASSWORD)],
+        )
+        .await;
+    assert!(
+        p.body.contains("De code uit je app klopt niet."),
+        "{}",
+        p.body
+    );
+    w.clock.advance(chrono::Duration::seconds(30));
+    let now_code = inzage_service::totp::code_at(&secret, w.clock.now_for_test()).expect("code");
+    let p = aisha
+        .post(
+            "/mijn-account/app/verwijderen",
+            &[
+                ("csrf", &csrf),
+                ("wachtwoord", PASSWORD),
+                ("appcode", &now_code),
+            ],
+        )
+        .await;
+    assert!(p.body.contains("Je app is ontkoppeld"), "{}", p.body);
 }

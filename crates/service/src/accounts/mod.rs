@@ -20,6 +20,7 @@ use sha2::{Digest, Sha256};
 pub mod credentials;
 pub mod identifiers;
 pub mod links;
+mod login;
 
 pub const SMS_CODE_VALID: Duration = Duration::minutes(10);
 pub const SMS_RESEND_AFTER: Duration = Duration::seconds(60);
@@ -43,6 +44,16 @@ pub struct Invited {
     pub expires_at: DateTime<Utc>,
 }
 
+/// The answer to "Wachtwoord opvragen".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResetRequest {
+    /// Taken: a link goes out if the address has an account (and none went
+    /// out in the last minutes).
+    Queued,
+    /// Too many requests from this source address in this window.
+    TooMany,
+}
+
 /// What the login page does next.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LoginOutcome {
@@ -56,10 +67,9 @@ pub enum LoginOutcome {
     },
     /// Wrong e-mail or password (never says which).
     Rejected,
-    /// Login for this account is paused until `until`.
+    /// Login for this address is paused until `until` (the same answer
+    /// whether or not the address has an account).
     Paused { until: DateTime<Utc> },
-    /// Too many failures from this source address.
-    AddressHeld { until: DateTime<Utc> },
     /// The password was right but portal access has ended (discharge).
     AccessEnded,
 }
@@ -260,6 +270,20 @@ struct OrgAuth {
     lockout_pause: Duration,
     servicedesk_email: Option<String>,
     servicedesk_phone: Option<String>,
+}
+
+impl Default for OrgAuth {
+    /// The seeds' rules, for an installation without an organisation.
+    fn default() -> Self {
+        let d = crate::admin::OrgSettings::default();
+        Self {
+            staff_sms_allowed: d.staff_sms_allowed,
+            lockout_threshold: d.lockout_threshold,
+            lockout_pause: Duration::minutes(d.lockout_pause_minutes),
+            servicedesk_email: None,
+            servicedesk_phone: None,
+        }
+    }
 }
 
 async fn org_auth(tx: &mut Conn, org: &str) -> Result<OrgAuth> {
@@ -805,15 +829,20 @@ impl Services {
         } else {
             self.settings().invite_valid
         };
-        crate::sql::query(
-            "UPDATE account_token SET revoked_at = $1 WHERE account_id = $2 AND purpose = $3 \
-             AND used_at IS NULL AND revoked_at IS NULL",
-        )
-        .bind(ts(now))
-        .bind(account_id)
-        .bind(purpose)
-        .execute(&mut **tx)
-        .await?;
+        if purpose != "reset" {
+            // A new invitation replaces the earlier one (it went to the
+            // account's address as it was). Reset links stay valid until
+            // they expire or one is used.
+            crate::sql::query(
+                "UPDATE account_token SET revoked_at = $1 WHERE account_id = $2 AND purpose = $3 \
+                 AND used_at IS NULL AND revoked_at IS NULL",
+            )
+            .bind(ts(now))
+            .bind(account_id)
+            .bind(purpose)
+            .execute(&mut **tx)
+            .await?;
+        }
         let token = random_token()?;
         let expires_at = now + valid;
         crate::sql::query(
@@ -903,6 +932,14 @@ impl Services {
         .bind(&account.id)
         .execute(&mut *tx)
         .await?;
+        // The other open links of the account stop working too.
+        crate::sql::query(
+            "UPDATE account_token SET revoked_at = $1 WHERE account_id = $2 AND used_at IS NULL AND revoked_at IS NULL",
+        )
+        .bind(ts(now))
+        .bind(&account.id)
+        .execute(&mut *tx)
+        .await?;
         let ended = self
             .end_sessions(&mut tx, &account.id, None, "password_changed")
             .await?;
@@ -923,275 +960,6 @@ impl Services {
         tx.commit().await?;
         self.wake_jobs();
         Ok(())
-    }
-
-    /// Counts a failure from `source` in the current window; returns the
-    /// end of the hold if the address is over the limit.
-    async fn address_hold(
-        &self,
-        source: Option<&str>,
-        count: bool,
-    ) -> Result<Option<DateTime<Utc>>> {
-        let Some(addr) = source else { return Ok(None) };
-        let now = self.now();
-        let window = self.settings().address_window;
-        let secs = window.num_seconds().max(1);
-        let start = DateTime::from_timestamp(now.timestamp() - now.timestamp().rem_euclid(secs), 0)
-            .unwrap_or(now);
-        let key = format!("login-fail:{addr}");
-        let hits: i64 = if count {
-            let mut tx = self.db().begin().await?;
-            let r = crate::sql::query(
-                "INSERT INTO rate_counter (counter_key, window_start, hits) VALUES ($1, $2, 1) \
-                 ON CONFLICT (counter_key, window_start) DO UPDATE SET hits = rate_counter.hits + 1 RETURNING hits",
-            )
-            .bind(&key)
-            .bind(ts(start))
-            .fetch_one(&mut *tx)
-            .await?;
-            tx.commit().await?;
-            r.try_get("hits")?
-        } else {
-            crate::sql::query(
-                "SELECT hits FROM rate_counter WHERE counter_key = $1 AND window_start = $2",
-            )
-            .bind(&key)
-            .bind(ts(start))
-            .fetch_optional(self.db())
-            .await?
-            .map(|r| r.try_get::<i64, _>("hits"))
-            .transpose()?
-            .unwrap_or(0)
-        };
-        Ok((hits >= self.settings().address_failure_limit).then(|| start + window))
-    }
-
-    /// Step one: e-mail and password.
-    pub async fn login(
-        &self,
-        email: &str,
-        password: &str,
-        public_computer: bool,
-        device: Option<&str>,
-        source: Option<&str>,
-    ) -> Result<LoginOutcome> {
-        let now = self.now();
-        if let Some(until) = self.address_hold(source, false).await? {
-            let mut tx = self.db().begin().await?;
-            audit_account(
-                &mut tx,
-                &anonymous(source),
-                now,
-                None,
-                AuditAction::Login,
-                AuditOutcome::Denied,
-                Some("address_held"),
-            )
-            .await?;
-            tx.commit().await?;
-            return Ok(LoginOutcome::AddressHeld { until });
-        }
-        // Oversized input is refused before hashing.
-        if password.chars().count() > crate::passwords::MAX_CHARS || email.len() > 254 {
-            return Ok(LoginOutcome::Rejected);
-        }
-        let account = match Email::parse(email) {
-            // A plain read: no write transaction (SQLite's write lock) for it.
-            Ok(e) => crate::sql::query(&format!(
-                "SELECT {ACCOUNT_COLS} FROM account WHERE email = $1"
-            ))
-            .bind(e.as_str())
-            .fetch_optional(self.db())
-            .await?
-            .as_ref()
-            .map(account_from_row)
-            .transpose()?,
-            Err(_) => None,
-        };
-        let Some(account) = account else {
-            // Same work as a real check, then the same answer.
-            self.hasher().verify(password, None).await;
-            let _ = self.address_hold(source, true).await?;
-            let mut tx = self.db().begin().await?;
-            audit_account(
-                &mut tx,
-                &anonymous(source),
-                now,
-                None,
-                AuditAction::Login,
-                AuditOutcome::Denied,
-                Some("unknown_account"),
-            )
-            .await?;
-            tx.commit().await?;
-            return Ok(LoginOutcome::Rejected);
-        };
-        let ctx = account_ctx(&account, source);
-        if let Some(until) = account.paused_until.filter(|u| *u > now) {
-            // Refused without hashing.
-            let mut tx = self.db().begin().await?;
-            audit_account(
-                &mut tx,
-                &ctx,
-                now,
-                Some(&account),
-                AuditAction::Login,
-                AuditOutcome::Denied,
-                Some("paused"),
-            )
-            .await?;
-            tx.commit().await?;
-            return Ok(LoginOutcome::Paused { until });
-        }
-        let ok = self
-            .hasher()
-            .verify(password, account.password_hash.as_deref())
-            .await;
-        if !ok {
-            let _ = self.address_hold(source, true).await?;
-            return self
-                .count_failure(&account, &ctx, "wrong_password")
-                .await
-                .map(|p| match p {
-                    Some(until) => LoginOutcome::Paused { until },
-                    None => LoginOutcome::Rejected,
-                });
-        }
-        let mut tx = self.db().begin().await?;
-        if !self
-            .may_sign_in(&mut tx, &account, &crate::RequestFacts::default())
-            .await?
-        {
-            audit_account(
-                &mut tx,
-                &ctx,
-                now,
-                Some(&account),
-                AuditAction::Login,
-                AuditOutcome::Denied,
-                Some("access_ended"),
-            )
-            .await?;
-            tx.commit().await?;
-            return Ok(LoginOutcome::AccessEnded);
-        }
-        let token = random_token()?;
-        let csrf = random_token()?;
-        let sms_ok = account.mobile.is_some() && self.sms_allowed(&mut tx, &account).await?;
-        // Staff who must use an app and have never signed in enrol it now
-        // (the invitation link proved the e-mail address, the password the rest).
-        let enrol = account.totp_secret.is_none() && !sms_ok && account.last_login_at.is_none();
-        crate::sql::query(
-            "INSERT INTO auth_session (id_hash, account_id, stage, created_at, last_seen_at, expires_at, public_computer, \
-             device, source_addr, csrf_token, may_enrol) VALUES ($1, $2, 'second_factor', $3, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(sha(&token))
-        .bind(&account.id)
-        .bind(ts(now))
-        .bind(ts(now + SMS_CODE_VALID))
-        .bind(i64::from(public_computer))
-        .bind(device.map(|d| d.chars().take(120).collect::<String>()))
-        .bind(source)
-        .bind(&csrf)
-        .bind(i64::from(enrol))
-        .execute(&mut *tx)
-        .await?;
-        audit_account(
-            &mut tx,
-            &ctx,
-            now,
-            Some(&account),
-            AuditAction::Login,
-            AuditOutcome::Allowed,
-            Some("password_ok"),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(LoginOutcome::SecondStep {
-            session_token: token,
-            enrol,
-            sms: sms_ok,
-            totp: account.totp_secret.is_some(),
-        })
-    }
-
-    /// Counts a failed password or code; pauses the account at the
-    /// threshold and e-mails the holder. Returns the pause end if paused.
-    async fn count_failure(
-        &self,
-        account: &AccountRow,
-        ctx: &Ctx,
-        reason: &str,
-    ) -> Result<Option<DateTime<Utc>>> {
-        let now = self.now();
-        let mut tx = self.db().begin().await?;
-        let org = org_auth(&mut tx, &account.organisation_id).await?;
-        let r = crate::sql::query("UPDATE account SET failed_attempts = failed_attempts + 1 WHERE id = $1 RETURNING failed_attempts")
-            .bind(&account.id)
-            .fetch_one(&mut *tx)
-            .await?;
-        let failures: i64 = r.try_get("failed_attempts")?;
-        audit_account(
-            &mut tx,
-            ctx,
-            now,
-            Some(account),
-            AuditAction::Login,
-            AuditOutcome::Denied,
-            Some(reason),
-        )
-        .await?;
-        let paused = if failures >= org.lockout_threshold {
-            let until = now + org.lockout_pause;
-            crate::sql::query(
-                "UPDATE account SET failed_attempts = 0, paused_until = $1 WHERE id = $2",
-            )
-            .bind(ts(until))
-            .bind(&account.id)
-            .execute(&mut *tx)
-            .await?;
-            // Half-signed-in sessions of this account end too.
-            crate::sql::query("UPDATE auth_session SET ended_at = $1, end_reason = 'paused' WHERE account_id = $2 AND stage = 'second_factor' AND ended_at IS NULL")
-                .bind(ts(now))
-                .bind(&account.id)
-                .execute(&mut *tx)
-                .await?;
-            let (subject, body) = crate::texts::lockout(
-                &account.language,
-                &display_datetime(until),
-                org.servicedesk_email.as_deref(),
-                org.servicedesk_phone.as_deref(),
-            );
-            queue(
-                &mut tx,
-                now,
-                NewMessage {
-                    channel: Channel::Email,
-                    recipient: &account.email,
-                    subject: Some(&subject),
-                    body: &body,
-                    purpose: "lockout",
-                    account_id: Some(&account.id),
-                },
-            )
-            .await?;
-            audit_account(
-                &mut tx,
-                ctx,
-                now,
-                Some(account),
-                AuditAction::Lockout,
-                AuditOutcome::Allowed,
-                Some(reason),
-            )
-            .await?;
-            Some(until)
-        } else {
-            None
-        };
-        tx.commit().await?;
-        self.wake_jobs();
-        Ok(paused)
     }
 
     async fn pending_session(
@@ -1215,7 +983,11 @@ impl Services {
     }
 
     /// Sends (or re-sends after 60 s) the SMS code for a pending login.
-    pub async fn send_sms_code(&self, session_token: &str) -> Result<SmsOutcome> {
+    pub async fn send_sms_code(
+        &self,
+        session_token: &str,
+        source: Option<&str>,
+    ) -> Result<SmsOutcome> {
         let now = self.now();
         let mut tx = self.db().begin().await?;
         let Some((r, account)) = self.pending_session(&mut tx, session_token).await? else {
@@ -1261,7 +1033,7 @@ impl Services {
         .await?;
         audit_account(
             &mut tx,
-            &account_ctx(&account, None),
+            &account_ctx(&account, source),
             now,
             Some(&account),
             AuditAction::CodeSent,
@@ -1708,12 +1480,39 @@ impl Services {
 
     /// "Wachtwoord opvragen": always the same answer and the same work; the
     /// lookup and the e-mail happen in a job, so the response time does not
-    /// depend on whether the address is known.
-    pub async fn request_password_reset(&self, email: &str, source: Option<&str>) -> Result<()> {
+    /// depend on whether the address is known. One source address may ask
+    /// [`crate::ServiceSettings::reset_source_limit`] times per window
+    /// (that answer says nothing about any account either).
+    pub async fn request_password_reset(
+        &self,
+        email: &str,
+        source: Option<&str>,
+    ) -> Result<ResetRequest> {
+        let now = self.now();
+        let settings = self.settings();
+        if let Some(addr) = source {
+            let hits = self
+                .count_hit(&format!("reset:{addr}"), settings.address_window)
+                .await?;
+            if hits > settings.reset_source_limit {
+                let mut tx = self.db().begin().await?;
+                audit_account(
+                    &mut tx,
+                    &anonymous(source),
+                    now,
+                    None,
+                    AuditAction::PasswordResetRequested,
+                    AuditOutcome::Denied,
+                    Some("source_limit"),
+                )
+                .await?;
+                tx.commit().await?;
+                return Ok(ResetRequest::TooMany);
+            }
+        }
         let normalised = Email::parse(email)
             .map(|e| e.as_str().to_owned())
             .unwrap_or_default();
-        let now = self.now();
         let mut tx = self.db().begin().await?;
         if !normalised.is_empty() {
             crate::jobs::enqueue(
@@ -1737,11 +1536,14 @@ impl Services {
         .await?;
         tx.commit().await?;
         self.wake_jobs();
-        Ok(())
+        Ok(ResetRequest::Queued)
     }
 
     /// The job behind a reset request: if the address has an account, send
-    /// a single-use link valid for an hour.
+    /// a single-use link valid for an hour; at most one mail per account per
+    /// [`crate::ServiceSettings::reset_mail_interval`]. An earlier link that
+    /// has not expired stays valid (a flood of requests cannot keep the
+    /// holder's link from working).
     pub(crate) async fn process_reset_request(&self, email: &str) -> Result<()> {
         let now = self.now();
         let mut tx = self.db().begin().await?;
@@ -1749,6 +1551,18 @@ impl Services {
             tx.rollback().await?;
             return Ok(());
         };
+        let recent = crate::sql::query(
+            "SELECT 1 AS x FROM account_token WHERE account_id = $1 AND purpose = 'reset' AND created_at > $2 LIMIT 1",
+        )
+        .bind(&account.id)
+        .bind(ts(now - self.settings().reset_mail_interval))
+        .fetch_optional(&mut *tx)
+        .await?
+        .is_some();
+        if recent {
+            tx.rollback().await?;
+            return Ok(());
+        }
         let (link, _) = self.issue_token(&mut tx, &account.id, "reset").await?;
         let (subject, body) = crate::texts::reset(&account.language, &link);
         queue(
@@ -1859,21 +1673,49 @@ impl Services {
     /// Starts authenticator-app enrolment: a new secret, kept pending until
     /// a code from the app confirms it. Returns (base32 secret, otpauth URL).
     pub async fn begin_totp_enrolment(&self, session_token: &str) -> Result<(String, String)> {
+        self.totp_enrolment(session_token, false).await
+    }
+
+    /// The key shown before, again (a form refused for a wrong password
+    /// keeps the QR code the holder scanned); a new one when there is none.
+    /// Opening the page ([`Services::begin_totp_enrolment`]) always makes a
+    /// new key, so a key seen earlier by someone else is never the one
+    /// linked.
+    pub async fn repeat_totp_enrolment(&self, session_token: &str) -> Result<(String, String)> {
+        self.totp_enrolment(session_token, true).await
+    }
+
+    async fn totp_enrolment(&self, session_token: &str, repeat: bool) -> Result<(String, String)> {
         let Some(info) = self.session(session_token).await? else {
             return Err(ServiceError::NotFound);
         };
         if info.second_factor_pending && !info.may_enrol {
             return Err(ServiceError::NotFound);
         }
-        let mut raw = [0u8; 20];
-        getrandom::getrandom(&mut raw)
-            .map_err(|e| ServiceError::Internal(format!("random: {e}")))?;
-        let secret = totp_rs::Secret::Raw(raw.to_vec()).to_encoded().to_string();
-        crate::sql::query("UPDATE account SET totp_pending_secret = $1 WHERE id = $2")
-            .bind(&secret)
-            .bind(&info.account_id)
-            .execute(self.db())
-            .await?;
+        let shown = if repeat {
+            crate::sql::query("SELECT totp_pending_secret FROM account WHERE id = $1")
+                .bind(&info.account_id)
+                .fetch_one(self.db())
+                .await
+                .map(|r| os(&r, "totp_pending_secret"))??
+        } else {
+            None
+        };
+        let secret = match shown {
+            Some(s) => s,
+            None => {
+                let mut raw = [0u8; 20];
+                getrandom::getrandom(&mut raw)
+                    .map_err(|e| ServiceError::Internal(format!("random: {e}")))?;
+                let secret = totp_rs::Secret::Raw(raw.to_vec()).to_encoded().to_string();
+                crate::sql::query("UPDATE account SET totp_pending_secret = $1 WHERE id = $2")
+                    .bind(&secret)
+                    .bind(&info.account_id)
+                    .execute(self.db())
+                    .await?;
+                secret
+            }
+        };
         let url = format!(
             "otpauth://totp/Inzage:{}?secret={secret}&issuer=Inzage&algorithm=SHA1&digits=6&period=30",
             info.email.replace('@', "%40")

@@ -1,0 +1,106 @@
+//! Progressive delay for sign-in attempts from a source address that has
+//! failed too often (issue 13): such a source is slowed down, never
+//! refused, so a correct password (and second factor) still gets in, while
+//! guessing from it costs time. Attempts from one held source take turns:
+//! each gets the next free slot, `delay` after the one before, so sending
+//! many at once does not help. The slots live in this process; the failure
+//! counts live in the database and are shared by every process.
+use crate::BoxFut;
+use chrono::{DateTime, Duration, Utc};
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+/// Waits. Production sleeps; tests record the waits (no test sleeps).
+pub trait Pacer: Send + Sync + 'static {
+    fn wait(&self, d: std::time::Duration) -> BoxFut<'static, ()>;
+}
+
+/// The production pacer: a Tokio sleep (no thread is held while waiting).
+pub struct SleepPacer;
+
+impl Pacer for SleepPacer {
+    fn wait(&self, d: std::time::Duration) -> BoxFut<'static, ()> {
+        Box::pin(tokio::time::sleep(d))
+    }
+}
+
+/// A pacer for tests: remembers every wait, waits for none.
+#[derive(Default)]
+pub struct RecordingPacer(Mutex<Vec<std::time::Duration>>);
+
+impl RecordingPacer {
+    pub fn waits(&self) -> Vec<std::time::Duration> {
+        self.0.lock().map(|v| v.clone()).unwrap_or_default()
+    }
+}
+
+impl Pacer for RecordingPacer {
+    fn wait(&self, d: std::time::Duration) -> BoxFut<'static, ()> {
+        if let Ok(mut v) = self.0.lock() {
+            v.push(d);
+        }
+        Box::pin(async {})
+    }
+}
+
+/// The longest delay between two attempts from one held source.
+pub const MAX_DELAY: Duration = Duration::seconds(30);
+
+/// The delay for a source with `failures` in the window and `limit`
+/// allowed: none up to the limit, then 1 s, 2 s, 4 s … up to [`MAX_DELAY`].
+pub fn delay_for(failures: i64, limit: i64) -> Duration {
+    if failures < limit {
+        return Duration::zero();
+    }
+    let over = u32::try_from(failures - limit).unwrap_or(u32::MAX).min(5);
+    Duration::seconds(1i64 << over).min(MAX_DELAY)
+}
+
+/// The turns of held sources in this process.
+#[derive(Default)]
+pub(crate) struct Slots(Mutex<HashMap<String, DateTime<Utc>>>);
+
+impl Slots {
+    /// Takes the next turn of `source`: returns how long to wait from `now`.
+    pub(crate) fn take(&self, source: &str, now: DateTime<Utc>, delay: Duration) -> Duration {
+        let Ok(mut m) = self.0.lock() else {
+            return delay;
+        };
+        // Forget sources whose turns are long past.
+        if m.len() > 10_000 {
+            m.retain(|_, t| *t > now);
+        }
+        let next = m.get(source).copied().unwrap_or(now).max(now) + delay;
+        m.insert(source.to_owned(), next);
+        next - now
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_delay_grows_from_the_limit_and_stops_at_thirty_seconds() {
+        let d = |f| delay_for(f, 20).num_seconds();
+        assert_eq!([d(0), d(19)], [0, 0]);
+        assert_eq!([d(20), d(21), d(22), d(24)], [1, 2, 4, 16]);
+        assert_eq!([d(25), d(26), d(1000)], [30, 30, 30]);
+    }
+
+    #[test]
+    fn attempts_from_one_source_take_turns() {
+        let slots = Slots::default();
+        let now = DateTime::<Utc>::UNIX_EPOCH;
+        let s = Duration::seconds(4);
+        assert_eq!(slots.take("a", now, s), s);
+        assert_eq!(slots.take("a", now, s), s * 2, "sent at once: queued");
+        assert_eq!(
+            slots.take("b", now, s),
+            s,
+            "another source has its own turns"
+        );
+        let later = now + Duration::seconds(60);
+        assert_eq!(slots.take("a", later, s), s, "turns long past are gone");
+    }
+}
