@@ -351,7 +351,7 @@ pub async fn run(svc: &Services, cmd: AdminCmd) -> Result<(), CliError> {
         }
         AdminCmd::Staff(StaffCmd::List { org, out }) => {
             let org = id("org", &org, OrganisationId::parse)?;
-            let items = svc.list_staff(&ctx, &org).await?;
+            let items = svc.list_staff(&ctx, &org).await?.into_inner();
             if out.json {
                 print_json(&items);
             } else {
@@ -412,7 +412,7 @@ pub async fn run(svc: &Services, cmd: AdminCmd) -> Result<(), CliError> {
         }
         AdminCmd::Client(ClientCmd::List { org, out }) => {
             let org = id("org", &org, OrganisationId::parse)?;
-            let items = svc.list_clients(&ctx, &org).await?;
+            let items = svc.list_clients(&ctx, &org).await?.into_inner();
             if out.json {
                 print_json(&items);
             } else {

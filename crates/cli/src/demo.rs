@@ -175,7 +175,7 @@ pub async fn run(svc: &Services, args: DemoArgs) -> Result<(), CliError> {
                 "demo organisation already present ({}); nothing to add to it",
                 org.id
             );
-            let members = svc.list_staff(&ctx, &org.id).await?;
+            let members = svc.list_staff(&ctx, &org.id).await?.into_inner();
             let find = |email: &str| {
                 members
                     .iter()
@@ -239,7 +239,11 @@ async fn print_logins(svc: &Services, org: &OrganisationId) -> Result<(), CliErr
         "  {:<36} mentor van Test Client (cliëntplan, afspraken)",
         "mila.vries@voorbeeld.nl"
     );
-    for m in svc.list_staff(&Ctx::system("demo"), org).await? {
+    for m in svc
+        .list_staff(&Ctx::system("demo"), org)
+        .await?
+        .into_inner()
+    {
         let roles: Vec<&str> = m.roles.iter().map(|r| r.label_nl()).collect();
         println!("  {:<36} {}", m.email, roles.join(", "));
     }
@@ -372,7 +376,7 @@ async fn base_demo(
         joris: joris.clone(),
         fatima: fatima.clone(),
     };
-    for m in svc.list_staff(ctx, &org).await? {
+    for m in svc.list_staff(ctx, &org).await?.into_inner() {
         svc.provision_account(ctx, InviteTarget::Staff(m.id.clone()), DEMO_PASSWORD)
             .await?;
     }
@@ -757,6 +761,7 @@ async fn generate(
     let existing: std::collections::HashSet<String> = svc
         .list_clients(ctx, org)
         .await?
+        .into_inner()
         .into_iter()
         .map(|c| c.client_number)
         .filter(|n| n.starts_with('G'))

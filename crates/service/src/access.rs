@@ -2,6 +2,7 @@
 //! policy, audit the outcome. A denial is committed (so it is recorded)
 //! and returned as an error before any client data is read.
 use crate::audit::{append, Event};
+use crate::audited::ReadTicket;
 use crate::db::{Conn, Tx};
 use crate::error::{Result, ServiceError};
 use crate::row::{b, d, i, od, os, ot, s, t};
@@ -320,35 +321,22 @@ pub(crate) struct Attempt<'a> {
 }
 
 impl Services {
-    /// Opens a transaction and decides. On allow, returns the open
+    /// Opens a write transaction and decides. On allow, returns the open
     /// transaction and scope; the caller does its work, then calls
     /// [`Services::allowed`] and commits. On deny, records and commits the
-    /// denial and returns the error.
+    /// denial and returns the error. Reads pass [`Services::gate_read`].
     pub(crate) async fn gate(
         &self,
         ctx: &Ctx,
         client_id: &str,
         a: &Attempt<'_>,
     ) -> Result<(Tx, Scope)> {
-        let mut tx = self.begin_for(a).await?;
         if a.access == Access::Read {
-            return match self.decide_only(&mut tx, client_id, ctx, a).await? {
-                Ok(scope) => Ok((tx, scope)),
-                Err((client, reason, err)) => {
-                    tx.rollback().await?;
-                    self.record_read(
-                        ctx,
-                        a,
-                        client.as_deref(),
-                        AuditOutcome::Denied,
-                        "-",
-                        Some(reason),
-                    )
-                    .await?;
-                    Err(err)
-                }
-            };
+            return Err(ServiceError::Internal(
+                "a read passes gate_read (its answer must be audited)".into(),
+            ));
         }
+        let mut tx = self.db().begin().await?;
         let scope = self.decide_in(&mut tx, ctx, client_id, a).await?;
         match scope {
             Ok(scope) => Ok((tx, scope)),
@@ -357,6 +345,56 @@ impl Services {
                 Err(err)
             }
         }
+    }
+
+    /// Opens a read transaction (a snapshot, no write lock) and decides.
+    /// On allow: the transaction, the scope, and the ticket whose
+    /// [`ReadTicket::finish`] records the read and is the only way to hand
+    /// its data back ([`crate::Audited`]). On deny: the denial is recorded
+    /// and the error returned.
+    pub(crate) async fn gate_read(
+        &self,
+        ctx: &Ctx,
+        client_id: &str,
+        a: &Attempt<'_>,
+    ) -> Result<(Tx, Scope, ReadTicket)> {
+        let mut tx = self.db().begin_read().await?;
+        match self.decide_only(&mut tx, client_id, ctx, a).await? {
+            Ok(scope) => {
+                let ticket = ReadTicket::new(self, ctx, &scope.as_role, client_id, a);
+                Ok((tx, scope, ticket))
+            }
+            Err((client, reason, err)) => {
+                tx.rollback().await?;
+                self.record_read(
+                    ctx,
+                    a,
+                    client.as_deref(),
+                    AuditOutcome::Denied,
+                    "-",
+                    Some(reason),
+                )
+                .await?;
+                Err(err)
+            }
+        }
+    }
+
+    /// [`Services::gate_read`] for one item of `table`: finds the client it
+    /// belongs to (an unknown id is audited and answers `NotFound`).
+    /// Returns (client id, tx, scope, ticket).
+    pub(crate) async fn gate_item_read(
+        &self,
+        ctx: &Ctx,
+        table: &'static str,
+        id: &str,
+        a: &Attempt<'_>,
+    ) -> Result<(String, Tx, Scope, ReadTicket)> {
+        let Some(client) = self.owner_of(table, id).await? else {
+            return self.no_such_item(ctx, a).await;
+        };
+        let (tx, scope, ticket) = self.gate_read(ctx, &client, a).await?;
+        Ok((client, tx, scope, ticket))
     }
 
     /// [`Services::gate`] for one item of `table`: finds the client it
@@ -438,16 +476,6 @@ impl Services {
         )
     }
 
-    /// A read runs in a read transaction (no write lock: on SQLite many
-    /// reads go side by side); a write in a write transaction.
-    async fn begin_for(&self, a: &Attempt<'_>) -> Result<Tx> {
-        if a.access == Access::Read {
-            self.db().begin_read().await
-        } else {
-            self.db().begin().await
-        }
-    }
-
     /// Records a read attempt on its own, after the read's transaction has
     /// ended: the caller returns data only after this succeeded, so no read
     /// leaves the service unrecorded, and a read never holds the write lock
@@ -461,7 +489,21 @@ impl Services {
         role: &str,
         reason: Option<&str>,
     ) -> Result<()> {
-        self.append_read_event(crate::group_commit::ReadEvent {
+        self.append_read_event(self.read_event(ctx, a, client_id, outcome, role, reason))
+            .await
+    }
+
+    /// The event of a read attempt, to record.
+    pub(crate) fn read_event(
+        &self,
+        ctx: &Ctx,
+        a: &Attempt<'_>,
+        client_id: Option<&str>,
+        outcome: AuditOutcome,
+        role: &str,
+        reason: Option<&str>,
+    ) -> crate::group_commit::ReadEvent {
+        crate::group_commit::ReadEvent {
             ctx: ctx.clone(),
             at: self.now(),
             role: role.to_owned(),
@@ -471,44 +513,7 @@ impl Services {
             action: a.action,
             outcome,
             reason: reason.map(str::to_owned),
-        })
-        .await
-    }
-
-    /// Ends a read that was allowed: closes its transaction, then records it.
-    pub(crate) async fn finish_read(
-        &self,
-        tx: Tx,
-        ctx: &Ctx,
-        scope: &Scope,
-        client_id: &str,
-        a: &Attempt<'_>,
-    ) -> Result<()> {
-        self.finish_read_of(tx, ctx, scope, client_id, a, a.data_id)
-            .await
-    }
-
-    /// [`Services::finish_read`] naming the item read.
-    pub(crate) async fn finish_read_of(
-        &self,
-        tx: Tx,
-        ctx: &Ctx,
-        scope: &Scope,
-        client_id: &str,
-        a: &Attempt<'_>,
-        data_id: Option<&str>,
-    ) -> Result<()> {
-        tx.rollback().await?;
-        let a = Attempt { data_id, ..*a };
-        self.record_read(
-            ctx,
-            &a,
-            Some(client_id),
-            AuditOutcome::Allowed,
-            &scope.as_role,
-            None,
-        )
-        .await
+        }
     }
 
     pub(crate) async fn denied(

@@ -222,7 +222,7 @@ impl Services {
         kind: &str,
         action: AuditAction,
         f: F,
-    ) -> Result<T>
+    ) -> Result<crate::Audited<T>>
     where
         F: for<'t> FnOnce(&'t mut Tx, String) -> crate::BoxFut<'t, Result<(T, Option<String>)>>,
     {
@@ -236,8 +236,8 @@ impl Services {
             }
             Decision::Allow(scope) => {
                 let (out, data_id) = f(&mut tx, ts(now)).await?;
-                append(
-                    &mut tx,
+                crate::audited::committed(
+                    tx,
                     ctx,
                     now,
                     Event {
@@ -249,17 +249,21 @@ impl Services {
                         outcome: AuditOutcome::Allowed,
                         reason: None,
                     },
+                    out,
                 )
-                .await?;
-                tx.commit().await?;
-                Ok(out)
+                .await
             }
         }
     }
 
     /// The administration rule for a read of `org`'s administration
     /// (audited as a list of `kind`).
-    pub(crate) async fn administer_read(&self, ctx: &Ctx, org: &str, kind: &str) -> Result<()> {
+    pub(crate) async fn administer_read(
+        &self,
+        ctx: &Ctx,
+        org: &str,
+        kind: &str,
+    ) -> Result<crate::Audited<()>> {
         self.administer(ctx, Some(org), kind, AuditAction::List, |_tx, _now| {
             Box::pin(async move { Ok(((), None)) })
         })
@@ -305,6 +309,7 @@ impl Services {
             })
         })
         .await
+        .map(crate::Audited::into_inner)
     }
 
     pub async fn update_organisation_settings(
@@ -348,6 +353,7 @@ impl Services {
             })
         })
         .await
+        .map(crate::Audited::into_inner)
     }
 
     /// Organisations with settings. Settings are not client data; listing
@@ -417,6 +423,7 @@ impl Services {
             })
         })
         .await
+        .map(crate::Audited::into_inner)
     }
 
     pub async fn create_team(
@@ -456,6 +463,7 @@ impl Services {
             })
         })
         .await
+        .map(crate::Audited::into_inner)
     }
 
     pub async fn list_locations(&self, org: &OrganisationId) -> Result<Vec<Location>> {
@@ -588,7 +596,7 @@ impl Services {
         &self,
         ctx: &Ctx,
         org: &OrganisationId,
-    ) -> Result<Vec<ClientSummary>> {
+    ) -> Result<crate::Audited<Vec<ClientSummary>>> {
         let mut tx = self.db().begin().await?;
         let now = self.now();
         let scope = match inzage_core::policy::decide_operator(
@@ -632,8 +640,8 @@ impl Services {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        append(
-            &mut tx,
+        crate::audited::committed(
+            tx,
             ctx,
             now,
             Event {
@@ -645,10 +653,9 @@ impl Services {
                 outcome: AuditOutcome::Allowed,
                 reason: None,
             },
+            out,
         )
-        .await?;
-        tx.commit().await?;
-        Ok(out)
+        .await
     }
 
     /// Ends the client's current episode (discharge) on `end`.
@@ -805,22 +812,22 @@ impl Services {
     /// The acting functional admin's organisation with its locations,
     /// teams and staff. Only for administration (the rule), audited: the
     /// staff list holds staff members' contact details.
-    pub async fn admin_overview(&self, ctx: &Ctx) -> Result<AdminOverview> {
+    pub async fn admin_overview(&self, ctx: &Ctx) -> Result<crate::Audited<AdminOverview>> {
         let Some(organisation) = self.my_organisation(ctx).await? else {
             return Err(ServiceError::Denied(DenyReason::RoleLacksPermission));
         };
         let target = organisation.id.to_string();
-        self.administer_read(ctx, &target, "administration").await?;
+        let read = self.administer_read(ctx, &target, "administration").await?;
         let locations = self.list_locations(&organisation.id).await?;
         let teams = self.list_teams(&organisation.id).await?;
         let staff = self.staff_of(&organisation.id).await?;
         let pending = self.pending_staff_changes(ctx, &organisation.id).await?;
-        Ok(AdminOverview {
+        Ok(read.map(|()| AdminOverview {
             organisation,
             locations,
             teams,
             staff,
             pending,
-        })
+        }))
     }
 }

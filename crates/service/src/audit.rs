@@ -4,7 +4,7 @@
 use crate::db::Tx;
 use crate::error::{Result, ServiceError};
 use crate::row::{os, s};
-use crate::{new_id, Ctx, Services};
+use crate::{new_id, Audited, Ctx, Services};
 use chrono::{DateTime, Utc};
 use inzage_core::audit::{AuditRecord, ChainCheck, ChainVerifier};
 use inzage_core::model::{AuditAction, AuditOutcome};
@@ -282,18 +282,16 @@ impl Services {
     }
 
     /// Organisation-wide audit search (privacy officer, operator).
-    pub async fn search_audit(&self, ctx: &Ctx, q: AuditQuery) -> Result<Vec<AuditLine>> {
+    pub async fn search_audit(&self, ctx: &Ctx, q: AuditQuery) -> Result<Audited<Vec<AuditLine>>> {
         Ok(self
             .audit_viewer(ctx, q)
             .await?
-            .into_iter()
-            .map(|v| v.record)
-            .collect())
+            .map(|lines| lines.into_iter().map(|v| v.record).collect()))
     }
 
     /// [`Services::search_audit`] with names: the privacy officer's viewer.
     /// The search itself is an audit event.
-    pub async fn audit_viewer(&self, ctx: &Ctx, q: AuditQuery) -> Result<Vec<AuditView>> {
+    pub async fn audit_viewer(&self, ctx: &Ctx, q: AuditQuery) -> Result<Audited<Vec<AuditView>>> {
         let mut tx = self.db().begin().await?;
         let actor = crate::access::actor_facts(&mut tx, &ctx.principal).await?;
         let now = self.now();
@@ -387,8 +385,9 @@ impl Services {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        append(
-            &mut tx,
+        let criteria = q.criteria();
+        crate::audited::committed(
+            tx,
             ctx,
             now,
             Event {
@@ -402,12 +401,11 @@ impl Services {
                     AuditAction::List
                 },
                 outcome: AuditOutcome::Allowed,
-                reason: Some(&q.criteria()),
+                reason: Some(&criteria),
             },
+            lines,
         )
-        .await?;
-        tx.commit().await?;
-        Ok(lines)
+        .await
     }
 }
 

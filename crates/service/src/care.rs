@@ -6,7 +6,7 @@ use crate::access::Attempt;
 use crate::admin::full_name;
 use crate::error::{Result, ServiceError};
 use crate::row::{os, s};
-use crate::{new_id, Ctx, Services};
+use crate::{new_id, Audited, Ctx, Services};
 use chrono::{DateTime, Utc};
 use inzage_core::ids::{AppointmentId, ClientId, StaffId};
 use inzage_core::model::{AuditAction, DossierPart};
@@ -66,7 +66,7 @@ impl Services {
         &self,
         ctx: &Ctx,
         client: &ClientId,
-    ) -> Result<Vec<TeamMember>> {
+    ) -> Result<Audited<Vec<TeamMember>>> {
         let a = Attempt {
             part: DossierPart::Appointments,
             access: Access::Read,
@@ -75,7 +75,7 @@ impl Services {
             data_id: None,
             hide_denial: false,
         };
-        let (mut tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
+        let (mut tx, _scope, ticket) = self.gate_read(ctx, client.as_str(), &a).await?;
         let rows = crate::sql::query(
             "SELECT m.id, m.given_name, m.name_prefix, m.family_name FROM client c \
              JOIN team_membership tm ON tm.team_id = c.team_id JOIN staff_member m ON m.id = tm.staff_id \
@@ -97,9 +97,7 @@ impl Services {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        self.finish_read(tx, ctx, &scope, client.as_str(), &a)
-            .await?;
-        Ok(out)
+        ticket.finish(tx, out).await
     }
 
     async fn practitioner_in_team(

@@ -6,7 +6,7 @@ use crate::access::{in_scope, Attempt};
 use crate::admin::{full_name, sort_name};
 use crate::error::Result;
 use crate::row::{b, d, i, os, ot, s, t, take_os, take_s};
-use crate::{Ctx, Services};
+use crate::{Audited, Ctx, Services};
 use chrono::{DateTime, NaiveDate, Utc};
 use inzage_core::ids::*;
 use inzage_core::model::{AppointmentStatus, AuditAction, DocStatus, DossierPart, Relation};
@@ -214,9 +214,13 @@ fn report_from_row(mut row: crate::sql::Row) -> Result<ReportView> {
 }
 
 impl Services {
-    pub async fn client_profile(&self, ctx: &Ctx, client: &ClientId) -> Result<ClientProfile> {
+    pub async fn client_profile(
+        &self,
+        ctx: &Ctx,
+        client: &ClientId,
+    ) -> Result<Audited<ClientProfile>> {
         let a = read(DossierPart::Profile, AuditAction::Read, None);
-        let (mut tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
+        let (mut tx, _scope, ticket) = self.gate_read(ctx, client.as_str(), &a).await?;
         let r = crate::sql::query(
             "SELECT c.client_number, c.given_name, c.name_prefix, c.family_name, c.birth_date, c.street, \
              c.house_number, c.postal_code, c.city, c.email, c.mobile, t.name AS team_name, l.name AS location_name, \
@@ -256,14 +260,16 @@ impl Services {
             location_name: os(&r, "location_name")?,
             primary_caregiver_name: pc,
         };
-        self.finish_read_of(tx, ctx, &scope, client.as_str(), &a, Some(client.as_str()))
-            .await?;
-        Ok(profile)
+        ticket.of(client.as_str()).finish(tx, profile).await
     }
 
-    pub async fn list_plans(&self, ctx: &Ctx, client: &ClientId) -> Result<Vec<PlanSummary>> {
+    pub async fn list_plans(
+        &self,
+        ctx: &Ctx,
+        client: &ClientId,
+    ) -> Result<Audited<Vec<PlanSummary>>> {
         let a = read(DossierPart::ClientPlan, AuditAction::List, None);
-        let (mut tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
+        let (mut tx, scope, ticket) = self.gate_read(ctx, client.as_str(), &a).await?;
         let (ep, drafts, _) = scope_binds(&scope);
         let rows = crate::sql::query(
             "SELECT p.id, p.plan_date, p.status, c.given_name, c.name_prefix, c.family_name \
@@ -277,19 +283,17 @@ impl Services {
         .fetch_all(&mut *tx)
         .await?;
         let plans = rows.iter().map(plan_from_row).collect::<Result<Vec<_>>>()?;
-        self.finish_read(tx, ctx, &scope, client.as_str(), &a)
-            .await?;
-        Ok(plans)
+        ticket.finish(tx, plans).await
     }
 
-    pub async fn plan(&self, ctx: &Ctx, plan_id: &PlanVersionId) -> Result<PlanDetail> {
+    pub async fn plan(&self, ctx: &Ctx, plan_id: &PlanVersionId) -> Result<Audited<PlanDetail>> {
         let a = read(
             DossierPart::ClientPlan,
             AuditAction::Read,
             Some(plan_id.as_str()),
         );
-        let (client, mut tx, scope) = self
-            .gate_item(ctx, "plan_version", plan_id.as_str(), &a)
+        let (client, mut tx, scope, ticket) = self
+            .gate_item_read(ctx, "plan_version", plan_id.as_str(), &a)
             .await?;
         let r = crate::sql::query(
             "SELECT p.id, p.plan_date, p.status, p.episode_id, c.given_name, c.name_prefix, c.family_name \
@@ -327,8 +331,7 @@ impl Services {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        self.finish_read(tx, ctx, &scope, &client, &a).await?;
-        Ok(PlanDetail { plan, sections })
+        ticket.finish(tx, PlanDetail { plan, sections }).await
     }
 
     /// Current versions of reports, newest first, a page at a time.
@@ -337,9 +340,9 @@ impl Services {
         ctx: &Ctx,
         client: &ClientId,
         f: ReportFilter,
-    ) -> Result<ReportPage> {
+    ) -> Result<Audited<ReportPage>> {
         let a = read(DossierPart::Reports, AuditAction::List, None);
-        let (mut tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
+        let (mut tx, scope, ticket) = self.gate_read(ctx, client.as_str(), &a).await?;
         let (ep, drafts, hidden) = scope_binds(&scope);
         let per_page = f.per_page.clamp(1, 200);
         let page = f.page.max(1);
@@ -384,25 +387,28 @@ impl Services {
             .into_iter()
             .map(report_from_row)
             .collect::<Result<Vec<_>>>()?;
-        self.finish_read(tx, ctx, &scope, client.as_str(), &a)
-            .await?;
-        Ok(ReportPage {
-            items,
-            total,
-            page,
-            per_page,
-        })
+        ticket
+            .finish(
+                tx,
+                ReportPage {
+                    items,
+                    total,
+                    page,
+                    per_page,
+                },
+            )
+            .await
     }
 
     /// One report version. Clients only reach the current version.
-    pub async fn report(&self, ctx: &Ctx, report_id: &ReportId) -> Result<ReportView> {
+    pub async fn report(&self, ctx: &Ctx, report_id: &ReportId) -> Result<Audited<ReportView>> {
         let a = read(
             DossierPart::Reports,
             AuditAction::Read,
             Some(report_id.as_str()),
         );
-        let (client, mut tx, scope) = self
-            .gate_item(ctx, "report", report_id.as_str(), &a)
+        let (client, mut tx, scope, ticket) = self
+            .gate_item_read(ctx, "report", report_id.as_str(), &a)
             .await?;
         let r = crate::sql::query(&format!("{REPORT_SELECT} WHERE r.id = $1"))
             .bind(report_id.as_str())
@@ -418,8 +424,7 @@ impl Services {
         ) {
             return self.out_of_scope(tx, ctx, &client, &a).await;
         }
-        self.finish_read(tx, ctx, &scope, &client, &a).await?;
-        Ok(report)
+        ticket.finish(tx, report).await
     }
 
     /// All versions of a report series, oldest first (staff: the history).
@@ -427,7 +432,7 @@ impl Services {
         &self,
         ctx: &Ctx,
         series: &ReportSeriesId,
-    ) -> Result<Vec<ReportView>> {
+    ) -> Result<Audited<Vec<ReportView>>> {
         let a = read(
             DossierPart::Reports,
             AuditAction::Read,
@@ -436,7 +441,7 @@ impl Services {
         let Some(client) = self.owner_of_series(series.as_str()).await? else {
             return self.no_such_item(ctx, &a).await;
         };
-        let (mut tx, scope) = self.gate(ctx, &client, &a).await?;
+        let (mut tx, scope, ticket) = self.gate_read(ctx, &client, &a).await?;
         if !scope.include_history {
             // Only staff see earlier versions.
             return self.out_of_scope(tx, ctx, &client, &a).await;
@@ -451,17 +456,16 @@ impl Services {
             .into_iter()
             .map(report_from_row)
             .collect::<Result<Vec<_>>>()?;
-        self.finish_read(tx, ctx, &scope, &client, &a).await?;
-        Ok(items)
+        ticket.finish(tx, items).await
     }
 
     pub async fn list_appointments(
         &self,
         ctx: &Ctx,
         client: &ClientId,
-    ) -> Result<Vec<AppointmentView>> {
+    ) -> Result<Audited<Vec<AppointmentView>>> {
         let a = read(DossierPart::Appointments, AuditAction::List, None);
-        let (mut tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
+        let (mut tx, scope, ticket) = self.gate_read(ctx, client.as_str(), &a).await?;
         let (ep, _, _) = scope_binds(&scope);
         let rows = crate::sql::query(
             "SELECT a.id, a.starts_at, a.ends_at, a.place, a.description, a.status, a.practitioner_id, a.revision, \
@@ -477,18 +481,22 @@ impl Services {
             .iter()
             .map(appointment_from_row)
             .collect::<Result<Vec<_>>>()?;
-        self.finish_read(tx, ctx, &scope, client.as_str(), &a)
-            .await?;
-        Ok(items)
+        ticket.finish(tx, items).await
     }
 
-    pub async fn appointment(&self, ctx: &Ctx, id: &AppointmentId) -> Result<AppointmentView> {
+    pub async fn appointment(
+        &self,
+        ctx: &Ctx,
+        id: &AppointmentId,
+    ) -> Result<Audited<AppointmentView>> {
         let a = read(
             DossierPart::Appointments,
             AuditAction::Read,
             Some(id.as_str()),
         );
-        let (client, mut tx, scope) = self.gate_item(ctx, "appointment", id.as_str(), &a).await?;
+        let (client, mut tx, scope, ticket) = self
+            .gate_item_read(ctx, "appointment", id.as_str(), &a)
+            .await?;
         let r = crate::sql::query(
             "SELECT a.id, a.episode_id, a.starts_at, a.ends_at, a.place, a.description, a.status, \
              a.practitioner_id, a.revision, m.given_name, m.name_prefix, m.family_name FROM appointment a \
@@ -501,13 +509,16 @@ impl Services {
             return self.out_of_scope(tx, ctx, &client, &a).await;
         }
         let item = appointment_from_row(&r)?;
-        self.finish_read(tx, ctx, &scope, &client, &a).await?;
-        Ok(item)
+        ticket.finish(tx, item).await
     }
 
-    pub async fn list_documents(&self, ctx: &Ctx, client: &ClientId) -> Result<Vec<DocumentMeta>> {
+    pub async fn list_documents(
+        &self,
+        ctx: &Ctx,
+        client: &ClientId,
+    ) -> Result<Audited<Vec<DocumentMeta>>> {
         let a = read(DossierPart::Documents, AuditAction::List, None);
-        let (mut tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
+        let (mut tx, scope, ticket) = self.gate_read(ctx, client.as_str(), &a).await?;
         let (ep, _, hidden) = scope_binds(&scope);
         let rows = crate::sql::query(
             "SELECT id, client_id, title, doc_type, doc_date, content_type, size_bytes, sha256, visible_to_client FROM document \
@@ -523,9 +534,7 @@ impl Services {
             .iter()
             .map(document_from_row)
             .collect::<Result<Vec<_>>>()?;
-        self.finish_read(tx, ctx, &scope, client.as_str(), &a)
-            .await?;
-        Ok(items)
+        ticket.finish(tx, items).await
     }
 
     /// A document's metadata and content, hash-checked.
@@ -533,9 +542,11 @@ impl Services {
         &self,
         ctx: &Ctx,
         id: &DocumentId,
-    ) -> Result<(DocumentMeta, Vec<u8>)> {
+    ) -> Result<Audited<(DocumentMeta, Vec<u8>)>> {
         let a = read(DossierPart::Documents, AuditAction::Read, Some(id.as_str()));
-        let (client, mut tx, scope) = self.gate_item(ctx, "document", id.as_str(), &a).await?;
+        let (client, mut tx, scope, ticket) = self
+            .gate_item_read(ctx, "document", id.as_str(), &a)
+            .await?;
         let r = crate::sql::query(
             "SELECT id, client_id, episode_id, title, doc_type, doc_date, content_type, size_bytes, sha256, visible_to_client, \
              deleted_at FROM document WHERE id = $1",
@@ -556,14 +567,13 @@ impl Services {
         }
         let meta = document_from_row(&r)?;
         let bytes = self.blobs().get(&meta.sha256)?;
-        self.finish_read(tx, ctx, &scope, &client, &a).await?;
-        Ok((meta, bytes))
+        ticket.finish(tx, (meta, bytes)).await
     }
 
     /// Who else can look into this dossier ("Mijn netwerk").
-    pub async fn network(&self, ctx: &Ctx, client: &ClientId) -> Result<Vec<ContactView>> {
+    pub async fn network(&self, ctx: &Ctx, client: &ClientId) -> Result<Audited<Vec<ContactView>>> {
         let a = read(DossierPart::Network, AuditAction::List, None);
-        let (mut tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
+        let (mut tx, _scope, ticket) = self.gate_read(ctx, client.as_str(), &a).await?;
         let people = crate::sql::query(
             "SELECT id, given_name, name_prefix, family_name, relation FROM contact_person WHERE client_id = $1 \
              ORDER BY family_name, given_name",
@@ -605,9 +615,7 @@ impl Services {
                 grants: gs,
             });
         }
-        self.finish_read(tx, ctx, &scope, client.as_str(), &a)
-            .await?;
-        Ok(out)
+        ticket.finish(tx, out).await
     }
 
     /// The client's own view of the audit trail of their dossier, newest
@@ -617,9 +625,9 @@ impl Services {
         ctx: &Ctx,
         client: &ClientId,
         limit: i64,
-    ) -> Result<Vec<crate::AuditLine>> {
+    ) -> Result<Audited<Vec<crate::AuditLine>>> {
         let a = read(DossierPart::AuditTrail, AuditAction::List, None);
-        let (mut tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
+        let (mut tx, _scope, ticket) = self.gate_read(ctx, client.as_str(), &a).await?;
         let rows = crate::sql::query(&format!(
             "SELECT {} FROM audit_event WHERE client_id = $1 AND outcome = 'allowed' ORDER BY seq DESC LIMIT $2",
             crate::audit::AUDIT_COLUMNS
@@ -637,9 +645,7 @@ impl Services {
             rec.hash.clear();
             out.push(rec);
         }
-        self.finish_read(tx, ctx, &scope, client.as_str(), &a)
-            .await?;
-        Ok(out)
+        ticket.finish(tx, out).await
     }
 
     /// The client an item belongs to. Reads only the owning id, no content.

@@ -10,6 +10,8 @@ pub use access::RequestFacts;
 pub mod accounts;
 pub mod admin;
 mod audit;
+mod audited;
+pub use audited::Audited;
 pub mod blobs;
 pub mod care;
 pub mod db;

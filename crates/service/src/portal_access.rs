@@ -7,7 +7,7 @@ use crate::access::{parse_parts, Attempt};
 use crate::admin::full_name;
 use crate::error::{Result, ServiceError};
 use crate::row::{os, ot, s, t};
-use crate::{Ctx, Services};
+use crate::{Audited, Ctx, Services};
 use chrono::{DateTime, Utc};
 use inzage_core::ids::{AccessGrantId, ClientId, ContactPersonId};
 use inzage_core::model::{AuditAction, DossierPart, Relation};
@@ -123,7 +123,11 @@ const ACCOUNT_STATUS: &str = "a.password_set_at, a.last_login_at, a.paused_until
 
 impl Services {
     /// The client's portal status and their contact persons, for staff.
-    pub async fn portal_access(&self, ctx: &Ctx, client: &ClientId) -> Result<PortalAccess> {
+    pub async fn portal_access(
+        &self,
+        ctx: &Ctx,
+        client: &ClientId,
+    ) -> Result<Audited<PortalAccess>> {
         let a = Attempt {
             part: DossierPart::Network,
             access: Access::Read,
@@ -132,7 +136,7 @@ impl Services {
             data_id: None,
             hide_denial: false,
         };
-        let (mut tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
+        let (mut tx, scope, ticket) = self.gate_read(ctx, client.as_str(), &a).await?;
         if !scope.include_history {
             // Account details are for staff; clients see "Mijn netwerk".
             return self.out_of_scope(tx, ctx, client.as_str(), &a).await;
@@ -206,13 +210,16 @@ impl Services {
             });
         }
         let portal_stopped = crate::row::b(&c, "portal_stopped")?;
-        self.finish_read(tx, ctx, &scope, client.as_str(), &a)
-            .await?;
-        Ok(PortalAccess {
-            client: client_status,
-            portal_stopped,
-            contacts,
-        })
+        ticket
+            .finish(
+                tx,
+                PortalAccess {
+                    client: client_status,
+                    portal_stopped,
+                    contacts,
+                },
+            )
+            .await
     }
 
     /// Stops the client's own portal access at their request ("wil je niet

@@ -6,7 +6,7 @@ use crate::access::{actor_facts, subject_facts, Attempt};
 use crate::admin::{full_name, sort_name};
 use crate::error::{Result, ServiceError};
 use crate::row::{d, od, os, s};
-use crate::{Ctx, Services};
+use crate::{Audited, Ctx, Services};
 use chrono::NaiveDate;
 use inzage_core::ids::{ClientId, EpisodeId};
 use inzage_core::model::{AuditAction, AuditOutcome, DossierPart, Principal};
@@ -90,7 +90,7 @@ impl Services {
     /// "Mijn cliënten": the clients of the acting staff member's teams whose
     /// name or client number contains `search` (empty: all), own clients
     /// first, then by name. One audit event for the list.
-    pub async fn my_clients(&self, ctx: &Ctx, search: &str) -> Result<Vec<MyClient>> {
+    pub async fn my_clients(&self, ctx: &Ctx, search: &str) -> Result<Audited<Vec<MyClient>>> {
         let a = Attempt {
             part: DossierPart::Profile,
             access: Access::Read,
@@ -163,9 +163,8 @@ impl Services {
             }
         }
         drop(conn);
-        self.record_read(ctx, &a, None, AuditOutcome::Allowed, &scope.as_role, None)
-            .await?;
-        Ok(out)
+        let event = self.read_event(ctx, &a, None, AuditOutcome::Allowed, &scope.as_role, None);
+        crate::audited::recorded(self, vec![event], out).await
     }
 }
 

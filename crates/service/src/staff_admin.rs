@@ -477,10 +477,15 @@ impl Services {
     /// The staff of an organisation, for administration (the operator's
     /// `inzage admin staff list`, the demo): the administration rule
     /// decides, and the list (contact details) is audited.
-    pub async fn list_staff(&self, ctx: &Ctx, org: &OrganisationId) -> Result<Vec<StaffMember>> {
+    pub async fn list_staff(
+        &self,
+        ctx: &Ctx,
+        org: &OrganisationId,
+    ) -> Result<crate::Audited<Vec<StaffMember>>> {
         let target = org.to_string();
-        self.administer_read(ctx, &target, "staff_list").await?;
-        self.staff_of(org).await
+        let read = self.administer_read(ctx, &target, "staff_list").await?;
+        let staff = self.staff_of(org).await?;
+        Ok(read.map(|()| staff))
     }
 
     /// The staff of an organisation (callers have passed the rule).

@@ -7,7 +7,7 @@ use crate::access::Attempt;
 use crate::admin::full_name;
 use crate::error::Result;
 use crate::row::{os, s, t};
-use crate::{Ctx, Services};
+use crate::{Audited, Ctx, Services};
 use chrono::{DateTime, NaiveDate, Utc};
 use inzage_core::ids::ClientId;
 use inzage_core::model::{AuditAction, DossierPart, Principal, Role};
@@ -140,7 +140,7 @@ impl Services {
         client: &ClientId,
         from: NaiveDate,
         until: NaiveDate,
-    ) -> Result<Vec<WhoLookedLine>> {
+    ) -> Result<Audited<Vec<WhoLookedLine>>> {
         let a = Attempt {
             part: DossierPart::AuditTrail,
             access: Access::Read,
@@ -149,7 +149,7 @@ impl Services {
             data_id: None,
             hide_denial: false,
         };
-        let (mut tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
+        let (mut tx, _scope, ticket) = self.gate_read(ctx, client.as_str(), &a).await?;
         let rows = crate::sql::query(
             "SELECT e.occurred_at, e.actor_kind, e.actor_id, e.actor_role, e.data_kind, e.action, \
              m.given_name AS s_given, m.name_prefix AS s_prefix, m.family_name AS s_family, \
@@ -213,8 +213,6 @@ impl Services {
                 }),
             }
         }
-        self.finish_read(tx, ctx, &scope, client.as_str(), &a)
-            .await?;
-        Ok(lines)
+        ticket.finish(tx, lines).await
     }
 }

@@ -909,7 +909,8 @@ async fn every_sign_in_event_is_audited_without_secrets() {
             },
         )
         .await
-        .expect("audit");
+        .expect("audit")
+        .into_inner();
     let actions: Vec<(String, String)> = log
         .iter()
         .filter(|e| e.data_kind == "account")
@@ -1206,7 +1207,8 @@ async fn automatic_invitation_goes_out_once_when_email_and_mobile_are_known() {
             },
         )
         .await
-        .expect("audit");
+        .expect("audit")
+        .into_inner();
     assert!(log
         .iter()
         .any(|e| e.action == "invite" && e.actor_id == "job:auto_invite"));
@@ -1270,7 +1272,8 @@ async fn a_clients_session_brings_the_clients_facts_so_a_page_loads_them_once() 
     w.svc
         .client_profile(&request, &w.client)
         .await
-        .expect("profile");
+        .expect("profile")
+        .into_inner();
     assert_eq!(
         loaded.load(std::sync::atomic::Ordering::SeqCst),
         0,
@@ -1281,6 +1284,7 @@ async fn a_clients_session_brings_the_clients_facts_so_a_page_loads_them_once() 
     w.svc
         .client_profile(&Ctx::new(principal), &w.client)
         .await
-        .expect("profile");
+        .expect("profile")
+        .into_inner();
     assert_eq!(loaded.load(std::sync::atomic::Ordering::SeqCst), 1);
 }

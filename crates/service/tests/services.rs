@@ -211,7 +211,8 @@ async fn client_sees_only_final_visible_reports_of_current_episode() {
             },
         )
         .await
-        .expect("list");
+        .expect("list")
+        .into_inner();
     assert_eq!(page.total, 1);
     assert_eq!(page.items[0].id, visible);
     assert_eq!(page.items[0].author_name, "Sam bakker");
@@ -241,7 +242,8 @@ async fn client_sees_only_final_visible_reports_of_current_episode() {
             },
         )
         .await
-        .expect("list");
+        .expect("list")
+        .into_inner();
     assert_eq!(staff_page.total, 3);
     // Paging: the total is the same on every page, also past the end.
     for (page, items) in [(1, 2), (2, 1), (3, 0)] {
@@ -257,7 +259,8 @@ async fn client_sees_only_final_visible_reports_of_current_episode() {
                 },
             )
             .await
-            .expect("page");
+            .expect("page")
+            .into_inner();
         assert_eq!((p.items.len(), p.total), (items, 3), "page {page}");
     }
 }
@@ -296,7 +299,8 @@ async fn guessing_another_clients_report_is_not_found_and_audited_as_denied() {
             },
         )
         .await
-        .expect("audit");
+        .expect("audit")
+        .into_inner();
     let denied: Vec<_> = log.iter().filter(|e| e.outcome == "denied").collect();
     assert_eq!(denied.len(), 2, "{log:#?}");
     assert!(denied
@@ -404,7 +408,12 @@ async fn contact_person_sees_granted_parts_until_revoked() {
         matches!(r, Err(ServiceError::Denied(DenyReason::GrantNotValid))),
         "{r:?}"
     );
-    let net = w.svc.network(&cg, &w.client).await.expect("network");
+    let net = w
+        .svc
+        .network(&cg, &w.client)
+        .await
+        .expect("network")
+        .into_inner();
     assert_eq!(net[0].full_name, "Mila de Vries");
     assert!(net[0].grants[0].revoked_at.is_some());
 }
@@ -442,7 +451,8 @@ async fn correction_is_a_new_version_and_nothing_is_overwritten() {
             },
         )
         .await
-        .expect("list");
+        .expect("list")
+        .into_inner();
     assert_eq!(page.total, 1);
     assert_eq!(page.items[0].id, v2);
     assert!(page.items[0].corrected);
@@ -456,7 +466,8 @@ async fn correction_is_a_new_version_and_nothing_is_overwritten() {
         .svc
         .report_history(&cg, &page.items[0].series_id)
         .await
-        .expect("history");
+        .expect("history")
+        .into_inner();
     assert_eq!(
         hist.iter().map(|r| r.body.as_str()).collect::<Vec<_>>(),
         vec!["Eerste tekst.", "Verbeterde tekst."]
@@ -485,7 +496,12 @@ async fn drafts_become_final_after_the_period_keeping_the_author() {
         runner.run_once().await.expect("tick"),
         Tick::Done { .. }
     ));
-    let r = w.svc.report(&me, &id).await.expect("visible now");
+    let r = w
+        .svc
+        .report(&me, &id)
+        .await
+        .expect("visible now")
+        .into_inner();
     assert_eq!(r.status, DocStatus::Final);
     assert_eq!(r.author_id, w.caregiver);
     assert_eq!(r.author_name, "Sam bakker");
@@ -504,7 +520,8 @@ async fn drafts_become_final_after_the_period_keeping_the_author() {
             },
         )
         .await
-        .expect("audit");
+        .expect("audit")
+        .into_inner();
     assert!(log.iter().any(|e| e.action == "finalise"
         && e.actor_kind == "system"
         && e.actor_id == "job:finalise_reports"));
@@ -588,7 +605,11 @@ async fn audit_verify_passes_clean_and_finds_a_changed_row() {
     let w = world().await;
     let cg = staff_ctx(&w.caregiver);
     for _ in 0..3 {
-        w.svc.client_profile(&cg, &w.client).await.expect("read");
+        w.svc
+            .client_profile(&cg, &w.client)
+            .await
+            .expect("read")
+            .into_inner();
     }
     let clean = w.svc.verify_audit_chain().await.expect("verify");
     assert!(clean.intact, "{clean:?}");
@@ -643,7 +664,11 @@ async fn who_looked_groups_repeats_per_day_and_hides_denied_attempts() {
     let w = world().await;
     let cg = staff_ctx(&w.caregiver);
     for _ in 0..3 {
-        w.svc.client_profile(&cg, &w.client).await.expect("read");
+        w.svc
+            .client_profile(&cg, &w.client)
+            .await
+            .expect("read")
+            .into_inner();
     }
     let me = client_ctx(&w.client);
     w.svc
@@ -657,7 +682,8 @@ async fn who_looked_groups_repeats_per_day_and_hides_denied_attempts() {
             },
         )
         .await
-        .expect("list");
+        .expect("list")
+        .into_inner();
     // Another client's guess is denied and must not appear (nor their name).
     let other = client_ctx(&w.other_client);
     assert!(w.svc.client_profile(&other, &w.client).await.is_err());
@@ -666,7 +692,8 @@ async fn who_looked_groups_repeats_per_day_and_hides_denied_attempts() {
         .svc
         .who_looked(&me, &w.client, today, today)
         .await
-        .expect("who looked");
+        .expect("who looked")
+        .into_inner();
     let staff_line = lines
         .iter()
         .find(|l| matches!(&l.who, Who::Staff { name, .. } if name.starts_with("Sam")))
@@ -696,6 +723,7 @@ async fn who_looked_groups_repeats_per_day_and_hides_denied_attempts() {
         .who_looked(&me, &w.client, yesterday, yesterday)
         .await
         .expect("who")
+        .into_inner()
         .is_empty());
     // A caregiver cannot open the client's own view.
     assert!(w
@@ -776,7 +804,7 @@ async fn my_clients_lists_the_own_teams_clients_own_first_and_searches() {
         .await
         .expect("client");
     let cg = staff_ctx(&w.caregiver);
-    let list = w.svc.my_clients(&cg, "").await.expect("list");
+    let list = w.svc.my_clients(&cg, "").await.expect("list").into_inner();
     let ids: Vec<_> = list.iter().map(|c| c.id.clone()).collect();
     // Own client first (although Z sorts last), then the team; not team B.
     assert_eq!(ids, vec![zara.clone(), w.client.clone()]);
@@ -791,6 +819,7 @@ async fn my_clients_lists_the_own_teams_clients_own_first_and_searches() {
             svc.my_clients(&cg, q)
                 .await
                 .expect("search")
+                .into_inner()
                 .into_iter()
                 .map(|c| c.client_number)
                 .collect::<Vec<_>>()
@@ -806,7 +835,8 @@ async fn my_clients_lists_the_own_teams_clients_own_first_and_searches() {
         .svc
         .my_clients(&staff_ctx(&w.other_team_caregiver), "")
         .await
-        .expect("other");
+        .expect("other")
+        .into_inner();
     assert_eq!(other.len(), 1);
     assert_eq!(other[0].id, w.other_client);
     // A functional administrator has no client list, and the refusal is audited.
@@ -1023,6 +1053,7 @@ async fn denied_count(svc: &Services, client: &ClientId) -> usize {
     )
     .await
     .expect("audit")
+    .into_inner()
     .iter()
     .filter(|e| e.outcome == "denied")
     .count()
@@ -1045,7 +1076,8 @@ async fn request_facts_are_reused_until_a_write() {
     w.svc
         .client_profile(&request, &w.client)
         .await
-        .expect("first read loads the facts");
+        .expect("first read loads the facts")
+        .into_inner();
 
     // A change outside any service write (a tampering operator) is not
     // seen by this request's memo, but by a fresh context at once: the memo
@@ -1061,7 +1093,8 @@ async fn request_facts_are_reused_until_a_write() {
     w.svc
         .client_profile(&request, &w.client)
         .await
-        .expect("allowed before the stop");
+        .expect("allowed before the stop")
+        .into_inner();
     w.svc
         .set_portal_stopped(&staff_ctx(&w.caregiver), &w.client, true)
         .await

@@ -363,7 +363,7 @@ pub async fn admin(
         Err(r) => return Ok(r),
     };
     let (ctx, me) = admin_ctx(&info, src)?;
-    let o = st.services.admin_overview(&ctx).await?;
+    let o = st.services.admin_overview(&ctx).await?.into_inner();
     Ok(private(page(admin_page(
         tr_of(&info),
         info.csrf_token.clone(),
@@ -390,7 +390,7 @@ pub async fn admin_post(
     };
     let (ctx, me) = admin_ctx(&info, src)?;
     let tr = tr_of(&info);
-    let o = st.services.admin_overview(&ctx).await?;
+    let o = st.services.admin_overview(&ctx).await?.into_inner();
     let org = o.organisation.id.clone();
     let refuse = |o: AdminOverview, settings: Option<SettingsForm>, errors: Vec<String>| {
         invalid(page(admin_page(
@@ -572,7 +572,7 @@ pub async fn staff_edit(
     };
     let (ctx, me) = admin_ctx(&info, src)?;
     let id = StaffId::parse(&id).ok_or(WebError::NotFound)?;
-    let o = st.services.admin_overview(&ctx).await?;
+    let o = st.services.admin_overview(&ctx).await?.into_inner();
     let p = staff_page(tr_of(&info), info.csrf_token.clone(), &me, &o, &id, vec![])?;
     Ok(private(page(p)))
 }
@@ -593,7 +593,7 @@ pub async fn staff_save(
     let (ctx, me) = admin_ctx(&info, src)?;
     let tr = tr_of(&info);
     let id = StaffId::parse(&id).ok_or(WebError::NotFound)?;
-    let o = st.services.admin_overview(&ctx).await?;
+    let o = st.services.admin_overview(&ctx).await?.into_inner();
     if !o.staff.iter().any(|m| m.id == id) {
         return Err(WebError::NotFound);
     }

@@ -182,7 +182,7 @@ async fn search(
         export,
         ..parse(tr, p, st.services.now())?
     };
-    let lines = st.services.audit_viewer(&ctx, q).await?;
+    let lines = st.services.audit_viewer(&ctx, q).await?.into_inner();
     Ok(Ok((tr, info.csrf_token, lines)))
 }
 

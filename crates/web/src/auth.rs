@@ -883,7 +883,8 @@ pub async fn start(
             roles = st.services.my_roles(&ctx).await?;
             match st.services.my_clients(&ctx, &search).await {
                 Ok(list) => Some(
-                    list.into_iter()
+                    list.into_inner()
+                        .into_iter()
                         .map(|c| ClientLine {
                             id: c.id.to_string(),
                             name: c.name,

@@ -449,6 +449,7 @@ pub async fn choose_form(
         .services
         .pending_links(&tok, src.as_deref())
         .await?
+        .into_inner()
         .into_iter()
         .map(|l| PendingLine {
             id: l.id,
@@ -519,7 +520,8 @@ pub async fn profile(State(st): State<AppState>, Opened(v): Opened) -> Result<Re
     let p = st
         .services
         .client_profile(&v.ctx, &v.header.client_id)
-        .await?;
+        .await?
+        .into_inner();
     let street = [p.street.as_deref(), p.house_number.as_deref()]
         .into_iter()
         .flatten()
@@ -560,7 +562,11 @@ struct PlansPage {
 }
 
 pub async fn plans(State(st): State<AppState>, Opened(v): Opened) -> Result<Response, WebError> {
-    let mut list = st.services.list_plans(&v.ctx, &v.header.client_id).await?;
+    let mut list = st
+        .services
+        .list_plans(&v.ctx, &v.header.client_id)
+        .await?
+        .into_inner();
     list.sort_by_key(|p| std::cmp::Reverse(p.plan_date));
     Ok(private(page(PlansPage {
         t: v.tr,
@@ -636,7 +642,7 @@ async fn plan_page(
         Some(s) => Some(PlanSectionId::parse(s).ok_or(WebError::NotFound)?),
         None => None,
     };
-    let detail = st.services.plan(&v.ctx, &plan_id).await?;
+    let detail = st.services.plan(&v.ctx, &plan_id).await?.into_inner();
     let open = match &section_id {
         Some(sid) => {
             let s = detail
@@ -820,7 +826,8 @@ pub async fn reports(
                 per_page: REPORTS_PER_PAGE,
             },
         )
-        .await?;
+        .await?
+        .into_inner();
     let pages = ((result.total + REPORTS_PER_PAGE - 1) / REPORTS_PER_PAGE).max(1);
     Ok(private(page(ReportsPage {
         t: v.tr,
@@ -850,7 +857,7 @@ pub async fn report(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let id = ReportId::parse(&id).ok_or(WebError::NotFound)?;
-    let r = st.services.report(&v.ctx, &id).await?;
+    let r = st.services.report(&v.ctx, &id).await?.into_inner();
     Ok(private(page(ReportPage {
         t: v.tr,
         f: v.frame,
@@ -902,7 +909,8 @@ pub async fn appointments(
     let all = st
         .services
         .list_appointments(&v.ctx, &v.header.client_id)
-        .await?;
+        .await?
+        .into_inner();
     let (mut past, upcoming): (Vec<_>, Vec<_>) = all.iter().partition(|a| a.ends_at < now);
     past.reverse();
     Ok(private(page(AppointmentsPage {
@@ -919,7 +927,7 @@ pub async fn appointment_ics(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let id = AppointmentId::parse(&id).ok_or(WebError::NotFound)?;
-    let a = st.services.appointment(&v.ctx, &id).await?;
+    let a = st.services.appointment(&v.ctx, &id).await?.into_inner();
     let body = crate::ics::event(
         &a,
         st.services.now(),
@@ -986,7 +994,8 @@ pub async fn documents(
     let docs = st
         .services
         .list_documents(&v.ctx, &v.header.client_id)
-        .await?;
+        .await?
+        .into_inner();
     Ok(private(page(DocumentsPage {
         t: v.tr,
         f: v.frame,
@@ -1071,7 +1080,7 @@ pub(crate) async fn document_response(
     download: bool,
 ) -> Result<Response, WebError> {
     let id = DocumentId::parse(id).ok_or(WebError::NotFound)?;
-    let (meta, bytes) = st.services.document_content(ctx, &id).await?;
+    let (meta, bytes) = st.services.document_content(ctx, &id).await?.into_inner();
     if &meta.client_id != client {
         return Err(WebError::NotFound);
     }
@@ -1138,7 +1147,11 @@ struct NetworkPage {
 
 pub async fn network(State(st): State<AppState>, Opened(v): Opened) -> Result<Response, WebError> {
     let now = st.services.now();
-    let people = st.services.network(&v.ctx, &v.header.client_id).await?;
+    let people = st
+        .services
+        .network(&v.ctx, &v.header.client_id)
+        .await?
+        .into_inner();
     let contacts = people
         .into_iter()
         .filter_map(|p| {
@@ -1262,7 +1275,8 @@ pub async fn who_looked(
     let lines = st
         .services
         .who_looked(&v.ctx, &v.header.client_id, from, until)
-        .await?;
+        .await?
+        .into_inner();
     let tr = v.tr;
     Ok(private(page(WhoLookedPage {
         t: tr,

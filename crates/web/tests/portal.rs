@@ -232,10 +232,23 @@ async fn world() -> World {
                 )
                 .await
                 .expect("reports")
+                .into_inner()
                 .items;
-            let docs = svc.list_documents(&staff, &c).await.expect("docs");
-            let appts = svc.list_appointments(&staff, &c).await.expect("appts");
-            let plans = svc.list_plans(&staff, &c).await.expect("plans");
+            let docs = svc
+                .list_documents(&staff, &c)
+                .await
+                .expect("docs")
+                .into_inner();
+            let appts = svc
+                .list_appointments(&staff, &c)
+                .await
+                .expect("appts")
+                .into_inner();
+            let plans = svc
+                .list_plans(&staff, &c)
+                .await
+                .expect("plans")
+                .into_inner();
             (reports, docs, appts, plans)
         }
     };
@@ -777,7 +790,11 @@ async fn who_looked_shows_staff_by_name_and_role_with_a_count() {
         staff_id: w.caregiver.clone(),
     });
     for _ in 0..3 {
-        w.svc.client_profile(&staff, &w.a).await.expect("read");
+        w.svc
+            .client_profile(&staff, &w.a)
+            .await
+            .expect("read")
+            .into_inner();
     }
     let mut c = w.signed_in("a@example.nl").await;
     let p = c.get("/dossier/wie-keek-mee").await;

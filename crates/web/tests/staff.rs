@@ -621,7 +621,8 @@ async fn other_teams_and_clients_get_no_client_page_and_no_data() {
             },
         )
         .await
-        .expect("audit");
+        .expect("audit")
+        .into_inner();
     assert!(denied
         .iter()
         .any(|e| e.outcome == "denied" && e.reason.as_deref() == Some("not_in_team")));
@@ -712,7 +713,8 @@ async fn a_contact_person_added_with_two_tiles_sees_those_and_loses_them_on_revo
         .svc
         .portal_access(&Ctx::system("cli"), &w.client)
         .await
-        .expect("access");
+        .expect("access")
+        .into_inner();
     let cp = access.contacts[0].id.clone();
     w.svc
         .provision_account(
@@ -1149,7 +1151,8 @@ async fn documents_are_uploaded_checked_by_content_and_removed_softly() {
             },
         )
         .await
-        .expect("audit");
+        .expect("audit")
+        .into_inner();
     assert!(events
         .iter()
         .any(|e| e.data_kind == "documents" && e.action == "delete" && e.outcome == "allowed"));
@@ -1406,7 +1409,8 @@ async fn a_privacy_officer_searches_the_audit_log_sees_denials_and_exports_csv()
             },
         )
         .await
-        .expect("audit");
+        .expect("audit")
+        .into_inner();
     assert!(events
         .iter()
         .any(|e| e.data_kind == "audit_log" && e.actor_kind == "staff"));
@@ -1536,7 +1540,8 @@ async fn a_functional_admin_manages_settings_teams_and_staff_of_their_own_organi
         .svc
         .list_staff(&Ctx::system("cli"), &org)
         .await
-        .expect("staff");
+        .expect("staff")
+        .into_inner();
     let kees = staff
         .iter()
         .find(|m| m.email == "kees@zorg.nl")

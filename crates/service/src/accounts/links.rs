@@ -130,7 +130,7 @@ impl Services {
         &self,
         session_token: &str,
         source: Option<&str>,
-    ) -> Result<Vec<PendingLink>> {
+    ) -> Result<crate::Audited<Vec<PendingLink>>> {
         let info = self.active_session(session_token).await?;
         let now = self.now();
         let mut conn = self.db().acquire().await?;
@@ -186,8 +186,9 @@ impl Services {
             });
         }
         drop(conn);
-        for (cp, client, link) in events {
-            self.append_read_event(crate::group_commit::ReadEvent {
+        let events = events
+            .into_iter()
+            .map(|(cp, client, link)| crate::group_commit::ReadEvent {
                 ctx: link_ctx(&cp, &client, source),
                 at: now,
                 role: "contact_person".into(),
@@ -198,9 +199,8 @@ impl Services {
                 outcome: AuditOutcome::Allowed,
                 reason: None,
             })
-            .await?;
-        }
-        Ok(out)
+            .collect();
+        crate::audited::recorded(self, events, out).await
     }
 
     /// The holder accepts or declines a link. Accepting attaches the row to

@@ -66,6 +66,7 @@ async fn members(st: &AppState, v: &StaffView) -> Result<Vec<MemberChoice>, WebE
         .services
         .client_team_members(&v.ctx, &v.header.client_id)
         .await?
+        .into_inner()
         .into_iter()
         .map(|m| MemberChoice {
             id: m.id.to_string(),
@@ -84,7 +85,8 @@ async fn appointments_page(
     let list = st
         .services
         .list_appointments(&v.ctx, &v.header.client_id)
-        .await?;
+        .await?
+        .into_inner();
     let now = st.services.now();
     let can_write = v.header.may_write(DossierPart::Appointments);
     let members = if can_write {
@@ -282,11 +284,12 @@ async fn appointment_page(
     conflict: bool,
     errors: Vec<String>,
 ) -> Result<AppointmentPage, WebError> {
-    let a = st.services.appointment(&v.ctx, id).await?;
+    let a = st.services.appointment(&v.ctx, id).await?.into_inner();
     let own = st
         .services
         .list_appointments(&v.ctx, &v.header.client_id)
         .await?
+        .into_inner()
         .iter()
         .any(|x| x.id == a.id);
     if !own {

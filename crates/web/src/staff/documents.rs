@@ -44,7 +44,8 @@ async fn documents_page(
     let list = st
         .services
         .list_documents(&v.ctx, &v.header.client_id)
-        .await?;
+        .await?
+        .into_inner();
     let limit = st.services.upload_limit(&v.header.client_id).await?;
     Ok(DocumentsPage {
         documents: list
@@ -261,6 +262,7 @@ pub async fn document_remove(
         .services
         .list_documents(&v.ctx, &v.header.client_id)
         .await?
+        .into_inner()
         .iter()
         .any(|d| d.id == id);
     if !mine {

@@ -253,7 +253,8 @@ pub async fn profile(
     let p = st
         .services
         .client_profile(&v.ctx, &v.header.client_id)
-        .await?;
+        .await?
+        .into_inner();
     let address = [
         [p.street.as_deref(), p.house_number.as_deref()]
             .into_iter()

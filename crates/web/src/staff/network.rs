@@ -127,7 +127,8 @@ async fn network_page(
     let access = st
         .services
         .portal_access(&v.ctx, &v.header.client_id)
-        .await?;
+        .await?
+        .into_inner();
     let contacts = access
         .contacts
         .iter()
@@ -220,6 +221,7 @@ pub async fn network_invite(
             .services
             .portal_access(&v.ctx, &v.header.client_id)
             .await?
+            .into_inner()
             .contacts
             .iter()
             .any(|c| &c.id == cp)

@@ -37,7 +37,11 @@ pub async fn plans(
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, WebError> {
     let v = who.open(&st, &client, DossierPart::ClientPlan).await?;
-    let list = st.services.list_plans(&v.ctx, &v.header.client_id).await?;
+    let list = st
+        .services
+        .list_plans(&v.ctx, &v.header.client_id)
+        .await?
+        .into_inner();
     let errors = match q.melding.as_deref() {
         Some("concept-bestaat") => vec![v.tr.t("staff-plan-draft-exists")],
         _ => vec![],
@@ -116,11 +120,12 @@ async fn load_plan(
     id: &str,
 ) -> Result<inzage_service::dossier::PlanDetail, WebError> {
     let id = PlanVersionId::parse(id).ok_or(WebError::NotFound)?;
-    let detail = st.services.plan(&v.ctx, &id).await?;
+    let detail = st.services.plan(&v.ctx, &id).await?.into_inner();
     let mine = st
         .services
         .list_plans(&v.ctx, &v.header.client_id)
         .await?
+        .into_inner()
         .iter()
         .any(|p| p.id == id);
     if !mine {

@@ -77,7 +77,8 @@ pub async fn reports(
                 ..Default::default()
             },
         )
-        .await?;
+        .await?
+        .into_inner();
     let pages = ((list.total + REPORTS_PER_PAGE - 1) / REPORTS_PER_PAGE).max(1);
     let base = format!("/clienten/{}/rapportages", v.f.client_id);
     Ok(private(page(ReportsPage {
@@ -296,11 +297,15 @@ async fn report_page(
     errors: Vec<String>,
     notice: Option<&'static str>,
 ) -> Result<ReportPage, WebError> {
-    let r = st.services.report(&v.ctx, id).await?;
+    let r = st.services.report(&v.ctx, id).await?.into_inner();
     if r.client_id != v.header.client_id {
         return Err(WebError::NotFound);
     }
-    let history = st.services.report_history(&v.ctx, &r.series_id).await?;
+    let history = st
+        .services
+        .report_history(&v.ctx, &r.series_id)
+        .await?
+        .into_inner();
     let can_write = v.header.may_write(DossierPart::Reports);
     let current_form = ReportForm {
         category: r.category.clone(),
@@ -432,8 +437,12 @@ async fn save(
 
 /// The newest version of the series `id` belongs to.
 async fn latest_version(st: &AppState, ctx: &Ctx, id: &ReportId) -> Result<ReportId, WebError> {
-    let r = st.services.report(ctx, id).await?;
-    let history = st.services.report_history(ctx, &r.series_id).await?;
+    let r = st.services.report(ctx, id).await?.into_inner();
+    let history = st
+        .services
+        .report_history(ctx, &r.series_id)
+        .await?
+        .into_inner();
     Ok(history.last().map(|h| h.id.clone()).unwrap_or(r.id))
 }
 
