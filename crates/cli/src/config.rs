@@ -43,6 +43,12 @@ pub struct Config {
     /// Proxies (addresses or CIDR blocks, comma-separated) whose
     /// `Forwarded`/`X-Forwarded-For` headers name the client. Default none.
     pub trusted_proxies: String,
+    /// Where `inzage audit anchor` writes its signed notes of the audit
+    /// chain's head (default `data_dir/audit-anchors`; better: a mount of
+    /// another machine, or copy them off).
+    pub audit_anchor_dir: Option<PathBuf>,
+    /// The key that signs the anchors (environment only; never commit it).
+    pub audit_anchor_key: Option<String>,
 }
 
 impl Default for Config {
@@ -67,6 +73,8 @@ impl Default for Config {
             sms_gateway_url: None,
             sms_gateway_token: None,
             trusted_proxies: String::new(),
+            audit_anchor_dir: None,
+            audit_anchor_key: None,
         }
     }
 }
@@ -103,6 +111,8 @@ impl Config {
             "sms_gateway_url",
             "sms_gateway_token",
             "trusted_proxies",
+            "audit_anchor_dir",
+            "audit_anchor_key",
         ]));
         fig.extract().map_err(|e| format!("configuration: {e}"))
     }
@@ -160,6 +170,20 @@ impl Config {
             ),
         };
         Ok(Delivery { email, sms, outbox })
+    }
+
+    /// Where the audit anchors are.
+    pub fn anchor_dir(&self) -> PathBuf {
+        self.audit_anchor_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("audit-anchors"))
+    }
+
+    /// The anchors' key, if set (and not empty).
+    pub fn anchor_key(&self) -> Option<String> {
+        self.audit_anchor_key
+            .clone()
+            .filter(|k| !k.trim().is_empty())
     }
 
     /// The database URL in force: the configured one, or SQLite in data_dir.

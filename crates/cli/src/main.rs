@@ -54,6 +54,9 @@ Settings (inzage.toml key / environment variable, default):
   mail_from           INZAGE_MAIL_FROM           Inzage <noreply@inzage.invalid>
   sms_gateway_url     INZAGE_SMS_GATEWAY_URL     none: SMS goes to data_dir/outbox as .txt files
   sms_gateway_token   INZAGE_SMS_GATEWAY_TOKEN   none (sent as Authorization: Bearer)
+  trusted_proxies     INZAGE_TRUSTED_PROXIES     none; addresses/CIDR of proxies whose X-Forwarded-For counts
+  audit_anchor_dir    INZAGE_AUDIT_ANCHOR_DIR    data_dir/audit-anchors (audit anchor; copy it off-host)
+  audit_anchor_key    INZAGE_AUDIT_ANCHOR_KEY    none (signs audit anchors; environment only)
 Configuration file: --config FILE or INZAGE_CONFIG, else ./inzage.toml when present.
 Order: defaults < file < environment < command-line flags.
 Exit codes: 0 ok, 1 internal error, 2 usage, 3 invalid input, 4 conflict or not found,
@@ -117,8 +120,15 @@ enum Command {
 
 #[derive(Subcommand, Debug)]
 enum AuditCmd {
-    /// Check the hash chain; report the first broken link (exit 7).
+    /// Check the hash chain, and the log against the latest anchor when
+    /// anchors exist; report the first broken link (exit 7).
     Verify {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the chain's head (sequence and hash), signed with
+    /// `audit_anchor_key`, into `audit_anchor_dir`, outside the database.
+    Anchor {
         #[arg(long)]
         json: bool,
     },
@@ -315,16 +325,73 @@ async fn run(cmd: Command, config: Config) -> Result<(), CliError> {
         }
         Command::Demo(args) => demo::run(&open(&config).await?, args).await,
         Command::Admin(cmd) => admin::run(&open(&config).await?, cmd).await,
+        Command::Audit(AuditCmd::Anchor { json }) => {
+            let svc = open(&config).await?;
+            let key = config.anchor_key().ok_or_else(|| CliError {
+                code: exit::UNAVAILABLE,
+                message: "audit_anchor_key is not set (INZAGE_AUDIT_ANCHOR_KEY): anchors are signed with it".into(),
+            })?;
+            let dir = config.anchor_dir();
+            let anchor = svc
+                .write_audit_anchor(
+                    &inzage_service::Ctx::system("cli"),
+                    inzage_service::Anchors {
+                        dir: &dir,
+                        key: key.as_bytes(),
+                    },
+                )
+                .await?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&anchor).unwrap_or_default()
+                );
+            } else {
+                println!(
+                    "anchored event {} in {} (copy it off this machine)",
+                    anchor.seq,
+                    dir.display()
+                );
+            }
+            Ok(())
+        }
         Command::Audit(AuditCmd::Verify { json }) => {
             let svc = open(&config).await?;
-            let report = svc.verify_audit_chain().await?;
+            let dir = config.anchor_dir();
+            let has_anchors = std::fs::read_dir(&dir).is_ok_and(|mut d| {
+                d.any(|e| e.is_ok_and(|e| e.file_name().to_string_lossy().starts_with("anchor-")))
+            });
+            let key = config.anchor_key();
+            if has_anchors && key.is_none() {
+                return Err(CliError {
+                    code: exit::UNAVAILABLE,
+                    message: format!(
+                        "{} holds audit anchors, but audit_anchor_key is not set: they cannot be checked",
+                        dir.display()
+                    ),
+                });
+            }
+            let anchors = key.as_deref().map(|k| inzage_service::Anchors {
+                dir: &dir,
+                key: k.as_bytes(),
+            });
+            let report = svc.verify_audit_chain(anchors).await?;
             if json {
                 println!(
                     "{}",
                     serde_json::to_string_pretty(&report).unwrap_or_default()
                 );
             } else if report.intact {
-                println!("audit trail intact: {} events", report.events);
+                match report.anchored_at_seq {
+                    Some(seq) => println!(
+                        "audit trail intact: {} events; matches the anchor at event {seq}",
+                        report.events
+                    ),
+                    None => println!(
+                        "audit trail intact: {} events (no anchor yet)",
+                        report.events
+                    ),
+                }
             } else {
                 println!(
                     "audit trail BROKEN at event {}: {}",

@@ -297,6 +297,9 @@ async fn help_documents_every_setting() {
         "INZAGE_JOB_POLL_SECONDS",
         "INZAGE_LOG_FORMAT",
         "INZAGE_LOG_LEVEL",
+        "INZAGE_TRUSTED_PROXIES",
+        "INZAGE_AUDIT_ANCHOR_DIR",
+        "INZAGE_AUDIT_ANCHOR_KEY",
         "serve",
         "migrate",
         "demo",
@@ -379,6 +382,98 @@ async fn a_bad_smtp_security_setting_is_a_clear_configuration_error() {
     assert_eq!(o.status.code(), Some(2));
     assert!(
         text(&o.stderr).contains("smtp_security must be starttls, tls or none"),
+        "{}",
+        text(&o.stderr)
+    );
+}
+
+/// The binary with the audit anchor's settings.
+fn with_anchor(db: &TestDb, key: Option<&str>, dir: &std::path::Path, args: &[&str]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_inzage"));
+    c.args(["--database-url", &db.url, "--data-dir"])
+        .arg(db.dir.path())
+        .args(args)
+        .env_remove("INZAGE_CONFIG")
+        .env_remove("INZAGE_AUDIT_ANCHOR_KEY")
+        .env("INZAGE_LOG_LEVEL", "warn")
+        .env("INZAGE_AUDIT_ANCHOR_DIR", dir)
+        .current_dir(db.dir.path());
+    if let Some(k) = key {
+        c.env("INZAGE_AUDIT_ANCHOR_KEY", k);
+    }
+    c.output().expect("run inzage")
+}
+
+#[tokio::test]
+async fn audit_anchor_detects_a_rewritten_log() {
+    let db = TestDb::empty().await;
+    let o = inzage(&db, &["demo"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let anchors = db.dir.path().join("anchors");
+    let none = db.dir.path().join("no-anchors");
+    // Without a key no anchor can be written.
+    let o = with_anchor(&db, None, &anchors, &["audit", "anchor"]);
+    assert_eq!(o.status.code(), Some(5), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("audit_anchor_key"));
+    let o = with_anchor(
+        &db,
+        Some("geheime sleutel"),
+        &anchors,
+        &["audit", "anchor", "--json"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let anchor: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let seq = anchor["seq"].as_i64().expect("seq");
+    assert!(seq > 10);
+    let o = with_anchor(&db, Some("geheime sleutel"), &anchors, &["audit", "verify"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stdout));
+    assert!(text(&o.stdout).contains(&format!("matches the anchor at event {seq}")));
+    // Someone with write access rewrites the whole table consistently.
+    db.forge_audit_chain(5, "read").await;
+    // The chain alone looks intact: that is why the anchor exists.
+    let o = with_anchor(&db, Some("geheime sleutel"), &none, &["audit", "verify"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stdout));
+    // Against the anchor it is not.
+    let o = with_anchor(
+        &db,
+        Some("geheime sleutel"),
+        &anchors,
+        &["audit", "verify", "--json"],
+    );
+    assert_eq!(o.status.code(), Some(7), "{}", text(&o.stdout));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["broken_at_seq"], seq);
+    assert!(v["problem"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("rewritten"));
+    // Anchors without their key are not silently skipped; a wrong key
+    // cannot vouch for them.
+    let o = with_anchor(&db, None, &anchors, &["audit", "verify"]);
+    assert_eq!(o.status.code(), Some(5));
+    let o = with_anchor(
+        &db,
+        Some("een andere sleutel"),
+        &anchors,
+        &["audit", "verify", "--json"],
+    );
+    assert_eq!(o.status.code(), Some(7));
+    assert!(text(&o.stdout).contains("signature"));
+}
+
+#[tokio::test]
+async fn dev_outbox_is_refused_off_loopback() {
+    let db = TestDb::empty().await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("port")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let bind = format!("0.0.0.0:{port}");
+    let o = inzage(&db, &["serve", "--bind", &bind, "--dev-outbox"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("only for a loopback address"),
         "{}",
         text(&o.stderr)
     );

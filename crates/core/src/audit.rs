@@ -214,3 +214,69 @@ mod tests {
         assert!(matches!(verify(&c), ChainCheck::Broken { seq: 3, .. }));
     }
 }
+
+/// A signed note of the chain's head, kept outside the database
+/// (`inzage audit anchor`). Whoever can rewrite the whole audit table can
+/// recompute every hash, but cannot make an anchor's signature without the
+/// key from the configuration: `audit verify` then finds that the event at
+/// the anchored sequence no longer has the anchored hash.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Anchor {
+    pub seq: i64,
+    pub hash: String,
+    /// When it was written (RFC 3339).
+    pub at: String,
+    /// HMAC-SHA256 over the other fields, hex.
+    pub mac: String,
+}
+
+impl Anchor {
+    fn mac_of(seq: i64, hash: &str, at: &str, key: &[u8]) -> String {
+        use hmac::{Hmac, Mac};
+        let Ok(mut m) = Hmac::<Sha256>::new_from_slice(key) else {
+            return String::new();
+        };
+        m.update(format!("inzage-anchor-v1|{seq}|{hash}|{at}").as_bytes());
+        hex::encode(m.finalize().into_bytes())
+    }
+
+    pub fn sign(seq: i64, hash: &str, at: &str, key: &[u8]) -> Self {
+        Anchor {
+            seq,
+            hash: hash.to_owned(),
+            at: at.to_owned(),
+            mac: Self::mac_of(seq, hash, at, key),
+        }
+    }
+
+    /// Whether `key` made this anchor (compared in constant time).
+    pub fn is_signed_by(&self, key: &[u8]) -> bool {
+        let want = Self::mac_of(self.seq, &self.hash, &self.at, key);
+        !want.is_empty()
+            && want.len() == self.mac.len()
+            && want
+                .bytes()
+                .zip(self.mac.bytes())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0
+    }
+}
+
+#[cfg(test)]
+mod anchor_tests {
+    use super::Anchor;
+
+    #[test]
+    fn an_anchor_is_signed_by_its_key_only() {
+        let a = Anchor::sign(42, "ab12", "2026-12-01T10:00:00Z", b"sleutel");
+        assert!(a.is_signed_by(b"sleutel"));
+        assert!(!a.is_signed_by(b"another key"));
+        let moved = Anchor {
+            hash: "ab13".into(),
+            ..a.clone()
+        };
+        assert!(!moved.is_signed_by(b"sleutel"), "a changed hash breaks it");
+        let later = Anchor { seq: 43, ..a };
+        assert!(!later.is_signed_by(b"sleutel"));
+    }
+}

@@ -597,6 +597,8 @@ pub enum OperatorAction {
     ProvisionAccount,
     /// Every client of an organisation (`inzage admin client list`).
     ListAllClients,
+    /// A signed note of the audit chain's head (`inzage audit anchor`).
+    AnchorAudit,
 }
 
 pub fn decide_operator(actor: &Principal, action: OperatorAction) -> Decision {

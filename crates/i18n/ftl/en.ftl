@@ -1,6 +1,8 @@
 # Inzage: English texts. Plain, short sentences. Every key is also in nl.ftl.
 
 ## General
+show-password = Show password
+hide-password = Hide password
 skip-to-content = Skip to content
 help-link = Need help?
 nav-help-label = Help and language
@@ -386,6 +388,7 @@ verb-used = used
 ## Help
 help-title = Need help?
 help-intro = Here you find answers to questions many people have. Still stuck? Look at it together with your (personal) caregiver, or contact the service desk.
+help-more = More help on your care organisation's website
 help-servicedesk = Service desk
 help-tour-title = Tour
 help-tour-text = Do you want to see again how Inzage works?
@@ -657,6 +660,7 @@ audit-col-who = Who
 audit-col-role = As
 audit-col-client = Client
 audit-col-what = What
+audit-col-source = From (network address)
 audit-col-outcome = Outcome
 audit-allowed = allowed
 audit-denied = DENIED

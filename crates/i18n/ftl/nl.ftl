@@ -2,6 +2,8 @@
 # korte zinnen, "je". Elke sleutel staat ook in en.ftl.
 
 ## Algemeen
+show-password = Toon wachtwoord
+hide-password = Verberg wachtwoord
 skip-to-content = Naar de inhoud
 help-link = Hulp nodig?
 nav-help-label = Hulp en taal
@@ -387,6 +389,7 @@ verb-used = gebruikt
 ## Hulp
 help-title = Hulp nodig?
 help-intro = Hier vind je antwoorden op vragen die veel mensen hebben. Kom je er niet uit? Kijk er samen met je (persoonlijk) begeleider naar, of neem contact op met de servicedesk.
+help-more = Meer hulp op de website van je zorgorganisatie
 help-servicedesk = Servicedesk
 help-tour-title = Rondleiding
 help-tour-text = Wil je nog een keer zien hoe Inzage werkt?
@@ -658,6 +661,7 @@ audit-col-who = Wie
 audit-col-role = Als
 audit-col-client = Cliënt
 audit-col-what = Wat
+audit-col-source = Vanaf (netwerkadres)
 audit-col-outcome = Uitkomst
 audit-allowed = toegestaan
 audit-denied = GEWEIGERD

@@ -435,7 +435,7 @@ impl Services {
     /// The decision alone: the scope, or (client for the audit event,
     /// reason code, the error to answer).
     #[allow(clippy::type_complexity)]
-    async fn decide_only(
+    pub(crate) async fn decide_only(
         &self,
         tx: &mut Tx,
         client_id: &str,

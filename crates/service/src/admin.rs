@@ -88,6 +88,19 @@ impl OrgSettings {
         if !(1024..=1024 * 1024 * 1024).contains(&self.upload_limit_bytes) {
             return bad("upload_limit_bytes", "must be 1 KiB - 1 GiB");
         }
+        // Shown as a link on the help page: a web address or a path of
+        // this site, nothing else (no `javascript:`, no `//other.site`).
+        if self.help_url.as_deref().is_some_and(|u| {
+            let local = u.starts_with('/') && !u.starts_with("//") && !u.contains('\\');
+            !(u.starts_with("https://") || local)
+                || u.len() > 200
+                || u.chars().any(|c| c.is_whitespace() || c.is_control())
+        }) {
+            return bad(
+                "help_url",
+                "must be an https:// address or a path of this site",
+            );
+        }
         Ok(())
     }
 }
@@ -829,5 +842,76 @@ impl Services {
             staff,
             pending,
         }))
+    }
+}
+
+/// Where a person goes with questions: an organisation's servicedesk and
+/// help link (organisation settings, not personal data).
+#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct Servicedesk {
+    pub organisation_name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub help_url: Option<String>,
+}
+
+impl Services {
+    /// The servicedesk for whoever looks: the organisation of the signed-in
+    /// account (a contact person: the organisation of the dossier open in
+    /// the session), before sign-in the installation's default (oldest)
+    /// organisation.
+    pub async fn servicedesk(&self, session_token: Option<&str>) -> Result<Servicedesk> {
+        let info = match session_token {
+            Some(t) => self.session(t).await?,
+            None => None,
+        };
+        let org: Option<String> = match &info {
+            Some(i) => {
+                let via_dossier = match &i.principal {
+                    Some(Principal::ContactPerson { contact_person_id }) => crate::sql::query(
+                        "SELECT c.organisation_id FROM contact_person p JOIN client c ON c.id = p.client_id WHERE p.id = $1",
+                    )
+                    .bind(contact_person_id.as_str())
+                    .fetch_optional(self.db())
+                    .await?
+                    .map(|r| s(&r, "organisation_id"))
+                    .transpose()?,
+                    _ => None,
+                };
+                match via_dossier {
+                    Some(o) => Some(o),
+                    None => crate::sql::query("SELECT organisation_id FROM account WHERE id = $1")
+                        .bind(&i.account_id)
+                        .fetch_optional(self.db())
+                        .await?
+                        .map(|r| s(&r, "organisation_id"))
+                        .transpose()?,
+                }
+            }
+            None => None,
+        };
+        let r = match org {
+            Some(o) => crate::sql::query(
+                "SELECT name, servicedesk_email, servicedesk_phone, help_url FROM organisation WHERE id = $1",
+            )
+            .bind(o)
+            .fetch_optional(self.db())
+            .await?,
+            None => crate::sql::query(
+                "SELECT name, servicedesk_email, servicedesk_phone, help_url FROM organisation \
+                 ORDER BY created_at, id LIMIT 1",
+            )
+            .fetch_optional(self.db())
+            .await?,
+        };
+        Ok(match r {
+            Some(r) => Servicedesk {
+                organisation_name: s(&r, "name")?,
+                email: os(&r, "servicedesk_email")?,
+                phone: os(&r, "servicedesk_phone")?,
+                help_url: os(&r, "help_url")?,
+            },
+            None => Servicedesk::default(),
+        })
     }
 }

@@ -173,6 +173,43 @@ pub struct VerifyReport {
     pub events: u64,
     pub broken_at_seq: Option<i64>,
     pub problem: Option<String>,
+    /// The sequence number of the latest anchor the log was checked
+    /// against (`None`: no anchor was given or written yet).
+    pub anchored_at_seq: Option<i64>,
+}
+
+/// The anchors kept outside the database (`inzage audit anchor`) and the
+/// key that signs them (configuration).
+#[derive(Clone, Copy, Debug)]
+pub struct Anchors<'a> {
+    pub dir: &'a std::path::Path,
+    pub key: &'a [u8],
+}
+
+impl Anchors<'_> {
+    /// The latest anchor in the folder (by sequence number), if any.
+    fn latest(&self) -> Result<Option<inzage_core::audit::Anchor>> {
+        let entries = match std::fs::read_dir(self.dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(ServiceError::Config(format!("audit anchors: {e}"))),
+        };
+        let mut latest: Option<inzage_core::audit::Anchor> = None;
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !(name.starts_with("anchor-") && name.ends_with(".json")) {
+                continue;
+            }
+            let text = std::fs::read_to_string(entry.path())
+                .map_err(|e| ServiceError::Config(format!("audit anchor {name}: {e}")))?;
+            let a: inzage_core::audit::Anchor = serde_json::from_str(&text)
+                .map_err(|e| ServiceError::Config(format!("audit anchor {name}: {e}")))?;
+            if latest.as_ref().is_none_or(|l| a.seq > l.seq) {
+                latest = Some(a);
+            }
+        }
+        Ok(latest)
+    }
 }
 
 /// Filters for the organisation-wide audit search. Every filter is
@@ -241,9 +278,85 @@ pub struct AuditView {
 pub type AuditLine = AuditRecord;
 
 impl Services {
+    /// Writes an anchor of the chain's head into `anchors.dir`, signed with
+    /// `anchors.key` (operator command; the event that records it is part
+    /// of what it anchors).
+    pub async fn write_audit_anchor(
+        &self,
+        ctx: &Ctx,
+        anchors: Anchors<'_>,
+    ) -> Result<inzage_core::audit::Anchor> {
+        if let inzage_core::policy::Decision::Deny(r) = inzage_core::policy::decide_operator(
+            &ctx.principal,
+            inzage_core::policy::OperatorAction::AnchorAudit,
+        ) {
+            return Err(ServiceError::Denied(r));
+        }
+        let now = self.now();
+        let mut tx = self.db().begin().await?;
+        append(
+            &mut tx,
+            ctx,
+            now,
+            Event {
+                role: "system:cli",
+                client_id: None,
+                data_kind: "audit_anchor",
+                data_id: None,
+                action: AuditAction::Create,
+                outcome: AuditOutcome::Allowed,
+                reason: None,
+            },
+        )
+        .await?;
+        let head = crate::sql::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+            .fetch_one(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        let anchor = inzage_core::audit::Anchor::sign(
+            head.try_get("seq")?,
+            &head.try_get::<String, _>("hash")?,
+            &ts(now),
+            anchors.key,
+        );
+        let dir = anchors.dir.to_owned();
+        let text = serde_json::to_string_pretty(&anchor)
+            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let name = format!("anchor-{:012}.json", anchor.seq);
+        tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+            use std::io::Write;
+            std::fs::create_dir_all(&dir)?;
+            let tmp = dir.join(format!(".{name}.tmp"));
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(text.as_bytes())?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, dir.join(&name))?;
+            std::fs::File::open(&dir)?.sync_all()
+        })
+        .await
+        .map_err(|e| ServiceError::Internal(format!("anchor task: {e}")))?
+        .map_err(|e| ServiceError::Config(format!("cannot write the audit anchor: {e}")))?;
+        Ok(anchor)
+    }
+
     /// Walks the whole chain in `seq` order and reports the first broken
-    /// link. Reads in pages, so it works on logs of any size.
-    pub async fn verify_audit_chain(&self) -> Result<VerifyReport> {
+    /// link. With `anchors`, the log must also hold the latest anchor's
+    /// hash at its sequence number (a rewrite of the whole table, hashes
+    /// recomputed, is found there), and the anchor must carry the key's
+    /// signature. Reads in pages, so it works on logs of any size.
+    pub async fn verify_audit_chain(&self, anchors: Option<Anchors<'_>>) -> Result<VerifyReport> {
+        let anchor = match anchors {
+            Some(a) => match a.latest()? {
+                Some(anchor) if !anchor.is_signed_by(a.key) => {
+                    return Ok(broken(
+                        anchor.seq,
+                        "the latest anchor's signature does not match the configured key".into(),
+                    ))
+                }
+                found => found,
+            },
+            None => None,
+        };
         let pool = self.db();
         let mut verifier = ChainVerifier::default();
         let mut after = 0i64;
@@ -263,6 +376,14 @@ impl Services {
                 if let Err(ChainCheck::Broken { seq, problem }) = verifier.push(&rec) {
                     return Ok(broken(seq, problem));
                 }
+                if let Some(a) = anchor.as_ref().filter(|a| a.seq == rec.seq) {
+                    if a.hash != rec.hash {
+                        return Ok(broken(
+                            rec.seq,
+                            "the event differs from the anchor written outside the database (the log was rewritten)".into(),
+                        ));
+                    }
+                }
             }
         }
         let head = crate::sql::query("SELECT seq, hash FROM audit_head WHERE id = 1")
@@ -270,12 +391,20 @@ impl Services {
             .await?;
         let head_seq: i64 = head.try_get("seq")?;
         let head_hash: String = head.try_get("hash")?;
+        if let Some(a) = anchor.as_ref().filter(|a| a.seq > head_seq) {
+            return Ok(broken(
+                a.seq,
+                "the log ends before the anchor written outside the database (events were removed)"
+                    .into(),
+            ));
+        }
         Ok(match verifier.finish(head_seq, &head_hash) {
             ChainCheck::Intact { events } => VerifyReport {
                 intact: true,
                 events,
                 broken_at_seq: None,
                 problem: None,
+                anchored_at_seq: anchor.map(|a| a.seq),
             },
             ChainCheck::Broken { seq, problem } => broken(seq, problem),
         })
@@ -415,5 +544,6 @@ fn broken(seq: i64, problem: String) -> VerifyReport {
         events: 0,
         broken_at_seq: Some(seq),
         problem: Some(problem),
+        anchored_at_seq: None,
     }
 }

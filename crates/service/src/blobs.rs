@@ -74,6 +74,140 @@ impl BlobStore {
     pub fn path_of(&self, hash: &str) -> Option<PathBuf> {
         self.path_for(hash)
     }
+
+    /// Starts receiving a file of at most `limit` bytes: it streams into a
+    /// temporary file under `blobs/tmp/` and is hashed on the way, so an
+    /// upload is never held in memory whole.
+    pub async fn begin_upload(&self, limit: u64) -> Result<Upload> {
+        let dir = self.root.join("tmp");
+        tokio::fs::create_dir_all(&dir).await.map_err(io)?;
+        let path = dir.join(format!(".upload-{}", uuid::Uuid::new_v4()));
+        let file = tokio::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .await
+            .map_err(io)?;
+        Ok(Upload {
+            path: Some(path),
+            file: Some(file),
+            hasher: Sha256::new(),
+            size: 0,
+            head: Vec::with_capacity(HEAD),
+            limit,
+        })
+    }
+
+    /// Moves a received file into the store under its hash (a file with the
+    /// same content that is there already stays, and the new one goes).
+    pub(crate) async fn adopt(&self, mut received: Received) -> Result<String> {
+        let Some(tmp) = received.path.take() else {
+            return Err(ServiceError::Internal("upload already stored".into()));
+        };
+        let hash = received.sha256.clone();
+        let path = self
+            .path_for(&hash)
+            .ok_or_else(|| ServiceError::Internal("hash".into()))?;
+        tokio::task::spawn_blocking(move || -> Result<()> {
+            if path.exists() {
+                let _ = std::fs::remove_file(&tmp);
+                return Ok(());
+            }
+            let dir = path
+                .parent()
+                .ok_or_else(|| ServiceError::Internal("blob path".into()))?;
+            std::fs::create_dir_all(dir).map_err(io)?;
+            std::fs::rename(&tmp, &path).map_err(io)?;
+            if let Ok(d) = std::fs::File::open(dir) {
+                let _ = d.sync_all();
+            }
+            Ok(())
+        })
+        .await
+        .map_err(|e| ServiceError::Internal(format!("blob task: {e}")))??;
+        Ok(hash)
+    }
+}
+
+/// The first bytes of an upload, kept to tell its type by content.
+const HEAD: usize = 16;
+
+/// A file being received (see [`BlobStore::begin_upload`]). Dropped before
+/// [`Upload::finish`], its temporary file is removed.
+pub struct Upload {
+    path: Option<PathBuf>,
+    file: Option<tokio::fs::File>,
+    hasher: Sha256,
+    size: u64,
+    head: Vec<u8>,
+    limit: u64,
+}
+
+impl Upload {
+    /// Adds a chunk. `Ok(false)`: the file is larger than the limit (the
+    /// caller stops reading; nothing more is written).
+    pub async fn write(&mut self, chunk: &[u8]) -> Result<bool> {
+        use tokio::io::AsyncWriteExt;
+        if self.size + chunk.len() as u64 > self.limit {
+            return Ok(false);
+        }
+        if self.head.len() < HEAD {
+            let take = (HEAD - self.head.len()).min(chunk.len());
+            self.head.extend_from_slice(&chunk[..take]);
+        }
+        self.hasher.update(chunk);
+        self.size += chunk.len() as u64;
+        if let Some(f) = self.file.as_mut() {
+            f.write_all(chunk).await.map_err(io)?;
+        }
+        Ok(true)
+    }
+
+    /// The file is complete: made durable, with its size, hash and first
+    /// bytes.
+    pub async fn finish(mut self) -> Result<Received> {
+        if let Some(f) = self.file.take() {
+            f.sync_all().await.map_err(io)?;
+        }
+        Ok(Received {
+            path: self.path.take(),
+            size: self.size,
+            sha256: hex::encode(std::mem::take(&mut self.hasher).finalize()),
+            head: std::mem::take(&mut self.head),
+        })
+    }
+}
+
+impl Drop for Upload {
+    fn drop(&mut self) {
+        if let Some(p) = self.path.take() {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
+/// A received file, waiting in `blobs/tmp/` until it is stored. Dropped
+/// without being stored, it is removed.
+pub struct Received {
+    path: Option<PathBuf>,
+    pub size: u64,
+    pub sha256: String,
+    /// The first bytes (the type is decided by content).
+    pub head: Vec<u8>,
+}
+
+impl std::fmt::Debug for Received {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Received({} bytes)", self.size)
+    }
+}
+
+impl Drop for Received {
+    fn drop(&mut self) {
+        if let Some(p) = self.path.take() {
+            let _ = std::fs::remove_file(p);
+        }
+    }
 }
 
 fn tempfile_in(dir: &Path) -> Result<(PathBuf, std::fs::File)> {
@@ -90,6 +224,30 @@ fn io(e: std::io::Error) -> ServiceError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn an_upload_streams_with_its_limit_and_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = BlobStore::new(dir.path());
+        let tmp = || {
+            std::fs::read_dir(dir.path().join("blobs/tmp"))
+                .map(|d| d.count())
+                .unwrap_or(0)
+        };
+        let mut up = store.begin_upload(10).await.expect("begin");
+        assert!(up.write(b"%PDF-").await.expect("w"));
+        assert!(up.write(b"1.7").await.expect("w"));
+        assert!(!up.write(b"too much").await.expect("w"), "over the limit");
+        drop(up);
+        assert_eq!(tmp(), 0, "a dropped upload is removed");
+        let mut up = store.begin_upload(100).await.expect("begin");
+        up.write(b"%PDF-1.7 x").await.expect("w");
+        let r = up.finish().await.expect("finish");
+        assert_eq!((r.size, &r.head[..5]), (10, &b"%PDF-"[..]));
+        let hash = store.adopt(r).await.expect("adopt");
+        assert_eq!(store.get(&hash).expect("get"), b"%PDF-1.7 x");
+        assert_eq!(tmp(), 0, "moved into the store");
+    }
 
     #[test]
     fn round_trip_and_tamper_detection() {

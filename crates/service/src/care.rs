@@ -233,14 +233,15 @@ impl Services {
     }
 }
 
-/// A document a staff member uploads.
-#[derive(Clone, Debug)]
+/// A document a staff member uploads (the file received by
+/// [`Services::begin_upload`], waiting in a temporary file).
+#[derive(Debug)]
 pub struct NewDocument {
     pub title: Label,
     pub doc_type: Label,
     pub doc_date: chrono::NaiveDate,
     pub visible_to_client: bool,
-    pub bytes: Vec<u8>,
+    pub content: crate::blobs::Received,
 }
 
 /// The content type of an upload, decided by its first bytes (never by
@@ -258,9 +259,24 @@ pub fn sniff_content_type(bytes: &[u8]) -> Option<&'static str> {
 }
 
 impl Services {
-    /// The organisation's upload limit for this client's documents.
-    pub async fn upload_limit(&self, client: &ClientId) -> Result<i64> {
-        let mut conn = self.db().acquire().await?;
+    /// The organisation's upload limit for this client's documents, for a
+    /// member who may add documents (the policy decides; a refusal answers
+    /// `Denied` and reads nothing of the dossier).
+    pub async fn upload_limit(&self, ctx: &Ctx, client: &ClientId) -> Result<i64> {
+        let a = attempt(
+            DossierPart::Documents,
+            AuditAction::Create,
+            "documents",
+            None,
+        );
+        let mut conn = self.db().begin_read().await?;
+        let decided = self
+            .decide_only(&mut conn, client.as_str(), ctx, &a)
+            .await?;
+        if let Err((_, _, e)) = decided {
+            conn.rollback().await?;
+            return Err(e);
+        }
         let r = crate::sql::query(
             "SELECT o.upload_limit_bytes FROM client c JOIN organisation o ON o.id = c.organisation_id WHERE c.id = $1",
         )
@@ -268,7 +284,16 @@ impl Services {
         .fetch_optional(&mut *conn)
         .await?
         .ok_or(ServiceError::NotFound)?;
+        conn.rollback().await?;
         crate::row::i(&r, "upload_limit_bytes")
+    }
+
+    /// Starts receiving an upload of at most `limit` bytes into a
+    /// temporary file (streamed and hashed, never held in memory whole).
+    pub async fn begin_upload(&self, limit: i64) -> Result<crate::blobs::Upload> {
+        self.blobs()
+            .begin_upload(u64::try_from(limit).unwrap_or(0))
+            .await
     }
 
     /// Uploads a document into the client's current episode. The type is
@@ -279,10 +304,10 @@ impl Services {
         client: &ClientId,
         doc: NewDocument,
     ) -> Result<inzage_core::ids::DocumentId> {
-        let Some(content_type) = sniff_content_type(&doc.bytes) else {
+        let Some(content_type) = sniff_content_type(&doc.content.head) else {
             return Err(FieldError::new("file", "not a PDF, PNG or JPEG file").into());
         };
-        if doc.bytes.is_empty() {
+        if doc.content.size == 0 {
             return Err(FieldError::new("file", "is empty").into());
         }
         let uploader =
@@ -303,13 +328,14 @@ impl Services {
             .await?;
             crate::row::i(&r, "upload_limit_bytes")?
         };
-        if doc.bytes.len() as i64 > limit {
+        let size = i64::try_from(doc.content.size).unwrap_or(i64::MAX);
+        if size > limit {
             return Err(FieldError::new("file", "is larger than the upload limit").into());
         }
         let episode = crate::writes::current_episode(&mut tx, client.as_str()).await?;
         // Content-addressed: a failed transaction leaves at most an
         // unreferenced file, never a row without its file (ADR 0004).
-        let hash = self.blobs().put(&doc.bytes)?;
+        let hash = self.blobs().adopt(doc.content).await?;
         let id = new_id();
         crate::sql::query(
             "INSERT INTO document (id, client_id, episode_id, title, doc_type, doc_date, content_type, size_bytes, sha256, \
@@ -322,7 +348,7 @@ impl Services {
         .bind(doc.doc_type.as_str())
         .bind(inzage_core::types::date_str(doc.doc_date))
         .bind(content_type)
-        .bind(doc.bytes.len() as i64)
+        .bind(size)
         .bind(&hash)
         .bind(i64::from(doc.visible_to_client))
         .bind(uploader.as_str())

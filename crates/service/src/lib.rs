@@ -42,7 +42,7 @@ use inzage_core::model::Principal;
 use inzage_core::Clock;
 use std::sync::Arc;
 
-pub use audit::{AuditLine, AuditQuery, AuditView, VerifyReport};
+pub use audit::{Anchors, AuditLine, AuditQuery, AuditView, VerifyReport};
 pub use error::{Result, ServiceError};
 
 /// Who is acting, for whom, from where. Built by the sign-in layer.

@@ -189,3 +189,49 @@ pub fn client(
         primary_caregiver_id: None,
     }
 }
+
+impl TestDb {
+    /// Forges the audit log as an attacker with write access to the whole
+    /// table would: changes the action of event `seq` and recomputes every
+    /// hash from there on, and the head, so the chain itself is consistent
+    /// again. Only an anchor kept outside the database tells.
+    pub async fn forge_audit_chain(&self, seq: i64, action: &str) {
+        let rows = crate::sql::query(&format!(
+            "SELECT {} FROM audit_event WHERE seq >= $1 ORDER BY seq",
+            crate::audit::AUDIT_COLUMNS
+        ))
+        .bind(seq)
+        .fetch_all(&self.db)
+        .await
+        .expect("events");
+        let mut prev: Option<String> = None;
+        let mut last = String::new();
+        for row in &rows {
+            let mut rec = crate::audit::record_from_row(row).expect("record");
+            if rec.seq == seq {
+                rec.action = action.to_owned();
+            }
+            if let Some(p) = prev.take() {
+                rec.prev_hash = p;
+            }
+            rec.hash = rec.compute_hash();
+            crate::sql::query(
+                "UPDATE audit_event SET action = $2, prev_hash = $3, hash = $4 WHERE seq = $1",
+            )
+            .bind(rec.seq)
+            .bind(&rec.action)
+            .bind(&rec.prev_hash)
+            .bind(&rec.hash)
+            .execute(&self.db)
+            .await
+            .expect("rewrite");
+            prev = Some(rec.hash.clone());
+            last = rec.hash;
+        }
+        crate::sql::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+            .bind(&last)
+            .execute(&self.db)
+            .await
+            .expect("head");
+    }
+}

@@ -611,13 +611,13 @@ async fn audit_verify_passes_clean_and_finds_a_changed_row() {
             .expect("read")
             .into_inner();
     }
-    let clean = w.svc.verify_audit_chain().await.expect("verify");
+    let clean = w.svc.verify_audit_chain(None).await.expect("verify");
     assert!(clean.intact, "{clean:?}");
     assert!(clean.events >= 10);
     w._db
         .exec_raw("UPDATE audit_event SET actor_id = 'someone-else' WHERE seq = 4")
         .await;
-    let broken = w.svc.verify_audit_chain().await.expect("verify");
+    let broken = w.svc.verify_audit_chain(None).await.expect("verify");
     assert!(!broken.intact);
     assert_eq!(broken.broken_at_seq, Some(4));
 }
@@ -628,7 +628,7 @@ async fn audit_verify_finds_a_removed_last_event() {
     w._db
         .exec_raw("DELETE FROM audit_event WHERE seq = (SELECT MAX(seq) FROM audit_event)")
         .await;
-    let r = w.svc.verify_audit_chain().await.expect("verify");
+    let r = w.svc.verify_audit_chain(None).await.expect("verify");
     assert!(!r.intact);
     assert!(r.problem.unwrap_or_default().contains("head"));
 }
@@ -773,7 +773,7 @@ async fn many_concurrent_reads_share_a_small_pool_and_each_is_audited() {
     assert_eq!(w._db.scalar(&count(&w.client, "allowed")).await, 16);
     assert_eq!(w._db.scalar(&count(&w.other_client, "denied")).await, 8);
     // Written in groups, the chain is still whole and gap-free.
-    let report = w.svc.verify_audit_chain().await.expect("verify");
+    let report = w.svc.verify_audit_chain(None).await.expect("verify");
     assert!(report.intact, "{report:?}");
 }
 
@@ -1006,21 +1006,24 @@ async fn staff_authorization_matrix() {
                         }
                         r
                     }
-                    "upload_document" => w
-                        .svc
-                        .upload_document(
-                            &ctx,
-                            client,
-                            inzage_service::care::NewDocument {
-                                title: label("Verslag"),
-                                doc_type: label("Verslag"),
-                                doc_date: t0().date_naive(),
-                                visible_to_client: true,
-                                bytes: b"%PDF-1.4\n%%EOF\n".to_vec(),
-                            },
-                        )
-                        .await
-                        .map(drop),
+                    "upload_document" => {
+                        let mut up = w.svc.begin_upload(1 << 20).await.expect("upload");
+                        up.write(b"%PDF-1.4\n%%EOF\n").await.expect("write");
+                        w.svc
+                            .upload_document(
+                                &ctx,
+                                client,
+                                inzage_service::care::NewDocument {
+                                    title: label("Verslag"),
+                                    doc_type: label("Verslag"),
+                                    doc_date: t0().date_naive(),
+                                    visible_to_client: true,
+                                    content: up.finish().await.expect("finish"),
+                                },
+                            )
+                            .await
+                            .map(drop)
+                    }
                     other => panic!("unknown action {other}"),
                 };
                 let expected = own && row[i] == 1;

@@ -462,16 +462,31 @@ async fn no_store(req: axum::extract::Request, next: axum::middleware::Next) -> 
     res
 }
 
-pub fn routes() -> axum::Router<AppState> {
+/// The API's routes, for the router's table; each answer is `no-store`.
+pub(crate) fn routes() -> Vec<(
+    axum::http::Method,
+    &'static str,
+    axum::routing::MethodRouter<AppState>,
+)> {
+    use axum::http::Method as M;
     use axum::routing::{get, post};
-    axum::Router::new()
-        .route("/api/v1/auth/login", post(login))
-        .route("/api/v1/auth/sms", post(sms))
-        .route("/api/v1/auth/code", post(code))
-        .route("/api/v1/auth/logout", post(logout))
-        .route("/api/v1/auth/password-reset", post(password_reset))
-        .route("/api/v1/auth/password", post(set_password))
-        .route("/api/v1/me", get(me))
-        .route("/api/v1/openapi.json", get(openapi))
-        .layer(axum::middleware::from_fn(no_store))
+    let ns = || axum::middleware::from_fn(no_store);
+    vec![
+        (M::POST, "/api/v1/auth/login", post(login).layer(ns())),
+        (M::POST, "/api/v1/auth/sms", post(sms).layer(ns())),
+        (M::POST, "/api/v1/auth/code", post(code).layer(ns())),
+        (M::POST, "/api/v1/auth/logout", post(logout).layer(ns())),
+        (
+            M::POST,
+            "/api/v1/auth/password-reset",
+            post(password_reset).layer(ns()),
+        ),
+        (
+            M::POST,
+            "/api/v1/auth/password",
+            post(set_password).layer(ns()),
+        ),
+        (M::GET, "/api/v1/me", get(me).layer(ns())),
+        (M::GET, "/api/v1/openapi.json", get(openapi).layer(ns())),
+    ]
 }

@@ -111,6 +111,8 @@ pub struct AuditRow {
     pub action_key: String,
     pub denied: bool,
     pub reason: String,
+    /// The client's network address (NEN 7513: from where).
+    pub source: String,
 }
 
 fn row(v: &AuditView) -> AuditRow {
@@ -131,6 +133,7 @@ fn row(v: &AuditView) -> AuditRow {
         action_key: action_key(&r.action),
         denied: r.outcome == "denied",
         reason: r.reason.clone().unwrap_or_default(),
+        source: r.source_addr.clone().unwrap_or_default(),
     }
 }
 

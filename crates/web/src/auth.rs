@@ -305,7 +305,7 @@ pub async fn login_submit(
         LoginOutcome::AccessEnded => page(again(tr.a(
             "login-access-ended",
             "servicedesk",
-            st.servicedesk(tr).await,
+            st.servicedesk(None, tr).await.0,
         ))),
     })
 }
@@ -990,13 +990,16 @@ pub async fn end_other_sessions(
 struct HelpPage {
     t: Tr,
     servicedesk: String,
+    /// The organisation's own help pages (a setting), if any.
+    help_url: Option<String>,
     signed_in: bool,
     is_staff: bool,
 }
 
 /// "Hulp nodig?": before and after sign-in, in the viewer's language.
 pub async fn help(State(st): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
-    let session = match cookie(&headers, st.cookies.session()) {
+    let token = cookie(&headers, st.cookies.session());
+    let session = match token {
         Some(tok) => st
             .services
             .session(tok)
@@ -1008,9 +1011,13 @@ pub async fn help(State(st): State<AppState>, headers: HeaderMap) -> Result<Resp
         Some(info) => crate::portal::tr_of(info),
         None => pre_tr(&headers),
     };
+    let (servicedesk, help_url) = st
+        .servicedesk(token.filter(|_| session.is_some()), tr)
+        .await;
     Ok(page(HelpPage {
         t: tr,
-        servicedesk: st.servicedesk(tr).await,
+        servicedesk,
+        help_url,
         signed_in: session.is_some(),
         is_staff: session
             .as_ref()

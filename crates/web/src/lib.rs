@@ -11,6 +11,7 @@ mod auth;
 pub mod client_addr;
 mod dev;
 pub mod error;
+mod gated_body;
 mod headers;
 pub use inzage_i18n as i18n;
 mod ics;
@@ -19,9 +20,10 @@ mod portal;
 mod staff;
 
 use axum::extract::State;
+use axum::http::Method;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, MethodRouter};
 use axum::Router;
 use inzage_service::Services;
 use std::time::Duration;
@@ -64,19 +66,303 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// The servicedesk contacts of the organisation, as one line.
-    pub(crate) async fn servicedesk(&self, tr: i18n::Tr) -> String {
-        let orgs = self.services.list_organisations().await.unwrap_or_default();
-        let Some(o) = orgs.first() else {
-            return String::new();
-        };
-        match (&o.settings.servicedesk_email, &o.settings.servicedesk_phone) {
+    /// The servicedesk of whoever looks (the viewer's organisation; before
+    /// sign-in the installation's default), as one line, and its help link.
+    pub(crate) async fn servicedesk(
+        &self,
+        session: Option<&str>,
+        tr: i18n::Tr,
+    ) -> (String, Option<String>) {
+        let sd = self.services.servicedesk(session).await.unwrap_or_default();
+        let line = match (&sd.email, &sd.phone) {
             (Some(e), Some(p)) => tr.a2("servicedesk-mail-or-call", "email", e, "phone", p),
             (Some(e), None) => tr.a("servicedesk-mail", "email", e),
             (None, Some(p)) => tr.a("servicedesk-call", "phone", p),
             (None, None) => String::new(),
-        }
+        };
+        (line, sd.help_url)
     }
+}
+
+/// Every route of the application: (method, path, handler). The router is
+/// built from this list alone, and the security tests read it through
+/// [`route_list`]: every route that takes an id must have its row in the
+/// authorization matrix, and every state-changing route is sent without
+/// and with a wrong CSRF token (`crates/web/tests/matrix.rs`). A new route
+/// therefore cannot escape either.
+fn route_table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
+    use axum::routing::post;
+    use Method as M;
+    let mut t = vec![
+        (M::GET, "/", get(auth::start)),
+        (M::GET, "/taal", get(auth::choose_language)),
+        (M::GET, "/kiezen", get(portal::choose_form)),
+        (M::POST, "/kiezen", post(portal::choose_submit)),
+        (M::POST, "/rondleiding", post(portal::tour_close)),
+        (M::GET, "/dossier/gegevens", get(portal::profile)),
+        (M::GET, "/dossier/clientplan", get(portal::plans)),
+        (M::GET, "/dossier/clientplan/{plan}", get(portal::plan)),
+        (
+            M::GET,
+            "/dossier/clientplan/{plan}/{section}",
+            get(portal::plan_section),
+        ),
+        (M::GET, "/dossier/rapportages", get(portal::reports)),
+        (M::GET, "/dossier/rapportages/{id}", get(portal::report)),
+        (M::GET, "/dossier/afspraken", get(portal::appointments)),
+        (
+            M::GET,
+            "/dossier/afspraken/{id}/agenda.ics",
+            get(portal::appointment_ics),
+        ),
+        (M::GET, "/dossier/documenten", get(portal::documents)),
+        (
+            M::GET,
+            "/dossier/documenten/{id}",
+            get(portal::document_view),
+        ),
+        (
+            M::GET,
+            "/dossier/documenten/{id}/download",
+            get(portal::document_download),
+        ),
+        (M::GET, "/dossier/netwerk", get(portal::network)),
+        (M::GET, "/dossier/wie-keek-mee", get(portal::who_looked)),
+        (M::GET, "/beheer", get(admin_pages::admin)),
+        (M::POST, "/beheer", post(admin_pages::admin_post)),
+        (
+            M::GET,
+            "/beheer/medewerkers/{id}",
+            get(admin_pages::staff_edit),
+        ),
+        (
+            M::POST,
+            "/beheer/medewerkers/{id}",
+            post(admin_pages::staff_save),
+        ),
+        (
+            M::POST,
+            "/beheer/goedkeuringen/{id}",
+            post(admin_pages::staff_request_decide),
+        ),
+        (M::GET, "/audit", get(audit_view::audit_page)),
+        (M::GET, "/audit.csv", get(audit_view::audit_csv)),
+        (M::GET, "/clienten/{client}", get(staff::profile)),
+        (
+            M::GET,
+            "/clienten/{client}/rapportages",
+            get(staff::reports),
+        ),
+        (
+            M::POST,
+            "/clienten/{client}/rapportages",
+            post(staff::report_create),
+        ),
+        (
+            M::GET,
+            "/clienten/{client}/rapportages/nieuw",
+            get(staff::report_new),
+        ),
+        (
+            M::GET,
+            "/clienten/{client}/rapportages/{id}",
+            get(staff::report),
+        ),
+        (
+            M::POST,
+            "/clienten/{client}/rapportages/{id}/opslaan",
+            post(staff::report_save),
+        ),
+        (
+            M::POST,
+            "/clienten/{client}/rapportages/{id}/definitief",
+            post(staff::report_finalise),
+        ),
+        (
+            M::POST,
+            "/clienten/{client}/rapportages/{id}/corrigeren",
+            post(staff::report_correct),
+        ),
+        (
+            M::POST,
+            "/clienten/{client}/zorgperiode",
+            post(staff::episode),
+        ),
+        (
+            M::GET,
+            "/clienten/{client}/afspraken",
+            get(staff::appointments),
+        ),
+        (
+            M::POST,
+            "/clienten/{client}/afspraken",
+            post(staff::appointment_create),
+        ),
+        (
+            M::GET,
+            "/clienten/{client}/afspraken/{id}",
+            get(staff::appointment_edit),
+        ),
+        (
+            M::POST,
+            "/clienten/{client}/afspraken/{id}",
+            post(staff::appointment_save),
+        ),
+        (
+            M::GET,
+            "/clienten/{client}/documenten",
+            get(staff::documents),
+        ),
+        (
+            M::POST,
+            "/clienten/{client}/documenten",
+            post(staff::document_upload)
+                .layer(axum::extract::DefaultBodyLimit::max(staff::UPLOAD_BODY_MAX)),
+        ),
+        (
+            M::GET,
+            "/clienten/{client}/documenten/{id}",
+            get(staff::document_view),
+        ),
+        (
+            M::POST,
+            "/clienten/{client}/documenten/{id}/verwijderen",
+            post(staff::document_remove),
+        ),
+        (M::GET, "/clienten/{client}/clientplan", get(staff::plans)),
+        (
+            M::POST,
+            "/clienten/{client}/clientplan",
+            post(staff::plan_create),
+        ),
+        (
+            M::GET,
+            "/clienten/{client}/clientplan/{plan}",
+            get(staff::plan),
+        ),
+        (
+            M::POST,
+            "/clienten/{client}/clientplan/{plan}",
+            post(staff::plan_action),
+        ),
+        (
+            M::GET,
+            "/clienten/{client}/clientplan/{plan}/{section}",
+            get(staff::plan_section),
+        ),
+        (
+            M::POST,
+            "/clienten/{client}/clientplan/{plan}/{section}",
+            post(staff::plan_section_save),
+        ),
+        (M::GET, "/clienten/{client}/netwerk", get(staff::network)),
+        (
+            M::POST,
+            "/clienten/{client}/netwerk/uitnodigen",
+            post(staff::network_invite),
+        ),
+        (
+            M::POST,
+            "/clienten/{client}/netwerk/pauze",
+            post(staff::network_pause),
+        ),
+        (
+            M::POST,
+            "/clienten/{client}/netwerk/gegevens",
+            post(staff::network_details),
+        ),
+        (
+            M::POST,
+            "/clienten/{client}/netwerk/portaal",
+            post(staff::network_portal),
+        ),
+        (
+            M::POST,
+            "/clienten/{client}/netwerk/contactpersonen",
+            post(staff::network_add),
+        ),
+        (
+            M::POST,
+            "/clienten/{client}/netwerk/toegang/{grant}/intrekken",
+            post(staff::network_revoke),
+        ),
+        (M::GET, "/inloggen", get(auth::login_form)),
+        (M::POST, "/inloggen", post(auth::login_submit)),
+        (M::GET, "/inloggen/code", get(auth::code_form)),
+        (M::POST, "/inloggen/code", post(auth::code_submit)),
+        (M::POST, "/inloggen/sms", post(auth::send_sms)),
+        (M::GET, "/wachtwoord-opvragen", get(auth::forgot_form)),
+        (M::POST, "/wachtwoord-opvragen", post(auth::forgot_submit)),
+        (
+            M::GET,
+            "/wachtwoord-instellen",
+            get(auth::set_password_form),
+        ),
+        (
+            M::POST,
+            "/wachtwoord-instellen",
+            post(auth::set_password_submit),
+        ),
+        (M::POST, "/uitloggen", post(auth::logout)),
+        (M::GET, "/mijn-sessies", get(auth::sessions)),
+        (
+            M::POST,
+            "/mijn-sessies/andere-beeindigen",
+            post(auth::end_other_sessions),
+        ),
+        (M::GET, "/inloggen/app-koppelen", get(auth::enrol_form)),
+        (M::GET, "/mijn-account/app", get(account::account_app_form)),
+        (
+            M::POST,
+            "/mijn-account/app",
+            post(account::account_app_submit),
+        ),
+        (M::GET, "/mijn-account", get(account::account)),
+        (
+            M::POST,
+            "/mijn-account/wachtwoord",
+            post(account::change_password),
+        ),
+        (
+            M::POST,
+            "/mijn-account/gegevens",
+            post(account::identifiers_start),
+        ),
+        (
+            M::POST,
+            "/mijn-account/gegevens/code",
+            post(account::identifiers_confirm),
+        ),
+        (
+            M::GET,
+            "/mijn-account/wijziging",
+            get(account::staff_change_form),
+        ),
+        (
+            M::POST,
+            "/mijn-account/wijziging",
+            post(account::staff_change_submit),
+        ),
+        (
+            M::POST,
+            "/mijn-account/app/verwijderen",
+            post(account::remove_app),
+        ),
+        (M::POST, "/mijn-account/taal", post(account::set_language)),
+        (M::POST, "/uitnodigingen/{id}", post(account::link_decide)),
+        (M::GET, "/hulp", get(auth::help)),
+        (M::GET, "/static/{*file}", get(static_file)),
+        (M::GET, "/healthz", get(healthz)),
+        (M::GET, "/bare", get(bare)),
+    ];
+    t.extend(api::routes());
+    t
+}
+
+/// Every (method, path) the application answers (the development outbox
+/// aside, which exists only on a loopback address when asked for).
+pub fn route_list() -> Vec<(Method, &'static str)> {
+    route_table().into_iter().map(|(m, p, _)| (m, p)).collect()
 }
 
 pub fn router(services: Services, config: WebConfig) -> Router {
@@ -89,194 +375,11 @@ pub fn router(services: Services, config: WebConfig) -> Router {
     if let Some(dir) = config.dev_outbox.clone() {
         app = app.route("/dev/outbox", get(move || dev::outbox(dir.clone())));
     }
-    app.route("/", get(auth::start))
-        .route("/taal", get(auth::choose_language))
-        .route(
-            "/kiezen",
-            get(portal::choose_form).post(portal::choose_submit),
-        )
-        .route("/rondleiding", axum::routing::post(portal::tour_close))
-        .route("/dossier/gegevens", get(portal::profile))
-        .route("/dossier/clientplan", get(portal::plans))
-        .route("/dossier/clientplan/{plan}", get(portal::plan))
-        .route(
-            "/dossier/clientplan/{plan}/{section}",
-            get(portal::plan_section),
-        )
-        .route("/dossier/rapportages", get(portal::reports))
-        .route("/dossier/rapportages/{id}", get(portal::report))
-        .route("/dossier/afspraken", get(portal::appointments))
-        .route(
-            "/dossier/afspraken/{id}/agenda.ics",
-            get(portal::appointment_ics),
-        )
-        .route("/dossier/documenten", get(portal::documents))
-        .route("/dossier/documenten/{id}", get(portal::document_view))
-        .route(
-            "/dossier/documenten/{id}/download",
-            get(portal::document_download),
-        )
-        .route("/dossier/netwerk", get(portal::network))
-        .route("/dossier/wie-keek-mee", get(portal::who_looked))
-        .route(
-            "/beheer",
-            get(admin_pages::admin).post(admin_pages::admin_post),
-        )
-        .route(
-            "/beheer/medewerkers/{id}",
-            get(admin_pages::staff_edit).post(admin_pages::staff_save),
-        )
-        .route(
-            "/beheer/goedkeuringen/{id}",
-            axum::routing::post(admin_pages::staff_request_decide),
-        )
-        .route("/audit", get(audit_view::audit_page))
-        .route("/audit.csv", get(audit_view::audit_csv))
-        .route("/clienten/{client}", get(staff::profile))
-        .route(
-            "/clienten/{client}/rapportages",
-            get(staff::reports).post(staff::report_create),
-        )
-        .route(
-            "/clienten/{client}/rapportages/nieuw",
-            get(staff::report_new),
-        )
-        .route("/clienten/{client}/rapportages/{id}", get(staff::report))
-        .route(
-            "/clienten/{client}/rapportages/{id}/opslaan",
-            axum::routing::post(staff::report_save),
-        )
-        .route(
-            "/clienten/{client}/rapportages/{id}/definitief",
-            axum::routing::post(staff::report_finalise),
-        )
-        .route(
-            "/clienten/{client}/rapportages/{id}/corrigeren",
-            axum::routing::post(staff::report_correct),
-        )
-        .route(
-            "/clienten/{client}/zorgperiode",
-            axum::routing::post(staff::episode),
-        )
-        .route(
-            "/clienten/{client}/afspraken",
-            get(staff::appointments).post(staff::appointment_create),
-        )
-        .route(
-            "/clienten/{client}/afspraken/{id}",
-            get(staff::appointment_edit).post(staff::appointment_save),
-        )
-        .route(
-            "/clienten/{client}/documenten",
-            get(staff::documents)
-                .post(staff::document_upload)
-                .layer(axum::extract::DefaultBodyLimit::max(staff::UPLOAD_BODY_MAX)),
-        )
-        .route(
-            "/clienten/{client}/documenten/{id}",
-            get(staff::document_view),
-        )
-        .route(
-            "/clienten/{client}/documenten/{id}/verwijderen",
-            axum::routing::post(staff::document_remove),
-        )
-        .route(
-            "/clienten/{client}/clientplan",
-            get(staff::plans).post(staff::plan_create),
-        )
-        .route(
-            "/clienten/{client}/clientplan/{plan}",
-            get(staff::plan).post(staff::plan_action),
-        )
-        .route(
-            "/clienten/{client}/clientplan/{plan}/{section}",
-            get(staff::plan_section).post(staff::plan_section_save),
-        )
-        .route("/clienten/{client}/netwerk", get(staff::network))
-        .route(
-            "/clienten/{client}/netwerk/uitnodigen",
-            axum::routing::post(staff::network_invite),
-        )
-        .route(
-            "/clienten/{client}/netwerk/pauze",
-            axum::routing::post(staff::network_pause),
-        )
-        .route(
-            "/clienten/{client}/netwerk/gegevens",
-            axum::routing::post(staff::network_details),
-        )
-        .route(
-            "/clienten/{client}/netwerk/portaal",
-            axum::routing::post(staff::network_portal),
-        )
-        .route(
-            "/clienten/{client}/netwerk/contactpersonen",
-            axum::routing::post(staff::network_add),
-        )
-        .route(
-            "/clienten/{client}/netwerk/toegang/{grant}/intrekken",
-            axum::routing::post(staff::network_revoke),
-        )
-        .route("/inloggen", get(auth::login_form).post(auth::login_submit))
-        .route(
-            "/inloggen/code",
-            get(auth::code_form).post(auth::code_submit),
-        )
-        .route("/inloggen/sms", axum::routing::post(auth::send_sms))
-        .route(
-            "/wachtwoord-opvragen",
-            get(auth::forgot_form).post(auth::forgot_submit),
-        )
-        .route(
-            "/wachtwoord-instellen",
-            get(auth::set_password_form).post(auth::set_password_submit),
-        )
-        .route("/uitloggen", axum::routing::post(auth::logout))
-        .route("/mijn-sessies", get(auth::sessions))
-        .route(
-            "/mijn-sessies/andere-beeindigen",
-            axum::routing::post(auth::end_other_sessions),
-        )
-        .route("/inloggen/app-koppelen", get(auth::enrol_form))
-        .route(
-            "/mijn-account/app",
-            get(account::account_app_form).post(account::account_app_submit),
-        )
-        .route("/mijn-account", get(account::account))
-        .route(
-            "/mijn-account/wachtwoord",
-            axum::routing::post(account::change_password),
-        )
-        .route(
-            "/mijn-account/gegevens",
-            axum::routing::post(account::identifiers_start),
-        )
-        .route(
-            "/mijn-account/gegevens/code",
-            axum::routing::post(account::identifiers_confirm),
-        )
-        .route(
-            "/mijn-account/wijziging",
-            get(account::staff_change_form).post(account::staff_change_submit),
-        )
-        .route(
-            "/mijn-account/app/verwijderen",
-            axum::routing::post(account::remove_app),
-        )
-        .route(
-            "/mijn-account/taal",
-            axum::routing::post(account::set_language),
-        )
-        .route(
-            "/uitnodigingen/{id}",
-            axum::routing::post(account::link_decide),
-        )
-        .merge(api::routes())
-        .route("/hulp", get(auth::help))
-        .route("/static/{*file}", get(static_file))
-        .route("/healthz", get(healthz))
-        .route("/bare", get(bare))
-        .fallback(not_found)
+    for (_, path, handler) in route_table() {
+        // Two methods on one path merge into one method router.
+        app = app.route(path, handler);
+    }
+    app.fallback(not_found)
         .layer(axum::middleware::from_fn(run_to_completion))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -388,7 +491,9 @@ async fn bare() -> &'static str {
     "bare"
 }
 
-/// The stylesheets and script, compiled into the binary (no CDN).
+/// The stylesheets and our one script (a progressive enhancement: every
+/// page works without it), compiled into the binary (no CDN, no
+/// third-party script).
 async fn static_file(axum::extract::Path(file): axum::extract::Path<String>) -> Response {
     let (body, ctype): (&'static [u8], &str) = match file.as_str() {
         "inzage.css" => (
@@ -399,8 +504,8 @@ async fn static_file(axum::extract::Path(file): axum::extract::Path<String>) -> 
             include_bytes!("../static/vendor/utrecht-component-library.css"),
             "text/css; charset=utf-8",
         ),
-        "vendor/htmx.min.js" => (
-            include_bytes!("../static/vendor/htmx.min.js"),
+        "inzage.js" => (
+            include_bytes!("../static/inzage.js"),
             "text/javascript; charset=utf-8",
         ),
         _ => return error::WebError::NotFound.into_response(),

@@ -1054,10 +1054,12 @@ fn inline_ok(content_type: &str) -> bool {
     matches!(content_type, "application/pdf" | "image/png" | "image/jpeg")
 }
 
-/// CSP for a document shown in the browser: its own viewer may run (PDF),
-/// nothing may be loaded from elsewhere, no framing.
+/// CSP for a document shown in the browser: a sandbox (a unique origin: a
+/// file that is not what its first bytes claim cannot reach the portal's
+/// cookies, storage or pages), its own viewer may run (PDF), nothing may
+/// be loaded from elsewhere, no framing.
 const DOCUMENT_CSP: &str =
-    "default-src 'none'; object-src 'self'; img-src 'self'; style-src 'unsafe-inline'; \
+    "sandbox; default-src 'none'; object-src 'self'; img-src 'self'; style-src 'unsafe-inline'; \
 frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 async fn document_file(

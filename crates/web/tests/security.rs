@@ -143,6 +143,24 @@ async fn world() -> World {
         vec![team_x.clone()],
     )
     .await;
+    staff(
+        &svc,
+        &zorg,
+        "Pieter",
+        ("pieter@zorg.nl", "0655555551"),
+        vec![Role::PrivacyOfficer],
+        vec![],
+    )
+    .await;
+    staff(
+        &svc,
+        &ander,
+        "Paula",
+        ("paula@ander.nl", "0655555552"),
+        vec![Role::PrivacyOfficer],
+        vec![],
+    )
+    .await;
     for (name, email, mobile) in [
         ("Ria", "ria@zorg.nl", "0644444441"),
         ("Fred", "fred@zorg.nl", "0644444442"),
@@ -1069,4 +1087,302 @@ async fn the_authenticator_app_changes_only_with_the_password_and_ends_other_ses
         )
         .await;
     assert!(p.body.contains("Je app is ontkoppeld"), "{}", p.body);
+}
+
+/// A multipart body that yields `head` first and then `chunks` chunks of
+/// `size` bytes (a PDF), counting how many of those the server pulled.
+fn counted_upload(
+    head: String,
+    chunks: usize,
+    size: usize,
+) -> (
+    axum::body::Body,
+    std::sync::Arc<std::sync::atomic::AtomicUsize>,
+) {
+    use std::sync::atomic::AtomicUsize;
+    let pulled = std::sync::Arc::new(AtomicUsize::new(0));
+    let counter = pulled.clone();
+    let mut parts: Vec<Vec<u8>> = vec![head.into_bytes()];
+    let mut first = b"%PDF-1.7\n".to_vec();
+    first.resize(size, b'x');
+    parts.push(first);
+    for _ in 1..chunks {
+        parts.push(vec![b'x'; size]);
+    }
+    parts.push(b"\r\n--XyZ--\r\n".to_vec());
+    let stream = futures_util_stream(parts, counter);
+    (axum::body::Body::from_stream(stream), pulled)
+}
+
+/// A stream over `parts` that counts every part after the first when it
+/// is pulled.
+fn futures_util_stream(
+    parts: Vec<Vec<u8>>,
+    counter: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+) -> impl futures_core::Stream<Item = Result<Vec<u8>, std::io::Error>> + Send {
+    struct S {
+        parts: std::collections::VecDeque<Vec<u8>>,
+        n: usize,
+        counter: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    }
+    impl futures_core::Stream for S {
+        type Item = Result<Vec<u8>, std::io::Error>;
+        fn poll_next(
+            mut self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<Option<Self::Item>> {
+            let next = self.parts.pop_front();
+            if next.is_some() {
+                if self.n > 0 {
+                    self.counter
+                        .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                }
+                self.n += 1;
+            }
+            std::task::Poll::Ready(next.map(Ok))
+        }
+    }
+    S {
+        parts: parts.into(),
+        n: 0,
+        counter,
+    }
+}
+
+/// The start of an upload's multipart body: the CSRF field (or none),
+/// the text fields, then the file's part header.
+fn upload_head(csrf: Option<&str>) -> String {
+    let field = |name: &str, value: &str| {
+        format!("--XyZ\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+    };
+    let mut h = String::new();
+    if let Some(c) = csrf {
+        h.push_str(&field("csrf", c));
+    }
+    h.push_str(&field("titel", "Verslag"));
+    h.push_str(&field("soort", "Brief"));
+    h.push_str(&field("datum", "01-11-2026"));
+    h.push_str(&field("zichtbaar", "ja"));
+    h.push_str("--XyZ\r\nContent-Disposition: form-data; name=\"bestand\"; filename=\"v.pdf\"\r\nContent-Type: application/pdf\r\n\r\n");
+    h
+}
+
+async fn send_upload(b: &mut Browser, client: &ClientId, body: axum::body::Body) -> common::Page {
+    let req = axum::http::Request::post(format!("/clienten/{client}/documenten"))
+        .header("cookie", b.cookie_header())
+        .header("content-type", "multipart/form-data; boundary=XyZ")
+        .body(body)
+        .expect("req");
+    b.send(req).await
+}
+
+#[tokio::test]
+async fn uploads_are_checked_before_the_body_is_read_and_streamed_with_the_limit() {
+    let w = world().await;
+    let tmp_files = || {
+        std::fs::read_dir(w.db.dir.path().join("blobs/tmp"))
+            .map(|d| d.count())
+            .unwrap_or(0)
+    };
+    let docs = || async { w.db.scalar("SELECT COUNT(*) FROM document").await };
+    let mut anna = w.signed_in("anna@zorg.nl").await;
+    let csrf = hidden(
+        &anna
+            .get(&format!("/clienten/{}/documenten", w.aisha))
+            .await
+            .body,
+        "csrf",
+    );
+    // No token first, or a wrong one: refused before the file is read.
+    for head in [upload_head(None), upload_head(Some("wrong"))] {
+        let (body, pulled) = counted_upload(head, 8, 64 * 1024);
+        let p = send_upload(&mut anna, &w.aisha, body).await;
+        assert_eq!(p.status, StatusCode::FORBIDDEN, "{}", p.body);
+        // At most one network frame past the form's first field.
+        assert!(
+            pulled.load(std::sync::atomic::Ordering::SeqCst) <= 1,
+            "file not read"
+        );
+    }
+    // Another team's member, with a valid token of their own: refused before
+    // the file is read as well.
+    let mut bob = w.signed_in("bob@zorg.nl").await;
+    let bob_csrf = hidden(&bob.get("/mijn-account").await.body, "csrf");
+    let (body, pulled) = counted_upload(upload_head(Some(&bob_csrf)), 8, 64 * 1024);
+    let p = send_upload(&mut bob, &w.aisha, body).await;
+    assert!(
+        p.status == StatusCode::FORBIDDEN || p.status == StatusCode::NOT_FOUND,
+        "{}",
+        p.status
+    );
+    assert!(pulled.load(std::sync::atomic::Ordering::SeqCst) <= 1);
+    // Over the organisation's limit (10 MiB): reading stops at the limit,
+    // nothing is stored, no temporary file is left.
+    let (body, pulled) = counted_upload(upload_head(Some(&csrf)), 64, 256 * 1024);
+    let p = send_upload(&mut anna, &w.aisha, body).await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST, "{}", p.body);
+    assert!(
+        p.body.contains("te groot") || p.body.contains("groter"),
+        "{}",
+        p.body
+    );
+    let read = pulled.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(
+        (40..64).contains(&read),
+        "stopped near the limit: {read} of 64"
+    );
+    assert_eq!(docs().await, 0);
+    assert_eq!(tmp_files(), 0);
+    // Within the limit it is stored, streamed (never whole in memory).
+    let (body, _) = counted_upload(upload_head(Some(&csrf)), 4, 256 * 1024);
+    let p = send_upload(&mut anna, &w.aisha, body).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert_eq!(docs().await, 1);
+    assert_eq!(
+        w.db.scalar("SELECT size_bytes FROM document").await,
+        4 * 256 * 1024
+    );
+    assert_eq!(tmp_files(), 0);
+}
+
+#[tokio::test]
+async fn documents_are_served_sandboxed_and_api_answers_are_not_stored() {
+    let w = world().await;
+    let mut anna = w.signed_in("anna@zorg.nl").await;
+    let csrf = hidden(
+        &anna
+            .get(&format!("/clienten/{}/documenten", w.aisha))
+            .await
+            .body,
+        "csrf",
+    );
+    let (body, _) = counted_upload(upload_head(Some(&csrf)), 1, 1024);
+    assert_eq!(
+        send_upload(&mut anna, &w.aisha, body).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let page = anna
+        .get(&format!("/clienten/{}/documenten", w.aisha))
+        .await
+        .body;
+    let i = page
+        .find(&format!("/clienten/{}/documenten/", w.aisha))
+        .expect("a document link");
+    let link: String = page[i..].chars().take_while(|c| *c != '"').collect();
+    let p = anna.get(&link).await;
+    assert_eq!(p.status, StatusCode::OK);
+    let csp = p
+        .headers
+        .get("content-security-policy")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    assert!(csp.starts_with("sandbox;"), "{csp}");
+    assert_eq!(
+        p.headers.get("cache-control").map(|v| v.as_bytes()),
+        Some(&b"no-store"[..])
+    );
+    // Every /api/v1 answer is no-store: a failed login, an anonymous
+    // /me, the OpenAPI document.
+    let mut api = w.browser();
+    for (method, path, body) in [
+        (
+            "POST",
+            "/api/v1/auth/login",
+            r#"{"email":"x@example.nl","password":"y"}"#,
+        ),
+        ("GET", "/api/v1/me", ""),
+        ("GET", "/api/v1/openapi.json", ""),
+    ] {
+        let req = axum::http::Request::builder()
+            .method(method)
+            .uri(path)
+            .header("content-type", "application/json")
+            .body(axum::body::Body::from(body))
+            .expect("req");
+        let p = api.send(req).await;
+        assert_eq!(
+            p.headers.get("cache-control").map(|v| v.as_bytes()),
+            Some(&b"no-store"[..]),
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_servicedesk_shown_is_the_viewers_own_organisations() {
+    let w = world().await;
+    let cli = Ctx::system("cli");
+    for (name, email) in [("Zorg", "hulp@zorg.nl"), ("Ander", "hulp@ander.nl")] {
+        let org = w
+            .svc
+            .find_organisation_by_name(name)
+            .await
+            .expect("org")
+            .expect("org");
+        let settings = OrgSettings {
+            servicedesk_email: Some(email.into()),
+            help_url: Some(format!("https://www.{}.nl/hulp", name.to_lowercase())),
+            staff_sms_allowed: true,
+            ..OrgSettings::default()
+        };
+        w.svc
+            .update_organisation_settings(&cli, &org.id, settings)
+            .await
+            .expect("settings");
+    }
+    // Before sign-in: the installation's default (its first) organisation.
+    let p = w.browser().get("/hulp").await;
+    assert!(p.body.contains("hulp@zorg.nl") && !p.body.contains("hulp@ander.nl"));
+    assert!(p.body.contains("https://www.zorg.nl/hulp"));
+    // Signed in: the viewer's own.
+    let mut otto = w.signed_in("otto@example.nl").await;
+    let p = otto.get("/hulp").await;
+    assert!(
+        p.body.contains("hulp@ander.nl") && !p.body.contains("hulp@zorg.nl"),
+        "{}",
+        p.body
+    );
+    assert!(p.body.contains("https://www.ander.nl/hulp"));
+    let mut olga = w.signed_in("olga@ander.nl").await;
+    assert!(olga.get("/hulp").await.body.contains("hulp@ander.nl"));
+}
+
+#[tokio::test]
+async fn privacy_officers_find_anonymous_sign_in_attempts_and_searches_record_their_criteria() {
+    let w = world().await;
+    let app = router(w.svc.clone(), WebConfig::default());
+    // An attempt with an unknown address, and a sign-in whose code is sent,
+    // from known places.
+    let mut stranger = Via::new(app.clone(), "192.0.2.77:1000", None);
+    stranger.login("onbekend@example.nl", "geraden").await;
+    let mut aisha = Via::new(app.clone(), "192.0.2.78:1000", None);
+    aisha.login("aisha@example.nl", PASSWORD).await;
+    let p = aisha.get("/inloggen/code").await;
+    let csrf = hidden(&p.body, "csrf");
+    aisha.post("/inloggen/sms", &[("csrf", &csrf)]).await;
+    assert_eq!(
+        w.db.scalar("SELECT COUNT(*) FROM audit_event WHERE action = 'code_sent' AND source_addr = '192.0.2.78'")
+            .await,
+        1,
+        "code_sent records the source"
+    );
+    // The default organisation's privacy officer finds the anonymous attempt.
+    let mut pieter = w.signed_in("pieter@zorg.nl").await;
+    let p = pieter.get("/audit?actie=login&geweigerd=1").await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains("192.0.2.77"), "{}", p.body);
+    // Another organisation's does not (nobody there was named).
+    let mut paula = w.signed_in("paula@ander.nl").await;
+    let p = paula.get("/audit?actie=login&geweigerd=1").await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(!p.body.contains("192.0.2.77"));
+    // Each search is itself an event, with its criteria.
+    assert_eq!(
+        w.db.scalar(
+            "SELECT COUNT(*) FROM audit_event WHERE data_kind = 'audit_log' \
+             AND reason LIKE 'criteria:%action=login;denied_only=1%'"
+        )
+        .await,
+        2
+    );
 }

@@ -849,6 +849,7 @@ fn drafts_authorship_and_operator_actions() {
         OperatorAction::Import,
         OperatorAction::ProvisionAccount,
         OperatorAction::ListAllClients,
+        OperatorAction::AnchorAudit,
     ] {
         assert!(decide_operator(&cli, a).is_allowed());
         assert!(decide_operator(&Principal::system("demo"), a).is_allowed());

@@ -46,7 +46,13 @@ async fn documents_page(
         .list_documents(&v.ctx, &v.header.client_id)
         .await?
         .into_inner();
-    let limit = st.services.upload_limit(&v.header.client_id).await?;
+    let limit = if v.header.may_write(DossierPart::Documents) {
+        st.services
+            .upload_limit(&v.ctx, &v.header.client_id)
+            .await?
+    } else {
+        0
+    };
     Ok(DocumentsPage {
         documents: list
             .iter()
@@ -91,62 +97,107 @@ pub async fn documents(
 /// settings allow at most 1 GiB); the real limit is checked while reading.
 pub const UPLOAD_BODY_MAX: usize = 1024 * 1024 * 1024 + 1024 * 1024;
 
-/// Reads the multipart upload: the text fields, and the file up to
-/// `limit + 1` bytes (more is not read: "too large").
+/// A text field of the upload form, read whole (at most 10,000 bytes).
+async fn text_field(field: &mut axum::extract::multipart::Field<'_>) -> Result<String, ()> {
+    let mut text = Vec::new();
+    while let Some(chunk) = field.chunk().await.map_err(|_| ())? {
+        if text.len() + chunk.len() > 10_000 {
+            return Err(());
+        }
+        text.extend_from_slice(&chunk);
+    }
+    Ok(String::from_utf8_lossy(&text).into_owned())
+}
+
+/// The rest of the multipart upload, after the CSRF field: the text
+/// fields, and the file streamed into a temporary file up to `limit`
+/// bytes (more is not read: "too large").
 async fn read_upload(
-    mut mp: axum::extract::Multipart,
-    limit: usize,
-) -> Result<(Vec<(String, String)>, Option<Vec<u8>>, bool), ()> {
+    st: &AppState,
+    mp: &mut axum::extract::Multipart,
+    limit: i64,
+) -> Result<
+    (
+        Vec<(String, String)>,
+        Option<inzage_service::blobs::Received>,
+        bool,
+    ),
+    (),
+> {
     let mut fields = Vec::new();
     let mut file = None;
     let mut too_large = false;
     while let Some(mut field) = mp.next_field().await.map_err(|_| ())? {
         let name = field.name().unwrap_or_default().to_owned();
         if name == "bestand" {
-            let mut buf = Vec::new();
+            let mut up = st.services.begin_upload(limit).await.map_err(|_| ())?;
             while let Some(chunk) = field.chunk().await.map_err(|_| ())? {
-                if buf.len() + chunk.len() > limit {
+                if !up.write(&chunk).await.map_err(|_| ())? {
                     too_large = true;
                     break;
                 }
-                buf.extend_from_slice(&chunk);
             }
             if too_large {
-                // Stop reading: the rest of the body is not needed.
+                // Stop reading: the rest of the body is not needed (the
+                // temporary file goes with `up`).
                 break;
             }
-            file = Some(buf);
+            file = Some(up.finish().await.map_err(|_| ())?);
         } else {
-            let mut text = Vec::new();
-            while let Some(chunk) = field.chunk().await.map_err(|_| ())? {
-                if text.len() + chunk.len() > 10_000 {
-                    return Err(());
-                }
-                text.extend_from_slice(&chunk);
-            }
-            fields.push((name, String::from_utf8_lossy(&text).into_owned()));
+            fields.push((name, text_field(&mut field).await?));
         }
     }
     Ok((fields, file, too_large))
 }
 
+/// Uploads a document. Before the body is read: the session (the
+/// extractor), then the CSRF token (the form's first field), then the
+/// member's right to add documents; only then is the file streamed, into a
+/// temporary file, with the organisation's limit enforced as it comes in.
 pub async fn document_upload(
     State(st): State<AppState>,
     who: StaffSession,
     Path(client): Path<String>,
-    mp: axum::extract::Multipart,
+    req: axum::extract::Request,
 ) -> Result<Response, WebError> {
-    // The session comes first (the extractor): nobody streams a file
-    // without one.
-    let client_id = ClientId::parse(&client).ok_or(WebError::NotFound)?;
-    let limit = usize::try_from(st.services.upload_limit(&client_id).await?).unwrap_or(0);
     let tr = tr_of(&who.info);
-    let (pairs, file, too_large) = read_upload(mp, limit)
-        .await
-        .map_err(|()| WebError::BadInput(tr.t("staff-upload-unreadable")))?;
+    let unreadable = || WebError::BadInput(tr.t("staff-upload-unreadable"));
+    // The body stays behind a gate (its first field only) until the checks
+    // below passed; the multipart parser would otherwise read ahead.
+    let (parts, body) = req.into_parts();
+    let (body, gate) = crate::gated_body::gated(body);
+    let mut mp = <axum::extract::Multipart as axum::extract::FromRequest<AppState>>::from_request(
+        axum::extract::Request::from_parts(parts, body),
+        &st,
+    )
+    .await
+    .map_err(|_| unreadable())?;
+    let csrf = match mp.next_field().await {
+        Ok(Some(mut f)) if f.name() == Some("csrf") => {
+            text_field(&mut f).await.map_err(|()| unreadable())?
+        }
+        // The token must come first: nothing else is read without it.
+        Ok(_) => return Err(WebError::CsrfFailed),
+        Err(_) => return Err(unreadable()),
+    };
     let v = who
-        .open_form(&st, &client, DossierPart::Documents, field(&pairs, "csrf"))
+        .open_form(&st, &client, DossierPart::Documents, &csrf)
         .await?;
+    if !v.header.may_write(DossierPart::Documents) {
+        return Err(WebError::Forbidden);
+    }
+    let limit = st
+        .services
+        .upload_limit(&v.ctx, &v.header.client_id)
+        .await?;
+    // The file and the form's other fields, with room for the multipart
+    // framing; more is not read.
+    gate.open(usize::try_from(limit).unwrap_or(0) + 64 * 1024);
+    let (pairs, file, too_large) = match read_upload(&st, &mut mp, limit).await {
+        Ok(read) => read,
+        Err(()) if gate.exceeded() => (vec![], None, true),
+        Err(()) => return Err(unreadable()),
+    };
     let cut = |n: &str| field(&pairs, n).chars().take(200).collect::<String>();
     let form = UploadForm {
         title: cut("titel"),
@@ -175,17 +226,17 @@ pub async fn document_upload(
     if form.visible.is_none() {
         errors.push(tr.t("staff-upload-visible-error"));
     }
-    let bytes = if too_large {
-        errors.push(tr.a("staff-upload-too-large", "limit", human_size(limit as i64)));
+    let content = if too_large {
+        errors.push(tr.a("staff-upload-too-large", "limit", human_size(limit)));
         None
     } else {
         match file {
-            Some(b) if !b.is_empty() => {
-                if inzage_service::care::sniff_content_type(&b).is_none() {
+            Some(f) if f.size > 0 => {
+                if inzage_service::care::sniff_content_type(&f.head).is_none() {
                     errors.push(tr.t("staff-upload-type-refused"));
                     None
                 } else {
-                    Some(b)
+                    Some(f)
                 }
             }
             _ => {
@@ -194,12 +245,12 @@ pub async fn document_upload(
             }
         }
     };
-    let (Some(title), Some(doc_type), Some(doc_date), Some(visible_to_client), Some(bytes), true) = (
+    let (Some(title), Some(doc_type), Some(doc_date), Some(visible_to_client), Some(content), true) = (
         title,
         doc_type,
         date,
         form.visible,
-        bytes,
+        content,
         errors.is_empty(),
     ) else {
         return Ok(invalid(page(
@@ -216,7 +267,7 @@ pub async fn document_upload(
                 doc_type,
                 doc_date,
                 visible_to_client,
-                bytes,
+                content,
             },
         )
         .await
