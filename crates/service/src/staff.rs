@@ -234,7 +234,13 @@ impl Services {
                 Some(reason.code()),
             )
             .await?;
-            return Err(ServiceError::Denied(reason));
+            // Another organisation's client is none of this member's
+            // business: the same answer as an id that does not exist.
+            return Err(if reason == DenyReason::OtherOrganisation {
+                ServiceError::NotFound
+            } else {
+                ServiceError::Denied(reason)
+            });
         }
         let writable: Vec<DossierPart> = STAFF_PARTS
             .iter()

@@ -101,6 +101,16 @@ impl TestDb {
             .expect("i64")
     }
 
+    /// One text value from a query (tests that need an id).
+    pub async fn text(&self, sql: &str) -> String {
+        crate::sql::query(sql)
+            .fetch_one(&self.db)
+            .await
+            .expect("text")
+            .try_get::<String, _>(0)
+            .expect("string")
+    }
+
     /// Runs raw SQL: only for tests that tamper with storage on purpose.
     pub async fn exec_raw(&self, sql: &str) {
         crate::sql::query(sql)

@@ -346,16 +346,21 @@ pub async fn me(State(st): State<AppState>, headers: HeaderMap) -> Response {
 }
 
 /// Ends the session.
-#[utoipa::path(post, path = "/api/v1/auth/logout", security(("bearer" = [])), responses((status = 204)))]
+#[utoipa::path(post, path = "/api/v1/auth/logout", security(("bearer" = [])), responses((status = 204), (status = 401, body = ApiError)))]
 pub async fn logout(
     State(st): State<AppState>,
     headers: HeaderMap,
     Source(src): Source,
 ) -> Response {
-    if let Some(tok) = bearer(&headers) {
-        if let Err(e) = st.services.logout(tok, src.as_deref()).await {
-            return service_error(e);
-        }
+    let Some(tok) = bearer(&headers) else {
+        return err(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "bearer token needed",
+        );
+    };
+    if let Err(e) = st.services.logout(tok, src.as_deref()).await {
+        return service_error(e);
     }
     StatusCode::NO_CONTENT.into_response()
 }

@@ -338,6 +338,7 @@ pub async fn start_page(
 
 #[derive(Deserialize)]
 pub struct TourForm {
+    #[serde(default)]
     csrf: String,
 }
 
@@ -484,7 +485,9 @@ pub async fn choose_form(
 
 #[derive(Deserialize)]
 pub struct ChooseForm {
+    #[serde(default)]
     csrf: String,
+    #[serde(default)]
     dossier: String,
 }
 

@@ -106,6 +106,7 @@ pub struct ReportForm {
 
 #[derive(Deserialize)]
 pub struct ReportInput {
+    #[serde(default)]
     csrf: String,
     #[serde(default)]
     category: String,
@@ -466,6 +467,7 @@ pub async fn report_correct(
 
 #[derive(Deserialize)]
 pub struct FinaliseInput {
+    #[serde(default)]
     csrf: String,
     revision: Option<String>,
 }

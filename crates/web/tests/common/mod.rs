@@ -1,6 +1,7 @@
 //! A small cookie-keeping "browser" over the router, shared by the HTTP
 //! test binaries.
 #![allow(dead_code)]
+pub mod world;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
