@@ -12,11 +12,15 @@ after(async () => { await browser?.close(); await server?.stop(); });
 const newPage = (width) => browser.newPage({ viewport: { width, height: 900 }, bypassCSP: true });
 
 test('first login: invitation e-mail, set password, SMS code, start page; later logins with the password', async () => {
+  // A new client (the demo's own accounts are in use: an invitation would
+  // not touch them, ADR 0013).
   const org = JSON.parse(server.cli('admin', 'org', 'list', '--json'))[0].id;
-  const clients = JSON.parse(server.cli('admin', 'client', 'list', '--org', org, '--json'));
-  const daan = clients.find((c) => c.client_number === 'C-1002');
+  const team = JSON.parse(server.cli('admin', 'team', 'list', '--org', org, '--json'))[0].id;
+  const daan = JSON.parse(server.cli('admin', 'client', 'create', '--org', org, '--number', 'C-E2E',
+    '--given-name', 'Daan', '--family-name', 'Nieuw', '--birth-date', '01-02-2001',
+    '--email', 'daan.nieuw@example.nl', '--mobile', '06 1111 2299', '--team', team, '--json'));
   server.cli('admin', 'invite', '--client', daan.id);
-  const mail = unqp(await fromOutbox(server, '.eml', (t) => t.includes('Je uitnodiging voor Inzage') && t.includes('daan.2@')));
+  const mail = unqp(await fromOutbox(server, '.eml', (t) => t.includes('Je uitnodiging voor Inzage') && t.includes('daan.nieuw@')));
   const link = mail.match(/http:\/\/\S+wachtwoord-instellen\?token=[0-9a-f]{64}/)[0];
   const page = await newPage(375);
   await page.goto(link.replace(/^http:\/\/[^/]+/, server.base));
@@ -35,7 +39,7 @@ test('first login: invitation e-mail, set password, SMS code, start page; later 
   await page.screenshot({ path: screenshotPath('first-login-375.png'), fullPage: true });
   // Log out from the menu at the top right, and log in again with the new password.
   await page.getByRole('button', { name: 'Uitloggen' }).click();
-  await page.getByLabel('E-mail').fill('daan.2@demo.inzage.nl');
+  await page.getByLabel('E-mail').fill('daan.nieuw@example.nl');
   await page.getByLabel('Wachtwoord', { exact: true }).fill('mijn eigen lange zin');
   await page.getByRole('button', { name: 'Inloggen' }).click();
   await page.getByRole('button', { name: 'Stuur mij een sms-code' }).click();
@@ -97,5 +101,36 @@ test('the login form works with the keyboard alone', async () => {
   await page.keyboard.type(DEMO_PASSWORD);
   await page.keyboard.press('Enter');
   await page.getByRole('button', { name: 'Stuur mij een sms-code' }).waitFor();
+  await page.close();
+});
+
+test('show password toggle is keyboard accessible', async () => {
+  // Under the real CSP (script-src 'self'): our own script, nothing inline.
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.goto(`${server.base}/inloggen`);
+  await page.locator('#password').focus();
+  await page.keyboard.type('geheim wachtwoord');
+  // The enhancement's button follows the field in the tab order.
+  await page.keyboard.press('Tab');
+  const focused = () =>
+    page.evaluate(() => ({
+      text: document.activeElement.textContent,
+      pressed: document.activeElement.getAttribute('aria-pressed'),
+      controls: document.activeElement.getAttribute('aria-controls'),
+    }));
+  assert.deepEqual(await focused(), { text: 'Toon wachtwoord', pressed: 'false', controls: 'password' });
+  await page.keyboard.press('Space');
+  assert.equal(await page.locator('#password').getAttribute('type'), 'text');
+  // The field has the focus back; the button says what it does now.
+  await page.keyboard.press('Tab');
+  assert.deepEqual(await focused(), { text: 'Verberg wachtwoord', pressed: 'true', controls: 'password' });
+  await page.keyboard.press('Enter');
+  assert.equal(await page.locator('#password').getAttribute('type'), 'password');
+  // Without the script the page is the same form: the field stays a password field.
+  const plain = await browser.newPage({ viewport: { width: 1280, height: 900 }, javaScriptEnabled: false });
+  await plain.goto(`${server.base}/inloggen`);
+  assert.equal(await plain.locator('#password').getAttribute('type'), 'password');
+  assert.equal(await plain.getByRole('button', { name: 'Toon wachtwoord' }).count(), 0);
+  await plain.close();
   await page.close();
 });
