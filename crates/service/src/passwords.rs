@@ -42,7 +42,18 @@ pub fn check_new_password(
             format!("is longer than {MAX_CHARS} characters"),
         ));
     }
-    if chars < MIN_CHARS {
+    // ASVS 2.1.1: a run of spaces counts as one toward the minimum (twelve
+    // spaces are not a twelve-character password).
+    let mut counted = 0usize;
+    let mut in_space = false;
+    for c in password.chars() {
+        let space = c.is_whitespace();
+        if !(space && in_space) {
+            counted += 1;
+        }
+        in_space = space;
+    }
+    if counted < MIN_CHARS {
         return Err(FieldError::new(
             "password",
             format!("must be at least {MIN_CHARS} characters"),
@@ -175,6 +186,16 @@ mod tests {
             "is longer than 128 characters"
         );
         assert!(check_new_password(&"🙂".repeat(128), None).is_ok());
+        // A run of spaces counts as one toward the minimum.
+        assert!(check_new_password(&" ".repeat(12), None).is_err());
+        assert!(
+            check_new_password("ab    cd    ef", None).is_err(),
+            "8 counted"
+        );
+        assert!(
+            check_new_password("zon op de  zee", None).is_ok(),
+            "13 counted"
+        );
     }
 
     #[test]

@@ -457,12 +457,19 @@ pub async fn openapi() -> Response {
 }
 
 /// Every answer of the JSON API carries `Cache-Control: no-store` (it
-/// holds session tokens and personal data; nothing may keep it).
+/// holds session tokens and personal data; nothing may keep it) and
+/// `Content-Disposition: attachment` (a browser that is led to an API
+/// address saves the answer instead of showing it; ASVS 14.4.2).
 async fn no_store(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let mut res = next.run(req).await;
-    res.headers_mut().insert(
+    let h = res.headers_mut();
+    h.insert(
         axum::http::header::CACHE_CONTROL,
         axum::http::HeaderValue::from_static("no-store"),
+    );
+    h.insert(
+        axum::http::header::CONTENT_DISPOSITION,
+        axum::http::HeaderValue::from_static("attachment; filename=\"api.json\""),
     );
     res
 }

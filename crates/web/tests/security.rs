@@ -1056,6 +1056,11 @@ async fn documents_are_served_sandboxed_and_api_answers_are_not_stored() {
             Some(&b"no-store"[..]),
             "{path}"
         );
+        assert_eq!(
+            p.headers.get("content-disposition").map(|v| v.as_bytes()),
+            Some(&b"attachment; filename=\"api.json\""[..]),
+            "{path}"
+        );
     }
 }
 
