@@ -105,6 +105,15 @@ async fn write_state(tx: &mut Tx, staff: &StaffId, st: &StaffState, now: &str) -
     Ok(())
 }
 
+/// The policy's answer as (role, four eyes needed), or the refusal.
+fn split(c: StaffChange) -> std::result::Result<(String, bool), DenyReason> {
+    match c {
+        StaffChange::Apply(r) => Ok((r, false)),
+        StaffChange::NeedsSecondAdmin(r) => Ok((r, true)),
+        StaffChange::Deny(reason) => Err(reason),
+    }
+}
+
 fn staff_event<'a>(
     role: &'a str,
     staff: &'a str,
@@ -189,10 +198,9 @@ impl Services {
             team_ids: new.team_ids.clone(),
             active: true,
         };
-        let (role, four_eyes) = match decide_staff_change(&actor, org, None, &after) {
-            StaffChange::Apply(r) => (r, false),
-            StaffChange::NeedsSecondAdmin(r) => (r, true),
-            StaffChange::Deny(reason) => {
+        let (role, four_eyes) = match split(decide_staff_change(&actor, org, None, &after)) {
+            Ok(decided) => decided,
+            Err(reason) => {
                 return deny_and_commit(
                     tx,
                     ctx,
@@ -277,22 +285,22 @@ impl Services {
             active: upd.active,
         };
         let org = target.organisation_id.clone();
-        let (role, four_eyes) = match decide_staff_change(&actor, &org, Some(&target), &after) {
-            StaffChange::Apply(r) => (r, false),
-            StaffChange::NeedsSecondAdmin(r) => (r, true),
-            StaffChange::Deny(reason) => {
-                return deny_and_commit(
-                    tx,
-                    ctx,
-                    now,
-                    None,
-                    "staff_member",
-                    AuditAction::Update,
-                    reason,
-                )
-                .await
-            }
-        };
+        let (role, four_eyes) =
+            match split(decide_staff_change(&actor, &org, Some(&target), &after)) {
+                Ok(decided) => decided,
+                Err(reason) => {
+                    return deny_and_commit(
+                        tx,
+                        ctx,
+                        now,
+                        None,
+                        "staff_member",
+                        AuditAction::Update,
+                        reason,
+                    )
+                    .await
+                }
+            };
         check_teams(&mut tx, org.as_str(), &after.team_ids).await?;
         if four_eyes {
             self.request_approval(&mut tx, ctx, &org, staff, &after, &nows)

@@ -5,12 +5,9 @@
 //! (Linking an app at the first sign-in of staff goes with the sign-in
 //! itself: the password was just given.)
 use super::identifiers::{Reauth, ReauthOutcome};
-use super::{account_ctx, audit_account, AccountRow};
-use crate::db::Tx;
+use super::{account_ctx, audit_account};
 use crate::error::Result;
-use crate::messages::{queue, Channel, NewMessage};
 use crate::Services;
-use chrono::{DateTime, Utc};
 use inzage_core::model::{AuditAction, AuditOutcome};
 
 /// What became of a change of the app.
@@ -23,30 +20,6 @@ pub enum AppChange {
     /// The app is the only way in (staff without SMS): link another instead.
     AppRequired,
     Refused(ReauthOutcome),
-}
-
-/// The e-mail that tells the holder how they sign in changed.
-async fn queue_app_changed(
-    tx: &mut Tx,
-    now: DateTime<Utc>,
-    a: &AccountRow,
-    linked: bool,
-) -> Result<()> {
-    let (subject, body) = crate::texts::app_changed(&a.language, linked);
-    queue(
-        tx,
-        now,
-        NewMessage {
-            channel: Channel::Email,
-            recipient: &a.email,
-            subject: Some(&subject),
-            body: &body,
-            purpose: "app_changed",
-            account_id: Some(&a.id),
-        },
-    )
-    .await?;
-    Ok(())
 }
 
 impl Services {
@@ -88,7 +61,8 @@ impl Services {
         }
         self.end_sessions(&mut tx, &a.id, Some(session_token), "credentials_changed")
             .await?;
-        queue_app_changed(&mut tx, now, &a, true).await?;
+        let mail = crate::texts::app_changed(&a.language, true);
+        super::mail_holder(&mut tx, now, &a, mail, "app_changed").await?;
         audit_account(
             &mut tx,
             &ctx,
@@ -137,7 +111,8 @@ impl Services {
         .await?;
         self.end_sessions(&mut tx, &a.id, Some(session_token), "credentials_changed")
             .await?;
-        queue_app_changed(&mut tx, now, &a, false).await?;
+        let mail = crate::texts::app_changed(&a.language, false);
+        super::mail_holder(&mut tx, now, &a, mail, "app_changed").await?;
         audit_account(
             &mut tx,
             &ctx,

@@ -676,7 +676,7 @@ impl Services {
             "{}/mijn-account/wijziging?token={token}",
             self.settings().public_base_url.trim_end_matches('/')
         );
-        let (subject, body) = crate::texts::staff_change_request(
+        let mail = crate::texts::staff_change_request(
             &a.language,
             organisation,
             new_email,
@@ -684,19 +684,7 @@ impl Services {
             &link,
             &display_datetime(expires_at),
         );
-        queue(
-            tx,
-            now,
-            NewMessage {
-                channel: Channel::Email,
-                recipient: &a.email,
-                subject: Some(&subject),
-                body: &body,
-                purpose: "identifier_change_request",
-                account_id: Some(&a.id),
-            },
-        )
-        .await?;
+        super::mail_holder(tx, now, a, mail, "identifier_change_request").await?;
         Ok(())
     }
 

@@ -15,7 +15,6 @@ use super::{account_ctx, account_from_row, anonymous, audit_account, org_auth, r
 use super::{AccountRow, LoginOutcome, OrgAuth, ACCOUNT_COLS, SMS_CODE_VALID};
 use crate::db::Tx;
 use crate::error::Result;
-use crate::messages::{queue, Channel, NewMessage};
 use crate::{Ctx, Services};
 use chrono::{DateTime, Duration, Utc};
 use inzage_core::model::{AuditAction, AuditOutcome};
@@ -356,26 +355,14 @@ impl Services {
                 .bind(&account.id)
                 .execute(&mut *tx)
                 .await?;
-            let (subject, body) = crate::texts::lockout(
+            let mail = crate::texts::lockout(
                 &account.language,
                 &display_datetime(until),
                 org.lockout_threshold,
                 org.servicedesk_email.as_deref(),
                 org.servicedesk_phone.as_deref(),
             );
-            queue(
-                &mut tx,
-                now,
-                NewMessage {
-                    channel: Channel::Email,
-                    recipient: &account.email,
-                    subject: Some(&subject),
-                    body: &body,
-                    purpose: "lockout",
-                    account_id: Some(&account.id),
-                },
-            )
-            .await?;
+            super::mail_holder(&mut tx, now, account, mail, "lockout").await?;
             audit_account(
                 &mut tx,
                 ctx,

@@ -215,13 +215,14 @@ fn event_client(a: &AccountRow) -> Option<&str> {
     }
 }
 
-/// The e-mail that tells the holder their password was changed.
-async fn queue_password_changed(
+/// Queues an e-mail (subject, body) to the account's own address.
+async fn mail_holder(
     tx: &mut Tx,
     now: DateTime<Utc>,
     account: &AccountRow,
+    (subject, body): (String, String),
+    purpose: &str,
 ) -> Result<()> {
-    let (subject, body) = crate::texts::password_changed(&account.language);
     queue(
         tx,
         now,
@@ -230,12 +231,22 @@ async fn queue_password_changed(
             recipient: &account.email,
             subject: Some(&subject),
             body: &body,
-            purpose: "password_changed",
+            purpose,
             account_id: Some(&account.id),
         },
     )
     .await?;
     Ok(())
+}
+
+/// The e-mail that tells the holder their password was changed.
+async fn queue_password_changed(
+    tx: &mut Tx,
+    now: DateTime<Utc>,
+    account: &AccountRow,
+) -> Result<()> {
+    let mail = crate::texts::password_changed(&account.language);
+    mail_holder(tx, now, account, mail, "password_changed").await
 }
 
 async fn audit_account(
@@ -1564,20 +1575,8 @@ impl Services {
             return Ok(());
         }
         let (link, _) = self.issue_token(&mut tx, &account.id, "reset").await?;
-        let (subject, body) = crate::texts::reset(&account.language, &link);
-        queue(
-            &mut tx,
-            now,
-            NewMessage {
-                channel: Channel::Email,
-                recipient: &account.email,
-                subject: Some(&subject),
-                body: &body,
-                purpose: "reset",
-                account_id: Some(&account.id),
-            },
-        )
-        .await?;
+        let mail = crate::texts::reset(&account.language, &link);
+        mail_holder(&mut tx, now, &account, mail, "reset").await?;
         tx.commit().await?;
         self.wake_jobs();
         Ok(())
