@@ -59,8 +59,18 @@ fn parse_teams(raw: &str) -> Vec<TeamId> {
         .collect()
 }
 
-/// Writes a member's roles, teams and active flag (the whole state).
+/// Writes a member's roles, teams and active flag (the whole state). A
+/// request for the member that waits for approval was asked against the
+/// state before this one: it is superseded, never applied on top later.
 async fn write_state(tx: &mut Tx, staff: &StaffId, st: &StaffState, now: &str) -> Result<()> {
+    crate::sql::query(
+        "UPDATE staff_change_request SET decided_at = $2, decision = 'superseded' \
+         WHERE staff_id = $1 AND decided_at IS NULL",
+    )
+    .bind(staff.as_str())
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
     crate::sql::query("UPDATE staff_member SET active = $2 WHERE id = $1")
         .bind(staff.as_str())
         .bind(i64::from(st.active))
@@ -189,6 +199,18 @@ impl Services {
         org: &OrganisationId,
         new: NewStaff,
     ) -> Result<StaffId> {
+        Ok(self.add_staff_member(ctx, org, new).await?.0)
+    }
+
+    /// Creates a staff member; with a privileged role (or any role that
+    /// opens dossiers, asked for by a functional admin) the member starts
+    /// inactive and waits for a second admin.
+    pub async fn add_staff_member(
+        &self,
+        ctx: &Ctx,
+        org: &OrganisationId,
+        new: NewStaff,
+    ) -> Result<(StaffId, StaffUpdateOutcome)> {
         let mut tx = self.db().begin().await?;
         let now = self.now();
         let nows = ts(now);
@@ -254,7 +276,14 @@ impl Services {
         )
         .await?;
         tx.commit().await?;
-        Ok(id)
+        Ok((
+            id,
+            if four_eyes {
+                StaffUpdateOutcome::AwaitingApproval
+            } else {
+                StaffUpdateOutcome::Applied
+            },
+        ))
     }
 
     /// Sets a staff member's roles, teams and active flag, or records the

@@ -406,7 +406,7 @@ pub async fn admin_post(
     let label = |name: &str, key: &'static str| {
         Label::parse("name", field(&pairs, name)).map_err(|_| vec![tr.t(key)])
     };
-    let result: Result<Result<(), Vec<String>>, ServiceError> = match field(&pairs, "actie") {
+    let result: Result<Result<&str, Vec<String>>, ServiceError> = match field(&pairs, "actie") {
         "instellingen" => {
             let form = SettingsForm::from_pairs(&pairs);
             match form.parse(tr) {
@@ -414,7 +414,7 @@ pub async fn admin_post(
                     .services
                     .update_organisation_settings(&ctx, &org, s)
                     .await
-                    .map(Ok),
+                    .map(|()| Ok("opgeslagen")),
                 Err(e) => return Ok(refuse(o, Some(form), e)),
             }
         }
@@ -423,7 +423,7 @@ pub async fn admin_post(
                 .services
                 .create_location(&ctx, &org, name)
                 .await
-                .map(|_| Ok(())),
+                .map(|_| Ok("opgeslagen")),
             Err(e) => Ok(Err(e)),
         },
         "team" => match (
@@ -434,21 +434,26 @@ pub async fn admin_post(
                 .services
                 .create_team(&ctx, &loc, name)
                 .await
-                .map(|_| Ok(())),
+                .map(|_| Ok("opgeslagen")),
             _ => Ok(Err(vec![tr.t("admin-team-error")])),
         },
         "medewerker" => match parse_new_staff(tr, &pairs) {
             Ok(new) => st
                 .services
-                .create_staff(&ctx, &org, new)
+                .add_staff_member(&ctx, &org, new)
                 .await
-                .map(|_| Ok(())),
+                .map(|(_, outcome)| {
+                    Ok(match outcome {
+                        StaffUpdateOutcome::Applied => "opgeslagen",
+                        StaffUpdateOutcome::AwaitingApproval => "goedkeuring",
+                    })
+                }),
             Err(e) => Ok(Err(e)),
         },
         _ => return Err(WebError::BadInput(tr.t("staff-bad-choice"))),
     };
     match result {
-        Ok(Ok(())) => Ok(redirect("/beheer?melding=opgeslagen", vec![])),
+        Ok(Ok(notice)) => Ok(redirect(&format!("/beheer?melding={notice}"), vec![])),
         Ok(Err(errors)) => Ok(refuse(o, None, errors)),
         Err(ServiceError::Conflict(_)) => Ok(refuse(o, None, vec![tr.t("admin-exists-error")])),
         Err(ServiceError::Invalid(_)) => Ok(refuse(o, None, vec![tr.t("admin-invalid-error")])),

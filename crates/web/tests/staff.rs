@@ -1535,7 +1535,9 @@ async fn a_functional_admin_manages_settings_teams_and_staff_of_their_own_organi
             ],
         )
         .await;
-    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    // A new member who opens dossiers waits for a second admin (ADR 0014):
+    // created, not active yet.
+    assert_eq!(p.location.as_deref(), Some("/beheer?melding=goedkeuring"), "{}", p.body);
     let staff = w
         .svc
         .list_staff(&Ctx::system("cli"), &org)
@@ -1548,6 +1550,7 @@ async fn a_functional_admin_manages_settings_teams_and_staff_of_their_own_organi
         .expect("kees");
     assert_eq!(kees.roles, vec![Role::Caregiver]);
     assert_eq!(kees.team_ids.len(), 1);
+    assert!(!kees.active, "until a second admin approves");
 
     // Joris is disabled: his open session ends at once.
     let jid = staff

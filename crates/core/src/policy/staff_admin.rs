@@ -33,30 +33,50 @@ pub fn opens_dossiers(role: Role) -> bool {
     role.is_care_role() || role == Role::Secretariat
 }
 
-/// The powers that need four eyes: the privacy officer's organisation-wide
-/// audit search, and a functional admin who can also open dossiers (they
-/// could give themselves the teams to open).
-fn privileged(s: &StaffState) -> Vec<(Role, Option<Role>)> {
+/// A power whose grant needs four eyes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Power {
+    /// Any role that opens dossiers: the admin chooses the address a
+    /// member's account is invited at, so alone they could make a
+    /// caregiver of themselves (a new member at their own address, or a
+    /// dormant one activated).
+    OpensDossiers,
+    /// The privacy officer's organisation-wide audit search.
+    AuditSearch,
+    /// The functional admin's role: an admin approves what another asks.
+    Administration,
+    /// A functional admin who also holds this dossier role: they could
+    /// give themselves the teams to open.
+    AdminWithDossierRole(Role),
+}
+
+/// The powers an active member holds; an inactive one holds none.
+fn powers(s: &StaffState) -> Vec<Power> {
     if !s.active {
         return vec![];
     }
     let mut out = Vec::new();
+    if s.roles.iter().any(|r| opens_dossiers(*r)) {
+        out.push(Power::OpensDossiers);
+    }
     if s.roles.contains(&Role::PrivacyOfficer) {
-        out.push((Role::PrivacyOfficer, None));
+        out.push(Power::AuditSearch);
     }
     if s.roles.contains(&Role::FunctionalAdmin) {
+        out.push(Power::Administration);
         for r in s.roles.iter().filter(|r| opens_dossiers(**r)) {
-            out.push((Role::FunctionalAdmin, Some(*r)));
+            out.push(Power::AdminWithDossierRole(*r));
         }
     }
     out
 }
 
-/// Whether `after` holds a power that `before` (an active member as they
-/// are now; `None` for a new member) did not.
+/// Whether `after` holds a power that `before` (the member as they are
+/// now; `None` for a new member) did not. Team changes, and moving
+/// between dossier roles, are no new power.
 pub fn needs_four_eyes(before: Option<&StaffState>, after: &StaffState) -> bool {
-    let had = before.map(privileged).unwrap_or_default();
-    privileged(after).iter().any(|p| !had.contains(p))
+    let had = before.map(powers).unwrap_or_default();
+    powers(after).iter().any(|p| !had.contains(p))
 }
 
 /// A change of `target` (`None`: a new member of `org`) to `after`.
@@ -259,23 +279,42 @@ mod tests {
             };
             assert_eq!(got, want, "{name}");
         }
-        // Making an inactive privacy officer active again is a grant too.
-        let mut dormant = member(2, &[PrivacyOfficer], &[]);
-        dormant.active = false;
+        // Making an inactive member active again is a grant too: a
+        // privacy officer, or a caregiver (created inactive at an address
+        // the admin chose, then switched on).
+        for roles in [&[PrivacyOfficer][..], &[Caregiver]] {
+            let mut dormant = member(2, roles, &[1]);
+            dormant.active = false;
+            assert_eq!(
+                decide_staff_change(&actor, &org(1), Some(&dormant), &state(roles, &[1])),
+                StaffChange::NeedsSecondAdmin("functional_admin".into()),
+                "dormant {roles:?}"
+            );
+        }
+        // A first dossier role for a member without one, likewise.
         assert_eq!(
             decide_staff_change(
                 &actor,
                 &org(1),
-                Some(&dormant),
-                &state(&[PrivacyOfficer], &[])
+                Some(&member(2, &[PrivacyOfficer], &[])),
+                &state(&[PrivacyOfficer, Caregiver], &[1])
             ),
             StaffChange::NeedsSecondAdmin("functional_admin".into())
         );
-        // A new member with such a role, likewise.
+        // A new member without any power starts at once.
         assert_eq!(
-            decide_staff_change(&actor, &org(1), None, &state(&[PrivacyOfficer], &[])),
-            StaffChange::NeedsSecondAdmin("functional_admin".into())
+            decide_staff_change(&actor, &org(1), None, &state(&[], &[])),
+            StaffChange::Apply("functional_admin".into())
         );
+        // A new member with such a role, or any role that opens dossiers
+        // (the admin chooses where the invitation goes), likewise.
+        for roles in [&[PrivacyOfficer][..], &[FunctionalAdmin], &[Caregiver], &[Secretariat]] {
+            assert_eq!(
+                decide_staff_change(&actor, &org(1), None, &state(roles, &[1])),
+                StaffChange::NeedsSecondAdmin("functional_admin".into()),
+                "new {roles:?}"
+            );
+        }
         // The operator on the server applies at once.
         let cli = ActorFacts::System {
             component: "cli".into(),
