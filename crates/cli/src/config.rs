@@ -43,6 +43,9 @@ pub struct Config {
     /// Proxies (addresses or CIDR blocks, comma-separated) whose
     /// `Forwarded`/`X-Forwarded-For` headers name the client. Default none.
     pub trusted_proxies: String,
+    /// The header those proxies name the client in: `x-forwarded-for`
+    /// (default) or `forwarded`. Only that one is read.
+    pub proxy_header: String,
     /// Where `inzage audit anchor` writes its signed notes of the audit
     /// chain's head (default `data_dir/audit-anchors`; better: a mount of
     /// another machine, or copy them off).
@@ -73,6 +76,7 @@ impl Default for Config {
             sms_gateway_url: None,
             sms_gateway_token: None,
             trusted_proxies: String::new(),
+            proxy_header: "x-forwarded-for".into(),
             audit_anchor_dir: None,
             audit_anchor_key: None,
         }
@@ -111,6 +115,7 @@ impl Config {
             "sms_gateway_url",
             "sms_gateway_token",
             "trusted_proxies",
+            "proxy_header",
             "audit_anchor_dir",
             "audit_anchor_key",
         ]));

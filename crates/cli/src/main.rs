@@ -54,7 +54,8 @@ Settings (inzage.toml key / environment variable, default):
   mail_from           INZAGE_MAIL_FROM           Inzage <noreply@inzage.invalid>
   sms_gateway_url     INZAGE_SMS_GATEWAY_URL     none: SMS goes to data_dir/outbox as .txt files
   sms_gateway_token   INZAGE_SMS_GATEWAY_TOKEN   none (sent as Authorization: Bearer)
-  trusted_proxies     INZAGE_TRUSTED_PROXIES     none; addresses/CIDR of proxies whose X-Forwarded-For counts
+  trusted_proxies     INZAGE_TRUSTED_PROXIES     none; addresses/CIDR of proxies whose forwarding header counts
+  proxy_header        INZAGE_PROXY_HEADER        x-forwarded-for (or forwarded); the one header those proxies set
   audit_anchor_dir    INZAGE_AUDIT_ANCHOR_DIR    data_dir/audit-anchors (audit anchor; copy it off-host)
   audit_anchor_key    INZAGE_AUDIT_ANCHOR_KEY    none (signs audit anchors; environment only)
 Configuration file: --config FILE or INZAGE_CONFIG, else ./inzage.toml when present.
@@ -458,11 +459,15 @@ async fn serve(
     dev_outbox: bool,
 ) -> Result<(), CliError> {
     let bind = bind.unwrap_or_else(|| config.bind.clone());
-    let trusted_proxies = inzage_web::client_addr::TrustedProxies::parse(&config.trusted_proxies)
+    let trusted_proxies = inzage_web::client_addr::ProxyHeader::parse(&config.proxy_header)
+        .and_then(|header| {
+            inzage_web::client_addr::TrustedProxies::parse(&config.trusted_proxies)
+                .map(|p| p.with_header(header))
+        })
         .map_err(|message| CliError {
-        code: exit::UNAVAILABLE,
-        message,
-    })?;
+            code: exit::UNAVAILABLE,
+            message,
+        })?;
     let listener = tokio::net::TcpListener::bind(&bind)
         .await
         .map_err(|e| CliError {

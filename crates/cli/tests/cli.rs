@@ -387,6 +387,25 @@ async fn a_bad_smtp_security_setting_is_a_clear_configuration_error() {
     );
 }
 
+#[tokio::test]
+async fn a_bad_proxy_header_stops_serve_with_a_clear_message() {
+    let db = TestDb::empty().await;
+    let o = Command::new(env!("CARGO_BIN_EXE_inzage"))
+        .args(["--database-url", &db.url, "--data-dir"])
+        .arg(db.dir.path())
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .env("INZAGE_TRUSTED_PROXIES", "127.0.0.1")
+        .env("INZAGE_PROXY_HEADER", "x-real-ip")
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(5));
+    assert!(
+        text(&o.stderr).contains("proxy_header: \"x-real-ip\" is not x-forwarded-for or forwarded"),
+        "{}",
+        text(&o.stderr)
+    );
+}
+
 /// The binary with the audit anchor's settings.
 fn with_anchor(db: &TestDb, key: Option<&str>, dir: &std::path::Path, args: &[&str]) -> Output {
     let mut c = Command::new(env!("CARGO_BIN_EXE_inzage"));

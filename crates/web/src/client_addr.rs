@@ -1,17 +1,49 @@
 //! The client's network address, for the audit trail and the sign-in
 //! limits. Behind a TLS proxy the TCP peer is the proxy; only proxies the
 //! operator names (`trusted_proxies`, CIDR list, default none) may tell
-//! who the client is, through `Forwarded` (RFC 7239) or `X-Forwarded-For`.
-//! From anyone else those headers are ignored, so a client cannot choose
-//! its own address.
+//! who the client is, through the one header the operator names
+//! (`proxy_header`: `X-Forwarded-For`, the default, or RFC 7239
+//! `Forwarded`). From anyone else those headers are ignored, so a client
+//! cannot choose its own address. Only the named header counts: a proxy
+//! that appends to `X-Forwarded-For` passes a client's own `Forwarded`
+//! on untouched, and reading that would let the client choose again.
 use axum::http::HeaderMap;
 use std::net::IpAddr;
 
-/// The proxies whose forwarding headers count.
+/// The header a trusted proxy names the client in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ProxyHeader {
+    #[default]
+    XForwardedFor,
+    Forwarded,
+}
+
+impl ProxyHeader {
+    /// `x-forwarded-for` or `forwarded` (any case).
+    pub fn parse(name: &str) -> Result<Self, String> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "x-forwarded-for" => Ok(Self::XForwardedFor),
+            "forwarded" => Ok(Self::Forwarded),
+            other => Err(format!(
+                "proxy_header: {other:?} is not x-forwarded-for or forwarded"
+            )),
+        }
+    }
+}
+
+/// The proxies whose forwarding header counts, and which header that is.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct TrustedProxies(Vec<(IpAddr, u8)>);
+pub struct TrustedProxies {
+    nets: Vec<(IpAddr, u8)>,
+    header: ProxyHeader,
+}
 
 impl TrustedProxies {
+    /// The same proxies, naming the client in `header`.
+    pub fn with_header(self, header: ProxyHeader) -> Self {
+        Self { header, ..self }
+    }
+
     /// A comma- or space-separated list of addresses and CIDR blocks, e.g.
     /// `10.0.0.0/8, 192.168.1.7, ::1`. Empty: no proxy is trusted.
     pub fn parse(list: &str) -> Result<Self, String> {
@@ -37,16 +69,19 @@ impl TrustedProxies {
                 };
             out.push((ip.to_canonical(), bits));
         }
-        Ok(Self(out))
+        Ok(Self {
+            nets: out,
+            header: ProxyHeader::default(),
+        })
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.nets.is_empty()
     }
 
     fn contains(&self, ip: IpAddr) -> bool {
         let ip = ip.to_canonical();
-        self.0.iter().any(|(net, bits)| match (net, ip) {
+        self.nets.iter().any(|(net, bits)| match (net, ip) {
             (IpAddr::V4(n), IpAddr::V4(a)) => {
                 let mask = u32::MAX.checked_shl(32 - u32::from(*bits)).unwrap_or(0);
                 u32::from(*n) & mask == u32::from(a) & mask
@@ -68,7 +103,7 @@ impl TrustedProxies {
         if !self.contains(peer) {
             return peer;
         }
-        let hops = forwarded_for(headers);
+        let hops = forwarded_for(headers, self.header);
         let mut last = peer;
         for hop in hops.iter().rev() {
             match hop {
@@ -81,19 +116,25 @@ impl TrustedProxies {
     }
 }
 
-/// The `for=` addresses of `Forwarded`, else of `X-Forwarded-For`, in
-/// order (`None` for one that is not an address, such as `unknown`).
-fn forwarded_for(headers: &HeaderMap) -> Vec<Option<IpAddr>> {
-    let joined = |name: &str| -> Option<String> {
-        let values: Vec<&str> = headers
-            .get_all(name)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .collect();
-        (!values.is_empty()).then(|| values.join(","))
+/// The addresses in `header`, in order (`None` for one that is not an
+/// address, such as `unknown`): the `for=` of each `Forwarded` element, or
+/// each `X-Forwarded-For` item.
+fn forwarded_for(headers: &HeaderMap, header: ProxyHeader) -> Vec<Option<IpAddr>> {
+    let name = match header {
+        ProxyHeader::XForwardedFor => "x-forwarded-for",
+        ProxyHeader::Forwarded => "forwarded",
     };
-    if let Some(f) = joined("forwarded") {
-        return f
+    let values: Vec<&str> = headers
+        .get_all(name)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    let joined = values.join(",");
+    if joined.trim().is_empty() {
+        return vec![];
+    }
+    match header {
+        ProxyHeader::Forwarded => joined
             .split(',')
             .map(|element| {
                 element
@@ -102,11 +143,8 @@ fn forwarded_for(headers: &HeaderMap) -> Vec<Option<IpAddr>> {
                     .find(|(k, _)| k.trim().eq_ignore_ascii_case("for"))
                     .and_then(|(_, v)| parse_node(v))
             })
-            .collect();
-    }
-    match joined("x-forwarded-for") {
-        Some(x) => x.split(',').map(parse_node).collect(),
-        None => vec![],
+            .collect(),
+        ProxyHeader::XForwardedFor => joined.split(',').map(parse_node).collect(),
     }
 }
 
@@ -174,8 +212,7 @@ mod tests {
     }
 
     #[test]
-    fn forwarded_is_read_before_x_forwarded_for() {
-        let proxy = TrustedProxies::parse("192.168.0.0/16").expect("list");
+    fn only_the_named_header_counts() {
         let h = headers(&[
             (
                 "forwarded",
@@ -183,9 +220,23 @@ mod tests {
             ),
             ("x-forwarded-for", "203.0.113.9"),
         ]);
-        assert_eq!(proxy.client(ip("192.168.1.1"), &h), ip("2001:db8::7"));
+        // The default: X-Forwarded-For. A proxy that appends to it passes
+        // the client's own Forwarded on; that one is not read.
+        let xff = TrustedProxies::parse("192.168.0.0/16").expect("list");
+        assert_eq!(xff.client(ip("192.168.1.1"), &h), ip("203.0.113.9"));
+        let spoof = headers(&[("forwarded", "for=1.2.3.4")]);
+        assert_eq!(xff.client(ip("192.168.1.1"), &spoof), ip("192.168.1.1"));
+        // Configured for Forwarded: that one, and X-Forwarded-For not.
+        let fwd = TrustedProxies::parse("192.168.0.0/16")
+            .expect("list")
+            .with_header(ProxyHeader::Forwarded);
+        assert_eq!(fwd.client(ip("192.168.1.1"), &h), ip("2001:db8::7"));
         let h = headers(&[("forwarded", "for=198.51.100.17:8080")]);
-        assert_eq!(proxy.client(ip("192.168.1.1"), &h), ip("198.51.100.17"));
+        assert_eq!(fwd.client(ip("192.168.1.1"), &h), ip("198.51.100.17"));
+        let only_xff = headers(&[("x-forwarded-for", "203.0.113.9")]);
+        assert_eq!(fwd.client(ip("192.168.1.1"), &only_xff), ip("192.168.1.1"));
+        assert_eq!(ProxyHeader::parse("Forwarded"), Ok(ProxyHeader::Forwarded));
+        assert!(ProxyHeader::parse("x-real-ip").is_err());
     }
 
     #[test]

@@ -1537,7 +1537,12 @@ async fn a_functional_admin_manages_settings_teams_and_staff_of_their_own_organi
         .await;
     // A new member who opens dossiers waits for a second admin (ADR 0014):
     // created, not active yet.
-    assert_eq!(p.location.as_deref(), Some("/beheer?melding=goedkeuring"), "{}", p.body);
+    assert_eq!(
+        p.location.as_deref(),
+        Some("/beheer?melding=goedkeuring"),
+        "{}",
+        p.body
+    );
     let staff = w
         .svc
         .list_staff(&Ctx::system("cli"), &org)

@@ -308,7 +308,12 @@ mod tests {
         );
         // A new member with such a role, or any role that opens dossiers
         // (the admin chooses where the invitation goes), likewise.
-        for roles in [&[PrivacyOfficer][..], &[FunctionalAdmin], &[Caregiver], &[Secretariat]] {
+        for roles in [
+            &[PrivacyOfficer][..],
+            &[FunctionalAdmin],
+            &[Caregiver],
+            &[Secretariat],
+        ] {
             assert_eq!(
                 decide_staff_change(&actor, &org(1), None, &state(roles, &[1])),
                 StaffChange::NeedsSecondAdmin("functional_admin".into()),
