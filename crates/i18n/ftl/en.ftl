@@ -52,6 +52,7 @@ login-timed-out = You were not active for a while, so you were signed out. Sign 
 login-rejected = The e-mail address or the password is not right. Please try again.
 login-paused = There were too many wrong attempts. Signing in is paused until { $until }. Try again after that.
 login-access-ended = You can no longer sign in. Your care has ended, or your access has ended. Questions? { $servicedesk }
+login-busy = Too many sign-in attempts are coming from your network right now. We did not check this attempt. Try again after { $until }.
 
 ## Second step
 code-title = Enter code

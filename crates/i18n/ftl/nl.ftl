@@ -53,6 +53,7 @@ login-timed-out = Je was een tijd niet actief. Daarom ben je uitgelogd. Log opni
 login-rejected = Het e-mailadres of het wachtwoord klopt niet. Probeer het opnieuw.
 login-paused = Er is te vaak verkeerd ingelogd. Inloggen is gepauzeerd tot { $until }. Probeer het daarna opnieuw.
 login-access-ended = Je kunt niet meer inloggen. Je zorg is gestopt, of je toegang is beëindigd. Vragen? { $servicedesk }
+login-busy = Er komen nu te veel inlogpogingen van jouw netwerk. We hebben deze poging niet bekeken. Probeer het opnieuw na { $until }.
 
 ## Tweede stap
 code-title = Code invullen

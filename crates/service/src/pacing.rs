@@ -3,8 +3,11 @@
 //! refused, so a correct password (and second factor) still gets in, while
 //! guessing from it costs time. Attempts from one held source take turns:
 //! each gets the next free slot, `delay` after the one before, so sending
-//! many at once does not help. The slots live in this process; the failure
-//! counts live in the database and are shared by every process.
+//! many at once does not help. The queue is at most [`MAX_QUEUE`] long: an
+//! attempt that would wait longer is answered at once with "busy, try
+//! again at …" and does no work, so a flood does not hold thousands of
+//! connections open. The slots live in this process; the failure counts
+//! live in the database and are shared by every process.
 use crate::BoxFut;
 use chrono::{DateTime, Duration, Utc};
 use std::collections::HashMap;
@@ -56,23 +59,37 @@ pub fn delay_for(failures: i64, limit: i64) -> Duration {
     Duration::seconds(1i64 << over).min(MAX_DELAY)
 }
 
+/// The longest wait for a turn; an attempt that would wait longer is
+/// answered "busy" at once.
+pub const MAX_QUEUE: Duration = Duration::minutes(2);
+
 /// The turns of held sources in this process.
 #[derive(Default)]
 pub(crate) struct Slots(Mutex<HashMap<String, DateTime<Utc>>>);
 
 impl Slots {
-    /// Takes the next turn of `source`: returns how long to wait from `now`.
-    pub(crate) fn take(&self, source: &str, now: DateTime<Utc>, delay: Duration) -> Duration {
+    /// Takes the next turn of `source`: `Ok(wait)` from `now`, or, when
+    /// that wait would be longer than [`MAX_QUEUE`], no turn and
+    /// `Err(when the queue is short enough again)`.
+    pub(crate) fn take(
+        &self,
+        source: &str,
+        now: DateTime<Utc>,
+        delay: Duration,
+    ) -> Result<Duration, DateTime<Utc>> {
         let Ok(mut m) = self.0.lock() else {
-            return delay;
+            return Ok(delay);
         };
         // Forget sources whose turns are long past.
         if m.len() > 10_000 {
             m.retain(|_, t| *t > now);
         }
         let next = m.get(source).copied().unwrap_or(now).max(now) + delay;
+        if next - now > MAX_QUEUE {
+            return Err(next - MAX_QUEUE);
+        }
         m.insert(source.to_owned(), next);
-        next - now
+        Ok(next - now)
     }
 }
 
@@ -93,14 +110,30 @@ mod tests {
         let slots = Slots::default();
         let now = DateTime::<Utc>::UNIX_EPOCH;
         let s = Duration::seconds(4);
-        assert_eq!(slots.take("a", now, s), s);
-        assert_eq!(slots.take("a", now, s), s * 2, "sent at once: queued");
+        assert_eq!(slots.take("a", now, s), Ok(s));
+        assert_eq!(slots.take("a", now, s), Ok(s * 2), "sent at once: queued");
         assert_eq!(
             slots.take("b", now, s),
-            s,
+            Ok(s),
             "another source has its own turns"
         );
         let later = now + Duration::seconds(60);
-        assert_eq!(slots.take("a", later, s), s, "turns long past are gone");
+        assert_eq!(slots.take("a", later, s), Ok(s), "turns long past are gone");
+    }
+
+    #[test]
+    fn the_queue_stops_at_two_minutes() {
+        let slots = Slots::default();
+        let now = DateTime::<Utc>::UNIX_EPOCH;
+        let s = MAX_DELAY;
+        // Four turns of 30 s fit in two minutes; the fifth does not.
+        for n in 1..=4 {
+            assert_eq!(slots.take("a", now, s), Ok(s * n));
+        }
+        let busy_until = now + s * 5 - MAX_QUEUE;
+        assert_eq!(slots.take("a", now, s), Err(busy_until));
+        assert_eq!(slots.take("a", now, s), Err(busy_until), "took no turn");
+        // At that time there is room again.
+        assert_eq!(slots.take("a", busy_until, s), Ok(MAX_QUEUE));
     }
 }

@@ -19,7 +19,7 @@ use utoipa::{OpenApi, ToSchema};
 /// Every error answer: a stable code and a message in plain words.
 #[derive(Serialize, ToSchema)]
 pub struct ApiError {
-    /// `rejected`, `paused`, `address_held`, `access_ended`, `invalid`,
+    /// `rejected`, `paused`, `busy`, `access_ended`, `invalid`,
     /// `not_found`, `expired`, `too_soon`, `unauthorized`, `bad_request`,
     /// `unavailable`, `internal`.
     pub error: &'static str,
@@ -27,7 +27,7 @@ pub struct ApiError {
     /// The field at fault, for `invalid`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<&'static str>,
-    /// When to try again, for `paused`, `address_held`, `too_soon`.
+    /// When to try again, for `paused`, `busy`, `too_soon`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub until: Option<DateTime<Utc>>,
 }
@@ -153,7 +153,7 @@ pub struct SecondStep {
 /// Step one: e-mail and password.
 #[utoipa::path(post, path = "/api/v1/auth/login", request_body = LoginRequest,
     responses((status = 200, body = SecondStep), (status = 401, body = ApiError, description = "rejected"),
-        (status = 423, body = ApiError, description = "paused"), (status = 429, body = ApiError, description = "address_held"),
+        (status = 423, body = ApiError, description = "paused"), (status = 429, body = ApiError, description = "busy"),
         (status = 403, body = ApiError, description = "access_ended")))]
 pub async fn login(
     State(st): State<AppState>,
@@ -200,6 +200,12 @@ pub async fn login(
             StatusCode::FORBIDDEN,
             "access_ended",
             "portal access has ended",
+        ),
+        Ok(LoginOutcome::Busy { until }) => err_until(
+            StatusCode::TOO_MANY_REQUESTS,
+            "busy",
+            "too many attempts from this network; not tried",
+            until,
         ),
         Err(e) => service_error(e),
     }

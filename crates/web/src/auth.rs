@@ -307,6 +307,11 @@ pub async fn login_submit(
             "servicedesk",
             st.servicedesk(None, tr).await.0,
         ))),
+        LoginOutcome::Busy { until } => {
+            let mut r = page(again(tr.a("login-busy", "until", display_datetime(until))));
+            *r.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+            r
+        }
     })
 }
 

@@ -708,6 +708,52 @@ async fn behind_a_trusted_proxy_guessers_are_slowed_and_users_still_get_in() {
 }
 
 #[tokio::test]
+async fn a_flood_from_one_source_is_told_to_come_back_without_being_tried() {
+    let w = world().await;
+    let app = router(w.svc.clone(), WebConfig::default());
+    let mut flood = Via::new(app.clone(), "203.0.113.77:5000", None);
+    // The clock stands still: the turns of 1, 2, 4, 8, 16 and 30 s queue
+    // up until the next one would wait more than two minutes.
+    let mut answered = 0;
+    let busy = loop {
+        let p = flood
+            .login(&format!("guess{answered}@example.nl"), "fout")
+            .await;
+        if p.status != StatusCode::OK {
+            break p;
+        }
+        answered += 1;
+        assert!(answered < 40, "never busy");
+    };
+    assert_eq!(
+        answered, 27,
+        "20 free, then 7 queued turns (1+2+4+8+16+30+30 s)"
+    );
+    assert_eq!(busy.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(busy.body.contains("te veel inlogpogingen"), "{}", busy.body);
+    // Not tried: no Argon2 run, nothing counted, nothing audited; even a
+    // right password is not looked at while the queue is full.
+    let work = w.svc.password_verifications();
+    let events = w.db.scalar("SELECT COUNT(*) FROM audit_event").await;
+    let p = flood.login("aisha@example.nl", PASSWORD).await;
+    assert_eq!(p.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(w.svc.password_verifications(), work);
+    assert_eq!(
+        w.db.scalar("SELECT COUNT(*) FROM audit_event").await,
+        events
+    );
+    // Another address is not affected.
+    let mut other = Via::new(app.clone(), "198.51.100.8:5000", None);
+    let p = other.login("aisha@example.nl", PASSWORD).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    // Two minutes on, the queue has room again and the right password
+    // gets in (slowed).
+    w.clock.advance(chrono::Duration::minutes(2));
+    let p = flood.login("aisha@example.nl", PASSWORD).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+}
+
+#[tokio::test]
 async fn password_reset_requests_do_not_flood_the_holder() {
     let w = world().await;
     let mut anon = Via::new(

@@ -8,7 +8,9 @@
 //!   the same work (every attempt runs Argon2id, paused or not), so the
 //!   answers do not tell which addresses have an account;
 //! - a source address over its limit is slowed down (`pacing`), never
-//!   refused, so a correct password plus second factor still gets in;
+//!   refused, so a correct password plus second factor still gets in; only
+//!   a flood that fills its two-minute queue is answered "busy, come back
+//!   at …" without being tried;
 //! - an over-long password is a failure like any other, counted and
 //!   audited.
 use super::{account_ctx, account_from_row, anonymous, audit_account, org_auth, random_token, sha};
@@ -64,19 +66,22 @@ impl Services {
         .unwrap_or(0))
     }
 
-    /// Slows a source that failed too often: waits for its next turn.
-    async fn pace(&self, source: Option<&str>) -> Result<()> {
-        let Some(addr) = source else { return Ok(()) };
+    /// Slows a source that failed too often: waits for its next turn, or
+    /// (queue full) returns when to come back.
+    async fn pace(&self, source: Option<&str>) -> Result<Option<DateTime<Utc>>> {
+        let Some(addr) = source else { return Ok(None) };
         let settings = self.settings();
         let failures = self
             .hits(&format!("login-fail:{addr}"), settings.address_window)
             .await?;
         let delay = crate::pacing::delay_for(failures, settings.address_failure_limit);
         if delay > Duration::zero() {
-            let wait = self.slots().take(addr, self.now(), delay);
-            self.pacer().wait(wait.to_std().unwrap_or_default()).await;
+            match self.slots().take(addr, self.now(), delay) {
+                Ok(wait) => self.pacer().wait(wait.to_std().unwrap_or_default()).await,
+                Err(until) => return Ok(Some(until)),
+            }
         }
-        Ok(())
+        Ok(None)
     }
 
     async fn count_source_failure(&self, source: Option<&str>) -> Result<()> {
@@ -111,7 +116,10 @@ impl Services {
         device: Option<&str>,
         source: Option<&str>,
     ) -> Result<LoginOutcome> {
-        self.pace(source).await?;
+        if let Some(until) = self.pace(source).await? {
+            // Not evaluated, not counted: nothing was tried.
+            return Ok(LoginOutcome::Busy { until });
+        }
         let now = self.now();
         let too_long = password.chars().count() > crate::passwords::MAX_CHARS;
         let parsed = (email.len() <= 254)

@@ -72,6 +72,9 @@ pub enum LoginOutcome {
     Paused { until: DateTime<Utc> },
     /// The password was right but portal access has ended (discharge).
     AccessEnded,
+    /// Too many attempts from this network at once: not tried; come back
+    /// at `until` (a queue of two minutes is full, see `pacing`).
+    Busy { until: DateTime<Utc> },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
