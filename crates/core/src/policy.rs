@@ -451,9 +451,8 @@ pub fn decide(
 /// What a privacy officer's audit search may reach.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AuditReach {
-    /// The events about this organisation's clients, staff and accounts,
-    /// and (for the installation's default organisation) the sign-in
-    /// attempts nobody could be named for.
+    /// The events about this organisation's clients, staff and accounts
+    /// (and see [`sees_unnamed_sign_ins`]).
     Organisation(OrganisationId),
     /// Everything (the operator on the server).
     Everything,
@@ -473,6 +472,20 @@ pub fn decide_audit_search(actor: &ActorFacts) -> Result<(String, AuditReach), D
         }
         ActorFacts::System { .. } => Err(DenyReason::SystemComponentNotAllowed),
         _ => Err(DenyReason::RoleLacksPermission),
+    }
+}
+
+/// Whether an audit search with `reach` shows the sign-in attempts nobody
+/// can be named for (an address without an account), in an installation
+/// of `organisations`. They belong to the installation: the operator sees
+/// them; with one organisation its privacy officer does too (nothing in
+/// them points outside it). With several, a privacy officer who saw them
+/// could try an address and learn, from whether an unnamed attempt
+/// appeared, that another organisation has an account for it.
+pub fn sees_unnamed_sign_ins(reach: &AuditReach, organisations: u64) -> bool {
+    match reach {
+        AuditReach::Everything => true,
+        AuditReach::Organisation(_) => organisations == 1,
     }
 }
 

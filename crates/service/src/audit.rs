@@ -441,21 +441,20 @@ impl Services {
         };
         let limit = q.limit.clamp(1, 10_000);
         // A privacy officer sees their own organisation only; sign-in
-        // attempts nobody can be named for (an unknown address) belong to
-        // the installation's default organisation's privacy officer.
-        let (org, anonymous): (Option<String>, bool) = match reach {
-            inzage_core::policy::AuditReach::Everything => (None, true),
-            inzage_core::policy::AuditReach::Organisation(o) => {
-                let default = crate::sql::query(
-                    "SELECT id FROM organisation ORDER BY created_at, id LIMIT 1",
-                )
-                .fetch_optional(&mut *tx)
-                .await?
-                .map(|r| s(&r, "id"))
-                .transpose()?;
-                let anonymous = default.as_deref() == Some(o.as_str());
-                (Some(o.to_string()), anonymous)
-            }
+        // attempts nobody can be named for, as the policy says.
+        let organisations = crate::row::i(
+            &crate::sql::query("SELECT COUNT(*) AS n FROM organisation")
+                .fetch_one(&mut *tx)
+                .await?,
+            "n",
+        )?;
+        let anonymous = inzage_core::policy::sees_unnamed_sign_ins(
+            &reach,
+            u64::try_from(organisations).unwrap_or(0),
+        );
+        let org: Option<String> = match reach {
+            inzage_core::policy::AuditReach::Everything => None,
+            inzage_core::policy::AuditReach::Organisation(o) => Some(o.to_string()),
         };
         let cols = AUDIT_COLUMNS
             .split(", ")

@@ -1108,3 +1108,64 @@ async fn request_facts_are_reused_until_a_write() {
         "{after:?}"
     );
 }
+
+#[tokio::test]
+async fn with_one_organisation_its_privacy_officer_sees_unnamed_sign_in_attempts() {
+    let w = world().await;
+    let po = w
+        .svc
+        .create_staff(
+            &Ctx::system("cli"),
+            &w.org,
+            NewStaff {
+                given_name: label("Pim"),
+                name_prefix: None,
+                family_name: label("Privacy"),
+                email: Email::parse("privacy@zorg.nl").expect("email"),
+                mobile: None,
+                roles: vec![Role::PrivacyOfficer],
+                team_ids: vec![],
+            },
+        )
+        .await
+        .expect("privacy officer");
+    w.svc
+        .login(
+            "onbekend@example.nl",
+            "geraden",
+            false,
+            None,
+            Some("192.0.2.55"),
+        )
+        .await
+        .expect("login");
+    let search = |ctx: Ctx| {
+        let svc = w.svc.clone();
+        async move {
+            svc.search_audit(
+                &ctx,
+                inzage_service::AuditQuery {
+                    limit: 100,
+                    action: Some("login".into()),
+                    ..Default::default()
+                },
+            )
+            .await
+            .expect("search")
+            .into_inner()
+            .into_iter()
+            .filter(|l| l.actor_kind == "anonymous")
+            .count()
+        }
+    };
+    // The installation's one organisation: nothing in the attempt points
+    // outside it, so its privacy officer sees it.
+    assert_eq!(search(staff_ctx(&po)).await, 1);
+    // A second organisation arrives: from now on only the operator does.
+    w.svc
+        .create_organisation(&Ctx::system("cli"), label("Ander"), OrgSettings::default())
+        .await
+        .expect("second organisation");
+    assert_eq!(search(staff_ctx(&po)).await, 0);
+    assert_eq!(search(Ctx::system("cli")).await, 1);
+}

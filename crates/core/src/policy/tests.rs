@@ -670,6 +670,12 @@ fn audit_search_and_administration() {
         }),
         Ok(("system:cli".into(), AuditReach::Everything))
     );
+    // Unnamed sign-in attempts: the operator always; a privacy officer
+    // only when theirs is the installation's one organisation.
+    let po = AuditReach::Organisation(org(1));
+    assert!(sees_unnamed_sign_ins(&AuditReach::Everything, 3));
+    assert!(sees_unnamed_sign_ins(&po, 1));
+    assert!(!sees_unnamed_sign_ins(&po, 2));
     let admin = staff(&[Role::FunctionalAdmin], &[]);
     assert!(decide_administration(&admin, Some(&org(1))).is_allowed());
     assert_eq!(
