@@ -109,6 +109,38 @@ async fn text_field(field: &mut axum::extract::multipart::Field<'_>) -> Result<S
     Ok(String::from_utf8_lossy(&text).into_owned())
 }
 
+/// How long the form's first field (the CSRF token) may take to arrive:
+/// before it, nobody is known to have the right to send anything.
+pub(crate) const FIRST_FIELD: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// What came first in an upload.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum First {
+    Csrf(String),
+    /// Another field, or none: the token must come first.
+    NotCsrf,
+    /// Unreadable, or not complete within [`FIRST_FIELD`].
+    Unreadable,
+}
+
+/// Reads the form's first field, which must be the CSRF token, within
+/// [`FIRST_FIELD`] (a client that drips it byte by byte is cut off).
+pub(crate) async fn csrf_first(mp: &mut axum::extract::Multipart) -> First {
+    let read = async {
+        match mp.next_field().await {
+            Ok(Some(mut f)) if f.name() == Some("csrf") => match text_field(&mut f).await {
+                Ok(t) => First::Csrf(t),
+                Err(()) => First::Unreadable,
+            },
+            Ok(_) => First::NotCsrf,
+            Err(_) => First::Unreadable,
+        }
+    };
+    tokio::time::timeout(FIRST_FIELD, read)
+        .await
+        .unwrap_or(First::Unreadable)
+}
+
 /// The rest of the multipart upload, after the CSRF field: the text
 /// fields, and the file streamed into a temporary file up to `limit`
 /// bytes (more is not read: "too large").
@@ -172,13 +204,11 @@ pub async fn document_upload(
     )
     .await
     .map_err(|_| unreadable())?;
-    let csrf = match mp.next_field().await {
-        Ok(Some(mut f)) if f.name() == Some("csrf") => {
-            text_field(&mut f).await.map_err(|()| unreadable())?
-        }
+    let csrf = match csrf_first(&mut mp).await {
+        First::Csrf(t) => t,
         // The token must come first: nothing else is read without it.
-        Ok(_) => return Err(WebError::CsrfFailed),
-        Err(_) => return Err(unreadable()),
+        First::NotCsrf => return Err(WebError::CsrfFailed),
+        First::Unreadable => return Err(unreadable()),
     };
     let v = who
         .open_form(&st, &client, DossierPart::Documents, &csrf)
@@ -323,5 +353,58 @@ pub async fn document_remove(
         Ok(()) => Ok(redirect(&format!("{list}?melding=verwijderd"), vec![])),
         Err(ServiceError::Stale) => Ok(redirect(&format!("{list}?melding=gewijzigd"), vec![])),
         Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::{Body, Bytes};
+    use axum::extract::FromRequest;
+    use futures_util::StreamExt;
+
+    /// An upload that sends `head` at once, then one byte of `drip` every
+    /// 20 seconds (never silent for the body's idle time).
+    fn dripping(head: &'static str, drip: &'static str) -> axum::extract::Request {
+        let chunks = std::iter::once((Bytes::from_static(head.as_bytes()), false)).chain(
+            drip.as_bytes()
+                .chunks(1)
+                .map(|c| (Bytes::copy_from_slice(c), true)),
+        );
+        let stream = futures_util::stream::iter(chunks).then(|(b, wait)| async move {
+            if wait {
+                tokio::time::sleep(std::time::Duration::from_secs(20)).await;
+            }
+            Ok::<_, std::io::Error>(b)
+        });
+        let (body, _gate) = crate::gated_body::gated(Body::from_stream(stream));
+        axum::http::Request::builder()
+            .method("POST")
+            .header("content-type", "multipart/form-data; boundary=b")
+            .body(body)
+            .expect("request")
+    }
+
+    // Tokio's paused clock: virtual time, no real waiting.
+    #[tokio::test(start_paused = true)]
+    async fn the_token_must_come_first_and_in_time() {
+        let form = "--b\r\ncontent-disposition: form-data; name=\"csrf\"\r\n\r\nabc\r\n--b--\r\n";
+        let read = |req| async move {
+            let mut mp = axum::extract::Multipart::from_request(req, &())
+                .await
+                .expect("multipart");
+            csrf_first(&mut mp).await
+        };
+        assert_eq!(read(dripping(form, "")).await, First::Csrf("abc".into()));
+        let other = "--b\r\ncontent-disposition: form-data; name=\"titel\"\r\n\r\nx\r\n--b--\r\n";
+        assert_eq!(read(dripping(other, "")).await, First::NotCsrf);
+        // The token dripped in a byte per 20 s: cut off after 30 s.
+        let start = tokio::time::Instant::now();
+        let head = "--b\r\ncontent-disposition: form-data; name=\"csrf\"\r\n\r\n";
+        assert_eq!(
+            read(dripping(head, "abcdefghij\r\n--b--\r\n")).await,
+            First::Unreadable
+        );
+        assert_eq!(tokio::time::Instant::now() - start, FIRST_FIELD);
     }
 }
