@@ -59,6 +59,21 @@ pub fn delay_for(failures: i64, limit: i64) -> Duration {
     Duration::seconds(1i64 << over).min(MAX_DELAY)
 }
 
+/// The key under which a source address is counted and paced. An IPv6
+/// client usually holds a whole /64 (its router hands out addresses from
+/// it at will), so IPv6 counts per /64; IPv4 (also mapped into IPv6) per
+/// address. The audit trail keeps the full address.
+pub fn source_key(addr: &str) -> String {
+    match addr.parse::<std::net::IpAddr>().map(|ip| ip.to_canonical()) {
+        Ok(std::net::IpAddr::V6(v6)) => {
+            let net = u128::from(v6) & (u128::MAX << 64);
+            format!("{}/64", std::net::Ipv6Addr::from(net))
+        }
+        Ok(std::net::IpAddr::V4(v4)) => v4.to_string(),
+        Err(_) => addr.to_owned(),
+    }
+}
+
 /// The longest wait for a turn; an attempt that would wait longer is
 /// answered "busy" at once.
 pub const MAX_QUEUE: Duration = Duration::minutes(2);
@@ -119,6 +134,19 @@ mod tests {
         );
         let later = now + Duration::seconds(60);
         assert_eq!(slots.take("a", later, s), Ok(s), "turns long past are gone");
+    }
+
+    #[test]
+    fn ipv6_counts_per_64_and_ipv4_per_address() {
+        assert_eq!(source_key("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+        assert_eq!(
+            source_key("2001:db8:1:2:ffff:ffff:ffff:ffff"),
+            source_key("2001:db8:1:2::9")
+        );
+        assert_ne!(source_key("2001:db8:1:3::1"), source_key("2001:db8:1:2::1"));
+        assert_eq!(source_key("192.0.2.7"), "192.0.2.7");
+        assert_eq!(source_key("::ffff:192.0.2.7"), "192.0.2.7");
+        assert_ne!(source_key("192.0.2.7"), source_key("192.0.2.8"));
     }
 
     #[test]

@@ -625,6 +625,53 @@ async fn unknown_and_known_addresses_pause_alike_and_a_failing_source_is_slowed_
 }
 
 #[tokio::test]
+async fn an_ipv6_client_changing_addresses_within_its_64_is_one_source() {
+    let w = world().await;
+    let (svc, pacer) = w.db.services_with_pacer(&w.clock);
+    // 20 failures, each from a new address of one /64 (as a client's own
+    // router hands them out): together they reach the limit.
+    for i in 0..20 {
+        svc.login(
+            &format!("guess{i}@example.nl"),
+            "geraden wachtwoord",
+            false,
+            None,
+            Some(&format!("2001:db8:7:7::{:x}", i + 1)),
+        )
+        .await
+        .expect("l");
+    }
+    assert!(pacer.waits().is_empty());
+    svc.login(
+        "guess@example.nl",
+        "x",
+        false,
+        None,
+        Some("2001:db8:7:7:ffff::1"),
+    )
+    .await
+    .expect("l");
+    assert_eq!(pacer.waits().len(), 1, "the /64 is slowed");
+    // The neighbouring /64 is someone else.
+    svc.login(
+        "guess@example.nl",
+        "x",
+        false,
+        None,
+        Some("2001:db8:7:8::1"),
+    )
+    .await
+    .expect("l");
+    assert_eq!(pacer.waits().len(), 1);
+    // The audit trail keeps each full address.
+    assert_eq!(
+        w.db.scalar("SELECT COUNT(DISTINCT source_addr) FROM audit_event WHERE source_addr LIKE '2001:db8:7:7:%'")
+            .await,
+        21
+    );
+}
+
+#[tokio::test]
 async fn idle_timeout_absolute_lifetime_and_logout() {
     let w = world().await;
     w.invited_with_password().await;

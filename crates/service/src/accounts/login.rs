@@ -69,7 +69,10 @@ impl Services {
     /// Slows a source that failed too often: waits for its next turn, or
     /// (queue full) returns when to come back.
     async fn pace(&self, source: Option<&str>) -> Result<Option<DateTime<Utc>>> {
-        let Some(addr) = source else { return Ok(None) };
+        let Some(addr) = source.map(crate::pacing::source_key) else {
+            return Ok(None);
+        };
+        let addr = addr.as_str();
         let settings = self.settings();
         let failures = self
             .hits(&format!("login-fail:{addr}"), settings.address_window)
@@ -85,7 +88,7 @@ impl Services {
     }
 
     async fn count_source_failure(&self, source: Option<&str>) -> Result<()> {
-        if let Some(addr) = source {
+        if let Some(addr) = source.map(crate::pacing::source_key) {
             self.count_hit(
                 &format!("login-fail:{addr}"),
                 self.settings().address_window,

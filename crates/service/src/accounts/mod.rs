@@ -1504,7 +1504,7 @@ impl Services {
     ) -> Result<ResetRequest> {
         let now = self.now();
         let settings = self.settings();
-        if let Some(addr) = source {
+        if let Some(addr) = source.map(crate::pacing::source_key) {
             let hits = self
                 .count_hit(&format!("reset:{addr}"), settings.address_window)
                 .await?;
