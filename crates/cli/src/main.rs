@@ -121,7 +121,7 @@ enum Command {
 
 #[derive(Subcommand, Debug)]
 enum AuditCmd {
-    /// Check the hash chain, and the log against the latest anchor when
+    /// Check the hash chain, and the log against every anchor when
     /// anchors exist; report the first broken link (exit 7).
     Verify {
         #[arg(long)]

@@ -447,12 +447,44 @@ async fn audit_anchor_detects_a_rewritten_log() {
     let o = with_anchor(&db, Some("geheime sleutel"), &anchors, &["audit", "verify"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stdout));
     assert!(text(&o.stdout).contains(&format!("matches the anchor at event {seq}")));
-    // Someone with write access rewrites the whole table consistently.
+    // Anchors are copied off the machine, never moved: the log records
+    // each one written, and a missing one is a break.
+    let o = with_anchor(
+        &db,
+        Some("geheime sleutel"),
+        &none,
+        &["audit", "verify", "--json"],
+    );
+    assert_eq!(o.status.code(), Some(7), "{}", text(&o.stdout));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["broken_at_seq"], seq);
+    assert!(v["problem"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("missing"));
+    // Without the key, a log that records anchors is not silently passed.
+    let o = with_anchor(&db, None, &none, &["audit", "verify"]);
+    assert_eq!(o.status.code(), Some(5), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("records anchors"),
+        "{}",
+        text(&o.stderr)
+    );
+    // A second anchor; every one in the folder is checked, not only the
+    // newest.
+    let o = with_anchor(
+        &db,
+        Some("geheime sleutel"),
+        &anchors,
+        &["audit", "anchor", "--json"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let second: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert!(second["seq"].as_i64().expect("seq") > seq);
+    // Someone with write access rewrites the whole table consistently
+    // from an event before the first anchor.
     db.forge_audit_chain(5, "read").await;
-    // The chain alone looks intact: that is why the anchor exists.
-    let o = with_anchor(&db, Some("geheime sleutel"), &none, &["audit", "verify"]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stdout));
-    // Against the anchor it is not.
+    // Against the anchors it is not intact: the first one finds it.
     let o = with_anchor(
         &db,
         Some("geheime sleutel"),
@@ -466,6 +498,22 @@ async fn audit_anchor_detects_a_rewritten_log() {
         .as_str()
         .unwrap_or_default()
         .contains("rewritten"));
+    // The newest anchor removed to hide the rewrite: the older one still
+    // finds it, and the log says the newest is missing.
+    std::fs::remove_file(anchors.join(format!(
+        "anchor-{:012}.json",
+        second["seq"].as_i64().expect("seq")
+    )))
+    .expect("remove");
+    let o = with_anchor(
+        &db,
+        Some("geheime sleutel"),
+        &anchors,
+        &["audit", "verify", "--json"],
+    );
+    assert_eq!(o.status.code(), Some(7), "{}", text(&o.stdout));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["broken_at_seq"], seq);
     // Anchors without their key are not silently skipped; a wrong key
     // cannot vouch for them.
     let o = with_anchor(&db, None, &anchors, &["audit", "verify"]);

@@ -187,28 +187,31 @@ pub struct Anchors<'a> {
 }
 
 impl Anchors<'_> {
-    /// The latest anchor in the folder (by sequence number), if any.
-    fn latest(&self) -> Result<Option<inzage_core::audit::Anchor>> {
+    /// Every anchor in the folder, by the sequence number in its name
+    /// (`anchor-{seq}.json`); the file's own `seq` must match its name.
+    fn all(&self) -> Result<std::collections::BTreeMap<i64, (String, inzage_core::audit::Anchor)>> {
+        let mut out = std::collections::BTreeMap::new();
         let entries = match std::fs::read_dir(self.dir) {
             Ok(e) => e,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
             Err(e) => return Err(ServiceError::Config(format!("audit anchors: {e}"))),
         };
-        let mut latest: Option<inzage_core::audit::Anchor> = None;
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
-            if !(name.starts_with("anchor-") && name.ends_with(".json")) {
+            let Some(seq) = name
+                .strip_prefix("anchor-")
+                .and_then(|n| n.strip_suffix(".json"))
+                .and_then(|n| n.parse::<i64>().ok())
+            else {
                 continue;
-            }
+            };
             let text = std::fs::read_to_string(entry.path())
                 .map_err(|e| ServiceError::Config(format!("audit anchor {name}: {e}")))?;
             let a: inzage_core::audit::Anchor = serde_json::from_str(&text)
                 .map_err(|e| ServiceError::Config(format!("audit anchor {name}: {e}")))?;
-            if latest.as_ref().is_none_or(|l| a.seq > l.seq) {
-                latest = Some(a);
-            }
+            out.insert(seq, (name, a));
         }
-        Ok(latest)
+        Ok(out)
     }
 }
 
@@ -312,7 +315,6 @@ impl Services {
         let head = crate::sql::query("SELECT seq, hash FROM audit_head WHERE id = 1")
             .fetch_one(&mut *tx)
             .await?;
-        tx.commit().await?;
         let anchor = inzage_core::audit::Anchor::sign(
             head.try_get("seq")?,
             &head.try_get::<String, _>("hash")?,
@@ -323,6 +325,9 @@ impl Services {
         let text = serde_json::to_string_pretty(&anchor)
             .map_err(|e| ServiceError::Internal(e.to_string()))?;
         let name = format!("anchor-{:012}.json", anchor.seq);
+        let path = dir.join(&name);
+        // The file first, then the event's commit: a file that cannot be
+        // written leaves no event that names a missing anchor.
         tokio::task::spawn_blocking(move || -> std::io::Result<()> {
             use std::io::Write;
             std::fs::create_dir_all(&dir)?;
@@ -336,29 +341,48 @@ impl Services {
         .await
         .map_err(|e| ServiceError::Internal(format!("anchor task: {e}")))?
         .map_err(|e| ServiceError::Config(format!("cannot write the audit anchor: {e}")))?;
+        if let Err(e) = tx.commit().await {
+            // No event, so no anchor (best effort: the event's number
+            // will be used again).
+            let _ = std::fs::remove_file(&path);
+            return Err(e.into());
+        }
         Ok(anchor)
     }
 
     /// Walks the whole chain in `seq` order and reports the first broken
-    /// link. With `anchors`, the log must also hold the latest anchor's
-    /// hash at its sequence number (a rewrite of the whole table, hashes
-    /// recomputed, is found there), and the anchor must carry the key's
-    /// signature. Reads in pages, so it works on logs of any size.
+    /// link. With `anchors`, every anchor in the folder must carry the
+    /// key's signature and its hash must be in the log at its sequence
+    /// number (a rewrite of the whole table, hashes recomputed, is found
+    /// there); and every anchor the log records having written must still
+    /// be in the folder (anchors are copied off the machine, never moved).
+    /// Without `anchors` (no key configured), a log that records anchors is
+    /// a configuration error: they would go unchecked. Reads in pages, so
+    /// it works on logs of any size.
     pub async fn verify_audit_chain(&self, anchors: Option<Anchors<'_>>) -> Result<VerifyReport> {
-        let anchor = match anchors {
-            Some(a) => match a.latest()? {
-                Some(anchor) if !anchor.is_signed_by(a.key) => {
-                    return Ok(broken(
-                        anchor.seq,
-                        "the latest anchor's signature does not match the configured key".into(),
-                    ))
-                }
-                found => found,
-            },
-            None => None,
+        let files = match anchors {
+            Some(a) => a.all()?,
+            None => Default::default(),
         };
+        if let Some(a) = anchors {
+            for (seq, (name, anchor)) in &files {
+                if anchor.seq != *seq {
+                    return Ok(broken(
+                        *seq,
+                        format!("{name} holds the anchor of event {}", anchor.seq),
+                    ));
+                }
+                if !anchor.is_signed_by(a.key) {
+                    return Ok(broken(
+                        *seq,
+                        format!("{name}: the signature does not match the configured key"),
+                    ));
+                }
+            }
+        }
         let pool = self.db();
         let mut verifier = ChainVerifier::default();
+        let mut recorded: Vec<i64> = Vec::new();
         let mut after = 0i64;
         loop {
             let rows = crate::sql::query(&format!(
@@ -376,7 +400,10 @@ impl Services {
                 if let Err(ChainCheck::Broken { seq, problem }) = verifier.push(&rec) {
                     return Ok(broken(seq, problem));
                 }
-                if let Some(a) = anchor.as_ref().filter(|a| a.seq == rec.seq) {
+                if rec.data_kind == "audit_anchor" && rec.outcome == "allowed" {
+                    recorded.push(rec.seq);
+                }
+                if let Some((_, a)) = files.get(&rec.seq) {
                     if a.hash != rec.hash {
                         return Ok(broken(
                             rec.seq,
@@ -391,12 +418,29 @@ impl Services {
             .await?;
         let head_seq: i64 = head.try_get("seq")?;
         let head_hash: String = head.try_get("hash")?;
-        if let Some(a) = anchor.as_ref().filter(|a| a.seq > head_seq) {
+        if let Some((seq, _)) = files.range(head_seq + 1..).next() {
             return Ok(broken(
-                a.seq,
+                *seq,
                 "the log ends before the anchor written outside the database (events were removed)"
                     .into(),
             ));
+        }
+        match anchors {
+            None => {
+                if let Some(last) = recorded.last() {
+                    return Err(ServiceError::Config(format!(
+                        "the audit trail records anchors (the last at event {last}), but audit_anchor_key is not set: they cannot be checked"
+                    )));
+                }
+            }
+            Some(_) => {
+                if let Some(seq) = recorded.iter().find(|s| !files.contains_key(s)) {
+                    return Ok(broken(
+                        *seq,
+                        "the anchor written at this event is missing from the anchor folder (anchors are copied off the machine, never moved)".into(),
+                    ));
+                }
+            }
         }
         Ok(match verifier.finish(head_seq, &head_hash) {
             ChainCheck::Intact { events } => VerifyReport {
@@ -404,7 +448,7 @@ impl Services {
                 events,
                 broken_at_seq: None,
                 problem: None,
-                anchored_at_seq: anchor.map(|a| a.seq),
+                anchored_at_seq: files.keys().next_back().copied(),
             },
             ChainCheck::Broken { seq, problem } => broken(seq, problem),
         })
