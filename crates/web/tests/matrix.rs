@@ -223,6 +223,9 @@ async fn form(path: &str, w: &World, it: &Items) -> Vec<(&'static str, String)> 
             ("actief", "ja".into()),
         ],
         "/beheer/goedkeuringen/{id}" => f(&[("actie", "afwijzen")]),
+        // A real write: a new location (the settings and staff forms are
+        // in the fingerprint too).
+        "/beheer" => f(&[("actie", "locatie"), ("naam", "Matrix locatie")]),
         "/uitnodigingen/{id}" => f(&[("actie", "nee")]),
         _ => vec![],
     }
@@ -402,6 +405,16 @@ async fn fingerprint(w: &World) -> BTreeMap<&'static str, i64> {
         ("roles", "SELECT COUNT(*) FROM staff_role"),
         ("teams", "SELECT COUNT(*) FROM team_membership"),
         ("locations", "SELECT COUNT(*) FROM location"),
+        ("organisation teams", "SELECT COUNT(*) FROM team"),
+        ("staff members", "SELECT COUNT(*) FROM staff_member"),
+        ("active staff", "SELECT COUNT(*) FROM staff_member WHERE active = 1"),
+        ("role kinds", "SELECT COUNT(*) FROM staff_role WHERE role IN ('primary_caregiver', 'privacy_officer', 'functional_admin')"),
+        (
+            "organisation settings",
+            "SELECT CAST(COALESCE(SUM(idle_timeout_minutes + lockout_threshold + lockout_pause_minutes \
+             + grace_days_after_discharge + min_client_age + finalise_after_hours + upload_limit_bytes \
+             + staff_sms_allowed + auto_invite), 0) AS BIGINT) FROM organisation",
+        ),
         ("stopped portals", "SELECT COUNT(*) FROM client WHERE portal_stopped = 1"),
         ("open sessions", "SELECT COUNT(*) FROM auth_session WHERE ended_at IS NULL"),
         ("chosen dossiers", "SELECT COUNT(*) FROM auth_session WHERE active_contact_person_id IS NOT NULL"),
