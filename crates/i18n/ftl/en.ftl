@@ -742,6 +742,7 @@ admin-notice-approved = Approved. The change has been made.
 admin-notice-rejected = Rejected. Nothing changed.
 admin-pending = Waiting for approval
 admin-pending-intro = These changes take effect only when a second functional administrator approves them.
+admin-pending-email = Work e-mail: { $email }. Check that this address really belongs to this person: the invitation goes there.
 admin-pending-asked = Asked by { $name } on { $when }.
 admin-pending-active = May sign in.
 admin-pending-approve = Approve

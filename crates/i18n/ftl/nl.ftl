@@ -743,6 +743,7 @@ admin-notice-approved = Goedgekeurd. De wijziging is doorgevoerd.
 admin-notice-rejected = Afgewezen. Er is niets veranderd.
 admin-pending = Wacht op goedkeuring
 admin-pending-intro = Deze wijzigingen gaan pas in als een tweede functioneel beheerder ze goedkeurt.
+admin-pending-email = Werkmail: { $email }. Controleer dat dit adres echt van deze persoon is: daar komt de uitnodiging.
 admin-pending-asked = Gevraagd door { $name } op { $when }.
 admin-pending-active = Mag inloggen.
 admin-pending-approve = Goedkeuren

@@ -42,6 +42,12 @@ pub struct PendingStaffChange {
     pub requested_by: StaffId,
     pub requested_by_name: String,
     pub requested_at: DateTime<Utc>,
+    /// The member's work e-mail address: where their account is invited.
+    /// The approver checks it belongs to the person named.
+    pub staff_email: String,
+    /// The viewer may approve or reject it (the policy's answer: a second
+    /// functional admin, not the one who asked nor the one it is about).
+    pub can_decide: bool,
 }
 
 fn join_roles(roles: &[Role]) -> String {
@@ -473,24 +479,35 @@ impl Services {
     /// the administration overview, which is audited).
     pub(crate) async fn pending_staff_changes(
         &self,
-        _ctx: &Ctx,
+        ctx: &Ctx,
         org: &OrganisationId,
     ) -> Result<Vec<PendingStaffChange>> {
+        let mut conn = self.db().acquire().await?;
+        let actor = actor_facts(&mut conn, &ctx.principal).await?;
         let rows = crate::sql::query(
             "SELECT x.id, x.staff_id, x.roles, x.team_ids, x.active, x.requested_by, x.requested_at, \
-             m.given_name, m.name_prefix, m.family_name, q.given_name AS q_given, q.name_prefix AS q_prefix, \
+             m.given_name, m.name_prefix, m.family_name, m.email, q.given_name AS q_given, q.name_prefix AS q_prefix, \
              q.family_name AS q_family FROM staff_change_request x JOIN staff_member m ON m.id = x.staff_id \
              JOIN staff_member q ON q.id = x.requested_by \
              WHERE x.organisation_id = $1 AND x.decided_at IS NULL ORDER BY x.requested_at",
         )
         .bind(org.as_str())
-        .fetch_all(self.db())
+        .fetch_all(&mut *conn)
         .await?;
         rows.iter()
             .map(|r| {
+                let staff_id = StaffId::from_raw(s(r, "staff_id")?);
+                let requested_by = StaffId::from_raw(s(r, "requested_by")?);
                 Ok(PendingStaffChange {
                     id: s(r, "id")?,
-                    staff_id: StaffId::from_raw(s(r, "staff_id")?),
+                    can_decide: decide_staff_change_approval(
+                        &actor,
+                        org,
+                        &requested_by,
+                        Some(&staff_id),
+                    )
+                    .is_allowed(),
+                    staff_id,
                     staff_name: full_name(
                         &s(r, "given_name")?,
                         os(r, "name_prefix")?.as_deref(),
@@ -499,7 +516,8 @@ impl Services {
                     roles: parse_roles(&s(r, "roles")?),
                     team_ids: parse_teams(&s(r, "team_ids")?),
                     active: b(r, "active")?,
-                    requested_by: StaffId::from_raw(s(r, "requested_by")?),
+                    requested_by,
+                    staff_email: s(r, "email")?,
                     requested_by_name: full_name(
                         &s(r, "q_given")?,
                         os(r, "q_prefix")?.as_deref(),

@@ -202,6 +202,7 @@ pub struct RoleChoice {
 pub struct PendingRow {
     pub id: String,
     pub staff_name: String,
+    pub staff_email: String,
     pub role_keys: Vec<&'static str>,
     pub teams: Vec<String>,
     pub active: bool,
@@ -242,7 +243,6 @@ fn role_choices(checked: &[Role]) -> Vec<RoleChoice> {
 fn admin_page(
     tr: Tr,
     csrf: String,
-    me: &StaffId,
     o: AdminOverview,
     settings: Option<SettingsForm>,
     errors: Vec<String>,
@@ -264,12 +264,13 @@ fn admin_page(
             .map(|p| PendingRow {
                 id: p.id.clone(),
                 staff_name: p.staff_name.clone(),
+                staff_email: p.staff_email.clone(),
                 role_keys: p.roles.iter().map(|r| role_key(r.code())).collect(),
                 teams: p.team_ids.iter().map(team_name).collect(),
                 active: p.active,
                 requested_by: p.requested_by_name.clone(),
                 requested_at: inzage_core::types::display_datetime(p.requested_at),
-                can_decide: &p.requested_by != me && &p.staff_id != me,
+                can_decide: p.can_decide,
             })
             .collect(),
         org_name: o.organisation.name.clone(),
@@ -362,12 +363,11 @@ pub async fn admin(
         Ok(s) => s,
         Err(r) => return Ok(r),
     };
-    let (ctx, me) = admin_ctx(&info, src)?;
+    let (ctx, _) = admin_ctx(&info, src)?;
     let o = st.services.admin_overview(&ctx).await?.into_inner();
     Ok(private(page(admin_page(
         tr_of(&info),
         info.csrf_token.clone(),
-        &me,
         o,
         None,
         vec![],
@@ -388,7 +388,7 @@ pub async fn admin_post(
         Ok(s) => s,
         Err(r) => return Ok(r),
     };
-    let (ctx, me) = admin_ctx(&info, src)?;
+    let (ctx, _) = admin_ctx(&info, src)?;
     let tr = tr_of(&info);
     let o = st.services.admin_overview(&ctx).await?.into_inner();
     let org = o.organisation.id.clone();
@@ -396,7 +396,6 @@ pub async fn admin_post(
         invalid(page(admin_page(
             tr,
             info.csrf_token.clone(),
-            &me,
             o,
             settings,
             errors,

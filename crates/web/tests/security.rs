@@ -595,6 +595,41 @@ async fn privileged_roles_need_a_second_functional_admin() {
         .await,
         3
     );
+    // Fred creates a caregiver at an address of his own: it waits, and
+    // Gert sees where the invitation would go before he decides.
+    let overview = fred.get("/beheer").await.body;
+    let p = fred
+        .post(
+            "/beheer",
+            &[
+                ("csrf", &hidden(&overview, "csrf")),
+                ("actie", "medewerker"),
+                ("voornaam", "Frits"),
+                ("achternaam", "Nep"),
+                ("email", "fred.prive@example.nl"),
+                ("rol", "primary_caregiver"),
+                ("team", w.team_a.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(
+        p.location.as_deref(),
+        Some("/beheer?melding=goedkeuring"),
+        "{}",
+        p.body
+    );
+    let p = gert.get("/beheer").await;
+    assert!(
+        p.body.contains("Werkmail: fred.prive@example.nl"),
+        "{}",
+        p.body
+    );
+    assert_eq!(
+        w.db.scalar("SELECT COUNT(*) FROM staff_member WHERE email = 'fred.prive@example.nl' AND active = 0")
+            .await,
+        1,
+        "not active until approved"
+    );
 }
 
 /// A browser whose requests arrive from `peer` with `X-Forwarded-For: xff`.
