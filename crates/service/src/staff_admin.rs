@@ -65,10 +65,9 @@ fn parse_teams(raw: &str) -> Vec<TeamId> {
         .collect()
 }
 
-/// Writes a member's roles, teams and active flag (the whole state). A
-/// request for the member that waits for approval was asked against the
-/// state before this one: it is superseded, never applied on top later.
-async fn write_state(tx: &mut Tx, staff: &StaffId, st: &StaffState, now: &str) -> Result<()> {
+/// Marks a request for the member that waits for approval as superseded:
+/// it was asked against a state that is about to change.
+async fn supersede_pending(tx: &mut Tx, staff: &StaffId, now: &str) -> Result<()> {
     crate::sql::query(
         "UPDATE staff_change_request SET decided_at = $2, decision = 'superseded' \
          WHERE staff_id = $1 AND decided_at IS NULL",
@@ -77,6 +76,14 @@ async fn write_state(tx: &mut Tx, staff: &StaffId, st: &StaffState, now: &str) -
     .bind(now)
     .execute(&mut **tx)
     .await?;
+    Ok(())
+}
+
+/// Writes a member's roles, teams and active flag (the whole state). A
+/// request for the member that waits for approval was asked against the
+/// state before this one: it is superseded, never applied on top later.
+async fn write_state(tx: &mut Tx, staff: &StaffId, st: &StaffState, now: &str) -> Result<()> {
+    supersede_pending(tx, staff, now).await?;
     crate::sql::query("UPDATE staff_member SET active = $2 WHERE id = $1")
         .bind(staff.as_str())
         .bind(i64::from(st.active))
@@ -167,14 +174,7 @@ impl Services {
                 "approval asked by a non-member".into(),
             ));
         };
-        crate::sql::query(
-            "UPDATE staff_change_request SET decided_at = $2, decision = 'superseded' \
-             WHERE staff_id = $1 AND decided_at IS NULL",
-        )
-        .bind(staff.as_str())
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
+        supersede_pending(tx, staff, now).await?;
         crate::sql::query(
             "INSERT INTO staff_change_request (id, organisation_id, staff_id, roles, team_ids, active, requested_by, \
              requested_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",

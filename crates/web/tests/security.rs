@@ -632,6 +632,65 @@ async fn privileged_roles_need_a_second_functional_admin() {
     );
 }
 
+#[tokio::test]
+async fn a_change_applied_at_once_supersedes_a_waiting_request() {
+    let w = world().await;
+    let mut fred = w.signed_in("fred@zorg.nl").await;
+    let overview = fred.get("/beheer").await.body;
+    let anna = staff_link(&overview, "anna@zorg.nl");
+    let save = |roles: &'static [&'static str]| {
+        let mut pairs: Vec<(&'static str, String)> = vec![
+            ("csrf", hidden(&overview, "csrf")),
+            ("actie", "opslaan".into()),
+            ("team", w.team_a.to_string()),
+            ("actief", "ja".into()),
+        ];
+        pairs.extend(roles.iter().map(|r| ("rol", (*r).to_owned())));
+        pairs
+    };
+    // Privacy officer for Anna: waits for a second admin.
+    let pairs = save(&["primary_caregiver", "privacy_officer"]);
+    let p = fred
+        .post(
+            &anna,
+            &pairs
+                .iter()
+                .map(|(k, v)| (*k, v.as_str()))
+                .collect::<Vec<_>>(),
+        )
+        .await;
+    assert_eq!(p.location.as_deref(), Some("/beheer?melding=goedkeuring"));
+    // Then a plain change applies at once: the waiting request was asked
+    // against a state that is gone, so it can no longer be approved.
+    let pairs = save(&["caregiver"]);
+    let p = fred
+        .post(
+            &anna,
+            &pairs
+                .iter()
+                .map(|(k, v)| (*k, v.as_str()))
+                .collect::<Vec<_>>(),
+        )
+        .await;
+    assert_eq!(p.location.as_deref(), Some("/beheer?melding=opgeslagen"));
+    assert_eq!(
+        w.db.scalar("SELECT COUNT(*) FROM staff_change_request WHERE decided_at IS NULL")
+            .await,
+        0
+    );
+    assert_eq!(
+        w.db.scalar("SELECT COUNT(*) FROM staff_change_request WHERE decision = 'superseded'")
+            .await,
+        1
+    );
+    let mut gert = w.signed_in("gert@zorg.nl").await;
+    assert!(!gert
+        .get("/beheer")
+        .await
+        .body
+        .contains("/beheer/goedkeuringen/"));
+}
+
 /// A browser whose requests arrive from `peer` with `X-Forwarded-For: xff`.
 struct Via {
     b: Browser,
