@@ -146,6 +146,26 @@ pub enum StaffCmd {
         #[command(flatten)]
         out: Json,
     },
+    /// Set a member's whole state: roles, teams, and whether they may sign
+    /// in. The operator is the second pair of eyes itself: it applies at
+    /// once (privileged roles, a new caregiver waiting for approval in an
+    /// organisation with one functional admin) and supersedes a request
+    /// that waits.
+    Update {
+        #[arg(long)]
+        id: String,
+        /// caregiver, primary_caregiver, practitioner, secretariat, functional_admin, privacy_officer (repeatable)
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        /// Team id (repeatable).
+        #[arg(long = "team")]
+        teams: Vec<String>,
+        /// Switch the member off (they cannot sign in; open sessions end).
+        #[arg(long)]
+        inactive: bool,
+        #[command(flatten)]
+        out: Json,
+    },
     List {
         #[arg(long)]
         org: String,
@@ -206,6 +226,28 @@ fn id<T>(flag: &str, raw: &str, parse: fn(&str) -> Option<T>) -> Result<T, CliEr
         code: exit::INVALID_INPUT,
         message: format!("invalid --{flag}: not an id (expected a UUID such as 0b0c6f5e-8a0e-4c1e-9d7b-1f0f3c2b9a11)"),
     })
+}
+
+/// `--role` and `--team` values.
+fn roles_and_teams(
+    roles: &[String],
+    teams: &[String],
+) -> Result<(Vec<Role>, Vec<TeamId>), CliError> {
+    let mut parsed = Vec::new();
+    for r in roles {
+        parsed.push(Role::from_code(r.trim()).ok_or_else(|| CliError {
+            code: exit::INVALID_INPUT,
+            message: format!(
+                "invalid --role: {r:?} (choose from {})",
+                Role::ALL.iter().map(|r| r.code()).collect::<Vec<_>>().join(", ")
+            ),
+        })?);
+    }
+    let mut team_ids = Vec::new();
+    for t in teams {
+        team_ids.push(id("team", t, TeamId::parse)?);
+    }
+    Ok((parsed, team_ids))
 }
 
 fn created(json: bool, kind: &str, id: &str) {
@@ -323,20 +365,7 @@ pub async fn run(svc: &Services, cmd: AdminCmd) -> Result<(), CliError> {
             out,
         }) => {
             let org = id("org", &org, OrganisationId::parse)?;
-            let mut parsed_roles = Vec::new();
-            for r in &roles {
-                parsed_roles.push(Role::from_code(r.trim()).ok_or_else(|| CliError {
-                    code: exit::INVALID_INPUT,
-                    message: format!(
-                        "invalid --role: {r:?} (choose from {})",
-                        Role::ALL.iter().map(|r| r.code()).collect::<Vec<_>>().join(", ")
-                    ),
-                })?);
-            }
-            let mut team_ids = Vec::new();
-            for t in &teams {
-                team_ids.push(id("team", t, TeamId::parse)?);
-            }
+            let (parsed_roles, team_ids) = roles_and_teams(&roles, &teams)?;
             let new = NewStaff {
                 given_name: Label::parse("given_name", &given_name)?,
                 name_prefix: Label::parse_opt("name_prefix", name_prefix.as_deref())?,
@@ -349,6 +378,27 @@ pub async fn run(svc: &Services, cmd: AdminCmd) -> Result<(), CliError> {
             let id = svc.create_staff(&ctx, &org, new).await?;
             created(out.json, "staff_member", id.as_str());
         }
+        AdminCmd::Staff(StaffCmd::Update {
+            id: staff,
+            roles,
+            teams,
+            inactive,
+            out,
+        }) => {
+            let staff = id("id", &staff, StaffId::parse)?;
+            let (roles, team_ids) = roles_and_teams(&roles, &teams)?;
+            svc.update_staff(
+                &ctx,
+                &staff,
+                inzage_service::admin::StaffUpdate {
+                    roles,
+                    team_ids,
+                    active: !inactive,
+                },
+            )
+            .await?;
+            created(out.json, "staff_member", staff.as_str());
+        }
         AdminCmd::Staff(StaffCmd::List { org, out }) => {
             let org = id("org", &org, OrganisationId::parse)?;
             let items = svc.list_staff(&ctx, &org).await?.into_inner();
@@ -358,12 +408,13 @@ pub async fn run(svc: &Services, cmd: AdminCmd) -> Result<(), CliError> {
                 for m in items {
                     let roles: Vec<&str> = m.roles.iter().map(|r| r.code()).collect();
                     println!(
-                        "{}\t{} {}\t{}\t{}",
+                        "{}\t{} {}\t{}\t{}\t{}",
                         m.id,
                         m.given_name,
                         m.family_name,
                         m.email,
-                        roles.join(",")
+                        roles.join(","),
+                        if m.active { "active" } else { "inactive" }
                     );
                 }
             }

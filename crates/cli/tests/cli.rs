@@ -184,6 +184,52 @@ async fn admin_set_up_prints_ids_and_bad_input_names_the_field_and_writes_nothin
         staff[0]["roles"],
         serde_json::json!(["caregiver", "primary_caregiver"])
     );
+    // The operator sets a member's whole state at once (four eyes: the
+    // operator is the second pair): privacy officer, no team, then off.
+    let eva = staff[0]["id"].as_str().expect("id").to_owned();
+    let o = inzage(
+        &db,
+        &[
+            "admin",
+            "staff",
+            "update",
+            "--id",
+            &eva,
+            "--role",
+            "privacy_officer",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let o = inzage(
+        &db,
+        &["admin", "staff", "update", "--id", &eva, "--role", "boss"],
+    );
+    assert_eq!(o.status.code(), Some(3));
+    assert!(
+        text(&o.stderr).contains("invalid --role"),
+        "{}",
+        text(&o.stderr)
+    );
+    let o = inzage(
+        &db,
+        &[
+            "admin",
+            "staff",
+            "update",
+            "--id",
+            &eva,
+            "--role",
+            "privacy_officer",
+            "--inactive",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let o = inzage(&db, &["admin", "staff", "list", "--org", &org]);
+    assert!(
+        text(&o.stdout).contains("privacy_officer\tinactive"),
+        "{}",
+        text(&o.stdout)
+    );
 }
 
 #[tokio::test]

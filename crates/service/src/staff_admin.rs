@@ -1,9 +1,11 @@
 //! Staff administration: members, their roles and teams, and the four-eyes
-//! approval of privileged changes (issue 13). The rules are in
+//! approval of new powers (issue 13). The rules are in
 //! `inzage_core::policy::staff_admin`: nobody changes their own roles or
-//! teams in the web; the privacy officer's role, or a role that opens
-//! dossiers given to a functional admin, waits for a second functional
-//! admin (or comes from the operator on the server). Everything is audited.
+//! teams in the web; every new power (a first care role, the
+//! secretariat's, the privacy officer's, the functional admin's) waits for
+//! a second functional admin, or comes from the operator on the server.
+//! Everything is audited. Changes of one member are serialised by a lock
+//! on the member's row (PostgreSQL; SQLite writes one at a time anyway).
 use crate::access::actor_facts;
 use crate::admin::{check_teams, fk_or, full_name, opt, NewStaff, StaffMember, StaffUpdate};
 use crate::audit::{append, deny_and_commit, Event};
@@ -65,6 +67,17 @@ fn parse_teams(raw: &str) -> Vec<TeamId> {
         .collect()
 }
 
+/// Locks the member's row until the transaction ends, so that two changes
+/// of one member (or a change and an approval) do not both decide on the
+/// same old state (PostgreSQL; on SQLite the write transaction does it).
+async fn lock_member(tx: &mut Tx, staff: &StaffId) -> Result<()> {
+    crate::sql::query("UPDATE staff_member SET active = active WHERE id = $1")
+        .bind(staff.as_str())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// Marks a request for the member that waits for approval as superseded:
 /// it was asked against a state that is about to change.
 async fn supersede_pending(tx: &mut Tx, staff: &StaffId, now: &str) -> Result<()> {
@@ -84,6 +97,19 @@ async fn supersede_pending(tx: &mut Tx, staff: &StaffId, now: &str) -> Result<()
 /// state before this one: it is superseded, never applied on top later.
 async fn write_state(tx: &mut Tx, staff: &StaffId, st: &StaffState, now: &str) -> Result<()> {
     supersede_pending(tx, staff, now).await?;
+    if !st.active || !st.roles.contains(&Role::FunctionalAdmin) {
+        // Someone who is no longer an admin no longer asks for anything:
+        // their waiting requests cannot be approved after they left
+        // (recorded as superseded).
+        crate::sql::query(
+            "UPDATE staff_change_request SET decided_at = $2, decision = 'superseded' \
+             WHERE requested_by = $1 AND decided_at IS NULL",
+        )
+        .bind(staff.as_str())
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    }
     crate::sql::query("UPDATE staff_member SET active = $2 WHERE id = $1")
         .bind(staff.as_str())
         .bind(i64::from(st.active))
@@ -303,6 +329,7 @@ impl Services {
         let mut tx = self.db().begin().await?;
         let now = self.now();
         let nows = ts(now);
+        lock_member(&mut tx, staff).await?;
         let actor = actor_facts(&mut tx, &ctx.principal).await?;
         let ActorFacts::Staff(target) = actor_facts(
             &mut tx,
@@ -402,6 +429,7 @@ impl Services {
         };
         let org = OrganisationId::from_raw(s(&r, "organisation_id")?);
         let staff = StaffId::from_raw(s(&r, "staff_id")?);
+        lock_member(&mut tx, &staff).await?;
         let requested_by = StaffId::from_raw(s(&r, "requested_by")?);
         let role = match decide_staff_change_approval(&actor, &org, &requested_by, Some(&staff)) {
             Decision::Allow(scope) => scope.as_role,

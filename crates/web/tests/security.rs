@@ -691,6 +691,58 @@ async fn a_change_applied_at_once_supersedes_a_waiting_request() {
         .contains("/beheer/goedkeuringen/"));
 }
 
+#[tokio::test]
+async fn a_request_is_withdrawn_when_its_asker_stops_being_an_admin() {
+    let w = world().await;
+    let mut fred = w.signed_in("fred@zorg.nl").await;
+    let overview = fred.get("/beheer").await.body;
+    let p = fred
+        .post(
+            &staff_link(&overview, "anna@zorg.nl"),
+            &[
+                ("csrf", &hidden(&overview, "csrf")),
+                ("actie", "opslaan"),
+                ("rol", "primary_caregiver"),
+                ("rol", "privacy_officer"),
+                ("team", w.team_a.as_str()),
+                ("actief", "ja"),
+            ],
+        )
+        .await;
+    assert_eq!(p.location.as_deref(), Some("/beheer?melding=goedkeuring"));
+    // Gert switches Fred off (he left): Fred's request goes with him.
+    let mut gert = w.signed_in("gert@zorg.nl").await;
+    let overview = gert.get("/beheer").await.body;
+    assert!(overview.contains("/beheer/goedkeuringen/"));
+    let p = gert
+        .post(
+            &staff_link(&overview, "fred@zorg.nl"),
+            &[
+                ("csrf", &hidden(&overview, "csrf")),
+                ("actie", "opslaan"),
+                ("rol", "functional_admin"),
+                ("actief", "nee"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        p.location.as_deref(),
+        Some("/beheer?melding=opgeslagen"),
+        "{}",
+        p.body
+    );
+    assert_eq!(
+        w.db.scalar("SELECT COUNT(*) FROM staff_change_request WHERE decision = 'superseded'")
+            .await,
+        1
+    );
+    assert!(!gert
+        .get("/beheer")
+        .await
+        .body
+        .contains("/beheer/goedkeuringen/"));
+}
+
 /// A browser whose requests arrive from `peer` with `X-Forwarded-For: xff`.
 struct Via {
     b: Browser,

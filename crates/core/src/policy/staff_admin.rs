@@ -1,9 +1,10 @@
 //! Separation of duties in staff administration (issue 13). Nobody changes
-//! their own roles or teams in the web; giving somebody the privacy
-//! officer's role, or a role that opens dossiers to a functional admin,
-//! needs a second functional admin (four eyes) or the operator on the
-//! server. The rules are here; the service records the request and its
-//! approval.
+//! their own roles or teams in the web; every new power (a first care
+//! role, the secretariat's role, the privacy officer's, the functional
+//! admin's, or an admin with a dossier role; so also a new member with
+//! one, and a dormant one switched on) needs a second functional admin
+//! (four eyes) or the operator on the server. The rules are here; the
+//! service records the request and its approval.
 use super::{decide_administration, ActorFacts, Decision, DenyReason, StaffFacts};
 use crate::ids::{OrganisationId, StaffId, TeamId};
 use crate::model::Role;
@@ -36,11 +37,15 @@ pub fn opens_dossiers(role: Role) -> bool {
 /// A power whose grant needs four eyes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Power {
-    /// Any role that opens dossiers: the admin chooses the address a
-    /// member's account is invited at, so alone they could make a
-    /// caregiver of themselves (a new member at their own address, or a
-    /// dormant one activated).
-    OpensDossiers,
+    /// A care role (begeleider, persoonlijk begeleider, behandelaar): the
+    /// care content of dossiers. The admin chooses the address a member's
+    /// account is invited at, so alone they could make a caregiver of
+    /// themselves (a new member at their own address, a dormant one
+    /// activated, or an approved secretary given a care role).
+    CareContent,
+    /// The secretariat's role: personal data and appointments of the
+    /// teams' clients.
+    Secretariat,
     /// The privacy officer's organisation-wide audit search.
     AuditSearch,
     /// The functional admin's role: an admin approves what another asks.
@@ -56,8 +61,11 @@ fn powers(s: &StaffState) -> Vec<Power> {
         return vec![];
     }
     let mut out = Vec::new();
-    if s.roles.iter().any(|r| opens_dossiers(*r)) {
-        out.push(Power::OpensDossiers);
+    if s.roles.iter().any(|r| r.is_care_role()) {
+        out.push(Power::CareContent);
+    }
+    if s.roles.contains(&Role::Secretariat) {
+        out.push(Power::Secretariat);
     }
     if s.roles.contains(&Role::PrivacyOfficer) {
         out.push(Power::AuditSearch);
@@ -73,7 +81,7 @@ fn powers(s: &StaffState) -> Vec<Power> {
 
 /// Whether `after` holds a power that `before` (the member as they are
 /// now; `None` for a new member) did not. Team changes, and moving
-/// between dossier roles, are no new power.
+/// between care roles, are no new power.
 pub fn needs_four_eyes(before: Option<&StaffState>, after: &StaffState) -> bool {
     let had = before.map(powers).unwrap_or_default();
     powers(after).iter().any(|p| !had.contains(p))
@@ -291,6 +299,16 @@ mod tests {
                 "dormant {roles:?}"
             );
         }
+        // A care role for an approved secretary: the care content is new.
+        assert_eq!(
+            decide_staff_change(
+                &actor,
+                &org(1),
+                Some(&member(2, &[Secretariat], &[1])),
+                &state(&[Secretariat, PrimaryCaregiver], &[1])
+            ),
+            StaffChange::NeedsSecondAdmin("functional_admin".into())
+        );
         // A first dossier role for a member without one, likewise.
         assert_eq!(
             decide_staff_change(
