@@ -495,6 +495,7 @@ async fn audit_anchor_detects_a_rewritten_log() {
     assert!(text(&o.stdout).contains(&format!("matches the anchor at event {seq}")));
     // Anchors are copied off the machine, never moved: the log records
     // each one written, and a missing one is a break.
+    std::fs::create_dir_all(&none).expect("empty folder");
     let o = with_anchor(
         &db,
         Some("geheime sleutel"),
@@ -508,11 +509,26 @@ async fn audit_anchor_detects_a_rewritten_log() {
         .as_str()
         .unwrap_or_default()
         .contains("missing"));
-    // Without the key, a log that records anchors is not silently passed.
+    // Without the key, a log that records anchors is not silently passed;
+    // nor is a folder that is not there (not mounted): a clear
+    // configuration error, not "tampered".
     let o = with_anchor(&db, None, &none, &["audit", "verify"]);
     assert_eq!(o.status.code(), Some(5), "{}", text(&o.stderr));
     assert!(
         text(&o.stderr).contains("records anchors"),
+        "{}",
+        text(&o.stderr)
+    );
+    let unmounted = db.dir.path().join("not-mounted");
+    let o = with_anchor(
+        &db,
+        Some("geheime sleutel"),
+        &unmounted,
+        &["audit", "verify"],
+    );
+    assert_eq!(o.status.code(), Some(5), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("does not exist"),
         "{}",
         text(&o.stderr)
     );

@@ -186,14 +186,23 @@ pub struct Anchors<'a> {
     pub key: &'a [u8],
 }
 
+/// `anchor-000000000042.json`: the one name an anchor of event 42 has.
+fn anchor_file_name(seq: i64) -> String {
+    format!("anchor-{seq:012}.json")
+}
+
+/// Every anchor in a folder, by the event it anchors.
+type AnchorFiles = std::collections::BTreeMap<i64, (String, inzage_core::audit::Anchor)>;
+
 impl Anchors<'_> {
-    /// Every anchor in the folder, by the sequence number in its name
-    /// (`anchor-{seq}.json`); the file's own `seq` must match its name.
-    fn all(&self) -> Result<std::collections::BTreeMap<i64, (String, inzage_core::audit::Anchor)>> {
-        let mut out = std::collections::BTreeMap::new();
+    /// Every anchor in the folder (`None`: the folder does not exist), by
+    /// the sequence number in its name; only the one canonical name per
+    /// number counts, and the file's own `seq` must match it.
+    fn all(&self) -> Result<Option<AnchorFiles>> {
+        let mut out = AnchorFiles::new();
         let entries = match std::fs::read_dir(self.dir) {
             Ok(e) => e,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(ServiceError::Config(format!("audit anchors: {e}"))),
         };
         for entry in entries.flatten() {
@@ -202,6 +211,7 @@ impl Anchors<'_> {
                 .strip_prefix("anchor-")
                 .and_then(|n| n.strip_suffix(".json"))
                 .and_then(|n| n.parse::<i64>().ok())
+                .filter(|seq| anchor_file_name(*seq) == name)
             else {
                 continue;
             };
@@ -211,7 +221,7 @@ impl Anchors<'_> {
                 .map_err(|e| ServiceError::Config(format!("audit anchor {name}: {e}")))?;
             out.insert(seq, (name, a));
         }
-        Ok(out)
+        Ok(Some(out))
     }
 }
 
@@ -296,24 +306,10 @@ impl Services {
             return Err(ServiceError::Denied(r));
         }
         let now = self.now();
-        let mut tx = self.db().begin().await?;
-        append(
-            &mut tx,
-            ctx,
-            now,
-            Event {
-                role: "system:cli",
-                client_id: None,
-                data_kind: "audit_anchor",
-                data_id: None,
-                action: AuditAction::Create,
-                outcome: AuditOutcome::Allowed,
-                reason: None,
-            },
-        )
-        .await?;
+        // The head as committed: no lock is held while the file is
+        // written (a slow mount must not hold up the portal's writes).
         let head = crate::sql::query("SELECT seq, hash FROM audit_head WHERE id = 1")
-            .fetch_one(&mut *tx)
+            .fetch_one(self.db())
             .await?;
         let anchor = inzage_core::audit::Anchor::sign(
             head.try_get("seq")?,
@@ -324,10 +320,10 @@ impl Services {
         let dir = anchors.dir.to_owned();
         let text = serde_json::to_string_pretty(&anchor)
             .map_err(|e| ServiceError::Internal(e.to_string()))?;
-        let name = format!("anchor-{:012}.json", anchor.seq);
-        let path = dir.join(&name);
-        // The file first, then the event's commit: a file that cannot be
-        // written leaves no event that names a missing anchor.
+        let name = anchor_file_name(anchor.seq);
+        // The file first, then the event that records it: a file that
+        // cannot be written leaves no event naming a missing anchor, and a
+        // file whose event never came is still a valid anchor.
         tokio::task::spawn_blocking(move || -> std::io::Result<()> {
             use std::io::Write;
             std::fs::create_dir_all(&dir)?;
@@ -341,12 +337,26 @@ impl Services {
         .await
         .map_err(|e| ServiceError::Internal(format!("anchor task: {e}")))?
         .map_err(|e| ServiceError::Config(format!("cannot write the audit anchor: {e}")))?;
-        if let Err(e) = tx.commit().await {
-            // No event, so no anchor (best effort: the event's number
-            // will be used again).
-            let _ = std::fs::remove_file(&path);
-            return Err(e.into());
-        }
+        let mut tx = self.db().begin().await?;
+        let seq = anchor.seq.to_string();
+        append(
+            &mut tx,
+            ctx,
+            now,
+            Event {
+                role: "system:cli",
+                client_id: None,
+                data_kind: "audit_anchor",
+                // The event it anchors (the anchor event itself is covered
+                // by the next anchor).
+                data_id: Some(&seq),
+                action: AuditAction::Create,
+                outcome: AuditOutcome::Allowed,
+                reason: None,
+            },
+        )
+        .await?;
+        tx.commit().await?;
         Ok(anchor)
     }
 
@@ -360,9 +370,12 @@ impl Services {
     /// a configuration error: they would go unchecked. Reads in pages, so
     /// it works on logs of any size.
     pub async fn verify_audit_chain(&self, anchors: Option<Anchors<'_>>) -> Result<VerifyReport> {
-        let files = match anchors {
-            Some(a) => a.all()?,
-            None => Default::default(),
+        let (files, folder_exists) = match anchors {
+            Some(a) => match a.all()? {
+                Some(files) => (files, true),
+                None => (AnchorFiles::new(), false),
+            },
+            None => (AnchorFiles::new(), false),
         };
         if let Some(a) = anchors {
             for (seq, (name, anchor)) in &files {
@@ -401,7 +414,14 @@ impl Services {
                     return Ok(broken(seq, problem));
                 }
                 if rec.data_kind == "audit_anchor" && rec.outcome == "allowed" {
-                    recorded.push(rec.seq);
+                    // The event it anchors (before issue 13's third review
+                    // an anchor covered its own event, with no data id).
+                    recorded.push(
+                        rec.data_id
+                            .as_deref()
+                            .and_then(|d| d.parse().ok())
+                            .unwrap_or(rec.seq),
+                    );
                 }
                 if let Some((_, a)) = files.get(&rec.seq) {
                     if a.hash != rec.hash {
@@ -429,15 +449,21 @@ impl Services {
             None => {
                 if let Some(last) = recorded.last() {
                     return Err(ServiceError::Config(format!(
-                        "the audit trail records anchors (the last at event {last}), but audit_anchor_key is not set: they cannot be checked"
+                        "the audit trail records anchors (the last of event {last}), but audit_anchor_key is not set: they cannot be checked"
                     )));
                 }
             }
-            Some(_) => {
+            Some(a) => {
+                if let (Some(last), false) = (recorded.last(), folder_exists) {
+                    return Err(ServiceError::Config(format!(
+                        "the audit trail records anchors (the last of event {last}), but the anchor folder {} does not exist (not mounted?)",
+                        a.dir.display()
+                    )));
+                }
                 if let Some(seq) = recorded.iter().find(|s| !files.contains_key(s)) {
                     return Ok(broken(
                         *seq,
-                        "the anchor written at this event is missing from the anchor folder (anchors are copied off the machine, never moved)".into(),
+                        "the anchor of this event is missing from the anchor folder (anchors are copied off the machine, never moved)".into(),
                     ));
                 }
             }
