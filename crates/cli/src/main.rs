@@ -478,6 +478,13 @@ async fn serve(
         .public_url
         .as_deref()
         .is_some_and(|u| u.starts_with("https://"));
+    if tls && trusted_proxies.is_empty() {
+        // Behind the TLS proxy every client would share its address: one
+        // guesser would slow (and a flood refuse) everybody.
+        tracing::warn!(
+            "public_url is https but trusted_proxies is empty: if a proxy is in front, name it (INZAGE_TRUSTED_PROXIES), or every client shares its address for the audit trail and the sign-in limits"
+        );
+    }
     let outbox_only = config.smtp_host.is_none() && config.sms_gateway_url.is_none();
     if dev_outbox && !outbox_only {
         tracing::warn!("--dev-outbox ignored: a real e-mail or SMS transport is configured");

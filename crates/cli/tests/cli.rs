@@ -374,6 +374,8 @@ async fn serve_answers_health_and_shuts_down_gracefully_on_sigterm() {
         .args(["serve", "--bind", &bind])
         .env("INZAGE_LOG_LEVEL", "info")
         .env("INZAGE_JOB_POLL_SECONDS", "1")
+        .env("INZAGE_PUBLIC_URL", "https://inzage.example.nl")
+        .env_remove("INZAGE_TRUSTED_PROXIES")
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("spawn serve");
@@ -411,6 +413,10 @@ async fn serve_answers_health_and_shuts_down_gracefully_on_sigterm() {
     assert!(
         log.contains("outbox"),
         "serve says where the outbox is: {log}"
+    );
+    assert!(
+        log.contains("trusted_proxies is empty"),
+        "behind https without a trusted proxy, serve warns: {log}"
     );
 }
 

@@ -7,10 +7,11 @@
 //!   the same number of tries, for the same time, with the same answer and
 //!   the same work (every attempt runs Argon2id, paused or not), so the
 //!   answers do not tell which addresses have an account;
-//! - a source address over its limit is slowed down (`pacing`), never
+//! - a source address over its limit is slowed down (`pacing`), not
 //!   refused, so a correct password plus second factor still gets in; only
-//!   a flood that fills its two-minute queue is answered "busy, come back
-//!   at …" without being tried;
+//!   a flood that fills its 50-second queue is answered "busy, come back
+//!   at …" without being tried (someone sharing the flooder's address
+//!   waits with it);
 //! - an over-long password is a failure like any other, counted and
 //!   audited.
 use super::{account_ctx, account_from_row, anonymous, audit_account, org_auth, random_token, sha};

@@ -73,7 +73,7 @@ pub enum LoginOutcome {
     /// The password was right but portal access has ended (discharge).
     AccessEnded,
     /// Too many attempts from this network at once: not tried; come back
-    /// at `until` (a queue of two minutes is full, see `pacing`).
+    /// at `until` (the 50-second queue is full, see `pacing`).
     Busy { until: DateTime<Utc> },
 }
 
