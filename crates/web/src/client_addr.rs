@@ -124,28 +124,30 @@ fn forwarded_for(headers: &HeaderMap, header: ProxyHeader) -> Vec<Option<IpAddr>
         ProxyHeader::XForwardedFor => "x-forwarded-for",
         ProxyHeader::Forwarded => "forwarded",
     };
-    let values: Vec<&str> = headers
+    // Split the raw bytes: an item that is not text (a client can send
+    // any byte, and the proxy appends to what it sent) is one unreadable
+    // hop, not a reason to drop the proxy's own additions.
+    let items: Vec<Option<&str>> = headers
         .get_all(name)
         .iter()
-        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.as_bytes().split(|b| *b == b','))
+        .map(|item| std::str::from_utf8(item).ok())
+        .filter(|item| item.is_none_or(|t| !t.trim().is_empty()))
         .collect();
-    let joined = values.join(",");
-    if joined.trim().is_empty() {
-        return vec![];
-    }
-    match header {
-        ProxyHeader::Forwarded => joined
-            .split(',')
-            .map(|element| {
-                element
+    items
+        .into_iter()
+        .map(|item| {
+            let item = item?;
+            match header {
+                ProxyHeader::Forwarded => item
                     .split(';')
                     .filter_map(|pair| pair.trim().split_once('='))
                     .find(|(k, _)| k.trim().eq_ignore_ascii_case("for"))
-                    .and_then(|(_, v)| parse_node(v))
-            })
-            .collect(),
-        ProxyHeader::XForwardedFor => joined.split(',').map(parse_node).collect(),
-    }
+                    .and_then(|(_, v)| parse_node(v)),
+                ProxyHeader::XForwardedFor => parse_node(item),
+            }
+        })
+        .collect()
 }
 
 /// `192.0.2.1`, `"[2001:db8::1]:4711"`, `192.0.2.1:80`.
@@ -209,6 +211,21 @@ mod tests {
         assert_eq!(proxy.client(ip("10.0.0.1"), &h), ip("203.0.113.9"));
         let h = headers(&[("x-forwarded-for", "unknown, 10.0.0.2")]);
         assert_eq!(proxy.client(ip("10.0.0.1"), &h), ip("10.0.0.2"));
+    }
+
+    #[test]
+    fn a_byte_that_is_not_text_does_not_hide_the_client() {
+        let proxy = TrustedProxies::parse("10.0.0.0/8").expect("list");
+        // The client sent "X-Forwarded-For: \xff"; nginx appended its peer.
+        let mut h = HeaderMap::new();
+        h.append(
+            "x-forwarded-for",
+            HeaderValue::from_bytes(b"\xff, 203.0.113.9").expect("value"),
+        );
+        assert_eq!(proxy.client(ip("10.0.0.1"), &h), ip("203.0.113.9"));
+        // Empty items (", ,") are no hops.
+        let h = headers(&[("x-forwarded-for", "203.0.113.9, ,")]);
+        assert_eq!(proxy.client(ip("10.0.0.1"), &h), ip("203.0.113.9"));
     }
 
     #[test]
