@@ -32,6 +32,16 @@ pub enum StaffUpdateOutcome {
     AwaitingApproval,
 }
 
+impl StaffUpdateOutcome {
+    fn of(four_eyes: bool) -> Self {
+        if four_eyes {
+            Self::AwaitingApproval
+        } else {
+            Self::Applied
+        }
+    }
+}
+
 /// A change of a staff member that waits for a second functional admin.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct PendingStaffChange {
@@ -308,14 +318,7 @@ impl Services {
         )
         .await?;
         tx.commit().await?;
-        Ok((
-            id,
-            if four_eyes {
-                StaffUpdateOutcome::AwaitingApproval
-            } else {
-                StaffUpdateOutcome::Applied
-            },
-        ))
+        Ok((id, StaffUpdateOutcome::of(four_eyes)))
     }
 
     /// Sets a staff member's roles, teams and active flag, or records the
@@ -383,11 +386,7 @@ impl Services {
         )
         .await?;
         tx.commit().await?;
-        Ok(if four_eyes {
-            StaffUpdateOutcome::AwaitingApproval
-        } else {
-            StaffUpdateOutcome::Applied
-        })
+        Ok(StaffUpdateOutcome::of(four_eyes))
     }
 
     /// A second functional admin approves (applies) or rejects a recorded

@@ -322,6 +322,14 @@ fn admin_page(
 }
 
 /// The acting staff member of an admin page.
+/// The notice after a staff change: saved, or waiting for a second admin.
+fn outcome_notice(outcome: StaffUpdateOutcome) -> &'static str {
+    match outcome {
+        StaffUpdateOutcome::Applied => "opgeslagen",
+        StaffUpdateOutcome::AwaitingApproval => "goedkeuring",
+    }
+}
+
 fn admin_ctx(
     info: &inzage_service::accounts::SessionInfo,
     src: Option<String>,
@@ -441,12 +449,7 @@ pub async fn admin_post(
                 .services
                 .add_staff_member(&ctx, &org, new)
                 .await
-                .map(|(_, outcome)| {
-                    Ok(match outcome {
-                        StaffUpdateOutcome::Applied => "opgeslagen",
-                        StaffUpdateOutcome::AwaitingApproval => "goedkeuring",
-                    })
-                }),
+                .map(|(_, outcome)| Ok(outcome_notice(outcome))),
             Err(e) => Ok(Err(e)),
         },
         _ => return Err(WebError::BadInput(tr.t("staff-bad-choice"))),
@@ -622,10 +625,7 @@ pub async fn staff_save(
                     },
                 )
                 .await
-                .map(|o| match o {
-                    StaffUpdateOutcome::Applied => "opgeslagen",
-                    StaffUpdateOutcome::AwaitingApproval => "goedkeuring",
-                })
+                .map(outcome_notice)
         }
         "uitnodigen" => st
             .services
