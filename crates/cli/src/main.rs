@@ -162,9 +162,10 @@ impl From<ServiceError> for CliError {
     fn from(e: ServiceError) -> Self {
         let code = match &e {
             ServiceError::Invalid(_) => exit::INVALID_INPUT,
-            ServiceError::NotFound | ServiceError::Conflict(_) | ServiceError::Stale => {
-                exit::CONFLICT_OR_NOT_FOUND
-            }
+            ServiceError::NotFound
+            | ServiceError::Conflict(_)
+            | ServiceError::Taken(_)
+            | ServiceError::Stale => exit::CONFLICT_OR_NOT_FOUND,
             ServiceError::Unavailable(_) | ServiceError::Config(_) => exit::UNAVAILABLE,
             ServiceError::Denied(_) => exit::DENIED,
             ServiceError::Internal(_) => exit::INTERNAL,

@@ -174,7 +174,7 @@ async fn admin_set_up_prints_ids_and_bad_input_names_the_field_and_writes_nothin
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let again = inzage(&db, &ok);
     assert_eq!(again.status.code(), Some(4));
-    assert!(text(&again.stderr).contains("client number exists"));
+    assert!(text(&again.stderr).contains("client_number: another record has this value"));
     let o = inzage(&db, &["admin", "client", "list", "--org", &org]);
     assert!(text(&o.stdout).contains("C-77\tBos, Ties"));
     let o = inzage(&db, &["admin", "staff", "list", "--org", &org, "--json"]);

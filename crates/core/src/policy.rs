@@ -564,6 +564,31 @@ pub fn decide_client_registration(
     }
 }
 
+/// Who sees the version history of a client's registration (who changed
+/// the name, address, team … and from what): staff who may read the
+/// client's personal data. The history is the staff's record of their own
+/// administration; the client and contact persons see the current values
+/// only (and "Wie keek mee" for who looked).
+pub fn decide_registration_history(
+    actor: &ActorFacts,
+    subject: &SubjectFacts,
+    rules: &OrgRules,
+    now: DateTime<Utc>,
+) -> Decision {
+    match actor {
+        ActorFacts::Staff(_) => decide(
+            actor,
+            subject,
+            DossierPart::Profile,
+            Access::Read,
+            rules,
+            now,
+        ),
+        ActorFacts::System { .. } => Decision::Deny(DenyReason::SystemComponentNotAllowed),
+        _ => Decision::Deny(DenyReason::RoleLacksPermission),
+    }
+}
+
 /// What an actor does to a draft beyond writing the part.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DraftAction {

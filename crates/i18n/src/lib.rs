@@ -178,6 +178,25 @@ impl Tr {
         self.format(key, Some(&args))
     }
 
+    /// The text for `key` with three arguments.
+    #[allow(clippy::too_many_arguments)]
+    pub fn a3(
+        &self,
+        key: &str,
+        n1: &str,
+        v1: impl ArgValue,
+        n2: &str,
+        v2: impl ArgValue,
+        n3: &str,
+        v3: impl ArgValue,
+    ) -> String {
+        let mut args = FluentArgs::new();
+        args.set(n1.to_owned(), value_of(v1.arg()));
+        args.set(n2.to_owned(), value_of(v2.arg()));
+        args.set(n3.to_owned(), value_of(v3.arg()));
+        self.format(key, Some(&args))
+    }
+
     /// A stored message.
     pub fn m(&self, m: &Msg) -> String {
         if m.args.is_empty() {
@@ -210,6 +229,7 @@ pub fn used_keys(text: &str) -> Vec<String> {
         "t.t(\"",
         "t.a(\"",
         "t.a2(\"",
+        "t.a3(\"",
         "Msg::new(\"",
         "tr.t(\"",
         "tr.a(\"",

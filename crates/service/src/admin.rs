@@ -2,7 +2,7 @@
 //! episodes. Organisation-level changes need the administration rule
 //! (functional admin, or the operator CLI); every change is audited.
 use crate::access::Attempt;
-use crate::audit::{append, Event};
+use crate::audit::Event;
 use crate::db::Tx;
 use crate::error::{Result, ServiceError};
 use crate::row::{b, d, i, od, os, s};
@@ -532,77 +532,6 @@ impl Services {
             .find(|o| o.id.as_str() == org))
     }
 
-    /// Creates a client with a first episode starting `episode_start`.
-    /// Allowed for administration (functional admin, operator CLI) and for
-    /// staff whose role may write profiles in the target team.
-    pub async fn create_client(
-        &self,
-        ctx: &Ctx,
-        org: &OrganisationId,
-        new: NewClient,
-        episode_start: Option<NaiveDate>,
-    ) -> Result<ClientId> {
-        let mut tx = self.db().begin().await?;
-        let actor = crate::access::actor_facts(&mut tx, &ctx.principal).await?;
-        let now = self.now();
-        let role = match inzage_core::policy::decide_client_registration(
-            &actor,
-            org,
-            new.team_id.as_ref(),
-        ) {
-            Decision::Allow(scope) => scope.as_role,
-            Decision::Deny(reason) => {
-                return crate::audit::deny_and_commit(
-                    tx,
-                    ctx,
-                    now,
-                    None,
-                    DossierPart::Profile.code(),
-                    AuditAction::Create,
-                    reason,
-                )
-                .await;
-            }
-        };
-        let id = new_id();
-        insert_client(&mut tx, &id, org, &new, &ts(now)).await?;
-        if new.email.is_some() && new.mobile.is_some() {
-            let row = crate::sql::query("SELECT auto_invite FROM organisation WHERE id = $1")
-                .bind(org.as_str())
-                .fetch_one(&mut *tx)
-                .await?;
-            if b(&row, "auto_invite")? {
-                // Once per client: the dedupe key makes a second enqueue a no-op.
-                crate::jobs::enqueue_once(&mut tx, crate::jobs::AUTO_INVITE, &id, now).await?;
-            }
-        }
-        let start = episode_start.unwrap_or_else(|| inzage_core::types::local_date(now));
-        crate::sql::query("INSERT INTO episode (id, client_id, start_date, end_date, created_at) VALUES ($1, $2, $3, NULL, $4)")
-            .bind(new_id())
-            .bind(&id)
-            .bind(date_str(start))
-            .bind(ts(now))
-            .execute(&mut *tx)
-            .await?;
-        append(
-            &mut tx,
-            ctx,
-            now,
-            Event {
-                role: &role,
-                client_id: Some(&id),
-                data_kind: DossierPart::Profile.code(),
-                data_id: Some(&id),
-                action: AuditAction::Create,
-                outcome: AuditOutcome::Allowed,
-                reason: None,
-            },
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(ClientId::from_raw(id))
-    }
-
     /// Clients of an organisation, for operators (`inzage admin client list`).
     /// Name and number are dossier data, so the listing is audited.
     pub async fn list_clients(
@@ -763,40 +692,6 @@ impl Services {
         tx.commit().await?;
         Ok(EpisodeId::from_raw(id))
     }
-}
-
-pub(crate) async fn insert_client(
-    tx: &mut Tx,
-    id: &str,
-    org: &OrganisationId,
-    new: &NewClient,
-    now: &str,
-) -> Result<()> {
-    crate::sql::query(
-        "INSERT INTO client (id, organisation_id, client_number, given_name, name_prefix, family_name, birth_date, \
-         street, house_number, postal_code, city, email, mobile, team_id, primary_caregiver_id, portal_stopped, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 0, $16)",
-    )
-    .bind(id)
-    .bind(org.as_str())
-    .bind(new.client_number.as_str())
-    .bind(new.given_name.as_str())
-    .bind(opt(&new.name_prefix))
-    .bind(new.family_name.as_str())
-    .bind(date_str(new.birth_date.date()))
-    .bind(opt(&new.street))
-    .bind(opt(&new.house_number))
-    .bind(opt(&new.postal_code))
-    .bind(opt(&new.city))
-    .bind(new.email.as_ref().map(Email::as_str))
-    .bind(new.mobile.as_ref().map(MobileNumber::as_str))
-    .bind(new.team_id.as_ref().map(TeamId::as_str))
-    .bind(new.primary_caregiver_id.as_ref().map(StaffId::as_str))
-    .bind(now)
-    .execute(&mut **tx)
-    .await
-    .map_err(|e| fk_or(e, "organisation, team or caregiver does not exist", "a client with this client number exists"))?;
-    Ok(())
 }
 
 /// Maps foreign-key and unique violations to clear conflicts.

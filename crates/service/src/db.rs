@@ -83,6 +83,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "separation_of_duties",
         include_str!("../migrations/0006_separation_of_duties.sql"),
     ),
+    (
+        7,
+        "client_registration",
+        include_str!("../migrations/0007_client_registration.sql"),
+    ),
 ];
 
 impl Db {
@@ -301,6 +306,7 @@ impl Db {
             tx.commit().await?;
             applied.push(*version);
         }
+        crate::clients::fill_search_keys(self).await?;
         Ok(applied)
     }
 

@@ -17,6 +17,10 @@ pub enum ServiceError {
     /// The request conflicts with stored data (duplicate, stale edit).
     #[error("{0}")]
     Conflict(String),
+    /// The value of this field is another record's already (a client
+    /// number): the field's key, for the caller to point at the input.
+    #[error("{0}: another record has this value")]
+    Taken(&'static str),
     /// An edit started from a version that is no longer the latest
     /// (someone else saved, finalised or corrected it meanwhile). Nothing
     /// was written; the caller shows both versions.

@@ -73,17 +73,27 @@ pub struct MyClient {
     pub mine: bool,
 }
 
-/// `%` and `_` typed in a search are plain characters.
-fn like_pattern(search: &str) -> String {
-    let mut p = String::from("%");
-    for c in search.trim().to_lowercase().chars().take(100) {
-        if matches!(c, '%' | '_' | '\\') {
-            p.push('\\');
-        }
-        p.push(c);
-    }
-    p.push('%');
-    p
+/// The search as LIKE patterns on the folded search text: one per word
+/// (at most five), each of which must match; `%` and `_` typed in a
+/// search are plain characters. Folding is the same for the text and the
+/// search (`inzage_core::types::fold`), so case and accents never matter.
+fn like_patterns(search: &str) -> Vec<String> {
+    let folded = inzage_core::types::fold(&search.chars().take(100).collect::<String>());
+    folded
+        .split_whitespace()
+        .take(5)
+        .map(|w| {
+            let mut p = String::from("%");
+            for c in w.chars() {
+                if matches!(c, '%' | '_' | '\\') {
+                    p.push('\\');
+                }
+                p.push(c);
+            }
+            p.push('%');
+            p
+        })
+        .collect()
 }
 
 impl Services {
@@ -128,24 +138,31 @@ impl Services {
         };
         let mut out = Vec::new();
         if !teams.is_empty() {
+            let words = like_patterns(search);
             let placeholders: Vec<String> =
-                (0..teams.len()).map(|i| format!("${}", i + 4)).collect();
+                (0..teams.len()).map(|i| format!("${}", i + 3)).collect();
+            let word_clauses: String = (0..words.len())
+                .map(|i| {
+                    format!(
+                        " AND c.search_text LIKE ${} ESCAPE '\\'",
+                        i + 3 + teams.len()
+                    )
+                })
+                .collect();
             let sql = format!(
                 "SELECT c.id, c.client_number, c.given_name, c.name_prefix, c.family_name, c.birth_date, \
                  c.primary_caregiver_id, t.name AS team_name FROM client c JOIN team t ON t.id = c.team_id \
-                 WHERE c.team_id IN ({}) AND ($1 = '%%' OR lower(c.family_name) LIKE $1 ESCAPE '\\' \
-                 OR lower(c.given_name) LIKE $1 ESCAPE '\\' OR lower(c.client_number) LIKE $1 ESCAPE '\\' \
-                 OR lower(c.given_name || ' ' || c.family_name) LIKE $1 ESCAPE '\\') \
-                 ORDER BY CASE WHEN c.primary_caregiver_id = $2 THEN 0 ELSE 1 END, c.family_name, c.given_name \
-                 LIMIT $3",
+                 WHERE c.team_id IN ({}){word_clauses} \
+                 ORDER BY CASE WHEN c.primary_caregiver_id = $1 THEN 0 ELSE 1 END, c.sort_key, c.id \
+                 LIMIT $2",
                 placeholders.join(", ")
             );
-            let mut q = crate::sql::query(&sql)
-                .bind(like_pattern(search))
-                .bind(&me)
-                .bind(MY_CLIENTS_LIMIT);
+            let mut q = crate::sql::query(&sql).bind(&me).bind(MY_CLIENTS_LIMIT);
             for t in &teams {
                 q = q.bind(t.as_str());
+            }
+            for w in &words {
+                q = q.bind(w.as_str());
             }
             for r in q.fetch_all(&mut *conn).await? {
                 out.push(MyClient {
@@ -300,9 +317,11 @@ impl Services {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn search_wildcards_are_plain_characters() {
-        assert_eq!(super::like_pattern(" De Vries "), "%de vries%");
-        assert_eq!(super::like_pattern("100%_x\\"), "%100\\%\\_x\\\\%");
-        assert_eq!(super::like_pattern(""), "%%");
+    fn search_wildcards_are_plain_characters_and_words_fold() {
+        assert_eq!(super::like_patterns(" De Vries "), vec!["%de%", "%vries%"]);
+        assert_eq!(super::like_patterns("100%_x\\"), vec!["%100\\%\\_x\\\\%"]);
+        assert_eq!(super::like_patterns("ÖZ"), vec!["%oz%"]);
+        assert!(super::like_patterns("").is_empty());
+        assert_eq!(super::like_patterns("a b c d e f g").len(), 5);
     }
 }

@@ -609,13 +609,7 @@ impl Services {
         let mut ids = Vec::with_capacity(clients.len());
         for c in clients {
             let id = new_id();
-            crate::admin::insert_client(&mut tx, &id, org, &c.client, &ts(now)).await?;
-            crate::sql::query("INSERT INTO episode (id, client_id, start_date, end_date, created_at) VALUES ($1, $2, $3, NULL, $4)")
-                .bind(new_id())
-                .bind(&id)
-                .bind(date_str(c.episode_start))
-                .bind(ts(now))
-                .execute(&mut *tx)
+            crate::clients::insert_client(&mut tx, ctx, now, &id, org, &c.client, c.episode_start)
                 .await?;
             let (kind, component) = ctx.principal.audit_actor();
             let role = format!("{kind}:{component}");

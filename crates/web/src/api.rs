@@ -82,6 +82,7 @@ fn service_error(e: ServiceError) -> Response {
         ),
         ServiceError::Denied(_) => err(StatusCode::FORBIDDEN, "forbidden", "not allowed"),
         ServiceError::Conflict(m) => err(StatusCode::CONFLICT, "conflict", m),
+        ServiceError::Taken(f) => err(StatusCode::CONFLICT, "taken", format!("{f} is in use")),
         ServiceError::Stale => err(
             StatusCode::CONFLICT,
             "stale",

@@ -862,6 +862,8 @@ struct StartPage {
     /// Links to the audit viewer and the administration, by role.
     privacy_officer: bool,
     admin: bool,
+    /// May register clients (the menu link; the rule decides on saving).
+    can_register: bool,
 }
 
 /// `/`: clients and contact persons get their dossier's start page with
@@ -914,6 +916,14 @@ pub async fn start(
         clients,
         privacy_officer: roles.contains(&inzage_core::model::Role::PrivacyOfficer),
         admin: roles.contains(&inzage_core::model::Role::FunctionalAdmin),
+        can_register: roles.iter().any(|r| {
+            matches!(
+                r,
+                inzage_core::model::Role::Secretariat
+                    | inzage_core::model::Role::PrimaryCaregiver
+                    | inzage_core::model::Role::FunctionalAdmin
+            )
+        }),
     }))
 }
 

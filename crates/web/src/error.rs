@@ -30,6 +30,7 @@ impl From<ServiceError> for WebError {
             ServiceError::Denied(_) => WebError::Forbidden,
             ServiceError::Invalid(f) => WebError::BadRequest(f.to_string()),
             ServiceError::Conflict(m) => WebError::Conflict(m),
+            ServiceError::Taken(f) => WebError::Conflict(format!("{f}: in use")),
             ServiceError::Stale => WebError::Conflict("changed by someone else".into()),
             ServiceError::Unavailable(m) => {
                 tracing::error!(error = %m, "database unavailable");

@@ -147,7 +147,19 @@ fn route_table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         ),
         (M::GET, "/audit", get(audit_view::audit_page)),
         (M::GET, "/audit.csv", get(audit_view::audit_csv)),
+        (M::GET, "/clienten/nieuw", get(staff::client_new)),
+        (M::POST, "/clienten/nieuw", post(staff::client_register)),
         (M::GET, "/clienten/{client}", get(staff::profile)),
+        (
+            M::GET,
+            "/clienten/{client}/gegevens",
+            get(staff::client_edit),
+        ),
+        (
+            M::POST,
+            "/clienten/{client}/gegevens",
+            post(staff::client_save),
+        ),
         (
             M::GET,
             "/clienten/{client}/rapportages",

@@ -50,6 +50,8 @@ const MATRIX: &[(&str, &str, [&str; 11])] = &[
     ("POST", "/clienten/{client}/rapportages/{id}/opslaan",           ["login",  "404",    "404",    "404",    "404",    "303",    "403",    "404",    "403",    "403",    "403"]),
     ("POST", "/clienten/{client}/rapportages/{id}/definitief",        ["login",  "404",    "404",    "404",    "404",    "303",    "403",    "404",    "403",    "403",    "403"]),
     ("POST", "/clienten/{client}/rapportages/{id}/corrigeren",        ["login",  "404",    "404",    "404",    "404",    "303",    "403",    "404",    "403",    "403",    "403"]),
+    ("GET",  "/clienten/{client}/gegevens",                           ["login",  "404",    "404",    "404",    "404",    "200",    "403",    "404",    "200",    "403",    "403"]),
+    ("POST", "/clienten/{client}/gegevens",                           ["login",  "404",    "404",    "404",    "404",    "303",    "403",    "404",    "303",    "403",    "403"]),
     ("POST", "/clienten/{client}/zorgperiode",                        ["login",  "404",    "404",    "404",    "404",    "303",    "403",    "404",    "303",    "403",    "403"]),
     ("GET",  "/clienten/{client}/afspraken",                          ["login",  "404",    "404",    "404",    "404",    "200",    "403",    "404",    "200",    "403",    "403"]),
     ("POST", "/clienten/{client}/afspraken",                          ["login",  "404",    "404",    "404",    "404",    "303",    "403",    "404",    "303",    "403",    "403"]),
@@ -202,6 +204,28 @@ async fn form(path: &str, w: &World, it: &Items) -> Vec<(&'static str, String)> 
         ],
         "/clienten/{client}/netwerk/uitnodigen" | "/clienten/{client}/netwerk/pauze" => {
             f(&[("contactpersoon", "")])
+        }
+        "/clienten/{client}/gegevens" => {
+            let mut v = f(&[
+                ("clientnummer", "C-1"),
+                ("voornaam", "Aisha"),
+                ("achternaam", "Client"),
+                ("geboortedatum", "01-01-1990"),
+                ("straat", "Matrixstraat"),
+                ("email", "aisha@example.nl"),
+                ("mobiel", "0612345601"),
+                ("start", ""),
+            ]);
+            v.push(("team", w.team_a.to_string()));
+            v.push((
+                "versie",
+                rev(format!(
+                    "SELECT version FROM client WHERE id = '{}'",
+                    w.aisha
+                ))
+                .await,
+            ));
+            v
         }
         "/clienten/{client}/netwerk/gegevens" => f(&[
             ("contactpersoon", ""),

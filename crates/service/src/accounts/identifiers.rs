@@ -103,6 +103,17 @@ pub enum DetailsChange {
     AwaitingHolder,
 }
 
+/// A change of contact details as applied: what it became, and the
+/// values before and after (for the client's version history).
+#[derive(Clone, Debug)]
+pub(crate) struct AppliedDetails {
+    pub outcome: DetailsChange,
+    pub old_email: Option<String>,
+    pub old_mobile: Option<String>,
+    pub new_email: Option<String>,
+    pub new_mobile: Option<String>,
+}
+
 /// The rows that carry an account's contact details and change with it.
 async fn sync_rows(tx: &mut Tx, a: &AccountRow, email: &str, mobile: Option<&str>) -> Result<()> {
     let q = match a.kind {
@@ -237,6 +248,19 @@ impl Services {
             .execute(&mut **tx)
             .await?;
         sync_rows(tx, a, &email, mobile.as_deref()).await?;
+        if let (AccountKind::Client, Some(client)) = (a.kind, &a.subject_id) {
+            crate::clients::record_changes(
+                tx,
+                ctx,
+                now,
+                client,
+                &[
+                    ("email", Some(a.email.clone()), Some(email.clone())),
+                    ("mobile", a.mobile.clone(), mobile.clone()),
+                ],
+            )
+            .await?;
+        }
         self.end_sessions(tx, &a.id, Some(keep), "identifiers_changed")
             .await?;
         void_open_links(tx, &a.id, now).await?;
@@ -758,7 +782,6 @@ impl Services {
         mobile: Option<MobileNumber>,
     ) -> Result<DetailsChange> {
         use inzage_core::model::DossierPart;
-        use inzage_core::policy::accounts::{staff_identifier_change, AccountFacts, ChangePath};
         let a = crate::access::Attempt {
             part: DossierPart::Network,
             access: inzage_core::policy::Access::Write,
@@ -768,15 +791,45 @@ impl Services {
             hide_denial: false,
         };
         let (mut tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
-        let (account_id, _, old_email, old_mobile) =
-            self.access_subject(&mut tx, client, who).await?;
+        let Some(applied) = self
+            .apply_contact_details(&mut tx, ctx, client, who, email, mobile)
+            .await?
+        else {
+            return Err(ServiceError::Stale);
+        };
+        if who.is_none() && applied.outcome == DetailsChange::Changed {
+            crate::clients::record_contact_change(&mut tx, ctx, self.now(), client, &applied)
+                .await?;
+        }
+        crate::clients::auto_invite_if_due(&mut tx, self.now(), client).await?;
+        self.allowed(&mut tx, ctx, &scope, client.as_str(), &a, None)
+            .await?;
+        tx.commit().await?;
+        self.wake_jobs();
+        Ok(applied.outcome)
+    }
+
+    /// The change of contact details itself, inside the caller's
+    /// transaction after its gate (Network write) allowed it. `None` when
+    /// nothing changes.
+    pub(crate) async fn apply_contact_details(
+        &self,
+        tx: &mut Tx,
+        ctx: &Ctx,
+        client: &inzage_core::ids::ClientId,
+        who: Option<&inzage_core::ids::ContactPersonId>,
+        email: Option<Email>,
+        mobile: Option<MobileNumber>,
+    ) -> Result<Option<AppliedDetails>> {
+        use inzage_core::policy::accounts::{staff_identifier_change, AccountFacts, ChangePath};
+        let (account_id, _, old_email, old_mobile) = self.access_subject(tx, client, who).await?;
         let new_email = email.as_ref().map(|e| e.as_str().to_owned());
         let new_mobile = mobile.as_ref().map(|m| m.as_str().to_owned());
         if new_email == old_email && new_mobile == old_mobile {
-            return Err(ServiceError::Stale);
+            return Ok(None);
         }
         let account = match &account_id {
-            Some(id) => Some(self.account_by_id(&mut tx, id).await?),
+            Some(id) => Some(self.account_by_id(tx, id).await?),
             None => None,
         };
         let facts = match &account {
@@ -787,7 +840,7 @@ impl Services {
                             "SELECT COUNT(*) AS n FROM contact_person WHERE account_id = $1",
                         )
                         .bind(&acct.id)
-                        .fetch_one(&mut *tx)
+                        .fetch_one(&mut **tx)
                         .await?,
                         "n",
                     )?,
@@ -818,11 +871,11 @@ impl Services {
                     "SELECT o.name FROM client c JOIN organisation o ON o.id = c.organisation_id WHERE c.id = $1",
                 )
                 .bind(client.as_str())
-                .fetch_one(&mut *tx)
+                .fetch_one(&mut **tx)
                 .await?
                 .try_get("name")?;
                 self.request_staff_change(
-                    &mut tx,
+                    tx,
                     ctx,
                     acct,
                     (client.as_str(), &organisation),
@@ -847,17 +900,17 @@ impl Services {
                 }
                 .bind(&new_email)
                 .bind(&new_mobile)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
                 if let Some(cp) = who {
                     if new_email != old_email {
                         // A link asked of the old address's holder no longer fits.
-                        super::links::withdraw_links(&mut tx, self.now(), cp.as_str()).await?;
+                        super::links::withdraw_links(tx, self.now(), cp.as_str()).await?;
                     }
                 }
                 if let Some(acct) = account {
                     self.change_unheld_account(
-                        &mut tx,
+                        tx,
                         acct,
                         who,
                         new_email.as_deref(),
@@ -865,7 +918,7 @@ impl Services {
                     )
                     .await?;
                     notify_old(
-                        &mut tx,
+                        tx,
                         self.now(),
                         Some(&acct.id),
                         &acct.language,
@@ -877,11 +930,13 @@ impl Services {
                 DetailsChange::Changed
             }
         };
-        self.allowed(&mut tx, ctx, &scope, client.as_str(), &a, None)
-            .await?;
-        tx.commit().await?;
-        self.wake_jobs();
-        Ok(outcome)
+        Ok(Some(AppliedDetails {
+            outcome,
+            old_email,
+            old_mobile,
+            new_email,
+            new_mobile,
+        }))
     }
 }
 

@@ -238,9 +238,67 @@ struct ProfilePage {
     /// May start or end an episode; whether one is open now.
     can_write_episodes: bool,
     open_episode: bool,
+    /// May change the registration ("Gegevens wijzigen").
+    can_edit: bool,
+    /// Earlier versions of the registration, newest first.
+    history: Vec<HistoryVersion>,
     today: String,
     errors: Vec<String>,
     notice: Option<&'static str>,
+}
+
+/// One version of a client's registration as the Gegevens tab lists it.
+pub struct HistoryVersion {
+    pub version: i64,
+    pub when: String,
+    pub who: String,
+    /// (label key, old, new); an empty value is shown as "(leeg)".
+    pub changes: Vec<(&'static str, Option<String>, Option<String>)>,
+}
+
+/// The label of a registration field (`inzage_service::clients::FIELDS`).
+fn client_field_key(code: &str) -> &'static str {
+    match code {
+        "client_number" => "client-field-client_number",
+        "given_name" => "client-field-given_name",
+        "name_prefix" => "client-field-name_prefix",
+        "family_name" => "client-field-family_name",
+        "birth_date" => "client-field-birth_date",
+        "street" => "client-field-street",
+        "house_number" => "client-field-house_number",
+        "postal_code" => "client-field-postal_code",
+        "city" => "client-field-city",
+        "email" => "client-field-email",
+        "mobile" => "client-field-mobile",
+        "team" => "client-field-team",
+        "primary_caregiver" => "client-field-primary_caregiver",
+        _ => "client-field-episode_start",
+    }
+}
+
+fn history_versions(
+    tr: Tr,
+    changes: Vec<inzage_service::clients::ClientChange>,
+) -> Vec<HistoryVersion> {
+    let mut out: Vec<HistoryVersion> = Vec::new();
+    for c in changes {
+        let who = match c.changed_by.as_str() {
+            "client" => tr.t("client-changed-by-client"),
+            "system" => tr.t("client-changed-by-system"),
+            _ => c.changed_by.clone(),
+        };
+        let line = (client_field_key(&c.field), c.old_value, c.new_value);
+        match out.last_mut() {
+            Some(v) if v.version == c.version => v.changes.push(line),
+            _ => out.push(HistoryVersion {
+                version: c.version,
+                when: display_datetime(c.changed_at),
+                who,
+                changes: vec![line],
+            }),
+        }
+    }
+    out
 }
 
 pub async fn profile(
@@ -280,7 +338,16 @@ pub async fn profile(
             end: e.end.map(display_date),
         })
         .collect();
+    let history = st
+        .services
+        .client_history(&v.ctx, &v.header.client_id)
+        .await?
+        .into_inner();
     let notice = match q.melding.as_deref() {
+        Some("geregistreerd") => Some("staff-notice-client-registered"),
+        Some("gewijzigd-opgeslagen") => Some("staff-notice-client-saved"),
+        Some("ongewijzigd") => Some("staff-notice-client-unchanged"),
+        Some("bevestiging") => Some("staff-notice-details-asked"),
         Some("gestart") => Some("staff-notice-episode-started"),
         Some("beeindigd") => Some("staff-notice-episode-ended"),
         Some("gewijzigd") => Some("staff-notice-network-stale"),
@@ -288,6 +355,8 @@ pub async fn profile(
     };
     Ok(private(page(ProfilePage {
         can_write_episodes: v.header.may_write(DossierPart::Episodes),
+        can_edit: v.header.may_write(DossierPart::Profile),
+        history: history_versions(v.tr, history),
         open_episode: v.header.episodes.iter().any(|e| e.end.is_none()),
         today: display_date(local_date(st.services.now())),
         errors: vec![],
@@ -348,12 +417,14 @@ pub async fn episode(
 }
 
 mod appointments;
+mod clients;
 mod documents;
 mod network;
 mod plans;
 mod reports;
 
 pub use appointments::*;
+pub use clients::*;
 pub use documents::*;
 pub use network::*;
 pub use plans::*;

@@ -1,0 +1,605 @@
+//! The secretariat's daily work over HTTP (issue 14): registering a client
+//! with likely duplicates shown first, the client list's search that folds
+//! case and accents the same on both engines, editing a registration as a
+//! new version with its history, a stale edit refused, and the automatic
+//! invitation that follows contact details added later.
+use axum::http::StatusCode;
+use chrono::{NaiveDate, TimeZone, Utc};
+use inzage_core::ids::*;
+use inzage_core::model::*;
+use inzage_core::types::*;
+use inzage_core::FixedClock;
+use inzage_service::accounts::InviteTarget;
+use inzage_service::admin::{NewStaff, OrgSettings};
+use inzage_service::testing::TestDb;
+use inzage_service::{Ctx, Services};
+use inzage_web::{router, WebConfig};
+use std::collections::BTreeMap;
+
+mod common;
+use common::{hidden, sign_in, Browser, Page};
+
+const PASSWORD: &str = "paarse olifant danst";
+
+fn label(s: &str) -> Label {
+    Label::parse("test", s).expect("label")
+}
+
+struct World {
+    db: TestDb,
+    svc: Services,
+    clock: FixedClock,
+    team_a: TeamId,
+    team_b: TeamId,
+    anna: StaffId,
+    ayse: ClientId,
+}
+
+async fn staff(
+    svc: &Services,
+    org: &OrganisationId,
+    given: &str,
+    (email, mobile): (&str, &str),
+    roles: Vec<Role>,
+    teams: Vec<TeamId>,
+) -> StaffId {
+    let cli = Ctx::system("cli");
+    let id = svc
+        .create_staff(
+            &cli,
+            org,
+            NewStaff {
+                given_name: label(given),
+                name_prefix: None,
+                family_name: label("Test"),
+                email: Email::parse(email).expect("email"),
+                mobile: Some(MobileNumber::parse(mobile).expect("mobile")),
+                roles,
+                team_ids: teams,
+            },
+        )
+        .await
+        .expect("staff");
+    svc.provision_account(&cli, InviteTarget::Staff(id.clone()), PASSWORD)
+        .await
+        .expect("account");
+    id
+}
+
+/// Zorg: team A (Sandra, secretariat; Anna, persoonlijk begeleider; Joris,
+/// begeleider) with client Ayşe Öztürk (C-1, born 12-03-1990, with her own
+/// account); team B with client Bram Bos. Fred is functional admin.
+async fn world(auto_invite: bool) -> World {
+    let db = TestDb::migrated().await;
+    let clock = FixedClock::new(
+        Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0)
+            .single()
+            .expect("t"),
+    );
+    let svc = db.services(&clock);
+    let cli = Ctx::system("cli");
+    let settings = OrgSettings {
+        staff_sms_allowed: true,
+        auto_invite,
+        ..OrgSettings::default()
+    };
+    let (org, team_a) = inzage_service::testing::organisation(&svc, "Zorg", settings).await;
+    let east = svc
+        .create_location(&cli, &org, label("Oost"))
+        .await
+        .expect("location");
+    let team_b = svc
+        .create_team(&cli, &east, label("Team B"))
+        .await
+        .expect("team");
+    staff(
+        &svc,
+        &org,
+        "Sandra",
+        ("sandra@zorg.nl", "0611111110"),
+        vec![Role::Secretariat],
+        vec![team_a.clone()],
+    )
+    .await;
+    let anna = staff(
+        &svc,
+        &org,
+        "Anna",
+        ("anna@zorg.nl", "0611111111"),
+        vec![Role::PrimaryCaregiver],
+        vec![team_a.clone()],
+    )
+    .await;
+    staff(
+        &svc,
+        &org,
+        "Joris",
+        ("joris@zorg.nl", "0611111112"),
+        vec![Role::Caregiver],
+        vec![team_a.clone()],
+    )
+    .await;
+    staff(
+        &svc,
+        &org,
+        "Fred",
+        ("fred@zorg.nl", "0611111113"),
+        vec![Role::FunctionalAdmin],
+        vec![],
+    )
+    .await;
+    let mut a = inzage_service::testing::client(
+        "C-1",
+        Some("ayse@example.nl"),
+        Some("0612345601"),
+        &team_a,
+    );
+    a.given_name = label("Ayşe");
+    a.family_name = label("Öztürk");
+    a.birth_date = BirthDate::from_stored(NaiveDate::from_ymd_opt(1990, 3, 12).expect("d"));
+    let ayse = svc
+        .create_client(&cli, &org, a, NaiveDate::from_ymd_opt(2025, 1, 1))
+        .await
+        .expect("client");
+    svc.provision_account(&cli, InviteTarget::Client(ayse.clone()), PASSWORD)
+        .await
+        .expect("client account");
+    let mut b = inzage_service::testing::client("C-2", None, None, &team_b);
+    b.given_name = label("Bram");
+    b.family_name = label("Bos");
+    svc.create_client(&cli, &org, b, NaiveDate::from_ymd_opt(2025, 1, 1))
+        .await
+        .expect("client");
+    World {
+        db,
+        svc,
+        clock,
+        team_a,
+        team_b,
+        anna,
+        ayse,
+    }
+}
+
+impl World {
+    async fn signed_in(&self, email: &str) -> Browser {
+        let mut b = Browser {
+            app: router(self.svc.clone(), WebConfig::default()),
+            jar: BTreeMap::new(),
+        };
+        let to = sign_in(
+            &mut b,
+            &self.svc,
+            &self.db.dir.path().join("outbox"),
+            email,
+            PASSWORD,
+        )
+        .await;
+        assert_eq!(to.as_deref(), Some("/"));
+        b
+    }
+
+    async fn clients(&self) -> i64 {
+        self.db.scalar("SELECT COUNT(*) FROM client").await
+    }
+}
+
+/// The registration form's fields for a client; `extra` adds or replaces.
+fn registration<'a>(
+    csrf: &'a str,
+    team: &'a str,
+    extra: &[(&'a str, &'a str)],
+) -> Vec<(&'a str, &'a str)> {
+    let mut f = vec![
+        ("csrf", csrf),
+        ("clientnummer", "C-9"),
+        ("voornaam", "Ayse"),
+        ("tussenvoegsel", ""),
+        ("achternaam", "Ozturk"),
+        ("geboortedatum", "12-03-1990"),
+        ("straat", "Dorpsstraat"),
+        ("huisnummer", "1"),
+        ("postcode", "1234 AB"),
+        ("woonplaats", "Utrecht"),
+        ("email", ""),
+        ("mobiel", ""),
+        ("team", team),
+        ("begeleider", ""),
+        ("start", "01-11-2026"),
+    ];
+    for (k, v) in extra {
+        f.retain(|(n, _)| n != k);
+        f.push((k, v));
+    }
+    f
+}
+
+async fn register(b: &mut Browser, team: &str, extra: &[(&str, &str)]) -> Page {
+    let p = b.get("/clienten/nieuw").await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    let csrf = hidden(&p.body, "csrf");
+    b.post("/clienten/nieuw", &registration(&csrf, team, extra))
+        .await
+}
+
+#[tokio::test]
+async fn the_secretariat_registers_a_client_after_seeing_a_likely_duplicate() {
+    let w = world(false).await;
+    let mut b = w.signed_in("sandra@zorg.nl").await;
+    let start = b.get("/").await;
+    assert!(start.body.contains("href=\"/clienten/nieuw\""), "link");
+    let team = w.team_a.to_string();
+    let before = w.clients().await;
+
+    // Same birth date, a similar name: shown first, nothing saved, and the
+    // showing is in the existing client's audit trail.
+    let p = register(&mut b, &team, &[]).await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST, "{}", p.body);
+    assert!(p.body.contains("Bestaat deze cliënt al?"), "{}", p.body);
+    assert!(p.body.contains("Öztürk, Ayşe"), "{}", p.body);
+    assert!(p.body.contains("name=\"geen_dubbel\""), "confirmable");
+    assert!(p.body.contains("value=\"Dorpsstraat\""), "typed text kept");
+    assert_eq!(w.clients().await, before, "nothing saved");
+    let shown: i64 = w
+        .db
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM audit_event WHERE client_id = '{}' AND data_kind = 'duplicate_check'",
+            w.ayse
+        ))
+        .await;
+    assert_eq!(shown, 1);
+
+    // The same client number cannot be confirmed away.
+    let p = register(
+        &mut b,
+        &team,
+        &[("clientnummer", "c-1"), ("geen_dubbel", "ja")],
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(p.body.contains("al in gebruik"), "{}", p.body);
+    assert_eq!(w.clients().await, before);
+
+    // Bad input: a clear message per field, nothing saved.
+    let p = register(
+        &mut b,
+        &team,
+        &[
+            ("geboortedatum", "31-02-1990"),
+            ("voornaam", " "),
+            ("team", ""),
+        ],
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(
+        p.body.contains("Deze geboortedatum klopt niet"),
+        "{}",
+        p.body
+    );
+    assert!(p.body.contains("Vul de voornaam in"));
+    assert!(p.body.contains("Kies een team."));
+    assert_eq!(w.clients().await, before);
+
+    // Confirmed: registered, with its first episode and version 1.
+    let anna = w.anna.to_string();
+    let p = register(
+        &mut b,
+        &team,
+        &[("geen_dubbel", "ja"), ("begeleider", &anna)],
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let to = p.location.expect("to the client");
+    assert!(to.ends_with("?melding=geregistreerd"), "{to}");
+    assert_eq!(w.clients().await, before + 1);
+    let page = b.get(&to).await;
+    assert!(page.body.contains("De cliënt is geregistreerd."));
+    assert!(
+        page.body.contains("Dorpsstraat 1, 1234 AB Utrecht"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("01-11-2026"), "episode start");
+    assert!(page.body.contains("Anna Test"), "primary caregiver");
+    assert!(page.body.contains("Versie 1"), "history: {}", page.body);
+}
+
+#[tokio::test]
+async fn only_roles_that_register_may_and_only_in_their_own_teams() {
+    let w = world(false).await;
+    // A begeleider without the profile-write role: no form, nothing saved.
+    let mut joris = w.signed_in("joris@zorg.nl").await;
+    assert!(!joris.get("/").await.body.contains("/clienten/nieuw"));
+    assert_eq!(
+        joris.get("/clienten/nieuw").await.status,
+        StatusCode::FORBIDDEN
+    );
+    // The secretariat of team A cannot register into team B.
+    let before = w.clients().await;
+    let mut sandra = w.signed_in("sandra@zorg.nl").await;
+    let p = register(
+        &mut sandra,
+        &w.team_b.to_string(),
+        &[("clientnummer", "C-77")],
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN, "{}", p.body);
+    assert_eq!(w.clients().await, before);
+    // A primary caregiver of another team is refused as begeleider.
+    let p = register(
+        &mut sandra,
+        &w.team_a.to_string(),
+        &[
+            ("clientnummer", "C-78"),
+            ("voornaam", "Karin"),
+            ("achternaam", "Visser"),
+            ("begeleider", "0000000000000000"),
+        ],
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST, "{}", p.body);
+    assert!(
+        p.body.contains("hoort niet bij het gekozen team"),
+        "{}",
+        p.body
+    );
+    assert_eq!(w.clients().await, before);
+    // The functional admin registers (any team of the organisation) but
+    // reads no dossier: they stay on the form with a confirmation.
+    let mut fred = w.signed_in("fred@zorg.nl").await;
+    let p = register(
+        &mut fred,
+        &w.team_b.to_string(),
+        &[
+            ("clientnummer", "C-79"),
+            ("voornaam", "Karin"),
+            ("achternaam", "Visser"),
+        ],
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert_eq!(
+        p.location.as_deref(),
+        Some("/clienten/nieuw?melding=geregistreerd")
+    );
+    assert_eq!(w.clients().await, before + 1);
+}
+
+#[tokio::test]
+async fn the_client_list_search_folds_case_and_accents_on_both_engines() {
+    let w = world(false).await;
+    let mut b = w.signed_in("sandra@zorg.nl").await;
+    for q in [
+        "ozturk",
+        "%C3%B6z",          // öz
+        "%C3%96ZT%C3%9CRK", // ÖZTÜRK
+        "ayse+ozt",         // two words, both must match
+        "12-03-1990",       // birth date, Dutch form
+        "1990-03-12",       // and ISO
+        "c-1",              // client number
+    ] {
+        let p = b.get(&format!("/?zoek={q}")).await;
+        assert_eq!(p.status, StatusCode::OK);
+        assert!(p.body.contains("Öztürk, Ayşe"), "{q}: {}", p.body);
+        assert!(p.body.contains("1 cliënt"), "{q}");
+    }
+    for q in ["ozturk+bram", "xyz", "13-03-1990"] {
+        let p = b.get(&format!("/?zoek={q}")).await;
+        assert!(!p.body.contains("Öztürk, Ayşe"), "{q}");
+    }
+}
+
+/// Loads the edit form and posts it with `changes`.
+async fn edit(b: &mut Browser, client: &ClientId, changes: &[(&str, &str)]) -> Page {
+    let path = format!("/clienten/{client}/gegevens");
+    let p = b.get(&path).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    let mut fields: Vec<(String, String)> = [
+        "csrf",
+        "versie",
+        "clientnummer",
+        "voornaam",
+        "tussenvoegsel",
+        "achternaam",
+        "geboortedatum",
+        "straat",
+        "huisnummer",
+        "postcode",
+        "woonplaats",
+        "email",
+        "mobiel",
+        "start",
+    ]
+    .iter()
+    .map(|n| (n.to_string(), input_value(&p.body, n)))
+    .collect();
+    fields.push(("team".into(), selected(&p.body, "team")));
+    fields.push(("begeleider".into(), selected(&p.body, "begeleider")));
+    for (k, v) in changes {
+        fields.retain(|(n, _)| n != k);
+        fields.push((k.to_string(), v.to_string()));
+    }
+    let form: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    b.post(&path, &form).await
+}
+
+/// The value of an input (hidden or text) named `name`.
+fn input_value(body: &str, name: &str) -> String {
+    let pat = format!("name=\"{name}\"");
+    let i = body.find(&pat).unwrap_or_else(|| panic!("no input {name}"));
+    let rest = &body[i..];
+    let end = rest.find('>').expect("end");
+    let tag = &rest[..end];
+    match tag.find("value=\"") {
+        Some(v) => {
+            let s = &tag[v + 7..];
+            s[..s.find('"').expect("quote")]
+                .replace("&#x2d;", "-")
+                .replace("&#45;", "-")
+        }
+        None => String::new(),
+    }
+}
+
+/// The selected option of a select named `name` ("" when none).
+fn selected(body: &str, name: &str) -> String {
+    let i = body
+        .find(&format!("name=\"{name}\""))
+        .unwrap_or_else(|| panic!("no select {name}"));
+    let rest = &body[i..body[i..].find("</select>").expect("select end") + i];
+    match rest.find(" selected") {
+        Some(s) => {
+            let before = &rest[..s];
+            let v = before.rfind("value=\"").expect("value");
+            let val = &before[v + 7..];
+            val[..val.find('"').expect("q")].to_owned()
+        }
+        None => String::new(),
+    }
+}
+
+#[tokio::test]
+async fn an_edit_is_a_new_version_with_old_and_new_and_a_stale_one_writes_nothing() {
+    let w = world(false).await;
+    let mut b = w.signed_in("sandra@zorg.nl").await;
+    let p = edit(
+        &mut b,
+        &w.ayse,
+        &[("straat", "Nieuwe Gracht"), ("huisnummer", "12")],
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let profile = b.get(&format!("/clienten/{}", w.ayse)).await;
+    assert!(
+        profile.body.contains("De gegevens zijn opgeslagen.") || profile.status == StatusCode::OK
+    );
+    assert!(
+        profile.body.contains("Nieuwe Gracht 12"),
+        "{}",
+        profile.body
+    );
+    // History: version 2 by Sandra, the old (empty) and new street.
+    assert!(profile.body.contains("Versie 2"), "{}", profile.body);
+    assert!(profile.body.contains("Sandra Test"));
+    assert!(
+        profile.body.contains("Straat: (leeg) → Nieuwe Gracht"),
+        "{}",
+        profile.body
+    );
+    let versions: i64 =
+        w.db.scalar(&format!(
+            "SELECT COUNT(*) FROM client_change WHERE client_id = '{}' AND version = 2",
+            w.ayse
+        ))
+        .await;
+    assert_eq!(versions, 2, "street and house number");
+    let updates: i64 = w
+        .db
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM audit_event WHERE client_id = '{}' AND action = 'update' AND data_kind = 'profile'",
+            w.ayse
+        ))
+        .await;
+    assert_eq!(updates, 1);
+
+    // A form opened before that save (version 1) writes nothing.
+    let p = edit(&mut b, &w.ayse, &[("versie", "1"), ("woonplaats", "Zeist")]).await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST, "{}", p.body);
+    assert!(p
+        .body
+        .contains("Iemand anders heeft de gegevens intussen veranderd"));
+    assert!(p.body.contains("Zeist"), "what was typed is shown");
+    let city: i64 =
+        w.db.scalar("SELECT COUNT(*) FROM client WHERE city = 'Zeist'")
+            .await;
+    assert_eq!(city, 0);
+
+    // An invalid edit: a clear message, nothing written.
+    let p = edit(&mut b, &w.ayse, &[("geboortedatum", "01-01-2099")]).await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(p.body.contains("Deze geboortedatum klopt niet"));
+
+    // The client sees the corrected address in the portal.
+    let mut ayse = w.signed_in("ayse@example.nl").await;
+    let mine = ayse.get("/dossier/gegevens").await;
+    assert!(mine.body.contains("Nieuwe Gracht 12"), "{}", mine.body);
+    // …and not the staff's version history.
+    assert!(!mine.body.contains("Versie 2"));
+    // The search follows the new name at once.
+    let p = edit(&mut b, &w.ayse, &[("achternaam", "Yılmaz")]).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert!(b.get("/?zoek=yilmaz").await.body.contains("Yılmaz, Ayşe"));
+}
+
+#[tokio::test]
+async fn a_new_address_of_an_account_in_use_waits_for_its_holder() {
+    let w = world(false).await;
+    let mut b = w.signed_in("sandra@zorg.nl").await;
+    let p = edit(&mut b, &w.ayse, &[("email", "nieuw@example.nl")]).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert!(p.location.expect("to").ends_with("melding=bevestiging"));
+    let now: i64 =
+        w.db.scalar("SELECT COUNT(*) FROM client WHERE email = 'nieuw@example.nl'")
+            .await;
+    assert_eq!(now, 0, "unchanged until the holder confirms");
+    // Emptying the address of an account in use is refused clearly.
+    let p = edit(&mut b, &w.ayse, &[("email", "")]).await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST, "{}", p.body);
+    assert!(
+        p.body.contains("kunnen dan alleen worden vervangen"),
+        "{}",
+        p.body
+    );
+}
+
+#[tokio::test]
+async fn adding_the_missing_mobile_later_sends_the_automatic_invitation_once() {
+    let w = world(true).await;
+    let mut b = w.signed_in("sandra@zorg.nl").await;
+    let p = register(
+        &mut b,
+        &w.team_a.to_string(),
+        &[
+            ("clientnummer", "C-50"),
+            ("voornaam", "Karin"),
+            ("achternaam", "Visser"),
+            ("email", "karin@example.nl"),
+        ],
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let jobs = || async {
+        w.db.scalar("SELECT COUNT(*) FROM job WHERE kind = 'auto_invite'")
+            .await
+    };
+    let before: i64 = jobs().await;
+    let karin = ClientId::parse(
+        p.location
+            .expect("to")
+            .trim_start_matches("/clienten/")
+            .trim_end_matches("?melding=geregistreerd"),
+    )
+    .expect("id");
+    let p = edit(&mut b, &karin, &[("mobiel", "0612345699")]).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert_eq!(jobs().await, before + 1, "queued once the mobile is known");
+    let p = edit(&mut b, &karin, &[("mobiel", "0612345698")]).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert_eq!(jobs().await, before + 1, "and only once");
+    // The job runs: the invitation goes to the client.
+    let _ = &w.clock;
+    inzage_service::jobs::Runner::new(w.svc.clone(), "test")
+        .run_until_idle()
+        .await
+        .expect("jobs");
+    let invited: i64 =
+        w.db.scalar(&format!(
+            "SELECT COUNT(*) FROM client WHERE id = '{karin}' AND invited_at IS NOT NULL"
+        ))
+        .await;
+    assert_eq!(invited, 1);
+}
