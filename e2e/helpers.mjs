@@ -97,16 +97,22 @@ export async function signIn(server, page, email, password = DEMO_PASSWORD) {
   await page.goto(`${server.base}/inloggen`);
   await page.getByLabel('E-mail').fill(email);
   await page.getByLabel('Wachtwoord', { exact: true }).fill(password);
+  const before = smsFiles(server);
   await page.getByRole('button', { name: 'Inloggen' }).click();
-  await smsStep(server, page);
+  await smsStep(server, page, before);
 }
 
-/// The second step by SMS, on the page that offers it: the code comes from
-/// the SMS that appears in the outbox after the click (not an older one).
-export async function smsStep(server, page) {
-  const txt = () => (fs.existsSync(server.outbox) ? fs.readdirSync(server.outbox).filter((f) => f.endsWith('.txt')) : []);
-  const before = new Set(txt());
-  await page.getByRole('button', { name: 'Stuur mij een sms-code' }).click();
+/// The SMS files in the outbox now.
+export function smsFiles(server) {
+  return new Set(fs.existsSync(server.outbox) ? fs.readdirSync(server.outbox).filter((f) => f.endsWith('.txt')) : []);
+}
+
+/// The second step by SMS: the code is sent with the password step, without
+/// a click (issue 14); it comes from the SMS that appeared in the outbox
+/// since `before` (not an older one).
+export async function smsStep(server, page, before) {
+  const txt = () => [...smsFiles(server)];
+  await page.getByRole('button', { name: 'Stuur een nieuwe code' }).waitFor();
   const file = await until('a new SMS in the outbox', () => txt().find((f) => !before.has(f)));
   const sms = fs.readFileSync(path.join(server.outbox, file), 'utf8');
   const code = sms.match(/code is (\d{6})/)[1];

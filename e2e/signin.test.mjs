@@ -27,8 +27,8 @@ test('first login: invitation e-mail, set password, SMS code, start page; later 
   await page.getByLabel('Nieuw wachtwoord').fill('mijn eigen lange zin');
   await page.getByLabel('Nog een keer hetzelfde wachtwoord').fill('mijn eigen lange zin');
   await page.getByRole('button', { name: 'Instellen' }).click();
-  // Straight on to the second step.
-  await page.getByRole('button', { name: 'Stuur mij een sms-code' }).click();
+  // Straight on to the second step: the SMS is on its way without a click.
+  await page.getByRole('button', { name: 'Stuur een nieuwe code' }).waitFor();
   const sms = await fromOutbox(server, '.txt', (t) => t.includes('Je Inzage-code is'));
   await page.getByLabel('Code').fill(sms.match(/code is (\d{6})/)[1]);
   await page.getByRole('button', { name: 'Verder' }).click();
@@ -42,7 +42,7 @@ test('first login: invitation e-mail, set password, SMS code, start page; later 
   await page.getByLabel('E-mail').fill('daan.nieuw@example.nl');
   await page.getByLabel('Wachtwoord', { exact: true }).fill('mijn eigen lange zin');
   await page.getByRole('button', { name: 'Inloggen' }).click();
-  await page.getByRole('button', { name: 'Stuur mij een sms-code' }).click();
+  await page.getByRole('button', { name: 'Stuur een nieuwe code' }).waitFor();
   const sms2 = await fromOutbox(server, '.txt', (t) => t.includes('Je Inzage-code is') && t !== sms);
   await page.getByLabel('Code').fill(sms2.match(/code is (\d{6})/)[1]);
   await page.getByRole('button', { name: 'Verder' }).click();
@@ -100,7 +100,7 @@ test('the login form works with the keyboard alone', async () => {
   await page.keyboard.press('Tab');
   await page.keyboard.type(DEMO_PASSWORD);
   await page.keyboard.press('Enter');
-  await page.getByRole('button', { name: 'Stuur mij een sms-code' }).waitFor();
+  await page.getByRole('button', { name: 'Stuur een nieuwe code' }).waitFor();
   await page.close();
 });
 

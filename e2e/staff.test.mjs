@@ -6,7 +6,7 @@
 // revoked; axe-core on every staff page at 375 and 1280 px.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, fromOutbox, unqp, launch, axe, screenshotPath, signIn, smsStep } from './helpers.mjs';
+import { startServer, fromOutbox, unqp, launch, axe, screenshotPath, signIn, smsStep, smsFiles } from './helpers.mjs';
 
 let server, browser;
 before(async () => { server = await startServer(); browser = await launch(); });
@@ -144,8 +144,9 @@ test('a contact person added with two tiles sees exactly those, and loses them w
   await eva.goto(link.replace(/^http:\/\/[^/]+/, server.base));
   await eva.getByLabel('Nieuw wachtwoord').fill('een lange zin van eva');
   await eva.getByLabel('Nog een keer hetzelfde wachtwoord').fill('een lange zin van eva');
+  const before = smsFiles(server);
   await eva.getByRole('button', { name: 'Instellen' }).click();
-  await smsStep(server, eva);
+  await smsStep(server, eva, before);
   const tiles = await eva.getByRole('navigation', { name: 'Onderdelen van het dossier' }).getByRole('link').allTextContents();
   assert.deepEqual(tiles.map((t) => t.trim()), ['Rapportages', 'Afspraken']);
   assert.match(await eva.textContent('main'), /dossier van Test Client/);

@@ -39,7 +39,7 @@ Settings (inzage.toml key / environment variable, default):
   database_url        INZAGE_DATABASE_URL        sqlite in data_dir; or postgres://user@host:5432/db
   data_dir            INZAGE_DATA_DIR            ./data (SQLite file, document contents)
   bind                INZAGE_BIND                127.0.0.1:8080
-  public_url          INZAGE_PUBLIC_URL          none; https://... turns on HSTS
+  public_url          INZAGE_PUBLIC_URL          none; links in e-mails point here; required off loopback; https://... turns on HSTS
   db_max_connections  INZAGE_DB_MAX_CONNECTIONS  8
   run_jobs            INZAGE_RUN_JOBS            true (background jobs in serve)
   job_poll_seconds    INZAGE_JOB_POLL_SECONDS    5
@@ -257,6 +257,33 @@ fn init_tracing(config: &Config) {
     }
 }
 
+/// Where links in e-mails point: `public_url`, or else the address the
+/// server listens on when that is this machine (development). On any other
+/// address without `public_url` the links would point nowhere a recipient
+/// can reach (0.0.0.0, or the wrong name): refused, naming the setting.
+fn public_base_url(public_url: Option<&str>, bind: &str) -> Result<String, CliError> {
+    if let Some(u) = public_url {
+        return Ok(u.trim_end_matches('/').to_owned());
+    }
+    let loopback = match bind.parse::<std::net::SocketAddr>() {
+        Ok(a) => a.ip().is_loopback(),
+        Err(_) => bind
+            .rsplit_once(':')
+            .is_some_and(|(host, _)| host.eq_ignore_ascii_case("localhost")),
+    };
+    if loopback {
+        Ok(format!("http://{bind}"))
+    } else {
+        Err(CliError {
+            code: exit::USAGE,
+            message: format!(
+                "configuration: public_url (INZAGE_PUBLIC_URL) is required when listening on {bind}: \
+                 links in e-mails must point where the server is reachable, e.g. https://portaal.example.nl"
+            ),
+        })
+    }
+}
+
 async fn open(config: &Config) -> Result<Services, CliError> {
     open_with_clock(config, Arc::new(SystemClock)).await
 }
@@ -275,10 +302,7 @@ async fn open_with_clock(config: &Config, clock: Arc<dyn Clock>) -> Result<Servi
     let db = Db::connect(&url, config.db_max_connections).await?;
     db.migrate().await?;
     let settings = inzage_service::ServiceSettings {
-        public_base_url: config
-            .public_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{}", config.bind)),
+        public_base_url: public_base_url(config.public_url.as_deref(), &config.bind)?,
         ..inzage_service::ServiceSettings::default()
     };
     let delivery = config.delivery().map_err(|m| CliError {
@@ -319,6 +343,12 @@ async fn run(cmd: Command, config: Config) -> Result<(), CliError> {
             demo,
             dev_outbox,
         } => {
+            // `--bind` is where the server listens, and so where links go
+            // when no public_url is set.
+            let mut config = config;
+            if let Some(b) = &bind {
+                config.bind = b.clone();
+            }
             let svc = open(&config).await?;
             if demo {
                 demo::run(&svc, demo::DemoArgs::default()).await?;
@@ -567,4 +597,36 @@ async fn shutdown_signal() {
     let term = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
     tracing::info!("shutting down: finishing running requests and jobs");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::public_base_url;
+
+    #[test]
+    fn links_point_where_the_server_listens_or_the_start_is_refused() {
+        assert_eq!(
+            public_base_url(None, "127.0.0.1:9123").ok().as_deref(),
+            Some("http://127.0.0.1:9123")
+        );
+        assert_eq!(
+            public_base_url(None, "[::1]:8080").ok().as_deref(),
+            Some("http://[::1]:8080")
+        );
+        assert_eq!(
+            public_base_url(None, "localhost:8080").ok().as_deref(),
+            Some("http://localhost:8080")
+        );
+        assert_eq!(
+            public_base_url(Some("https://portaal.example.nl/"), "0.0.0.0:8080")
+                .ok()
+                .as_deref(),
+            Some("https://portaal.example.nl")
+        );
+        for bind in ["0.0.0.0:8080", "192.168.1.5:8080", "portaal:8080"] {
+            let e = public_base_url(None, bind).expect_err("refused");
+            assert_eq!(e.code, super::exit::USAGE);
+            assert!(e.message.contains("public_url"), "{}", e.message);
+        }
+    }
 }

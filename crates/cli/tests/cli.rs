@@ -289,7 +289,7 @@ async fn demo_is_idempotent_and_audit_verify_catches_tampering() {
                 assert!(expect_second_step, "{email}");
                 assert!(sms, "{email}: SMS code offered (demo allows it for staff)");
             }
-            LoginOutcome::AccessEnded => assert!(!expect_second_step, "{email}"),
+            LoginOutcome::AccessEnded(_) => assert!(!expect_second_step, "{email}"),
             other => panic!("{email}: {other:?}"),
         }
     }
@@ -605,7 +605,25 @@ async fn dev_outbox_is_refused_off_loopback() {
         .expect("addr")
         .port();
     let bind = format!("0.0.0.0:{port}");
+    // Without public_url a non-loopback bind is refused before anything
+    // else: e-mail links would point to 0.0.0.0.
     let o = inzage(&db, &["serve", "--bind", &bind, "--dev-outbox"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("public_url (INZAGE_PUBLIC_URL) is required"),
+        "{}",
+        text(&o.stderr)
+    );
+    let o = Command::new(env!("CARGO_BIN_EXE_inzage"))
+        .args(["--database-url", &db.url, "--data-dir"])
+        .arg(db.dir.path())
+        .args(["serve", "--bind", &bind, "--dev-outbox"])
+        .env_remove("INZAGE_CONFIG")
+        .env("INZAGE_LOG_LEVEL", "warn")
+        .env("INZAGE_PUBLIC_URL", "https://portaal.example.nl")
+        .current_dir(db.dir.path())
+        .output()
+        .expect("run inzage");
     assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
     assert!(
         text(&o.stderr).contains("only for a loopback address"),

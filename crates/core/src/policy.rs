@@ -332,7 +332,11 @@ fn portal_window(
 /// the portal (the client and their contact persons alike): the setting
 /// says which dossiers are in the portal at all. An organisation where
 /// parents of minors should read sets no minimum age.
-fn eligible(subject: &SubjectFacts, rules: &OrgRules, today: NaiveDate) -> Result<(), DenyReason> {
+pub fn eligible(
+    subject: &SubjectFacts,
+    rules: &OrgRules,
+    today: NaiveDate,
+) -> Result<(), DenyReason> {
     if rules.min_client_age > 0 {
         let old_enough = subject
             .birth_date

@@ -335,6 +335,17 @@ pub fn local_midnight_utc(d: NaiveDate) -> DateTime<Utc> {
         .unwrap_or_else(|| Utc.from_utc_datetime(&naive))
 }
 
+/// A link the pages may show as the organisation's help (or another
+/// app's) address: an https:// address or a path of this site, nothing
+/// else (no `javascript:`, no `//other.site`), at most 200 characters.
+/// The settings form and the service check use this one rule.
+pub fn is_help_link(u: &str) -> bool {
+    let local = u.starts_with('/') && !u.starts_with("//") && !u.contains('\\');
+    (u.starts_with("https://") || local)
+        && u.len() <= 200
+        && !u.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
 /// Text folded for search and sorting: lower case, accents removed
 /// ("Öztürk" → "ozturk", "Çelik" → "celik", "Łukasz" → "lukasz"). Done
 /// here, in one place, rather than by each database's `lower()` (SQLite's

@@ -90,12 +90,11 @@ impl OrgSettings {
         }
         // Shown as a link on the help page: a web address or a path of
         // this site, nothing else (no `javascript:`, no `//other.site`).
-        if self.help_url.as_deref().is_some_and(|u| {
-            let local = u.starts_with('/') && !u.starts_with("//") && !u.contains('\\');
-            !(u.starts_with("https://") || local)
-                || u.len() > 200
-                || u.chars().any(|c| c.is_whitespace() || c.is_control())
-        }) {
+        if self
+            .help_url
+            .as_deref()
+            .is_some_and(|u| !inzage_core::types::is_help_link(u))
+        {
             return bad(
                 "help_url",
                 "must be an https:// address or a path of this site",

@@ -5,7 +5,7 @@
 use crate::access::{in_scope, Attempt};
 use crate::admin::{full_name, sort_name};
 use crate::error::Result;
-use crate::row::{b, d, i, os, ot, s, t, take_os, take_s};
+use crate::row::{b, d, i, od, os, ot, s, t, take_os, take_s};
 use crate::{Audited, Ctx, Services};
 use chrono::{DateTime, NaiveDate, Utc};
 use inzage_core::ids::*;
@@ -32,6 +32,12 @@ pub struct ClientProfile {
     pub team_name: Option<String>,
     pub location_name: Option<String>,
     pub primary_caregiver_name: Option<String>,
+    /// The care episode this reader sees (the portal: the current one;
+    /// staff: the latest): its start and end.
+    pub care_start: Option<NaiveDate>,
+    pub care_end: Option<NaiveDate>,
+    /// Earlier episodes exist (the portal does not show them).
+    pub earlier_episodes: bool,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -220,7 +226,27 @@ impl Services {
         client: &ClientId,
     ) -> Result<Audited<ClientProfile>> {
         let a = read(DossierPart::Profile, AuditAction::Read, None);
-        let (mut tx, _scope, ticket) = self.gate_read(ctx, client.as_str(), &a).await?;
+        let (mut tx, scope, ticket) = self.gate_read(ctx, client.as_str(), &a).await?;
+        let (episode, _, _) = scope_binds(&scope);
+        let episodes = crate::sql::query(
+            "SELECT id, start_date, end_date FROM episode WHERE client_id = $1 \
+             ORDER BY start_date DESC, created_at DESC",
+        )
+        .bind(client.as_str())
+        .fetch_all(&mut *tx)
+        .await?;
+        let current = episodes
+            .iter()
+            .position(|e| episode.is_none() || s(e, "id").ok() == episode)
+            .and_then(|i| episodes.get(i).map(|e| (i, e)));
+        let (care_start, care_end, earlier_episodes) = match current {
+            Some((i, e)) => (
+                Some(d(e, "start_date")?),
+                od(e, "end_date")?,
+                i + 1 < episodes.len(),
+            ),
+            None => (None, None, false),
+        };
         let r = crate::sql::query(
             "SELECT c.client_number, c.given_name, c.name_prefix, c.family_name, c.birth_date, c.street, \
              c.house_number, c.postal_code, c.city, c.email, c.mobile, t.name AS team_name, l.name AS location_name, \
@@ -259,6 +285,9 @@ impl Services {
             team_name: os(&r, "team_name")?,
             location_name: os(&r, "location_name")?,
             primary_caregiver_name: pc,
+            care_start,
+            care_end,
+            earlier_episodes,
         };
         ticket.of(client.as_str()).finish(tx, profile).await
     }

@@ -91,7 +91,8 @@ impl Services {
             .current_episode
             .as_ref()
             .and_then(|e| e.end)
-            .map(|end| end + chrono::Duration::days(rules.grace_days_after_discharge));
+            // The last day access works: on end + grace it is over (policy).
+            .map(|end| end + chrono::Duration::days(rules.grace_days_after_discharge - 1));
         Ok(DossierHeader {
             client_id: ClientId::from_raw(client_id),
             client_name: full_name(

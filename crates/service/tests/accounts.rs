@@ -781,7 +781,7 @@ async fn after_discharge_login_works_for_the_grace_period_only() {
             .login("test.client@example.nl", PASSWORD, false, None, None)
             .await
             .expect("l"),
-        LoginOutcome::AccessEnded
+        LoginOutcome::AccessEnded(inzage_service::accounts::AccessEnd::Ended)
     );
 }
 

@@ -146,7 +146,7 @@ impl SettingsForm {
         let help_url = (!self.help_url.is_empty()).then(|| self.help_url.clone());
         if help_url
             .as_deref()
-            .is_some_and(|u| !u.starts_with("https://"))
+            .is_some_and(|u| !inzage_core::types::is_help_link(u))
         {
             errors.push(tr.t("admin-help-url-error"));
         }

@@ -197,7 +197,7 @@ pub async fn login(
         Ok(LoginOutcome::Paused { until }) => {
             err_until(StatusCode::LOCKED, "paused", "login is paused", until)
         }
-        Ok(LoginOutcome::AccessEnded) => err(
+        Ok(LoginOutcome::AccessEnded(_)) => err(
             StatusCode::FORBIDDEN,
             "access_ended",
             "portal access has ended",

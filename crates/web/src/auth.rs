@@ -10,8 +10,10 @@ use axum::http::header::{CACHE_CONTROL, COOKIE, LOCATION, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use inzage_core::types::display_datetime;
-use inzage_service::accounts::{LoginOutcome, SecondStepOutcome, SessionInfo, SmsOutcome};
+use inzage_core::types::{display_date, display_datetime};
+use inzage_service::accounts::{
+    AccessEnd, LoginOutcome, SecondStepOutcome, SessionInfo, SmsOutcome,
+};
 use serde::Deserialize;
 
 /// The client's address (for the audit trail and limits): the TCP peer,
@@ -287,12 +289,11 @@ pub async fn login_submit(
             }
             let to = if enrol {
                 "/inloggen/app-koppelen".to_owned()
+            } else if totp {
+                format!("/inloggen/code?met=app&next={}", urlencode(&next))
             } else {
-                format!(
-                    "/inloggen/code?met={}&next={}",
-                    if totp { "app" } else { "sms" },
-                    urlencode(&next)
-                )
+                let sent = sms_at_once(&st, &session_token, src.as_deref()).await?;
+                format!("/inloggen/code?met=sms&{sent}next={}", urlencode(&next))
             };
             redirect(&to, cookies)
         }
@@ -302,11 +303,26 @@ pub async fn login_submit(
             "until",
             display_datetime(until),
         ))),
-        LoginOutcome::AccessEnded => page(again(tr.a(
-            "login-access-ended",
-            "servicedesk",
-            st.servicedesk(None, tr).await.0,
-        ))),
+        LoginOutcome::AccessEnded(why) => {
+            let sd = st.servicedesk(None, tr).await.0;
+            page(again(match why {
+                AccessEnd::Ended => tr.a("login-access-ended", "servicedesk", sd),
+                AccessEnd::TooYoung { min_age } => tr.a2(
+                    "login-too-young",
+                    "age",
+                    i64::from(min_age),
+                    "servicedesk",
+                    sd,
+                ),
+                AccessEnd::BeforeStart { date } => tr.a2(
+                    "login-before-start",
+                    "date",
+                    display_date(date),
+                    "servicedesk",
+                    sd,
+                ),
+            }))
+        }
         LoginOutcome::Busy { until } => {
             let mut r = page(again(tr.a("login-busy", "until", display_datetime(until))));
             *r.status_mut() = StatusCode::TOO_MANY_REQUESTS;
@@ -328,6 +344,25 @@ fn short_device(ua: &str) -> String {
     format!("{browser} op {os}")
 }
 
+/// Undoes [`urlencode`] (`%XX`); `None` for a broken escape or bytes that
+/// are not UTF-8 (the caller then goes to the start page).
+pub(crate) fn urldecode(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let hex = std::str::from_utf8(b.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
 pub(crate) fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
@@ -346,6 +381,8 @@ struct CodePage {
     csrf: String,
     use_app: bool,
     can_switch: bool,
+    /// A code is on its way: the button offers a new one.
+    sent_at_once: bool,
     notice: Option<String>,
     error: Option<String>,
 }
@@ -354,6 +391,23 @@ struct CodePage {
 pub struct CodeQuery {
     met: Option<String>,
     next: Option<String>,
+    /// The SMS went out with the password step (`verstuurd=1`).
+    verstuurd: Option<String>,
+}
+
+/// After the password step of someone whose second step is an SMS code:
+/// the code is sent at once (one tap less; issue 14). Returns the query
+/// part that tells the code page so (empty when nothing was sent, e.g. no
+/// mobile number: the page then offers the button).
+async fn sms_at_once(
+    st: &AppState,
+    session_token: &str,
+    src: Option<&str>,
+) -> Result<&'static str, WebError> {
+    Ok(match st.services.send_sms_code(session_token, src).await? {
+        SmsOutcome::Sent => "verstuurd=1&",
+        _ => "",
+    })
 }
 
 async fn pending(
@@ -380,6 +434,8 @@ pub async fn code_form(
         return Ok(redirect("/inloggen", vec![]));
     };
     let use_app = q.met.as_deref() == Some("app") && info.has_totp;
+    let tr = crate::portal::tr_of(&info);
+    let sent = (!use_app && q.verstuurd.as_deref() == Some("1")).then(|| tr.t("sms-sent-at-once"));
     if let Some(next) = q.next {
         // Remember where to go after the second step (same-site, short-lived).
         return Ok(with_cookie(
@@ -388,7 +444,8 @@ pub async fn code_form(
                 csrf: info.csrf_token,
                 use_app,
                 can_switch: info.has_totp,
-                notice: None,
+                sent_at_once: sent.is_some(),
+                notice: sent,
                 error: None,
             }),
             Some(st.cookies.set(
@@ -403,7 +460,8 @@ pub async fn code_form(
         csrf: info.csrf_token,
         use_app,
         can_switch: info.has_totp,
-        notice: None,
+        sent_at_once: sent.is_some(),
+        notice: sent,
         error: None,
     }))
 }
@@ -439,6 +497,7 @@ pub async fn send_sms(
         csrf: info.csrf_token,
         use_app: false,
         can_switch: info.has_totp,
+        sent_at_once: true,
         notice: Some(notice),
         error: None,
     }))
@@ -479,6 +538,7 @@ pub async fn code_submit(
         csrf: info.csrf_token.clone(),
         use_app: app,
         can_switch: info.has_totp,
+        sent_at_once: !app,
         notice: None,
         error: Some(e.to_owned()),
     };
@@ -490,7 +550,7 @@ pub async fn code_submit(
         {
             SecondStepOutcome::SignedIn { session_token } => {
                 let next = cookie(&headers, "inzage-next")
-                    .map(|n| n.replace("%2F", "/"))
+                    .and_then(urldecode)
                     .unwrap_or_else(|| "/".into());
                 let max_age = if info.public_computer {
                     None
@@ -694,14 +754,15 @@ pub async fn set_password_submit(
                     ..
                 } => {
                     let to = if enrol {
-                        "/inloggen/app-koppelen"
+                        "/inloggen/app-koppelen".to_owned()
                     } else if totp {
-                        "/inloggen/code?met=app"
+                        "/inloggen/code?met=app".to_owned()
                     } else {
-                        "/inloggen/code?met=sms"
+                        let sent = sms_at_once(&st, &session_token, src.as_deref()).await?;
+                        format!("/inloggen/code?met=sms&{}", sent.trim_end_matches('&'))
                     };
                     Ok(redirect(
-                        to,
+                        &to,
                         vec![st.cookies.set(st.cookies.session(), &session_token, None)],
                     ))
                 }
@@ -1152,7 +1213,23 @@ pub(crate) fn message_page(
 
 #[cfg(test)]
 mod tests {
-    use super::safe_next;
+    use super::{safe_next, urldecode, urlencode};
+
+    #[test]
+    fn a_place_to_return_to_survives_the_cookie_with_its_query() {
+        for p in [
+            "/dossier/rapportages?pagina=2",
+            "/clienten/x/rapportages?van=01-01-2026&tot=31-01-2026",
+            "/hulp#é",
+        ] {
+            assert_eq!(urldecode(&urlencode(p)).as_deref(), Some(p));
+        }
+        assert_eq!(urldecode("%zz"), None);
+        assert_eq!(urldecode("%4"), None);
+        assert_eq!(urldecode("%ff"), None, "not UTF-8");
+        // A decoded //host is still refused by safe_next.
+        assert_eq!(safe_next(urldecode("%2F%2Fevil.example").as_deref()), "/");
+    }
 
     #[test]
     fn only_local_paths_are_places_to_return_to() {

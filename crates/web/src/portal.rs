@@ -517,6 +517,8 @@ struct ProfilePage {
     p: inzage_service::dossier::ClientProfile,
     birth_date: String,
     address: Option<String>,
+    care_start: Option<String>,
+    care_end: Option<String>,
 }
 
 pub async fn profile(State(st): State<AppState>, Opened(v): Opened) -> Result<Response, WebError> {
@@ -545,6 +547,8 @@ pub async fn profile(State(st): State<AppState>, Opened(v): Opened) -> Result<Re
         f: v.frame,
         birth_date: display_date(p.birth_date),
         address: (!address.is_empty()).then_some(address),
+        care_start: p.care_start.map(display_date),
+        care_end: p.care_end.map(display_date),
         p,
     })))
 }

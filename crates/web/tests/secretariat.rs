@@ -603,3 +603,295 @@ async fn adding_the_missing_mobile_later_sends_the_automatic_invitation_once() {
         .await;
     assert_eq!(invited, 1);
 }
+
+/// Posts the login form; the page that answers.
+async fn try_login(b: &mut Browser, email: &str) -> Page {
+    let p = b.get("/inloggen").await;
+    let csrf = hidden(&p.body, "csrf");
+    b.post(
+        "/inloggen",
+        &[
+            ("csrf", &csrf),
+            ("email", email),
+            ("password", PASSWORD),
+            ("next", "/"),
+        ],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_refusal_names_the_eligibility_rule_with_the_settings_value() {
+    let db = TestDb::migrated().await;
+    let clock = FixedClock::new(
+        Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0)
+            .single()
+            .expect("t"),
+    );
+    let svc = db.services(&clock);
+    let cli = Ctx::system("cli");
+    // The rules are set after the accounts exist (an ineligible client
+    // cannot be given one): the organisation tightened them later.
+    let (org, team) =
+        inzage_service::testing::organisation(&svc, "Zorg", OrgSettings::default()).await;
+    let anna = staff(
+        &svc,
+        &org,
+        "Anna",
+        ("anna@zorg.nl", "0611111111"),
+        vec![Role::PrimaryCaregiver],
+        vec![team.clone()],
+    )
+    .await;
+    let mut young =
+        inzage_service::testing::client("C-1", Some("tim@example.nl"), Some("0612345601"), &team);
+    young.birth_date = BirthDate::from_stored(NaiveDate::from_ymd_opt(2012, 5, 1).expect("d"));
+    let tim = svc
+        .create_client(&cli, &org, young, NaiveDate::from_ymd_opt(2025, 1, 1))
+        .await
+        .expect("client");
+    let old = svc
+        .create_client(
+            &cli,
+            &org,
+            inzage_service::testing::client(
+                "C-2",
+                Some("oud@example.nl"),
+                Some("0612345602"),
+                &team,
+            ),
+            NaiveDate::from_ymd_opt(2020, 1, 1),
+        )
+        .await
+        .expect("client");
+    for c in [&tim, &old] {
+        svc.provision_account(&cli, InviteTarget::Client(c.clone()), PASSWORD)
+            .await
+            .expect("account");
+    }
+    let (mother, _) = svc
+        .add_contact_person(
+            &cli,
+            &tim,
+            inzage_service::writes::NewContactPerson {
+                given_name: label("Mira"),
+                name_prefix: None,
+                family_name: label("Moeder"),
+                relation: Relation::Family,
+                email: Some(Email::parse("mira@example.nl").expect("e")),
+                mobile: Some(MobileNumber::parse("0612345603").expect("m")),
+            },
+            inzage_service::writes::NewGrant {
+                parts: vec![DossierPart::Reports],
+                valid_from: clock.now_for_test(),
+                valid_until: None,
+                consent_recorded_by: anna,
+            },
+        )
+        .await
+        .expect("contact");
+    svc.provision_account(&cli, InviteTarget::ContactPerson(mother), PASSWORD)
+        .await
+        .expect("account");
+    svc.update_organisation_settings(
+        &cli,
+        &org,
+        OrgSettings {
+            min_client_age: 16,
+            eligibility_start_date: NaiveDate::from_ymd_opt(2024, 1, 1),
+            ..OrgSettings::default()
+        },
+    )
+    .await
+    .expect("settings");
+    let mut b = Browser {
+        app: router(svc.clone(), WebConfig::default()),
+        jar: BTreeMap::new(),
+    };
+    for who in ["tim@example.nl", "mira@example.nl"] {
+        let p = try_login(&mut b, who).await;
+        assert!(
+            p.body
+                .contains("Het portaal is er voor cliënten van 16 jaar en ouder."),
+            "{who}: {}",
+            p.body
+        );
+        assert!(!p.body.contains("zorg is gestopt"), "{who}");
+    }
+    let p = try_login(&mut b, "oud@example.nl").await;
+    assert!(
+        p.body.contains("zorg die begon op of na 01-01-2024"),
+        "{}",
+        p.body
+    );
+    let reasons: i64 = db
+        .scalar(
+            "SELECT COUNT(*) FROM audit_event WHERE action = 'login' AND outcome = 'denied' \
+             AND reason IN ('below_minimum_age', 'before_eligibility_start')",
+        )
+        .await;
+    assert_eq!(reasons, 3);
+}
+
+#[tokio::test]
+async fn the_portal_shows_the_care_episode_and_the_last_day_after_discharge() {
+    let w = world(false).await;
+    let cli = Ctx::system("cli");
+    // An earlier episode, then the current one that ended on 20-11-2026.
+    w.svc
+        .end_episode(
+            &cli,
+            &w.ayse,
+            NaiveDate::from_ymd_opt(2025, 6, 30).expect("d"),
+        )
+        .await
+        .expect("end");
+    w.svc
+        .start_episode(
+            &cli,
+            &w.ayse,
+            NaiveDate::from_ymd_opt(2026, 1, 5).expect("d"),
+        )
+        .await
+        .expect("start");
+    w.svc
+        .end_episode(
+            &cli,
+            &w.ayse,
+            NaiveDate::from_ymd_opt(2026, 11, 20).expect("d"),
+        )
+        .await
+        .expect("end");
+    let mut b = w.signed_in("ayse@example.nl").await;
+    let p = b.get("/dossier/gegevens").await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(
+        p.body
+            .contains("De zorg liep van 05-01-2026 tot en met 20-11-2026."),
+        "{}",
+        p.body
+    );
+    assert!(p
+        .body
+        .contains("Die eerdere periodes staan niet in het portaal"));
+    // Grace 30 days: access works up to and including 19-12-2026, not 20-12.
+    assert!(p.body.contains("tot en met 19-12-2026"), "{}", p.body);
+    w.clock.advance(chrono::Duration::days(27));
+    let p = b.get("/").await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "the session timed out");
+    let mut b = w.signed_in("ayse@example.nl").await; // 19-12-2026: still open
+    assert_eq!(b.get("/dossier/gegevens").await.status, StatusCode::OK);
+    w.clock.advance(chrono::Duration::days(1)); // 20-12-2026: over
+    let p = try_login(&mut b, "ayse@example.nl").await;
+    assert!(p.body.contains("Je kunt niet meer inloggen"), "{}", p.body);
+}
+
+#[tokio::test]
+async fn after_a_timeout_the_page_with_its_query_string_comes_back() {
+    let w = world(false).await;
+    let mut b = w.signed_in("ayse@example.nl").await;
+    w.clock.advance(chrono::Duration::minutes(16));
+    let p = b.get("/dossier/rapportages?pagina=2").await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    let login = b.get(&p.location.expect("to login")).await;
+    let next = input_value(&login.body, "next")
+        .replace("&amp;", "&")
+        .replace("&#x3d;", "=")
+        .replace("&#x3f;", "?")
+        .replace("&#x2f;", "/");
+    assert_eq!(next, "/dossier/rapportages?pagina=2", "{}", login.body);
+    let csrf = hidden(&login.body, "csrf");
+    let p = b
+        .post(
+            "/inloggen",
+            &[
+                ("csrf", &csrf),
+                ("email", "ayse@example.nl"),
+                ("password", PASSWORD),
+                ("next", &next),
+            ],
+        )
+        .await;
+    let code_page = b.get(&p.location.expect("to code")).await;
+    let csrf = hidden(&code_page.body, "csrf");
+    let code = common::latest_sms_code(&w.svc, &w.db.dir.path().join("outbox")).await;
+    let p = b
+        .post(
+            "/inloggen/code",
+            &[("csrf", &csrf), ("code", &code), ("method", "sms")],
+        )
+        .await;
+    assert_eq!(p.location.as_deref(), Some("/dossier/rapportages?pagina=2"));
+    assert_eq!(
+        b.get("/dossier/rapportages?pagina=2").await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn the_settings_of_an_organisation_with_a_local_help_page_save_unchanged() {
+    let w = world(false).await;
+    let cli = Ctx::system("cli");
+    let org = w
+        .svc
+        .list_organisations()
+        .await
+        .expect("orgs")
+        .into_iter()
+        .find(|o| o.name == "Zorg")
+        .expect("zorg");
+    // As the demo has it: the help link is this site's own help page.
+    w.svc
+        .update_organisation_settings(
+            &cli,
+            &org.id,
+            OrgSettings {
+                help_url: Some("/hulp".into()),
+                staff_sms_allowed: true,
+                ..OrgSettings::default()
+            },
+        )
+        .await
+        .expect("settings");
+    let mut fred = w.signed_in("fred@zorg.nl").await;
+    let p = fred.get("/beheer").await;
+    assert_eq!(p.status, StatusCode::OK);
+    let mut form: Vec<(String, String)> = vec![("actie".into(), "instellingen".into())];
+    for n in [
+        "csrf",
+        "idle",
+        "threshold",
+        "pause",
+        "grace",
+        "min_age",
+        "eligibility",
+        "finalise",
+        "upload_mb",
+        "email",
+        "phone",
+        "help_url",
+    ] {
+        form.push((n.into(), input_value(&p.body, n)));
+    }
+    form.push(("staff_sms".into(), "ja".into()));
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let saved = fred.post("/beheer", &form).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    // A link elsewhere than https:// or this site is still refused.
+    let bad: Vec<(&str, &str)> = form
+        .iter()
+        .map(|(k, v)| {
+            (
+                *k,
+                if *k == "help_url" {
+                    "javascript:alert(1)"
+                } else {
+                    *v
+                },
+            )
+        })
+        .collect();
+    let p = fred.post("/beheer", &bad).await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(p.body.contains("een pagina van deze site"), "{}", p.body);
+}

@@ -96,9 +96,13 @@ impl World {
             .browser
             .get(p.location.as_deref().expect("to code"))
             .await;
+        // The SMS went out with the password step: no extra tap.
+        assert!(
+            p.body.contains("We hebben je een sms gestuurd"),
+            "{}",
+            p.body
+        );
         let csrf = hidden(&p.body, "csrf");
-        let p = self.browser.post("/inloggen/sms", &[("csrf", &csrf)]).await;
-        assert!(p.body.contains("We hebben een sms gestuurd"), "{}", p.body);
         let code = self.sms_code().await;
         let p = self
             .browser
@@ -409,7 +413,7 @@ async fn set_password_page_refuses_bad_passwords_in_plain_words() {
         .await;
     assert_eq!(
         p.location.as_deref(),
-        Some("/inloggen/code?met=sms"),
+        Some("/inloggen/code?met=sms&verstuurd=1"),
         "straight on to the second step"
     );
     let p = w.browser.get("/inloggen/code?met=sms").await;

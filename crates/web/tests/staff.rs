@@ -982,11 +982,12 @@ async fn an_episode_is_ended_and_a_new_one_started_and_the_portal_follows() {
         p.body.contains("Van 01-01-2025 tot en met 22-11-2026")
             && p.body.contains("Zorgperiode starten")
     );
-    // The client reads on during the grace period, and is told until when.
+    // The client reads on during the grace period, and is told the last
+    // day it works (30 days after 22-11: on 22-12 it is over).
     let mut client = w.signed_in("a@example.nl").await;
     let p = client.get("/dossier/gegevens").await;
     assert_eq!(p.status, StatusCode::OK);
-    assert!(p.body.contains("22-12-2026"), "{}", p.body);
+    assert!(p.body.contains("tot en met 21-12-2026"), "{}", p.body);
     // A new episode cannot start before the last one ended.
     let p = anna
         .post(

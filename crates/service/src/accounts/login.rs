@@ -192,6 +192,12 @@ impl Services {
             .may_sign_in(&mut tx, &account, &crate::RequestFacts::default())
             .await?
         {
+            let why = self.access_end(&mut tx, &account).await?;
+            let reason = match why {
+                super::AccessEnd::Ended => "access_ended",
+                super::AccessEnd::TooYoung { .. } => "below_minimum_age",
+                super::AccessEnd::BeforeStart { .. } => "before_eligibility_start",
+            };
             audit_account(
                 &mut tx,
                 &ctx,
@@ -199,11 +205,11 @@ impl Services {
                 Some(&account),
                 AuditAction::Login,
                 AuditOutcome::Denied,
-                Some("access_ended"),
+                Some(reason),
             )
             .await?;
             tx.commit().await?;
-            return Ok(LoginOutcome::AccessEnded);
+            return Ok(LoginOutcome::AccessEnded(why));
         }
         let token = random_token()?;
         let csrf = random_token()?;

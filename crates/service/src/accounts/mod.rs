@@ -12,7 +12,9 @@ use crate::{new_id, Ctx, Services};
 use chrono::{DateTime, Duration, Utc};
 use inzage_core::ids::*;
 use inzage_core::model::{AuditAction, AuditOutcome, DossierPart, Principal};
-use inzage_core::policy::{decide, decide_administration, Access, ActorFacts, Decision};
+use inzage_core::policy::{
+    decide, decide_administration, Access, ActorFacts, Decision, DenyReason,
+};
 use inzage_core::types::{display_datetime, ts, Email, FieldError};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -33,6 +35,23 @@ pub enum InviteTarget {
     Client(ClientId),
     ContactPerson(ContactPersonId),
     Staff(StaffId),
+}
+
+/// Why a right password does not open the portal: the organisation's
+/// eligibility rules name their own reason (with the setting's value),
+/// everything else is "access has ended" (discharge and grace, portal
+/// stopped, every grant ended).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum AccessEnd {
+    Ended,
+    /// Younger than the organisation's minimum age.
+    TooYoung {
+        min_age: u32,
+    },
+    /// In care since before the organisation's start date.
+    BeforeStart {
+        date: chrono::NaiveDate,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -70,8 +89,9 @@ pub enum LoginOutcome {
     /// Login for this address is paused until `until` (the same answer
     /// whether or not the address has an account).
     Paused { until: DateTime<Utc> },
-    /// The password was right but portal access has ended (discharge).
-    AccessEnded,
+    /// The password was right but the portal is closed to this person, for
+    /// the reason given (discharge, too young, care from before the start).
+    AccessEnded(AccessEnd),
     /// Too many attempts from this network at once: not tried; come back
     /// at `until` (the 50-second queue is full, see `pacing`).
     Busy { until: DateTime<Utc> },
@@ -390,6 +410,48 @@ impl Services {
             AccountKind::ContactPerson => Ok(!self.openable_dossiers(tx, &a.id).await?.is_empty()
                 || links::has_pending_links(tx, &a.id, now - self.settings().invite_valid).await?),
         }
+    }
+
+    /// Why [`Services::may_sign_in`] said no: an eligibility rule of the
+    /// organisation when that is what closes every dossier of the account
+    /// (the client's own; for a contact person, each of theirs), else
+    /// "ended".
+    async fn access_end(&self, tx: &mut Conn, a: &AccountRow) -> Result<AccessEnd> {
+        let today = inzage_core::types::local_date(self.now());
+        let clients: Vec<String> = match a.kind {
+            AccountKind::Staff => return Ok(AccessEnd::Ended),
+            AccountKind::Client => a.subject_id.iter().cloned().collect(),
+            AccountKind::ContactPerson => {
+                crate::sql::query("SELECT client_id FROM contact_person WHERE account_id = $1")
+                    .bind(&a.id)
+                    .fetch_all(&mut *tx)
+                    .await?
+                    .iter()
+                    .map(|r| s(r, "client_id"))
+                    .collect::<Result<_>>()?
+            }
+        };
+        let mut found = None;
+        for c in &clients {
+            let Some(sub) = subject_facts(tx, c).await? else {
+                continue;
+            };
+            match inzage_core::policy::eligible(&sub.facts, &sub.rules, today) {
+                Ok(()) => return Ok(AccessEnd::Ended),
+                Err(DenyReason::BelowMinimumAge) => {
+                    found.get_or_insert(AccessEnd::TooYoung {
+                        min_age: sub.rules.min_client_age,
+                    });
+                }
+                Err(DenyReason::BeforeEligibilityStart) => {
+                    if let Some(date) = sub.rules.eligibility_start_date {
+                        found.get_or_insert(AccessEnd::BeforeStart { date });
+                    }
+                }
+                Err(_) => return Ok(AccessEnd::Ended),
+            }
+        }
+        Ok(found.unwrap_or(AccessEnd::Ended))
     }
 
     /// SMS as second step: clients and contact persons always; staff only

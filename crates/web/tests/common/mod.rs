@@ -116,6 +116,7 @@ pub async fn sign_in(
 ) -> Option<String> {
     let p = browser.get("/inloggen").await;
     let csrf = hidden(&p.body, "csrf");
+    let before = outbox_files(outbox).len();
     let p = browser
         .post(
             "/inloggen",
@@ -128,11 +129,12 @@ pub async fn sign_in(
         )
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
-    let p = browser.get(p.location.as_deref().expect("to code")).await;
+    // The SMS code is sent with the password step (no extra tap).
+    let to = p.location.clone().expect("to code");
+    assert!(to.contains("verstuurd=1"), "{to}");
+    let p = browser.get(&to).await;
+    assert!(p.body.contains("Stuur een nieuwe code"), "{}", p.body);
     let csrf = hidden(&p.body, "csrf");
-    let before = outbox_files(outbox).len();
-    let p = browser.post("/inloggen/sms", &[("csrf", &csrf)]).await;
-    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
     let code = latest_sms_code(svc, outbox).await;
     assert!(outbox_files(outbox).len() > before, "an SMS was written");
     let p = browser
