@@ -46,6 +46,10 @@ pub struct Config {
     /// The header those proxies name the client in: `x-forwarded-for`
     /// (default) or `forwarded`. Only that one is read.
     pub proxy_header: String,
+    /// Which organisation a host name shows before sign-in:
+    /// `host=organisation, host2=organisation2` (an organisation's id or
+    /// registered name). Default none: the oldest organisation.
+    pub host_organisations: String,
     /// Where `inzage audit anchor` writes its signed notes of the audit
     /// chain's head (default `data_dir/audit-anchors`; better: a mount of
     /// another machine, or copy them off).
@@ -77,6 +81,7 @@ impl Default for Config {
             sms_gateway_token: None,
             trusted_proxies: String::new(),
             proxy_header: "x-forwarded-for".into(),
+            host_organisations: String::new(),
             audit_anchor_dir: None,
             audit_anchor_key: None,
         }
@@ -116,6 +121,7 @@ impl Config {
             "sms_gateway_token",
             "trusted_proxies",
             "proxy_header",
+            "host_organisations",
             "audit_anchor_dir",
             "audit_anchor_key",
         ]));

@@ -19,6 +19,10 @@ const CHUNK: usize = 100;
 
 pub const DEMO_ORG: &str = "Zorggroep De Linde (demo)";
 
+/// The second demo organisation: mental health (GGZ), so a newcomer sees
+/// both sectors' words (behandelaar and behandelplan there).
+pub const DEMO_GGZ_ORG: &str = "GGZ Oost (demo)";
+
 /// The password of every demo account (printed by `inzage demo`, in the README).
 pub const DEMO_PASSWORD: &str = "Inzage-demo-2026";
 
@@ -213,6 +217,10 @@ pub async fn run(svc: &Services, args: DemoArgs) -> Result<(), CliError> {
             (org, staff, teams)
         }
     };
+    if svc.find_organisation_by_name(DEMO_GGZ_ORG).await?.is_none() {
+        let ggz = ggz_demo(svc, &ctx).await?;
+        println!("demo GGZ organisation loaded ({ggz})");
+    }
     if args.clients > 0 {
         generate(svc, &ctx, &org, &staff, &team_ids, &args).await?;
     }
@@ -247,7 +255,146 @@ async fn print_logins(svc: &Services, org: &OrganisationId) -> Result<(), CliErr
         let roles: Vec<&str> = m.roles.iter().map(|r| r.label_nl()).collect();
         println!("  {:<36} {}", m.email, roles.join(", "));
     }
+    println!("  GGZ organisation ({DEMO_GGZ_ORG}: behandelaar, behandelplan):");
+    println!("  {:<36} cliënt", "lotte.1@ggz.demo.inzage.nl");
+    println!(
+        "  {:<36} behandelaar + regiebehandelaar",
+        "bas.jansen@ggz.demo.inzage.nl"
+    );
+    println!("  {:<36} secretariaat", "sanne.kok@ggz.demo.inzage.nl");
     Ok(())
+}
+
+/// The GGZ demo organisation: one team, a behandelaar, a secretary and one
+/// client with a treatment plan, reports and an appointment.
+async fn ggz_demo(svc: &Services, ctx: &Ctx) -> Result<OrganisationId, CliError> {
+    let now = svc.clock().now();
+    let today = local_date(now);
+    let settings = OrgSettings {
+        sector: inzage_web::i18n::Sector::MentalHealth,
+        display_name: Some("GGZ Oost".into()),
+        servicedesk_email: Some("servicedesk@ggz.demo.inzage.nl".into()),
+        servicedesk_phone: Some("088 - 765 43 21".into()),
+        help_url: Some("/hulp".into()),
+        staff_sms_allowed: true,
+        ..OrgSettings::default()
+    };
+    let org = svc
+        .create_organisation(ctx, l(DEMO_GGZ_ORG)?, settings)
+        .await?;
+    let poli = svc
+        .create_location(ctx, &org, l("Polikliniek Oost")?)
+        .await?;
+    let team = svc
+        .create_team(ctx, &poli, l("Behandelteam Stemming")?)
+        .await?;
+    let member = |g: &str, f: &str, email: &str, roles: Vec<Role>| -> Result<NewStaff, CliError> {
+        Ok(NewStaff {
+            given_name: l(g)?,
+            name_prefix: None,
+            family_name: l(f)?,
+            email: Email::parse(email)?,
+            mobile: Some(MobileNumber::parse("06 8765 4321")?),
+            roles,
+            team_ids: vec![team.clone()],
+        })
+    };
+    let bas = svc
+        .create_staff(
+            ctx,
+            &org,
+            member(
+                "Bas",
+                "Jansen",
+                "bas.jansen@ggz.demo.inzage.nl",
+                vec![Role::Practitioner, Role::PrimaryCaregiver],
+            )?,
+        )
+        .await?;
+    let sanne = svc
+        .create_staff(
+            ctx,
+            &org,
+            member(
+                "Sanne",
+                "Kok",
+                "sanne.kok@ggz.demo.inzage.nl",
+                vec![Role::Secretariat],
+            )?,
+        )
+        .await?;
+    for m in [&bas, &sanne] {
+        svc.provision_account(ctx, InviteTarget::Staff(m.clone()), DEMO_PASSWORD)
+            .await?;
+    }
+    let start = today - Duration::days(120);
+    let lotte = svc
+        .create_client(
+            ctx,
+            &org,
+            NewClient {
+                client_number: ClientNumber::parse("GGZ-1")?,
+                given_name: l("Lotte")?,
+                name_prefix: None,
+                family_name: l("Meijer")?,
+                birth_date: BirthDate::parse("14-02-1996", today)?,
+                street: Some(l("Stationsweg")?),
+                house_number: Some(l("4")?),
+                postal_code: Some(l("5611 AB")?),
+                city: Some(l("Eindhoven")?),
+                email: Some(Email::parse("lotte.1@ggz.demo.inzage.nl")?),
+                mobile: Some(MobileNumber::parse("06 5555 0101")?),
+                team_id: Some(team.clone()),
+                primary_caregiver_id: Some(bas.clone()),
+            },
+            Some(start),
+        )
+        .await?;
+    let mut imp = DossierImport::default();
+    imp.plans.push(PlanImport {
+        plan_date: start + Duration::days(14),
+        status: DocStatus::Final,
+        created_by: bas.clone(),
+        sections: vec![
+            (
+                "Stemming".into(),
+                "Minder somber zijn en weer plezier hebben in dingen.".into(),
+                "Elke week een gesprek met Bas. Elke dag een wandeling.".into(),
+            ),
+            (
+                "Werk".into(),
+                "Weer twee dagen per week werken.".into(),
+                "Samen met de bedrijfsarts een plan maken.".into(),
+            ),
+        ],
+    });
+    let mut rng = Rng(11);
+    for k in 0..6i64 {
+        imp.reports.push(final_report(
+            &mut rng,
+            &bas,
+            Role::Practitioner,
+            true,
+            |_| now - Duration::days(3 + k * 7),
+        ));
+    }
+    let at = Utc.from_utc_datetime(
+        &(today + Duration::days(5))
+            .and_hms_opt(10, 0, 0)
+            .unwrap_or_default(),
+    );
+    imp.appointments.push(AppointmentImport {
+        starts_at: at,
+        ends_at: at + Duration::minutes(50),
+        practitioner: bas.clone(),
+        place: "Polikliniek Oost, kamer 3".into(),
+        description: "Gesprek over je behandelplan".into(),
+        status: AppointmentStatus::Planned,
+    });
+    svc.import_dossier(ctx, &lotte, imp).await?;
+    svc.provision_account(ctx, InviteTarget::Client(lotte), DEMO_PASSWORD)
+        .await?;
+    Ok(org)
 }
 
 async fn base_demo(

@@ -56,6 +56,7 @@ Settings (inzage.toml key / environment variable, default):
   sms_gateway_token   INZAGE_SMS_GATEWAY_TOKEN   none (sent as Authorization: Bearer)
   trusted_proxies     INZAGE_TRUSTED_PROXIES     none; addresses/CIDR of proxies whose forwarding header counts
   proxy_header        INZAGE_PROXY_HEADER        x-forwarded-for (or forwarded); the one header those proxies set
+  host_organisations  INZAGE_HOST_ORGANISATIONS  none; host=organisation,...: the organisation a host name shows before sign-in
   audit_anchor_dir    INZAGE_AUDIT_ANCHOR_DIR    data_dir/audit-anchors (audit anchor; copy it off-host)
   audit_anchor_key    INZAGE_AUDIT_ANCHOR_KEY    none (signs audit anchors; environment only)
 Configuration file: --config FILE or INZAGE_CONFIG, else ./inzage.toml when present.
@@ -499,6 +500,11 @@ async fn serve(
             code: exit::UNAVAILABLE,
             message,
         })?;
+    let host_organisations = inzage_web::face::HostOrganisations::parse(&config.host_organisations)
+        .map_err(|message| CliError {
+            code: exit::USAGE,
+            message: format!("configuration: {message}"),
+        })?;
     let listener = tokio::net::TcpListener::bind(&bind)
         .await
         .map_err(|e| CliError {
@@ -540,6 +546,7 @@ async fn serve(
             secure_cookies: config.secure_cookies,
             dev_outbox: (dev_outbox && outbox_only).then(|| config.data_dir.join("outbox")),
             trusted_proxies,
+            host_organisations,
         },
     );
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);

@@ -344,6 +344,7 @@ async fn help_documents_every_setting() {
         "INZAGE_LOG_FORMAT",
         "INZAGE_LOG_LEVEL",
         "INZAGE_TRUSTED_PROXIES",
+        "INZAGE_HOST_ORGANISATIONS",
         "INZAGE_AUDIT_ANCHOR_DIR",
         "INZAGE_AUDIT_ANCHOR_KEY",
         "serve",

@@ -94,7 +94,11 @@ forgot-sent = If we know your e-mail address, you will get an e-mail within a fe
 forgot-interval = You get at most one e-mail per { $minutes } minutes. A link you already have keeps working until it expires.
 forgot-too-many = Too many requests were made from this place. Try again in { $minutes } minutes.
 forgot-email = E-mail address
-forgot-new-email = Do you have a new e-mail address? Tell your (personal) caregiver.
+forgot-new-email =
+    { $sector ->
+        [mental_health] Do you have a new e-mail address? Tell your (personal) practitioner.
+       *[care] Do you have a new e-mail address? Tell your (personal) caregiver.
+    }
 set-password-title = Set password
 set-password-done = Your password is set. You can now sign in with your e-mail address and this password.
 set-password-link-gone = This link no longer works. A link works only once and not for long. Ask for a new one.
@@ -201,7 +205,11 @@ staff-no-client-list = Your role has no client list. You find your work in the m
 
 ## Tiles
 tile-profile = My details
-tile-client-plan = Client plan
+tile-client-plan =
+    { $sector ->
+        [mental_health] Treatment plan
+       *[care] Client plan
+    }
 tile-reports = Reports
 tile-appointments = Appointments
 tile-documents = Documents
@@ -214,13 +222,21 @@ start-title = My dossier
 start-hello-contact = Welcome
 start-intro-contact = Here you look along in the record of { $name }. You only see the parts { $name } gave consent for.
 start-hello = Hello { $name }
-start-intro = Here you read your dossier. Your caregivers write in it about your care and about your agreements.
+start-intro =
+    { $sector ->
+        [mental_health] Here you read your dossier. Your practitioners write in it about your care and about your agreements.
+       *[care] Here you read your dossier. Your caregivers write in it about your care and about your agreements.
+    }
 start-choose = Click a tile above. The tile turns blue and you see what is in it.
 whose-own = Dossier of { $name }
 whose-other = You are looking at the dossier of { $name }
 readable-until = Your care has ended. You can still read your dossier until { $date }.
 no-access-title = No dossier
-no-access-text = You cannot see a dossier now. Perhaps the access has ended. Questions? Ask the caregivers or the service desk.
+no-access-text =
+    { $sector ->
+        [mental_health] You cannot see a dossier now. Perhaps the access has ended. Questions? Ask the practitioners or the service desk.
+       *[care] You cannot see a dossier now. Perhaps the access has ended. Questions? Ask the caregivers or the service desk.
+    }
 
 ## Tour
 tour-step = Tour: step { $number } of { $total }
@@ -232,8 +248,16 @@ tour-start-again = Watch the tour again
 tour-welcome-title = Welcome to Inzage
 tour-welcome-text = In a few steps we show you how it works. You can always close the tour. Later you can watch it again from Help.
 tour-tile-profile = Here are your name, address, e-mail and phone number. Is something wrong? Here you read what you can do.
-tour-tile-client-plan = Here is your client plan. Click a plan and then choose which part you want to read.
-tour-tile-reports = Here you read what your caregivers write about you. The newest is at the top.
+tour-tile-client-plan =
+    { $sector ->
+        [mental_health] Here is your treatment plan. Click a plan and then choose which part you want to read.
+       *[care] Here is your client plan. Click a plan and then choose which part you want to read.
+    }
+tour-tile-reports =
+    { $sector ->
+        [mental_health] Here you read what your practitioners write about you. The newest is at the top.
+       *[care] Here you read what your caregivers write about you. The newest is at the top.
+    }
 tour-tile-appointments = Here you see your appointments. You can put an appointment in your own calendar.
 tour-tile-documents = Here are your documents, such as letters and reports. You can open or save them.
 tour-tile-network = Here you see who else may look in your dossier.
@@ -258,7 +282,11 @@ relation-other = Contact person
 
 ## Roles
 role-caregiver = caregiver
-role-primary-caregiver = personal caregiver
+role-primary-caregiver =
+    { $sector ->
+        [mental_health] personal practitioner
+       *[care] personal caregiver
+    }
 role-practitioner = practitioner
 role-secretariat = secretariat
 role-functional-admin = functional administrator
@@ -273,14 +301,26 @@ profile-address = Address
 profile-email = E-mail
 profile-mobile = Mobile number
 profile-location = Location
-profile-primary-caregiver = Personal caregiver
+profile-primary-caregiver =
+    { $sector ->
+        [mental_health] Personal practitioner
+       *[care] Personal caregiver
+    }
 profile-unknown = Not known
 profile-wrong-title = Is something wrong?
-profile-wrong-text = Tell your (personal) caregiver or the secretariat. They can change it. You have the right to have mistakes corrected and to add something to your dossier.
+profile-wrong-text =
+    { $sector ->
+        [mental_health] Tell your (personal) practitioner or the secretariat. They can change it. You have the right to have mistakes corrected and to add something to your dossier.
+       *[care] Tell your (personal) caregiver or the secretariat. They can change it. You have the right to have mistakes corrected and to add something to your dossier.
+    }
 
 ## Client plan
 plans-intro = Click a plan to read it. The newest plan is at the top.
-plans-none = There is no client plan you can read yet.
+plans-none =
+    { $sector ->
+        [mental_health] There is no treatment plan you can read yet.
+       *[care] There is no client plan you can read yet.
+    }
 plans-back = Back to all plans
 plan-contents = Contents
 plan-empty = This plan has no parts yet.
@@ -317,7 +357,11 @@ appointments-past = Earlier appointments
 appointments-none-upcoming = You have no new appointments now.
 appointments-none-past = There are no earlier appointments.
 appointments-change-title = Change or cancel an appointment?
-appointments-change-text = You cannot do that here. Call or mail the secretariat or your caregiver. Preferably 24 hours in advance.
+appointments-change-text =
+    { $sector ->
+        [mental_health] You cannot do that here. Call or mail the secretariat or your practitioner. Preferably 24 hours in advance.
+       *[care] You cannot do that here. Call or mail the secretariat or your caregiver. Preferably 24 hours in advance.
+    }
 appointment-cancelled = Cancelled
 appointment-duration = Duration
 appointment-with = With
@@ -344,7 +388,11 @@ network-none = Nobody else looks in your dossier.
 network-may-see = May see:
 network-until = until { $date }
 network-change-title = Do you want to change this?
-network-change-text = Do you want someone else to look as well? Or do you want someone to stop? Tell your (personal) caregiver. Together you arrange it.
+network-change-text =
+    { $sector ->
+        [mental_health] Do you want someone else to look as well? Or do you want someone to stop? Tell your (personal) practitioner. Together you arrange it.
+       *[care] Do you want someone else to look as well? Or do you want someone to stop? Tell your (personal) caregiver. Together you arrange it.
+    }
 
 ## Who looked
 who-intro = Here you see who looked in your dossier or changed something. The newest is at the top.
@@ -361,10 +409,18 @@ who-unknown-contact-person = a contact person
 who-system = Inzage (automatic)
 times = { $count } times
 who-question-title = Is something wrong?
-who-question-text = Do you see someone who should not have looked in your dossier? Tell your caregiver or the service desk. They will look into it.
+who-question-text =
+    { $sector ->
+        [mental_health] Do you see someone who should not have looked in your dossier? Tell your practitioner or the service desk. They will look into it.
+       *[care] Do you see someone who should not have looked in your dossier? Tell your caregiver or the service desk. They will look into it.
+    }
 what-line = { $subject }: { $verb }
 subject-profile = Details
-subject-client-plan = Client plan
+subject-client-plan =
+    { $sector ->
+        [mental_health] Treatment plan
+       *[care] Client plan
+    }
 subject-reports = Reports
 subject-appointments = Appointments
 subject-documents = Documents
@@ -388,7 +444,11 @@ verb-used = used
 
 ## Help
 help-title = Need help?
-help-intro = Here you find answers to questions many people have. Still stuck? Look at it together with your (personal) caregiver, or contact the service desk.
+help-intro =
+    { $sector ->
+        [mental_health] Here you find answers to questions many people have. Still stuck? Look at it together with your (personal) practitioner, or contact the service desk.
+       *[care] Here you find answers to questions many people have. Still stuck? Look at it together with your (personal) caregiver, or contact the service desk.
+    }
 help-more = More help on your care organisation's website
 help-servicedesk = Service desk
 help-tour-title = Tour
@@ -398,17 +458,33 @@ help-a-login = Your user name is your e-mail address. Mind capital letters in yo
 help-q-forgot = I forgot my password
 help-a-forgot = Request a new password. Within a few minutes you get an e-mail with a link. The link works once.
 help-q-sms = The text message code does not arrive
-help-a-sms = Check that your phone is on and has signal. After 1 minute you can ask for a new code. Do you have another mobile number? Tell the secretariat or your caregiver.
+help-a-sms =
+    { $sector ->
+        [mental_health] Check that your phone is on and has signal. After 1 minute you can ask for a new code. Do you have another mobile number? Tell the secretariat or your practitioner.
+       *[care] Check that your phone is on and has signal. After 1 minute you can ask for a new code. Do you have another mobile number? Tell the secretariat or your caregiver.
+    }
 help-q-paused = Signing in is paused
-help-a-paused = After 3 wrong attempts you have to wait 10 minutes. Then you can try again. You also get an e-mail about it.
+help-a-paused = After { $tries } wrong attempts you have to wait { $minutes } minutes. Then you can try again. You also get an e-mail about it.
 help-q-who = Who can look in my dossier?
-help-a-who = You and the caregivers of your team. A contact person can look too, if you want that. You arrange it with your caregivers. Under My network you see who may look, and under Who looked you see who did.
+help-a-who =
+    { $sector ->
+        [mental_health] You and the practitioners of your team. A contact person can look too, if you want that. You arrange it with your practitioners. Under My network you see who may look, and under Who looked you see who did.
+       *[care] You and the caregivers of your team. A contact person can look too, if you want that. You arrange it with your caregivers. Under My network you see who may look, and under Who looked you see who did.
+    }
 help-q-wrong = Something in my dossier is wrong
-help-a-wrong = Tell your (personal) caregiver or the secretariat. You may have mistakes corrected. You may also have something added to your dossier.
+help-a-wrong =
+    { $sector ->
+        [mental_health] Tell your (personal) practitioner or the secretariat. You may have mistakes corrected. You may also have something added to your dossier.
+       *[care] Tell your (personal) caregiver or the secretariat. You may have mistakes corrected. You may also have something added to your dossier.
+    }
 help-q-stop = I do not want to read along any more
-help-a-stop = Do you not want to read along any more, or do you want a contact person to stop? Tell your (personal) caregiver.
+help-a-stop =
+    { $sector ->
+        [mental_health] Do you not want to read along any more, or do you want a contact person to stop? Tell your (personal) practitioner.
+       *[care] Do you not want to read along any more, or do you want a contact person to stop? Tell your (personal) caregiver.
+    }
 help-q-timeout = I was suddenly signed out
-help-a-timeout = If you do nothing for 15 minutes, you are signed out. That way nobody else can look in your dossier. Sign in again; you continue where you were.
+help-a-timeout = If you do nothing for { $minutes } minutes, you are signed out. That way nobody else can look in your dossier. Sign in again; you continue where you were.
 
 ## Development
 outbox-title = Outbox (development)
@@ -444,7 +520,11 @@ mail-app-linked-intro = An app for sign-in codes was just linked to your Inzage 
 mail-app-removed-intro = The app for sign-in codes was just removed from your Inzage account. You now sign in with an SMS code. You were signed out on other devices.
 mail-identifiers-changed-subject = Your details for Inzage were changed
 mail-identifiers-changed-intro = The e-mail address or mobile number you sign in to Inzage with was changed. This message goes to your old e-mail address and your old number.
-mail-identifiers-changed-unexpected = Is this not right? Contact your caregiver or the service desk at once.
+mail-identifiers-changed-unexpected =
+    { $sector ->
+        [mental_health] Is this not right? Contact your practitioner or the service desk at once.
+       *[care] Is this not right? Contact your caregiver or the service desk at once.
+    }
 sms-identifiers-changed = The e-mail address or mobile number you sign in to Inzage with was changed. Not right? Contact the service desk at once.
 mail-confirm-code-subject = Your code for Inzage
 mail-confirm-code-intro = You want to use this e-mail address for Inzage. Your code is: { $code }
@@ -621,7 +701,11 @@ staff-upload-no-file = Choose a file.
 staff-upload-unreadable = The form could not be read. Please try again.
 staff-notice-document-uploaded = The document was added.
 staff-notice-document-removed = The document was removed. The reason was recorded.
-staff-plans-none = There is no client plan yet.
+staff-plans-none =
+    { $sector ->
+        [mental_health] There is no treatment plan yet.
+       *[care] There is no client plan yet.
+    }
 staff-plan-new = Make a new version
 staff-plan-date = Date of the new version
 staff-plan-new-hint = The new version starts as a draft with the text of the latest version. Write the date as day-month-year.
@@ -639,7 +723,11 @@ staff-plan-markdown-hint = You can use formatting: # heading, - bullet, 1. numbe
 staff-plan-save-section = Save domain
 staff-plan-final-readonly = This version is final and no longer changes. Make a new version to change something.
 staff-plan-conflict-text = After you opened this form someone else changed this domain. Your text was not saved and is not lost: both versions are shown below, and your text is in the form.
-staff-notice-plan-finalised = The client plan is final. The client sees this version now.
+staff-notice-plan-finalised =
+    { $sector ->
+        [mental_health] The treatment plan is final. The client sees this version now.
+       *[care] The client plan is final. The client sees this version now.
+    }
 
 ## Audit viewer (privacy officer)
 audit-title = Search the audit log
@@ -778,8 +866,16 @@ staff-client-city = Town
 staff-client-contact-hint = With an e-mail address and a mobile number the client can be invited to the portal.
 staff-client-team = Team (the location belongs to the team)
 staff-client-choose = Choose a team
-staff-client-caregiver = Primary caregiver (optional)
-staff-client-caregiver-hint = Only a primary caregiver of the chosen team.
+staff-client-caregiver =
+    { $sector ->
+        [mental_health] Lead practitioner (optional)
+       *[care] Primary caregiver (optional)
+    }
+staff-client-caregiver-hint =
+    { $sector ->
+        [mental_health] Only a lead practitioner of the chosen team.
+       *[care] Only a primary caregiver of the chosen team.
+    }
 staff-client-no-caregiver = Not chosen yet
 staff-client-start = Start of care (care episode)
 staff-client-current-team = Current team
@@ -791,7 +887,11 @@ staff-client-number-error = Fill in a client number: letters, digits and -, at m
 staff-client-number-taken = This client number is in use. Choose another number.
 staff-client-birth-error = This date of birth is not right. Write it like this: 31-12-1990. It is not in the future and not before 1900.
 staff-client-team-error = Choose a team.
-staff-client-caregiver-error = This primary caregiver is not in the chosen team.
+staff-client-caregiver-error =
+    { $sector ->
+        [mental_health] This lead practitioner is not in the chosen team.
+       *[care] This primary caregiver is not in the chosen team.
+    }
 staff-client-start-error = This start date cannot be used. Write it like this: 31-12-2026. It lies after the end of an earlier episode and before the end of this one.
 staff-client-contact-in-use-error = The client already uses the portal. An e-mail address and a mobile number can then only be replaced, not emptied.
 staff-client-edit-link = Change details
@@ -827,7 +927,11 @@ client-field-city = Town
 client-field-email = E-mail
 client-field-mobile = Mobile number
 client-field-team = Team
-client-field-primary_caregiver = Primary caregiver
+client-field-primary_caregiver =
+    { $sector ->
+        [mental_health] Lead practitioner
+       *[care] Primary caregiver
+    }
 client-field-episode_start = Start of care
 client-changed-by-client = the client
 client-changed-by-system = the system
@@ -836,9 +940,39 @@ login-before-start = You cannot sign in. The portal is for care that started on 
 profile-care-title = Care episode
 profile-care-since = Care has run since { $start }.
 profile-care-ended = Care ran from { $start } up to and including { $end }.
-profile-care-earlier = You also had care with us before. Those earlier episodes are not in the portal. Do you want to see them? Ask your caregiver or the service desk. You have the right to.
-profile-care-earlier-contact = There was care before too. Those earlier episodes are not in the portal. The client (or a legal representative) can ask for them at the caregiver or the service desk.
+profile-care-earlier =
+    { $sector ->
+        [mental_health] You also had care with us before. Those earlier episodes are not in the portal. Do you want to see them? Ask your practitioner or the service desk. You have the right to.
+       *[care] You also had care with us before. Those earlier episodes are not in the portal. Do you want to see them? Ask your caregiver or the service desk. You have the right to.
+    }
+profile-care-earlier-contact =
+    { $sector ->
+        [mental_health] There was care before too. Those earlier episodes are not in the portal. The client (or a legal representative) can ask for them at the practitioner or the service desk.
+       *[care] There was care before too. Those earlier episodes are not in the portal. The client (or a legal representative) can ask for them at the caregiver or the service desk.
+    }
 sms-sent-at-once = We sent you a text message with a 6-digit code.
 code-sms-intro-sent = Look at your mobile phone. Type the 6-digit code below. The code works for 10 minutes.
 code-resend-hint = No text message? Wait a minute. Then you can have a new code sent.
 code-send-again = Send a new code
+footer-servicedesk = Questions? Service desk of { $organisation }:
+footer-help = Help on the website
+admin-help-url-hint = An address that starts with https://, or a page of this site, such as /hulp.
+admin-display-name = Name on the sign-in page and in e-mails
+admin-display-name-hint = Leave empty: the organisation's registered name.
+admin-display-name-error = The name is too long (at most 100 characters) or holds characters that cannot be used.
+admin-sector = Kind of care (sets the words)
+admin-sector-hint = Disability care says caregiver and client plan. Mental health says practitioner and treatment plan. This holds for every page and e-mail.
+admin-sector-care = Disability care (caregiver, client plan)
+admin-sector-mental-health = Mental health (practitioner, treatment plan)
+admin-sector-error = Choose the kind of care.
+admin-logo = Logo
+admin-logo-now = The logo now
+admin-logo-file = New logo (PNG or JPEG)
+admin-logo-hint = At most 512 kB. The logo shows on the sign-in page and at the top of every page.
+admin-logo-save = Save logo
+admin-logo-error = This file cannot be used: choose a PNG or JPEG image of at most 512 kB.
+admin-notice-logo = The logo is saved.
+help-q-discharge = My care has ended. Can I still read?
+help-a-discharge = Yes. After your care ends you can read your dossier for { $days } more days. After that you cannot sign in. The top of your dossier says until when.
+help-q-browsers = Which browser can I use?
+help-a-browsers = Inzage works in the latest versions of Chrome, Edge, Firefox and Safari, on phone, tablet and computer. Also with a screen reader and with the keyboard alone. An old browser (such as Internet Explorer) does not work.

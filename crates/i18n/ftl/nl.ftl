@@ -95,7 +95,11 @@ forgot-sent = Als je e-mailadres bij ons bekend is, krijg je binnen enkele minut
 forgot-interval = Je krijgt hoogstens één e-mail per { $minutes } minuten. Een link die je al hebt, blijft werken tot hij verloopt.
 forgot-too-many = Er zijn vanaf deze plek te veel aanvragen gedaan. Probeer het over { $minutes } minuten opnieuw.
 forgot-email = E-mailadres
-forgot-new-email = Heb je een nieuw e-mailadres? Vertel het aan je (persoonlijk) begeleider.
+forgot-new-email =
+    { $sector ->
+        [mental_health] Heb je een nieuw e-mailadres? Vertel het aan je (regie)behandelaar.
+       *[care] Heb je een nieuw e-mailadres? Vertel het aan je (persoonlijk) begeleider.
+    }
 set-password-title = Wachtwoord instellen
 set-password-done = Je wachtwoord is ingesteld. Je kunt nu inloggen met je e-mailadres en dit wachtwoord.
 set-password-link-gone = Deze link werkt niet meer. Een link werkt maar één keer en is niet lang geldig. Vraag een nieuwe aan.
@@ -202,7 +206,11 @@ staff-no-client-list = Met jouw rol heb je geen cliëntenlijst. Je werk vind je 
 
 ## Tegels
 tile-profile = Mijn gegevens
-tile-client-plan = Cliëntplan
+tile-client-plan =
+    { $sector ->
+        [mental_health] Behandelplan
+       *[care] Cliëntplan
+    }
 tile-reports = Rapportages
 tile-appointments = Afspraken
 tile-documents = Documenten
@@ -215,13 +223,21 @@ start-title = Mijn dossier
 start-hello = Hallo { $name }
 start-hello-contact = Welkom
 start-intro-contact = Hier kijk je mee in het dossier van { $name }. Je ziet alleen de onderdelen waarvoor { $name } toestemming gaf.
-start-intro = Hier lees je je dossier. Je begeleiders schrijven erin over je zorg en over jullie afspraken.
+start-intro =
+    { $sector ->
+        [mental_health] Hier lees je je dossier. Je behandelaars schrijven erin over je zorg en over jullie afspraken.
+       *[care] Hier lees je je dossier. Je begeleiders schrijven erin over je zorg en over jullie afspraken.
+    }
 start-choose = Klik op een tegel hierboven. De tegel wordt blauw en je ziet wat erin staat.
 whose-own = Dossier van { $name }
 whose-other = Je kijkt in het dossier van { $name }
 readable-until = Je zorg is gestopt. Je kunt je dossier nog lezen tot en met { $date }.
 no-access-title = Geen dossier
-no-access-text = Je kunt nu geen dossier bekijken. Misschien is de toegang gestopt. Heb je vragen? Vraag het aan de begeleiding of de servicedesk.
+no-access-text =
+    { $sector ->
+        [mental_health] Je kunt nu geen dossier bekijken. Misschien is de toegang gestopt. Heb je vragen? Vraag het aan de behandelaars of de servicedesk.
+       *[care] Je kunt nu geen dossier bekijken. Misschien is de toegang gestopt. Heb je vragen? Vraag het aan de begeleiding of de servicedesk.
+    }
 
 ## Rondleiding
 tour-step = Rondleiding: stap { $number } van { $total }
@@ -233,8 +249,16 @@ tour-start-again = Rondleiding opnieuw bekijken
 tour-welcome-title = Welkom in Inzage
 tour-welcome-text = We laten je in een paar stappen zien hoe het werkt. Je kunt de rondleiding altijd sluiten. Later kun je hem opnieuw bekijken via Hulp.
 tour-tile-profile = Hier staan je naam, adres, e-mail en telefoonnummer. Klopt er iets niet? Dan lees je hier wat je kunt doen.
-tour-tile-client-plan = Hier staat je cliëntplan. Klik op een plan en kies dan welk deel je wilt lezen.
-tour-tile-reports = Hier lees je wat je begeleiders over je schrijven. Het nieuwste staat bovenaan.
+tour-tile-client-plan =
+    { $sector ->
+        [mental_health] Hier staat je behandelplan. Klik op een plan en kies dan welk deel je wilt lezen.
+       *[care] Hier staat je cliëntplan. Klik op een plan en kies dan welk deel je wilt lezen.
+    }
+tour-tile-reports =
+    { $sector ->
+        [mental_health] Hier lees je wat je behandelaars over je schrijven. Het nieuwste staat bovenaan.
+       *[care] Hier lees je wat je begeleiders over je schrijven. Het nieuwste staat bovenaan.
+    }
 tour-tile-appointments = Hier zie je je afspraken. Je kunt een afspraak in je eigen agenda zetten.
 tour-tile-documents = Hier staan je documenten, zoals brieven en verslagen. Je kunt ze openen of bewaren.
 tour-tile-network = Hier zie je wie er nog meer in je dossier mag kijken.
@@ -259,7 +283,11 @@ relation-other = Contactpersoon
 
 ## Rollen
 role-caregiver = begeleider
-role-primary-caregiver = persoonlijk begeleider
+role-primary-caregiver =
+    { $sector ->
+        [mental_health] regiebehandelaar
+       *[care] persoonlijk begeleider
+    }
 role-practitioner = behandelaar
 role-secretariat = secretariaat
 role-functional-admin = functioneel beheerder
@@ -274,14 +302,26 @@ profile-address = Adres
 profile-email = E-mail
 profile-mobile = Mobiel nummer
 profile-location = Locatie
-profile-primary-caregiver = Persoonlijk begeleider
+profile-primary-caregiver =
+    { $sector ->
+        [mental_health] Regiebehandelaar
+       *[care] Persoonlijk begeleider
+    }
 profile-unknown = Niet bekend
 profile-wrong-title = Klopt er iets niet?
-profile-wrong-text = Vertel het aan je (persoonlijk) begeleider of het secretariaat. Zij kunnen het veranderen. Je hebt het recht om fouten te laten verbeteren en om iets toe te voegen aan je dossier.
+profile-wrong-text =
+    { $sector ->
+        [mental_health] Vertel het aan je (regie)behandelaar of het secretariaat. Zij kunnen het veranderen. Je hebt het recht om fouten te laten verbeteren en om iets toe te voegen aan je dossier.
+       *[care] Vertel het aan je (persoonlijk) begeleider of het secretariaat. Zij kunnen het veranderen. Je hebt het recht om fouten te laten verbeteren en om iets toe te voegen aan je dossier.
+    }
 
 ## Cliëntplan
 plans-intro = Klik op een plan om het te lezen. Het nieuwste plan staat bovenaan.
-plans-none = Er is nog geen cliëntplan dat je kunt lezen.
+plans-none =
+    { $sector ->
+        [mental_health] Er is nog geen behandelplan dat je kunt lezen.
+       *[care] Er is nog geen cliëntplan dat je kunt lezen.
+    }
 plans-back = Terug naar alle plannen
 plan-contents = Inhoud
 plan-empty = Dit plan heeft nog geen onderdelen.
@@ -318,7 +358,11 @@ appointments-past = Eerdere afspraken
 appointments-none-upcoming = Je hebt nu geen nieuwe afspraken.
 appointments-none-past = Er zijn geen eerdere afspraken.
 appointments-change-title = Een afspraak veranderen of afzeggen?
-appointments-change-text = Dat kan niet hier. Bel of mail het secretariaat of je begeleider. Doe dit het liefst 24 uur van tevoren.
+appointments-change-text =
+    { $sector ->
+        [mental_health] Dat kan niet hier. Bel of mail het secretariaat of je behandelaar. Doe dit het liefst 24 uur van tevoren.
+       *[care] Dat kan niet hier. Bel of mail het secretariaat of je begeleider. Doe dit het liefst 24 uur van tevoren.
+    }
 appointment-cancelled = Afgezegd
 appointment-duration = Duur
 appointment-with = Met
@@ -345,7 +389,11 @@ network-none = Er kijkt niemand anders mee in je dossier.
 network-may-see = Mag zien:
 network-until = tot en met { $date }
 network-change-title = Wil je dit veranderen?
-network-change-text = Wil je dat iemand anders ook meekijkt? Of wil je dat iemand stopt met meekijken? Zeg het tegen je (persoonlijk) begeleider. Samen regelen jullie het.
+network-change-text =
+    { $sector ->
+        [mental_health] Wil je dat iemand anders ook meekijkt? Of wil je dat iemand stopt met meekijken? Zeg het tegen je (regie)behandelaar. Samen regelen jullie het.
+       *[care] Wil je dat iemand anders ook meekijkt? Of wil je dat iemand stopt met meekijken? Zeg het tegen je (persoonlijk) begeleider. Samen regelen jullie het.
+    }
 
 ## Wie keek mee
 who-intro = Hier zie je wie er in je dossier heeft gekeken of iets heeft veranderd. Het nieuwste staat bovenaan.
@@ -362,10 +410,18 @@ who-unknown-contact-person = een contactpersoon
 who-system = Inzage (automatisch)
 times = { $count } keer
 who-question-title = Klopt er iets niet?
-who-question-text = Zie je iemand die niet in je dossier had mogen kijken? Vertel het aan je begeleider of de servicedesk. Zij zoeken het uit.
+who-question-text =
+    { $sector ->
+        [mental_health] Zie je iemand die niet in je dossier had mogen kijken? Vertel het aan je behandelaar of de servicedesk. Zij zoeken het uit.
+       *[care] Zie je iemand die niet in je dossier had mogen kijken? Vertel het aan je begeleider of de servicedesk. Zij zoeken het uit.
+    }
 what-line = { $subject }: { $verb }
 subject-profile = Gegevens
-subject-client-plan = Cliëntplan
+subject-client-plan =
+    { $sector ->
+        [mental_health] Behandelplan
+       *[care] Cliëntplan
+    }
 subject-reports = Rapportages
 subject-appointments = Afspraken
 subject-documents = Documenten
@@ -389,7 +445,11 @@ verb-used = gebruikt
 
 ## Hulp
 help-title = Hulp nodig?
-help-intro = Hier vind je antwoorden op vragen die veel mensen hebben. Kom je er niet uit? Kijk er samen met je (persoonlijk) begeleider naar, of neem contact op met de servicedesk.
+help-intro =
+    { $sector ->
+        [mental_health] Hier vind je antwoorden op vragen die veel mensen hebben. Kom je er niet uit? Kijk er samen met je (regie)behandelaar naar, of neem contact op met de servicedesk.
+       *[care] Hier vind je antwoorden op vragen die veel mensen hebben. Kom je er niet uit? Kijk er samen met je (persoonlijk) begeleider naar, of neem contact op met de servicedesk.
+    }
 help-more = Meer hulp op de website van je zorgorganisatie
 help-servicedesk = Servicedesk
 help-tour-title = Rondleiding
@@ -399,17 +459,33 @@ help-a-login = Je gebruikersnaam is je e-mailadres. Let op hoofdletters in je wa
 help-q-forgot = Ik ben mijn wachtwoord vergeten
 help-a-forgot = Vraag een nieuw wachtwoord aan. Je krijgt binnen een paar minuten een e-mail met een link. De link werkt één keer.
 help-q-sms = De sms-code komt niet
-help-a-sms = Kijk of je telefoon aan staat en bereik heeft. Na 1 minuut kun je een nieuwe code vragen. Heb je een ander 06-nummer? Vertel het aan het secretariaat of je begeleider.
+help-a-sms =
+    { $sector ->
+        [mental_health] Kijk of je telefoon aan staat en bereik heeft. Na 1 minuut kun je een nieuwe code vragen. Heb je een ander 06-nummer? Vertel het aan het secretariaat of je behandelaar.
+       *[care] Kijk of je telefoon aan staat en bereik heeft. Na 1 minuut kun je een nieuwe code vragen. Heb je een ander 06-nummer? Vertel het aan het secretariaat of je begeleider.
+    }
 help-q-paused = Inloggen is gepauzeerd
-help-a-paused = Na 3 keer verkeerd inloggen moet je 10 minuten wachten. Daarna kun je het opnieuw proberen. Je krijgt er ook een e-mail over.
+help-a-paused = Na { $tries } keer verkeerd inloggen moet je { $minutes } minuten wachten. Daarna kun je het opnieuw proberen. Je krijgt er ook een e-mail over.
 help-q-who = Wie kan in mijn dossier kijken?
-help-a-who = Jijzelf en je begeleiders van je team. Ook een contactpersoon kan meekijken, als jij dat wilt. Dat regel je samen met je begeleiding. Onder Mijn netwerk zie je wie er meekijkt, en onder Wie keek mee zie je wie er gekeken heeft.
+help-a-who =
+    { $sector ->
+        [mental_health] Jijzelf en je behandelaars van je team. Ook een contactpersoon kan meekijken, als jij dat wilt. Dat regel je samen met je behandelaars. Onder Mijn netwerk zie je wie er meekijkt, en onder Wie keek mee zie je wie er gekeken heeft.
+       *[care] Jijzelf en je begeleiders van je team. Ook een contactpersoon kan meekijken, als jij dat wilt. Dat regel je samen met je begeleiding. Onder Mijn netwerk zie je wie er meekijkt, en onder Wie keek mee zie je wie er gekeken heeft.
+    }
 help-q-wrong = Er klopt iets niet in mijn dossier
-help-a-wrong = Vertel het aan je (persoonlijk) begeleider of het secretariaat. Je mag fouten laten verbeteren. Je mag ook iets laten toevoegen aan je dossier.
+help-a-wrong =
+    { $sector ->
+        [mental_health] Vertel het aan je (regie)behandelaar of het secretariaat. Je mag fouten laten verbeteren. Je mag ook iets laten toevoegen aan je dossier.
+       *[care] Vertel het aan je (persoonlijk) begeleider of het secretariaat. Je mag fouten laten verbeteren. Je mag ook iets laten toevoegen aan je dossier.
+    }
 help-q-stop = Ik wil niet meer meelezen
-help-a-stop = Wil je niet meer meelezen, of wil je dat een contactpersoon niet meer meeleest? Zeg het tegen je (persoonlijk) begeleider.
+help-a-stop =
+    { $sector ->
+        [mental_health] Wil je niet meer meelezen, of wil je dat een contactpersoon niet meer meeleest? Zeg het tegen je (regie)behandelaar.
+       *[care] Wil je niet meer meelezen, of wil je dat een contactpersoon niet meer meeleest? Zeg het tegen je (persoonlijk) begeleider.
+    }
 help-q-timeout = Ik ben ineens uitgelogd
-help-a-timeout = Als je 15 minuten niets doet, word je uitgelogd. Zo kan niemand anders in je dossier kijken. Log opnieuw in; je gaat verder waar je was.
+help-a-timeout = Als je { $minutes } minuten niets doet, word je uitgelogd. Zo kan niemand anders in je dossier kijken. Log opnieuw in; je gaat verder waar je was.
 
 ## Ontwikkeling
 outbox-title = Outbox (ontwikkeling)
@@ -445,7 +521,11 @@ mail-app-linked-intro = Er is zojuist een app voor inlogcodes gekoppeld aan je a
 mail-app-removed-intro = De app voor inlogcodes is zojuist losgekoppeld van je account in Inzage. Je logt nu in met een sms-code. Op andere apparaten ben je uitgelogd.
 mail-identifiers-changed-subject = Je gegevens voor Inzage zijn veranderd
 mail-identifiers-changed-intro = Het e-mailadres of mobiele nummer waarmee je inlogt in Inzage is veranderd. Dit bericht gaat naar je oude e-mailadres en je oude nummer.
-mail-identifiers-changed-unexpected = Klopt dit niet? Neem dan meteen contact op met je begeleider of de servicedesk.
+mail-identifiers-changed-unexpected =
+    { $sector ->
+        [mental_health] Klopt dit niet? Neem dan meteen contact op met je behandelaar of de servicedesk.
+       *[care] Klopt dit niet? Neem dan meteen contact op met je begeleider of de servicedesk.
+    }
 sms-identifiers-changed = Het e-mailadres of mobiele nummer waarmee je inlogt in Inzage is veranderd. Klopt dit niet? Neem meteen contact op met de servicedesk.
 mail-confirm-code-subject = Je code voor Inzage
 mail-confirm-code-intro = Je wilt dit e-mailadres gebruiken voor Inzage. Je code is: { $code }
@@ -622,7 +702,11 @@ staff-upload-no-file = Kies een bestand.
 staff-upload-unreadable = Het formulier kon niet gelezen worden. Probeer het opnieuw.
 staff-notice-document-uploaded = Het document is toegevoegd.
 staff-notice-document-removed = Het document is verwijderd. De reden is vastgelegd.
-staff-plans-none = Er is nog geen cliëntplan.
+staff-plans-none =
+    { $sector ->
+        [mental_health] Er is nog geen behandelplan.
+       *[care] Er is nog geen cliëntplan.
+    }
 staff-plan-new = Nieuwe versie maken
 staff-plan-date = Datum van de nieuwe versie
 staff-plan-new-hint = De nieuwe versie begint als concept met de tekst van de laatste versie. Schrijf de datum zo: dag-maand-jaar.
@@ -640,7 +724,11 @@ staff-plan-markdown-hint = Je kunt opmaak gebruiken: # kopje, - opsomming, 1. ge
 staff-plan-save-section = Domein opslaan
 staff-plan-final-readonly = Deze versie is definitief en verandert niet meer. Maak een nieuwe versie om iets te veranderen.
 staff-plan-conflict-text = Na het openen van dit formulier heeft iemand anders dit domein veranderd. Jouw tekst is niet opgeslagen en niet verloren: hieronder staan beide versies, en jouw tekst staat in het formulier.
-staff-notice-plan-finalised = Het cliëntplan is definitief. De cliënt ziet deze versie nu.
+staff-notice-plan-finalised =
+    { $sector ->
+        [mental_health] Het behandelplan is definitief. De cliënt ziet deze versie nu.
+       *[care] Het cliëntplan is definitief. De cliënt ziet deze versie nu.
+    }
 
 ## Audit viewer (privacy officer)
 audit-title = Auditlog doorzoeken
@@ -779,8 +867,16 @@ staff-client-city = Woonplaats
 staff-client-contact-hint = Met e-mailadres en mobiel nummer kan de cliënt worden uitgenodigd voor het portaal.
 staff-client-team = Team (de locatie hoort bij het team)
 staff-client-choose = Kies een team
-staff-client-caregiver = Persoonlijk begeleider (niet verplicht)
-staff-client-caregiver-hint = Alleen een persoonlijk begeleider van het gekozen team.
+staff-client-caregiver =
+    { $sector ->
+        [mental_health] Regiebehandelaar (niet verplicht)
+       *[care] Persoonlijk begeleider (niet verplicht)
+    }
+staff-client-caregiver-hint =
+    { $sector ->
+        [mental_health] Alleen een regiebehandelaar van het gekozen team.
+       *[care] Alleen een persoonlijk begeleider van het gekozen team.
+    }
 staff-client-no-caregiver = Nog niet gekozen
 staff-client-start = Start van de zorg (zorgperiode)
 staff-client-current-team = Huidige team
@@ -792,7 +888,11 @@ staff-client-number-error = Vul een cliëntnummer in: letters, cijfers en -, hoo
 staff-client-number-taken = Dit cliëntnummer is al in gebruik. Kies een ander nummer.
 staff-client-birth-error = Deze geboortedatum klopt niet. Schrijf hem zo: 31-12-1990. Hij ligt niet in de toekomst en niet voor 1900.
 staff-client-team-error = Kies een team.
-staff-client-caregiver-error = Deze persoonlijk begeleider hoort niet bij het gekozen team.
+staff-client-caregiver-error =
+    { $sector ->
+        [mental_health] Deze regiebehandelaar hoort niet bij het gekozen team.
+       *[care] Deze persoonlijk begeleider hoort niet bij het gekozen team.
+    }
 staff-client-start-error = Deze startdatum kan niet. Schrijf hem zo: 31-12-2026. Hij ligt na het einde van een eerdere zorgperiode en voor het einde van deze.
 staff-client-contact-in-use-error = De cliënt gebruikt het portaal al. Een e-mailadres en een mobiel nummer kunnen dan alleen worden vervangen, niet leeggemaakt.
 staff-client-edit-link = Gegevens wijzigen
@@ -828,7 +928,11 @@ client-field-city = Woonplaats
 client-field-email = E-mail
 client-field-mobile = Mobiel nummer
 client-field-team = Team
-client-field-primary_caregiver = Persoonlijk begeleider
+client-field-primary_caregiver =
+    { $sector ->
+        [mental_health] Regiebehandelaar
+       *[care] Persoonlijk begeleider
+    }
 client-field-episode_start = Start van de zorg
 client-changed-by-client = de cliënt zelf
 client-changed-by-system = het systeem
@@ -837,9 +941,39 @@ login-before-start = Inloggen kan niet. Het portaal is er voor zorg die begon op
 profile-care-title = Zorgperiode
 profile-care-since = De zorg loopt sinds { $start }.
 profile-care-ended = De zorg liep van { $start } tot en met { $end }.
-profile-care-earlier = Je had eerder ook zorg bij ons. Die eerdere periodes staan niet in het portaal. Wil je die gegevens zien? Vraag het aan je begeleider of de servicedesk. Je hebt daar recht op.
-profile-care-earlier-contact = Er was eerder ook zorg. Die eerdere periodes staan niet in het portaal. De cliënt (of een wettelijk vertegenwoordiger) kan ze opvragen bij de begeleider of de servicedesk.
+profile-care-earlier =
+    { $sector ->
+        [mental_health] Je had eerder ook zorg bij ons. Die eerdere periodes staan niet in het portaal. Wil je die gegevens zien? Vraag het aan je behandelaar of de servicedesk. Je hebt daar recht op.
+       *[care] Je had eerder ook zorg bij ons. Die eerdere periodes staan niet in het portaal. Wil je die gegevens zien? Vraag het aan je begeleider of de servicedesk. Je hebt daar recht op.
+    }
+profile-care-earlier-contact =
+    { $sector ->
+        [mental_health] Er was eerder ook zorg. Die eerdere periodes staan niet in het portaal. De cliënt (of een wettelijk vertegenwoordiger) kan ze opvragen bij de behandelaar of de servicedesk.
+       *[care] Er was eerder ook zorg. Die eerdere periodes staan niet in het portaal. De cliënt (of een wettelijk vertegenwoordiger) kan ze opvragen bij de begeleider of de servicedesk.
+    }
 sms-sent-at-once = We hebben je een sms gestuurd met een code van 6 cijfers.
 code-sms-intro-sent = Kijk op je mobiele telefoon. Typ de code van 6 cijfers hieronder. De code werkt 10 minuten.
 code-resend-hint = Geen sms gekregen? Wacht een minuut. Daarna kun je een nieuwe code laten sturen.
 code-send-again = Stuur een nieuwe code
+footer-servicedesk = Vragen? Servicedesk van { $organisation }:
+footer-help = Hulp op de website
+admin-help-url-hint = Een adres dat begint met https://, of een pagina van deze site, zoals /hulp.
+admin-display-name = Naam op het inlogscherm en in e-mails
+admin-display-name-hint = Leeg laten: de geregistreerde naam van de organisatie.
+admin-display-name-error = De naam is te lang (hoogstens 100 tekens) of bevat tekens die niet kunnen.
+admin-sector = Soort zorg (bepaalt de woorden)
+admin-sector-hint = Gehandicaptenzorg zegt begeleider en cliëntplan. GGZ zegt behandelaar en behandelplan. Dit geldt voor alle pagina's en e-mails.
+admin-sector-care = Gehandicaptenzorg (begeleider, cliëntplan)
+admin-sector-mental-health = GGZ (behandelaar, behandelplan)
+admin-sector-error = Kies de soort zorg.
+admin-logo = Logo
+admin-logo-now = Het logo nu
+admin-logo-file = Nieuw logo (PNG of JPEG)
+admin-logo-hint = Hoogstens 512 kB. Het logo staat op het inlogscherm en bovenaan elke pagina.
+admin-logo-save = Logo opslaan
+admin-logo-error = Dit bestand kan niet: kies een PNG- of JPEG-afbeelding van hoogstens 512 kB.
+admin-notice-logo = Het logo is opgeslagen.
+help-q-discharge = Mijn zorg is gestopt. Kan ik nog lezen?
+help-a-discharge = Ja. Na het einde van je zorg kun je je dossier nog { $days } dagen lezen. Daarna kun je niet meer inloggen. Bovenaan je dossier staat tot wanneer het kan.
+help-q-browsers = Welke browser kan ik gebruiken?
+help-a-browsers = Inzage werkt in de nieuwste versies van Chrome, Edge, Firefox en Safari, op telefoon, tablet en computer. Ook met een schermlezer en alleen met het toetsenbord. Een oude browser (zoals Internet Explorer) werkt niet.

@@ -37,6 +37,37 @@ impl Lang {
     }
 }
 
+/// The organisation's sector, which selects its words (issue 14):
+/// disability care says "begeleider" and "cliëntplan", mental health (GGZ)
+/// "behandelaar" and "behandelplan". Every message receives it as the
+/// argument `$sector` (`care` or `mental_health`); the Fluent files select
+/// on it where the words differ, so both sectors share one file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Sector {
+    #[default]
+    Care,
+    MentalHealth,
+}
+
+impl Sector {
+    pub const ALL: [Sector; 2] = [Sector::Care, Sector::MentalHealth];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Sector::Care => "care",
+            Sector::MentalHealth => "mental_health",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Sector> {
+        match code {
+            "care" => Some(Sector::Care),
+            "mental_health" => Some(Sector::MentalHealth),
+            _ => None,
+        }
+    }
+}
+
 pub const NL_FTL: &str = include_str!("../ftl/nl.ftl");
 pub const EN_FTL: &str = include_str!("../ftl/en.ftl");
 
@@ -68,6 +99,7 @@ static EN: LazyLock<Bundle> = LazyLock::new(|| bundle("en", EN_FTL));
 #[derive(Clone, Copy, Debug)]
 pub struct Tr {
     pub lang: Lang,
+    pub sector: Sector,
 }
 
 /// One argument value for a message.
@@ -129,7 +161,22 @@ impl Msg {
 
 impl Tr {
     pub fn new(lang: Lang) -> Self {
-        Self { lang }
+        Self {
+            lang,
+            sector: Sector::Care,
+        }
+    }
+
+    /// The same language in `sector`'s words.
+    pub fn with_sector(self, sector: Sector) -> Self {
+        Self { sector, ..self }
+    }
+
+    /// Arguments for a message: always `$sector`.
+    fn args(&self) -> FluentArgs<'static> {
+        let mut args = FluentArgs::new();
+        args.set("sector", FluentValue::from(self.sector.code()));
+        args
     }
 
     fn bundle(&self, lang: Lang) -> &'static Bundle {
@@ -139,7 +186,8 @@ impl Tr {
         }
     }
 
-    fn format(&self, key: &str, args: Option<&FluentArgs>) -> String {
+    fn format(&self, key: &str, args: &FluentArgs) -> String {
+        let args = Some(args);
         for lang in [self.lang, Lang::Nl] {
             let b = self.bundle(lang);
             if let Some(pattern) = b.get_message(key).and_then(|m| m.value()) {
@@ -153,14 +201,14 @@ impl Tr {
 
     /// The text for `key`.
     pub fn t(&self, key: &str) -> String {
-        self.format(key, None)
+        self.format(key, &self.args())
     }
 
     /// The text for `key` with one argument.
     pub fn a(&self, key: &str, name: &str, value: impl ArgValue) -> String {
-        let mut args = FluentArgs::new();
+        let mut args = self.args();
         args.set(name.to_owned(), value_of(value.arg()));
-        self.format(key, Some(&args))
+        self.format(key, &args)
     }
 
     /// The text for `key` with two arguments.
@@ -172,10 +220,10 @@ impl Tr {
         n2: &str,
         v2: impl ArgValue,
     ) -> String {
-        let mut args = FluentArgs::new();
+        let mut args = self.args();
         args.set(n1.to_owned(), value_of(v1.arg()));
         args.set(n2.to_owned(), value_of(v2.arg()));
-        self.format(key, Some(&args))
+        self.format(key, &args)
     }
 
     /// The text for `key` with three arguments.
@@ -190,11 +238,11 @@ impl Tr {
         n3: &str,
         v3: impl ArgValue,
     ) -> String {
-        let mut args = FluentArgs::new();
+        let mut args = self.args();
         args.set(n1.to_owned(), value_of(v1.arg()));
         args.set(n2.to_owned(), value_of(v2.arg()));
         args.set(n3.to_owned(), value_of(v3.arg()));
-        self.format(key, Some(&args))
+        self.format(key, &args)
     }
 
     /// A stored message.
@@ -202,11 +250,11 @@ impl Tr {
         if m.args.is_empty() {
             return self.t(m.key);
         }
-        let mut args = FluentArgs::new();
+        let mut args = self.args();
         for (n, v) in &m.args {
             args.set(n.to_string(), value_of(v.clone()));
         }
-        self.format(m.key, Some(&args))
+        self.format(m.key, &args)
     }
 
     pub fn code(&self) -> &'static str {
@@ -288,6 +336,37 @@ mod tests {
         sorted.sort();
         sorted.dedup();
         assert_eq!(sorted.len(), nl.len(), "duplicate keys in nl.ftl");
+    }
+
+    #[test]
+    fn each_sector_reads_its_own_words_in_every_message() {
+        for lang in Lang::ALL {
+            let care = Tr::new(lang);
+            let ggz = Tr::new(lang).with_sector(Sector::MentalHealth);
+            assert_ne!(care.t("tile-client-plan"), ggz.t("tile-client-plan"));
+        }
+        let nl = Tr::new(Lang::Nl).with_sector(Sector::MentalHealth);
+        assert_eq!(nl.t("tile-client-plan"), "Behandelplan");
+        assert_eq!(Tr::new(Lang::Nl).t("tile-client-plan"), "Cliëntplan");
+        assert_eq!(nl.t("profile-primary-caregiver"), "Regiebehandelaar");
+        // No message says the other sector's words (the role "begeleider"
+        // exists in both; the sector setting's own explanation names both).
+        let allowed = |k: &str| k == "role-caregiver" || k.starts_with("admin-sector");
+        for (lang, src, words) in [
+            (Lang::Nl, NL_FTL, ["begeleid", "cliëntplan"]),
+            (Lang::En, EN_FTL, ["caregiver", "client plan"]),
+        ] {
+            let t = Tr::new(lang).with_sector(Sector::MentalHealth);
+            for key in keys(src).iter().filter(|k| !allowed(k)) {
+                let text = t.t(key).to_lowercase();
+                for w in words {
+                    assert!(
+                        !text.contains(w),
+                        "{key} ({lang:?}) says \"{w}\" in mental health: {text}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -37,6 +37,13 @@ pub struct OrgSettings {
     /// Invite eligible clients automatically (once) when both their e-mail
     /// address and mobile number are known.
     pub auto_invite: bool,
+    /// Disability care or mental health: the words of every page and
+    /// message (begeleider/cliëntplan or behandelaar/behandelplan).
+    #[serde(skip)]
+    pub sector: inzage_i18n::Sector,
+    /// The name shown on the login page, in the header and in e-mails
+    /// (none: the registered name).
+    pub display_name: Option<String>,
 }
 
 impl Default for OrgSettings {
@@ -55,6 +62,8 @@ impl Default for OrgSettings {
             help_url: None,
             staff_sms_allowed: false,
             auto_invite: false,
+            sector: inzage_i18n::Sector::Care,
+            display_name: None,
         }
     }
 }
@@ -90,6 +99,11 @@ impl OrgSettings {
         }
         // Shown as a link on the help page: a web address or a path of
         // this site, nothing else (no `javascript:`, no `//other.site`).
+        if self.display_name.as_deref().is_some_and(|n| {
+            n.trim().is_empty() || n.chars().count() > 100 || n.chars().any(char::is_control)
+        }) {
+            return bad("display_name", "must be 1-100 characters");
+        }
         if self
             .help_url
             .as_deref()
@@ -109,6 +123,8 @@ pub struct Organisation {
     pub id: OrganisationId,
     pub name: String,
     pub settings: OrgSettings,
+    /// A logo is set.
+    pub has_logo: bool,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -296,8 +312,8 @@ impl Services {
                     "INSERT INTO organisation (id, name, idle_timeout_minutes, lockout_threshold, \
                      lockout_pause_minutes, grace_days_after_discharge, min_client_age, \
                      eligibility_start_date, finalise_after_hours, upload_limit_bytes, servicedesk_email, \
-                     servicedesk_phone, help_url, created_at, staff_sms_allowed, auto_invite) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+                     servicedesk_phone, help_url, created_at, staff_sms_allowed, auto_invite, sector, display_name) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
                 )
                 .bind(&id)
                 .bind(name.as_str())
@@ -315,6 +331,8 @@ impl Services {
                 .bind(&now)
                 .bind(i64::from(settings.staff_sms_allowed))
                 .bind(i64::from(settings.auto_invite))
+                .bind(settings.sector.code())
+                .bind(&settings.display_name)
                 .execute(&mut **tx)
                 .await?;
                 Ok((OrganisationId::from_raw(id.clone()), Some(id)))
@@ -340,7 +358,7 @@ impl Services {
                      lockout_pause_minutes = $4, grace_days_after_discharge = $5, min_client_age = $6, \
                      eligibility_start_date = $7, finalise_after_hours = $8, upload_limit_bytes = $9, \
                      servicedesk_email = $10, servicedesk_phone = $11, help_url = $12, staff_sms_allowed = $13, \
-                     auto_invite = $14 WHERE id = $1",
+                     auto_invite = $14, sector = $15, display_name = $16 WHERE id = $1",
                 )
                 .bind(org.as_str())
                 .bind(settings.idle_timeout_minutes)
@@ -356,6 +374,8 @@ impl Services {
                 .bind(&settings.help_url)
                 .bind(i64::from(settings.staff_sms_allowed))
                 .bind(i64::from(settings.auto_invite))
+                .bind(settings.sector.code())
+                .bind(&settings.display_name)
                 .execute(&mut **tx)
                 .await?;
                 if r.rows_affected() == 0 {
@@ -375,7 +395,7 @@ impl Services {
             "SELECT id, name, idle_timeout_minutes, lockout_threshold, lockout_pause_minutes, \
              grace_days_after_discharge, min_client_age, eligibility_start_date, finalise_after_hours, \
              upload_limit_bytes, servicedesk_email, servicedesk_phone, help_url, staff_sms_allowed, \
-             auto_invite FROM organisation ORDER BY name",
+             auto_invite, sector, display_name, logo_sha256 FROM organisation ORDER BY name",
         )
             .fetch_all(self.db())
             .await?;
@@ -384,6 +404,7 @@ impl Services {
                 Ok(Organisation {
                     id: OrganisationId::from_raw(s(r, "id")?),
                     name: s(r, "name")?,
+                    has_logo: os(r, "logo_sha256")?.is_some(),
                     settings: OrgSettings {
                         idle_timeout_minutes: i(r, "idle_timeout_minutes")?,
                         lockout_threshold: i(r, "lockout_threshold")?,
@@ -398,6 +419,8 @@ impl Services {
                         help_url: os(r, "help_url")?,
                         staff_sms_allowed: b(r, "staff_sms_allowed")?,
                         auto_invite: b(r, "auto_invite")?,
+                        sector: inzage_i18n::Sector::parse(&s(r, "sector")?).unwrap_or_default(),
+                        display_name: os(r, "display_name")?,
                     },
                 })
             })
@@ -739,73 +762,153 @@ impl Services {
     }
 }
 
-/// Where a person goes with questions: an organisation's servicedesk and
-/// help link (organisation settings, not personal data).
+/// What a page shows of the organisation of whoever looks (issue 14): its
+/// name and logo, its servicedesk and help link, its words (sector), and
+/// the settings that help texts state (never a fixed number). Settings,
+/// not personal data: not audited.
 #[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
 pub struct Servicedesk {
+    pub organisation_id: Option<String>,
+    /// The display name, else the registered name.
     pub organisation_name: String,
     pub email: Option<String>,
     pub phone: Option<String>,
     pub help_url: Option<String>,
+    #[serde(skip)]
+    pub sector: inzage_i18n::Sector,
+    /// A logo is set (served at `/organisatie/{id}/logo`).
+    pub has_logo: bool,
+    pub idle_timeout_minutes: i64,
+    pub lockout_threshold: i64,
+    pub lockout_pause_minutes: i64,
+    pub grace_days_after_discharge: i64,
+}
+
+const FACE_COLS: &str = "o.id, o.name, o.display_name, o.servicedesk_email, o.servicedesk_phone, o.help_url, \
+     o.sector, o.logo_sha256, o.idle_timeout_minutes, o.lockout_threshold, o.lockout_pause_minutes, \
+     o.grace_days_after_discharge";
+
+fn face_of(r: &crate::sql::Row) -> Result<Servicedesk> {
+    Ok(Servicedesk {
+        organisation_id: Some(s(r, "id")?),
+        organisation_name: os(r, "display_name")?.unwrap_or(s(r, "name")?),
+        email: os(r, "servicedesk_email")?,
+        phone: os(r, "servicedesk_phone")?,
+        help_url: os(r, "help_url")?,
+        sector: inzage_i18n::Sector::parse(&s(r, "sector")?).unwrap_or_default(),
+        has_logo: os(r, "logo_sha256")?.is_some(),
+        idle_timeout_minutes: i(r, "idle_timeout_minutes")?,
+        lockout_threshold: i(r, "lockout_threshold")?,
+        lockout_pause_minutes: i(r, "lockout_pause_minutes")?,
+        grace_days_after_discharge: i(r, "grace_days_after_discharge")?,
+    })
 }
 
 impl Services {
-    /// The servicedesk for whoever looks: the organisation of the signed-in
-    /// account (a contact person: the organisation of the dossier open in
-    /// the session), before sign-in the installation's default (oldest)
-    /// organisation.
-    pub async fn servicedesk(&self, session_token: Option<&str>) -> Result<Servicedesk> {
-        let info = match session_token {
-            Some(t) => self.session(t).await?,
-            None => None,
-        };
-        let org: Option<String> = match &info {
-            Some(i) => {
-                let via_dossier = match &i.principal {
-                    Some(Principal::ContactPerson { contact_person_id }) => crate::sql::query(
-                        "SELECT c.organisation_id FROM contact_person p JOIN client c ON c.id = p.client_id WHERE p.id = $1",
-                    )
-                    .bind(contact_person_id.as_str())
-                    .fetch_optional(self.db())
-                    .await?
-                    .map(|r| s(&r, "organisation_id"))
-                    .transpose()?,
-                    _ => None,
-                };
-                match via_dossier {
-                    Some(o) => Some(o),
-                    None => crate::sql::query("SELECT organisation_id FROM account WHERE id = $1")
-                        .bind(&i.account_id)
-                        .fetch_optional(self.db())
-                        .await?
-                        .map(|r| s(&r, "organisation_id"))
-                        .transpose()?,
-                }
+    /// The organisation of whoever looks, in one statement: for a session,
+    /// the dossier's organisation when a contact person has one open, else
+    /// the account's; before sign-in `preferred` (an organisation's id or
+    /// registered name, from the host-name mapping), else the
+    /// installation's default (oldest) organisation.
+    pub async fn servicedesk(
+        &self,
+        session_token: Option<&str>,
+        preferred: Option<&str>,
+    ) -> Result<Servicedesk> {
+        if let Some(t) = session_token {
+            let r = crate::sql::query(&format!(
+                "SELECT {FACE_COLS} FROM auth_session ss JOIN account a ON a.id = ss.account_id \
+                 LEFT JOIN contact_person p ON p.id = ss.active_contact_person_id \
+                 LEFT JOIN client c ON c.id = p.client_id \
+                 JOIN organisation o ON o.id = COALESCE(c.organisation_id, a.organisation_id) \
+                 WHERE ss.id_hash = $1 AND ss.ended_at IS NULL"
+            ))
+            .bind(crate::accounts::sha(t))
+            .fetch_optional(self.db())
+            .await?;
+            if let Some(r) = r {
+                return face_of(&r);
             }
-            None => None,
-        };
-        let r = match org {
-            Some(o) => crate::sql::query(
-                "SELECT name, servicedesk_email, servicedesk_phone, help_url FROM organisation WHERE id = $1",
-            )
-            .bind(o)
+        }
+        if let Some(p) = preferred {
+            let r = crate::sql::query(&format!(
+                "SELECT {FACE_COLS} FROM organisation o WHERE o.id = $1 OR o.name = $1 \
+                 ORDER BY o.created_at, o.id LIMIT 1"
+            ))
+            .bind(p)
             .fetch_optional(self.db())
-            .await?,
-            None => crate::sql::query(
-                "SELECT name, servicedesk_email, servicedesk_phone, help_url FROM organisation \
-                 ORDER BY created_at, id LIMIT 1",
-            )
-            .fetch_optional(self.db())
-            .await?,
+            .await?;
+            if let Some(r) = r {
+                return face_of(&r);
+            }
+        }
+        let r = crate::sql::query(&format!(
+            "SELECT {FACE_COLS} FROM organisation o ORDER BY o.created_at, o.id LIMIT 1"
+        ))
+        .fetch_optional(self.db())
+        .await?;
+        r.as_ref()
+            .map(face_of)
+            .transpose()
+            .map(Option::unwrap_or_default)
+    }
+
+    /// An organisation's logo: (content type, bytes), if one is set. The
+    /// logo is public (it shows on the login page).
+    pub async fn organisation_logo(&self, org: &str) -> Result<Option<(String, Vec<u8>)>> {
+        let r = crate::sql::query(
+            "SELECT logo_sha256, logo_content_type FROM organisation WHERE id = $1",
+        )
+        .bind(org)
+        .fetch_optional(self.db())
+        .await?;
+        let Some(r) = r else { return Ok(None) };
+        match (os(&r, "logo_sha256")?, os(&r, "logo_content_type")?) {
+            (Some(hash), Some(ct)) => Ok(Some((ct, self.blobs().get(&hash)?))),
+            _ => Ok(None),
+        }
+    }
+
+    /// A functional admin sets their organisation's logo: a PNG or JPEG
+    /// (by its content, not its name) of at most [`LOGO_MAX_BYTES`].
+    pub async fn set_organisation_logo(
+        &self,
+        ctx: &Ctx,
+        org: &OrganisationId,
+        bytes: Vec<u8>,
+    ) -> Result<()> {
+        let ct = match crate::care::sniff_content_type(&bytes) {
+            Some(ct @ ("image/png" | "image/jpeg")) if bytes.len() <= LOGO_MAX_BYTES => ct,
+            _ => {
+                return Err(ServiceError::Invalid(inzage_core::types::FieldError::new(
+                    "logo",
+                    "a PNG or JPEG of at most 512 KiB",
+                )))
+            }
         };
-        Ok(match r {
-            Some(r) => Servicedesk {
-                organisation_name: s(&r, "name")?,
-                email: os(&r, "servicedesk_email")?,
-                phone: os(&r, "servicedesk_phone")?,
-                help_url: os(&r, "help_url")?,
-            },
-            None => Servicedesk::default(),
+        let blobs = self.blobs().clone();
+        let target = org.to_string();
+        let org = org.clone();
+        self.administer(ctx, Some(&target), "organisation_logo", AuditAction::Update, move |tx, _now| {
+            Box::pin(async move {
+                // Stored only once the rule allowed it (content-addressed:
+                // the same logo twice is one file).
+                let hash = blobs.put(&bytes)?;
+                crate::sql::query(
+                    "UPDATE organisation SET logo_sha256 = $2, logo_content_type = $3 WHERE id = $1",
+                )
+                .bind(org.as_str())
+                .bind(&hash)
+                .bind(ct)
+                .execute(&mut **tx)
+                .await?;
+                Ok(((), Some(org.to_string())))
+            })
         })
+        .await
+        .map(crate::Audited::into_inner)
     }
 }
+
+/// The largest logo accepted.
+pub const LOGO_MAX_BYTES: usize = 512 * 1024;

@@ -119,6 +119,28 @@ pub(crate) struct NewMessage<'a> {
 /// Queues a message and its delivery job inside `tx`.
 pub(crate) async fn queue(tx: &mut Tx, now: DateTime<Utc>, m: NewMessage<'_>) -> Result<String> {
     let id = new_id();
+    // Every e-mail ends with the name of the holder's organisation (its
+    // display name), so the recipient sees who writes (issue 14).
+    let signed;
+    let body = match (m.channel, m.account_id) {
+        (Channel::Email, Some(account)) => {
+            let r = crate::sql::query(
+                "SELECT COALESCE(o.display_name, o.name) AS n FROM account a \
+                 JOIN organisation o ON o.id = a.organisation_id WHERE a.id = $1",
+            )
+            .bind(account)
+            .fetch_optional(&mut **tx)
+            .await?;
+            match r {
+                Some(r) => {
+                    signed = format!("{}\n-- \n{}\n", m.body.trim_end(), crate::row::s(&r, "n")?);
+                    signed.as_str()
+                }
+                None => m.body,
+            }
+        }
+        _ => m.body,
+    };
     crate::sql::query(
         "INSERT INTO message (id, channel, recipient, subject, body, purpose, account_id, status, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', $8)",
@@ -127,7 +149,7 @@ pub(crate) async fn queue(tx: &mut Tx, now: DateTime<Utc>, m: NewMessage<'_>) ->
     .bind(m.channel.code())
     .bind(m.recipient)
     .bind(m.subject)
-    .bind(m.body)
+    .bind(body)
     .bind(m.purpose)
     .bind(m.account_id)
     .bind(ts(now))

@@ -1,14 +1,22 @@
 //! The e-mails and SMS messages, in the account's language. The words are
 //! in the Fluent files of `inzage-i18n` (section "E-mail en sms"), Dutch at
 //! B1 level (short sentences, "je"); this module only puts lines together.
-use inzage_i18n::{Lang, Tr};
+use inzage_i18n::{Lang, Sector, Tr};
 
-fn tr(lang: &str) -> Tr {
-    Tr::new(Lang::parse(lang).unwrap_or(Lang::Nl))
+/// Whom a message speaks to: their language, and their organisation's
+/// sector (its words: begeleider or behandelaar, issue 14).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Voice<'a> {
+    pub lang: &'a str,
+    pub sector: Sector,
+}
+
+fn tr(v: Voice<'_>) -> Tr {
+    Tr::new(Lang::parse(v.lang).unwrap_or(Lang::Nl)).with_sector(v.sector)
 }
 
 /// (subject, body) of the invitation.
-pub(crate) fn invite(lang: &str, link: &str, until: &str, email: &str) -> (String, String) {
+pub(crate) fn invite(lang: Voice<'_>, link: &str, until: &str, email: &str) -> (String, String) {
     let t = tr(lang);
     (
         t.t("mail-invite-subject"),
@@ -24,7 +32,7 @@ pub(crate) fn invite(lang: &str, link: &str, until: &str, email: &str) -> (Strin
     )
 }
 
-pub(crate) fn reset(lang: &str, link: &str) -> (String, String) {
+pub(crate) fn reset(lang: Voice<'_>, link: &str) -> (String, String) {
     let t = tr(lang);
     (
         t.t("mail-reset-subject"),
@@ -39,7 +47,7 @@ pub(crate) fn reset(lang: &str, link: &str) -> (String, String) {
     )
 }
 
-pub(crate) fn password_changed(lang: &str) -> (String, String) {
+pub(crate) fn password_changed(lang: Voice<'_>) -> (String, String) {
     let t = tr(lang);
     (
         t.t("mail-password-changed-subject"),
@@ -53,7 +61,7 @@ pub(crate) fn password_changed(lang: &str) -> (String, String) {
 }
 
 pub(crate) fn lockout(
-    lang: &str,
+    lang: Voice<'_>,
     until: &str,
     tries: i64,
     servicedesk_email: Option<&str>,
@@ -81,13 +89,13 @@ pub(crate) fn lockout(
     )
 }
 
-pub(crate) fn sms_code(lang: &str, code: &str) -> String {
+pub(crate) fn sms_code(lang: Voice<'_>, code: &str) -> String {
     tr(lang).a("sms-code", "code", code)
 }
 
 /// The note to the old address when an account's e-mail address or mobile
 /// number changed. It does not name the new details.
-pub(crate) fn identifiers_changed(lang: &str) -> (String, String) {
+pub(crate) fn identifiers_changed(lang: Voice<'_>) -> (String, String) {
     let t = tr(lang);
     (
         t.t("mail-identifiers-changed-subject"),
@@ -101,12 +109,12 @@ pub(crate) fn identifiers_changed(lang: &str) -> (String, String) {
 }
 
 /// The same note as an SMS to the old number.
-pub(crate) fn identifiers_changed_sms(lang: &str) -> String {
+pub(crate) fn identifiers_changed_sms(lang: Voice<'_>) -> String {
     tr(lang).t("sms-identifiers-changed")
 }
 
 /// A code that proves the holder reads the new e-mail address.
-pub(crate) fn confirm_code_mail(lang: &str, code: &str, minutes: i64) -> (String, String) {
+pub(crate) fn confirm_code_mail(lang: Voice<'_>, code: &str, minutes: i64) -> (String, String) {
     let t = tr(lang);
     (
         t.t("mail-confirm-code-subject"),
@@ -121,14 +129,14 @@ pub(crate) fn confirm_code_mail(lang: &str, code: &str, minutes: i64) -> (String
 }
 
 /// A code that proves the holder has the new mobile number.
-pub(crate) fn confirm_code_sms(lang: &str, code: &str, minutes: i64) -> String {
+pub(crate) fn confirm_code_sms(lang: Voice<'_>, code: &str, minutes: i64) -> String {
     tr(lang).a2("sms-confirm-code", "code", code, "minutes", minutes)
 }
 
 /// Staff asked to change the holder's details: the holder confirms,
 /// signed in, through the link (sent to the old address).
 pub(crate) fn staff_change_request(
-    lang: &str,
+    lang: Voice<'_>,
     organisation: &str,
     new_email: Option<&str>,
     new_mobile: Option<&str>,
@@ -161,7 +169,7 @@ pub(crate) fn staff_change_request(
 /// A care organisation asks the holder of an existing account to become
 /// someone's contact person. The client is not named here: the holder sees
 /// who it is after signing in.
-pub(crate) fn link_pending(lang: &str, base_url: &str) -> (String, String) {
+pub(crate) fn link_pending(lang: Voice<'_>, base_url: &str) -> (String, String) {
     let t = tr(lang);
     (
         t.t("mail-link-subject"),
@@ -178,7 +186,7 @@ pub(crate) fn link_pending(lang: &str, base_url: &str) -> (String, String) {
 
 /// An invitation could not use this address: it belongs to the holder's
 /// account of another kind.
-pub(crate) fn address_taken(lang: &str) -> (String, String) {
+pub(crate) fn address_taken(lang: Voice<'_>) -> (String, String) {
     let t = tr(lang);
     (
         t.t("mail-address-taken-subject"),
@@ -193,7 +201,7 @@ pub(crate) fn address_taken(lang: &str) -> (String, String) {
 }
 
 /// The holder linked or removed an authenticator app.
-pub(crate) fn app_changed(lang: &str, linked: bool) -> (String, String) {
+pub(crate) fn app_changed(lang: Voice<'_>, linked: bool) -> (String, String) {
     let t = tr(lang);
     (
         t.t("mail-app-changed-subject"),
@@ -214,28 +222,50 @@ pub(crate) fn app_changed(lang: &str, linked: bool) -> (String, String) {
 mod tests {
     use super::*;
 
+    fn v(lang: &str) -> Voice<'_> {
+        Voice {
+            lang,
+            sector: Sector::Care,
+        }
+    }
+
+    #[test]
+    fn a_mental_health_organisation_writes_its_own_words() {
+        let ggz = Voice {
+            lang: "nl",
+            sector: Sector::MentalHealth,
+        };
+        let (_, b) = identifiers_changed(ggz);
+        assert!(
+            b.contains("behandelaar") && !b.contains("begeleider"),
+            "{b}"
+        );
+        let (_, b) = identifiers_changed(v("nl"));
+        assert!(b.contains("begeleider"), "{b}");
+    }
+
     #[test]
     fn messages_come_in_both_languages_with_their_values() {
-        let (s, b) = invite("nl", "https://x/l", "23-11-2026 10:00", "a@b.nl");
+        let (s, b) = invite(v("nl"), "https://x/l", "23-11-2026 10:00", "a@b.nl");
         assert_eq!(s, "Je uitnodiging voor Inzage");
         assert!(b.starts_with("Hallo,\n\nJe kunt nu je eigen dossier bekijken in Inzage.\n\n"));
         assert!(b.contains("\nhttps://x/l\n") && b.contains("geldig tot 23-11-2026 10:00."));
-        let (s, b) = invite("en", "https://x/l", "23-11-2026 10:00", "a@b.nl");
+        let (s, b) = invite(v("en"), "https://x/l", "23-11-2026 10:00", "a@b.nl");
         assert_eq!(s, "Your invitation to Inzage");
         assert!(b.contains("Your user name is your e-mail address: a@b.nl"));
         assert_eq!(
-            sms_code("nl", "123456"),
+            sms_code(v("nl"), "123456"),
             "Je Inzage-code is 123456. Deze code is 10 minuten geldig. Deel deze code met niemand."
         );
-        assert!(sms_code("xx", "123456").starts_with("Je Inzage-code is 123456."));
-        let (_, b) = lockout("nl", "12:00", 5, Some("s@d.nl"), Some("085"));
+        assert!(sms_code(v("xx"), "123456").starts_with("Je Inzage-code is 123456."));
+        let (_, b) = lockout(v("nl"), "12:00", 5, Some("s@d.nl"), Some("085"));
         assert!(b.contains("Er is 5 keer verkeerd ingelogd"), "{b}");
         assert!(
             b.ends_with("\nHulp nodig? Mail naar s@d.nl of bel 085.\n"),
             "{b}"
         );
-        let (s, _) = reset("en", "l");
+        let (s, _) = reset(v("en"), "l");
         assert_eq!(s, "Set a new password");
-        assert_eq!(password_changed("nl").0, "Je wachtwoord is veranderd");
+        assert_eq!(password_changed(v("nl")).0, "Je wachtwoord is veranderd");
     }
 }

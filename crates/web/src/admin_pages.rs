@@ -53,6 +53,9 @@ pub struct SettingsForm {
     pub help_url: String,
     pub staff_sms: bool,
     pub auto_invite: bool,
+    /// `care` or `mental_health`.
+    pub sector: String,
+    pub display_name: String,
 }
 
 impl SettingsForm {
@@ -74,6 +77,8 @@ impl SettingsForm {
             help_url: s.help_url.clone().unwrap_or_default(),
             staff_sms: s.staff_sms_allowed,
             auto_invite: s.auto_invite,
+            sector: s.sector.code().to_owned(),
+            display_name: s.display_name.clone().unwrap_or_default(),
         }
     }
     fn from_pairs(p: &[(String, String)]) -> Self {
@@ -92,6 +97,8 @@ impl SettingsForm {
             help_url: f("help_url"),
             staff_sms: field(p, "staff_sms") == "ja",
             auto_invite: field(p, "auto_invite") == "ja",
+            sector: f("sector"),
+            display_name: f("display_name"),
         }
     }
     /// The settings, or the messages.
@@ -150,10 +157,24 @@ impl SettingsForm {
         {
             errors.push(tr.t("admin-help-url-error"));
         }
+        let sector = crate::i18n::Sector::parse(&self.sector);
+        if sector.is_none() {
+            errors.push(tr.t("admin-sector-error"));
+        }
+        let display_name = match self.display_name.trim() {
+            "" => None,
+            n if n.chars().count() <= 100 && !n.chars().any(char::is_control) => Some(n.to_owned()),
+            _ => {
+                errors.push(tr.t("admin-display-name-error"));
+                None
+            }
+        };
         if !errors.is_empty() {
             return Err(errors);
         }
         Ok(OrgSettings {
+            sector: sector.unwrap_or_default(),
+            display_name,
             idle_timeout_minutes: idle,
             lockout_threshold: threshold,
             lockout_pause_minutes: pause,
@@ -219,6 +240,8 @@ struct AdminPage {
     csrf: String,
     pending: Vec<PendingRow>,
     org_name: String,
+    org_id: String,
+    has_logo: bool,
     upload_now: String,
     settings: SettingsForm,
     locations: Vec<LocationRow>,
@@ -274,6 +297,8 @@ fn admin_page(
             })
             .collect(),
         org_name: o.organisation.name.clone(),
+        org_id: o.organisation.id.to_string(),
+        has_logo: o.organisation.has_logo,
         upload_now: human_size(o.organisation.settings.upload_limit_bytes),
         settings: settings.unwrap_or_else(|| SettingsForm::of(&o.organisation.settings)),
         locations: o
@@ -356,6 +381,7 @@ fn notice_key(code: Option<&str>) -> Option<&'static str> {
         "goedkeuring" => Some("admin-notice-awaiting"),
         "goedgekeurd" => Some("admin-notice-approved"),
         "afgewezen" => Some("admin-notice-rejected"),
+        "logo" => Some("admin-notice-logo"),
         _ => None,
     }
 }
@@ -685,5 +711,75 @@ pub async fn staff_request_decide(
         )),
         Err(ServiceError::Stale) => Ok(redirect("/beheer", vec![])),
         Err(e) => Err(e.into()),
+    }
+}
+
+/// The most a logo upload may send (the logo itself: 512 KiB).
+pub const LOGO_BODY_MAX: usize = 640 * 1024;
+
+/// `POST /beheer/logo`: the organisation's logo (multipart: the CSRF token
+/// first, then the file). Checked by content (PNG or JPEG) in the service.
+pub async fn logo_upload(
+    State(st): State<AppState>,
+    Source(src): Source,
+    headers: HeaderMap,
+    uri: Uri,
+    mut form: axum::extract::Multipart,
+) -> Result<Response, WebError> {
+    let (_, info) = match signed_in(&st, &headers, &here(&uri)).await? {
+        Ok(s) => s,
+        Err(r) => return Ok(r),
+    };
+    let bad = || WebError::BadInput(tr_of(&info).t("admin-logo-error"));
+    // The token comes first; nothing else is read before it matches.
+    let first = form.next_field().await.map_err(|_| WebError::CsrfFailed)?;
+    let csrf = match first {
+        Some(f) if f.name() == Some("csrf") => f.text().await.map_err(|_| WebError::CsrfFailed)?,
+        _ => return Err(WebError::CsrfFailed),
+    };
+    if !crate::auth::constant_eq(&info.csrf_token, &csrf) {
+        return Err(WebError::CsrfFailed);
+    }
+    let (ctx, _) = admin_ctx(&info, src)?;
+    let Some(org) = st.services.my_organisation(&ctx).await? else {
+        return Err(WebError::Forbidden);
+    };
+    let mut bytes = None;
+    while let Some(f) = form.next_field().await.map_err(|_| bad())? {
+        if f.name() == Some("bestand") {
+            bytes = Some(f.bytes().await.map_err(|_| bad())?.to_vec());
+        }
+    }
+    let bytes = bytes.filter(|b| !b.is_empty()).ok_or_else(bad)?;
+    match st
+        .services
+        .set_organisation_logo(&ctx, &org.id, bytes)
+        .await
+    {
+        Ok(()) => Ok(crate::auth::redirect("/beheer?melding=logo", vec![])),
+        Err(ServiceError::Invalid(_)) => Err(bad()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `GET /organisatie/{id}/logo`: an organisation's logo (public: it shows
+/// on the sign-in page). 404 when there is none.
+pub async fn logo(
+    State(st): State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Response, WebError> {
+    let id = inzage_core::ids::OrganisationId::parse(&id).ok_or(WebError::NotFound)?;
+    match st.services.organisation_logo(id.as_str()).await? {
+        Some((ct, bytes)) => Ok(axum::response::IntoResponse::into_response((
+            [
+                (axum::http::header::CONTENT_TYPE, ct),
+                (
+                    axum::http::header::CACHE_CONTROL,
+                    "public, max-age=300".to_owned(),
+                ),
+            ],
+            bytes,
+        ))),
+        None => Err(WebError::NotFound),
     }
 }

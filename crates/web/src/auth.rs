@@ -87,6 +87,7 @@ pub(crate) fn pre_tr(headers: &HeaderMap) -> Tr {
             .and_then(Lang::parse)
             .unwrap_or(Lang::Nl),
     )
+    .with_sector(crate::face::sector())
 }
 
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -1065,6 +1066,9 @@ pub async fn end_other_sessions(
 #[template(path = "help.html")]
 struct HelpPage {
     t: Tr,
+    /// (idle minutes, failures before a pause, pause minutes, days after
+    /// discharge) of the viewer's organisation.
+    rules: (i64, i64, i64, i64),
     servicedesk: String,
     /// The organisation's own help pages (a setting), if any.
     help_url: Option<String>,
@@ -1090,8 +1094,18 @@ pub async fn help(State(st): State<AppState>, headers: HeaderMap) -> Result<Resp
     let (servicedesk, help_url) = st
         .servicedesk(token.filter(|_| session.is_some()), tr)
         .await;
+    // The rules as the organisation set them (never a fixed number).
+    let face = crate::face::current()
+        .map(|f| (*f).clone())
+        .unwrap_or_default();
     Ok(page(HelpPage {
         t: tr,
+        rules: (
+            face.idle_timeout_minutes,
+            face.lockout_threshold,
+            face.lockout_pause_minutes,
+            face.grace_days_after_discharge,
+        ),
         servicedesk,
         help_url,
         signed_in: session.is_some(),

@@ -11,6 +11,7 @@ mod auth;
 pub mod client_addr;
 mod dev;
 pub mod error;
+pub mod face;
 mod gated_body;
 mod headers;
 pub use inzage_i18n as i18n;
@@ -45,6 +46,8 @@ pub struct WebConfig {
     pub dev_outbox: Option<std::path::PathBuf>,
     /// Proxies whose `Forwarded`/`X-Forwarded-For` name the client.
     pub trusted_proxies: client_addr::TrustedProxies,
+    /// Which organisation a host name shows before sign-in.
+    pub host_organisations: face::HostOrganisations,
 }
 
 impl Default for WebConfig {
@@ -54,6 +57,7 @@ impl Default for WebConfig {
             secure_cookies: true,
             dev_outbox: None,
             trusted_proxies: client_addr::TrustedProxies::default(),
+            host_organisations: face::HostOrganisations::default(),
         }
     }
 }
@@ -63,6 +67,7 @@ pub struct AppState {
     pub services: Services,
     pub(crate) cookies: std::sync::Arc<auth::Cookies>,
     pub(crate) proxies: std::sync::Arc<client_addr::TrustedProxies>,
+    pub(crate) hosts: std::sync::Arc<face::HostOrganisations>,
 }
 
 impl AppState {
@@ -70,10 +75,10 @@ impl AppState {
     /// sign-in the installation's default), as one line, and its help link.
     pub(crate) async fn servicedesk(
         &self,
-        session: Option<&str>,
+        _session: Option<&str>,
         tr: i18n::Tr,
     ) -> (String, Option<String>) {
-        let sd = self.services.servicedesk(session).await.unwrap_or_default();
+        let sd = face::current().map(|f| (*f).clone()).unwrap_or_default();
         let line = match (&sd.email, &sd.phone) {
             (Some(e), Some(p)) => tr.a2("servicedesk-mail-or-call", "email", e, "phone", p),
             (Some(e), None) => tr.a("servicedesk-mail", "email", e),
@@ -145,6 +150,14 @@ fn route_table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             "/beheer/goedkeuringen/{id}",
             post(admin_pages::staff_request_decide),
         ),
+        (
+            M::POST,
+            "/beheer/logo",
+            post(admin_pages::logo_upload).layer(axum::extract::DefaultBodyLimit::max(
+                admin_pages::LOGO_BODY_MAX,
+            )),
+        ),
+        (M::GET, "/organisatie/{id}/logo", get(admin_pages::logo)),
         (M::GET, "/audit", get(audit_view::audit_page)),
         (M::GET, "/audit.csv", get(audit_view::audit_csv)),
         (M::GET, "/clienten/nieuw", get(staff::client_new)),
@@ -382,6 +395,7 @@ pub fn router(services: Services, config: WebConfig) -> Router {
         services,
         cookies: std::sync::Arc::new(auth::Cookies::new(config.secure_cookies)),
         proxies: std::sync::Arc::new(config.trusted_proxies.clone()),
+        hosts: std::sync::Arc::new(config.host_organisations.clone()),
     };
     let mut app = Router::new();
     if let Some(dir) = config.dev_outbox.clone() {
@@ -392,6 +406,11 @@ pub fn router(services: Services, config: WebConfig) -> Router {
         app = app.route(path, handler);
     }
     app.fallback(not_found)
+        // Inside the spawned task, so the pages it renders see the face.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            face::layer,
+        ))
         .layer(axum::middleware::from_fn(run_to_completion))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

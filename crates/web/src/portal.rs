@@ -128,7 +128,7 @@ pub struct Viewer {
 }
 
 pub fn tr_of(info: &SessionInfo) -> Tr {
-    Tr::new(Lang::parse(&info.language).unwrap_or(Lang::Nl))
+    Tr::new(Lang::parse(&info.language).unwrap_or(Lang::Nl)).with_sector(info.sector)
 }
 
 pub(crate) fn here(uri: &Uri) -> String {

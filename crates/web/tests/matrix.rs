@@ -75,6 +75,7 @@ const MATRIX: &[(&str, &str, [&str; 11])] = &[
     ("POST", "/clienten/{client}/netwerk/contactpersonen",            ["login",  "404",    "404",    "404",    "404",    "303",    "403",    "404",    "303",    "403",    "403"]),
     ("POST", "/clienten/{client}/netwerk/toegang/{grant}/intrekken",  ["login",  "404",    "404",    "404",    "404",    "303",    "403",    "404",    "303",    "403",    "403"]),
     ("POST", "/uitnodigingen/{id}",                                   ["login",  "404",    "404",    "kiezen", "404",    "404",    "404",    "404",    "404",    "404",    "404"]),
+    ("GET",  "/organisatie/{id}/logo",                                ["404",    "404",    "404",    "404",    "404",    "404",    "404",    "404",    "404",    "404",    "404"]),
     ("GET",  "/static/{*file}",                                       ["200",    "200",    "200",    "200",    "200",    "200",    "200",    "200",    "200",    "200",    "200"]),
 ];
 
@@ -99,6 +100,7 @@ fn concrete(path: &str, w: &World, it: &Items) -> String {
         "/beheer/medewerkers/{id}" => Some(it.staff_member.as_str()),
         "/beheer/goedkeuringen/{id}" => Some(it.staff_request.as_str()),
         "/uitnodigingen/{id}" => Some(it.link.as_str()),
+        "/organisatie/{id}/logo" => Some(w.zorg.as_str()),
         _ => None,
     };
     let mut p = path.replace("{client}", w.aisha.as_str());
@@ -510,7 +512,8 @@ async fn every_state_changing_route_refuses_a_missing_or_wrong_csrf_token() {
                     .body(axum::body::Body::from("email=x&password=y"))
                     .expect("req");
                 b.send(req).await
-            } else if path == "/clienten/{client}/documenten" {
+            } else if path == "/clienten/{client}/documenten" || path == "/beheer/logo" {
+                // Multipart forms: the token is the first field.
                 let body = match &token {
                     None => upload_body("").replacen(
                         "--M\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n\r\n",

@@ -870,9 +870,11 @@ async fn the_settings_of_an_organisation_with_a_local_help_page_save_unchanged()
         "email",
         "phone",
         "help_url",
+        "display_name",
     ] {
         form.push((n.into(), input_value(&p.body, n)));
     }
+    form.push(("sector".into(), selected(&p.body, "sector")));
     form.push(("staff_sms".into(), "ja".into()));
     let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let saved = fred.post("/beheer", &form).await;
@@ -894,4 +896,174 @@ async fn the_settings_of_an_organisation_with_a_local_help_page_save_unchanged()
     let p = fred.post("/beheer", &bad).await;
     assert_eq!(p.status, StatusCode::BAD_REQUEST);
     assert!(p.body.contains("een pagina van deze site"), "{}", p.body);
+}
+
+/// A tiny valid PNG (1x1).
+const PNG: &[u8] = &[
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
+    0x89, 0x00, 0x00, 0x00, 0x0A, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x00, 0x01, 0x00, 0x00,
+    0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE,
+    0x42, 0x60, 0x82,
+];
+
+async fn upload_logo(b: &mut Browser, csrf: &str, file: &[u8]) -> Page {
+    let mut body = Vec::new();
+    body.extend_from_slice(
+        format!("--M\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n")
+            .as_bytes(),
+    );
+    body.extend_from_slice(
+        b"--M\r\nContent-Disposition: form-data; name=\"bestand\"; filename=\"logo.png\"\r\nContent-Type: image/png\r\n\r\n",
+    );
+    body.extend_from_slice(file);
+    body.extend_from_slice(b"\r\n--M--\r\n");
+    let req = axum::http::Request::post("/beheer/logo")
+        .header("cookie", b.cookie_header())
+        .header("content-type", "multipart/form-data; boundary=M")
+        .body(axum::body::Body::from(body))
+        .expect("req");
+    b.send(req).await
+}
+
+#[tokio::test]
+async fn an_organisation_shows_its_own_name_logo_servicedesk_words_and_rules() {
+    let w = world(false).await;
+    let cli = Ctx::system("cli");
+    // A GGZ organisation in the same installation, with its own client.
+    let ggz_settings = OrgSettings {
+        sector: inzage_web::i18n::Sector::MentalHealth,
+        display_name: Some("GGZ Oost Brabant".into()),
+        servicedesk_email: Some("hulp@ggz-oost.nl".into()),
+        servicedesk_phone: Some("040 123 45 67".into()),
+        idle_timeout_minutes: 20,
+        ..OrgSettings::default()
+    };
+    let (ggz, ggz_team) =
+        inzage_service::testing::organisation(&w.svc, "GGZ Oost", ggz_settings).await;
+    let mut c = inzage_service::testing::client(
+        "G-1",
+        Some("gijs@example.nl"),
+        Some("0612345611"),
+        &ggz_team,
+    );
+    c.given_name = label("Gijs");
+    let gijs = w
+        .svc
+        .create_client(&cli, &ggz, c, NaiveDate::from_ymd_opt(2025, 1, 1))
+        .await
+        .expect("client");
+    w.svc
+        .provision_account(&cli, InviteTarget::Client(gijs), PASSWORD)
+        .await
+        .expect("account");
+
+    // Words: the GGZ client reads "Behandelplan", the care client "Cliëntplan".
+    let mut g = w.signed_in("gijs@example.nl").await;
+    let start = g.get("/").await.body;
+    assert!(
+        start.contains("Behandelplan") && !start.contains("Cliëntplan"),
+        "{start}"
+    );
+    let profile = g.get("/dossier/gegevens").await.body;
+    assert!(profile.contains("Regiebehandelaar"), "{profile}");
+    assert!(!profile.to_lowercase().contains("begeleider"), "{profile}");
+    // Face: the header names the client's own organisation, the footer its
+    // servicedesk; the help page states its own idle minutes.
+    assert!(start.contains("<span>GGZ Oost Brabant</span>"), "{start}");
+    assert!(start.contains("mailto:hulp@ggz-oost.nl") && start.contains("tel:0401234567"));
+    let help = g.get("/hulp").await.body;
+    assert!(help.contains("Als je 20 minuten niets doet"), "{help}");
+    let mut a = w.signed_in("ayse@example.nl").await;
+    let start = a.get("/").await.body;
+    assert!(start.contains("Cliëntplan") && !start.contains("Behandelplan"));
+    assert!(a
+        .get("/hulp")
+        .await
+        .body
+        .contains("Als je 15 minuten niets doet"));
+    assert!(a
+        .get("/hulp")
+        .await
+        .body
+        .contains("Na 3 keer verkeerd inloggen moet je 10 minuten wachten"));
+
+    // Before sign-in: the host name picks the organisation, else the default.
+    let mapped = router(
+        w.svc.clone(),
+        WebConfig {
+            host_organisations: inzage_web::face::HostOrganisations::parse(
+                "mijn.ggz-oost.nl=GGZ Oost",
+            )
+            .expect("hosts"),
+            ..WebConfig::default()
+        },
+    );
+    let mut anon = Browser {
+        app: mapped,
+        jar: BTreeMap::new(),
+    };
+    let req = axum::http::Request::get("/inloggen")
+        .header("host", "mijn.ggz-oost.nl:443")
+        .body(axum::body::Body::empty())
+        .expect("req");
+    let p = anon.send(req).await;
+    assert!(
+        p.body.contains("<span>GGZ Oost Brabant</span>"),
+        "{}",
+        p.body
+    );
+    let p = anon.get("/inloggen").await;
+    assert!(p.body.contains("<span>Zorg</span>"), "default: {}", p.body);
+
+    // Logo: checked by content, then on the sign-in page and in the header.
+    let mut fred = w.signed_in("fred@zorg.nl").await;
+    let csrf = hidden(&fred.get("/beheer").await.body, "csrf");
+    let p = upload_logo(&mut fred, &csrf, b"<svg>not a png</svg>").await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST, "{}", p.body);
+    assert!(
+        p.body.contains("kies een PNG- of JPEG-afbeelding"),
+        "{}",
+        p.body
+    );
+    let p = upload_logo(&mut fred, "verkeerd", PNG).await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN, "a wrong CSRF token");
+    let logos: i64 =
+        w.db.scalar("SELECT COUNT(*) FROM organisation WHERE logo_sha256 IS NOT NULL")
+            .await;
+    assert_eq!(logos, 0, "nothing stored by a refused upload");
+    let p = upload_logo(&mut fred, &csrf, PNG).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let login = anon.get("/inloggen").await.body;
+    let i = login.find("/organisatie/").expect("logo on the login page");
+    let src: String = login[i..].chars().take_while(|c| *c != '"').collect();
+    let logo = anon.get(&src).await;
+    assert_eq!(logo.status, StatusCode::OK);
+    assert_eq!(
+        logo.headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("image/png")
+    );
+    assert!(a.get("/").await.body.contains(&src), "in the header");
+    assert!(
+        !g.get("/").await.body.contains(&src),
+        "not another organisation's"
+    );
+
+    // E-mails end with the organisation's name.
+    w.svc
+        .request_password_reset("gijs@example.nl", None)
+        .await
+        .expect("reset");
+    inzage_service::jobs::Runner::new(w.svc.clone(), "t")
+        .run_until_idle()
+        .await
+        .expect("jobs");
+    let mails = common::outbox_texts(&w.db.dir.path().join("outbox"));
+    let reset = mails
+        .iter()
+        .find(|m| m.contains("gijs@example.nl") && m.contains("wachtwoord-instellen"))
+        .expect("reset mail");
+    assert!(reset.contains("GGZ Oost Brabant"), "{reset}");
 }

@@ -1465,6 +1465,7 @@ async fn a_functional_admin_manages_settings_teams_and_staff_of_their_own_organi
             ("email", "servicedesk@zorg.nl".into()),
             ("phone", "085 123 45 67".into()),
             ("help_url", "".into()),
+            ("sector", "care".into()),
             ("staff_sms", "ja".into()),
         ]
     };

@@ -61,7 +61,7 @@ impl Services {
         }
         self.end_sessions(&mut tx, &a.id, Some(session_token), "credentials_changed")
             .await?;
-        let mail = crate::texts::app_changed(&a.language, true);
+        let mail = crate::texts::app_changed(a.voice(), true);
         super::mail_holder(&mut tx, now, &a, mail, "app_changed").await?;
         audit_account(
             &mut tx,
@@ -111,7 +111,7 @@ impl Services {
         .await?;
         self.end_sessions(&mut tx, &a.id, Some(session_token), "credentials_changed")
             .await?;
-        let mail = crate::texts::app_changed(&a.language, false);
+        let mail = crate::texts::app_changed(a.voice(), false);
         super::mail_holder(&mut tx, now, &a, mail, "app_changed").await?;
         audit_account(
             &mut tx,

@@ -168,12 +168,12 @@ pub(crate) async fn notify_old(
     tx: &mut Tx,
     now: DateTime<Utc>,
     account_id: Option<&str>,
-    lang: &str,
+    voice: crate::texts::Voice<'_>,
     old_email: Option<&str>,
     old_mobile: Option<&str>,
 ) -> Result<()> {
     if let Some(old) = old_email {
-        let (subject, body) = crate::texts::identifiers_changed(lang);
+        let (subject, body) = crate::texts::identifiers_changed(voice);
         queue(
             tx,
             now,
@@ -189,7 +189,7 @@ pub(crate) async fn notify_old(
         .await?;
     }
     if let Some(old) = old_mobile {
-        let body = crate::texts::identifiers_changed_sms(lang);
+        let body = crate::texts::identifiers_changed_sms(voice);
         queue(
             tx,
             now,
@@ -270,7 +270,7 @@ impl Services {
             tx,
             now,
             Some(&a.id),
-            &a.language,
+            a.voice(),
             Some(&a.email),
             a.mobile.as_deref(),
         )
@@ -401,7 +401,7 @@ impl Services {
         let minutes = OWN_CHANGE_VALID.num_minutes();
         match &new {
             NewIdentifier::Email(e) => {
-                let (subject, body) = crate::texts::confirm_code_mail(&a.language, &code, minutes);
+                let (subject, body) = crate::texts::confirm_code_mail(a.voice(), &code, minutes);
                 queue(
                     &mut tx,
                     now,
@@ -417,7 +417,7 @@ impl Services {
                 .await?;
             }
             NewIdentifier::Mobile(m) => {
-                let body = crate::texts::confirm_code_sms(&a.language, &code, minutes);
+                let body = crate::texts::confirm_code_sms(a.voice(), &code, minutes);
                 queue(
                     &mut tx,
                     now,
@@ -701,7 +701,7 @@ impl Services {
             self.settings().public_base_url.trim_end_matches('/')
         );
         let mail = crate::texts::staff_change_request(
-            &a.language,
+            a.voice(),
             organisation,
             new_email,
             new_mobile,
@@ -921,7 +921,7 @@ impl Services {
                         tx,
                         self.now(),
                         Some(&acct.id),
-                        &acct.language,
+                        acct.voice(),
                         Some(&acct.email),
                         acct.mobile.as_deref(),
                     )

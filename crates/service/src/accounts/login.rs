@@ -374,7 +374,7 @@ impl Services {
                 .execute(&mut *tx)
                 .await?;
             let mail = crate::texts::lockout(
-                &account.language,
+                account.voice(),
                 &display_datetime(until),
                 org.lockout_threshold,
                 org.servicedesk_email.as_deref(),

@@ -139,6 +139,9 @@ pub struct SessionInfo {
     pub has_totp: bool,
     /// Step two is pending and the account may enrol an app in it.
     pub may_enrol: bool,
+    /// The account's organisation's sector (the words of every page).
+    #[serde(skip)]
+    pub sector: inzage_i18n::Sector,
     /// The facts the session check loaded, for this request's reads
     /// ([`Ctx::with_facts`]).
     #[serde(skip)]
@@ -185,16 +188,30 @@ struct AccountRow {
     language: String,
     tour_done: bool,
     last_login_at: Option<DateTime<Utc>>,
+    /// The account's organisation's sector: the words of its messages.
+    sector: inzage_i18n::Sector,
+}
+
+impl AccountRow {
+    /// The language and words the holder's messages are written in.
+    fn voice(&self) -> crate::texts::Voice<'_> {
+        crate::texts::Voice {
+            lang: &self.language,
+            sector: self.sector,
+        }
+    }
 }
 
 const ACCOUNT_COLS: &str =
     "id, organisation_id, kind, subject_id, email, mobile, password_hash, totp_secret, \
-     totp_last_step, totp_pending_secret, paused_until, language, tour_done, last_login_at";
+     totp_last_step, totp_pending_secret, paused_until, language, tour_done, last_login_at, \
+     (SELECT o.sector FROM organisation o WHERE o.id = account.organisation_id) AS sector";
 
 /// [`ACCOUNT_COLS`] of an account aliased `a` in a join.
 const ACCOUNT_COLS_A: &str =
     "a.id, a.organisation_id, a.kind, a.subject_id, a.email, a.mobile, a.password_hash, a.totp_secret, \
-     a.totp_last_step, a.totp_pending_secret, a.paused_until, a.language, a.tour_done, a.last_login_at";
+     a.totp_last_step, a.totp_pending_secret, a.paused_until, a.language, a.tour_done, a.last_login_at, \
+     (SELECT o.sector FROM organisation o WHERE o.id = a.organisation_id) AS sector";
 
 fn account_from_row(r: &crate::sql::Row) -> Result<AccountRow> {
     Ok(AccountRow {
@@ -213,6 +230,9 @@ fn account_from_row(r: &crate::sql::Row) -> Result<AccountRow> {
         language: s(r, "language")?,
         tour_done: b(r, "tour_done")?,
         last_login_at: ot(r, "last_login_at")?,
+        sector: os(r, "sector")?
+            .and_then(|c| inzage_i18n::Sector::parse(&c))
+            .unwrap_or_default(),
     })
 }
 
@@ -268,7 +288,7 @@ async fn queue_password_changed(
     now: DateTime<Utc>,
     account: &AccountRow,
 ) -> Result<()> {
-    let mail = crate::texts::password_changed(&account.language);
+    let mail = crate::texts::password_changed(account.voice());
     mail_holder(tx, now, account, mail, "password_changed").await
 }
 
@@ -764,15 +784,12 @@ impl Services {
                             (
                                 "link_pending",
                                 crate::texts::link_pending(
-                                    &other.language,
+                                    other.voice(),
                                     &self.settings().public_base_url,
                                 ),
                             )
                         }
-                        None => (
-                            "address_taken",
-                            crate::texts::address_taken(&other.language),
-                        ),
+                        None => ("address_taken", crate::texts::address_taken(other.voice())),
                     };
                     queue(
                         &mut tx,
@@ -795,13 +812,13 @@ impl Services {
         let expires_at = match (&account, send) {
             (Some(account_id), true) => {
                 let (link, expires_at) = self.issue_token(&mut tx, account_id, "invite").await?;
-                let lang: String = crate::sql::query("SELECT language FROM account WHERE id = $1")
-                    .bind(account_id)
-                    .fetch_one(&mut *tx)
-                    .await?
-                    .try_get("language")?;
-                let (subject, body) =
-                    crate::texts::invite(&lang, &link, &display_datetime(expires_at), &mail_to);
+                let holder = self.account_by_id(&mut tx, account_id).await?;
+                let (subject, body) = crate::texts::invite(
+                    holder.voice(),
+                    &link,
+                    &display_datetime(expires_at),
+                    &mail_to,
+                );
                 queue(
                     &mut tx,
                     now,
@@ -1093,7 +1110,7 @@ impl Services {
         .bind(&id_hash)
         .execute(&mut *tx)
         .await?;
-        let body = crate::texts::sms_code(&account.language, &code);
+        let body = crate::texts::sms_code(account.voice(), &code);
         queue(
             &mut tx,
             now,
@@ -1334,7 +1351,8 @@ impl Services {
                  CAST(NULL AS TEXT) AS totp_pending_secret, CAST(NULL AS TEXT) AS paused_until, \
                  CAST(NULL AS TEXT) AS last_login_at, \
                  CASE WHEN a.totp_secret IS NULL THEN 0 ELSE 1 END AS has_totp, \
-                 o.idle_timeout_minutes, {} \
+                 o.idle_timeout_minutes, o.sector, o.name AS org_name, o.display_name AS org_display_name, \
+                 o.logo_sha256 AS org_logo, {} \
                  FROM auth_session s JOIN account a ON a.id = s.account_id \
                  JOIN organisation o ON o.id = a.organisation_id \
                  LEFT JOIN client c ON a.kind = 'client' AND c.id = a.subject_id {} \
@@ -1445,6 +1463,7 @@ impl Services {
             tour_done: account.tour_done,
             has_totp: b(&r, "has_totp")?,
             may_enrol: b(&r, "may_enrol")?,
+            sector: account.sector,
             facts,
         };
         Ok((Some(info), false))
@@ -1640,7 +1659,7 @@ impl Services {
             return Ok(());
         }
         let (link, _) = self.issue_token(&mut tx, &account.id, "reset").await?;
-        let mail = crate::texts::reset(&account.language, &link);
+        let mail = crate::texts::reset(account.voice(), &link);
         mail_holder(&mut tx, now, &account, mail, "reset").await?;
         tx.commit().await?;
         self.wake_jobs();
