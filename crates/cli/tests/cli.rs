@@ -240,14 +240,25 @@ async fn demo_is_idempotent_and_audit_verify_catches_tampering() {
     assert!(text(&o.stdout).contains("demo organisation loaded"));
     let o = inzage(&db, &["admin", "org", "list", "--json"]);
     let orgs: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
-    let org = orgs[0]["id"].as_str().expect("org").to_owned();
-    let count = |db: &TestDb| {
-        let o = inzage(db, &["admin", "client", "list", "--org", &org, "--json"]);
+    let id_of = |name: &str| {
+        orgs.as_array()
+            .and_then(|a| a.iter().find(|o| o["name"] == name))
+            .and_then(|o| o["id"].as_str())
+            .map(str::to_owned)
+            .expect("organisation")
+    };
+    let org = id_of("Zorggroep De Linde (demo)");
+    let ggz = id_of("GGZ Oost (demo)");
+    let count_in = |db: &TestDb, org: &str| {
+        let o = inzage(db, &["admin", "client", "list", "--org", org, "--json"]);
         serde_json::from_slice::<serde_json::Value>(&o.stdout)
             .ok()
             .and_then(|v| v.as_array().map(Vec::len))
     };
+    let count = |db: &TestDb| count_in(db, &org);
     assert_eq!(count(&db), Some(4));
+    // Both sectors: the GGZ organisation with its one client.
+    assert_eq!(count_in(&db, &ggz), Some(1));
     // The two discharged demo clients: nothing in their dossiers is dated
     // after the discharge (the portal shows these dates in the grace
     // period).
