@@ -976,3 +976,7 @@ help-q-discharge = My care has ended. Can I still read?
 help-a-discharge = Yes. After your care ends you can read your dossier for { $days } more days. After that you cannot sign in. The top of your dossier says until when.
 help-q-browsers = Which browser can I use?
 help-a-browsers = Inzage works in the latest versions of Chrome, Edge, Firefox and Safari, on phone, tablet and computer. Also with a screen reader and with the keyboard alone. An old browser (such as Internet Explorer) does not work.
+staff-grant-change = Change access
+staff-grant-change-consent = The client consents again to this access. I record that now in my name.
+staff-grant-change-save = Save access
+staff-notice-grant-changed = The access is changed. The old access stays in the history; the contact person sees the new parts at once.

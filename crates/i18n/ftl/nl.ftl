@@ -977,3 +977,7 @@ help-q-discharge = Mijn zorg is gestopt. Kan ik nog lezen?
 help-a-discharge = Ja. Na het einde van je zorg kun je je dossier nog { $days } dagen lezen. Daarna kun je niet meer inloggen. Bovenaan je dossier staat tot wanneer het kan.
 help-q-browsers = Welke browser kan ik gebruiken?
 help-a-browsers = Inzage werkt in de nieuwste versies van Chrome, Edge, Firefox en Safari, op telefoon, tablet en computer. Ook met een schermlezer en alleen met het toetsenbord. Een oude browser (zoals Internet Explorer) werkt niet.
+staff-grant-change = Toegang wijzigen
+staff-grant-change-consent = De cliënt geeft opnieuw toestemming voor deze toegang. Ik leg dat nu vast op mijn naam.
+staff-grant-change-save = Toegang opslaan
+staff-notice-grant-changed = De toegang is gewijzigd. De oude toegang staat in de geschiedenis; de contactpersoon ziet de nieuwe onderdelen meteen.

@@ -568,6 +568,84 @@ impl Services {
         Ok(())
     }
 
+    /// Changes what a contact person may see (tiles) and until when, with
+    /// the client's consent recorded anew (issue 14): the grant ends now and
+    /// a new one with the new tiles and end date, recorded in the acting
+    /// member's name, starts now; nothing is overwritten (the old grant
+    /// stays in the history with who ended it). A stale `grant` (ended
+    /// meanwhile) writes nothing. The contact person's open sessions see
+    /// the new tiles at their next request (the rules read the grants).
+    pub async fn change_grant(
+        &self,
+        ctx: &Ctx,
+        grant: &AccessGrantId,
+        change: NewGrant,
+    ) -> Result<AccessGrantId> {
+        let a = write(
+            DossierPart::Network,
+            AuditAction::Grant,
+            Some(grant.as_str()),
+        );
+        if let Ok(me) = decide_authorship(&ctx.principal) {
+            if me != change.consent_recorded_by {
+                return Err(ServiceError::Invalid(FieldError::new(
+                    "consent_recorded_by",
+                    "staff record consent in their own name",
+                )));
+            }
+        }
+        if change.parts.is_empty() {
+            return Err(ServiceError::Invalid(FieldError::new(
+                "parts",
+                "choose at least one part",
+            )));
+        }
+        if change.valid_until.is_some_and(|u| u <= change.valid_from) {
+            return Err(ServiceError::Invalid(FieldError::new(
+                "valid_until",
+                "end is before the start",
+            )));
+        }
+        let (client, mut tx, scope) = self
+            .gate_item(ctx, "access_grant", grant.as_str(), &a)
+            .await?;
+        let now = ts(self.now());
+        let (kind, id) = ctx.principal.audit_actor();
+        let ended = crate::sql::query(
+            "UPDATE access_grant SET revoked_at = $2, revoked_by = $3 WHERE id = $1 AND revoked_at IS NULL \
+             AND (valid_until IS NULL OR valid_until > $2) RETURNING contact_person_id",
+        )
+        .bind(grant.as_str())
+        .bind(&now)
+        .bind(format!("{kind}:{id}"))
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(ended) = ended else {
+            // Ended already (another window, a colleague, its end date).
+            return Err(ServiceError::Stale);
+        };
+        let g = new_id();
+        crate::sql::query(
+            "INSERT INTO access_grant (id, client_id, contact_person_id, parts, valid_from, valid_until, \
+             consent_recorded_by, consent_recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&g)
+        .bind(&client)
+        .bind(s(&ended, "contact_person_id")?)
+        .bind(join_parts(&change.parts))
+        .bind(ts(change.valid_from))
+        .bind(change.valid_until.map(ts))
+        .bind(change.consent_recorded_by.as_str())
+        .bind(&now)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| crate::admin::fk_or(e, "the staff member recording consent does not exist", "exists"))?;
+        self.allowed(&mut tx, ctx, &scope, &client, &a, Some(&g))
+            .await?;
+        tx.commit().await?;
+        Ok(AccessGrantId::from_raw(g))
+    }
+
     /// Bulk import into the client's current episode, one transaction.
     /// Only the operator CLI and the demo may import (the import sets
     /// authors and times that a person writing could not).

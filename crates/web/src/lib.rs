@@ -311,6 +311,11 @@ fn route_table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             "/clienten/{client}/netwerk/toegang/{grant}/intrekken",
             post(staff::network_revoke),
         ),
+        (
+            M::POST,
+            "/clienten/{client}/netwerk/toegang/{grant}/wijzigen",
+            post(staff::network_grant_change),
+        ),
         (M::GET, "/inloggen", get(auth::login_form)),
         (M::POST, "/inloggen", post(auth::login_submit)),
         (M::GET, "/inloggen/code", get(auth::code_form)),

@@ -73,6 +73,7 @@ const MATRIX: &[(&str, &str, [&str; 11])] = &[
     ("POST", "/clienten/{client}/netwerk/gegevens",                   ["login",  "404",    "404",    "404",    "404",    "303",    "403",    "404",    "303",    "403",    "403"]),
     ("POST", "/clienten/{client}/netwerk/portaal",                    ["login",  "404",    "404",    "404",    "404",    "303",    "403",    "404",    "303",    "403",    "403"]),
     ("POST", "/clienten/{client}/netwerk/contactpersonen",            ["login",  "404",    "404",    "404",    "404",    "303",    "403",    "404",    "303",    "403",    "403"]),
+    ("POST", "/clienten/{client}/netwerk/toegang/{grant}/wijzigen",   ["login",  "404",    "404",    "404",    "404",    "303",    "403",    "404",    "303",    "403",    "403"]),
     ("POST", "/clienten/{client}/netwerk/toegang/{grant}/intrekken",  ["login",  "404",    "404",    "404",    "404",    "303",    "403",    "404",    "303",    "403",    "403"]),
     ("POST", "/uitnodigingen/{id}",                                   ["login",  "404",    "404",    "kiezen", "404",    "404",    "404",    "404",    "404",    "404",    "404"]),
     ("GET",  "/organisatie/{id}/logo",                                ["404",    "404",    "404",    "404",    "404",    "404",    "404",    "404",    "404",    "404",    "404"]),
@@ -235,6 +236,9 @@ async fn form(path: &str, w: &World, it: &Items) -> Vec<(&'static str, String)> 
             ("mobiel", "0612345601"),
         ]),
         "/clienten/{client}/netwerk/portaal" => f(&[("stop", "nee")]),
+        "/clienten/{client}/netwerk/toegang/{grant}/wijzigen" => {
+            f(&[("deel", "reports"), ("toestemming", "ja"), ("tot", "")])
+        }
         "/clienten/{client}/netwerk/contactpersonen" => f(&[
             ("voornaam", "Matrix"),
             ("achternaam", "Test"),

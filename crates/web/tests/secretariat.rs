@@ -1067,3 +1067,112 @@ async fn an_organisation_shows_its_own_name_logo_servicedesk_words_and_rules() {
         .expect("reset mail");
     assert!(reset.contains("GGZ Oost Brabant"), "{reset}");
 }
+
+#[tokio::test]
+async fn a_contact_persons_tiles_and_end_date_change_in_place_with_consent_recorded_anew() {
+    let w = world(false).await;
+    let cli = Ctx::system("cli");
+    let (mentor, grant) = w
+        .svc
+        .add_contact_person(
+            &cli,
+            &w.ayse,
+            inzage_service::writes::NewContactPerson {
+                given_name: label("Mila"),
+                name_prefix: None,
+                family_name: label("Vries"),
+                relation: Relation::Mentor,
+                email: Some(Email::parse("mila@example.nl").expect("e")),
+                mobile: Some(MobileNumber::parse("0612345688").expect("m")),
+            },
+            inzage_service::writes::NewGrant {
+                parts: vec![DossierPart::Reports],
+                valid_from: w.clock.now_for_test(),
+                valid_until: None,
+                consent_recorded_by: w.anna.clone(),
+            },
+        )
+        .await
+        .expect("contact");
+    w.svc
+        .provision_account(&cli, InviteTarget::ContactPerson(mentor), PASSWORD)
+        .await
+        .expect("account");
+    let mut mila = w.signed_in("mila@example.nl").await;
+    assert_eq!(
+        mila.get("/dossier/afspraken").await.status,
+        StatusCode::FORBIDDEN,
+        "not granted yet"
+    );
+    let mut sandra = w.signed_in("sandra@zorg.nl").await;
+    let path = format!("/clienten/{}/netwerk", w.ayse);
+    let page = sandra.get(&path).await;
+    assert!(page.body.contains("Toegang wijzigen"), "{}", page.body);
+    let csrf = hidden(&page.body, "csrf");
+    let change = format!("{path}/toegang/{grant}/wijzigen");
+    // Without the consent: refused, nothing changed.
+    let p = sandra
+        .post(
+            &change,
+            &[
+                ("csrf", &csrf),
+                ("deel", "reports"),
+                ("deel", "appointments"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(
+        p.body.contains("toestemming") || p.body.contains("Toestemming"),
+        "{}",
+        p.body
+    );
+    let p = sandra
+        .post(
+            &change,
+            &[
+                ("csrf", &csrf),
+                ("deel", "reports"),
+                ("deel", "appointments"),
+                ("tot", "31-12-2026"),
+                ("toestemming", "ja"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert!(p
+        .location
+        .expect("to")
+        .ends_with("melding=toegang-gewijzigd"));
+    // Nothing overwritten: the old grant ended, a new one in Sandra's name.
+    let old_ended: i64 =
+        w.db.scalar(&format!(
+            "SELECT COUNT(*) FROM access_grant WHERE id = '{grant}' AND revoked_at IS NOT NULL"
+        ))
+        .await;
+    assert_eq!(old_ended, 1);
+    let new_by_sandra: i64 = w
+        .db
+        .scalar(
+            "SELECT COUNT(*) FROM access_grant g JOIN staff_member m ON m.id = g.consent_recorded_by \
+             WHERE g.revoked_at IS NULL AND m.email = 'sandra@zorg.nl' AND g.valid_until IS NOT NULL",
+        )
+        .await;
+    assert_eq!(new_by_sandra, 1);
+    // The contact person's open session sees the new tile at once.
+    assert_eq!(mila.get("/dossier/afspraken").await.status, StatusCode::OK);
+    // The ended grant cannot be changed again (a stale form writes nothing).
+    let p = sandra
+        .post(
+            &change,
+            &[
+                ("csrf", &csrf),
+                ("deel", "documents"),
+                ("toestemming", "ja"),
+            ],
+        )
+        .await;
+    assert!(p.location.expect("to").ends_with("melding=gewijzigd"));
+    let grants: i64 = w.db.scalar("SELECT COUNT(*) FROM access_grant").await;
+    assert_eq!(grants, 2);
+}

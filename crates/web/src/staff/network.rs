@@ -46,6 +46,8 @@ fn status_view(s: &AccessStatus) -> StatusView {
 pub struct GrantRow {
     pub id: String,
     pub part_keys: Vec<&'static str>,
+    /// The part codes, for the change form's checkboxes.
+    pub part_codes: Vec<&'static str>,
     pub from: String,
     pub until: Option<String>,
     pub revoked: Option<String>,
@@ -111,6 +113,7 @@ fn network_notice(code: Option<&str>) -> Option<&'static str> {
         "aangezet" => Some("staff-notice-portal-restarted"),
         "gewijzigd" => Some("staff-notice-network-stale"),
         "pauze-voorbij" => Some("staff-notice-pause-ended"),
+        "toegang-gewijzigd" => Some("staff-notice-grant-changed"),
         "gegevens" => Some("staff-notice-details-changed"),
         "bevestiging" => Some("staff-notice-details-asked"),
         _ => None,
@@ -143,6 +146,7 @@ async fn network_page(
                 .map(|g| GrantRow {
                     id: g.id.to_string(),
                     part_keys: g.parts.iter().map(|p| tile_of(*p).0).collect(),
+                    part_codes: g.parts.iter().map(|p| p.code()).collect(),
                     from: display_date(local_date(g.valid_from)),
                     until: g
                         .valid_until
@@ -280,6 +284,55 @@ pub async fn network_revoke(
     match st.services.revoke_grant(&v.ctx, &grant).await {
         Ok(()) => Ok(to_network(&v, "ingetrokken")),
         Err(ServiceError::Stale) => Ok(to_network(&v, "gewijzigd")),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Changes a contact person's tiles and end date in place, with the
+/// client's consent recorded anew (`deel` repeated, `tot`, `toestemming`).
+pub async fn network_grant_change(
+    State(st): State<AppState>,
+    who: StaffSession,
+    Path((client, grant)): Path<(String, String)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let v = who
+        .open_form(&st, &client, DossierPart::Network, field(&pairs, "csrf"))
+        .await?;
+    let grant = AccessGrantId::parse(&grant).ok_or(WebError::NotFound)?;
+    let tr = v.tr;
+    let parts: Vec<DossierPart> = CLIENT_PARTS
+        .iter()
+        .copied()
+        .filter(|p| pairs.iter().any(|(k, val)| k == "deel" && val == p.code()))
+        .collect();
+    if parts.is_empty() {
+        return Err(WebError::BadInput(tr.t("staff-contact-parts-error")));
+    }
+    if field(&pairs, "toestemming") != "ja" {
+        return Err(WebError::BadInput(tr.t("staff-contact-consent-error")));
+    }
+    let now = st.services.now();
+    let until = match parse_filter_date(field(&pairs, "tot")) {
+        Ok(None) => None,
+        Ok(Some(d))
+            if d >= local_date(now) && d <= local_date(now) + chrono::Duration::days(3660) =>
+        {
+            Some(local_midnight_utc(d + chrono::Duration::days(1)))
+        }
+        Ok(Some(_)) => return Err(WebError::BadInput(tr.t("staff-contact-until-range"))),
+        Err(()) => return Err(WebError::BadInput(tr.t("bad-date"))),
+    };
+    let change = NewGrant {
+        parts,
+        valid_from: now,
+        valid_until: until,
+        consent_recorded_by: v.me.clone(),
+    };
+    match st.services.change_grant(&v.ctx, &grant, change).await {
+        Ok(_) => Ok(to_network(&v, "toegang-gewijzigd")),
+        Err(ServiceError::Stale) => Ok(to_network(&v, "gewijzigd")),
+        Err(ServiceError::Invalid(_)) => Err(WebError::BadInput(tr.t("staff-contact-parts-error"))),
         Err(e) => Err(e.into()),
     }
 }
