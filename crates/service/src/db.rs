@@ -88,6 +88,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "client_registration",
         include_str!("../migrations/0007_client_registration.sql"),
     ),
+    (
+        8,
+        "kept_forms",
+        include_str!("../migrations/0008_kept_forms.sql"),
+    ),
 ];
 
 impl Db {

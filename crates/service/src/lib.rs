@@ -20,6 +20,7 @@ pub mod dossier;
 pub mod error;
 mod group_commit;
 pub mod jobs;
+pub mod kept_forms;
 pub mod messages;
 pub mod pacing;
 pub mod passwords;

@@ -71,7 +71,7 @@ impl Cookies {
         HeaderValue::from_str(&format!("{name}={value}{}{age}", self.attrs()))
             .unwrap_or(HeaderValue::from_static(""))
     }
-    fn clear(&self, name: &str) -> HeaderValue {
+    pub(crate) fn clear(&self, name: &str) -> HeaderValue {
         self.set(name, "", Some(0))
     }
 }
@@ -195,6 +195,8 @@ struct LoginPage {
 pub struct LoginQuery {
     next: Option<String>,
     verlopen: Option<String>,
+    /// A form posted after the timeout was kept (`bewaard=1`).
+    bewaard: Option<String>,
 }
 
 pub async fn login_form(
@@ -204,7 +206,11 @@ pub async fn login_form(
 ) -> Response {
     let (csrf, set) = pre_csrf(&headers, &st.cookies);
     let tr = pre_tr(&headers);
-    let notice = q.verlopen.map(|_| tr.t("login-timed-out"));
+    let notice = match (q.verlopen, q.bewaard) {
+        (Some(_), Some(_)) => Some(tr.t("login-timed-out-kept")),
+        (Some(_), None) => Some(tr.t("login-timed-out")),
+        _ => None,
+    };
     let email = cookie(&headers, Cookies::EMAIL)
         .map(decode_email)
         .unwrap_or_default();

@@ -63,6 +63,17 @@ pub fn help_url() -> String {
         .unwrap_or_default()
 }
 
+/// The organisation's idle timeout in minutes (15 when unknown).
+pub fn idle_minutes() -> i64 {
+    current().map_or(15, |f| f.idle_timeout_minutes.max(1))
+}
+
+/// When the idle warning shows: two minutes before the end (at least one
+/// minute after the last page load).
+pub fn warn_after_minutes() -> i64 {
+    (idle_minutes() - 2).max(1)
+}
+
 /// The sector of the organisation of whoever looks.
 pub(crate) fn sector() -> crate::i18n::Sector {
     current().map(|f| f.sector).unwrap_or_default()

@@ -16,6 +16,7 @@ mod gated_body;
 mod headers;
 pub use inzage_i18n as i18n;
 mod ics;
+mod kept;
 mod markdown;
 mod portal;
 mod staff;
@@ -411,6 +412,10 @@ pub fn router(services: Services, config: WebConfig) -> Router {
         app = app.route(path, handler);
     }
     app.fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            kept::keep_on_timeout,
+        ))
         // Inside the spawned task, so the pages it renders see the face.
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

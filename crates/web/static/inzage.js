@@ -37,3 +37,57 @@
     })(fields[i]);
   }
 })();
+
+// No text lost to the idle timeout (issue 14): on a page with a writing
+// form, a warning shortly before the session would end (the server ends it
+// after the organisation's idle minutes since the last request), with a
+// button that keeps the session alive. Without this script the page says
+// the rule in words, and a form posted after the timeout is kept anyway.
+(function () {
+  "use strict";
+  var body = document.body;
+  if (!document.querySelector("form[data-keep-text], form[data-idle-warn]")) {
+    return;
+  }
+  var after = parseInt(body.getAttribute("data-idle-warn-after"), 10);
+  if (!(after > 0)) {
+    return;
+  }
+  var text = body.getAttribute("data-idle-warning") || "";
+  var stay = body.getAttribute("data-idle-stay") || "OK";
+  var timer = null;
+  var box = null;
+  function arm() {
+    clearTimeout(timer);
+    timer = setTimeout(warn, after * 60000);
+  }
+  function warn() {
+    if (box) {
+      return;
+    }
+    box = document.createElement("div");
+    box.className = "utrecht-alert utrecht-alert--warning inzage-idle-warning";
+    box.setAttribute("role", "alert");
+    var p = document.createElement("p");
+    p.className = "utrecht-paragraph";
+    p.textContent = text;
+    var b = document.createElement("button");
+    b.type = "button";
+    b.className = "utrecht-button utrecht-button--secondary-action";
+    b.textContent = stay;
+    b.addEventListener("click", function () {
+      // Any signed-in request counts as activity; the help page reads no dossier.
+      fetch("/hulp", { credentials: "same-origin" }).then(function () {
+        box.parentNode.removeChild(box);
+        box = null;
+        arm();
+      });
+    });
+    box.appendChild(p);
+    box.appendChild(b);
+    var main = document.getElementById("main");
+    main.insertBefore(box, main.firstChild);
+    b.focus();
+  }
+  arm();
+})();

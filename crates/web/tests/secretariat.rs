@@ -1176,3 +1176,106 @@ async fn a_contact_persons_tiles_and_end_date_change_in_place_with_consent_recor
     let grants: i64 = w.db.scalar("SELECT COUNT(*) FROM access_grant").await;
     assert_eq!(grants, 2);
 }
+
+/// Signs in through the pages with `next`; returns where the browser goes.
+async fn sign_in_to(w: &World, b: &mut Browser, email: &str, next: &str) -> Option<String> {
+    let login = b.get("/inloggen").await;
+    let csrf = hidden(&login.body, "csrf");
+    let p = b
+        .post(
+            "/inloggen",
+            &[
+                ("csrf", &csrf),
+                ("email", email),
+                ("password", PASSWORD),
+                ("next", next),
+            ],
+        )
+        .await;
+    let code_page = b.get(&p.location.expect("to code")).await;
+    let csrf = hidden(&code_page.body, "csrf");
+    let code = common::latest_sms_code(&w.svc, &w.db.dir.path().join("outbox")).await;
+    b.post(
+        "/inloggen/code",
+        &[("csrf", &csrf), ("code", &code), ("method", "sms")],
+    )
+    .await
+    .location
+}
+
+#[tokio::test]
+async fn a_report_posted_after_the_idle_timeout_is_kept_and_put_back_after_sign_in() {
+    let w = world(false).await;
+    let mut anna = w.signed_in("anna@zorg.nl").await;
+    let form_page = format!("/clienten/{}/rapportages/nieuw", w.ayse);
+    let p = anna.get(&form_page).await;
+    assert!(
+        p.body.contains("Na 15 minuten zonder iets te doen"),
+        "the rule in words, without JS"
+    );
+    assert!(
+        p.body.contains("data-idle-warn-after=\"13\""),
+        "the script warns two minutes before"
+    );
+    let csrf = hidden(&p.body, "csrf");
+    let text = "Ayşe heeft vandaag zelf gekookt. Lange tekst die niet verloren mag gaan.";
+    w.clock.advance(chrono::Duration::minutes(16));
+    let reports_before: i64 = w.db.scalar("SELECT COUNT(*) FROM report").await;
+    let p = anna
+        .post(
+            &format!("/clienten/{}/rapportages", w.ayse),
+            &[
+                ("csrf", &csrf),
+                ("category", "Dagrapportage"),
+                ("body", text),
+                ("zichtbaar", "ja"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    let to = p.location.expect("to login");
+    assert!(
+        to.starts_with("/inloggen?verlopen=1&bewaard=1&next="),
+        "{to}"
+    );
+    assert_eq!(
+        w.db.scalar("SELECT COUNT(*) FROM report").await,
+        reports_before,
+        "nothing saved"
+    );
+    let login = anna.get(&to).await;
+    assert!(login.body.contains("is bewaard"), "{}", login.body);
+    // Another account gets nothing of it.
+    let mut sandra = w.signed_in("sandra@zorg.nl").await;
+    assert!(!sandra.get(&form_page).await.body.contains("zelf gekookt"));
+    // Anna signs in again and lands on the form with her text.
+    let back = sign_in_to(&w, &mut anna, "anna@zorg.nl", &form_page).await;
+    assert_eq!(back.as_deref(), Some(form_page.as_str()));
+    let p = anna.get(&form_page).await;
+    assert!(p.body.contains("zelf gekookt"), "{}", p.body);
+    assert!(p.body.contains("Hij is nog niet opgeslagen"));
+    // Handed back once.
+    assert!(!anna.get(&form_page).await.body.contains("zelf gekookt"));
+    assert_eq!(w.db.scalar("SELECT COUNT(*) FROM kept_form").await, 0);
+}
+
+#[tokio::test]
+async fn a_form_after_the_timeout_with_another_sessions_token_is_not_kept() {
+    let w = world(false).await;
+    let mut anna = w.signed_in("anna@zorg.nl").await;
+    w.clock.advance(chrono::Duration::minutes(16));
+    let p = anna
+        .post(
+            &format!("/clienten/{}/rapportages", w.ayse),
+            &[
+                ("csrf", &"a".repeat(64)),
+                ("category", "Dagrapportage"),
+                ("body", "geplant"),
+                ("zichtbaar", "ja"),
+            ],
+        )
+        .await;
+    let to = p.location.expect("to login");
+    assert!(to.starts_with("/inloggen?verlopen=1&next="), "{to}");
+    assert_eq!(w.db.scalar("SELECT COUNT(*) FROM kept_form").await, 0);
+}

@@ -278,11 +278,28 @@ async fn section_page(
 
 pub async fn plan_section(
     State(st): State<AppState>,
+    headers: axum::http::HeaderMap,
     who: StaffSession,
     Path((client, plan, section)): Path<(String, String, String)>,
 ) -> Result<Response, WebError> {
     let v = who.open(&st, &client, DossierPart::ClientPlan).await?;
-    let p = section_page(&st, v, &plan, &section, None, false, vec![]).await?;
+    // A section posted after the idle timeout comes back here, unsaved.
+    let here = format!("/clienten/{}/clientplan/{plan}/{section}", v.f.client_id);
+    let kept: Option<Vec<(String, String)>> = crate::kept::take(&st, &headers, &here).await;
+    let (form, errors) = match kept {
+        Some(pairs) => {
+            let max = PLAN_TEXT_MAX + 1000;
+            let form = SectionForm {
+                domain: field(&pairs, "domein").chars().take(200).collect(),
+                goals: field(&pairs, "doelen").chars().take(max).collect(),
+                agreements: field(&pairs, "afspraken").chars().take(max).collect(),
+                revision: field(&pairs, "revision").trim().parse().unwrap_or(0),
+            };
+            (Some(form), vec![v.tr.t("staff-kept-restored")])
+        }
+        None => (None, vec![]),
+    };
+    let p = section_page(&st, v, &plan, &section, form, false, errors).await?;
     Ok(private(page(p)))
 }
 

@@ -183,6 +183,7 @@ struct NewReportPage {
 
 pub async fn report_new(
     State(st): State<AppState>,
+    headers: axum::http::HeaderMap,
     who: StaffSession,
     Path(client): Path<String>,
 ) -> Result<Response, WebError> {
@@ -190,12 +191,15 @@ pub async fn report_new(
     if !v.header.may_write(DossierPart::Reports) {
         return Err(WebError::Forbidden);
     }
+    // A report posted after the idle timeout comes back here, unsaved.
+    let here = format!("/clienten/{}/rapportages/nieuw", v.f.client_id);
+    let kept: Option<ReportInput> = crate::kept::take(&st, &headers, &here).await;
     Ok(private(page(NewReportPage {
         t: v.tr,
         f: v.f,
-        form: ReportForm::default(),
+        notice: kept.as_ref().map(|_| "staff-kept-restored"),
+        form: kept.map(|k| k.form()).unwrap_or_default(),
         errors: vec![],
-        notice: None,
         categories: REPORT_CATEGORIES,
     })))
 }
