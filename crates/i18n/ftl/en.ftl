@@ -985,3 +985,7 @@ staff-kept-restored = This is the text you had written when you were signed out.
 staff-idle-note = After { $minutes } minutes without doing anything you are signed out. Save your text in time. If you are signed out anyway, we keep what you save and give it back after you sign in.
 idle-warning = You will be signed out in { $minutes } minutes because you are inactive. Save your text, or click "I am still here".
 idle-stay = I am still here
+mail-not-registered-subject = Signing in to Inzage
+mail-not-registered-intro = Someone (perhaps you) asked for a new password for this e-mail address. You cannot sign in with this address yet: you have not been invited.
+mail-not-registered-what = Do you want to see your dossier? Ask the secretariat of your care organisation to register your e-mail address and mobile number. Then you get an invitation by e-mail.
+mail-not-registered-unexpected = Did you not ask for anything? Then you can forget this e-mail.

@@ -986,3 +986,7 @@ staff-kept-restored = Dit is de tekst die je had geschreven toen je werd uitgelo
 staff-idle-note = Na { $minutes } minuten zonder iets te doen word je uitgelogd. Sla je tekst op tijd op. Wordt je toch uitgelogd, dan bewaren we wat je opslaat en krijg je het na het inloggen terug.
 idle-warning = Je wordt over { $minutes } minuten uitgelogd omdat je niets doet. Sla je tekst op, of klik op "Ik ben er nog".
 idle-stay = Ik ben er nog
+mail-not-registered-subject = Inloggen bij Inzage
+mail-not-registered-intro = Iemand (misschien jij) vroeg een nieuw wachtwoord aan voor dit e-mailadres. Met dit e-mailadres kun je nog niet inloggen: je bent nog niet uitgenodigd.
+mail-not-registered-what = Wil je je dossier bekijken? Vraag het secretariaat van je zorgorganisatie om je e-mailadres en je mobiele nummer te registreren. Daarna krijg je een uitnodiging per e-mail.
+mail-not-registered-unexpected = Heb je niets aangevraagd? Dan kun je deze e-mail vergeten.

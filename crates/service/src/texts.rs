@@ -47,6 +47,21 @@ pub(crate) fn reset(lang: Voice<'_>, link: &str) -> (String, String) {
     )
 }
 
+/// To an address without an account that asked for a new password.
+pub(crate) fn not_registered(lang: Voice<'_>) -> (String, String) {
+    let t = tr(lang);
+    (
+        t.t("mail-not-registered-subject"),
+        format!(
+            "{}\n\n{}\n\n{}\n\n{}\n",
+            t.t("mail-hello"),
+            t.t("mail-not-registered-intro"),
+            t.t("mail-not-registered-what"),
+            t.t("mail-not-registered-unexpected"),
+        ),
+    )
+}
+
 pub(crate) fn password_changed(lang: Voice<'_>) -> (String, String) {
     let t = tr(lang);
     (

@@ -1652,7 +1652,40 @@ impl Services {
         let now = self.now();
         let mut tx = self.db().begin().await?;
         let Some(account) = self.account_by_email(&mut tx, email).await? else {
-            tx.rollback().await?;
+            // Never invited: the e-mail says how to get in (the secretariat
+            // registers the e-mail address and mobile number first). The
+            // page answered the same as for anyone; one such e-mail per
+            // address per interval.
+            let recent = crate::sql::query(
+                "SELECT 1 AS x FROM message WHERE recipient = $1 AND purpose = 'not_registered' \
+                 AND created_at > $2 LIMIT 1",
+            )
+            .bind(email)
+            .bind(ts(now - self.settings().reset_mail_interval))
+            .fetch_optional(&mut *tx)
+            .await?
+            .is_some();
+            if !recent {
+                let (subject, body) = crate::texts::not_registered(crate::texts::Voice {
+                    lang: "nl",
+                    sector: inzage_i18n::Sector::Care,
+                });
+                queue(
+                    &mut tx,
+                    now,
+                    NewMessage {
+                        channel: Channel::Email,
+                        recipient: email,
+                        subject: Some(&subject),
+                        body: &body,
+                        purpose: "not_registered",
+                        account_id: None,
+                    },
+                )
+                .await?;
+            }
+            tx.commit().await?;
+            self.wake_jobs();
             return Ok(());
         };
         let recent = crate::sql::query(
