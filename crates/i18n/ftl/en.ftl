@@ -989,3 +989,21 @@ mail-not-registered-subject = Signing in to Inzage
 mail-not-registered-intro = Someone (perhaps you) asked for a new password for this e-mail address. You cannot sign in with this address yet: you have not been invited.
 mail-not-registered-what = Do you want to see your dossier? Ask the secretariat of your care organisation to register your e-mail address and mobile number. Then you get an invitation by e-mail.
 mail-not-registered-unexpected = Did you not ask for anything? Then you can forget this e-mail.
+tour-contact-welcome-text = You are looking along in the dossier of someone who chose you as a contact person. In a few steps we show you how it works. You can always close the tour.
+tour-contact-tile-profile = Here are the client's name, address and contact details.
+tour-contact-tile-client-plan =
+    { $sector ->
+        [mental_health] Here is the client's treatment plan. Click a plan and then choose which part you want to read.
+       *[care] Here is the client's client plan. Click a plan and then choose which part you want to read.
+    }
+tour-contact-tile-reports =
+    { $sector ->
+        [mental_health] Here you read what the practitioners write about the client. The newest is at the top.
+       *[care] Here you read what the caregivers write about the client. The newest is at the top.
+    }
+tour-contact-tile-appointments = Here you see the client's appointments. You can put an appointment in your own calendar.
+tour-contact-tile-documents = Here are the client's documents, such as letters and reports.
+tour-contact-tile-network = Here you see who else may look in this dossier.
+tour-contact-tile-audit-trail = Here you see who looked in this dossier, and when.
+readable-until-contact = The client's care has ended. You can still read the dossier until { $date }.
+mail-invite-intro-contact = You were chosen as a contact person of a client. With the client's consent you can now look along in that client's dossier in Inzage.

@@ -990,3 +990,21 @@ mail-not-registered-subject = Inloggen bij Inzage
 mail-not-registered-intro = Iemand (misschien jij) vroeg een nieuw wachtwoord aan voor dit e-mailadres. Met dit e-mailadres kun je nog niet inloggen: je bent nog niet uitgenodigd.
 mail-not-registered-what = Wil je je dossier bekijken? Vraag het secretariaat van je zorgorganisatie om je e-mailadres en je mobiele nummer te registreren. Daarna krijg je een uitnodiging per e-mail.
 mail-not-registered-unexpected = Heb je niets aangevraagd? Dan kun je deze e-mail vergeten.
+tour-contact-welcome-text = Je kijkt mee in het dossier van iemand die jou als contactpersoon koos. We laten je in een paar stappen zien hoe het werkt. Je kunt de rondleiding altijd sluiten.
+tour-contact-tile-profile = Hier staan de naam, het adres en de contactgegevens van de cliënt.
+tour-contact-tile-client-plan =
+    { $sector ->
+        [mental_health] Hier staat het behandelplan van de cliënt. Klik op een plan en kies dan welk deel je wilt lezen.
+       *[care] Hier staat het cliëntplan van de cliënt. Klik op een plan en kies dan welk deel je wilt lezen.
+    }
+tour-contact-tile-reports =
+    { $sector ->
+        [mental_health] Hier lees je wat de behandelaars over de cliënt schrijven. Het nieuwste staat bovenaan.
+       *[care] Hier lees je wat de begeleiders over de cliënt schrijven. Het nieuwste staat bovenaan.
+    }
+tour-contact-tile-appointments = Hier zie je de afspraken van de cliënt. Je kunt een afspraak in je eigen agenda zetten.
+tour-contact-tile-documents = Hier staan documenten van de cliënt, zoals brieven en verslagen.
+tour-contact-tile-network = Hier zie je wie er nog meer in dit dossier mag kijken.
+tour-contact-tile-audit-trail = Hier zie je wie er in dit dossier heeft gekeken, en wanneer.
+readable-until-contact = De zorg van de cliënt is gestopt. Je kunt het dossier nog lezen tot en met { $date }.
+mail-invite-intro-contact = Je bent gekozen als contactpersoon van een cliënt. Met toestemming van de cliënt kun je nu in Inzage meekijken in het dossier van die cliënt.

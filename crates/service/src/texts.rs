@@ -16,14 +16,26 @@ fn tr(v: Voice<'_>) -> Tr {
 }
 
 /// (subject, body) of the invitation.
-pub(crate) fn invite(lang: Voice<'_>, link: &str, until: &str, email: &str) -> (String, String) {
+/// The invitation; `contact`: to a contact person, about the client's
+/// dossier (the client is not named in an e-mail).
+pub(crate) fn invite(
+    lang: Voice<'_>,
+    link: &str,
+    until: &str,
+    email: &str,
+    contact: bool,
+) -> (String, String) {
     let t = tr(lang);
     (
         t.t("mail-invite-subject"),
         format!(
             "{}\n\n{}\n\n{}\n{link}\n\n{}\n{}\n\n{}\n",
             t.t("mail-hello"),
-            t.t("mail-invite-intro"),
+            t.t(if contact {
+                "mail-invite-intro-contact"
+            } else {
+                "mail-invite-intro"
+            }),
             t.t("mail-invite-click"),
             t.a("mail-invite-valid", "until", until),
             t.a("mail-invite-username", "email", email),
@@ -261,11 +273,16 @@ mod tests {
 
     #[test]
     fn messages_come_in_both_languages_with_their_values() {
-        let (s, b) = invite(v("nl"), "https://x/l", "23-11-2026 10:00", "a@b.nl");
+        let (s, b) = invite(v("nl"), "https://x/l", "23-11-2026 10:00", "a@b.nl", false);
         assert_eq!(s, "Je uitnodiging voor Inzage");
         assert!(b.starts_with("Hallo,\n\nJe kunt nu je eigen dossier bekijken in Inzage.\n\n"));
         assert!(b.contains("\nhttps://x/l\n") && b.contains("geldig tot 23-11-2026 10:00."));
-        let (s, b) = invite(v("en"), "https://x/l", "23-11-2026 10:00", "a@b.nl");
+        let (_, b) = invite(v("nl"), "https://x/l", "23-11-2026 10:00", "a@b.nl", true);
+        assert!(
+            b.contains("contactpersoon van een cliënt") && !b.contains("je eigen dossier"),
+            "{b}"
+        );
+        let (s, b) = invite(v("en"), "https://x/l", "23-11-2026 10:00", "a@b.nl", false);
         assert_eq!(s, "Your invitation to Inzage");
         assert!(b.contains("Your user name is your e-mail address: a@b.nl"));
         assert_eq!(

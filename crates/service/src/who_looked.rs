@@ -123,9 +123,7 @@ fn verb(action: &str) -> Verb {
         Some(AuditAction::Grant) => Verb::Granted,
         Some(AuditAction::Revoke) => Verb::Revoked,
         Some(AuditAction::Invite) => Verb::Invited,
-        Some(AuditAction::Login | AuditAction::SecondFactor | AuditAction::SessionStart) => {
-            Verb::SignedIn
-        }
+        Some(AuditAction::SessionStart) => Verb::SignedIn,
         Some(AuditAction::Logout | AuditAction::SessionEnd) => Verb::SignedOut,
         Some(AuditAction::PasswordSet) => Verb::PasswordSet,
         _ => Verb::Used,
@@ -193,8 +191,17 @@ impl Services {
                 "account" => Who::Yourself,
                 _ => Who::System,
             };
+            // One sign-in is one line: its steps (the password, the code
+            // sent, the code) are not shown, only the session it started.
+            let action = s(r, "action")?;
+            if matches!(
+                AuditAction::from_code(&action),
+                Some(AuditAction::Login | AuditAction::SecondFactor | AuditAction::CodeSent)
+            ) {
+                continue;
+            }
             let subject = Subject::from_kind(&s(r, "data_kind")?);
-            let verb = verb(&s(r, "action")?);
+            let verb = verb(&action);
             let day = local_date(at);
             // Rows come newest first: a line for (day, who, what) exists already
             // when this is an older repeat of it.

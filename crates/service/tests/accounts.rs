@@ -715,13 +715,20 @@ async fn forgot_password_same_answer_link_for_known_only_and_reset_ends_sessions
     let mails = w.outbox().await;
     assert_eq!(mails.len(), before + 1);
     let m = mails.last().expect("mail");
-    assert!(m.contains("unknown@example.nl") && m.contains("secretariaat"), "{m}");
+    assert!(
+        m.contains("unknown@example.nl") && m.contains("secretariaat"),
+        "{m}"
+    );
     assert!(!m.contains("wachtwoord-instellen"), "no link: {m}");
     w.svc
         .request_password_reset("unknown@example.nl", None)
         .await
         .expect("same answer");
-    assert_eq!(w.outbox().await.len(), before + 1, "not twice in the interval");
+    assert_eq!(
+        w.outbox().await.len(),
+        before + 1,
+        "not twice in the interval"
+    );
     let before = before + 1;
     w.svc
         .request_password_reset("TEST.client@example.nl", None)

@@ -276,12 +276,17 @@ fn tour_step(tr: Tr, f: &mut Frame, n: usize) -> Option<TourStep> {
     if n == 0 || n > total {
         return None;
     }
+    // A contact person's tour speaks about the client's dossier.
+    let contact = if f.viewer_is_client { "" } else { "contact-" };
     let (title, text) = if n == 1 {
-        (tr.t("tour-welcome-title"), tr.t("tour-welcome-text"))
+        (
+            tr.t("tour-welcome-title"),
+            tr.t(&format!("tour-{contact}welcome-text")),
+        )
     } else if n <= tiles + 1 {
         let tile = &mut f.tiles[n - 2];
         tile.tour = true;
-        (tr.t(tile.key), tr.t(&format!("tour-{}", tile.key)))
+        (tr.t(tile.key), tr.t(&format!("tour-{contact}{}", tile.key)))
     } else {
         (tr.t("tour-menu-title"), tr.t("tour-menu-text"))
     };

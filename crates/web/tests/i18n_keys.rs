@@ -39,3 +39,26 @@ fn every_key_used_in_templates_and_code_exists() {
         "keys without a translation: {missing:?}"
     );
 }
+
+/// The tour's keys are made from the tile keys (`tour-{tile}` for the
+/// client, `tour-contact-{tile}` for a contact person): each exists.
+#[test]
+fn every_tile_has_a_tour_step_for_clients_and_contact_persons() {
+    let nl = keys(NL_FTL);
+    let tiles = [
+        "tile-profile",
+        "tile-client-plan",
+        "tile-reports",
+        "tile-appointments",
+        "tile-documents",
+        "tile-network",
+        "tile-audit-trail",
+    ];
+    for tile in tiles {
+        for prefix in ["tour-", "tour-contact-"] {
+            let key = format!("{prefix}{tile}");
+            assert!(nl.contains(&key), "{key}");
+        }
+    }
+    assert!(nl.contains(&"tour-contact-welcome-text".to_owned()));
+}

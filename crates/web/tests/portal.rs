@@ -806,6 +806,16 @@ async fn who_looked_shows_staff_by_name_and_role_with_a_count() {
     assert!(p
         .body
         .contains("Gegevens: bekeken <span class=\"inzage-badge\">3 keer</span>"));
+    // The client's own sign-in (password, code sent, code, session) is one
+    // line, once: its steps are not shown.
+    assert_eq!(p.body.matches("Account: ingelogd").count(), 1, "{}", p.body);
+    assert!(
+        !p.body
+            .contains("Account: ingelogd <span class=\"inzage-badge\">"),
+        "{}",
+        p.body
+    );
+    assert!(!p.body.contains("Account: gebruikt"), "{}", p.body);
     // In English, after choosing it.
     let csrf = hidden(&c.get("/mijn-account").await.body, "csrf");
     c.post("/mijn-account/taal", &[("csrf", &csrf), ("language", "en")])

@@ -827,6 +827,7 @@ impl Services {
                     &link,
                     &display_datetime(expires_at),
                     &mail_to,
+                    holder.kind == AccountKind::ContactPerson,
                 );
                 queue(
                     &mut tx,
