@@ -729,7 +729,6 @@ async fn forgot_password_same_answer_link_for_known_only_and_reset_ends_sessions
         before + 1,
         "not twice in the interval"
     );
-    let before = before + 1;
     w.svc
         .request_password_reset("TEST.client@example.nl", None)
         .await
