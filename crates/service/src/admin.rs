@@ -736,6 +736,8 @@ pub struct AdminOverview {
     pub staff: Vec<StaffMember>,
     /// Changes of staff that wait for a second functional admin.
     pub pending: Vec<crate::staff_admin::PendingStaffChange>,
+    /// The organisation's other e-health apps.
+    pub apps: Vec<OrgApp>,
 }
 
 impl Services {
@@ -752,7 +754,9 @@ impl Services {
         let teams = self.list_teams(&organisation.id).await?;
         let staff = self.staff_of(&organisation.id).await?;
         let pending = self.pending_staff_changes(ctx, &organisation.id).await?;
+        let apps = self.org_apps(organisation.id.as_str()).await?;
         Ok(read.map(|()| AdminOverview {
+            apps,
             organisation,
             locations,
             teams,
@@ -912,3 +916,132 @@ impl Services {
 
 /// The largest logo accepted.
 pub const LOGO_MAX_BYTES: usize = 512 * 1024;
+
+/// One of the organisation's other e-health applications (issue 14).
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct OrgApp {
+    pub id: String,
+    pub name: String,
+    /// Always `https://…`.
+    pub url: String,
+    pub description: String,
+}
+
+/// The most apps an organisation lists.
+pub const ORG_APPS_MAX: i64 = 20;
+
+impl Services {
+    /// The organisation's other apps, by name (settings, not personal data).
+    pub async fn org_apps(&self, org: &str) -> Result<Vec<OrgApp>> {
+        crate::sql::query(
+            "SELECT id, name, url, description FROM org_app WHERE organisation_id = $1 ORDER BY name, id",
+        )
+        .bind(org)
+        .fetch_all(self.db())
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(OrgApp {
+                id: s(r, "id")?,
+                name: s(r, "name")?,
+                url: s(r, "url")?,
+                description: s(r, "description")?,
+            })
+        })
+        .collect()
+    }
+
+    /// A functional admin adds an app: a name, an `https://` address and
+    /// one line of explanation.
+    pub async fn add_org_app(
+        &self,
+        ctx: &Ctx,
+        org: &OrganisationId,
+        name: Label,
+        url: &str,
+        description: Label,
+    ) -> Result<()> {
+        let url = url.trim();
+        if !(url.starts_with("https://") && inzage_core::types::is_help_link(url)) || url.len() < 12
+        {
+            return Err(ServiceError::Invalid(inzage_core::types::FieldError::new(
+                "url",
+                "must be an https:// address",
+            )));
+        }
+        let url = url.to_owned();
+        let target = org.to_string();
+        let org = org.clone();
+        self.administer(
+            ctx,
+            Some(&target),
+            "organisation_app",
+            AuditAction::Create,
+            move |tx, now| {
+                Box::pin(async move {
+                    let n = i(
+                        &crate::sql::query(
+                            "SELECT COUNT(*) AS n FROM org_app WHERE organisation_id = $1",
+                        )
+                        .bind(org.as_str())
+                        .fetch_one(&mut **tx)
+                        .await?,
+                        "n",
+                    )?;
+                    if n >= ORG_APPS_MAX {
+                        return Err(ServiceError::Invalid(inzage_core::types::FieldError::new(
+                            "apps",
+                            "at most 20",
+                        )));
+                    }
+                    let id = new_id();
+                    crate::sql::query(
+                    "INSERT INTO org_app (id, organisation_id, name, url, description, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(&id)
+                .bind(org.as_str())
+                .bind(name.as_str())
+                .bind(&url)
+                .bind(description.as_str())
+                .bind(&now)
+                .execute(&mut **tx)
+                .await?;
+                    Ok(((), Some(id)))
+                })
+            },
+        )
+        .await
+        .map(crate::Audited::into_inner)
+    }
+
+    /// A functional admin removes one of their organisation's apps.
+    pub async fn remove_org_app(&self, ctx: &Ctx, org: &OrganisationId, app: &str) -> Result<()> {
+        let target = org.to_string();
+        let org = org.clone();
+        let app = app.to_owned();
+        self.administer(
+            ctx,
+            Some(&target),
+            "organisation_app",
+            AuditAction::Delete,
+            move |tx, _now| {
+                Box::pin(async move {
+                    let r = crate::sql::query(
+                        "DELETE FROM org_app WHERE id = $1 AND organisation_id = $2",
+                    )
+                    .bind(&app)
+                    .bind(org.as_str())
+                    .execute(&mut **tx)
+                    .await?;
+                    if r.rows_affected() == 0 {
+                        return Err(ServiceError::NotFound);
+                    }
+                    Ok(((), Some(app)))
+                })
+            },
+        )
+        .await
+        .map(crate::Audited::into_inner)
+    }
+}

@@ -93,6 +93,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "kept_forms",
         include_str!("../migrations/0008_kept_forms.sql"),
     ),
+    (
+        9,
+        "other_apps",
+        include_str!("../migrations/0009_other_apps.sql"),
+    ),
 ];
 
 impl Db {

@@ -242,6 +242,7 @@ struct AdminPage {
     org_name: String,
     org_id: String,
     has_logo: bool,
+    apps: Vec<inzage_service::admin::OrgApp>,
     upload_now: String,
     settings: SettingsForm,
     locations: Vec<LocationRow>,
@@ -299,6 +300,7 @@ fn admin_page(
         org_name: o.organisation.name.clone(),
         org_id: o.organisation.id.to_string(),
         has_logo: o.organisation.has_logo,
+        apps: o.apps.clone(),
         upload_now: human_size(o.organisation.settings.upload_limit_bytes),
         settings: settings.unwrap_or_else(|| SettingsForm::of(&o.organisation.settings)),
         locations: o
@@ -470,6 +472,22 @@ pub async fn admin_post(
                 .map(|_| Ok("opgeslagen")),
             _ => Ok(Err(vec![tr.t("admin-team-error")])),
         },
+        "app" => match (
+            label("naam", "admin-app-error"),
+            label("uitleg", "admin-app-error"),
+        ) {
+            (Ok(name), Ok(description)) => st
+                .services
+                .add_org_app(&ctx, &org, name, field(&pairs, "adres"), description)
+                .await
+                .map(|()| Ok("opgeslagen")),
+            _ => Ok(Err(vec![tr.t("admin-app-error")])),
+        },
+        "app-verwijderen" => st
+            .services
+            .remove_org_app(&ctx, &org, field(&pairs, "app"))
+            .await
+            .map(|()| Ok("opgeslagen")),
         "medewerker" => match parse_new_staff(tr, &pairs) {
             Ok(new) => st
                 .services

@@ -1075,6 +1075,8 @@ struct HelpPage {
     /// (idle minutes, failures before a pause, pause minutes, days after
     /// discharge) of the viewer's organisation.
     rules: (i64, i64, i64, i64),
+    /// Signed in: the menu with the way out (Uitloggen) needs the token.
+    csrf: Option<String>,
     servicedesk: String,
     /// The organisation's own help pages (a setting), if any.
     help_url: Option<String>,
@@ -1114,6 +1116,7 @@ pub async fn help(State(st): State<AppState>, headers: HeaderMap) -> Result<Resp
         ),
         servicedesk,
         help_url,
+        csrf: session.as_ref().map(|i| i.csrf_token.clone()),
         signed_in: session.is_some(),
         is_staff: session
             .as_ref()

@@ -382,6 +382,7 @@ fn route_table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (M::POST, "/mijn-account/taal", post(account::set_language)),
         (M::POST, "/uitnodigingen/{id}", post(account::link_decide)),
         (M::GET, "/hulp", get(auth::help)),
+        (M::GET, "/andere-apps", get(portal::other_apps)),
         (M::GET, "/static/{*file}", get(static_file)),
         (M::GET, "/healthz", get(healthz)),
         (M::GET, "/bare", get(bare)),

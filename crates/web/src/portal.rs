@@ -260,6 +260,8 @@ struct StartPage {
     f: Frame,
     tour: Option<TourStep>,
     first_name: String,
+    /// The organisation lists other apps: the "Andere apps" tile.
+    has_other_apps: bool,
 }
 
 #[derive(Deserialize)]
@@ -333,11 +335,46 @@ pub async fn start_page(
         .next()
         .unwrap_or_default()
         .to_owned();
+    let has_other_apps = match crate::face::current().and_then(|f| f.organisation_id.clone()) {
+        Some(org) => !st.services.org_apps(&org).await?.is_empty(),
+        None => false,
+    };
     Ok(private(page(StartPage {
         t: v.tr,
         f: v.frame,
         tour,
         first_name,
+        has_other_apps,
+    })))
+}
+
+#[derive(Template)]
+#[template(path = "portal/other_apps.html")]
+struct OtherAppsPage {
+    t: Tr,
+    csrf: String,
+    apps: Vec<inzage_service::admin::OrgApp>,
+}
+
+/// `/andere-apps`: the organisation's other e-health apps (a setting, not
+/// dossier data), each opening in a new tab with a note that it is outside
+/// Inzage.
+pub async fn other_apps(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    let (_, info) = match crate::auth::signed_in(&st, &headers, "/andere-apps").await? {
+        Ok(s) => s,
+        Err(r) => return Ok(r),
+    };
+    let apps = match crate::face::current().and_then(|f| f.organisation_id.clone()) {
+        Some(org) => st.services.org_apps(&org).await?,
+        None => vec![],
+    };
+    Ok(private(page(OtherAppsPage {
+        t: tr_of(&info),
+        csrf: info.csrf_token.clone(),
+        apps,
     })))
 }
 

@@ -1279,3 +1279,86 @@ async fn a_form_after_the_timeout_with_another_sessions_token_is_not_kept() {
     assert!(to.starts_with("/inloggen?verlopen=1&next="), "{to}");
     assert_eq!(w.db.scalar("SELECT COUNT(*) FROM kept_form").await, 0);
 }
+
+#[tokio::test]
+async fn other_apps_show_on_a_tile_open_in_a_new_tab_and_every_signed_in_page_has_a_way_out() {
+    let w = world(false).await;
+    let mut fred = w.signed_in("fred@zorg.nl").await;
+    let csrf = hidden(&fred.get("/beheer").await.body, "csrf");
+    let add = |adres: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("actie", "app".to_owned()),
+            ("naam", "Therapie Online".to_owned()),
+            ("adres", adres.to_owned()),
+            ("uitleg", "Oefeningen tussen de gesprekken door.".to_owned()),
+        ]
+    };
+    for bad in ["http://therapie.example.nl", "javascript:alert(1)", "/hulp"] {
+        let f = add(bad);
+        let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let p = fred.post("/beheer", &f).await;
+        assert_eq!(p.status, StatusCode::BAD_REQUEST, "{bad}: {}", p.body);
+    }
+    assert_eq!(w.db.scalar("SELECT COUNT(*) FROM org_app").await, 0);
+    let f = add("https://therapie.example.nl/start");
+    let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(fred.post("/beheer", &f).await.status, StatusCode::SEE_OTHER);
+
+    let mut ayse = w.signed_in("ayse@example.nl").await;
+    let start = ayse.get("/").await.body;
+    assert!(start.contains("href=\"/andere-apps\""), "{start}");
+    let apps = ayse.get("/andere-apps").await;
+    assert_eq!(apps.status, StatusCode::OK);
+    assert!(apps.body.contains("href=\"https://therapie.example.nl/start\" target=\"_blank\" rel=\"noopener noreferrer\""), "{}", apps.body);
+    assert!(apps.body.contains("buiten Inzage"));
+    // Signed-in pages without the dossier menu still have the way out.
+    for page in ["/andere-apps", "/mijn-account", "/mijn-sessies", "/hulp"] {
+        let p = ayse.get(page).await;
+        assert!(p.body.contains("action=\"/uitloggen\""), "{page}");
+    }
+    // Another organisation's client sees none of them.
+    let cli = Ctx::system("cli");
+    let (other, team) =
+        inzage_service::testing::organisation(&w.svc, "Elders", OrgSettings::default()).await;
+    let c = w
+        .svc
+        .create_client(
+            &cli,
+            &other,
+            inzage_service::testing::client(
+                "E-1",
+                Some("els@example.nl"),
+                Some("0612345622"),
+                &team,
+            ),
+            NaiveDate::from_ymd_opt(2025, 1, 1),
+        )
+        .await
+        .expect("client");
+    w.svc
+        .provision_account(&cli, InviteTarget::Client(c), PASSWORD)
+        .await
+        .expect("account");
+    let mut els = w.signed_in("els@example.nl").await;
+    assert!(!els.get("/").await.body.contains("/andere-apps"));
+    assert!(!els
+        .get("/andere-apps")
+        .await
+        .body
+        .contains("therapie.example.nl"));
+    // Removed: gone from the portal.
+    let id = {
+        let b = fred.get("/beheer").await.body;
+        let i = b.find("name=\"app\" value=\"").expect("remove form") + 18;
+        b[i..i + b[i..].find('"').expect("q")].to_owned()
+    };
+    let p = fred
+        .post(
+            "/beheer",
+            &[("csrf", &csrf), ("actie", "app-verwijderen"), ("app", &id)],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert!(!ayse.get("/").await.body.contains("/andere-apps"));
+}
