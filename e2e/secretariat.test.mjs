@@ -42,6 +42,11 @@ test('the secretariat registers, corrects and invites; the client signs in and s
   await ria.locator('#logo-file').setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: PNG });
   await ria.getByRole('button', { name: 'Logo opslaan' }).click();
   await ria.getByText('Het logo is opgeslagen.').waitFor();
+  await ria.getByLabel('Naam', { exact: true }).fill('Therapie Online');
+  await ria.getByLabel('Webadres (https://)').fill('https://therapie.example.nl');
+  await ria.getByLabel('Uitleg in één zin').fill('Oefeningen tussen de gesprekken door.');
+  await ria.getByRole('button', { name: 'App toevoegen' }).click();
+  await ria.getByText('Therapie Online').first().waitFor();
   await axeAt(ria, [320, 1280], 'Beheer with the logo form');
 
   // The secretariat registers a client whose name looks like an existing one.
@@ -118,6 +123,13 @@ test('the secretariat registers, corrects and invites; the client signs in and s
   assert.match(await noor.textContent('footer'), /servicedesk@demo\.inzage\.nl/);
   await noor.screenshot({ path: screenshotPath('client-with-face-320.png'), fullPage: true });
   await axeAt(noor, [320, 1280], 'Mijn gegevens with the care episode');
+  // Other apps: a tile, a page, a new tab outside Inzage.
+  await noor.goto(`${server.base}/`);
+  await noor.getByRole('link', { name: 'Andere apps' }).click();
+  const app = noor.getByRole('link', { name: /Therapie Online/ });
+  assert.equal(await app.getAttribute('target'), '_blank');
+  assert.equal(await app.getAttribute('rel'), 'noopener noreferrer');
+  await axeAt(noor, [320, 1280], 'Andere apps');
 });
 
 test('a GGZ client reads behandelaar and behandelplan', async () => {
@@ -132,6 +144,8 @@ test('a GGZ client reads behandelaar and behandelplan', async () => {
   assert.match(profile, /Regiebehandelaar/);
   assert.doesNotMatch(profile, /begeleider/i);
   await axeAt(lotte, [320, 1280], 'GGZ Mijn gegevens');
+  await lotte.goto(`${server.base}/dossier/clientplan`);
+  assert.match(await lotte.textContent('main'), /Behandelplan - Meijer, Lotte/);
   await lotte.goto(`${server.base}/hulp`);
   assert.match(await lotte.textContent('main'), /Als je 15 minuten niets doet/);
 });

@@ -1021,3 +1021,8 @@ other-apps-title = Other apps
 other-apps-intro = Your care organisation also uses these apps. They open in a new tab. You then leave Inzage: that app's own rules apply there.
 other-apps-none = Your care organisation has no other apps.
 other-apps-new-tab = (opens in a new tab, outside Inzage)
+plan-title =
+    { $sector ->
+        [mental_health] Treatment plan - { $name } ({ $date }) - Client
+       *[care] Client plan - { $name } ({ $date }) - Client
+    }

@@ -1022,3 +1022,8 @@ other-apps-title = Andere apps
 other-apps-intro = Je zorgorganisatie gebruikt ook deze apps. Ze openen in een nieuw tabblad. Je verlaat Inzage dan: daar gelden de regels van die app.
 other-apps-none = Je zorgorganisatie heeft geen andere apps.
 other-apps-new-tab = (opent in een nieuw tabblad, buiten Inzage)
+plan-title =
+    { $sector ->
+        [mental_health] Behandelplan - { $name } ({ $date }) - Cliënt
+       *[care] Cliëntplan - { $name } ({ $date }) - Cliënt
+    }

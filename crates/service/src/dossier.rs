@@ -45,8 +45,12 @@ pub struct PlanSummary {
     pub id: PlanVersionId,
     pub plan_date: NaiveDate,
     pub status: DocStatus,
-    /// `Cliëntplan - Achternaam, Voornaam (dd-mm-jjjj) - Cliënt`
+    /// `Cliëntplan - Achternaam, Voornaam (dd-mm-jjjj) - Cliënt` (the
+    /// API's title; pages say it in the organisation's words, from
+    /// `client_sort_name` and `plan_date`).
     pub title: String,
+    /// "Achternaam, Voornaam".
+    pub client_sort_name: String,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -713,6 +717,11 @@ fn plan_from_row(r: &crate::sql::Row) -> Result<PlanSummary> {
             &s(r, "given_name")?,
             os(r, "name_prefix")?.as_deref(),
             date,
+        ),
+        client_sort_name: sort_name(
+            &s(r, "given_name")?,
+            os(r, "name_prefix")?.as_deref(),
+            &s(r, "family_name")?,
         ),
     })
 }

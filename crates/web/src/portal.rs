@@ -131,6 +131,18 @@ pub fn tr_of(info: &SessionInfo) -> Tr {
     Tr::new(Lang::parse(&info.language).unwrap_or(Lang::Nl)).with_sector(info.sector)
 }
 
+/// A plan's title in the organisation's words ("Cliëntplan - …" or
+/// "Behandelplan - …").
+pub(crate) fn plan_title(tr: Tr, p: &inzage_service::dossier::PlanSummary) -> String {
+    tr.a2(
+        "plan-title",
+        "name",
+        &p.client_sort_name,
+        "date",
+        display_date(p.plan_date),
+    )
+}
+
 pub(crate) fn here(uri: &Uri) -> String {
     uri.path_and_query()
         .map(|p| p.as_str().to_owned())
@@ -624,7 +636,7 @@ pub async fn plans(State(st): State<AppState>, Opened(v): Opened) -> Result<Resp
             .into_iter()
             .map(|p| PlanLine {
                 id: p.id.to_string(),
-                title: p.title,
+                title: plan_title(v.tr, &p),
             })
             .collect(),
     })))
@@ -711,7 +723,7 @@ async fn plan_page(
         t: v.tr,
         f: v.frame,
         plan_id: detail.plan.id.to_string(),
-        title: detail.plan.title.clone(),
+        title: plan_title(v.tr, &detail.plan),
         sections: detail
             .sections
             .iter()

@@ -53,7 +53,7 @@ pub async fn plans(
             .map(|p| PlanRow {
                 id: p.id.to_string(),
                 draft: p.status == DocStatus::Draft,
-                title: p.title,
+                title: crate::portal::plan_title(v.tr, &p),
             })
             .collect(),
         can_write: v.header.may_write(DossierPart::ClientPlan),
@@ -148,7 +148,7 @@ pub async fn plan(
     };
     Ok(private(page(PlanPage {
         id: detail.plan.id.to_string(),
-        title: detail.plan.title.clone(),
+        title: crate::portal::plan_title(v.tr, &detail.plan),
         draft: detail.plan.status == DocStatus::Draft,
         can_write: v.header.may_write(DossierPart::ClientPlan),
         sections: detail
@@ -262,7 +262,7 @@ async fn section_page(
     };
     Ok(SectionPage {
         plan_id: detail.plan.id.to_string(),
-        plan_title: detail.plan.title.clone(),
+        plan_title: crate::portal::plan_title(v.tr, &detail.plan),
         section_id: s.id.to_string(),
         editable: detail.plan.status == DocStatus::Draft
             && v.header.may_write(DossierPart::ClientPlan),
