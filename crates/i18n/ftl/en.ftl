@@ -1026,3 +1026,5 @@ plan-title =
         [mental_health] Treatment plan - { $name } ({ $date }) - Client
        *[care] Client plan - { $name } ({ $date }) - Client
     }
+staff-dup-other-team = A client in another team ({ $team }). You do not see who it is: ask that team.
+verb-password-only = entered the right password, but did not sign in (no code entered)

@@ -1027,3 +1027,5 @@ plan-title =
         [mental_health] Behandelplan - { $name } ({ $date }) - Cliënt
        *[care] Cliëntplan - { $name } ({ $date }) - Cliënt
     }
+staff-dup-other-team = Een cliënt in een ander team ({ $team }). Wie dat is, zie je niet: vraag het aan dat team.
+verb-password-only = het goede wachtwoord ingevuld, maar niet ingelogd (de code niet ingevuld)

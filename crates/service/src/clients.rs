@@ -219,10 +219,13 @@ pub(crate) async fn auto_invite_if_due(
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct Duplicate {
     pub id: ClientId,
-    /// "Achternaam, Voornaam".
-    pub name: String,
-    pub client_number: String,
-    pub birth_date: NaiveDate,
+    /// "Achternaam, Voornaam", the number and the birth date: only for a
+    /// client in one of the member's own teams. Of anyone else's client
+    /// the member learns only that a likely duplicate exists, and in which
+    /// team (ask that team), not who it is.
+    pub name: Option<String>,
+    pub client_number: Option<String>,
+    pub birth_date: Option<NaiveDate>,
     pub team_name: Option<String>,
     /// The client number is the same (which cannot be saved at all).
     pub same_number: bool,
@@ -468,6 +471,9 @@ impl Services {
                 .await;
             }
         };
+        if let Some(team) = &new.team_id {
+            crate::admin::check_teams(&mut tx, org.as_str(), std::slice::from_ref(team)).await?;
+        }
         check_caregiver(
             &mut tx,
             org,
@@ -710,6 +716,9 @@ impl Services {
             {
                 return self.refuse(tx, ctx, client, &a, reason).await;
             }
+        }
+        if let (true, Some(team)) = (differs("team"), &edit.team_id) {
+            crate::admin::check_teams(&mut tx, org.as_str(), std::slice::from_ref(team)).await?;
         }
         if differs("team") || differs("primary_caregiver") {
             check_caregiver(
@@ -1154,14 +1163,23 @@ async fn duplicates(
             continue;
         }
         let team = os(r, "team_id")?.map(TeamId::from_raw);
+        let mine = team.is_some_and(|t| my_teams.contains(&t));
         out.push(Duplicate {
             id: ClientId::from_raw(s(r, "id")?),
-            name: sort_name(&given, prefix.as_deref(), &family),
-            client_number: s(r, "client_number")?,
-            birth_date: d(r, "birth_date")?,
+            name: mine.then(|| sort_name(&given, prefix.as_deref(), &family)),
+            client_number: if mine {
+                Some(s(r, "client_number")?)
+            } else {
+                None
+            },
+            birth_date: if mine {
+                Some(d(r, "birth_date")?)
+            } else {
+                None
+            },
             team_name: os(r, "team_name")?,
             same_number,
-            in_my_teams: team.is_some_and(|t| my_teams.contains(&t)),
+            in_my_teams: mine,
         });
     }
     Ok(out)

@@ -13,6 +13,9 @@ use inzage_core::types::ts;
 /// How long a kept form waits for its author.
 pub const KEEP_FOR: Duration = Duration::hours(24);
 
+/// The most forms kept for one account at once.
+pub const KEPT_PER_ACCOUNT: i64 = 20;
+
 /// The most a kept form may hold (a report is at most 20 000 characters).
 pub const KEPT_MAX_BYTES: usize = 256 * 1024;
 
@@ -47,6 +50,23 @@ impl Services {
             .bind(ts(now))
             .execute(&mut *tx)
             .await?;
+        let account = s(&r, "account_id")?;
+        // One kept form per page: a newer post replaces an older one.
+        crate::sql::query("DELETE FROM kept_form WHERE account_id = $1 AND return_to = $2")
+            .bind(&account)
+            .bind(return_to)
+            .execute(&mut *tx)
+            .await?;
+        let n = crate::row::i(
+            &crate::sql::query("SELECT COUNT(*) AS n FROM kept_form WHERE account_id = $1")
+                .bind(&account)
+                .fetch_one(&mut *tx)
+                .await?,
+            "n",
+        )?;
+        if n >= KEPT_PER_ACCOUNT {
+            return Ok(false);
+        }
         crate::sql::query(
             "INSERT INTO kept_form (id, account_id, return_to, fields, created_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5, $6)",

@@ -152,7 +152,7 @@ impl Services {
             let sql = format!(
                 "SELECT c.id, c.client_number, c.given_name, c.name_prefix, c.family_name, c.birth_date, \
                  c.primary_caregiver_id, t.name AS team_name FROM client c JOIN team t ON t.id = c.team_id \
-                 WHERE c.team_id IN ({}){word_clauses} \
+                 WHERE c.team_id IN ({}) AND c.organisation_id = t.organisation_id{word_clauses} \
                  ORDER BY CASE WHEN c.primary_caregiver_id = $1 THEN 0 ELSE 1 END, c.sort_key, c.id \
                  LIMIT $2",
                 placeholders.join(", ")

@@ -49,6 +49,9 @@ pub enum Verb {
     Revoked,
     Invited,
     SignedIn,
+    /// The right password, but no session followed (the code was not
+    /// entered): shown, so a client sees someone who knows their password.
+    PasswordOnly,
     SignedOut,
     PasswordSet,
     Used,
@@ -66,6 +69,7 @@ impl Verb {
             Verb::Revoked => "revoked",
             Verb::Invited => "invited",
             Verb::SignedIn => "signed_in",
+            Verb::PasswordOnly => "password_only",
             Verb::SignedOut => "signed_out",
             Verb::PasswordSet => "password_set",
             Verb::Used => "used",
@@ -168,6 +172,8 @@ impl Services {
             _ => None,
         };
         let mut lines: Vec<WhoLookedLine> = Vec::new();
+        // Session starts seen so far (rows come newest first): (actor, at).
+        let mut starts: Vec<(String, DateTime<Utc>)> = Vec::new();
         for r in &rows {
             let at = t(r, "occurred_at")?;
             let kind = s(r, "actor_kind")?;
@@ -193,15 +199,31 @@ impl Services {
             };
             // One sign-in is one line: its steps (the password, the code
             // sent, the code) are not shown, only the session it started.
+            // A right password that no session followed within the code's
+            // life is shown on its own.
             let action = s(r, "action")?;
+            let code = AuditAction::from_code(&action);
+            if code == Some(AuditAction::SessionStart) {
+                starts.push((actor.clone(), at));
+            }
             if matches!(
-                AuditAction::from_code(&action),
-                Some(AuditAction::Login | AuditAction::SecondFactor | AuditAction::CodeSent)
+                code,
+                Some(AuditAction::SecondFactor | AuditAction::CodeSent)
             ) {
                 continue;
             }
+            let verb = if code == Some(AuditAction::Login) {
+                let completed = starts.iter().any(|(a, s)| {
+                    *a == actor && *s >= at && *s <= at + chrono::Duration::minutes(15)
+                });
+                if completed {
+                    continue;
+                }
+                Verb::PasswordOnly
+            } else {
+                verb(&action)
+            };
             let subject = Subject::from_kind(&s(r, "data_kind")?);
-            let verb = verb(&action);
             let day = local_date(at);
             // Rows come newest first: a line for (day, who, what) exists already
             // when this is an older repeat of it.

@@ -359,8 +359,11 @@ pub(crate) fn urldecode(s: &str) -> Option<String> {
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'%' {
-            let hex = std::str::from_utf8(b.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
+            let hex = b.get(i + 1..i + 3)?;
+            if !hex.iter().all(u8::is_ascii_hexdigit) {
+                return None;
+            }
+            out.push(u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?);
             i += 3;
         } else {
             out.push(b[i]);
@@ -368,6 +371,26 @@ pub(crate) fn urldecode(s: &str) -> Option<String> {
         }
     }
     String::from_utf8(out).ok()
+}
+
+/// A local path made fit for a `Location` header: bytes outside printable
+/// ASCII (and space, quotes, angle brackets) percent-encoded, the rest
+/// (`/ ? = & %` …) kept.
+pub(crate) fn location_of(path: &str) -> String {
+    path.bytes()
+        .map(|b| {
+            if b.is_ascii_graphic()
+                && !matches!(
+                    b,
+                    b'"' | b'<' | b'>' | b'\\' | b'^' | b'`' | b'{' | b'|' | b'}'
+                )
+            {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }
 
 pub(crate) fn urlencode(s: &str) -> String {
@@ -565,7 +588,7 @@ pub async fn code_submit(
                     Some(12 * 60 * 60)
                 };
                 redirect(
-                    &safe_next(Some(&next)),
+                    &location_of(&safe_next(Some(&next))),
                     vec![
                         st.cookies
                             .set(st.cookies.session(), &session_token, max_age),
@@ -1250,6 +1273,11 @@ mod tests {
         assert_eq!(urldecode("%zz"), None);
         assert_eq!(urldecode("%4"), None);
         assert_eq!(urldecode("%ff"), None, "not UTF-8");
+        assert_eq!(urldecode("%+A"), None, "two hex digits");
+        // Decoded text that a Location header cannot carry is encoded again.
+        let back = super::location_of(&safe_next(urldecode("%2F%C3%A9%3Fx%3D1").as_deref()));
+        assert_eq!(back, "/%C3%A9?x=1");
+        assert!(axum::http::HeaderValue::from_str(&back).is_ok());
         // A decoded //host is still refused by safe_next.
         assert_eq!(safe_next(urldecode("%2F%2Fevil.example").as_deref()), "/");
     }

@@ -3,7 +3,7 @@
 //! the account (`Services::keep_form`, checked by the ended session's own
 //! CSRF token) and sends the author to sign in again, back to the page the
 //! form belongs to, where the handler puts the text back
-//! ([`take`]). Kept: a new report and a plan section (the long texts);
+//! ([`take`]). Kept: a new report, a plan section and a new appointment;
 //! every page whose form is kept takes it back (see `return_to`).
 use crate::auth::{cookie, redirect, urlencode};
 use crate::AppState;
@@ -16,7 +16,7 @@ pub(crate) fn return_to(path: &str) -> Option<String> {
     let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     match parts.as_slice() {
         ["clienten", c, "rapportages"] => Some(format!("/clienten/{c}/rapportages/nieuw")),
-        ["clienten", _, "clientplan", _, _] => Some(path.to_owned()),
+        ["clienten", _, "clientplan", _, _] | ["clienten", _, "afspraken"] => Some(path.to_owned()),
         _ => None,
     }
 }
@@ -92,6 +92,10 @@ mod tests {
         assert_eq!(
             return_to("/clienten/c1/clientplan/p1/s1").as_deref(),
             Some("/clienten/c1/clientplan/p1/s1")
+        );
+        assert_eq!(
+            return_to("/clienten/c1/afspraken").as_deref(),
+            Some("/clienten/c1/afspraken")
         );
         for no in [
             "/clienten/c1/clientplan/p1",

@@ -364,6 +364,45 @@ async fn only_roles_that_register_may_and_only_in_their_own_teams() {
         Some("/clienten/nieuw?melding=geregistreerd")
     );
     assert_eq!(w.clients().await, before + 1);
+    // A likely duplicate outside the member's teams: only that one exists,
+    // and in which team; not who it is (the admin has no team at all).
+    let p = register(
+        &mut fred,
+        &w.team_b.to_string(),
+        &[("clientnummer", "C-80")],
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST, "{}", p.body);
+    assert!(
+        p.body.contains("Een cliënt in een ander team (Zorg team)"),
+        "{}",
+        p.body
+    );
+    for secret in ["Öztürk", "Ayşe", "C-1", "12-03-1990"] {
+        assert!(
+            !p.body.contains(&format!(">{secret}")) && !p.body.contains(&format!(" {secret} ")),
+            "{secret}: {}",
+            p.body
+        );
+    }
+    assert!(!p.body.contains("Öztürk"));
+    // A team of another organisation is refused, nothing written.
+    let (_, elders_team) =
+        inzage_service::testing::organisation(&w.svc, "Elders", OrgSettings::default()).await;
+    let before = w.clients().await;
+    let p = register(
+        &mut fred,
+        &elders_team.to_string(),
+        &[
+            ("clientnummer", "C-81"),
+            ("voornaam", "Karin"),
+            ("achternaam", "Elders"),
+        ],
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST, "{}", p.body);
+    assert!(p.body.contains("Kies een team."), "{}", p.body);
+    assert_eq!(w.clients().await, before);
 }
 
 #[tokio::test]
@@ -762,7 +801,21 @@ async fn the_portal_shows_the_care_episode_and_the_last_day_after_discharge() {
         )
         .await
         .expect("end");
+    // Someone with the right password but not the code: shown on its own.
+    let mut guesser = Browser {
+        app: router(w.svc.clone(), WebConfig::default()),
+        jar: BTreeMap::new(),
+    };
+    try_login(&mut guesser, "ayse@example.nl").await;
+    w.clock.advance(chrono::Duration::minutes(20));
     let mut b = w.signed_in("ayse@example.nl").await;
+    let who = b.get("/dossier/wie-keek-mee").await.body;
+    assert_eq!(
+        who.matches("het goede wachtwoord ingevuld").count(),
+        1,
+        "{who}"
+    );
+    assert_eq!(who.matches("Account: ingelogd").count(), 1, "{who}");
     let p = b.get("/dossier/gegevens").await;
     assert_eq!(p.status, StatusCode::OK, "{}", p.body);
     assert!(
@@ -1361,4 +1414,44 @@ async fn other_apps_show_on_a_tile_open_in_a_new_tab_and_every_signed_in_page_ha
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
     assert!(!ayse.get("/").await.body.contains("/andere-apps"));
+}
+
+#[tokio::test]
+async fn an_appointment_posted_after_the_idle_timeout_comes_back_on_its_form() {
+    let w = world(false).await;
+    let mut anna = w.signed_in("anna@zorg.nl").await;
+    let page_path = format!("/clienten/{}/afspraken", w.ayse);
+    let p = anna.get(&page_path).await;
+    let csrf = hidden(&p.body, "csrf");
+    w.clock.advance(chrono::Duration::minutes(16));
+    let anna_id = w.anna.to_string();
+    let p = anna
+        .post(
+            &page_path,
+            &[
+                ("csrf", &csrf),
+                ("datum", "01-12-2026"),
+                ("tijd", "14:00"),
+                ("minuten", "45"),
+                ("behandelaar", &anna_id),
+                ("plaats", "Kantoor Noord"),
+                (
+                    "omschrijving",
+                    "Gesprek over wonen, met de nieuwe begeleider erbij.",
+                ),
+            ],
+        )
+        .await;
+    let to = p.location.expect("to login");
+    assert!(to.contains("bewaard=1"), "{to}");
+    assert_eq!(w.db.scalar("SELECT COUNT(*) FROM appointment").await, 0);
+    sign_in_to(&w, &mut anna, "anna@zorg.nl", &page_path).await;
+    let p = anna.get(&page_path).await;
+    assert!(
+        p.body
+            .contains("Gesprek over wonen, met de nieuwe begeleider erbij."),
+        "{}",
+        p.body
+    );
+    assert!(p.body.contains("value=\"Kantoor Noord\""));
 }

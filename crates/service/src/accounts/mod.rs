@@ -163,6 +163,10 @@ pub(crate) fn random_token() -> Result<String> {
     Ok(hex::encode(b))
 }
 
+/// At most this many "you are not registered" e-mails per hour, for the
+/// whole installation.
+const NOT_REGISTERED_PER_HOUR: i64 = 60;
+
 /// Compares two secrets in time that does not depend on where they differ.
 pub(crate) fn constant_eq(a: &str, b: &str) -> bool {
     a.len() == b.len()
@@ -451,13 +455,22 @@ impl Services {
             AccountKind::Staff => return Ok(AccessEnd::Ended),
             AccountKind::Client => a.subject_id.iter().cloned().collect(),
             AccountKind::ContactPerson => {
-                crate::sql::query("SELECT client_id FROM contact_person WHERE account_id = $1")
-                    .bind(&a.id)
-                    .fetch_all(&mut *tx)
-                    .await?
-                    .iter()
-                    .map(|r| s(r, "client_id"))
-                    .collect::<Result<_>>()?
+                // Only dossiers the contact person still has a grant for:
+                // after a revocation the answer is "ended", nothing about
+                // the client's age or care.
+                crate::sql::query(
+                    "SELECT DISTINCT cp.client_id FROM contact_person cp \
+                     JOIN access_grant g ON g.contact_person_id = cp.id \
+                     WHERE cp.account_id = $1 AND g.revoked_at IS NULL \
+                     AND (g.valid_until IS NULL OR g.valid_until > $2)",
+                )
+                .bind(&a.id)
+                .bind(ts(self.now()))
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(|r| s(r, "client_id"))
+                .collect::<Result<_>>()?
             }
         };
         let mut found = None;
@@ -1666,7 +1679,15 @@ impl Services {
             .fetch_optional(&mut *tx)
             .await?
             .is_some();
-            if !recent {
+            // A cap for the whole installation, so rotating sources cannot
+            // turn this into a mail cannon.
+            let hour = crate::sql::query(
+                "SELECT COUNT(*) AS n FROM message WHERE purpose = 'not_registered' AND created_at > $1",
+            )
+            .bind(ts(now - Duration::hours(1)))
+            .fetch_one(&mut *tx)
+            .await?;
+            if !recent && i(&hour, "n")? < NOT_REGISTERED_PER_HOUR {
                 let (subject, body) = crate::texts::not_registered(crate::texts::Voice {
                     lang: "nl",
                     sector: inzage_i18n::Sector::Care,

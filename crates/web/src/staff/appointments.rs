@@ -141,13 +141,24 @@ async fn appointments_page(
 
 pub async fn appointments(
     State(st): State<AppState>,
+    headers: axum::http::HeaderMap,
     who: StaffSession,
     Path(client): Path<String>,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, WebError> {
     let v = who.open(&st, &client, DossierPart::Appointments).await?;
+    // A new appointment posted after the idle timeout comes back here.
+    let here = format!("/clienten/{}/afspraken", v.f.client_id);
+    let kept: Option<Vec<(String, String)>> = crate::kept::take(&st, &headers, &here).await;
+    let (form, errors) = match kept {
+        Some(pairs) => (
+            appointment_form(&pairs),
+            vec![v.tr.t("staff-kept-restored")],
+        ),
+        None => (AppointmentForm::default(), vec![]),
+    };
     let notice = appointment_notice(q.melding.as_deref());
-    let p = appointments_page(&st, v, AppointmentForm::default(), vec![], notice).await?;
+    let p = appointments_page(&st, v, form, errors, notice).await?;
     Ok(private(page(p)))
 }
 

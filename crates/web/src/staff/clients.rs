@@ -166,6 +166,7 @@ impl ClientForm {
 /// A likely duplicate as the form lists it.
 pub struct DuplicateLine {
     pub id: String,
+    /// Empty for a client outside the member's teams (only the team shows).
     pub name: String,
     pub client_number: String,
     pub birth_date: String,
@@ -178,9 +179,9 @@ fn duplicate_lines(d: Vec<Duplicate>) -> Vec<DuplicateLine> {
     d.into_iter()
         .map(|d| DuplicateLine {
             id: d.id.to_string(),
-            name: d.name,
-            client_number: d.client_number,
-            birth_date: display_date(d.birth_date),
+            name: d.name.unwrap_or_default(),
+            client_number: d.client_number.unwrap_or_default(),
+            birth_date: d.birth_date.map(display_date).unwrap_or_default(),
             team: d.team_name.unwrap_or_default(),
             same_number: d.same_number,
             link: d.in_my_teams,
@@ -195,6 +196,7 @@ fn refused_key(e: &ServiceError) -> Option<&'static str> {
         ServiceError::Invalid(f) => Some(match f.field {
             "primary_caregiver" => "staff-client-caregiver-error",
             "episode_start" => "staff-client-start-error",
+            "team_ids" => "staff-client-team-error",
             "email" => "staff-client-contact-in-use-error",
             _ => "staff-form-not-saved",
         }),
