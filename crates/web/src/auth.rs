@@ -311,7 +311,7 @@ pub async fn login_submit(
             display_datetime(until),
         ))),
         LoginOutcome::AccessEnded(why) => {
-            let sd = st.servicedesk(None, tr).await.0;
+            let sd = crate::servicedesk_line(tr).0;
             page(again(match why {
                 AccessEnd::Ended => tr.a("login-access-ended", "servicedesk", sd),
                 AccessEnd::TooYoung { min_age } => tr.a2(
@@ -1122,9 +1122,7 @@ pub async fn help(State(st): State<AppState>, headers: HeaderMap) -> Result<Resp
         Some(info) => crate::portal::tr_of(info),
         None => pre_tr(&headers),
     };
-    let (servicedesk, help_url) = st
-        .servicedesk(token.filter(|_| session.is_some()), tr)
-        .await;
+    let (servicedesk, help_url) = crate::servicedesk_line(tr);
     // The rules as the organisation set them (never a fixed number).
     let face = crate::face::current()
         .map(|f| (*f).clone())

@@ -71,23 +71,18 @@ pub struct AppState {
     pub(crate) hosts: std::sync::Arc<face::HostOrganisations>,
 }
 
-impl AppState {
-    /// The servicedesk of whoever looks (the viewer's organisation; before
-    /// sign-in the installation's default), as one line, and its help link.
-    pub(crate) async fn servicedesk(
-        &self,
-        _session: Option<&str>,
-        tr: i18n::Tr,
-    ) -> (String, Option<String>) {
-        let sd = face::current().map(|f| (*f).clone()).unwrap_or_default();
-        let line = match (&sd.email, &sd.phone) {
-            (Some(e), Some(p)) => tr.a2("servicedesk-mail-or-call", "email", e, "phone", p),
-            (Some(e), None) => tr.a("servicedesk-mail", "email", e),
-            (None, Some(p)) => tr.a("servicedesk-call", "phone", p),
-            (None, None) => String::new(),
-        };
-        (line, sd.help_url)
-    }
+/// The servicedesk of whoever looks (the request's face: the viewer's
+/// organisation; before sign-in the host's or the default), as one line,
+/// and its help link.
+pub(crate) fn servicedesk_line(tr: i18n::Tr) -> (String, Option<String>) {
+    let sd = face::current().map(|f| (*f).clone()).unwrap_or_default();
+    let line = match (&sd.email, &sd.phone) {
+        (Some(e), Some(p)) => tr.a2("servicedesk-mail-or-call", "email", e, "phone", p),
+        (Some(e), None) => tr.a("servicedesk-mail", "email", e),
+        (None, Some(p)) => tr.a("servicedesk-call", "phone", p),
+        (None, None) => String::new(),
+    };
+    (line, sd.help_url)
 }
 
 /// Every route of the application: (method, path, handler). The router is
