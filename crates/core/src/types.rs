@@ -335,6 +335,16 @@ pub fn local_midnight_utc(d: NaiveDate) -> DateTime<Utc> {
         .unwrap_or_else(|| Utc.from_utc_datetime(&naive))
 }
 
+/// Compares two secrets (tokens) in time that does not depend on where they
+/// differ. The one comparison for CSRF and session tokens in every crate.
+pub fn constant_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
 /// A link the pages may show as the organisation's help (or another
 /// app's) address: an https:// address or a path of this site, nothing
 /// else (no `javascript:`, no `//other.site`), at most 200 characters.

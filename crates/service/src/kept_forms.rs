@@ -43,7 +43,7 @@ impl Services {
         .fetch_optional(&mut *tx)
         .await?;
         let Some(r) = r else { return Ok(false) };
-        if !crate::accounts::constant_eq(&s(&r, "csrf_token")?, csrf) {
+        if !inzage_core::types::constant_eq(&s(&r, "csrf_token")?, csrf) {
             return Ok(false);
         }
         crate::sql::query("DELETE FROM kept_form WHERE expires_at < $1")

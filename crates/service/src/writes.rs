@@ -178,6 +178,32 @@ async fn finalise_after_hours(tx: &mut Tx, client: &str) -> Result<i64> {
     i(&r, "finalise_after_hours")
 }
 
+/// A grant as staff record it: consent in their own name, at least one
+/// part, an end after the start.
+fn check_grant(ctx: &Ctx, grant: &NewGrant) -> Result<()> {
+    if let Ok(me) = decide_authorship(&ctx.principal) {
+        if me != grant.consent_recorded_by {
+            return Err(ServiceError::Invalid(FieldError::new(
+                "consent_recorded_by",
+                "staff record consent in their own name",
+            )));
+        }
+    }
+    if grant.parts.is_empty() {
+        return Err(ServiceError::Invalid(FieldError::new(
+            "parts",
+            "choose at least one part",
+        )));
+    }
+    if grant.valid_until.is_some_and(|u| u <= grant.valid_from) {
+        return Err(ServiceError::Invalid(FieldError::new(
+            "valid_until",
+            "end is before the start",
+        )));
+    }
+    Ok(())
+}
+
 impl Services {
     /// A staff member writes a report: it starts as a draft only staff see,
     /// and a job makes it final after the organisation's period.
@@ -451,26 +477,7 @@ impl Services {
         grant: NewGrant,
     ) -> Result<(ContactPersonId, AccessGrantId)> {
         let a = write(DossierPart::Network, AuditAction::Grant, None);
-        if let Ok(me) = decide_authorship(&ctx.principal) {
-            if me != grant.consent_recorded_by {
-                return Err(ServiceError::Invalid(FieldError::new(
-                    "consent_recorded_by",
-                    "staff record consent in their own name",
-                )));
-            }
-        }
-        if grant.parts.is_empty() {
-            return Err(ServiceError::Invalid(FieldError::new(
-                "parts",
-                "choose at least one part",
-            )));
-        }
-        if grant.valid_until.is_some_and(|u| u <= grant.valid_from) {
-            return Err(ServiceError::Invalid(FieldError::new(
-                "valid_until",
-                "end is before the start",
-            )));
-        }
+        check_grant(ctx, &grant)?;
         let (mut tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
         let now = ts(self.now());
         let cp = new_id();
@@ -586,26 +593,7 @@ impl Services {
             AuditAction::Grant,
             Some(grant.as_str()),
         );
-        if let Ok(me) = decide_authorship(&ctx.principal) {
-            if me != change.consent_recorded_by {
-                return Err(ServiceError::Invalid(FieldError::new(
-                    "consent_recorded_by",
-                    "staff record consent in their own name",
-                )));
-            }
-        }
-        if change.parts.is_empty() {
-            return Err(ServiceError::Invalid(FieldError::new(
-                "parts",
-                "choose at least one part",
-            )));
-        }
-        if change.valid_until.is_some_and(|u| u <= change.valid_from) {
-            return Err(ServiceError::Invalid(FieldError::new(
-                "valid_until",
-                "end is before the start",
-            )));
-        }
+        check_grant(ctx, &change)?;
         let (client, mut tx, scope) = self
             .gate_item(ctx, "access_grant", grant.as_str(), &a)
             .await?;

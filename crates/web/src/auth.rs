@@ -164,13 +164,7 @@ fn check_pre_csrf(headers: &HeaderMap, cookies: &Cookies, sent: &str) -> Result<
     }
 }
 
-pub fn constant_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
-}
+pub use inzage_core::types::constant_eq;
 
 fn with_cookie(mut r: Response, c: Option<HeaderValue>) -> Response {
     if let Some(c) = c {

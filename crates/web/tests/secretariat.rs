@@ -10,20 +10,15 @@ use inzage_core::model::*;
 use inzage_core::types::*;
 use inzage_core::FixedClock;
 use inzage_service::accounts::InviteTarget;
-use inzage_service::admin::{NewStaff, OrgSettings};
+use inzage_service::admin::OrgSettings;
 use inzage_service::testing::TestDb;
 use inzage_service::{Ctx, Services};
 use inzage_web::{router, WebConfig};
 use std::collections::BTreeMap;
 
 mod common;
+use common::world::{label, staff, PASSWORD};
 use common::{hidden, sign_in, Browser, Page};
-
-const PASSWORD: &str = "paarse olifant danst";
-
-fn label(s: &str) -> Label {
-    Label::parse("test", s).expect("label")
-}
 
 struct World {
     db: TestDb,
@@ -33,37 +28,6 @@ struct World {
     team_b: TeamId,
     anna: StaffId,
     ayse: ClientId,
-}
-
-async fn staff(
-    svc: &Services,
-    org: &OrganisationId,
-    given: &str,
-    (email, mobile): (&str, &str),
-    roles: Vec<Role>,
-    teams: Vec<TeamId>,
-) -> StaffId {
-    let cli = Ctx::system("cli");
-    let id = svc
-        .create_staff(
-            &cli,
-            org,
-            NewStaff {
-                given_name: label(given),
-                name_prefix: None,
-                family_name: label("Test"),
-                email: Email::parse(email).expect("email"),
-                mobile: Some(MobileNumber::parse(mobile).expect("mobile")),
-                roles,
-                team_ids: teams,
-            },
-        )
-        .await
-        .expect("staff");
-    svc.provision_account(&cli, InviteTarget::Staff(id.clone()), PASSWORD)
-        .await
-        .expect("account");
-    id
 }
 
 /// Zorg: team A (Sandra, secretariat; Anna, persoonlijk begeleider; Joris,

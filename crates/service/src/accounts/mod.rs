@@ -167,15 +167,6 @@ pub(crate) fn random_token() -> Result<String> {
 /// whole installation.
 const NOT_REGISTERED_PER_HOUR: i64 = 60;
 
-/// Compares two secrets in time that does not depend on where they differ.
-pub(crate) fn constant_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
-}
-
 pub(crate) fn sha(s: &str) -> String {
     hex::encode(Sha256::digest(s.as_bytes()))
 }

@@ -112,18 +112,7 @@ impl ClientForm {
         let birth = BirthDate::parse(&self.birth, today)
             .map_err(|_| errors.push(tr.t("staff-client-birth-error")))
             .ok();
-        let email = match self.email.trim() {
-            "" => None,
-            e => Email::parse(e)
-                .map_err(|_| errors.push(tr.t("staff-contact-email-error")))
-                .ok(),
-        };
-        let mobile = match self.mobile.trim() {
-            "" => None,
-            m => MobileNumber::parse(m)
-                .map_err(|_| errors.push(tr.t("staff-contact-mobile-error")))
-                .ok(),
-        };
+        let (email, mobile) = parse_contact(tr, &self.email, &self.mobile, &mut errors);
         let team = TeamId::parse(self.team.trim());
         if team.is_none() {
             errors.push(tr.t("staff-client-team-error"));

@@ -210,6 +210,29 @@ pub struct NoticeQuery {
     melding: Option<String>,
 }
 
+/// An optional e-mail address and mobile number as typed (empty: none);
+/// a bad one adds its message to `errors`.
+fn parse_contact(
+    tr: Tr,
+    email: &str,
+    mobile: &str,
+    errors: &mut Vec<String>,
+) -> (Option<Email>, Option<MobileNumber>) {
+    let email = match email.trim() {
+        "" => None,
+        e => Email::parse(e)
+            .map_err(|_| errors.push(tr.t("staff-contact-email-error")))
+            .ok(),
+    };
+    let mobile = match mobile.trim() {
+        "" => None,
+        m => MobileNumber::parse(m)
+            .map_err(|_| errors.push(tr.t("staff-contact-mobile-error")))
+            .ok(),
+    };
+    (email, mobile)
+}
+
 /// The form fields as pairs (checkboxes repeat a name).
 fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
     pairs

@@ -288,6 +288,26 @@ pub async fn network_revoke(
     }
 }
 
+/// A grant's last day as typed (`dd-mm-jjjj`, empty: none): from today up
+/// to ten years ahead, ending at the next local midnight. `Err` holds the
+/// message in the viewer's language.
+fn parse_until(
+    tr: Tr,
+    now: chrono::DateTime<chrono::Utc>,
+    typed: &str,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, String> {
+    match parse_filter_date(typed) {
+        Ok(None) => Ok(None),
+        Ok(Some(d))
+            if d >= local_date(now) && d <= local_date(now) + chrono::Duration::days(3660) =>
+        {
+            Ok(Some(local_midnight_utc(d + chrono::Duration::days(1))))
+        }
+        Ok(Some(_)) => Err(tr.t("staff-contact-until-range")),
+        Err(()) => Err(tr.t("bad-date")),
+    }
+}
+
 /// Changes a contact person's tiles and end date in place, with the
 /// client's consent recorded anew (`deel` repeated, `tot`, `toestemming`).
 pub async fn network_grant_change(
@@ -313,16 +333,7 @@ pub async fn network_grant_change(
         return Err(WebError::BadInput(tr.t("staff-contact-consent-error")));
     }
     let now = st.services.now();
-    let until = match parse_filter_date(field(&pairs, "tot")) {
-        Ok(None) => None,
-        Ok(Some(d))
-            if d >= local_date(now) && d <= local_date(now) + chrono::Duration::days(3660) =>
-        {
-            Some(local_midnight_utc(d + chrono::Duration::days(1)))
-        }
-        Ok(Some(_)) => return Err(WebError::BadInput(tr.t("staff-contact-until-range"))),
-        Err(()) => return Err(WebError::BadInput(tr.t("bad-date"))),
-    };
+    let until = parse_until(tr, now, field(&pairs, "tot")).map_err(WebError::BadInput)?;
     let change = NewGrant {
         parts,
         valid_from: now,
@@ -384,18 +395,7 @@ pub async fn network_add(
     if relation.is_none() {
         errors.push(tr.t("staff-contact-relation-error"));
     }
-    let email = match form.email.trim() {
-        "" => None,
-        e => Email::parse(e)
-            .map_err(|_| errors.push(tr.t("staff-contact-email-error")))
-            .ok(),
-    };
-    let mobile = match form.mobile.trim() {
-        "" => None,
-        m => MobileNumber::parse(m)
-            .map_err(|_| errors.push(tr.t("staff-contact-mobile-error")))
-            .ok(),
-    };
+    let (email, mobile) = parse_contact(tr, &form.email, &form.mobile, &mut errors);
     let parts: Vec<DossierPart> = CLIENT_PARTS
         .iter()
         .copied()
@@ -405,22 +405,10 @@ pub async fn network_add(
         errors.push(tr.t("staff-contact-parts-error"));
     }
     let now = st.services.now();
-    let until = match parse_filter_date(&form.until) {
-        Ok(None) => None,
-        Ok(Some(d))
-            if d >= local_date(now) && d <= local_date(now) + chrono::Duration::days(3660) =>
-        {
-            Some(local_midnight_utc(d + chrono::Duration::days(1)))
-        }
-        Ok(Some(_)) => {
-            errors.push(tr.t("staff-contact-until-range"));
-            None
-        }
-        Err(()) => {
-            errors.push(tr.t("bad-date"));
-            None
-        }
-    };
+    let until = parse_until(tr, now, &form.until)
+        .map_err(|e| errors.push(e))
+        .ok()
+        .flatten();
     if !form.consent {
         errors.push(tr.t("staff-contact-consent-error"));
     }
