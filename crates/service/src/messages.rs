@@ -35,6 +35,21 @@ pub struct Outgoing {
     pub subject: Option<String>,
     pub body: String,
     pub created_at: DateTime<Utc>,
+    /// The holder's organisation's logo, shown at the top of an e-mail
+    /// (issue 14). Without one the e-mail is plain text only.
+    pub logo: Option<MailLogo>,
+}
+
+/// An organisation's logo for the HTML part of an e-mail.
+#[derive(Clone, Debug)]
+pub struct MailLogo {
+    /// `image/png` or `image/jpeg` (checked by content at upload).
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+    /// The organisation's display name: the image's text alternative.
+    pub organisation: String,
+    /// The holder's language (`nl` or `en`), for the HTML's `lang`.
+    pub lang: String,
 }
 
 /// Where messages go.
@@ -170,18 +185,123 @@ fn lettre_message(sender: &Sender, msg: &Outgoing) -> Result<lettre::Message> {
         .recipient
         .parse()
         .map_err(|e| ServiceError::Internal(format!("recipient: {e}")))?;
-    Message::builder()
+    let subject = msg.subject.clone().unwrap_or_default();
+    let builder = Message::builder()
         .from(from)
         .to(to)
-        .subject(msg.subject.clone().unwrap_or_default())
+        .subject(subject.clone())
         .date(msg.created_at.into())
         // Stable per message: a retry after a crash between sending and
         // marking it sent carries the same Message-ID, so mail systems can
         // drop the duplicate (SMTP itself is at-least-once).
-        .message_id(Some(format!("<{}@inzage>", msg.id)))
-        .header(ContentType::TEXT_PLAIN)
-        .body(msg.body.clone())
-        .map_err(|e| ServiceError::Internal(format!("build e-mail: {e}")))
+        .message_id(Some(format!("<{}@inzage>", msg.id)));
+    let built = match &msg.logo {
+        None => builder
+            .header(ContentType::TEXT_PLAIN)
+            .body(msg.body.clone()),
+        Some(logo) => {
+            use lettre::message::{Attachment, MultiPart, SinglePart};
+            let image_type = ContentType::parse(&logo.content_type)
+                .map_err(|e| ServiceError::Internal(format!("logo content type: {e}")))?;
+            // multipart/alternative: the plain text first (what a text-only
+            // reader shows), then the same text as HTML with the logo
+            // inline (multipart/related), so no image is fetched from
+            // outside and nothing tracks the reader.
+            builder.multipart(
+                MultiPart::alternative()
+                    .singlepart(SinglePart::plain(msg.body.clone()))
+                    .multipart(
+                        MultiPart::related()
+                            .singlepart(SinglePart::html(email_html(&subject, &msg.body, logo)))
+                            .singlepart(
+                                Attachment::new_inline(LOGO_CID.to_owned())
+                                    .body(logo.bytes.clone(), image_type),
+                            ),
+                    ),
+            )
+        }
+    };
+    built.map_err(|e| ServiceError::Internal(format!("build e-mail: {e}")))
+}
+
+/// The Content-ID of the inline logo.
+const LOGO_CID: &str = "logo@inzage";
+
+/// The HTML part of an e-mail: the logo, then the plain text's paragraphs
+/// (escaped; `http(s)://` words become links; the signature separator
+/// `-- ` starts a smaller footer). No styles from outside, no images but
+/// the inline logo.
+fn email_html(subject: &str, body: &str, logo: &MailLogo) -> String {
+    let lang = if logo.lang == "en" { "en" } else { "nl" };
+    let mut out = format!(
+        "<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width\"><title>{}</title></head>\
+         <body style=\"font-family: sans-serif; font-size: 16px; line-height: 1.5; max-width: 40em\">\
+         <p><img src=\"cid:{LOGO_CID}\" alt=\"{}\" style=\"max-height: 64px; max-width: 240px\"></p>\n",
+        html_escape(subject),
+        html_escape(&logo.organisation)
+    );
+    let (main, footer) = match body.split_once("\n-- \n") {
+        Some((m, f)) => (m, Some(f)),
+        None => (body, None),
+    };
+    for para in main.split("\n\n").filter(|p| !p.trim().is_empty()) {
+        out.push_str("<p>");
+        out.push_str(
+            &para
+                .trim()
+                .lines()
+                .map(linkify)
+                .collect::<Vec<_>>()
+                .join("<br>\n"),
+        );
+        out.push_str("</p>\n");
+    }
+    if let Some(f) = footer {
+        out.push_str("<hr><p style=\"font-size: 14px\">");
+        out.push_str(
+            &f.trim()
+                .lines()
+                .map(linkify)
+                .collect::<Vec<_>>()
+                .join("<br>\n"),
+        );
+        out.push_str("</p>\n");
+    }
+    out.push_str("</body></html>\n");
+    out
+}
+
+/// One line of plain text as HTML: escaped, with its web addresses as links.
+fn linkify(line: &str) -> String {
+    line.split(' ')
+        .map(|w| {
+            let bare = w.trim_end_matches(['.', ',', ')', ';', ':']);
+            if (bare.starts_with("https://") || bare.starts_with("http://")) && bare.len() > 8 {
+                let rest = &w[bare.len()..];
+                let e = html_escape(bare);
+                format!("<a href=\"{e}\">{e}</a>{}", html_escape(rest))
+            } else {
+                html_escape(w)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// How the SMTP connection is secured.
@@ -331,5 +451,42 @@ impl Transport for Delivery {
                 _ => self.outbox.deliver(msg).await,
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_html_part_escapes_the_text_and_links_only_web_addresses() {
+        let logo = MailLogo {
+            content_type: "image/png".into(),
+            bytes: vec![],
+            organisation: "Zorg & \"Co\"".into(),
+            lang: "nl".into(),
+        };
+        let html = email_html(
+            "Welkom <b>",
+            "Hoi <script>x</script>,\n\nGa naar https://a.nl/x?t=1&u=2.\nmailto:x javascript:alert(1)\n-- \nZorg",
+            &logo,
+        );
+        assert!(html.contains("<title>Welkom &lt;b&gt;</title>"), "{html}");
+        assert!(html.contains("alt=\"Zorg &amp; &quot;Co&quot;\""), "{html}");
+        assert!(
+            html.contains("Hoi &lt;script&gt;x&lt;/script&gt;,"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<a href=\"https://a.nl/x?t=1&amp;u=2\">https://a.nl/x?t=1&amp;u=2</a>."),
+            "{html}"
+        );
+        assert!(!html.contains("href=\"javascript"), "{html}");
+        assert!(!html.contains("href=\"mailto"), "{html}");
+        assert!(
+            html.contains("<hr><p style=\"font-size: 14px\">Zorg</p>"),
+            "{html}"
+        );
+        assert!(html.contains("<html lang=\"nl\">"));
     }
 }

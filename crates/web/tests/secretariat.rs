@@ -1083,6 +1083,42 @@ async fn an_organisation_shows_its_own_name_logo_servicedesk_words_and_rules() {
         .find(|m| m.contains("gijs@example.nl") && m.contains("wachtwoord-instellen"))
         .expect("reset mail");
     assert!(reset.contains("GGZ Oost Brabant"), "{reset}");
+    assert!(
+        !reset.contains("image/png") && !reset.contains("multipart"),
+        "no logo set for GGZ Oost: plain text only: {reset}"
+    );
+    // With a logo, the e-mail carries it inline next to the plain text.
+    w.svc
+        .request_password_reset("ayse@example.nl", None)
+        .await
+        .expect("reset");
+    inzage_service::jobs::Runner::new(w.svc.clone(), "t")
+        .run_until_idle()
+        .await
+        .expect("jobs");
+    let mails = common::outbox_texts(&w.db.dir.path().join("outbox"));
+    let reset = mails
+        .iter()
+        .find(|m| m.contains("ayse@example.nl") && m.contains("wachtwoord-instellen"))
+        .expect("reset mail");
+    for part in [
+        "multipart/alternative",
+        "text/plain",
+        "multipart/related",
+        "text/html",
+        "src=\"cid:logo@inzage\"",
+        "alt=\"Zorg\"",
+        "Content-ID: <logo@inzage>",
+        "Content-Disposition: inline",
+        "Content-Type: image/png",
+        "iVBORw0KGgo",
+    ] {
+        assert!(reset.contains(part), "{part} in {reset}");
+    }
+    assert!(
+        reset.matches("wachtwoord-instellen").count() >= 2,
+        "the link in both the text and the HTML part: {reset}"
+    );
 }
 
 #[tokio::test]

@@ -1723,7 +1723,12 @@ impl Services {
 
     /// Hands one queued message to the transport; erases its body after.
     pub(crate) async fn deliver_message(&self, id: &str) -> Result<()> {
-        let r = crate::sql::query("SELECT id, channel, recipient, subject, body, status, created_at FROM message WHERE id = $1")
+        let r = crate::sql::query(
+            "SELECT m.id, m.channel, m.recipient, m.subject, m.body, m.status, m.created_at, \
+             a.language, COALESCE(o.display_name, o.name) AS org_name, o.logo_sha256, o.logo_content_type \
+             FROM message m LEFT JOIN account a ON a.id = m.account_id \
+             LEFT JOIN organisation o ON o.id = a.organisation_id WHERE m.id = $1",
+        )
             .bind(id)
             .fetch_optional(self.db())
             .await?;
@@ -1743,7 +1748,30 @@ impl Services {
             subject: os(&r, "subject")?,
             body: s(&r, "body")?,
             created_at: t(&r, "created_at")?,
+            logo: None,
         };
+        // The holder's organisation's logo goes into the e-mail (issue 14).
+        // A logo that cannot be read does not hold up the message.
+        let logo = match (
+            channel,
+            os(&r, "logo_sha256")?,
+            os(&r, "logo_content_type")?,
+        ) {
+            (Channel::Email, Some(hash), Some(content_type)) => match self.blobs().get(&hash) {
+                Ok(bytes) => Some(crate::messages::MailLogo {
+                    content_type,
+                    bytes,
+                    organisation: os(&r, "org_name")?.unwrap_or_default(),
+                    lang: os(&r, "language")?.unwrap_or_else(|| "nl".into()),
+                }),
+                Err(e) => {
+                    tracing::warn!(error = %e, "logo for e-mail unreadable; sent without");
+                    None
+                }
+            },
+            _ => None,
+        };
+        let msg = crate::messages::Outgoing { logo, ..msg };
         let transport = self.transport().clone();
         match transport.deliver(&msg).await {
             Ok(()) => {
