@@ -50,6 +50,7 @@ id_type!(
     ContactPersonId,
     AccessGrantId,
     JobId,
+    RequestId,
 );
 
 fn is_uuid(s: &str) -> bool {

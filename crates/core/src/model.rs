@@ -75,6 +75,11 @@ code_enum!(
         Network => "network", "Mijn netwerk";
         AuditTrail => "audit_trail", "Wie keek mee";
         Episodes => "episodes", "Zorgperiodes";
+        // The client's own requests about their dossier: a correction of
+        // a factual error, or their own statement added beside an item
+        // (WGBO 7:454, AVG 16; issue 15). Not a tile, and never granted to
+        // a contact person.
+        Requests => "requests", "Verzoeken";
     }
 );
 

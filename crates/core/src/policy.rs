@@ -263,6 +263,11 @@ pub const CLIENT_PARTS: &[DossierPart] = &[
     DossierPart::AuditTrail,
 ];
 
+/// What a client writes in their own dossier: their requests (a
+/// correction, an addition). Everything else of the dossier is read-only
+/// to them.
+pub const CLIENT_VOICE: &[DossierPart] = &[DossierPart::Requests];
+
 /// What one staff role may do with a client of the member's own team.
 /// This table is the whole of staff permission; see docs/decisions/0003.
 pub fn role_allows(role: Role, part: DossierPart, access: Access) -> bool {
@@ -282,9 +287,17 @@ pub fn role_allows(role: Role, part: DossierPart, access: Access) -> bool {
         },
         Role::PrimaryCaregiver => match access {
             Read => part != AuditTrail,
-            Write => part != AuditTrail,
+            // Requests are the client's own words: staff decide on them by
+            // writing the part a request is about, never write them.
+            Write => !matches!(part, AuditTrail | Requests),
         },
-        Role::Secretariat => matches!(part, Profile | Appointments | Network | Episodes),
+        // Requests: the secretariat reads them (it answers those about
+        // personal data); the decision on one is a write of the part it
+        // is about, so content stays with the care roles.
+        Role::Secretariat => match access {
+            Read => matches!(part, Profile | Appointments | Network | Episodes | Requests),
+            Write => matches!(part, Profile | Appointments | Network | Episodes),
+        },
         // Settings and accounts only: no dossier content.
         Role::FunctionalAdmin => false,
         // Organisation-wide audit search, handled by `decide_audit_search`.
@@ -369,10 +382,11 @@ pub fn decide(
             if *client_id != subject.client_id {
                 return Decision::Deny(DenyReason::NotOwnDossier);
             }
-            if access == Access::Write {
+            let voice = CLIENT_VOICE.contains(&part);
+            if access == Access::Write && !voice {
                 return Decision::Deny(DenyReason::ReadOnly);
             }
-            if !CLIENT_PARTS.contains(&part) {
+            if !CLIENT_PARTS.contains(&part) && !voice {
                 return Decision::Deny(DenyReason::PartNotAvailable);
             }
             if subject.portal_stopped {
@@ -511,6 +525,30 @@ pub fn decide_team_client_list(actor: &ActorFacts) -> Decision {
         ActorFacts::System { .. } => Decision::Deny(DenyReason::SystemComponentNotAllowed),
         _ => Decision::Deny(DenyReason::RoleLacksPermission),
     }
+}
+
+/// Which of a client's requests a staff member answers (and so sees in
+/// the queue): those about a part one of their roles may write. Personal
+/// data go to the secretariat (and the persoonlijk begeleider), content to
+/// the care roles. The decision on one request passes [`decide`] for that
+/// part and that client.
+pub fn requests_answered_by(staff: &StaffFacts) -> Vec<DossierPart> {
+    if !staff.active {
+        return Vec::new();
+    }
+    [
+        DossierPart::Profile,
+        DossierPart::Reports,
+        DossierPart::ClientPlan,
+    ]
+    .into_iter()
+    .filter(|p| {
+        staff
+            .roles
+            .iter()
+            .any(|r| role_allows(*r, *p, Access::Write))
+    })
+    .collect()
 }
 
 /// Managing an organisation's settings and accounts (not dossier

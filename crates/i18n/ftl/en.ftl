@@ -798,6 +798,8 @@ admin-pause-error = Pause: choose { $min } to { $max } minutes.
 admin-grace-error = Days after discharge: choose { $min } to { $max }.
 admin-min-age-error = Minimum age: choose { $min } to { $max } years.
 admin-finalise-error = Final automatically: choose { $min } to { $max } hours.
+admin-request-days = Days to answer a client's request (correction, addition)
+admin-request-days-error = Days for a request: choose { $min } to { $max } days.
 admin-upload-error = Largest document: choose { $min } to { $max } MB.
 admin-phone-error = The phone number may only have digits, spaces, +, - and brackets.
 admin-help-url-error = The web address must start with https:// or be a page of this site (such as /hulp).
@@ -1028,3 +1030,77 @@ plan-title =
     }
 staff-dup-other-team = A client in another team ({ $team }). You do not see who it is: ask that team.
 verb-password-only = entered the right password, but did not sign in (no code entered)
+
+## Requests: correction and addition (issue 15)
+tile-requests = My requests
+staff-tab-requests = Requests
+voice-title = Is something wrong?
+voice-text = Is something incorrect? You can ask to have it corrected. Do you disagree with something? You can write your own addition. It will be shown next to it.
+voice-correct = Ask for a correction
+voice-add = Write your own addition
+voice-mine = See your requests
+voice-phone = Prefer to call or e-mail? That is possible too.
+voice-additions-title = Addition by the client
+voice-additions-title-client = Your addition
+voice-addition-when = Written on { $when }
+request-kind-correction = Correction
+request-kind-addition = Addition
+request-about-profile = My details
+request-about-report = Report
+request-about-plan-section = Part of the plan
+request-new-title-correction = Ask for a correction
+request-new-title-addition = Write your own addition
+request-new-intro-correction-profile = Write down what is wrong in your details, and what it should be. The secretariat reads your request.
+request-new-intro-correction =
+    { $sector ->
+        [mental_health] Write down what is wrong, and what it should be. Your practitioner reads your request.
+       *[care] Write down what is wrong, and what it should be. Your caregiver reads your request.
+    }
+request-new-intro-addition = Write down what you want to say about it. Your addition is shown with this item. Everyone who may read the item also reads your addition. You cannot remove your addition later.
+request-new-due = You will get an answer within { $days } days.
+request-new-text = Your text
+request-new-text-hint = At most { $max } characters.
+request-new-submit = Send
+request-new-back = Back
+request-text-error = Write down your request (at most { $max } characters).
+request-too-many = You already have many open requests. Wait for an answer, or call or e-mail us.
+requests-intro = Here you see what you asked or added, and the answer.
+requests-none = You have not asked or added anything yet.
+requests-sent = Sent. You see your request below.
+request-asked-on = Asked on { $date }
+request-about = About: { $what }
+request-open-correction = We are looking into it. You will get an answer by { $date }.
+request-open-addition = Your addition is shown with the item.
+request-accepted = Corrected.
+request-declined = Not corrected.
+request-read = Read by { $name }.
+request-answer-by = Answer from { $name } on { $date }:
+request-open-item = See the item
+request-your-text = Your text:
+## Requests for staff
+staff-requests-title = Requests from clients
+staff-requests-intro = Open requests from clients in your teams that you can answer. The oldest is at the top.
+staff-requests-none = There are no open requests.
+staff-requests-client-none = This client has no requests yet.
+staff-request-client = Client
+staff-request-kind = Kind
+staff-request-about = About
+staff-request-asked = Asked on
+staff-request-due = Answer by
+staff-request-status = Status
+staff-request-overdue = overdue
+staff-request-status-open = open
+staff-request-status-accepted = corrected
+staff-request-status-declined = not corrected
+staff-request-status-read = read
+staff-request-text = What the client wrote
+staff-request-answer = Answer to the client
+staff-request-answer-hint = A reason is required when not correcting. The client reads this.
+staff-request-accept = Corrected
+staff-request-decline = Do not correct
+staff-request-mark-read = Read
+staff-request-how-to-correct = First correct the item itself (a new version; the old one stays in the history), then mark the request as corrected.
+staff-request-reason-error = Write down the reason (at most { $max } characters). The client reads it.
+staff-request-not-yours = Someone with another role answers this request.
+staff-requests-link = Requests from clients
+request-bad-answer = This answer does not fit this request.

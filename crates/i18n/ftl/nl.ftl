@@ -799,6 +799,8 @@ admin-pause-error = Pauze: kies { $min } tot { $max } minuten.
 admin-grace-error = Dagen na ontslag: kies { $min } tot { $max }.
 admin-min-age-error = Minimumleeftijd: kies { $min } tot { $max } jaar.
 admin-finalise-error = Automatisch definitief: kies { $min } tot { $max } uur.
+admin-request-days = Dagen om een verzoek van een cliënt te beantwoorden (verbetering, aanvulling)
+admin-request-days-error = Dagen voor een verzoek: kies { $min } tot { $max } dagen.
 admin-upload-error = Grootste document: kies { $min } tot { $max } MB.
 admin-phone-error = Het telefoonnummer mag alleen cijfers, spaties, +, - en haakjes hebben.
 admin-help-url-error = Het webadres moet beginnen met https:// of een pagina van deze site zijn (zoals /hulp).
@@ -1029,3 +1031,77 @@ plan-title =
     }
 staff-dup-other-team = Een cliënt in een ander team ({ $team }). Wie dat is, zie je niet: vraag het aan dat team.
 verb-password-only = het goede wachtwoord ingevuld, maar niet ingelogd (de code niet ingevuld)
+
+## Verzoeken: verbetering en aanvulling (issue 15)
+tile-requests = Mijn verzoeken
+staff-tab-requests = Verzoeken
+voice-title = Klopt er iets niet?
+voice-text = Staat er iets fout? Dan kun je vragen om het te verbeteren. Ben je het ergens niet mee eens? Dan kun je je eigen aanvulling schrijven. Die komt erbij te staan.
+voice-correct = Vraag om een verbetering
+voice-add = Schrijf je eigen aanvulling
+voice-mine = Bekijk je verzoeken
+voice-phone = Liever bellen of mailen? Dat kan ook.
+voice-additions-title = Aanvulling van de cliënt
+voice-additions-title-client = Jouw aanvulling
+voice-addition-when = Geschreven op { $when }
+request-kind-correction = Verbetering
+request-kind-addition = Aanvulling
+request-about-profile = Mijn gegevens
+request-about-report = Rapportage
+request-about-plan-section = Onderdeel van het plan
+request-new-title-correction = Vraag om een verbetering
+request-new-title-addition = Schrijf je eigen aanvulling
+request-new-intro-correction-profile = Schrijf op wat er niet klopt in je gegevens, en wat het wel moet zijn. Het secretariaat leest je vraag.
+request-new-intro-correction =
+    { $sector ->
+        [mental_health] Schrijf op wat er niet klopt, en wat het wel moet zijn. Je behandelaar leest je vraag.
+       *[care] Schrijf op wat er niet klopt, en wat het wel moet zijn. Je begeleider leest je vraag.
+    }
+request-new-intro-addition = Schrijf op wat jij erover wilt zeggen. Je aanvulling komt bij dit stuk te staan. Iedereen die het stuk mag lezen, leest ook je aanvulling. Je kunt je aanvulling later niet weghalen.
+request-new-due = Je krijgt binnen { $days } dagen antwoord.
+request-new-text = Jouw tekst
+request-new-text-hint = Niet meer dan { $max } tekens.
+request-new-submit = Versturen
+request-new-back = Terug
+request-text-error = Schrijf je vraag op (niet meer dan { $max } tekens).
+request-too-many = Je hebt al veel verzoeken die nog open staan. Wacht op een antwoord, of bel of mail ons.
+requests-intro = Hier zie je wat je hebt gevraagd of aangevuld, en het antwoord.
+requests-none = Je hebt nog niets gevraagd of aangevuld.
+requests-sent = Verstuurd. Je ziet je verzoek hieronder.
+request-asked-on = Gevraagd op { $date }
+request-about = Over: { $what }
+request-open-correction = We kijken ernaar. Je krijgt uiterlijk { $date } antwoord.
+request-open-addition = Je aanvulling staat bij het stuk.
+request-accepted = Verbeterd.
+request-declined = Niet verbeterd.
+request-read = Gelezen door { $name }.
+request-answer-by = Antwoord van { $name } op { $date }:
+request-open-item = Bekijk het stuk
+request-your-text = Jouw tekst:
+## Verzoeken voor medewerkers
+staff-requests-title = Verzoeken van cliënten
+staff-requests-intro = Open verzoeken van cliënten in je teams die jij kunt beantwoorden. Het oudste staat bovenaan.
+staff-requests-none = Er zijn geen open verzoeken.
+staff-requests-client-none = Deze cliënt heeft nog geen verzoeken.
+staff-request-client = Cliënt
+staff-request-kind = Soort
+staff-request-about = Over
+staff-request-asked = Gevraagd op
+staff-request-due = Antwoord uiterlijk
+staff-request-status = Stand
+staff-request-overdue = te laat
+staff-request-status-open = open
+staff-request-status-accepted = verbeterd
+staff-request-status-declined = niet verbeterd
+staff-request-status-read = gelezen
+staff-request-text = Wat de cliënt schreef
+staff-request-answer = Antwoord aan de cliënt
+staff-request-answer-hint = Bij niet verbeteren is een reden verplicht. De cliënt leest dit.
+staff-request-accept = Verbeterd
+staff-request-decline = Niet verbeteren
+staff-request-mark-read = Gelezen
+staff-request-how-to-correct = Verbeter eerst het stuk zelf (een nieuwe versie; de oude blijft in de geschiedenis), en zet dan het verzoek op verbeterd.
+staff-request-reason-error = Schrijf de reden op (niet meer dan { $max } tekens). De cliënt leest die.
+staff-request-not-yours = Dit verzoek beantwoordt iemand met een andere rol.
+staff-requests-link = Verzoeken van cliënten
+request-bad-answer = Dit antwoord past niet bij dit verzoek.

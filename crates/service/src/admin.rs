@@ -44,6 +44,9 @@ pub struct OrgSettings {
     /// The name shown on the login page, in the header and in e-mails
     /// (none: the registered name).
     pub display_name: Option<String>,
+    /// Days staff have to answer a client's request (correction,
+    /// addition): its due date (issue 15; WGBO/AVG: within a month).
+    pub request_due_days: i64,
 }
 
 impl Default for OrgSettings {
@@ -64,6 +67,7 @@ impl Default for OrgSettings {
             auto_invite: false,
             sector: inzage_i18n::Sector::Care,
             display_name: None,
+            request_due_days: 28,
         }
     }
 }
@@ -93,6 +97,9 @@ impl OrgSettings {
         }
         if !(1..=8760).contains(&self.finalise_after_hours) {
             return bad("finalise_after_hours", "must be 1-8760");
+        }
+        if !(1..=90).contains(&self.request_due_days) {
+            return bad("request_due_days", "must be 1-90");
         }
         if !(1024..=1024 * 1024 * 1024).contains(&self.upload_limit_bytes) {
             return bad("upload_limit_bytes", "must be 1 KiB - 1 GiB");
@@ -312,8 +319,9 @@ impl Services {
                     "INSERT INTO organisation (id, name, idle_timeout_minutes, lockout_threshold, \
                      lockout_pause_minutes, grace_days_after_discharge, min_client_age, \
                      eligibility_start_date, finalise_after_hours, upload_limit_bytes, servicedesk_email, \
-                     servicedesk_phone, help_url, created_at, staff_sms_allowed, auto_invite, sector, display_name) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+                     servicedesk_phone, help_url, created_at, staff_sms_allowed, auto_invite, sector, display_name, \
+                     request_due_days) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
                 )
                 .bind(&id)
                 .bind(name.as_str())
@@ -333,6 +341,7 @@ impl Services {
                 .bind(i64::from(settings.auto_invite))
                 .bind(settings.sector.code())
                 .bind(&settings.display_name)
+                .bind(settings.request_due_days)
                 .execute(&mut **tx)
                 .await?;
                 Ok((OrganisationId::from_raw(id.clone()), Some(id)))
@@ -358,7 +367,7 @@ impl Services {
                      lockout_pause_minutes = $4, grace_days_after_discharge = $5, min_client_age = $6, \
                      eligibility_start_date = $7, finalise_after_hours = $8, upload_limit_bytes = $9, \
                      servicedesk_email = $10, servicedesk_phone = $11, help_url = $12, staff_sms_allowed = $13, \
-                     auto_invite = $14, sector = $15, display_name = $16 WHERE id = $1",
+                     auto_invite = $14, sector = $15, display_name = $16, request_due_days = $17 WHERE id = $1",
                 )
                 .bind(org.as_str())
                 .bind(settings.idle_timeout_minutes)
@@ -376,6 +385,7 @@ impl Services {
                 .bind(i64::from(settings.auto_invite))
                 .bind(settings.sector.code())
                 .bind(&settings.display_name)
+                .bind(settings.request_due_days)
                 .execute(&mut **tx)
                 .await?;
                 if r.rows_affected() == 0 {
@@ -395,7 +405,7 @@ impl Services {
             "SELECT id, name, idle_timeout_minutes, lockout_threshold, lockout_pause_minutes, \
              grace_days_after_discharge, min_client_age, eligibility_start_date, finalise_after_hours, \
              upload_limit_bytes, servicedesk_email, servicedesk_phone, help_url, staff_sms_allowed, \
-             auto_invite, sector, display_name, logo_sha256 FROM organisation ORDER BY name",
+             auto_invite, sector, display_name, logo_sha256, request_due_days FROM organisation ORDER BY name",
         )
             .fetch_all(self.db())
             .await?;
@@ -421,6 +431,7 @@ impl Services {
                         auto_invite: b(r, "auto_invite")?,
                         sector: inzage_i18n::Sector::parse(&s(r, "sector")?).unwrap_or_default(),
                         display_name: os(r, "display_name")?,
+                        request_due_days: i(r, "request_due_days")?,
                     },
                 })
             })
@@ -786,11 +797,13 @@ pub struct Servicedesk {
     pub lockout_threshold: i64,
     pub lockout_pause_minutes: i64,
     pub grace_days_after_discharge: i64,
+    /// Days to answer a client's request (issue 15).
+    pub request_due_days: i64,
 }
 
 const FACE_COLS: &str = "o.id, o.name, o.display_name, o.servicedesk_email, o.servicedesk_phone, o.help_url, \
      o.sector, o.logo_sha256, o.idle_timeout_minutes, o.lockout_threshold, o.lockout_pause_minutes, \
-     o.grace_days_after_discharge";
+     o.grace_days_after_discharge, o.request_due_days";
 
 fn face_of(r: &crate::sql::Row) -> Result<Servicedesk> {
     Ok(Servicedesk {
@@ -805,6 +818,7 @@ fn face_of(r: &crate::sql::Row) -> Result<Servicedesk> {
         lockout_threshold: i(r, "lockout_threshold")?,
         lockout_pause_minutes: i(r, "lockout_pause_minutes")?,
         grace_days_after_discharge: i(r, "grace_days_after_discharge")?,
+        request_due_days: i(r, "request_due_days")?,
     })
 }
 

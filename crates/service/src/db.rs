@@ -98,6 +98,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "other_apps",
         include_str!("../migrations/0009_other_apps.sql"),
     ),
+    (
+        10,
+        "client_requests",
+        include_str!("../migrations/0010_client_requests.sql"),
+    ),
 ];
 
 impl Db {

@@ -38,6 +38,8 @@ pub struct ClientProfile {
     pub care_end: Option<NaiveDate>,
     /// Earlier episodes exist (the portal does not show them).
     pub earlier_episodes: bool,
+    /// The client's own statements about their personal data (issue 15).
+    pub additions: Vec<crate::requests::Statement>,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -62,6 +64,8 @@ pub struct PlanSection {
     pub agreements: String,
     /// Edit counter, for optimistic concurrency.
     pub revision: i64,
+    /// The client's own statements beside this section (issue 15).
+    pub additions: Vec<crate::requests::Statement>,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -94,6 +98,9 @@ pub struct ReportView {
     pub is_current: bool,
     /// Edit counter of a draft, for optimistic concurrency.
     pub revision: i64,
+    /// The client's own statements beside this report (its series), filled
+    /// when one report is read (issue 15).
+    pub additions: Vec<crate::requests::Statement>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -220,6 +227,7 @@ fn report_from_row(mut row: crate::sql::Row) -> Result<ReportView> {
         corrected: version > 1,
         is_current: b(&*r, "is_current")?,
         revision: i(&*r, "revision")?,
+        additions: Vec::new(),
     })
 }
 
@@ -292,6 +300,11 @@ impl Services {
             care_start,
             care_end,
             earlier_episodes,
+            additions: crate::requests::statements_beside(&mut tx, client.as_str(), "profile", &[])
+                .await?
+                .into_iter()
+                .map(|(_, st)| st)
+                .collect(),
         };
         ticket.of(client.as_str()).finish(tx, profile).await
     }
@@ -361,9 +374,19 @@ impl Services {
                     goals: s(r, "goals")?,
                     agreements: s(r, "agreements")?,
                     revision: i(r, "revision")?,
+                    additions: Vec::new(),
                 })
             })
             .collect::<Result<Vec<_>>>()?;
+        let mut sections = sections;
+        let ids: Vec<String> = sections.iter().map(|x| x.id.to_string()).collect();
+        for (about, st) in
+            crate::requests::statements_beside(&mut tx, &client, "plan_section", &ids).await?
+        {
+            if let Some(x) = sections.iter_mut().find(|x| x.id.as_str() == about) {
+                x.additions.push(st);
+            }
+        }
         ticket.finish(tx, PlanDetail { plan, sections }).await
     }
 
@@ -447,7 +470,7 @@ impl Services {
             .bind(report_id.as_str())
             .fetch_one(&mut *tx)
             .await?;
-        let report = report_from_row(r)?;
+        let mut report = report_from_row(r)?;
         if !in_scope(
             &scope,
             report.episode_id.as_str(),
@@ -457,6 +480,16 @@ impl Services {
         ) {
             return self.out_of_scope(tx, ctx, &client, &a).await;
         }
+        report.additions = crate::requests::statements_beside(
+            &mut tx,
+            &client,
+            "report",
+            &[report.series_id.to_string()],
+        )
+        .await?
+        .into_iter()
+        .map(|(_, st)| st)
+        .collect();
         ticket.finish(tx, report).await
     }
 

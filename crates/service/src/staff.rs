@@ -24,6 +24,7 @@ pub const STAFF_PARTS: &[DossierPart] = &[
     DossierPart::Appointments,
     DossierPart::Documents,
     DossierPart::Network,
+    DossierPart::Requests,
     DossierPart::Episodes,
 ];
 

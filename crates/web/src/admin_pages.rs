@@ -56,6 +56,7 @@ pub struct SettingsForm {
     /// `care` or `mental_health`.
     pub sector: String,
     pub display_name: String,
+    pub request_days: String,
 }
 
 impl SettingsForm {
@@ -79,6 +80,7 @@ impl SettingsForm {
             auto_invite: s.auto_invite,
             sector: s.sector.code().to_owned(),
             display_name: s.display_name.clone().unwrap_or_default(),
+            request_days: s.request_due_days.to_string(),
         }
     }
     fn from_pairs(p: &[(String, String)]) -> Self {
@@ -99,6 +101,7 @@ impl SettingsForm {
             auto_invite: field(p, "auto_invite") == "ja",
             sector: f("sector"),
             display_name: f("display_name"),
+            request_days: f("request_days"),
         }
     }
     /// The settings, or the messages.
@@ -125,6 +128,7 @@ impl SettingsForm {
         let min_age = num(&self.min_age, "admin-min-age-error", 0, 120);
         let finalise = num(&self.finalise, "admin-finalise-error", 1, 8760);
         let upload = num(&self.upload_mb, "admin-upload-error", 1, 1024);
+        let request_days = num(&self.request_days, "admin-request-days-error", 1, 90);
         let eligibility = match parse_filter_date(&self.eligibility) {
             Ok(d) => d,
             Err(()) => {
@@ -188,6 +192,7 @@ impl SettingsForm {
             help_url,
             staff_sms_allowed: self.staff_sms,
             auto_invite: self.auto_invite,
+            request_due_days: request_days,
         })
     }
 }

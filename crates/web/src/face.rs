@@ -68,6 +68,12 @@ pub fn idle_minutes() -> i64 {
     current().map_or(15, |f| f.idle_timeout_minutes.max(1))
 }
 
+/// Days the organisation gives itself to answer a client's request
+/// (issue 15; 28 when unknown).
+pub fn request_days() -> i64 {
+    current().map_or(28, |f| f.request_due_days.max(1))
+}
+
 /// When the idle warning shows: two minutes before the end (at least one
 /// minute after the last page load).
 pub fn warn_after_minutes() -> i64 {

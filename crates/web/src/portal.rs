@@ -26,12 +26,15 @@ use inzage_service::{Ctx, ServiceError};
 use serde::Deserialize;
 use std::collections::HashMap;
 
+pub mod requests;
+
 /// Reports per page on the Rapportages tile.
 pub const REPORTS_PER_PAGE: i64 = 20;
 /// The longest period "Wie keek mee" shows at once.
 const MAX_LOG_DAYS: i64 = 366;
 
 /// One tile of the row at the top of every dossier page.
+#[derive(Clone)]
 pub struct Tile {
     pub key: &'static str,
     pub href: &'static str,
@@ -51,6 +54,7 @@ pub fn tile_of(part: DossierPart) -> (&'static str, &'static str, &'static str) 
         DossierPart::Network => ("tile-network", "/dossier/netwerk", ICON_PEOPLE),
         DossierPart::AuditTrail => ("tile-audit-trail", "/dossier/wie-keek-mee", ICON_EYE),
         DossierPart::Episodes => ("tile-episodes", "/", ICON_DOCUMENT),
+        DossierPart::Requests => ("tile-requests", "/dossier/verzoeken", ICON_DOCUMENT),
     }
 }
 
@@ -68,6 +72,7 @@ const ICON_EYE: &str =
     r#"<path d="M1 12s4-7 11-7 11 7 11 7-4 7-11 7S1 12 1 12z"/><circle cx="12" cy="12" r="3"/>"#;
 
 /// What every dossier page shows around its panel.
+#[derive(Clone)]
 pub struct Frame {
     pub csrf: String,
     pub client_name: String,
@@ -573,6 +578,7 @@ struct ProfilePage {
     address: Option<String>,
     care_start: Option<String>,
     care_end: Option<String>,
+    voice: requests::Voice,
 }
 
 pub async fn profile(State(st): State<AppState>, Opened(v): Opened) -> Result<Response, WebError> {
@@ -603,6 +609,7 @@ pub async fn profile(State(st): State<AppState>, Opened(v): Opened) -> Result<Re
         address: (!address.is_empty()).then_some(address),
         care_start: p.care_start.map(display_date),
         care_end: p.care_end.map(display_date),
+        voice: requests::Voice::profile(&p.additions),
         p,
     })))
 }
@@ -665,6 +672,8 @@ struct PlanPage {
     sections: Vec<SectionLine>,
     open: Option<SectionText>,
     open_id: String,
+    /// The open section's statements and the way to ask about it.
+    voice: Option<requests::Voice>,
 }
 
 /// Text as paragraphs: one per non-empty line.
@@ -704,6 +713,7 @@ async fn plan_page(
         None => None,
     };
     let detail = st.services.plan(&v.ctx, &plan_id).await?.into_inner();
+    let mut voice = None;
     let open = match &section_id {
         Some(sid) => {
             let s = detail
@@ -711,6 +721,7 @@ async fn plan_page(
                 .iter()
                 .find(|s| &s.id == sid)
                 .ok_or(WebError::NotFound)?;
+            voice = Some(requests::Voice::plan_section(s.id.as_str(), &s.additions));
             Some(SectionText {
                 domain: s.domain.clone(),
                 goals: crate::markdown::render(&s.goals),
@@ -734,6 +745,7 @@ async fn plan_page(
             .collect(),
         open,
         open_id: section_id.map(|s| s.to_string()).unwrap_or_default(),
+        voice,
     })))
 }
 
@@ -910,6 +922,7 @@ struct ReportPage {
     t: Tr,
     f: Frame,
     r: ReportLine,
+    voice: requests::Voice,
 }
 
 pub async fn report(
@@ -923,6 +936,7 @@ pub async fn report(
         t: v.tr,
         f: v.frame,
         r: report_line(&r, usize::MAX),
+        voice: requests::Voice::report(r.id.as_str(), &r.additions),
     })))
 }
 
@@ -1416,6 +1430,7 @@ mod tests {
             corrected: false,
             is_current: true,
             revision: 0,
+            additions: Vec::new(),
         };
         let short = report_line(&report("één\n\ntwee"), 9);
         assert_eq!(short.excerpt, vec!["één", "twee"]);

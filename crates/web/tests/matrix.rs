@@ -57,6 +57,9 @@ const MATRIX: &[(&str, &str, [&str; 11])] = &[
     ("POST", "/clienten/{client}/afspraken",                          ["login",  "404",    "404",    "404",    "404",    "303",    "403",    "404",    "303",    "403",    "403"]),
     ("GET",  "/clienten/{client}/afspraken/{id}",                     ["login",  "404",    "404",    "404",    "404",    "200",    "403",    "404",    "200",    "403",    "403"]),
     ("POST", "/clienten/{client}/afspraken/{id}",                     ["login",  "404",    "404",    "404",    "404",    "303",    "403",    "404",    "303",    "403",    "403"]),
+    ("GET",  "/clienten/{client}/verzoeken",                          ["login",  "404",    "404",    "404",    "404",    "200",    "403",    "404",    "200",    "403",    "403"]),
+    ("GET",  "/clienten/{client}/verzoeken/{id}",                     ["login",  "404",    "404",    "404",    "404",    "200",    "403",    "404",    "200",    "403",    "403"]),
+    ("POST", "/clienten/{client}/verzoeken/{id}",                     ["login",  "404",    "404",    "404",    "404",    "303",    "403",    "404",    "303",    "403",    "403"]),
     ("GET",  "/clienten/{client}/documenten",                         ["login",  "404",    "404",    "404",    "404",    "200",    "403",    "404",    "403",    "403",    "403"]),
     ("POST", "/clienten/{client}/documenten",                         ["login",  "404",    "404",    "404",    "404",    "303",    "403",    "404",    "403",    "403",    "403"]),
     ("GET",  "/clienten/{client}/documenten/{id}",                    ["login",  "404",    "404",    "404",    "404",    "200",    "403",    "404",    "403",    "403",    "403"]),
@@ -101,6 +104,7 @@ fn concrete(path: &str, w: &World, it: &Items) -> String {
         "/beheer/medewerkers/{id}" => Some(it.staff_member.as_str()),
         "/beheer/goedkeuringen/{id}" => Some(it.staff_request.as_str()),
         "/uitnodigingen/{id}" => Some(it.link.as_str()),
+        "/clienten/{client}/verzoeken/{id}" => Some(it.dossier_request.as_str()),
         "/organisatie/{id}/logo" => Some(w.zorg.as_str()),
         _ => None,
     };
@@ -257,6 +261,8 @@ async fn form(path: &str, w: &World, it: &Items) -> Vec<(&'static str, String)> 
         // in the fingerprint too).
         "/beheer" => f(&[("actie", "locatie"), ("naam", "Matrix locatie")]),
         "/uitnodigingen/{id}" => f(&[("actie", "nee")]),
+        "/clienten/{client}/verzoeken/{id}" => f(&[("besluit", "gelezen")]),
+        "/dossier/verzoeken" => f(&[("soort", "aanvulling"), ("over", "gegevens"), ("tekst", "Matrix")]),
         _ => vec![],
     }
 }
@@ -433,6 +439,8 @@ async fn fingerprint(w: &World) -> BTreeMap<&'static str, i64> {
         ("identifier changes", "SELECT COUNT(*) FROM identifier_change"),
         ("staff requests", "SELECT COUNT(*) FROM staff_change_request WHERE decided_at IS NULL"),
         ("roles", "SELECT COUNT(*) FROM staff_role"),
+        ("client requests", "SELECT COUNT(*) FROM dossier_request"),
+        ("answered requests", "SELECT COUNT(*) FROM dossier_request WHERE status <> 'open'"),
         ("teams", "SELECT COUNT(*) FROM team_membership"),
         ("locations", "SELECT COUNT(*) FROM location"),
         ("organisation teams", "SELECT COUNT(*) FROM team"),

@@ -883,6 +883,7 @@ async fn the_settings_of_an_organisation_with_a_local_help_page_save_unchanged()
         "min_age",
         "eligibility",
         "finalise",
+        "request_days",
         "upload_mb",
         "email",
         "phone",

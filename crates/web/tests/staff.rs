@@ -1461,6 +1461,7 @@ async fn a_functional_admin_manages_settings_teams_and_staff_of_their_own_organi
             ("min_age", "12".into()),
             ("eligibility", "".into()),
             ("finalise", "24".into()),
+            ("request_days", "28".into()),
             ("upload_mb", "5".into()),
             ("email", "servicedesk@zorg.nl".into()),
             ("phone", "085 123 45 67".into()),

@@ -958,3 +958,103 @@ fn the_team_client_list_is_for_care_roles_and_the_secretariat() {
     })
     .is_allowed());
 }
+
+#[test]
+fn only_the_client_writes_requests_and_the_team_reads_them() {
+    let rules = OrgRules::default();
+    let me = || ActorFacts::Client {
+        client_id: client(1),
+    };
+    use DenyReason::*;
+    use Situation::*;
+    let everything: Vec<DossierPart> = DossierPart::ALL.to_vec();
+    let table: Vec<(&str, ActorFacts, Situation, DossierPart, Access, Expect)> = vec![
+        ("client asks", me(), OpenEpisode, Requests, W, Ok("client")),
+        (
+            "client reads own",
+            me(),
+            OpenEpisode,
+            Requests,
+            R,
+            Ok("client"),
+        ),
+        (
+            "client of another dossier",
+            ActorFacts::Client {
+                client_id: client(2),
+            },
+            OpenEpisode,
+            Requests,
+            W,
+            Err(NotOwnDossier),
+        ),
+        (
+            "client after the grace days",
+            me(),
+            DischargedFortyDaysAgo,
+            Requests,
+            W,
+            Err(PortalAccessEnded),
+        ),
+        (
+            "client still read-only for reports",
+            me(),
+            OpenEpisode,
+            DossierPart::Reports,
+            W,
+            Err(ReadOnly),
+        ),
+        (
+            "contact person even with every part granted",
+            ActorFacts::ContactPerson {
+                grants: vec![grant(&everything, None, None)],
+            },
+            OpenEpisode,
+            Requests,
+            W,
+            Err(ReadOnly),
+        ),
+        (
+            "secretariat reads",
+            staff(&[Role::Secretariat], &[1]),
+            OpenEpisode,
+            Requests,
+            R,
+            Ok("secretariat"),
+        ),
+        (
+            "caregiver reads",
+            staff(&[Role::Caregiver], &[1]),
+            OpenEpisode,
+            Requests,
+            R,
+            Ok("caregiver"),
+        ),
+        (
+            "no staff role writes a request",
+            staff(
+                &[
+                    Role::PrimaryCaregiver,
+                    Role::Practitioner,
+                    Role::Secretariat,
+                ],
+                &[1],
+            ),
+            OpenEpisode,
+            Requests,
+            W,
+            Err(RoleLacksPermission),
+        ),
+        (
+            "functional admin reads none",
+            staff(&[Role::FunctionalAdmin], &[1]),
+            OpenEpisode,
+            Requests,
+            R,
+            Err(RoleLacksPermission),
+        ),
+    ];
+    for (name, actor, sit, part, access, expect) in table {
+        check(name, actor, sit, part, access, &rules, expect);
+    }
+}

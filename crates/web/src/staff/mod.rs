@@ -77,6 +77,7 @@ fn tab_of(part: DossierPart) -> Option<(&'static str, &'static str)> {
         DossierPart::Appointments => Some(("tile-appointments", "/afspraken")),
         DossierPart::Documents => Some(("tile-documents", "/documenten")),
         DossierPart::Network => Some(("staff-tab-network", "/netwerk")),
+        DossierPart::Requests => Some(("staff-tab-requests", "/verzoeken")),
         // Episodes are shown on the profile tab.
         DossierPart::Episodes | DossierPart::AuditTrail => None,
     }
@@ -268,6 +269,8 @@ struct ProfilePage {
     today: String,
     errors: Vec<String>,
     notice: Option<&'static str>,
+    /// The client's own statements about their personal data (issue 15).
+    additions: Vec<crate::portal::requests::StatementLine>,
 }
 
 /// One version of a client's registration as the Gegevens tab lists it.
@@ -388,6 +391,7 @@ pub async fn profile(
         f: v.f,
         birth_date: display_date(p.birth_date),
         address: (!address.is_empty()).then_some(address),
+        additions: crate::portal::requests::statement_lines(&p.additions),
         p,
         episodes,
     })))
@@ -445,6 +449,7 @@ mod documents;
 mod network;
 mod plans;
 mod reports;
+pub mod requests;
 
 pub use appointments::*;
 pub use clients::*;

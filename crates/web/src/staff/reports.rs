@@ -289,6 +289,8 @@ struct ReportPage {
     errors: Vec<String>,
     notice: Option<&'static str>,
     categories: &'static [&'static str],
+    /// The client's own statements beside this report (issue 15).
+    additions: Vec<crate::portal::requests::StatementLine>,
 }
 
 /// Loads a report of this client (another client's id answers 404) and its
@@ -331,6 +333,7 @@ async fn report_page(
     let edit = (draft && can_write && r.author_id == v.me).then(|| form.clone());
     let correct = (!draft && r.is_current && can_write).then(|| form.clone());
     Ok(ReportPage {
+        additions: crate::portal::requests::statement_lines(&r.additions),
         r: ReportDetail {
             id: r.id.to_string(),
             category: r.category.clone(),

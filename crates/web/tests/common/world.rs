@@ -281,6 +281,8 @@ pub struct Items {
     pub staff_request: String,
     pub link: String,
     pub staff_member: String,
+    /// Aisha's addition to her personal data (issue 15).
+    pub dossier_request: String,
 }
 
 /// [`world`] with what the matrix needs besides: a secretariat member
@@ -481,6 +483,20 @@ pub async fn matrix_world() -> (World, Items) {
         staff_request: q("SELECT id FROM staff_change_request".into()).await,
         link: q("SELECT id FROM account_link".into()).await,
         staff_member: w.anna.to_string(),
+        dossier_request: w
+            .svc
+            .ask(
+                &Ctx::new(Principal::Client {
+                    client_id: w.aisha.clone(),
+                }),
+                &w.aisha,
+                inzage_service::requests::RequestKind::Addition,
+                inzage_service::requests::RequestAbout::Profile,
+                "Mijn eigen woorden.",
+            )
+            .await
+            .expect("request")
+            .to_string(),
     };
     (w, items)
 }
