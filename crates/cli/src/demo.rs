@@ -836,12 +836,59 @@ async fn base_demo(
             svc.provision_account(ctx, InviteTarget::ContactPerson(cp), DEMO_PASSWORD)
                 .await?;
         }
+        if ci == 0 {
+            client_voice(svc, &client).await?;
+        }
         if let Some(days) = d.discharged_days_ago {
             svc.end_episode(ctx, &client, today - Duration::days(days))
                 .await?;
         }
     }
     Ok((org, st, vec![team_linde, team_anker]))
+}
+
+/// The first client's voice (issue 15): an addition to their personal
+/// data and a correction asked on their newest report, still open, so a
+/// newcomer sees both in the portal and in the team's queue.
+async fn client_voice(svc: &Services, client: &ClientId) -> Result<(), CliError> {
+    use inzage_service::requests::{RequestAbout, RequestKind};
+    let me = Ctx::new(Principal::Client {
+        client_id: client.clone(),
+    });
+    svc.ask(
+        &me,
+        client,
+        RequestKind::Addition,
+        RequestAbout::Profile,
+        "Ik heb ook een tweede voornaam: Maria. Die staat er niet bij.",
+    )
+    .await?;
+    let newest = svc
+        .list_reports(
+            &me,
+            client,
+            inzage_service::dossier::ReportFilter {
+                page: 1,
+                per_page: 1,
+                ..Default::default()
+            },
+        )
+        .await?
+        .into_inner()
+        .items
+        .into_iter()
+        .next();
+    if let Some(report) = newest {
+        svc.ask(
+            &me,
+            client,
+            RequestKind::Correction,
+            RequestAbout::Report(report.id),
+            "Dit klopt niet. Ik was die dag niet boos, ik was moe.",
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 fn contact(

@@ -98,8 +98,9 @@ impl OrgSettings {
         if !(1..=8760).contains(&self.finalise_after_hours) {
             return bad("finalise_after_hours", "must be 1-8760");
         }
-        if !(1..=90).contains(&self.request_due_days) {
-            return bad("request_due_days", "must be 1-90");
+        // AVG art. 12(3): within a month.
+        if !(1..=31).contains(&self.request_due_days) {
+            return bad("request_due_days", "must be 1-31");
         }
         if !(1024..=1024 * 1024 * 1024).contains(&self.upload_limit_bytes) {
             return bad("upload_limit_bytes", "must be 1 KiB - 1 GiB");

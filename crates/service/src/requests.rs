@@ -197,6 +197,41 @@ const REQUEST_SELECT: &str = "SELECT q.id, q.client_id, q.kind, q.about_kind, q.
      LEFT JOIN report r ON q.about_kind = 'report' AND r.series_id = q.about_id AND r.is_current = 1 \
      LEFT JOIN plan_section ps ON q.about_kind = 'plan_section' AND ps.id = q.about_id";
 
+fn kind_code_is_correction(r: &crate::sql::Row) -> Result<bool> {
+    Ok(s(r, "kind")? == RequestKind::Correction.code())
+}
+
+/// The parts of a dossier request's subjects this actor may read, for this
+/// client: a request is read only by whoever may read what it is about (the
+/// secretariat reads the requests about personal data, not those about a
+/// report; review of issue 15).
+async fn readable_kinds(
+    services: &Services,
+    tx: &mut Tx,
+    ctx: &Ctx,
+    client: &str,
+) -> Result<Vec<&'static str>> {
+    let mut out = Vec::new();
+    for (kind, part) in [
+        ("profile", DossierPart::Profile),
+        ("report", DossierPart::Reports),
+        ("plan_section", DossierPart::ClientPlan),
+    ] {
+        let a = Attempt {
+            part,
+            access: Access::Read,
+            action: AuditAction::Read,
+            data_kind: "dossier_request",
+            data_id: None,
+            hide_denial: true,
+        };
+        if services.decide_only(tx, client, ctx, &a).await?.is_ok() {
+            out.push(kind);
+        }
+    }
+    Ok(out)
+}
+
 fn request_from_row(r: &crate::sql::Row, today: NaiveDate, portal: bool) -> Result<DossierRequest> {
     let status = RequestStatus::from_code(&s(r, "status")?);
     let due_on = d(r, "due_on")?;
@@ -234,7 +269,8 @@ fn request_from_row(r: &crate::sql::Row, today: NaiveDate, portal: bool) -> Resu
         body: s(r, "body")?,
         asked_at: t(r, "asked_at")?,
         due_on,
-        overdue: status == RequestStatus::Open && today > due_on,
+        // Only a correction has a term; an addition stands at once.
+        overdue: status == RequestStatus::Open && kind_code_is_correction(r)? && today > due_on,
         status,
         answer: os(r, "answer")?,
         decided_by_name: match os(r, "d_given")? {
@@ -361,14 +397,15 @@ impl Services {
             }
         };
         let open: i64 = crate::sql::query(
-            "SELECT COUNT(*) AS n FROM dossier_request WHERE client_id = $1 AND status = 'open'",
+            "SELECT COUNT(*) AS n FROM dossier_request WHERE client_id = $1 AND status = 'open' \
+             AND kind = 'correction'",
         )
         .bind(client.as_str())
         .fetch_one(&mut *tx)
         .await
         .map_err(ServiceError::from)
         .and_then(|r| crate::row::i(&r, "n"))?;
-        if open >= OPEN_REQUESTS_MAX {
+        if kind == RequestKind::Correction && open >= OPEN_REQUESTS_MAX {
             return Err(ServiceError::Invalid(FieldError::new(
                 "request",
                 "too many open requests",
@@ -433,6 +470,7 @@ impl Services {
         };
         let (mut tx, scope, ticket) = self.gate_read(ctx, client.as_str(), &a).await?;
         let portal = scope.only_episode.is_some();
+        let kinds = readable_kinds(self, &mut tx, ctx, client.as_str()).await?;
         let rows = crate::sql::query(&format!(
             "{REQUEST_SELECT} WHERE q.client_id = $1 ORDER BY q.asked_at DESC, q.id"
         ))
@@ -440,17 +478,22 @@ impl Services {
         .fetch_all(&mut *tx)
         .await?;
         let today = local_date(self.now());
-        let items = rows
-            .iter()
-            .map(|r| request_from_row(r, today, portal))
-            .collect::<Result<Vec<_>>>()?;
+        let mut items = Vec::new();
+        for r in &rows {
+            if kinds.contains(&s(r, "about_kind")?.as_str()) {
+                items.push(request_from_row(r, today, portal)?);
+            }
+        }
         ticket.finish(tx, items).await
     }
 
-    /// One request, with its words (staff).
+    /// One request of `client`, with its words (staff). A request of
+    /// another client, or about a part the actor may not read, answers
+    /// `NotFound` (audited) before anything of it is read.
     pub async fn dossier_request(
         &self,
         ctx: &Ctx,
+        client: &ClientId,
         id: &RequestId,
     ) -> Result<Audited<DossierRequest>> {
         let a = Attempt {
@@ -461,9 +504,28 @@ impl Services {
             data_id: Some(id.as_str()),
             hide_denial: true,
         };
-        let (_client, mut tx, scope, ticket) = self
-            .gate_item_read(ctx, "dossier_request", id.as_str(), &a)
-            .await?;
+        if self
+            .owner_of("dossier_request", id.as_str())
+            .await?
+            .as_deref()
+            != Some(client.as_str())
+        {
+            return self.no_such_item(ctx, &a).await;
+        }
+        let (mut tx, scope, ticket) = self.gate_read(ctx, client.as_str(), &a).await?;
+        let about: String =
+            crate::sql::query("SELECT about_kind FROM dossier_request WHERE id = $1")
+                .bind(id.as_str())
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(ServiceError::from)
+                .and_then(|r| s(&r, "about_kind"))?;
+        if !readable_kinds(self, &mut tx, ctx, client.as_str())
+            .await?
+            .contains(&about.as_str())
+        {
+            return self.out_of_scope(tx, ctx, client.as_str(), &a).await;
+        }
         let r = crate::sql::query(&format!("{REQUEST_SELECT} WHERE q.id = $1"))
             .bind(id.as_str())
             .fetch_one(&mut *tx)
@@ -476,7 +538,13 @@ impl Services {
     /// marks an addition read. Passes the gate of the part the request is
     /// about (the secretariat answers about personal data, the care team
     /// about content). An answered request is not answered again (`Stale`).
-    pub async fn answer_request(&self, ctx: &Ctx, id: &RequestId, answer: Answer) -> Result<()> {
+    pub async fn answer_request(
+        &self,
+        ctx: &Ctx,
+        client: &ClientId,
+        id: &RequestId,
+        answer: Answer,
+    ) -> Result<()> {
         let head = crate::sql::query(
             "SELECT client_id, kind, about_kind FROM dossier_request WHERE id = $1",
         )
@@ -489,14 +557,19 @@ impl Services {
             action: AuditAction::Update,
             data_kind: "dossier_request",
             data_id: Some(id.as_str()),
-            hide_denial: false,
+            hide_denial: true,
         };
-        let Some(head) = head else {
+        let Some(head) =
+            head.filter(|h| s(h, "client_id").ok().as_deref() == Some(client.as_str()))
+        else {
             return self.no_such_item(ctx, &a(DossierPart::Requests)).await;
         };
-        let client = s(&head, "client_id")?;
+        let client = client.to_string();
         let kind = RequestKind::from_code(&s(&head, "kind")?).unwrap_or(RequestKind::Correction);
         let attempt = a(part_of_kind(&s(&head, "about_kind")?));
+        // The rule first: nothing about the request is told to whoever may
+        // not answer it (a denial answers `NotFound`, audited).
+        let (tx, scope) = self.gate(ctx, &client, &attempt).await?;
         let decider = policy::decide_authorship(&ctx.principal).map_err(ServiceError::Denied)?;
         let (status, text) = match (kind, &answer) {
             (RequestKind::Correction, Answer::Accept(note)) => {
@@ -513,7 +586,7 @@ impl Services {
                 )))
             }
         };
-        let (mut tx, scope) = self.gate(ctx, &client, &attempt).await?;
+        let mut tx = tx;
         let changed = crate::sql::query(
             "UPDATE dossier_request SET status = $2, answer = $3, decided_by = $4, decided_at = $5 \
              WHERE id = $1 AND status = 'open'",
@@ -615,7 +688,7 @@ impl Services {
                     about_kind: s(&r, "about_kind")?,
                     asked_at: t(&r, "asked_at")?,
                     due_on,
-                    overdue: today > due_on,
+                    overdue: s(&r, "kind")? == RequestKind::Correction.code() && today > due_on,
                 });
             }
         }

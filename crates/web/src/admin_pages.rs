@@ -128,7 +128,7 @@ impl SettingsForm {
         let min_age = num(&self.min_age, "admin-min-age-error", 0, 120);
         let finalise = num(&self.finalise, "admin-finalise-error", 1, 8760);
         let upload = num(&self.upload_mb, "admin-upload-error", 1, 1024);
-        let request_days = num(&self.request_days, "admin-request-days-error", 1, 90);
+        let request_days = num(&self.request_days, "admin-request-days-error", 1, 31);
         let eligibility = match parse_filter_date(&self.eligibility) {
             Ok(d) => d,
             Err(()) => {

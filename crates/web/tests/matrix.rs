@@ -262,7 +262,11 @@ async fn form(path: &str, w: &World, it: &Items) -> Vec<(&'static str, String)> 
         "/beheer" => f(&[("actie", "locatie"), ("naam", "Matrix locatie")]),
         "/uitnodigingen/{id}" => f(&[("actie", "nee")]),
         "/clienten/{client}/verzoeken/{id}" => f(&[("besluit", "gelezen")]),
-        "/dossier/verzoeken" => f(&[("soort", "aanvulling"), ("over", "gegevens"), ("tekst", "Matrix")]),
+        "/dossier/verzoeken" => f(&[
+            ("soort", "aanvulling"),
+            ("over", "gegevens"),
+            ("tekst", "Matrix"),
+        ]),
         _ => vec![],
     }
 }

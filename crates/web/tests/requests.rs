@@ -166,6 +166,27 @@ async fn a_correction_goes_to_the_care_team_and_the_client_reads_the_reason_it_w
         "{}",
         q.body
     );
+    // Nor does the secretariat read it on the client's page (review: its
+    // words would tell what the report says).
+    let rid: String = w.db.text("SELECT id FROM dossier_request").await;
+    let list = kees.get(&format!("/clienten/{}/verzoeken", w.aisha)).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(
+        !list.body.contains("Rapportage") && !list.body.contains(&rid),
+        "{}",
+        list.body
+    );
+    let one = kees
+        .get(&format!("/clienten/{}/verzoeken/{rid}", w.aisha))
+        .await;
+    assert_eq!(one.status, StatusCode::NOT_FOUND);
+    assert!(!one.body.contains("verdrietig"));
+    // Under another client's address it is not found either (Bob's Bram).
+    let mut bob_view = w.signed_in("bob@zorg.nl").await;
+    let other = bob_view
+        .get(&format!("/clienten/{}/verzoeken/{rid}", w.bram))
+        .await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND);
     // Staff of another team see nothing of it.
     let mut bob = w.signed_in("bob@zorg.nl").await;
     assert!(bob

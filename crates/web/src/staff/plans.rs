@@ -98,6 +98,8 @@ pub struct StaffSection {
     pub domain: String,
     pub goals: String,
     pub agreements: String,
+    /// The client's own statements beside this section (issue 15).
+    pub additions: Vec<crate::portal::requests::StatementLine>,
 }
 
 #[derive(Template)]
@@ -159,6 +161,7 @@ pub async fn plan(
                 domain: s.domain.clone(),
                 goals: crate::markdown::render(&s.goals),
                 agreements: crate::markdown::render(&s.agreements),
+                additions: crate::portal::requests::statement_lines(&s.additions),
             })
             .collect(),
         errors,

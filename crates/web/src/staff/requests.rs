@@ -135,10 +135,11 @@ async fn request_page_with(
     notice: Option<&'static str>,
 ) -> Result<RequestPage, WebError> {
     let id = RequestId::parse(id).ok_or(WebError::NotFound)?;
-    let r = st.services.dossier_request(&v.ctx, &id).await?.into_inner();
-    if r.client_id != v.header.client_id {
-        return Err(WebError::NotFound);
-    }
+    let r = st
+        .services
+        .dossier_request(&v.ctx, &v.header.client_id, &id)
+        .await?
+        .into_inner();
     let open = r.status == RequestStatus::Open;
     let may = v.header.may_write(r.part());
     Ok(RequestPage {
@@ -217,7 +218,11 @@ pub async fn answer(
             return Ok(crate::portal::invalid(page(p)));
         }
     };
-    match st.services.answer_request(&v.ctx, &request, decision).await {
+    match st
+        .services
+        .answer_request(&v.ctx, &v.header.client_id, &request, decision)
+        .await
+    {
         Ok(()) => Ok(redirect(&format!("{base}?melding=opgeslagen"), vec![])),
         Err(ServiceError::Stale) => Ok(redirect(&format!("{base}?melding=gewijzigd"), vec![])),
         Err(ServiceError::Invalid(_)) => Err(WebError::BadInput(tr.t("request-bad-answer"))),
