@@ -1104,3 +1104,6 @@ staff-request-reason-error = Write down the reason (at most { $max } characters)
 staff-request-not-yours = Someone with another role answers this request.
 staff-requests-link = Requests from clients
 request-bad-answer = This answer does not fit this request.
+subject-requests = Requests
+request-bad-characters = Your text has characters we cannot keep. Type your text yourself, without pasting.
+request-decided-by = By { $name } on { $date }.

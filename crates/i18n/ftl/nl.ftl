@@ -1105,3 +1105,6 @@ staff-request-reason-error = Schrijf de reden op (niet meer dan { $max } tekens)
 staff-request-not-yours = Dit verzoek beantwoordt iemand met een andere rol.
 staff-requests-link = Verzoeken van cliënten
 request-bad-answer = Dit antwoord past niet bij dit verzoek.
+subject-requests = Verzoeken
+request-bad-characters = In je tekst staan tekens die we niet kunnen bewaren. Typ je tekst zelf, zonder te plakken.
+request-decided-by = Door { $name } op { $date }.

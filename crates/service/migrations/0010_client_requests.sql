@@ -35,3 +35,10 @@ CREATE INDEX dossier_request_about ON dossier_request (about_id)
 CREATE INDEX dossier_request_open ON dossier_request (status, due_on)
 ;
 ALTER TABLE organisation ADD COLUMN request_due_days BIGINT NOT NULL DEFAULT 28
+;
+-- A plan section's lineage: the first section it was copied from (none:
+-- itself). A client's addition to a section stays beside that domain in
+-- every later plan version.
+ALTER TABLE plan_section ADD COLUMN lineage_id TEXT
+;
+CREATE INDEX plan_section_lineage ON plan_section (lineage_id)

@@ -359,7 +359,8 @@ impl Services {
             return self.out_of_scope(tx, ctx, &client, &a).await;
         }
         let rows = crate::sql::query(
-            "SELECT id, position, domain, goals, agreements, revision FROM plan_section WHERE plan_version_id = $1 ORDER BY position",
+            "SELECT id, position, domain, goals, agreements, revision, COALESCE(lineage_id, id) AS lineage \
+             FROM plan_section WHERE plan_version_id = $1 ORDER BY position",
         )
         .bind(plan_id.as_str())
         .fetch_all(&mut *tx)
@@ -379,12 +380,19 @@ impl Services {
             })
             .collect::<Result<Vec<_>>>()?;
         let mut sections = sections;
-        let ids: Vec<String> = sections.iter().map(|x| x.id.to_string()).collect();
+        // Additions belong to a section's lineage (the same domain in every
+        // plan version since the client wrote it).
+        let lineages: Vec<String> = rows
+            .iter()
+            .map(|r| s(r, "lineage"))
+            .collect::<Result<Vec<_>>>()?;
         for (about, st) in
-            crate::requests::statements_beside(&mut tx, &client, "plan_section", &ids).await?
+            crate::requests::statements_beside(&mut tx, &client, "plan_section", &lineages).await?
         {
-            if let Some(x) = sections.iter_mut().find(|x| x.id.as_str() == about) {
-                x.additions.push(st);
+            if let Some(i) = lineages.iter().position(|l| *l == about) {
+                if let Some(x) = sections.get_mut(i) {
+                    x.additions.push(st);
+                }
             }
         }
         ticket.finish(tx, PlanDetail { plan, sections }).await

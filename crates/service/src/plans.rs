@@ -83,15 +83,16 @@ impl Services {
             Some(r) => {
                 let from = s(&r, "id")?;
                 let rows = crate::sql::query(
-                    "SELECT position, domain, goals, agreements FROM plan_section WHERE plan_version_id = $1 ORDER BY position",
+                    "SELECT id, lineage_id, position, domain, goals, agreements FROM plan_section \
+                     WHERE plan_version_id = $1 ORDER BY position",
                 )
                 .bind(&from)
                 .fetch_all(&mut *tx)
                 .await?;
                 for r in &rows {
                     crate::sql::query(
-                        "INSERT INTO plan_section (id, plan_version_id, position, domain, goals, agreements) \
-                         VALUES ($1, $2, $3, $4, $5, $6)",
+                        "INSERT INTO plan_section (id, plan_version_id, position, domain, goals, agreements, lineage_id) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
                     )
                     .bind(new_id())
                     .bind(&id)
@@ -99,6 +100,7 @@ impl Services {
                     .bind(s(r, "domain")?)
                     .bind(s(r, "goals")?)
                     .bind(s(r, "agreements")?)
+                    .bind(crate::row::os(r, "lineage_id")?.unwrap_or(s(r, "id")?))
                     .execute(&mut *tx)
                     .await?;
                 }

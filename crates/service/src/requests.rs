@@ -189,13 +189,20 @@ pub enum Answer {
     Read,
 }
 
+/// The audit trail's data kind of every request event: the part's code,
+/// so "Wie keek mee" names it ("Verzoeken").
+const REQUESTS_KIND: &str = "requests";
+
 const REQUEST_SELECT: &str = "SELECT q.id, q.client_id, q.kind, q.about_kind, q.about_id, q.about_label, q.body, \
      q.asked_at, q.due_on, q.status, q.answer, q.decided_at, \
      sm.given_name AS d_given, sm.name_prefix AS d_prefix, sm.family_name AS d_family, \
-     r.id AS r_id, ps.plan_version_id AS ps_plan \
+     r.id AS r_id, r.status AS r_status, r.visible_to_client AS r_visible, r.episode_id AS r_episode, \
+     ps.plan_version_id AS ps_plan \
      FROM dossier_request q LEFT JOIN staff_member sm ON sm.id = q.decided_by \
      LEFT JOIN report r ON q.about_kind = 'report' AND r.series_id = q.about_id AND r.is_current = 1 \
-     LEFT JOIN plan_section ps ON q.about_kind = 'plan_section' AND ps.id = q.about_id";
+     LEFT JOIN plan_section ps ON q.about_kind = 'plan_section' AND ps.id = (SELECT y.id FROM plan_section y \
+       JOIN plan_version pv ON pv.id = y.plan_version_id WHERE (y.id = q.about_id OR y.lineage_id = q.about_id) \
+       AND pv.status = 'final' ORDER BY pv.plan_date DESC, pv.created_at DESC LIMIT 1)";
 
 fn kind_code_is_correction(r: &crate::sql::Row) -> Result<bool> {
     Ok(s(r, "kind")? == RequestKind::Correction.code())
@@ -221,7 +228,7 @@ async fn readable_kinds(
             part,
             access: Access::Read,
             action: AuditAction::Read,
-            data_kind: "dossier_request",
+            data_kind: REQUESTS_KIND,
             data_id: None,
             hide_denial: true,
         };
@@ -232,31 +239,32 @@ async fn readable_kinds(
     Ok(out)
 }
 
-fn request_from_row(r: &crate::sql::Row, today: NaiveDate, portal: bool) -> Result<DossierRequest> {
+/// `portal`: the episode the client sees (links only to what they see);
+/// `None`: staff.
+fn request_from_row(
+    r: &crate::sql::Row,
+    today: NaiveDate,
+    portal: Option<&str>,
+) -> Result<DossierRequest> {
     let status = RequestStatus::from_code(&s(r, "status")?);
     let due_on = d(r, "due_on")?;
     let about_kind = s(r, "about_kind")?;
     let about_link = match about_kind.as_str() {
-        "report" => os(r, "r_id")?.map(|id| {
-            if portal {
-                format!("/dossier/rapportages/{id}")
-            } else {
-                format!(
-                    "/clienten/{}/rapportages/{id}",
-                    s(r, "client_id").unwrap_or_default()
-                )
-            }
-        }),
-        "plan_section" => os(r, "ps_plan")?.map(|id| {
-            if portal {
-                format!("/dossier/clientplan/{id}")
-            } else {
-                format!(
-                    "/clienten/{}/clientplan/{id}",
-                    s(r, "client_id").unwrap_or_default()
-                )
-            }
-        }),
+        "report" => match (os(r, "r_id")?, portal) {
+            // The client gets a link only to a version they can open (a
+            // newer hidden version must not show as a dead link).
+            (Some(id), Some(episode)) => (os(r, "r_status")?.as_deref() == Some("final")
+                && crate::row::b(r, "r_visible")?
+                && os(r, "r_episode")?.as_deref() == Some(episode))
+            .then(|| format!("/dossier/rapportages/{id}")),
+            (Some(id), None) => Some(format!("/clienten/{}/rapportages/{id}", s(r, "client_id")?)),
+            (None, _) => None,
+        },
+        "plan_section" => match (os(r, "ps_plan")?, portal) {
+            (Some(id), Some(_)) => Some(format!("/dossier/clientplan/{id}")),
+            (Some(id), None) => Some(format!("/clienten/{}/clientplan/{id}", s(r, "client_id")?)),
+            (None, _) => None,
+        },
         _ => None,
     };
     Ok(DossierRequest {
@@ -332,11 +340,23 @@ impl Services {
         body: &str,
     ) -> Result<RequestId> {
         let body = Text::parse("request", body, REQUEST_MAX_CHARS)?;
+        // A request is kept for good and shown to others: no characters
+        // that reorder what is shown (bidi overrides and isolates).
+        if body
+            .as_str()
+            .chars()
+            .any(|c| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+        {
+            return Err(ServiceError::Invalid(FieldError::new(
+                "request",
+                "contains direction control characters",
+            )));
+        }
         let a = Attempt {
             part: DossierPart::Requests,
             access: Access::Write,
             action: AuditAction::Create,
-            data_kind: "dossier_request",
+            data_kind: REQUESTS_KIND,
             data_id: None,
             hide_denial: false,
         };
@@ -374,7 +394,8 @@ impl Services {
             }
             RequestAbout::PlanSection(id) => {
                 let r = crate::sql::query(
-                    "SELECT p.episode_id, p.status, x.domain FROM plan_section x \
+                    "SELECT p.episode_id, p.status, x.domain, COALESCE(x.lineage_id, x.id) AS lineage \
+                     FROM plan_section x \
                      JOIN plan_version p ON p.id = x.plan_version_id WHERE x.id = $1 AND p.client_id = $2",
                 )
                 .bind(id.as_str())
@@ -393,7 +414,9 @@ impl Services {
                 ) {
                     return self.out_of_scope(tx, ctx, client.as_str(), &a).await;
                 }
-                ("plan_section", Some(id.to_string()), s(&r, "domain")?)
+                // Keyed by the section's lineage: the addition stays beside
+                // this domain in later plan versions.
+                ("plan_section", Some(s(&r, "lineage")?), s(&r, "domain")?)
             }
         };
         let open: i64 = crate::sql::query(
@@ -464,12 +487,12 @@ impl Services {
             part: DossierPart::Requests,
             access: Access::Read,
             action: AuditAction::List,
-            data_kind: "dossier_request",
+            data_kind: REQUESTS_KIND,
             data_id: None,
             hide_denial: false,
         };
         let (mut tx, scope, ticket) = self.gate_read(ctx, client.as_str(), &a).await?;
-        let portal = scope.only_episode.is_some();
+        let portal = scope.only_episode.as_ref().map(|e| e.to_string());
         let kinds = readable_kinds(self, &mut tx, ctx, client.as_str()).await?;
         let rows = crate::sql::query(&format!(
             "{REQUEST_SELECT} WHERE q.client_id = $1 ORDER BY q.asked_at DESC, q.id"
@@ -481,7 +504,7 @@ impl Services {
         let mut items = Vec::new();
         for r in &rows {
             if kinds.contains(&s(r, "about_kind")?.as_str()) {
-                items.push(request_from_row(r, today, portal)?);
+                items.push(request_from_row(r, today, portal.as_deref())?);
             }
         }
         ticket.finish(tx, items).await
@@ -500,7 +523,7 @@ impl Services {
             part: DossierPart::Requests,
             access: Access::Read,
             action: AuditAction::Read,
-            data_kind: "dossier_request",
+            data_kind: REQUESTS_KIND,
             data_id: Some(id.as_str()),
             hide_denial: true,
         };
@@ -530,7 +553,8 @@ impl Services {
             .bind(id.as_str())
             .fetch_one(&mut *tx)
             .await?;
-        let item = request_from_row(&r, local_date(self.now()), scope.only_episode.is_some())?;
+        let episode = scope.only_episode.as_ref().map(|e| e.to_string());
+        let item = request_from_row(&r, local_date(self.now()), episode.as_deref())?;
         ticket.finish(tx, item).await
     }
 
@@ -555,7 +579,7 @@ impl Services {
             part,
             access: Access::Write,
             action: AuditAction::Update,
-            data_kind: "dossier_request",
+            data_kind: REQUESTS_KIND,
             data_id: Some(id.as_str()),
             hide_denial: true,
         };
@@ -612,7 +636,7 @@ impl Services {
             part: DossierPart::Requests,
             access: Access::Read,
             action: AuditAction::List,
-            data_kind: "request_queue",
+            data_kind: REQUESTS_KIND,
             data_id: None,
             hide_denial: false,
         };
@@ -693,7 +717,23 @@ impl Services {
             }
         }
         drop(conn);
-        let event = self.read_event(ctx, &a, None, AuditOutcome::Allowed, &scope.as_role, None);
-        crate::audited::recorded(self, vec![event], out).await
+        // Each line names a client and what their request is about: one
+        // event per client listed, so it shows in their "Wie keek mee".
+        let mut clients: Vec<&str> = out.iter().map(|l| l.client_id.as_str()).collect();
+        clients.sort_unstable();
+        clients.dedup();
+        let mut events =
+            vec![self.read_event(ctx, &a, None, AuditOutcome::Allowed, &scope.as_role, None)];
+        for c in clients {
+            events.push(self.read_event(
+                ctx,
+                &a,
+                Some(c),
+                AuditOutcome::Allowed,
+                &scope.as_role,
+                None,
+            ));
+        }
+        crate::audited::recorded(self, events, out).await
     }
 }

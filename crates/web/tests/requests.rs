@@ -265,11 +265,15 @@ async fn a_correction_goes_to_the_care_team_and_the_client_reads_the_reason_it_w
         mine.body
     );
     assert!(mine.body.contains("Anna Test"), "who answered");
+    // The team's reads of her requests are in her "Wie keek mee".
+    let log = aisha.get("/dossier/wie-keek-mee").await;
+    assert!(log.body.contains("Verzoeken"), "{}", log.body);
 
     // Audited: the request, the team's reads and the decision.
-    let events: i64 = w
-        .db
-        .scalar("SELECT COUNT(*) FROM audit_event WHERE data_kind = 'dossier_request' AND outcome = 'allowed'")
+    let events: i64 =
+        w.db.scalar(
+            "SELECT COUNT(*) FROM audit_event WHERE data_kind = 'requests' AND outcome = 'allowed'",
+        )
         .await;
     assert!(events >= 4, "ask, list, read, answer: {events}");
 }
@@ -294,6 +298,22 @@ async fn an_addition_shows_beside_the_personal_data_at_once_and_nobody_else_can_
         profile.body
     );
     let csrf = hidden(&profile.body, "csrf");
+    // Characters that reorder what others are shown are refused, the
+    // text comes back.
+    let p = aisha
+        .post(
+            "/dossier/verzoeken",
+            &ask_form(
+                &csrf,
+                "aanvulling",
+                "gegevens",
+                "",
+                "Ik ben \u{202E}tsetnoc",
+            ),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(p.body.contains("Typ je tekst zelf"), "{}", p.body);
     let p = aisha
         .post(
             "/dossier/verzoeken",
@@ -412,4 +432,96 @@ async fn an_addition_shows_beside_the_personal_data_at_once_and_nobody_else_can_
         .await
         .body
         .contains("Ik heet liever Ais."));
+}
+
+#[tokio::test]
+async fn an_addition_to_a_plan_section_stays_beside_its_domain_in_later_plan_versions() {
+    let w = world().await;
+    let anna = Ctx::new(Principal::Staff {
+        staff_id: w.anna.clone(),
+    });
+    let aisha = Ctx::new(Principal::Client {
+        client_id: w.aisha.clone(),
+    });
+    let day = local_date(w.clock.now_for_test());
+    let first = w
+        .svc
+        .new_plan_version(&anna, &w.aisha, day)
+        .await
+        .expect("plan");
+    let draft_section = w
+        .svc
+        .plan(&anna, &first)
+        .await
+        .expect("draft")
+        .into_inner()
+        .sections
+        .remove(0);
+    w.svc
+        .update_plan_section(
+            &anna,
+            &draft_section.id,
+            draft_section.revision,
+            inzage_service::plans::SectionEdit {
+                domain: label("Wonen"),
+                goals: Text::parse("goals", "Je ruimt je kamer op.", 100).expect("t"),
+                agreements: Text::parse("agreements", "Op maandag.", 100).expect("t"),
+            },
+        )
+        .await
+        .expect("section");
+    w.svc.finalise_plan(&anna, &first).await.expect("final");
+    let section = w
+        .svc
+        .plan(&aisha, &first)
+        .await
+        .expect("read")
+        .into_inner()
+        .sections
+        .remove(0);
+    w.svc
+        .ask(
+            &aisha,
+            &w.aisha,
+            inzage_service::requests::RequestKind::Addition,
+            inzage_service::requests::RequestAbout::PlanSection(section.id.clone()),
+            "Ik wil zelf kiezen wanneer ik opruim.",
+        )
+        .await
+        .expect("addition");
+    w.clock.advance(Duration::days(1));
+    let second = w
+        .svc
+        .new_plan_version(&anna, &w.aisha, day + Duration::days(1))
+        .await
+        .expect("second plan");
+    w.svc.finalise_plan(&anna, &second).await.expect("final");
+    let later = w
+        .svc
+        .plan(&aisha, &second)
+        .await
+        .expect("read")
+        .into_inner();
+    let same = later
+        .sections
+        .iter()
+        .find(|s| s.domain == section.domain)
+        .expect("the domain is copied");
+    assert_ne!(same.id, section.id, "a new version has new sections");
+    assert_eq!(same.additions.len(), 1, "the addition follows its domain");
+    assert_eq!(
+        same.additions[0].body,
+        "Ik wil zelf kiezen wanneer ik opruim."
+    );
+    // And the staff page shows it too.
+    let mut anna_web = w.signed_in("anna@zorg.nl").await;
+    let page = anna_web
+        .get(&format!("/clienten/{}/clientplan/{second}", w.aisha))
+        .await;
+    assert!(
+        page.body.contains("Ik wil zelf kiezen wanneer ik opruim."),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Aanvulling van de cliënt"));
 }

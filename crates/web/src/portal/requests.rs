@@ -204,6 +204,8 @@ pub async fn ask(
         Err(ServiceError::Invalid(e)) => {
             let msg = if e.message.contains("too many") {
                 v.tr.t("request-too-many")
+            } else if e.message.contains("direction") {
+                v.tr.t("request-bad-characters")
             } else {
                 v.tr.a("request-text-error", "max", REQUEST_MAX_CHARS)
             };
