@@ -26,6 +26,7 @@ const TILES = [
   ['Rapportages', '/dossier/rapportages'],
   ['Afspraken', '/dossier/afspraken'],
   ['Documenten', '/dossier/documenten'],
+  ['Vraag aan je team', '/dossier/vragen'],
   ['Mijn netwerk', '/dossier/netwerk'],
   ['Wie keek mee', '/dossier/wie-keek-mee'],
 ];

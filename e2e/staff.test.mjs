@@ -170,7 +170,7 @@ for (const width of [375, 1280]) {
     const base = await openTestClient(page);
     const report = await writeReport(page, base, 'Gesprek', 'Voor de toegankelijkheidstest.', true);
     const pages = [base, `${base}/rapportages`, `${base}/rapportages/nieuw`, report, `${base}/netwerk`,
-      `${base}/clientplan`, `${base}/afspraken`, `${base}/documenten`];
+      `${base}/clientplan`, `${base}/afspraken`, `${base}/documenten`, `${base}/vragen`, `${base}/verzoeken`, '/verzoeken'];
     // A plan page and a section form, and an appointment's change form.
     await page.goto(`${server.base}${base}/clientplan`);
     const planLink = await page.locator('main a[href*="/clientplan/"]').first().getAttribute('href');

@@ -837,7 +837,7 @@ async fn base_demo(
                 .await?;
         }
         if ci == 0 {
-            client_voice(svc, &client).await?;
+            client_voice(svc, &client, &anna).await?;
         }
         if let Some(days) = d.discharged_days_ago {
             svc.end_episode(ctx, &client, today - Duration::days(days))
@@ -850,7 +850,7 @@ async fn base_demo(
 /// The first client's voice (issue 15): an addition to their personal
 /// data and a correction asked on their newest report, still open, so a
 /// newcomer sees both in the portal and in the team's queue.
-async fn client_voice(svc: &Services, client: &ClientId) -> Result<(), CliError> {
+async fn client_voice(svc: &Services, client: &ClientId, anna: &StaffId) -> Result<(), CliError> {
     use inzage_service::requests::{RequestAbout, RequestKind};
     let me = Ctx::new(Principal::Client {
         client_id: client.clone(),
@@ -888,6 +888,24 @@ async fn client_voice(svc: &Services, client: &ClientId) -> Result<(), CliError>
         )
         .await?;
     }
+    // A question to the team, answered.
+    let q = svc
+        .ask_team(
+            &me,
+            client,
+            "Mag ik zaterdag later thuiskomen? Er is een feest.",
+        )
+        .await?;
+    let team = Ctx::new(Principal::Staff {
+        staff_id: anna.clone(),
+    });
+    svc.add_to_question(
+        &team,
+        client,
+        &q,
+        "Ja, dat mag. Laat het ons weten als je thuis bent. Veel plezier!",
+    )
+    .await?;
     Ok(())
 }
 

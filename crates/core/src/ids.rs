@@ -51,6 +51,7 @@ id_type!(
     AccessGrantId,
     JobId,
     RequestId,
+    QuestionId,
 );
 
 fn is_uuid(s: &str) -> bool {

@@ -80,6 +80,9 @@ code_enum!(
         // (WGBO 7:454, AVG 16; issue 15). Not a tile, and never granted to
         // a contact person.
         Requests => "requests", "Verzoeken";
+        // Questions to the team and their answers (issue 15): a tile, and
+        // a part a contact person can be granted (to ask themselves).
+        Questions => "questions", "Vraag aan je team";
     }
 );
 

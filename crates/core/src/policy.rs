@@ -259,6 +259,7 @@ pub const CLIENT_PARTS: &[DossierPart] = &[
     DossierPart::Reports,
     DossierPart::Appointments,
     DossierPart::Documents,
+    DossierPart::Questions,
     DossierPart::Network,
     DossierPart::AuditTrail,
 ];
@@ -266,7 +267,11 @@ pub const CLIENT_PARTS: &[DossierPart] = &[
 /// What a client writes in their own dossier: their requests (a
 /// correction, an addition). Everything else of the dossier is read-only
 /// to them.
-pub const CLIENT_VOICE: &[DossierPart] = &[DossierPart::Requests];
+pub const CLIENT_VOICE: &[DossierPart] = &[DossierPart::Requests, DossierPart::Questions];
+
+/// What a contact person writes, when granted that tile: their own
+/// questions to the team (issue 15).
+pub const CONTACT_VOICE: &[DossierPart] = &[DossierPart::Questions];
 
 /// What one staff role may do with a client of the member's own team.
 /// This table is the whole of staff permission; see docs/decisions/0003.
@@ -276,13 +281,16 @@ pub fn role_allows(role: Role, part: DossierPart, access: Access) -> bool {
     match role {
         Role::Caregiver => match access {
             Read => part != AuditTrail,
-            Write => matches!(part, Reports | ClientPlan | Appointments | Documents),
+            Write => matches!(
+                part,
+                Reports | ClientPlan | Appointments | Documents | Questions
+            ),
         },
         Role::Practitioner => match access {
             Read => part != AuditTrail,
             Write => matches!(
                 part,
-                Reports | ClientPlan | Appointments | Documents | Episodes
+                Reports | ClientPlan | Appointments | Documents | Episodes | Questions
             ),
         },
         Role::PrimaryCaregiver => match access {
@@ -418,7 +426,7 @@ pub fn decide(
                     DenyReason::PartNotGranted
                 });
             };
-            if access == Access::Write {
+            if access == Access::Write && !CONTACT_VOICE.contains(&part) {
                 return Decision::Deny(DenyReason::ReadOnly);
             }
             if !CLIENT_PARTS.contains(&part) {
@@ -549,6 +557,25 @@ pub fn requests_answered_by(staff: &StaffFacts) -> Vec<DossierPart> {
             .any(|r| role_allows(*r, *p, Access::Write))
     })
     .collect()
+}
+
+/// Who may open a question to the team in their own name: the client and
+/// a contact person (whether they may for this dossier is [`decide`]'s
+/// `Questions`/`Write`). Staff answer questions; they do not open them.
+pub fn decide_question_asker(actor: &Principal) -> Result<(), DenyReason> {
+    match actor {
+        Principal::Client { .. } | Principal::ContactPerson { .. } => Ok(()),
+        _ => Err(DenyReason::RoleLacksPermission),
+    }
+}
+
+/// Who may mark a question done: a staff member (the team), never the
+/// asker or a job. Write access to `Questions` is decided first.
+pub fn decide_question_close(actor: &Principal) -> Result<(), DenyReason> {
+    match actor {
+        Principal::Staff { .. } => Ok(()),
+        _ => Err(DenyReason::RoleLacksPermission),
+    }
 }
 
 /// Managing an organisation's settings and accounts (not dossier

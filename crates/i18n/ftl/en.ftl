@@ -1107,3 +1107,54 @@ request-bad-answer = This answer does not fit this request.
 subject-requests = Requests
 request-bad-characters = Your text has characters we cannot keep. Type your text yourself, without pasting.
 request-decided-by = By { $name } on { $date }.
+admin-emergency = The organisation's emergency number (outside office hours)
+admin-emergency-hint = This number is shown with "Ask your team": those questions are not for emergencies.
+admin-emergency-error = Emergency number: digits, spaces and + - ( ) only.
+
+## Ask your team (issue 15)
+tile-questions = Ask your team
+staff-tab-questions = Questions
+tour-tile-questions = Here you ask your team a question. You read the answer here too. This is not for emergencies.
+tour-contact-tile-questions = Here you ask the client's team a question. You read the answer here too. This is not for emergencies.
+subject-questions = Questions to the team
+questions-emergency-title = Not for emergencies
+questions-emergency-text = It can take a few days before you get an answer.
+questions-emergency-org = Do you need help quickly? Call us:
+questions-emergency-112 = Is a life in danger? Call
+questions-intro = Ask your team a question here. You get the answer on this page.
+questions-intro-contact = Ask the client's team a question here. You get the answer on this page. You only see your own questions.
+questions-new = Your question
+questions-new-hint = Short and clear. At most { $max } characters.
+questions-send = Send
+questions-sent = Your question has been sent.
+questions-mine = Your questions
+questions-none = You have not asked anything yet.
+questions-back = Back to your questions
+question-asked-by = Question from { $name } on { $when }
+question-open = open
+question-done = done
+question-answers =
+    { $count ->
+        [0] no answer yet
+        [one] 1 answer
+       *[other] { $count } answers
+    }
+question-team = (team)
+question-reply = Your reply
+question-reply-send = Send
+question-saved = Sent.
+question-error = Write down your question (at most { $max } characters).
+question-too-many = You already have many open questions. Wait for an answer.
+question-closed = Do you have another question? Ask a new one.
+question-closed-by = Done by { $name } on { $when }.
+staff-questions-none = This client has not asked anything yet.
+staff-question-by-contact = asked by a contact person
+staff-question-answer = Answer
+staff-question-answer-hint = The person who asked reads this in the portal. Write simply and briefly.
+staff-question-send = Send answer
+staff-question-close = Done
+staff-clients-open-questions =
+    { $count ->
+        [one] 1 open question
+       *[other] { $count } open questions
+    }

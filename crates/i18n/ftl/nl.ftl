@@ -1108,3 +1108,54 @@ request-bad-answer = Dit antwoord past niet bij dit verzoek.
 subject-requests = Verzoeken
 request-bad-characters = In je tekst staan tekens die we niet kunnen bewaren. Typ je tekst zelf, zonder te plakken.
 request-decided-by = Door { $name } op { $date }.
+admin-emergency = Noodnummer van de organisatie (buiten kantoortijd)
+admin-emergency-hint = Dit nummer staat bij "Vraag aan je team": die vragen zijn niet voor spoed.
+admin-emergency-error = Noodnummer: alleen cijfers, spaties en + - ( ).
+
+## Vraag aan je team (issue 15)
+tile-questions = Vraag aan je team
+staff-tab-questions = Vragen
+tour-tile-questions = Hier stel je een vraag aan je team. Het antwoord lees je hier ook. Dit is niet voor spoed.
+tour-contact-tile-questions = Hier stel je een vraag aan het team van de cliënt. Het antwoord lees je hier ook. Dit is niet voor spoed.
+subject-questions = Vragen aan het team
+questions-emergency-title = Niet voor spoed
+questions-emergency-text = Het kan een paar dagen duren voor je antwoord krijgt.
+questions-emergency-org = Heb je snel hulp nodig? Bel ons:
+questions-emergency-112 = Is het levensgevaarlijk? Bel
+questions-intro = Stel hier een vraag aan je team. Je krijgt het antwoord op deze pagina.
+questions-intro-contact = Stel hier een vraag aan het team van de cliënt. Je krijgt het antwoord op deze pagina. Je ziet alleen je eigen vragen.
+questions-new = Je vraag
+questions-new-hint = Kort en duidelijk. Niet meer dan { $max } tekens.
+questions-send = Versturen
+questions-sent = Je vraag is verstuurd.
+questions-mine = Je vragen
+questions-none = Je hebt nog geen vragen gesteld.
+questions-back = Terug naar je vragen
+question-asked-by = Vraag van { $name } op { $when }
+question-open = open
+question-done = afgehandeld
+question-answers =
+    { $count ->
+        [0] nog geen antwoord
+        [one] 1 antwoord
+       *[other] { $count } antwoorden
+    }
+question-team = (team)
+question-reply = Je reactie
+question-reply-send = Versturen
+question-saved = Verstuurd.
+question-error = Schrijf je vraag op (niet meer dan { $max } tekens).
+question-too-many = Je hebt al veel vragen die nog open staan. Wacht op een antwoord.
+question-closed = Heb je nog een vraag? Stel dan een nieuwe vraag.
+question-closed-by = Afgehandeld door { $name } op { $when }.
+staff-questions-none = Deze cliënt heeft nog geen vragen gesteld.
+staff-question-by-contact = gesteld door een contactpersoon
+staff-question-answer = Antwoord
+staff-question-answer-hint = De vrager leest dit in het portaal. Schrijf eenvoudig en kort.
+staff-question-send = Antwoord versturen
+staff-question-close = Afgehandeld
+staff-clients-open-questions =
+    { $count ->
+        [one] 1 open vraag
+       *[other] { $count } open vragen
+    }

@@ -47,6 +47,9 @@ pub struct OrgSettings {
     /// Days staff have to answer a client's request (correction,
     /// addition): its due date (issue 15; WGBO/AVG: within a month).
     pub request_due_days: i64,
+    /// The organisation's number for urgent matters outside office hours
+    /// ("Vraag aan je team" is not for emergencies; issue 15).
+    pub emergency_phone: Option<String>,
 }
 
 impl Default for OrgSettings {
@@ -68,6 +71,7 @@ impl Default for OrgSettings {
             sector: inzage_i18n::Sector::Care,
             display_name: None,
             request_due_days: 28,
+            emergency_phone: None,
         }
     }
 }
@@ -99,6 +103,14 @@ impl OrgSettings {
             return bad("finalise_after_hours", "must be 1-8760");
         }
         // AVG art. 12(3): within a month.
+        if self.emergency_phone.as_deref().is_some_and(|p| {
+            p.trim().is_empty()
+                || p.chars().count() > 30
+                || p.chars()
+                    .any(|c| !(c.is_ascii_digit() || " +-()".contains(c)))
+        }) {
+            return bad("emergency_phone", "digits, spaces and + - ( ) only");
+        }
         if !(1..=31).contains(&self.request_due_days) {
             return bad("request_due_days", "must be 1-31");
         }
@@ -321,8 +333,8 @@ impl Services {
                      lockout_pause_minutes, grace_days_after_discharge, min_client_age, \
                      eligibility_start_date, finalise_after_hours, upload_limit_bytes, servicedesk_email, \
                      servicedesk_phone, help_url, created_at, staff_sms_allowed, auto_invite, sector, display_name, \
-                     request_due_days) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
+                     request_due_days, emergency_phone) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
                 )
                 .bind(&id)
                 .bind(name.as_str())
@@ -343,6 +355,7 @@ impl Services {
                 .bind(settings.sector.code())
                 .bind(&settings.display_name)
                 .bind(settings.request_due_days)
+                .bind(&settings.emergency_phone)
                 .execute(&mut **tx)
                 .await?;
                 Ok((OrganisationId::from_raw(id.clone()), Some(id)))
@@ -368,7 +381,8 @@ impl Services {
                      lockout_pause_minutes = $4, grace_days_after_discharge = $5, min_client_age = $6, \
                      eligibility_start_date = $7, finalise_after_hours = $8, upload_limit_bytes = $9, \
                      servicedesk_email = $10, servicedesk_phone = $11, help_url = $12, staff_sms_allowed = $13, \
-                     auto_invite = $14, sector = $15, display_name = $16, request_due_days = $17 WHERE id = $1",
+                     auto_invite = $14, sector = $15, display_name = $16, request_due_days = $17, \
+                     emergency_phone = $18 WHERE id = $1",
                 )
                 .bind(org.as_str())
                 .bind(settings.idle_timeout_minutes)
@@ -387,6 +401,7 @@ impl Services {
                 .bind(settings.sector.code())
                 .bind(&settings.display_name)
                 .bind(settings.request_due_days)
+                .bind(&settings.emergency_phone)
                 .execute(&mut **tx)
                 .await?;
                 if r.rows_affected() == 0 {
@@ -406,7 +421,8 @@ impl Services {
             "SELECT id, name, idle_timeout_minutes, lockout_threshold, lockout_pause_minutes, \
              grace_days_after_discharge, min_client_age, eligibility_start_date, finalise_after_hours, \
              upload_limit_bytes, servicedesk_email, servicedesk_phone, help_url, staff_sms_allowed, \
-             auto_invite, sector, display_name, logo_sha256, request_due_days FROM organisation ORDER BY name",
+             auto_invite, sector, display_name, logo_sha256, request_due_days, \
+             emergency_phone FROM organisation ORDER BY name",
         )
             .fetch_all(self.db())
             .await?;
@@ -433,6 +449,7 @@ impl Services {
                         sector: inzage_i18n::Sector::parse(&s(r, "sector")?).unwrap_or_default(),
                         display_name: os(r, "display_name")?,
                         request_due_days: i(r, "request_due_days")?,
+                        emergency_phone: os(r, "emergency_phone")?,
                     },
                 })
             })
@@ -800,11 +817,13 @@ pub struct Servicedesk {
     pub grace_days_after_discharge: i64,
     /// Days to answer a client's request (issue 15).
     pub request_due_days: i64,
+    /// The organisation's number for urgent matters (issue 15).
+    pub emergency_phone: Option<String>,
 }
 
 const FACE_COLS: &str = "o.id, o.name, o.display_name, o.servicedesk_email, o.servicedesk_phone, o.help_url, \
      o.sector, o.logo_sha256, o.idle_timeout_minutes, o.lockout_threshold, o.lockout_pause_minutes, \
-     o.grace_days_after_discharge, o.request_due_days";
+     o.grace_days_after_discharge, o.request_due_days, o.emergency_phone";
 
 fn face_of(r: &crate::sql::Row) -> Result<Servicedesk> {
     Ok(Servicedesk {
@@ -820,6 +839,7 @@ fn face_of(r: &crate::sql::Row) -> Result<Servicedesk> {
         lockout_pause_minutes: i(r, "lockout_pause_minutes")?,
         grace_days_after_discharge: i(r, "grace_days_after_discharge")?,
         request_due_days: i(r, "request_due_days")?,
+        emergency_phone: os(r, "emergency_phone")?,
     })
 }
 

@@ -103,6 +103,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "client_requests",
         include_str!("../migrations/0010_client_requests.sql"),
     ),
+    (
+        11,
+        "team_questions",
+        include_str!("../migrations/0011_team_questions.sql"),
+    ),
 ];
 
 impl Db {

@@ -27,6 +27,7 @@ pub mod passwords;
 pub mod plans;
 pub mod portal;
 pub mod portal_access;
+pub mod questions;
 pub mod requests;
 mod row;
 mod sql;

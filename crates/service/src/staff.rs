@@ -25,6 +25,7 @@ pub const STAFF_PARTS: &[DossierPart] = &[
     DossierPart::Documents,
     DossierPart::Network,
     DossierPart::Requests,
+    DossierPart::Questions,
     DossierPart::Episodes,
 ];
 
@@ -72,6 +73,9 @@ pub struct MyClient {
     pub team_name: String,
     /// The viewer is this client's persoonlijk begeleider.
     pub mine: bool,
+    /// Open questions to the team ("Vraag aan je team"); `None` for a
+    /// member whose roles do not read them (the secretariat).
+    pub open_questions: Option<i64>,
 }
 
 /// The search as LIKE patterns on the folded search text: one per word
@@ -137,6 +141,14 @@ impl Services {
             Principal::Staff { staff_id } => staff_id.to_string(),
             _ => String::new(),
         };
+        // The count of open questions is dossier content of a kind: only for
+        // roles that read questions.
+        let sees_questions = match &actor {
+            ActorFacts::Staff(staff) => staff.roles.iter().any(|r| {
+                inzage_core::policy::role_allows(*r, DossierPart::Questions, Access::Read)
+            }),
+            _ => false,
+        };
         let mut out = Vec::new();
         if !teams.is_empty() {
             let words = like_patterns(search);
@@ -152,7 +164,9 @@ impl Services {
                 .collect();
             let sql = format!(
                 "SELECT c.id, c.client_number, c.given_name, c.name_prefix, c.family_name, c.birth_date, \
-                 c.primary_caregiver_id, t.name AS team_name FROM client c JOIN team t ON t.id = c.team_id \
+                 c.primary_caregiver_id, t.name AS team_name, \
+                 (SELECT COUNT(*) FROM team_question q WHERE q.client_id = c.id AND q.status = 'open') AS open_questions \
+                 FROM client c JOIN team t ON t.id = c.team_id \
                  WHERE c.team_id IN ({}) AND c.organisation_id = t.organisation_id{word_clauses} \
                  ORDER BY CASE WHEN c.primary_caregiver_id = $1 THEN 0 ELSE 1 END, c.sort_key, c.id \
                  LIMIT $2",
@@ -177,6 +191,11 @@ impl Services {
                     birth_date: d(&r, "birth_date")?,
                     team_name: s(&r, "team_name")?,
                     mine: os(&r, "primary_caregiver_id")?.as_deref() == Some(me.as_str()),
+                    open_questions: if sees_questions {
+                        Some(crate::row::i(&r, "open_questions")?)
+                    } else {
+                        None
+                    },
                 });
             }
         }

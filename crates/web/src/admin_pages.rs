@@ -57,6 +57,7 @@ pub struct SettingsForm {
     pub sector: String,
     pub display_name: String,
     pub request_days: String,
+    pub emergency: String,
 }
 
 impl SettingsForm {
@@ -81,6 +82,7 @@ impl SettingsForm {
             sector: s.sector.code().to_owned(),
             display_name: s.display_name.clone().unwrap_or_default(),
             request_days: s.request_due_days.to_string(),
+            emergency: s.emergency_phone.clone().unwrap_or_default(),
         }
     }
     fn from_pairs(p: &[(String, String)]) -> Self {
@@ -102,6 +104,7 @@ impl SettingsForm {
             sector: f("sector"),
             display_name: f("display_name"),
             request_days: f("request_days"),
+            emergency: f("emergency"),
         }
     }
     /// The settings, or the messages.
@@ -154,6 +157,14 @@ impl SettingsForm {
         {
             errors.push(tr.t("admin-phone-error"));
         }
+        let emergency = match self.emergency.trim() {
+            "" => None,
+            p if p.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c)) => Some(p.to_owned()),
+            _ => {
+                errors.push(tr.t("admin-emergency-error"));
+                None
+            }
+        };
         let help_url = (!self.help_url.is_empty()).then(|| self.help_url.clone());
         if help_url
             .as_deref()
@@ -193,6 +204,7 @@ impl SettingsForm {
             staff_sms_allowed: self.staff_sms,
             auto_invite: self.auto_invite,
             request_due_days: request_days,
+            emergency_phone: emergency,
         })
     }
 }

@@ -933,6 +933,8 @@ pub(crate) struct ClientLine {
     birth_date: String,
     team: String,
     mine: bool,
+    /// Open questions to the team; none for roles that do not read them.
+    open_questions: Option<i64>,
 }
 
 #[derive(Template)]
@@ -984,6 +986,7 @@ pub async fn start(
                             birth_date: inzage_core::types::display_date(c.birth_date),
                             team: c.team_name,
                             mine: c.mine,
+                            open_questions: c.open_questions,
                         })
                         .collect(),
                 ),

@@ -74,6 +74,23 @@ pub fn request_days() -> i64 {
     current().map_or(28, |f| f.request_due_days.max(1))
 }
 
+/// The organisation's number for urgent matters, if set (issue 15).
+pub fn emergency_phone() -> String {
+    current()
+        .and_then(|f| f.emergency_phone.clone())
+        .unwrap_or_default()
+}
+
+/// [`emergency_phone`] for a `tel:` link: digits and a leading +.
+pub fn emergency_tel() -> String {
+    emergency_phone()
+        .chars()
+        .enumerate()
+        .filter(|(i, c)| c.is_ascii_digit() || (*i == 0 && *c == '+'))
+        .map(|(_, c)| c)
+        .collect()
+}
+
 /// When the idle warning shows: two minutes before the end (at least one
 /// minute after the last page load).
 pub fn warn_after_minutes() -> i64 {

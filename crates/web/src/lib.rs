@@ -385,6 +385,33 @@ fn route_table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             "/dossier/verzoeken/nieuw",
             get(portal::requests::new_form),
         ),
+        (M::GET, "/dossier/vragen", get(portal::questions::list)),
+        (M::POST, "/dossier/vragen", post(portal::questions::ask)),
+        (
+            M::GET,
+            "/dossier/vragen/{id}",
+            get(portal::questions::question),
+        ),
+        (
+            M::POST,
+            "/dossier/vragen/{id}",
+            post(portal::questions::reply),
+        ),
+        (
+            M::GET,
+            "/clienten/{client}/vragen",
+            get(staff::questions::questions),
+        ),
+        (
+            M::GET,
+            "/clienten/{client}/vragen/{id}",
+            get(staff::questions::question),
+        ),
+        (
+            M::POST,
+            "/clienten/{client}/vragen/{id}",
+            post(staff::questions::answer),
+        ),
         (M::GET, "/verzoeken", get(staff::requests::queue)),
         (
             M::GET,

@@ -26,6 +26,7 @@ use inzage_service::{Ctx, ServiceError};
 use serde::Deserialize;
 use std::collections::HashMap;
 
+pub mod questions;
 pub mod requests;
 
 /// Reports per page on the Rapportages tile.
@@ -55,6 +56,7 @@ pub fn tile_of(part: DossierPart) -> (&'static str, &'static str, &'static str) 
         DossierPart::AuditTrail => ("tile-audit-trail", "/dossier/wie-keek-mee", ICON_EYE),
         DossierPart::Episodes => ("tile-episodes", "/", ICON_DOCUMENT),
         DossierPart::Requests => ("tile-requests", "/dossier/verzoeken", ICON_DOCUMENT),
+        DossierPart::Questions => ("tile-questions", "/dossier/vragen", ICON_QUESTION),
     }
 }
 
@@ -68,6 +70,7 @@ const ICON_CALENDAR: &str =
     r#"<rect x="3" y="5" width="18" height="16" rx="2"/><path d="M3 10h18M8 3v4M16 3v4"/>"#;
 const ICON_DOCUMENT: &str = r#"<path d="M6 2h9l5 5v15H6z"/><path d="M14 2v6h6"/>"#;
 const ICON_PEOPLE: &str = r#"<circle cx="9" cy="8" r="3.5"/><circle cx="17" cy="9" r="2.5"/><path d="M2 20c0-3.9 3.1-7 7-7s7 3.1 7 7M16 14c3.3 0 6 2.2 6 5"/>"#;
+const ICON_QUESTION: &str = r#"<path d="M4 5h16v11H9l-5 4z"/><path d="M10 9a2 2 0 1 1 2.5 1.9c-.4.1-.5.4-.5.8M12 13.5v.1"/>"#;
 const ICON_EYE: &str =
     r#"<path d="M1 12s4-7 11-7 11 7 11 7-4 7-11 7S1 12 1 12z"/><circle cx="12" cy="12" r="3"/>"#;
 

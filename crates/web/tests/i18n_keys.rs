@@ -51,6 +51,7 @@ fn every_tile_has_a_tour_step_for_clients_and_contact_persons() {
         "tile-reports",
         "tile-appointments",
         "tile-documents",
+        "tile-questions",
         "tile-network",
         "tile-audit-trail",
     ];

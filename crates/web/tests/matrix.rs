@@ -60,6 +60,11 @@ const MATRIX: &[(&str, &str, [&str; 11])] = &[
     ("GET",  "/clienten/{client}/verzoeken",                          ["login",  "404",    "404",    "404",    "404",    "200",    "403",    "404",    "200",    "403",    "403"]),
     ("GET",  "/clienten/{client}/verzoeken/{id}",                     ["login",  "404",    "404",    "404",    "404",    "200",    "403",    "404",    "200",    "403",    "403"]),
     ("POST", "/clienten/{client}/verzoeken/{id}",                     ["login",  "404",    "404",    "404",    "404",    "303",    "403",    "404",    "303",    "403",    "403"]),
+    ("GET",  "/dossier/vragen/{id}",                                  ["login",  "200",    "404",    "404",    "404",    "303",    "303",    "303",    "303",    "303",    "303"]),
+    ("POST", "/dossier/vragen/{id}",                                  ["login",  "303",    "404",    "404",    "404",    "303",    "303",    "303",    "303",    "303",    "303"]),
+    ("GET",  "/clienten/{client}/vragen",                             ["login",  "404",    "404",    "404",    "404",    "200",    "403",    "404",    "403",    "403",    "403"]),
+    ("GET",  "/clienten/{client}/vragen/{id}",                        ["login",  "404",    "404",    "404",    "404",    "200",    "403",    "404",    "403",    "403",    "403"]),
+    ("POST", "/clienten/{client}/vragen/{id}",                        ["login",  "404",    "404",    "404",    "404",    "303",    "403",    "404",    "403",    "403",    "403"]),
     ("GET",  "/clienten/{client}/documenten",                         ["login",  "404",    "404",    "404",    "404",    "200",    "403",    "404",    "403",    "403",    "403"]),
     ("POST", "/clienten/{client}/documenten",                         ["login",  "404",    "404",    "404",    "404",    "303",    "403",    "404",    "403",    "403",    "403"]),
     ("GET",  "/clienten/{client}/documenten/{id}",                    ["login",  "404",    "404",    "404",    "404",    "200",    "403",    "404",    "403",    "403",    "403"]),
@@ -105,6 +110,7 @@ fn concrete(path: &str, w: &World, it: &Items) -> String {
         "/beheer/goedkeuringen/{id}" => Some(it.staff_request.as_str()),
         "/uitnodigingen/{id}" => Some(it.link.as_str()),
         "/clienten/{client}/verzoeken/{id}" => Some(it.dossier_request.as_str()),
+        "/clienten/{client}/vragen/{id}" | "/dossier/vragen/{id}" => Some(it.question.as_str()),
         "/organisatie/{id}/logo" => Some(w.zorg.as_str()),
         _ => None,
     };
@@ -267,6 +273,8 @@ async fn form(path: &str, w: &World, it: &Items) -> Vec<(&'static str, String)> 
             ("over", "gegevens"),
             ("tekst", "Matrix"),
         ]),
+        "/dossier/vragen" | "/dossier/vragen/{id}" => f(&[("tekst", "Matrix")]),
+        "/clienten/{client}/vragen/{id}" => f(&[("actie", "antwoord"), ("tekst", "Matrix")]),
         _ => vec![],
     }
 }
@@ -444,6 +452,9 @@ async fn fingerprint(w: &World) -> BTreeMap<&'static str, i64> {
         ("staff requests", "SELECT COUNT(*) FROM staff_change_request WHERE decided_at IS NULL"),
         ("roles", "SELECT COUNT(*) FROM staff_role"),
         ("client requests", "SELECT COUNT(*) FROM dossier_request"),
+        ("questions", "SELECT COUNT(*) FROM team_question"),
+        ("question messages", "SELECT COUNT(*) FROM team_question_message"),
+        ("closed questions", "SELECT COUNT(*) FROM team_question WHERE status <> 'open'"),
         ("answered requests", "SELECT COUNT(*) FROM dossier_request WHERE status <> 'open'"),
         ("teams", "SELECT COUNT(*) FROM team_membership"),
         ("locations", "SELECT COUNT(*) FROM location"),

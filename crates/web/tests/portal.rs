@@ -347,7 +347,7 @@ async fn a_client_opens_every_tile_and_sees_their_own_dossier() {
         assert!(p.body.contains(&format!("href=\"{href}\"")), "{href}");
         assert!(p.body.contains(&format!(">{label}<")), "{label}");
     }
-    assert!(p.body.contains("Rondleiding: stap 1 van 9"));
+    assert!(p.body.contains("Rondleiding: stap 1 van 10"));
 
     // Every tile page marks its own tile as current and is never cached.
     for (href, expect) in [
@@ -673,7 +673,7 @@ async fn the_tour_steps_along_the_tiles_and_is_remembered_when_closed() {
     let w = world().await;
     let mut c = w.signed_in("a@example.nl").await;
     let p = c.get("/?rondleiding=4").await;
-    assert!(p.body.contains("Rondleiding: stap 4 van 9"));
+    assert!(p.body.contains("Rondleiding: stap 4 van 10"));
     // Step 4 points at the third tile (Rapportages) and describes it.
     assert!(p.body.contains(
         "class=\"inzage-tile inzage-tile--tour\" href=\"/dossier/rapportages\" aria-describedby=\"tour-text\""
@@ -682,9 +682,9 @@ async fn the_tour_steps_along_the_tiles_and_is_remembered_when_closed() {
         p.body.contains("href=\"/?rondleiding=3#tour\"")
             && p.body.contains("href=\"/?rondleiding=5#tour\"")
     );
-    let p = c.get("/?rondleiding=9").await;
-    assert!(p.body.contains(">Klaar<") && !p.body.contains("rondleiding=10"));
-    for bad in ["/?rondleiding=0", "/?rondleiding=10", "/?rondleiding=abc"] {
+    let p = c.get("/?rondleiding=10").await;
+    assert!(p.body.contains(">Klaar<") && !p.body.contains("rondleiding=11"));
+    for bad in ["/?rondleiding=0", "/?rondleiding=11", "/?rondleiding=abc"] {
         let p = c.get(bad).await;
         assert_eq!(p.status, StatusCode::BAD_REQUEST, "{bad}");
         assert!(p
@@ -709,7 +709,7 @@ async fn the_tour_steps_along_the_tiles_and_is_remembered_when_closed() {
         .get("/?rondleiding=1")
         .await
         .body
-        .contains("Rondleiding: stap 1 van 9"));
+        .contains("Rondleiding: stap 1 van 10"));
 }
 
 #[tokio::test]

@@ -1058,3 +1058,90 @@ fn only_the_client_writes_requests_and_the_team_reads_them() {
         check(name, actor, sit, part, access, &rules, expect);
     }
 }
+
+#[test]
+fn questions_are_asked_by_the_client_and_a_contact_person_with_the_tile_and_answered_by_care_roles()
+{
+    let rules = OrgRules::default();
+    use DenyReason::*;
+    use Situation::*;
+    let me = || ActorFacts::Client {
+        client_id: client(1),
+    };
+    let table: Vec<(&str, ActorFacts, Situation, DossierPart, Access, Expect)> = vec![
+        ("client asks", me(), OpenEpisode, Questions, W, Ok("client")),
+        (
+            "client reads",
+            me(),
+            OpenEpisode,
+            Questions,
+            R,
+            Ok("client"),
+        ),
+        (
+            "contact person with the tile asks",
+            ActorFacts::ContactPerson {
+                grants: vec![grant(&[Questions], None, None)],
+            },
+            OpenEpisode,
+            Questions,
+            W,
+            Ok("contact_person:mentor"),
+        ),
+        (
+            "contact person without the tile",
+            ActorFacts::ContactPerson {
+                grants: vec![grant(&[Reports], None, None)],
+            },
+            OpenEpisode,
+            Questions,
+            W,
+            Err(PartNotGranted),
+        ),
+        (
+            "contact person with the tile still reads reports only",
+            ActorFacts::ContactPerson {
+                grants: vec![grant(&[Questions, Reports], None, None)],
+            },
+            OpenEpisode,
+            Reports,
+            W,
+            Err(ReadOnly),
+        ),
+        (
+            "after the grace days",
+            me(),
+            DischargedFortyDaysAgo,
+            Questions,
+            W,
+            Err(PortalAccessEnded),
+        ),
+        (
+            "caregiver answers",
+            staff(&[Role::Caregiver], &[1]),
+            OpenEpisode,
+            Questions,
+            W,
+            Ok("caregiver"),
+        ),
+        (
+            "secretariat does not read them",
+            staff(&[Role::Secretariat], &[1]),
+            OpenEpisode,
+            Questions,
+            R,
+            Err(RoleLacksPermission),
+        ),
+        (
+            "another team",
+            staff(&[Role::Caregiver], &[2]),
+            OpenEpisode,
+            Questions,
+            R,
+            Err(NotInTeam),
+        ),
+    ];
+    for (name, actor, sit, part, access, expect) in table {
+        check(name, actor, sit, part, access, &rules, expect);
+    }
+}

@@ -78,6 +78,7 @@ fn tab_of(part: DossierPart) -> Option<(&'static str, &'static str)> {
         DossierPart::Documents => Some(("tile-documents", "/documenten")),
         DossierPart::Network => Some(("staff-tab-network", "/netwerk")),
         DossierPart::Requests => Some(("staff-tab-requests", "/verzoeken")),
+        DossierPart::Questions => Some(("staff-tab-questions", "/vragen")),
         // Episodes are shown on the profile tab.
         DossierPart::Episodes | DossierPart::AuditTrail => None,
     }
@@ -448,6 +449,7 @@ mod clients;
 mod documents;
 mod network;
 mod plans;
+pub mod questions;
 mod reports;
 pub mod requests;
 

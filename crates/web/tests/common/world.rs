@@ -283,6 +283,8 @@ pub struct Items {
     pub staff_member: String,
     /// Aisha's addition to her personal data (issue 15).
     pub dossier_request: String,
+    /// Aisha's question to her team (issue 15).
+    pub question: String,
 }
 
 /// [`world`] with what the matrix needs besides: a secretariat member
@@ -496,6 +498,18 @@ pub async fn matrix_world() -> (World, Items) {
             )
             .await
             .expect("request")
+            .to_string(),
+        question: w
+            .svc
+            .ask_team(
+                &Ctx::new(Principal::Client {
+                    client_id: w.aisha.clone(),
+                }),
+                &w.aisha,
+                "Wanneer is de volgende afspraak?",
+            )
+            .await
+            .expect("question")
             .to_string(),
     };
     (w, items)
