@@ -830,6 +830,26 @@ async fn base_demo(
             )
             .await?;
         }
+        if ci == 2 {
+            // An adult who manages their own network (issue 15): her
+            // partner may read her reports and appointments, and she can
+            // stop that herself.
+            first_contact = Some(
+                svc.add_contact_person(
+                    ctx,
+                    &client,
+                    contact("Noah", None, "Bakker", Relation::Partner)?,
+                    NewGrant {
+                        parts: vec![DossierPart::Reports, DossierPart::Appointments],
+                        valid_from,
+                        valid_until: None,
+                        consent_recorded_by: anna.clone(),
+                    },
+                )
+                .await?
+                .0,
+            );
+        }
         svc.provision_account(ctx, InviteTarget::Client(client.clone()), DEMO_PASSWORD)
             .await?;
         if let Some(cp) = first_contact {

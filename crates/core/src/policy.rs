@@ -209,6 +209,11 @@ pub enum DenyReason {
     /// The second functional admin must be someone else than the one who
     /// asked and the one it is about.
     SameAdmin,
+    /// Managing one's own network is for adults (issue 15).
+    NotAdult,
+    /// A legal representative, curator or mentor manages this client's
+    /// network with the team (issue 15).
+    Represented,
 }
 
 impl DenyReason {
@@ -236,6 +241,8 @@ impl DenyReason {
             DenyReason::OperatorOnly => "operator_only",
             DenyReason::OwnRolesOrTeams => "own_roles_or_teams",
             DenyReason::SameAdmin => "same_admin",
+            DenyReason::NotAdult => "not_adult",
+            DenyReason::Represented => "represented",
         }
     }
 }
@@ -548,6 +555,7 @@ pub fn requests_answered_by(staff: &StaffFacts) -> Vec<DossierPart> {
         DossierPart::Profile,
         DossierPart::Reports,
         DossierPart::ClientPlan,
+        DossierPart::Network,
     ]
     .into_iter()
     .filter(|p| {
@@ -557,6 +565,57 @@ pub fn requests_answered_by(staff: &StaffFacts) -> Vec<DossierPart> {
             .any(|r| role_allows(*r, *p, Access::Write))
     })
     .collect()
+}
+
+/// The age from which a client manages their own network.
+pub const NETWORK_ADULT_AGE: u32 = 18;
+
+/// Relations that represent a client: with one of them (valid access), the
+/// client's network is managed with the team, not by the client alone.
+pub const REPRESENTING: &[Relation] = &[
+    Relation::LegalRepresentative,
+    Relation::Curator,
+    Relation::Mentor,
+];
+
+/// "Mijn netwerk, by the client" (issue 15): an adult client who manages
+/// their own affairs ends a contact person's access themselves and asks
+/// the team to add someone. `represented`: a contact person with a
+/// [`REPRESENTING`] relation has valid access to this dossier. The client
+/// must be able to read their network in the portal now ([`decide`]).
+pub fn decide_client_network(
+    actor: &ActorFacts,
+    subject: &SubjectFacts,
+    represented: bool,
+    rules: &OrgRules,
+    now: DateTime<Utc>,
+) -> Decision {
+    let ActorFacts::Client { .. } = actor else {
+        return Decision::Deny(DenyReason::RoleLacksPermission);
+    };
+    let scope = match decide(
+        actor,
+        subject,
+        DossierPart::Network,
+        Access::Read,
+        rules,
+        now,
+    ) {
+        Decision::Allow(scope) => scope,
+        deny => return deny,
+    };
+    let today = crate::types::local_date(now);
+    let adult = subject
+        .birth_date
+        .and_then(|b| today.years_since(b))
+        .is_some_and(|age| age >= NETWORK_ADULT_AGE);
+    if !adult {
+        return Decision::Deny(DenyReason::NotAdult);
+    }
+    if represented {
+        return Decision::Deny(DenyReason::Represented);
+    }
+    Decision::Allow(scope)
 }
 
 /// Who may open a question to the team in their own name: the client and

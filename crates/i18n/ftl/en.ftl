@@ -1158,3 +1158,27 @@ staff-clients-open-questions =
         [one] 1 open question
        *[other] { $count } open questions
     }
+## My network, by the client (issue 15)
+network-stop = Stop access
+network-stop-title = Stop access for { $name }?
+network-stop-text = { $name } can then no longer look in your dossier, at once. Want to give access again later? Ask your team.
+network-stop-yes = Yes, stop access
+network-stop-no = No, go back
+network-ended = Access has stopped. This person can no longer look in your dossier.
+network-add-title = Give someone access?
+network-add-link = Ask your team to add someone
+network-privacy-advice = The information in your dossier is personal. So do not give everyone the right to read your dossier. Choose only what that person really needs to see.
+request-new-title-network = Give someone access
+request-new-intro-network = Write down who it is, what this person is to you, and how we can reach them. The secretariat will contact you.
+request-kind-network = Add someone
+request-about-network = My network
+request-network-parts = What may this person see?
+request-parts-error = Choose what this person may see.
+request-proposed = Proposed: { $tiles }
+request-accepted-network = Added.
+request-declined-network = Not added.
+staff-request-how-to-add = Add the person on the Network and portal tab (with the client's consent and the parts the client proposes), then mark the request as added.
+staff-request-accept-network = Added
+staff-request-decline-network = Do not add
+staff-request-status-added = added
+staff-privacy-advice = Tell the client: the information in the dossier is personal. Do not give everyone the right to read everything; choose only what this person really needs to see.

@@ -1159,3 +1159,27 @@ staff-clients-open-questions =
         [one] 1 open vraag
        *[other] { $count } open vragen
     }
+## Mijn netwerk, door de cliënt (issue 15)
+network-stop = Toegang stoppen
+network-stop-title = Toegang van { $name } stoppen?
+network-stop-text = { $name } kan dan meteen niet meer in je dossier kijken. Wil je later toch weer toegang geven? Vraag het dan aan je team.
+network-stop-yes = Ja, stop de toegang
+network-stop-no = Nee, terug
+network-ended = De toegang is gestopt. Deze persoon kan niet meer in je dossier kijken.
+network-add-title = Iemand toegang geven?
+network-add-link = Vraag je team om iemand toe te voegen
+network-privacy-advice = De informatie in je dossier is persoonlijk. Geef daarom niet iedereen het recht om je dossier te lezen. Kies alleen wat die persoon echt moet zien.
+request-new-title-network = Iemand toegang geven
+request-new-intro-network = Schrijf op wie het is, wat die persoon voor je is, en hoe we die persoon kunnen bereiken. Het secretariaat neemt contact met je op.
+request-kind-network = Iemand toevoegen
+request-about-network = Mijn netwerk
+request-network-parts = Wat mag deze persoon zien?
+request-parts-error = Kies wat deze persoon mag zien.
+request-proposed = Voorgesteld: { $tiles }
+request-accepted-network = Toegevoegd.
+request-declined-network = Niet toegevoegd.
+staff-request-how-to-add = Voeg de persoon toe op het tabblad Netwerk en portaal (met de toestemming van de cliënt en de onderdelen die de cliënt voorstelt), en zet dan het verzoek op toegevoegd.
+staff-request-accept-network = Toegevoegd
+staff-request-decline-network = Niet toevoegen
+staff-request-status-added = toegevoegd
+staff-privacy-advice = Zeg het de cliënt: de informatie in het dossier is persoonlijk. Geef niet iedereen het recht om alles te lezen; kies alleen wat deze persoon echt moet zien.

@@ -1,13 +1,14 @@
 -- Issue 15: the client's voice. A client asks for a correction of a
 -- factual error, or adds their own statement beside an item of their
--- dossier (WGBO 7:454, AVG art. 16). A request is never removed; staff
+-- dossier (WGBO 7:454, AVG art. 16), or asks the team to give someone
+-- access to their dossier (network). A request is never removed; staff
 -- decide on a correction (accepted or declined with a reason the client
 -- reads) and mark an addition as read. Same portable rules as 0001.
 CREATE TABLE dossier_request (
     id TEXT PRIMARY KEY,
     client_id TEXT NOT NULL REFERENCES client(id),
-    kind TEXT NOT NULL CHECK (kind IN ('correction', 'addition')),
-    about_kind TEXT NOT NULL CHECK (about_kind IN ('profile', 'report', 'plan_section')),
+    kind TEXT NOT NULL CHECK (kind IN ('correction', 'addition', 'network')),
+    about_kind TEXT NOT NULL CHECK (about_kind IN ('profile', 'report', 'plan_section', 'network')),
     -- A report's series (its additions stay beside every later version),
     -- a plan section's id; none for the personal data.
     about_id TEXT,
@@ -16,6 +17,9 @@ CREATE TABLE dossier_request (
     -- Who answers: the secretariat (personal data) or the care team.
     routed_to TEXT NOT NULL CHECK (routed_to IN ('secretariat', 'care')),
     body TEXT NOT NULL,
+    -- A request to give someone access (network): the tiles the client
+    -- proposes (comma-separated part codes).
+    proposed_parts TEXT,
     asked_by_kind TEXT NOT NULL,
     asked_by_id TEXT NOT NULL,
     asked_at TEXT NOT NULL,

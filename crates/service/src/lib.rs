@@ -14,6 +14,7 @@ mod audited;
 pub use audited::Audited;
 pub mod blobs;
 pub mod care;
+pub mod client_network;
 pub mod clients;
 pub mod db;
 pub mod dossier;

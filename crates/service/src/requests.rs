@@ -45,6 +45,9 @@ pub enum RequestKind {
     Correction,
     /// "Mijn eigen aanvulling": the client's own statement beside an item.
     Addition,
+    /// "Iemand toevoegen": give someone access (Mijn netwerk, by the
+    /// client; ADR 0020).
+    Network,
 }
 
 impl RequestKind {
@@ -52,12 +55,14 @@ impl RequestKind {
         match self {
             RequestKind::Correction => "correction",
             RequestKind::Addition => "addition",
+            RequestKind::Network => "network",
         }
     }
     pub fn from_code(c: &str) -> Option<Self> {
         match c {
             "correction" => Some(RequestKind::Correction),
             "addition" => Some(RequestKind::Addition),
+            "network" => Some(RequestKind::Network),
             _ => None,
         }
     }
@@ -72,6 +77,8 @@ pub enum RequestAbout {
     Report(ReportId),
     /// One section of a plan version.
     PlanSection(PlanSectionId),
+    /// The network: someone to give access, with the tiles proposed.
+    Network(Vec<DossierPart>),
 }
 
 impl RequestAbout {
@@ -81,6 +88,7 @@ impl RequestAbout {
             RequestAbout::Profile => DossierPart::Profile,
             RequestAbout::Report(_) => DossierPart::Reports,
             RequestAbout::PlanSection(_) => DossierPart::ClientPlan,
+            RequestAbout::Network(_) => DossierPart::Network,
         }
     }
 }
@@ -89,6 +97,7 @@ fn part_of_kind(about_kind: &str) -> DossierPart {
     match about_kind {
         "report" => DossierPart::Reports,
         "plan_section" => DossierPart::ClientPlan,
+        "network" => DossierPart::Network,
         _ => DossierPart::Profile,
     }
 }
@@ -142,6 +151,8 @@ pub struct DossierRequest {
     pub overdue: bool,
     pub status: RequestStatus,
     pub answer: Option<String>,
+    /// A network request: the tiles the client proposes.
+    pub proposed_parts: Vec<DossierPart>,
     pub decided_by_name: Option<String>,
     pub decided_at: Option<DateTime<Utc>>,
 }
@@ -193,7 +204,7 @@ pub enum Answer {
 /// so "Wie keek mee" names it ("Verzoeken").
 const REQUESTS_KIND: &str = "requests";
 
-const REQUEST_SELECT: &str = "SELECT q.id, q.client_id, q.kind, q.about_kind, q.about_id, q.about_label, q.body, \
+const REQUEST_SELECT: &str = "SELECT q.id, q.client_id, q.kind, q.about_kind, q.about_id, q.about_label, q.body, q.proposed_parts, \
      q.asked_at, q.due_on, q.status, q.answer, q.decided_at, \
      sm.given_name AS d_given, sm.name_prefix AS d_prefix, sm.family_name AS d_family, \
      r.id AS r_id, r.status AS r_status, r.visible_to_client AS r_visible, r.episode_id AS r_episode, \
@@ -204,8 +215,9 @@ const REQUEST_SELECT: &str = "SELECT q.id, q.client_id, q.kind, q.about_kind, q.
        JOIN plan_version pv ON pv.id = y.plan_version_id WHERE (y.id = q.about_id OR y.lineage_id = q.about_id) \
        AND pv.status = 'final' ORDER BY pv.plan_date DESC, pv.created_at DESC LIMIT 1)";
 
-fn kind_code_is_correction(r: &crate::sql::Row) -> Result<bool> {
-    Ok(s(r, "kind")? == RequestKind::Correction.code())
+/// Corrections and network requests have a term; an addition stands at once.
+fn has_term(r: &crate::sql::Row) -> Result<bool> {
+    Ok(s(r, "kind")? != RequestKind::Addition.code())
 }
 
 /// The parts of a dossier request's subjects this actor may read, for this
@@ -223,6 +235,7 @@ async fn readable_kinds(
         ("profile", DossierPart::Profile),
         ("report", DossierPart::Reports),
         ("plan_section", DossierPart::ClientPlan),
+        ("network", DossierPart::Network),
     ] {
         let a = Attempt {
             part,
@@ -278,9 +291,10 @@ fn request_from_row(
         asked_at: t(r, "asked_at")?,
         due_on,
         // Only a correction has a term; an addition stands at once.
-        overdue: status == RequestStatus::Open && kind_code_is_correction(r)? && today > due_on,
+        overdue: status == RequestStatus::Open && has_term(r)? && today > due_on,
         status,
         answer: os(r, "answer")?,
+        proposed_parts: crate::access::parse_parts(&os(r, "proposed_parts")?.unwrap_or_default()),
         decided_by_name: match os(r, "d_given")? {
             Some(g) => Some(full_name(
                 &g,
@@ -360,10 +374,43 @@ impl Services {
             data_id: None,
             hide_denial: false,
         };
+        // A network request is its own kind, and only that kind is one.
+        if (kind == RequestKind::Network) != matches!(about, RequestAbout::Network(_)) {
+            return Err(ServiceError::Invalid(FieldError::new(
+                "request",
+                "kind and subject do not fit",
+            )));
+        }
         let (mut tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
         // The item, as this client sees it.
+        let mut proposed: Option<String> = None;
         let (about_kind, about_id, label) = match &about {
             RequestAbout::Profile => ("profile", None, String::new()),
+            RequestAbout::Network(parts) => {
+                // Only an adult who manages their own affairs (the rule).
+                if let Err(reason) = self
+                    .decide_client_network_in(&mut tx, ctx, client.as_str())
+                    .await?
+                {
+                    self.denied(&mut tx, ctx, Some(client.as_str()), &a, reason.code())
+                        .await?;
+                    tx.commit().await?;
+                    return Err(ServiceError::Denied(reason));
+                }
+                let tiles: Vec<DossierPart> = parts
+                    .iter()
+                    .copied()
+                    .filter(|p| policy::CLIENT_PARTS.contains(p))
+                    .collect();
+                if tiles.is_empty() {
+                    return Err(ServiceError::Invalid(FieldError::new(
+                        "parts",
+                        "choose at least one tile",
+                    )));
+                }
+                proposed = Some(crate::access::join_parts(&tiles));
+                ("network", None, String::new())
+            }
             RequestAbout::Report(id) => {
                 let r = crate::sql::query(
                     "SELECT series_id, episode_id, status, visible_to_client, is_current, category, created_at \
@@ -421,14 +468,14 @@ impl Services {
         };
         let open: i64 = crate::sql::query(
             "SELECT COUNT(*) AS n FROM dossier_request WHERE client_id = $1 AND status = 'open' \
-             AND kind = 'correction'",
+             AND kind <> 'addition'",
         )
         .bind(client.as_str())
         .fetch_one(&mut *tx)
         .await
         .map_err(ServiceError::from)
         .and_then(|r| crate::row::i(&r, "n"))?;
-        if kind == RequestKind::Correction && open >= OPEN_REQUESTS_MAX {
+        if kind != RequestKind::Addition && open >= OPEN_REQUESTS_MAX {
             return Err(ServiceError::Invalid(FieldError::new(
                 "request",
                 "too many open requests",
@@ -449,8 +496,8 @@ impl Services {
         let id = new_id();
         crate::sql::query(
             "INSERT INTO dossier_request (id, client_id, kind, about_kind, about_id, about_label, routed_to, \
-             body, asked_by_kind, asked_by_id, asked_at, due_on, status) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'open')",
+             body, asked_by_kind, asked_by_id, asked_at, due_on, status, proposed_parts) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'open', $13)",
         )
         .bind(&id)
         .bind(client.as_str())
@@ -458,16 +505,16 @@ impl Services {
         .bind(about_kind)
         .bind(&about_id)
         .bind(&label)
-        .bind(if about == RequestAbout::Profile {
-            "secretariat"
-        } else {
-            "care"
+        .bind(match about {
+            RequestAbout::Profile | RequestAbout::Network(_) => "secretariat",
+            _ => "care",
         })
         .bind(body.as_str())
         .bind(by_kind)
         .bind(&by_id)
         .bind(ts(now))
         .bind(date_str(due_on))
+        .bind(&proposed)
         .execute(&mut *tx)
         .await?;
         self.allowed(&mut tx, ctx, &scope, client.as_str(), &a, Some(&id))
@@ -603,6 +650,12 @@ impl Services {
                 ("declined", Some(reason.as_str().to_owned()))
             }
             (RequestKind::Addition, Answer::Read) => ("read", None),
+            (RequestKind::Network, Answer::Accept(note)) => {
+                ("accepted", note.as_ref().map(|n| n.as_str().to_owned()))
+            }
+            (RequestKind::Network, Answer::Decline(reason)) => {
+                ("declined", Some(reason.as_str().to_owned()))
+            }
             _ => {
                 return Err(ServiceError::Invalid(FieldError::new(
                     "answer",
@@ -668,6 +721,7 @@ impl Services {
             .map(|p| match p {
                 DossierPart::Reports => "report",
                 DossierPart::ClientPlan => "plan_section",
+                DossierPart::Network => "network",
                 _ => "profile",
             })
             .collect();
@@ -712,7 +766,7 @@ impl Services {
                     about_kind: s(&r, "about_kind")?,
                     asked_at: t(&r, "asked_at")?,
                     due_on,
-                    overdue: s(&r, "kind")? == RequestKind::Correction.code() && today > due_on,
+                    overdue: has_term(&r)? && today > due_on,
                 });
             }
         }

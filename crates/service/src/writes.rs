@@ -530,33 +530,52 @@ impl Services {
         let (client, mut tx, scope) = self
             .gate_item(ctx, "access_grant", grant.as_str(), &a)
             .await?;
+        if !self.end_grant(&mut tx, ctx, grant).await? {
+            // Revoked already (another window, a colleague): nothing to do.
+            return Err(ServiceError::Stale);
+        }
+        self.allowed(&mut tx, ctx, &scope, &client, &a, None)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Ends a grant now, in `tx`, recorded as ended by the actor; ends the
+    /// contact person's sessions at once when nothing stays open to them
+    /// (else the sessions that had this dossier open choose again). False:
+    /// it had ended already. The caller decided and audits.
+    pub(crate) async fn end_grant(
+        &self,
+        tx: &mut crate::db::Tx,
+        ctx: &Ctx,
+        grant: &AccessGrantId,
+    ) -> Result<bool> {
         let (kind, id) = ctx.principal.audit_actor();
         let changed = crate::sql::query("UPDATE access_grant SET revoked_at = $2, revoked_by = $3 WHERE id = $1 AND revoked_at IS NULL")
             .bind(grant.as_str())
             .bind(ts(self.now()))
             .bind(format!("{kind}:{id}"))
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         if changed.rows_affected() != 1 {
-            // Revoked already (another window, a colleague): nothing to do.
-            return Err(ServiceError::Stale);
+            return Ok(false);
         }
         let cp = crate::sql::query(
             "SELECT cp.id, cp.account_id FROM access_grant g JOIN contact_person cp ON cp.id = g.contact_person_id \
              WHERE g.id = $1",
         )
         .bind(grant.as_str())
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut **tx)
         .await?;
         if let Some(account) = crate::row::os(&cp, "account_id")? {
-            if self.openable_dossiers(&mut tx, &account).await?.is_empty() {
+            if self.openable_dossiers(tx, &account).await?.is_empty() {
                 crate::sql::query(
                     "UPDATE auth_session SET ended_at = $2, end_reason = 'access_revoked' \
                      WHERE account_id = $1 AND ended_at IS NULL",
                 )
                 .bind(&account)
                 .bind(ts(self.now()))
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
             } else {
                 crate::sql::query(
@@ -565,14 +584,11 @@ impl Services {
                 )
                 .bind(&account)
                 .bind(s(&cp, "id")?)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
             }
         }
-        self.allowed(&mut tx, ctx, &scope, &client, &a, None)
-            .await?;
-        tx.commit().await?;
-        Ok(())
+        Ok(true)
     }
 
     /// Changes what a contact person may see (tiles) and until when, with

@@ -385,6 +385,16 @@ fn route_table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             "/dossier/verzoeken/nieuw",
             get(portal::requests::new_form),
         ),
+        (
+            M::GET,
+            "/dossier/netwerk/{id}/stoppen",
+            get(portal::network::stop_form),
+        ),
+        (
+            M::POST,
+            "/dossier/netwerk/{id}/stoppen",
+            post(portal::network::stop),
+        ),
         (M::GET, "/dossier/vragen", get(portal::questions::list)),
         (M::POST, "/dossier/vragen", post(portal::questions::ask)),
         (

@@ -26,6 +26,7 @@ use inzage_service::{Ctx, ServiceError};
 use serde::Deserialize;
 use std::collections::HashMap;
 
+pub mod network;
 pub mod questions;
 pub mod requests;
 
@@ -1211,6 +1212,7 @@ pub async fn document_download(
 // ---------- Mijn netwerk ----------
 
 pub struct ContactLine {
+    pub id: String,
     pub name: String,
     pub relation_key: &'static str,
     pub tiles: Vec<&'static str>,
@@ -1223,9 +1225,22 @@ struct NetworkPage {
     t: Tr,
     f: Frame,
     contacts: Vec<ContactLine>,
+    /// The client manages their own network (issue 15).
+    manage: bool,
+    /// A contact person's access just ended.
+    ended: bool,
 }
 
-pub async fn network(State(st): State<AppState>, Opened(v): Opened) -> Result<Response, WebError> {
+#[derive(Deserialize, Default)]
+pub struct NetworkQuery {
+    melding: Option<String>,
+}
+
+pub async fn network(
+    State(st): State<AppState>,
+    Opened(v): Opened,
+    Query(q): Query<NetworkQuery>,
+) -> Result<Response, WebError> {
     let now = st.services.now();
     let people = st
         .services
@@ -1260,6 +1275,7 @@ pub async fn network(State(st): State<AppState>, Opened(v): Opened) -> Result<Re
                 .filter(|_| live.iter().all(|g| g.valid_until.is_some()))
                 .map(|u| display_date(local_date(u)));
             Some(ContactLine {
+                id: p.id.to_string(),
                 name: p.full_name,
                 relation_key: relation_key(p.relation),
                 tiles,
@@ -1267,10 +1283,17 @@ pub async fn network(State(st): State<AppState>, Opened(v): Opened) -> Result<Re
             })
         })
         .collect();
+    let manage = v.frame.viewer_is_client
+        && st
+            .services
+            .client_manages_network(&v.ctx, &v.header.client_id)
+            .await?;
     Ok(private(page(NetworkPage {
         t: v.tr,
         f: v.frame,
         contacts,
+        manage,
+        ended: q.melding.as_deref() == Some("gestopt"),
     })))
 }
 

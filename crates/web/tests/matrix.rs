@@ -60,6 +60,11 @@ const MATRIX: &[(&str, &str, [&str; 11])] = &[
     ("GET",  "/clienten/{client}/verzoeken",                          ["login",  "404",    "404",    "404",    "404",    "200",    "403",    "404",    "200",    "403",    "403"]),
     ("GET",  "/clienten/{client}/verzoeken/{id}",                     ["login",  "404",    "404",    "404",    "404",    "200",    "403",    "404",    "200",    "403",    "403"]),
     ("POST", "/clienten/{client}/verzoeken/{id}",                     ["login",  "404",    "404",    "404",    "404",    "303",    "403",    "404",    "303",    "403",    "403"]),
+    // Aisha has a mentor (Vera): her network is managed with the team, so
+    // she may not stop access herself (403); Bram's own rule holds, but
+    // Vera is not his (404).
+    ("GET",  "/dossier/netwerk/{id}/stoppen",                         ["login",  "403",    "404",    "403",    "403",    "303",    "303",    "303",    "303",    "303",    "303"]),
+    ("POST", "/dossier/netwerk/{id}/stoppen",                         ["login",  "403",    "404",    "403",    "403",    "303",    "303",    "303",    "303",    "303",    "303"]),
     ("GET",  "/dossier/vragen/{id}",                                  ["login",  "200",    "404",    "404",    "404",    "303",    "303",    "303",    "303",    "303",    "303"]),
     ("POST", "/dossier/vragen/{id}",                                  ["login",  "303",    "404",    "404",    "404",    "303",    "303",    "303",    "303",    "303",    "303"]),
     ("GET",  "/clienten/{client}/vragen",                             ["login",  "404",    "404",    "404",    "404",    "200",    "403",    "404",    "403",    "403",    "403"]),
@@ -111,6 +116,7 @@ fn concrete(path: &str, w: &World, it: &Items) -> String {
         "/uitnodigingen/{id}" => Some(it.link.as_str()),
         "/clienten/{client}/verzoeken/{id}" => Some(it.dossier_request.as_str()),
         "/clienten/{client}/vragen/{id}" | "/dossier/vragen/{id}" => Some(it.question.as_str()),
+        "/dossier/netwerk/{id}/stoppen" => Some(w.vera.as_str()),
         "/organisatie/{id}/logo" => Some(w.zorg.as_str()),
         _ => None,
     };

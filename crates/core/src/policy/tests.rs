@@ -1145,3 +1145,49 @@ fn questions_are_asked_by_the_client_and_a_contact_person_with_the_tile_and_answ
         check(name, actor, sit, part, access, &rules, expect);
     }
 }
+
+#[test]
+fn an_adult_client_without_a_representative_manages_their_own_network() {
+    let rules = OrgRules::default();
+    let me = ActorFacts::Client {
+        client_id: client(1),
+    };
+    let d = |actor: &ActorFacts, s: Situation, represented: bool| {
+        decide_client_network(actor, &subject(s), represented, &rules, now())
+    };
+    assert!(d(&me, Situation::OpenEpisode, false).is_allowed());
+    assert_eq!(
+        d(&me, Situation::OpenEpisode, true),
+        Decision::Deny(DenyReason::Represented)
+    );
+    assert_eq!(
+        d(&me, Situation::Minor, false),
+        Decision::Deny(DenyReason::NotAdult)
+    );
+    assert_eq!(
+        d(&me, Situation::DischargedFortyDaysAgo, false),
+        Decision::Deny(DenyReason::PortalAccessEnded)
+    );
+    let other = ActorFacts::Client {
+        client_id: client(2),
+    };
+    assert_eq!(
+        d(&other, Situation::OpenEpisode, false),
+        Decision::Deny(DenyReason::NotOwnDossier)
+    );
+    let cp = ActorFacts::ContactPerson {
+        grants: vec![grant(DossierPart::ALL, None, None)],
+    };
+    assert_eq!(
+        d(&cp, Situation::OpenEpisode, false),
+        Decision::Deny(DenyReason::RoleLacksPermission)
+    );
+    assert_eq!(
+        d(
+            &staff(&[Role::PrimaryCaregiver], &[1]),
+            Situation::OpenEpisode,
+            false
+        ),
+        Decision::Deny(DenyReason::RoleLacksPermission)
+    );
+}

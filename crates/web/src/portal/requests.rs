@@ -78,10 +78,12 @@ fn parse_target(soort: &str, over: &str, id: &str) -> Option<(RequestKind, Reque
     let kind = match soort {
         "verbetering" => RequestKind::Correction,
         "aanvulling" => RequestKind::Addition,
+        "netwerk" => RequestKind::Network,
         _ => return None,
     };
     let about = match over {
         "gegevens" => RequestAbout::Profile,
+        "netwerk" => RequestAbout::Network(vec![]),
         "rapportage" => RequestAbout::Report(ReportId::parse(id)?),
         "plan" => RequestAbout::PlanSection(PlanSectionId::parse(id)?),
         _ => return None,
@@ -106,6 +108,9 @@ struct NewPage {
     f: Frame,
     correction: bool,
     profile: bool,
+    /// Asking to give someone access: the tiles to propose.
+    network: bool,
+    tiles: Vec<(&'static str, &'static str, bool)>,
     soort: String,
     over: String,
     id: String,
@@ -121,6 +126,7 @@ fn back_of(about: &RequestAbout, over: &str, id: &str) -> String {
         (RequestAbout::Profile, _) => "/dossier/gegevens".into(),
         (RequestAbout::Report(_), _) => format!("/dossier/rapportages/{id}"),
         (RequestAbout::PlanSection(_), _) => "/dossier/clientplan".into(),
+        (RequestAbout::Network(_), _) => "/dossier/netwerk".into(),
     }
 }
 
@@ -137,6 +143,14 @@ fn new_page(
         f: v.frame.clone(),
         correction: kind == RequestKind::Correction,
         profile: *about == RequestAbout::Profile,
+        network: kind == RequestKind::Network,
+        tiles: inzage_core::policy::CLIENT_PARTS
+            .iter()
+            .map(|p| {
+                let checked = matches!(about, RequestAbout::Network(parts) if parts.contains(p));
+                (p.code(), super::tile_of(*p).0, checked)
+            })
+            .collect(),
         soort: q.soort.clone(),
         over: q.over.clone(),
         id: q.id.clone(),
@@ -149,11 +163,23 @@ fn new_page(
 }
 
 /// `GET /dossier/verzoeken/nieuw`: the form (only the client asks).
-pub async fn new_form(Opened(v): Opened, Query(q): Query<NewQuery>) -> Result<Response, WebError> {
+pub async fn new_form(
+    State(st): State<AppState>,
+    Opened(v): Opened,
+    Query(q): Query<NewQuery>,
+) -> Result<Response, WebError> {
     if !v.frame.viewer_is_client {
         return Err(WebError::Forbidden);
     }
     let (kind, about) = parse_target(&q.soort, &q.over, &q.id).ok_or(WebError::NotFound)?;
+    if kind == RequestKind::Network
+        && !st
+            .services
+            .client_manages_network(&v.ctx, &v.header.client_id)
+            .await?
+    {
+        return Err(WebError::Forbidden);
+    }
     Ok(private(page(new_page(
         &v,
         &q,
@@ -164,37 +190,37 @@ pub async fn new_form(Opened(v): Opened, Query(q): Query<NewQuery>) -> Result<Re
     ))))
 }
 
-#[derive(Deserialize)]
-pub struct AskForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    soort: String,
-    #[serde(default)]
-    over: String,
-    #[serde(default)]
-    id: String,
-    #[serde(default)]
-    tekst: String,
-}
-
 /// `POST /dossier/verzoeken`: sends a request. A refused text comes back
 /// in the form, nothing lost.
 pub async fn ask(
     State(st): State<AppState>,
     Opened(v): Opened,
-    Form(f): Form<AskForm>,
+    Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    if !constant_eq(&v.frame.csrf, &f.csrf) {
+    let field = |n: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == n)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    if !constant_eq(&v.frame.csrf, &field("csrf")) {
         return Err(WebError::CsrfFailed);
     }
     let q = NewQuery {
-        soort: f.soort.clone(),
-        over: f.over.clone(),
-        id: f.id.clone(),
+        soort: field("soort"),
+        over: field("over"),
+        id: field("id"),
     };
-    let (kind, about) = parse_target(&f.soort, &f.over, &f.id).ok_or(WebError::NotFound)?;
-    let text: String = f.tekst.chars().take(REQUEST_MAX_CHARS * 2).collect();
+    let (kind, mut about) = parse_target(&q.soort, &q.over, &q.id).ok_or(WebError::NotFound)?;
+    if let RequestAbout::Network(parts) = &mut about {
+        *parts = pairs
+            .iter()
+            .filter(|(k, _)| k == "deel")
+            .filter_map(|(_, v)| inzage_core::model::DossierPart::from_code(v))
+            .collect();
+    }
+    let text: String = field("tekst").chars().take(REQUEST_MAX_CHARS * 2).collect();
     match st
         .services
         .ask(&v.ctx, &v.header.client_id, kind, about.clone(), &text)
@@ -206,6 +232,8 @@ pub async fn ask(
                 v.tr.t("request-too-many")
             } else if e.message.contains("direction") {
                 v.tr.t("request-bad-characters")
+            } else if e.field == "parts" {
+                v.tr.t("request-parts-error")
             } else {
                 v.tr.a("request-text-error", "max", REQUEST_MAX_CHARS)
             };
@@ -223,7 +251,12 @@ pub async fn ask(
 }
 
 pub struct RequestLine {
-    pub correction: bool,
+    /// `correction`, `addition` or `network`.
+    pub kind: &'static str,
+    /// Staff accept or decline it (a correction, a network request).
+    pub decides: bool,
+    /// A network request: the tiles proposed (label keys).
+    pub proposed: Vec<&'static str>,
     pub about_key: &'static str,
     pub about_label: String,
     pub about_link: Option<String>,
@@ -241,13 +274,20 @@ pub fn about_key(kind: &str) -> &'static str {
     match kind {
         "report" => "request-about-report",
         "plan_section" => "request-about-plan-section",
+        "network" => "request-about-network",
         _ => "request-about-profile",
     }
 }
 
 pub fn request_line(r: &DossierRequest) -> RequestLine {
     RequestLine {
-        correction: r.kind == RequestKind::Correction,
+        kind: r.kind.code(),
+        decides: r.kind != RequestKind::Addition,
+        proposed: r
+            .proposed_parts
+            .iter()
+            .map(|p| super::tile_of(*p).0)
+            .collect(),
         about_key: about_key(&r.about_kind),
         about_label: r.about_label.clone(),
         about_link: r.about_link.clone(),

@@ -15,7 +15,7 @@ use axum::response::Response;
 use inzage_core::ids::RequestId;
 use inzage_core::model::DossierPart;
 use inzage_core::types::{constant_eq, display_date, display_datetime, Text};
-use inzage_service::requests::{Answer, RequestKind, RequestStatus, ANSWER_MAX_CHARS};
+use inzage_service::requests::{Answer, RequestStatus, ANSWER_MAX_CHARS};
 use inzage_service::ServiceError;
 use serde::Deserialize;
 
@@ -24,7 +24,8 @@ pub struct QueueRow {
     pub client_id: String,
     pub client_name: String,
     pub client_number: String,
-    pub correction: bool,
+    /// `correction`, `addition` or `network`.
+    pub kind: &'static str,
     pub about_key: &'static str,
     pub asked: String,
     pub due: String,
@@ -53,7 +54,7 @@ pub async fn queue(State(st): State<AppState>, who: StaffSession) -> Result<Resp
                 client_id: l.client_id.to_string(),
                 client_name: l.client_name.clone(),
                 client_number: l.client_number.clone(),
-                correction: l.kind == RequestKind::Correction,
+                kind: l.kind.code(),
                 about_key: about_key(&l.about_kind),
                 asked: display_datetime(l.asked_at),
                 due: display_date(l.due_on),
