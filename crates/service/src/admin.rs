@@ -102,15 +102,16 @@ impl OrgSettings {
         if !(1..=8760).contains(&self.finalise_after_hours) {
             return bad("finalise_after_hours", "must be 1-8760");
         }
-        // AVG art. 12(3): within a month.
         if self.emergency_phone.as_deref().is_some_and(|p| {
-            p.trim().is_empty()
+            p.chars().filter(char::is_ascii_digit).count() < 3
+                || p.trim().is_empty()
                 || p.chars().count() > 30
                 || p.chars()
                     .any(|c| !(c.is_ascii_digit() || " +-()".contains(c)))
         }) {
             return bad("emergency_phone", "digits, spaces and + - ( ) only");
         }
+        // AVG art. 12(3): within a month.
         if !(1..=31).contains(&self.request_due_days) {
             return bad("request_due_days", "must be 1-31");
         }

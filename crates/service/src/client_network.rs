@@ -15,13 +15,15 @@ use inzage_core::policy::{self, Access, Decision, DenyReason, Scope};
 use inzage_core::types::ts;
 
 /// Whether a contact person who represents the client (legal
-/// representative, curator, mentor) has valid access now.
+/// representative, curator, mentor) has access that has not ended — now
+/// or starting later (review: a representative whose access starts next
+/// week still represents the client today).
 async fn represented(tx: &mut Tx, client: &str, now: &str) -> Result<bool> {
     let codes: Vec<&str> = policy::REPRESENTING.iter().map(|r| r.code()).collect();
     let row = crate::sql::query(
         "SELECT 1 AS x FROM access_grant g JOIN contact_person cp ON cp.id = g.contact_person_id \
          WHERE g.client_id = $1 AND cp.relation IN ($3, $4, $5) AND g.revoked_at IS NULL \
-         AND g.valid_from <= $2 AND (g.valid_until IS NULL OR g.valid_until > $2) LIMIT 1",
+         AND (g.valid_until IS NULL OR g.valid_until > $2) LIMIT 1",
     )
     .bind(client)
     .bind(now)
@@ -127,9 +129,28 @@ impl Services {
         if open.is_empty() {
             return Err(ServiceError::Stale);
         }
+        // Each grant ends only if still open at the write (a colleague's
+        // change in between ends it and opens another: then nothing is
+        // written and the client sees the current state; review).
         for g in &open {
             let grant = AccessGrantId::from_raw(crate::row::s(g, "id")?);
-            self.end_grant(&mut tx, ctx, &grant).await?;
+            if !self.end_grant(&mut tx, ctx, &grant).await? {
+                return Err(ServiceError::Stale);
+            }
+        }
+        let still: i64 = crate::sql::query(
+            "SELECT COUNT(*) AS n FROM access_grant WHERE contact_person_id = $1 AND client_id = $2 \
+             AND revoked_at IS NULL AND (valid_until IS NULL OR valid_until > $3)",
+        )
+        .bind(contact.as_str())
+        .bind(client.as_str())
+        .bind(&now)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(ServiceError::from)
+        .and_then(|r| crate::row::i(&r, "n"))?;
+        if still != 0 {
+            return Err(ServiceError::Stale);
         }
         self.allowed(&mut tx, ctx, &scope, client.as_str(), &a, None)
             .await?;

@@ -112,11 +112,18 @@ pub struct ReportFilter {
     /// 1-based page.
     pub page: i64,
     pub per_page: i64,
+    /// Words that must all occur in the category or text (case and
+    /// accents do not matter: `inzage_core::types::fold`).
+    pub words: Option<String>,
+    /// Only this category (exact).
+    pub category: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
 pub struct ReportPage {
     pub items: Vec<ReportView>,
+    /// The categories of the reports this reader sees (for a filter).
+    pub categories: Vec<String>,
     pub total: i64,
     pub page: i64,
     pub per_page: i64,
@@ -198,6 +205,9 @@ const REPORT_SELECT: &str = "SELECT r.id, r.series_id, r.version, r.is_current, 
      r.category, r.body, r.status, r.visible_to_client, r.created_at, r.updated_at, r.finalised_at, r.finalised_by, r.revision, \
      m.given_name AS a_given, m.name_prefix AS a_prefix, m.family_name AS a_family \
      FROM report r JOIN staff_member m ON m.id = r.author_id";
+
+/// The most reports a word search reads at once (newest first).
+pub const SEARCH_MAX: i64 = 5000;
 
 /// Takes the row's texts (a page of reports moves, not copies, its bodies).
 fn report_from_row(mut row: crate::sql::Row) -> Result<ReportView> {
@@ -414,9 +424,80 @@ impl Services {
         let until = f
             .until
             .map(|d| ts(local_midnight_utc(d + chrono::Duration::days(1))));
-        let filter = "r.client_id = $1 AND r.is_current = 1 AND ($2 IS NULL OR r.episode_id = $2) \
-             AND ($3 = 1 OR r.status = 'final') AND ($4 = 1 OR r.visible_to_client = 1) \
-             AND ($5 IS NULL OR r.created_at >= $5) AND ($6 IS NULL OR r.created_at < $6)";
+        let scope_filter =
+            "r.client_id = $1 AND r.is_current = 1 AND ($2 IS NULL OR r.episode_id = $2) \
+             AND ($3 = 1 OR r.status = 'final') AND ($4 = 1 OR r.visible_to_client = 1)";
+        let categories = crate::sql::query(&format!(
+            "SELECT DISTINCT r.category FROM report r WHERE {scope_filter} ORDER BY r.category"
+        ))
+        .bind(client.as_str())
+        .bind(&ep)
+        .bind(drafts)
+        .bind(hidden)
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(|r| s(r, "category"))
+        .collect::<Result<Vec<_>>>()?;
+        let category = f.category.filter(|c| !c.trim().is_empty());
+        let filter = format!(
+            "{scope_filter} AND ($5 IS NULL OR r.created_at >= $5) AND ($6 IS NULL OR r.created_at < $6) \
+             AND ($7 IS NULL OR r.category = $7)"
+        );
+        let words: Vec<String> = f
+            .words
+            .as_deref()
+            .map(|w| {
+                inzage_core::types::fold(&w.chars().take(100).collect::<String>())
+                    .split_whitespace()
+                    .take(5)
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default();
+        if !words.is_empty() {
+            // Folded the same way for every engine, so the words are
+            // matched here, over the reader's reports in the period (at
+            // most SEARCH_MAX, newest first), then paged.
+            let rows = crate::sql::query(&format!(
+                "{REPORT_SELECT} WHERE {filter} ORDER BY r.created_at DESC, r.id DESC LIMIT $8"
+            ))
+            .bind(client.as_str())
+            .bind(&ep)
+            .bind(drafts)
+            .bind(hidden)
+            .bind(&from)
+            .bind(&until)
+            .bind(&category)
+            .bind(SEARCH_MAX)
+            .fetch_all(&mut *tx)
+            .await?;
+            let mut hits = Vec::new();
+            for r in rows {
+                let report = report_from_row(r)?;
+                let text =
+                    inzage_core::types::fold(&format!("{} {}", report.category, report.body));
+                if words.iter().all(|w| text.contains(w.as_str())) {
+                    hits.push(report);
+                }
+            }
+            let total = i64::try_from(hits.len()).unwrap_or(i64::MAX);
+            let skip = usize::try_from((page - 1) * per_page).unwrap_or(usize::MAX);
+            let take = usize::try_from(per_page).unwrap_or(20);
+            let items = hits.into_iter().skip(skip).take(take).collect();
+            return ticket
+                .finish(
+                    tx,
+                    ReportPage {
+                        items,
+                        categories,
+                        total,
+                        page,
+                        per_page,
+                    },
+                )
+                .await;
+        }
         // The count reads only the filter's columns; the page reads the
         // full rows of one page (a window count over the page query would
         // build every matching row, measured slower).
@@ -430,12 +511,13 @@ impl Services {
             .bind(hidden)
             .bind(&from)
             .bind(&until)
+            .bind(&category)
             .fetch_one(&mut *tx)
             .await?;
             i(&row, "n")?
         };
         let rows = crate::sql::query(&format!(
-            "{REPORT_SELECT} WHERE {filter} ORDER BY r.created_at DESC, r.id DESC LIMIT $7 OFFSET $8"
+            "{REPORT_SELECT} WHERE {filter} ORDER BY r.created_at DESC, r.id DESC LIMIT $8 OFFSET $9"
         ))
         .bind(client.as_str())
         .bind(&ep)
@@ -443,6 +525,7 @@ impl Services {
         .bind(hidden)
         .bind(&from)
         .bind(&until)
+        .bind(&category)
         .bind(per_page)
         .bind((page - 1) * per_page)
         .fetch_all(&mut *tx)
@@ -456,6 +539,7 @@ impl Services {
                 tx,
                 ReportPage {
                     items,
+                    categories,
                     total,
                     page,
                     per_page,

@@ -27,6 +27,8 @@ use serde::Serialize;
 pub const QUESTION_MAX_CHARS: usize = 1000;
 /// At most this many open questions per asker at once.
 pub const OPEN_QUESTIONS_MAX: i64 = 10;
+/// At most this many messages in one question (then: a new question).
+pub const MESSAGES_MAX: i64 = 50;
 
 /// The audit trail's data kind (the part's code: "Vraag aan je team").
 const KIND: &str = "questions";
@@ -131,9 +133,14 @@ impl Services {
     /// Opens a question to the client's team. Returns its id.
     pub async fn ask_team(&self, ctx: &Ctx, client: &ClientId, body: &str) -> Result<QuestionId> {
         let body = text(body)?;
-        policy::decide_question_asker(&ctx.principal).map_err(ServiceError::Denied)?;
         let a = attempt(Access::Write, AuditAction::Create, None);
         let (mut tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
+        if let Err(reason) = policy::decide_question_asker(&ctx.principal) {
+            self.denied(&mut tx, ctx, Some(client.as_str()), &a, reason.code())
+                .await?;
+            tx.commit().await?;
+            return Err(ServiceError::Denied(reason));
+        }
         let (kind, by) = author(&ctx.principal)?;
         let open: i64 = crate::sql::query(
             "SELECT COUNT(*) AS n FROM team_question WHERE client_id = $1 AND asked_by_id = $2 AND status = 'open'",
@@ -321,6 +328,20 @@ impl Services {
         if s(&r, "status")? != "open" {
             return Err(ServiceError::Stale);
         }
+        let count: i64 = crate::sql::query(
+            "SELECT COUNT(*) AS n FROM team_question_message WHERE question_id = $1",
+        )
+        .bind(id.as_str())
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(ServiceError::from)
+        .and_then(|r| crate::row::i(&r, "n"))?;
+        if count >= MESSAGES_MAX {
+            return Err(ServiceError::Invalid(FieldError::new(
+                "question",
+                "too many messages in one question",
+            )));
+        }
         crate::sql::query(
             "INSERT INTO team_question_message (id, question_id, author_kind, author_id, body, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6)",
@@ -355,10 +376,14 @@ impl Services {
         {
             return self.no_such_item(ctx, &a).await;
         }
-        let (tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
-        policy::decide_question_close(&ctx.principal).map_err(ServiceError::Denied)?;
+        let (mut tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
+        if let Err(reason) = policy::decide_question_close(&ctx.principal) {
+            self.denied(&mut tx, ctx, Some(client.as_str()), &a, reason.code())
+                .await?;
+            tx.commit().await?;
+            return Err(ServiceError::Denied(reason));
+        }
         let (_, by) = author(&ctx.principal)?;
-        let mut tx = tx;
         let changed = crate::sql::query(
             "UPDATE team_question SET status = 'done', done_by = $2, done_at = $3 WHERE id = $1 AND status = 'open'",
         )

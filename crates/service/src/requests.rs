@@ -397,10 +397,11 @@ impl Services {
                     tx.commit().await?;
                     return Err(ServiceError::Denied(reason));
                 }
-                let tiles: Vec<DossierPart> = parts
+                // The portal's tiles only, each once, in tile order.
+                let tiles: Vec<DossierPart> = policy::CLIENT_PARTS
                     .iter()
                     .copied()
-                    .filter(|p| policy::CLIENT_PARTS.contains(p))
+                    .filter(|p| parts.contains(p))
                     .collect();
                 if tiles.is_empty() {
                     return Err(ServiceError::Invalid(FieldError::new(

@@ -159,7 +159,11 @@ impl SettingsForm {
         }
         let emergency = match self.emergency.trim() {
             "" => None,
-            p if p.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c)) => Some(p.to_owned()),
+            p if p.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c))
+                && p.chars().filter(char::is_ascii_digit).count() >= 3 =>
+            {
+                Some(p.to_owned())
+            }
             _ => {
                 errors.push(tr.t("admin-emergency-error"));
                 None

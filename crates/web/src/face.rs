@@ -83,7 +83,15 @@ pub fn emergency_phone() -> String {
 
 /// [`emergency_phone`] for a `tel:` link: digits and a leading +.
 pub fn emergency_tel() -> String {
-    emergency_phone()
+    // "+31 (0)20 …": the (0) is not dialled after a country code.
+    let number = emergency_phone();
+    let number = if number.trim_start().starts_with('+') {
+        number.replace("(0)", "")
+    } else {
+        number
+    };
+    number
+        .trim()
         .chars()
         .enumerate()
         .filter(|(i, c)| c.is_ascii_digit() || (*i == 0 && *c == '+'))

@@ -678,6 +678,9 @@ struct PlanPage {
     open_id: String,
     /// The open section's statements and the way to ask about it.
     voice: Option<requests::Voice>,
+    /// The whole plan on one page: every section with its additions.
+    whole: Vec<(SectionText, Vec<requests::StatementLine>)>,
+    showing_whole: bool,
 }
 
 /// Text as paragraphs: one per non-empty line.
@@ -689,12 +692,20 @@ pub fn paragraphs(text: &str) -> Vec<String> {
         .collect()
 }
 
+#[derive(Deserialize, Default)]
+pub struct PlanQuery {
+    /// `1`: the whole plan on one page (to read or print).
+    alles: Option<String>,
+}
+
 pub async fn plan(
     State(st): State<AppState>,
     Opened(v): Opened,
     Path(id): Path<String>,
+    Query(q): Query<PlanQuery>,
 ) -> Result<Response, WebError> {
-    plan_page(st, v, id, None).await
+    let whole = q.alles.as_deref() == Some("1");
+    plan_page(st, v, id, None, whole).await
 }
 
 pub async fn plan_section(
@@ -702,7 +713,7 @@ pub async fn plan_section(
     Opened(v): Opened,
     Path((id, section)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
-    plan_page(st, v, id, Some(section)).await
+    plan_page(st, v, id, Some(section), false).await
 }
 
 async fn plan_page(
@@ -710,6 +721,7 @@ async fn plan_page(
     v: Viewer,
     id: String,
     section: Option<String>,
+    whole: bool,
 ) -> Result<Response, WebError> {
     let plan_id = PlanVersionId::parse(&id).ok_or(WebError::NotFound)?;
     let section_id = match &section {
@@ -750,6 +762,25 @@ async fn plan_page(
         open,
         open_id: section_id.map(|s| s.to_string()).unwrap_or_default(),
         voice,
+        whole: if whole {
+            detail
+                .sections
+                .iter()
+                .map(|s| {
+                    (
+                        SectionText {
+                            domain: s.domain.clone(),
+                            goals: crate::markdown::render(&s.goals),
+                            agreements: crate::markdown::render(&s.agreements),
+                        },
+                        requests::statement_lines(&s.additions),
+                    )
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
+        showing_whole: whole,
     })))
 }
 
@@ -787,6 +818,12 @@ fn report_line(r: &ReportView, excerpt_chars: usize) -> ReportLine {
 pub struct Period {
     pub from: String,
     pub until: String,
+    /// Rapportages only (issue 15): the search words and the category,
+    /// and the categories to choose from.
+    pub search: bool,
+    pub words: String,
+    pub category: String,
+    pub categories: Vec<String>,
 }
 
 #[derive(Template)]
@@ -828,6 +865,15 @@ fn query_link(base: &str, period: &Period, page: i64) -> String {
     if !period.until.is_empty() {
         q.push(format!("tot={}", crate::auth::urlencode(&period.until)));
     }
+    if !period.words.is_empty() {
+        q.push(format!("woorden={}", crate::auth::urlencode(&period.words)));
+    }
+    if !period.category.is_empty() {
+        q.push(format!(
+            "soort={}",
+            crate::auth::urlencode(&period.category)
+        ));
+    }
     if page > 1 {
         q.push(format!("pagina={page}"));
     }
@@ -843,9 +889,19 @@ pub async fn reports(
     Opened(v): Opened,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
-    let period = Period {
+    let mut period = Period {
         from: q.get("van").cloned().unwrap_or_default(),
         until: q.get("tot").cloned().unwrap_or_default(),
+        search: true,
+        words: q
+            .get("woorden")
+            .map(|w| w.trim().chars().take(100).collect())
+            .unwrap_or_default(),
+        category: q
+            .get("soort")
+            .map(|c| c.trim().chars().take(100).collect())
+            .unwrap_or_default(),
+        categories: Vec::new(),
     };
     let page_no = match q.get("pagina").map(|p| p.trim()) {
         None | Some("") => 1,
@@ -901,11 +957,14 @@ pub async fn reports(
                 until,
                 page: page_no,
                 per_page: REPORTS_PER_PAGE,
+                words: (!period.words.is_empty()).then(|| period.words.clone()),
+                category: (!period.category.is_empty()).then(|| period.category.clone()),
             },
         )
         .await?
         .into_inner();
     let pages = ((result.total + REPORTS_PER_PAGE - 1) / REPORTS_PER_PAGE).max(1);
+    period.categories = result.categories.clone();
     Ok(private(page(ReportsPage {
         t: v.tr,
         f: v.frame,
@@ -1342,6 +1401,7 @@ pub async fn who_looked(
     let period = Period {
         from: q.get("van").cloned().unwrap_or_default(),
         until: q.get("tot").cloned().unwrap_or_default(),
+        ..Default::default()
     };
     let parsed = (
         parse_filter_date(&period.from),

@@ -91,3 +91,95 @@
   }
   arm();
 })();
+
+// "Lees voor" (issue 15): a button before each text marked
+// data-read-aloud that reads it aloud with the browser's own speech
+// synthesis, in the page's language; nothing is sent anywhere. Only when
+// the browser has a voice for that language; otherwise no button at all.
+(function () {
+  "use strict";
+  var targets = document.querySelectorAll("[data-read-aloud]");
+  var synth = window.speechSynthesis;
+  if (!targets.length || !synth || typeof window.SpeechSynthesisUtterance !== "function") {
+    return;
+  }
+  var body = document.body;
+  var lang = (document.documentElement.getAttribute("lang") || "nl").toLowerCase();
+  var read = body.getAttribute("data-read-aloud-label") || "Lees voor";
+  var stop = body.getAttribute("data-read-aloud-stop") || "Stop";
+  var done = false;
+  function voice() {
+    var all = synth.getVoices() || [];
+    for (var i = 0; i < all.length; i++) {
+      if ((all[i].lang || "").toLowerCase().replace("_", "-").indexOf(lang) === 0) {
+        return all[i];
+      }
+    }
+    return null;
+  }
+  function setup() {
+    var v = voice();
+    if (done || !v) {
+      return;
+    }
+    done = true;
+    var buttons = [];
+    function reset() {
+      for (var j = 0; j < buttons.length; j++) {
+        buttons[j].textContent = read;
+        buttons[j].setAttribute("aria-pressed", "false");
+      }
+    }
+    for (var i = 0; i < targets.length; i++) {
+      (function (target) {
+        var b = document.createElement("button");
+        b.type = "button";
+        b.className = "utrecht-button utrecht-button--secondary-action inzage-read-aloud";
+        b.setAttribute("aria-pressed", "false");
+        b.textContent = read;
+        b.addEventListener("click", function () {
+          var speaking = b.getAttribute("aria-pressed") === "true";
+          synth.cancel();
+          reset();
+          if (speaking) {
+            return;
+          }
+          var u = new window.SpeechSynthesisUtterance(target.innerText || target.textContent || "");
+          try {
+            u.voice = v;
+          } catch (e) {
+            // Only a real SpeechSynthesisVoice is accepted; the language
+            // below still picks a voice.
+          }
+          u.lang = v.lang;
+          u.onend = reset;
+          b.textContent = stop;
+          b.setAttribute("aria-pressed", "true");
+          synth.speak(u);
+        });
+        buttons.push(b);
+        target.parentNode.insertBefore(b, target);
+      })(targets[i]);
+    }
+  }
+  setup();
+  if (!done && synth.addEventListener) {
+    synth.addEventListener("voiceschanged", setup);
+  }
+})();
+
+// On a phone, a tile's page opens with its content in view (issue 15): the
+// tile row stays above it, compact, one swipe up.
+(function () {
+  "use strict";
+  if (location.hash || !window.matchMedia || !window.matchMedia("(max-width: 40em)").matches) {
+    return;
+  }
+  if (!document.querySelector(".inzage-tile--active")) {
+    return;
+  }
+  var title = document.getElementById("panel-title");
+  if (title && title.scrollIntoView) {
+    title.scrollIntoView({ block: "start" });
+  }
+})();

@@ -171,6 +171,34 @@ async fn an_adult_client_stops_a_contact_persons_access_and_asks_to_add_someone(
         "{mine}"
     );
 
+    // A curator whose access starts next week represents Eva already:
+    // from now on her network is managed with the team (review).
+    w.svc
+        .add_contact_person(
+            &cli,
+            &eva,
+            NewContactPerson {
+                given_name: label("Cor"),
+                name_prefix: None,
+                family_name: label("Curator"),
+                relation: Relation::Curator,
+                email: None,
+                mobile: None,
+            },
+            NewGrant {
+                parts: vec![DossierPart::Profile],
+                valid_from: w.clock.now_for_test() + chrono::Duration::days(7),
+                valid_until: None,
+                consent_recorded_by: w.anna.clone(),
+            },
+        )
+        .await
+        .expect("cor");
+    let net = eva_b.get("/dossier/netwerk").await.body;
+    assert!(!net.contains("soort=netwerk"), "{net}");
+    let r = eva_b.post("/dossier/verzoeken", &with_tiles).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
     // Aisha has a mentor: she sees her network, not the controls.
     let mut aisha = w.signed_in("aisha@example.nl").await;
     let net = aisha.get("/dossier/netwerk").await.body;

@@ -78,9 +78,9 @@ pub async fn stop(
         .client_ends_access(&v.ctx, &v.header.client_id, &cp)
         .await
     {
-        Ok(()) | Err(ServiceError::Stale) => {
-            Ok(redirect("/dossier/netwerk?melding=gestopt", vec![]))
-        }
+        Ok(()) => Ok(redirect("/dossier/netwerk?melding=gestopt", vec![])),
+        // Changed meanwhile (or ended already): the page shows what holds now.
+        Err(ServiceError::Stale) => Ok(redirect("/dossier/netwerk", vec![])),
         Err(e) => Err(e.into()),
     }
 }
