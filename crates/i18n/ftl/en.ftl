@@ -1190,3 +1190,4 @@ filter-words = Search by word
 filter-category = Kind of report
 filter-category-all = All kinds
 reports-none-found = No reports found. Try another word, or choose all kinds.
+who-client = the client

@@ -1191,3 +1191,4 @@ filter-words = Zoek op woord
 filter-category = Soort rapportage
 filter-category-all = Alle soorten
 reports-none-found = Er zijn geen rapportages gevonden. Probeer een ander woord, of kies alle soorten.
+who-client = de cliënt

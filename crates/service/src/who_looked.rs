@@ -21,6 +21,8 @@ use serde::Serialize;
 pub enum Who {
     /// The client ("jijzelf").
     Yourself,
+    /// The client, as a contact person reading the log sees them.
+    Client,
     /// A staff member, with the role they acted in (`None`: unknown role).
     Staff {
         name: String,
@@ -171,6 +173,18 @@ impl Services {
             Principal::Client { client_id } => Some(client_id.to_string()),
             _ => None,
         };
+        // A contact person reading the log: the client is "de cliënt", not
+        // "jijzelf", and others' questions and requests are not shown (a
+        // contact person sees only their own there; review of issue 15).
+        let viewer_cp = match &ctx.principal {
+            Principal::ContactPerson { contact_person_id } => Some(contact_person_id.to_string()),
+            _ => None,
+        };
+        let client_self = if viewer_cp.is_some() {
+            Who::Client
+        } else {
+            Who::Yourself
+        };
         let mut lines: Vec<WhoLookedLine> = Vec::new();
         // Session starts seen so far (rows come newest first): (actor, at).
         let mut starts: Vec<(String, DateTime<Utc>)> = Vec::new();
@@ -178,9 +192,18 @@ impl Services {
             let at = t(r, "occurred_at")?;
             let kind = s(r, "actor_kind")?;
             let actor = s(r, "actor_id")?;
+            if let Some(v) = &viewer_cp {
+                let private = matches!(
+                    s(r, "data_kind")?.as_str(),
+                    "questions" | "requests" | "request_queue"
+                );
+                if private && !(kind == "contact_person" && actor == *v) {
+                    continue;
+                }
+            }
             let who = match kind.as_str() {
                 "client" if Some(&actor) == me.as_ref() => Who::Yourself,
-                "client" | "account" if actor == client.as_str() => Who::Yourself,
+                "client" | "account" if actor == client.as_str() => client_self.clone(),
                 "staff" => match os(r, "s_given")? {
                     Some(g) => Who::Staff {
                         name: full_name(&g, os(r, "s_prefix")?.as_deref(), &s(r, "s_family")?),
@@ -194,7 +217,7 @@ impl Services {
                     },
                     None => Who::UnknownContactPerson,
                 },
-                "account" => Who::Yourself,
+                "account" => client_self.clone(),
                 _ => Who::System,
             };
             // One sign-in is one line: its steps (the password, the code

@@ -1381,6 +1381,7 @@ struct WhoLookedPage {
 fn who_words(tr: Tr, who: &Who) -> String {
     match who {
         Who::Yourself => tr.t("who-yourself"),
+        Who::Client => tr.t("who-client"),
         Who::Staff { name, role } => {
             let role = tr.t(role_key(role.map(|r| r.code()).unwrap_or("-")));
             tr.a2("who-staff", "name", name, "role", role)

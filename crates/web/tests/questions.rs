@@ -54,7 +54,7 @@ async fn a_question_is_answered_by_the_team_and_nobody_else_reads_it() {
                 mobile: Some(MobileNumber::parse("0612345688").expect("m")),
             },
             NewGrant {
-                parts: vec![DossierPart::Questions],
+                parts: vec![DossierPart::Questions, DossierPart::AuditTrail],
                 valid_from: w.clock.now_for_test() - chrono::Duration::days(1),
                 valid_until: None,
                 consent_recorded_by: w.anna.clone(),
@@ -244,4 +244,24 @@ async fn a_question_is_answered_by_the_team_and_nobody_else_reads_it() {
     assert!(events >= 8, "{events}");
     let log = aisha.get("/dossier/wie-keek-mee").await.body;
     assert!(log.contains("Vragen aan het team"), "{log}");
+    // Mila (with the log's tile) sees her own question events, not those
+    // of the client, and the client as "de cliënt", not "jijzelf".
+    let mut mila = w.signed_in("mila@example.nl").await;
+    let log = mila.get("/dossier/wie-keek-mee").await.body;
+    let rows: Vec<&str> = log.split("<tr").collect();
+    assert!(
+        rows.iter()
+            .any(|r| r.contains("Mila Vries") && r.contains("Vragen aan het team")),
+        "{log}"
+    );
+    assert!(
+        !rows
+            .iter()
+            .any(|r| r.contains("Vragen aan het team") && !r.contains("Mila Vries")),
+        "{log}"
+    );
+    assert!(
+        log.contains("de cliënt") && !log.contains("jijzelf"),
+        "{log}"
+    );
 }
