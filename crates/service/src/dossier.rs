@@ -822,6 +822,18 @@ impl Services {
         row.map(|r| s(&r, "client_id")).transpose()
     }
 
+    /// Whether an item of `table` belongs to `client` (an unknown id does
+    /// not): the check before an item is read or written under its
+    /// client's address.
+    pub(crate) async fn belongs_to(
+        &self,
+        table: &'static str,
+        id: &str,
+        client: &ClientId,
+    ) -> Result<bool> {
+        Ok(self.owner_of(table, id).await?.as_deref() == Some(client.as_str()))
+    }
+
     pub(crate) async fn owner_of_series(&self, series: &str) -> Result<Option<String>> {
         let row = crate::sql::query("SELECT client_id FROM report WHERE series_id = $1 LIMIT 1")
             .bind(series)

@@ -230,11 +230,9 @@ impl Services {
         id: &QuestionId,
     ) -> Result<Audited<Question>> {
         let a = attempt(Access::Read, AuditAction::Read, Some(id.as_str()));
-        if self
-            .owner_of("team_question", id.as_str())
+        if !self
+            .belongs_to("team_question", id.as_str(), client)
             .await?
-            .as_deref()
-            != Some(client.as_str())
         {
             return self.no_such_item(ctx, &a).await;
         }
@@ -307,11 +305,9 @@ impl Services {
     ) -> Result<()> {
         let body = text(body)?;
         let a = attempt(Access::Write, AuditAction::Update, Some(id.as_str()));
-        if self
-            .owner_of("team_question", id.as_str())
+        if !self
+            .belongs_to("team_question", id.as_str(), client)
             .await?
-            .as_deref()
-            != Some(client.as_str())
         {
             return self.no_such_item(ctx, &a).await;
         }
@@ -368,11 +364,9 @@ impl Services {
         id: &QuestionId,
     ) -> Result<()> {
         let a = attempt(Access::Write, AuditAction::Update, Some(id.as_str()));
-        if self
-            .owner_of("team_question", id.as_str())
+        if !self
+            .belongs_to("team_question", id.as_str(), client)
             .await?
-            .as_deref()
-            != Some(client.as_str())
         {
             return self.no_such_item(ctx, &a).await;
         }

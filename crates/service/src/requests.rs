@@ -575,11 +575,9 @@ impl Services {
             data_id: Some(id.as_str()),
             hide_denial: true,
         };
-        if self
-            .owner_of("dossier_request", id.as_str())
+        if !self
+            .belongs_to("dossier_request", id.as_str(), client)
             .await?
-            .as_deref()
-            != Some(client.as_str())
         {
             return self.no_such_item(ctx, &a).await;
         }
