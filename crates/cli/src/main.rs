@@ -1,4 +1,5 @@
 //! `inzage`: the one binary. See `inzage --help` and the README.
+#![deny(unsafe_code)]
 #![deny(clippy::unwrap_used)]
 
 mod admin;
@@ -239,7 +240,8 @@ fn main() -> ExitCode {
 fn restore_sigpipe() {
     #[cfg(unix)]
     // SAFETY: setting a signal disposition to its default at start-up,
-    // before any threads exist.
+    // before any threads exist. The one unsafe block of the project.
+    #[allow(unsafe_code)]
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }

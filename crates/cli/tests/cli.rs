@@ -407,6 +407,17 @@ async fn serve_answers_health_and_shuts_down_gracefully_on_sigterm() {
     assert!(response
         .to_ascii_lowercase()
         .contains("content-security-policy"));
+    // No version details (ASVS 14.3.3): hyper and axum add no Server or
+    // X-Powered-By header, and we set none.
+    let head = response
+        .split("\r\n\r\n")
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    assert!(
+        !head.contains("\r\nserver:") && !head.contains("x-powered-by"),
+        "{head}"
+    );
     // SAFETY: sending SIGTERM to our own child process.
     unsafe {
         libc::kill(child.id() as i32, libc::SIGTERM);

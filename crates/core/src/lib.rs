@@ -2,6 +2,7 @@
 //! `parse`, the model's enums), the access policy as a pure function, the
 //! audit-chain hashing and the injectable clock. No I/O lives here, so every
 //! rule can be tested as a table.
+#![forbid(unsafe_code)]
 #![deny(clippy::unwrap_used)]
 
 pub mod audit;

@@ -136,6 +136,8 @@ code_enum!(
         PasswordResetRequested => "password_reset_requested", "wachtwoord opgevraagd";
         SessionStart => "session_start", "ingelogd (sessie gestart)";
         SessionEnd => "session_end", "sessie beëindigd";
+        // A notification without content was sent (ADR 0021).
+        Notify => "notify", "bericht gestuurd";
     }
 );
 

@@ -4,6 +4,7 @@
 //! SMS messages. A key missing in a language falls back to Dutch. Tests
 //! check that both files hold the same keys and parse cleanly; the web
 //! crate checks that every key a template, handler or service uses exists.
+#![forbid(unsafe_code)]
 #![deny(clippy::unwrap_used)]
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};

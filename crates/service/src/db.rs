@@ -108,6 +108,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "team_questions",
         include_str!("../migrations/0011_team_questions.sql"),
     ),
+    (
+        12,
+        "notifications",
+        include_str!("../migrations/0012_notifications.sql"),
+    ),
 ];
 
 impl Db {

@@ -17,6 +17,9 @@ pub const FINALISE_REPORT: &str = "finalise_report";
 pub const DELIVER_MESSAGE: &str = "deliver_message";
 pub const PASSWORD_RESET_REQUEST: &str = "password_reset_request";
 pub const AUTO_INVITE: &str = "auto_invite";
+/// Notifications without content (ADR 0021): one job that runs again
+/// every quarter of an hour in the sending window.
+pub const NOTIFICATION_SWEEP: &str = "notification_sweep";
 /// How long a claim holds before another runner may retake the job.
 pub const LEASE: Duration = Duration::minutes(5);
 pub const MAX_ATTEMPTS: i64 = 5;
@@ -303,6 +306,7 @@ impl Runner {
                     Err(e) => Err(e),
                 }
             }
+            NOTIFICATION_SWEEP => self.services.notification_sweep().await,
             other => Err(ServiceError::Internal(format!("unknown job kind {other}"))),
         }
     }

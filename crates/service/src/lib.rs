@@ -3,6 +3,7 @@
 //! `inzage_core::policy` and writes the NEN 7513 audit event in the same
 //! database transaction. The storage code is private to this crate, so no
 //! other crate can reach client data without passing a service method.
+#![forbid(unsafe_code)]
 #![deny(clippy::unwrap_used)]
 
 mod access;
@@ -23,6 +24,7 @@ mod group_commit;
 pub mod jobs;
 pub mod kept_forms;
 pub mod messages;
+pub mod notifications;
 pub mod pacing;
 pub mod passwords;
 pub mod plans;

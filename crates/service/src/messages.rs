@@ -38,6 +38,41 @@ pub struct Outgoing {
     /// The holder's organisation's logo, shown at the top of an e-mail
     /// (issue 14). Without one the e-mail is plain text only.
     pub logo: Option<MailLogo>,
+    /// A notification's one-click unsubscribe address (RFC 8058).
+    pub list_unsubscribe: Option<String>,
+}
+
+/// `List-Unsubscribe: <https://…>` (RFC 2369).
+#[derive(Clone)]
+struct ListUnsubscribe(String);
+
+impl lettre::message::header::Header for ListUnsubscribe {
+    fn name() -> lettre::message::header::HeaderName {
+        lettre::message::header::HeaderName::new_from_ascii_str("List-Unsubscribe")
+    }
+    fn parse(s: &str) -> std::result::Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self(s.to_owned()))
+    }
+    fn display(&self) -> lettre::message::header::HeaderValue {
+        lettre::message::header::HeaderValue::new(Self::name(), format!("<{}>", self.0))
+    }
+}
+
+/// `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058): the
+/// mail program's own button unsubscribes with one POST.
+#[derive(Clone)]
+struct ListUnsubscribePost;
+
+impl lettre::message::header::Header for ListUnsubscribePost {
+    fn name() -> lettre::message::header::HeaderName {
+        lettre::message::header::HeaderName::new_from_ascii_str("List-Unsubscribe-Post")
+    }
+    fn parse(_: &str) -> std::result::Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self)
+    }
+    fn display(&self) -> lettre::message::header::HeaderValue {
+        lettre::message::header::HeaderValue::new(Self::name(), "List-Unsubscribe=One-Click".into())
+    }
 }
 
 /// An organisation's logo for the HTML part of an e-mail.
@@ -133,6 +168,18 @@ pub(crate) struct NewMessage<'a> {
 
 /// Queues a message and its delivery job inside `tx`.
 pub(crate) async fn queue(tx: &mut Tx, now: DateTime<Utc>, m: NewMessage<'_>) -> Result<String> {
+    queue_with(tx, now, m, None).await
+}
+
+/// [`queue`], for an e-mail with a one-click unsubscribe address (RFC
+/// 8058): it goes into the `List-Unsubscribe` header and is erased with
+/// the body after delivery.
+pub(crate) async fn queue_with(
+    tx: &mut Tx,
+    now: DateTime<Utc>,
+    m: NewMessage<'_>,
+    list_unsubscribe: Option<&str>,
+) -> Result<String> {
     let id = new_id();
     // Every e-mail ends with the name of the holder's organisation (its
     // display name), so the recipient sees who writes (issue 14).
@@ -157,8 +204,8 @@ pub(crate) async fn queue(tx: &mut Tx, now: DateTime<Utc>, m: NewMessage<'_>) ->
         _ => m.body,
     };
     crate::sql::query(
-        "INSERT INTO message (id, channel, recipient, subject, body, purpose, account_id, status, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', $8)",
+        "INSERT INTO message (id, channel, recipient, subject, body, purpose, account_id, status, created_at, \
+         list_unsubscribe) VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', $8, $9)",
     )
     .bind(&id)
     .bind(m.channel.code())
@@ -168,6 +215,7 @@ pub(crate) async fn queue(tx: &mut Tx, now: DateTime<Utc>, m: NewMessage<'_>) ->
     .bind(m.purpose)
     .bind(m.account_id)
     .bind(ts(now))
+    .bind(list_unsubscribe)
     .execute(&mut **tx)
     .await?;
     crate::jobs::enqueue(tx, crate::jobs::DELIVER_MESSAGE, &id, now, now).await?;
@@ -186,7 +234,7 @@ fn lettre_message(sender: &Sender, msg: &Outgoing) -> Result<lettre::Message> {
         .parse()
         .map_err(|e| ServiceError::Internal(format!("recipient: {e}")))?;
     let subject = msg.subject.clone().unwrap_or_default();
-    let builder = Message::builder()
+    let mut builder = Message::builder()
         .from(from)
         .to(to)
         .subject(subject.clone())
@@ -195,6 +243,11 @@ fn lettre_message(sender: &Sender, msg: &Outgoing) -> Result<lettre::Message> {
         // marking it sent carries the same Message-ID, so mail systems can
         // drop the duplicate (SMTP itself is at-least-once).
         .message_id(Some(format!("<{}@inzage>", msg.id)));
+    if let Some(url) = &msg.list_unsubscribe {
+        builder = builder
+            .header(ListUnsubscribe(url.clone()))
+            .header(ListUnsubscribePost);
+    }
     let built = match &msg.logo {
         None => builder
             .header(ContentType::TEXT_PLAIN)

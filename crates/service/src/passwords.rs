@@ -226,4 +226,22 @@ mod tests {
                 .await
         );
     }
+
+    #[tokio::test]
+    async fn long_passwords_are_not_truncated_and_every_hash_has_its_own_salt() {
+        let h = Hasher::with_params(1, 64, 1, 1);
+        // 128 characters that differ only in the last one (bcrypt, for
+        // one, would cut at 72 bytes): ASVS 2.1.3.
+        let long = format!("{}a", "ë".repeat(127));
+        let other = format!("{}b", "ë".repeat(127));
+        let phc = h.hash(&long).await.unwrap();
+        assert!(h.verify(&long, Some(&phc)).await);
+        assert!(!h.verify(&other, Some(&phc)).await);
+        // The same password twice: two salts of 128 bits (ASVS 2.4.2).
+        let again = h.hash(&long).await.unwrap();
+        assert_ne!(phc, again);
+        let salt = |p: &str| p.split('$').nth(4).map(str::to_owned).unwrap_or_default();
+        assert_ne!(salt(&phc), salt(&again));
+        assert!(salt(&phc).len() >= 22, "16 bytes in base64: {phc}");
+    }
 }

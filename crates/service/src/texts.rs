@@ -87,6 +87,90 @@ pub(crate) fn password_changed(lang: Voice<'_>) -> (String, String) {
     )
 }
 
+/// "Something new" (ADR 0021): never what, never whose. `own`: the
+/// client's own dossier; else a dossier the contact person may read (the
+/// client is not named).
+pub(crate) fn news_mail(
+    lang: Voice<'_>,
+    own: bool,
+    portal: &str,
+    unsubscribe: &str,
+) -> (String, String) {
+    let t = tr(lang);
+    let (subject, line) = if own {
+        ("notify-news-subject-own", "notify-news-own")
+    } else {
+        ("notify-news-subject-other", "notify-news-other")
+    };
+    (
+        t.t(subject),
+        format!(
+            "{}\n\n{}\n{}\n{portal}\n\n{}\n{}\n{unsubscribe}\n",
+            t.t("mail-hello"),
+            t.t(line),
+            t.t("notify-look"),
+            t.t("notify-why"),
+            t.t("notify-stop"),
+        ),
+    )
+}
+
+pub(crate) fn news_sms(lang: Voice<'_>, own: bool) -> String {
+    tr(lang).t(if own {
+        "notify-news-sms-own"
+    } else {
+        "notify-news-sms-other"
+    })
+}
+
+/// The reminder the day before: the time, nothing else.
+pub(crate) fn reminder_mail(
+    lang: Voice<'_>,
+    own: bool,
+    time: &str,
+    portal: &str,
+    unsubscribe: &str,
+) -> (String, String) {
+    let t = tr(lang);
+    (
+        t.t("notify-reminder-subject"),
+        format!(
+            "{}\n\n{}\n{}\n{portal}\n\n{}\n{}\n{unsubscribe}\n",
+            t.t("mail-hello"),
+            reminder_sms(lang, own, time),
+            t.t("notify-look"),
+            t.t("notify-why"),
+            t.t("notify-stop"),
+        ),
+    )
+}
+
+pub(crate) fn reminder_sms(lang: Voice<'_>, own: bool, time: &str) -> String {
+    tr(lang).a(
+        if own {
+            "notify-reminder-own"
+        } else {
+            "notify-reminder-other"
+        },
+        "time",
+        time,
+    )
+}
+
+/// A right app code was used a second time.
+pub(crate) fn code_reused(lang: Voice<'_>) -> (String, String) {
+    let t = tr(lang);
+    (
+        t.t("mail-code-reused-subject"),
+        format!(
+            "{}\n\n{}\n{}\n",
+            t.t("mail-hello"),
+            t.t("mail-code-reused-intro"),
+            t.t("mail-code-reused-unexpected"),
+        ),
+    )
+}
+
 pub(crate) fn lockout(
     lang: Voice<'_>,
     until: &str,

@@ -56,6 +56,8 @@ pub enum Verb {
     PasswordOnly,
     SignedOut,
     PasswordSet,
+    /// Inzage sent a notification without content (ADR 0021).
+    Notified,
     Used,
 }
 
@@ -74,6 +76,7 @@ impl Verb {
             Verb::PasswordOnly => "password_only",
             Verb::SignedOut => "signed_out",
             Verb::PasswordSet => "password_set",
+            Verb::Notified => "notified",
             Verb::Used => "used",
         }
     }
@@ -132,6 +135,7 @@ fn verb(action: &str) -> Verb {
         Some(AuditAction::SessionStart) => Verb::SignedIn,
         Some(AuditAction::Logout | AuditAction::SessionEnd) => Verb::SignedOut,
         Some(AuditAction::PasswordSet) => Verb::PasswordSet,
+        Some(AuditAction::Notify) => Verb::Notified,
         _ => Verb::Used,
     }
 }
@@ -195,7 +199,7 @@ impl Services {
             if let Some(v) = &viewer_cp {
                 let private = matches!(
                     s(r, "data_kind")?.as_str(),
-                    "questions" | "requests" | "request_queue"
+                    "questions" | "requests" | "request_queue" | "notification"
                 );
                 if private && !(kind == "contact_person" && actor == *v) {
                     continue;

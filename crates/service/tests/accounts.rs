@@ -861,6 +861,56 @@ async fn authenticator_app_codes_work_once() {
             .expect("v"),
         SecondStepOutcome::Rejected
     );
+    // Recorded as a reuse, and the holder is told once (ASVS 2.8.5).
+    assert_eq!(
+        w.db.scalar("SELECT COUNT(*) FROM audit_event WHERE reason = 'totp_reused'")
+            .await,
+        1
+    );
+    let LoginOutcome::SecondStep {
+        session_token: half,
+        ..
+    } = w
+        .svc
+        .login("test.client@example.nl", PASSWORD, false, None, None)
+        .await
+        .expect("l")
+    else {
+        panic!()
+    };
+    assert_eq!(
+        w.svc
+            .verify_second_step(&half, &code, true, None)
+            .await
+            .expect("v"),
+        SecondStepOutcome::Rejected
+    );
+    let told: Vec<String> = w
+        .outbox()
+        .await
+        .into_iter()
+        .filter(|m| m.contains("Iemand gebruikte een code van je app opnieuw"))
+        .collect();
+    assert_eq!(told.len(), 1, "one notice an hour");
+    // A wrong code is not called a reuse.
+    let LoginOutcome::SecondStep {
+        session_token: half,
+        ..
+    } = w
+        .svc
+        .login("test.client@example.nl", PASSWORD, false, None, None)
+        .await
+        .expect("l")
+    else {
+        panic!()
+    };
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let _ = w.svc.verify_second_step(&half, wrong, true, None).await;
+    assert_eq!(
+        w.db.scalar("SELECT COUNT(*) FROM audit_event WHERE reason = 'totp_reused'")
+            .await,
+        2
+    );
 }
 
 #[tokio::test]

@@ -66,12 +66,14 @@ struct AccountPage {
     has_totp: bool,
     language: String,
     own_change: Option<OwnChangeLine>,
+    /// Berichten over je dossier (ADR 0021).
+    notify: inzage_service::notifications::NotificationSettings,
     notice: Option<String>,
     error: Option<String>,
 }
 
 /// "Mijn account"; `notice` and `error` are translation keys.
-async fn account_page(
+pub(crate) async fn account_page(
     st: &AppState,
     tok: &str,
     info: SessionInfo,
@@ -80,6 +82,7 @@ async fn account_page(
 ) -> Result<Response, WebError> {
     let t = crate::portal::tr_of(&info);
     let me = st.services.my_account(tok).await?;
+    let notify = st.services.notification_settings(tok).await?;
     Ok(page(AccountPage {
         change_kinds: CHANGE_KINDS,
         notice: notice.map(|m| t.m(&m)),
@@ -89,6 +92,7 @@ async fn account_page(
         email: me.email,
         mobile: me.mobile,
         has_totp: me.has_totp,
+        notify,
         language: info.language,
         own_change: me.own_change.map(|c| OwnChangeLine {
             to: c.new_email.or(c.new_mobile).unwrap_or_default(),

@@ -21,7 +21,7 @@ use utoipa::{OpenApi, ToSchema};
 pub struct ApiError {
     /// `rejected`, `paused`, `busy`, `access_ended`, `invalid`,
     /// `not_found`, `expired`, `too_soon`, `unauthorized`, `bad_request`,
-    /// `unavailable`, `internal`.
+    /// `unsupported_media_type`, `unavailable`, `internal`.
     pub error: &'static str,
     pub message: String,
     /// The field at fault, for `invalid`.
@@ -30,6 +30,9 @@ pub struct ApiError {
     /// When to try again, for `paused`, `busy`, `too_soon`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub until: Option<DateTime<Utc>>,
+    /// For `internal`: the incident's reference, also in the server's log.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
 }
 
 fn err(status: StatusCode, error: &'static str, message: impl Into<String>) -> Response {
@@ -40,6 +43,7 @@ fn err(status: StatusCode, error: &'static str, message: impl Into<String>) -> R
             message: message.into(),
             field: None,
             until: None,
+            reference: None,
         }),
     )
         .into_response()
@@ -58,6 +62,7 @@ fn err_until(
             message: message.into(),
             field: None,
             until: Some(until),
+            reference: None,
         }),
     )
         .into_response()
@@ -72,6 +77,7 @@ fn service_error(e: ServiceError) -> Response {
                 message: f.message.clone(),
                 field: Some(f.field),
                 until: None,
+                reference: None,
             }),
         )
             .into_response(),
@@ -97,20 +103,34 @@ fn service_error(e: ServiceError) -> Response {
             )
         }
         ServiceError::Config(m) | ServiceError::Internal(m) => {
-            tracing::error!(error = %m, "internal error");
-            err(
+            let incident = crate::error::Incident::log(&m);
+            (
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "something went wrong",
+                Json(ApiError {
+                    error: "internal",
+                    message: "something went wrong".into(),
+                    field: None,
+                    until: None,
+                    reference: Some(incident.as_str().to_owned()),
+                }),
             )
+                .into_response()
         }
     }
 }
 
-/// Malformed or oversized JSON: a clear 400, never a 500.
+/// Malformed or oversized JSON: a clear 400, never a 500; a body that
+/// does not say it is JSON: 415 (ASVS 13.2.5).
 #[allow(clippy::result_large_err)] // the error is the response itself, built once
 fn body<T>(r: Result<Json<T>, JsonRejection>) -> Result<T, Response> {
     r.map(|Json(v)| v).map_err(|e| {
+        if let JsonRejection::MissingJsonContentType(_) = e {
+            return err(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "send the body as application/json",
+            );
+        }
         err(
             StatusCode::BAD_REQUEST,
             "bad_request",
@@ -153,7 +173,8 @@ pub struct SecondStep {
 
 /// Step one: e-mail and password.
 #[utoipa::path(post, path = "/api/v1/auth/login", request_body = LoginRequest,
-    responses((status = 200, body = SecondStep), (status = 401, body = ApiError, description = "rejected"),
+    responses((status = 200, body = SecondStep), (status = 400, body = ApiError, description = "bad_request"), (status = 415, body = ApiError, description = "unsupported_media_type"),
+        (status = 401, body = ApiError, description = "rejected"),
         (status = 423, body = ApiError, description = "paused"), (status = 429, body = ApiError, description = "busy"),
         (status = 403, body = ApiError, description = "access_ended")))]
 pub async fn login(
@@ -268,7 +289,8 @@ pub struct SignedIn {
 
 /// Step two: the SMS code or the app code.
 #[utoipa::path(post, path = "/api/v1/auth/code", request_body = CodeRequest, security(("bearer" = [])),
-    responses((status = 200, body = SignedIn), (status = 401, body = ApiError, description = "rejected"),
+    responses((status = 200, body = SignedIn), (status = 400, body = ApiError, description = "bad_request"), (status = 415, body = ApiError, description = "unsupported_media_type"),
+        (status = 401, body = ApiError, description = "rejected"),
         (status = 410, body = ApiError, description = "expired"), (status = 423, body = ApiError, description = "paused")))]
 pub async fn code(
     State(st): State<AppState>,
@@ -379,7 +401,8 @@ pub struct ResetRequest {
 
 /// "Wachtwoord opvragen": always 202, known address or not.
 #[utoipa::path(post, path = "/api/v1/auth/password-reset", request_body = ResetRequest,
-    responses((status = 202, body = Status), (status = 429, body = ApiError, description = "too_many: too many requests from this address")))]
+    responses((status = 202, body = Status), (status = 400, body = ApiError, description = "bad_request"), (status = 415, body = ApiError, description = "unsupported_media_type"),
+        (status = 429, body = ApiError, description = "too_many: too many requests from this address")))]
 pub async fn password_reset(
     State(st): State<AppState>,
     Source(src): Source,
@@ -416,7 +439,7 @@ pub struct SetPasswordRequest {
 
 /// "Wachtwoord instellen" with a link's token.
 #[utoipa::path(post, path = "/api/v1/auth/password", request_body = SetPasswordRequest,
-    responses((status = 204), (status = 400, body = ApiError, description = "invalid (field password)"),
+    responses((status = 204), (status = 400, body = ApiError, description = "invalid (field password)"), (status = 415, body = ApiError, description = "unsupported_media_type"),
         (status = 404, body = ApiError, description = "unknown, used or expired token")))]
 pub async fn set_password(
     State(st): State<AppState>,

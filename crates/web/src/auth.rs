@@ -104,10 +104,7 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 pub(crate) fn page(t: impl Template) -> Response {
     match t.render() {
         Ok(html) => ([(CACHE_CONTROL, "no-store")], Html(html)).into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "template");
-            WebError::Internal.into_response()
-        }
+        Err(e) => WebError::internal(&format!("template: {e}")).into_response(),
     }
 }
 
@@ -146,7 +143,7 @@ fn token() -> String {
 }
 
 /// The pre-login CSRF token: the cookie's value, or a new one.
-fn pre_csrf(headers: &HeaderMap, cookies: &Cookies) -> (String, Option<HeaderValue>) {
+pub(crate) fn pre_csrf(headers: &HeaderMap, cookies: &Cookies) -> (String, Option<HeaderValue>) {
     match cookie(headers, cookies.csrf()).filter(|v| v.len() == 32) {
         Some(v) => (v.to_owned(), None),
         None => {
@@ -157,7 +154,11 @@ fn pre_csrf(headers: &HeaderMap, cookies: &Cookies) -> (String, Option<HeaderVal
     }
 }
 
-fn check_pre_csrf(headers: &HeaderMap, cookies: &Cookies, sent: &str) -> Result<(), WebError> {
+pub(crate) fn check_pre_csrf(
+    headers: &HeaderMap,
+    cookies: &Cookies,
+    sent: &str,
+) -> Result<(), WebError> {
     match cookie(headers, cookies.csrf()) {
         Some(c) if c.len() == 32 && constant_eq(c, sent) => Ok(()),
         _ => Err(WebError::CsrfFailed),
@@ -166,7 +167,7 @@ fn check_pre_csrf(headers: &HeaderMap, cookies: &Cookies, sent: &str) -> Result<
 
 pub use inzage_core::types::constant_eq;
 
-fn with_cookie(mut r: Response, c: Option<HeaderValue>) -> Response {
+pub(crate) fn with_cookie(mut r: Response, c: Option<HeaderValue>) -> Response {
     if let Some(c) = c {
         r.headers_mut().append(SET_COOKIE, c);
     }

@@ -61,6 +61,6 @@ pub async fn outbox(dir: std::path::PathBuf) -> Response {
     };
     match page.render() {
         Ok(html) => ([(CACHE_CONTROL, "no-store")], Html(html)).into_response(),
-        Err(_) => crate::error::WebError::Internal.into_response(),
+        Err(_) => crate::error::WebError::internal("dev outbox").into_response(),
     }
 }

@@ -19,8 +19,44 @@ pub enum WebError {
     /// Input the handler refused, with a text already in the viewer's language.
     BadInput(String),
     Conflict(String),
+    /// A form or query the framework could not read into its fields, with
+    /// the framework's status (400, 413, 415 or 422).
+    Unreadable(StatusCode),
     Unavailable,
-    Internal,
+    /// Something that is not the user's fault. The page shows the
+    /// incident's reference; the log has the same reference beside the
+    /// details, so the servicedesk can find them (ASVS 7.4.1).
+    Internal(Incident),
+}
+
+/// The reference of one unexpected failure: eight random hexadecimal
+/// characters, shown to the user and written to the log, nothing else.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Incident(String);
+
+impl Incident {
+    /// A new reference, logged with what went wrong (never personal data:
+    /// callers pass error kinds and the service's own error text).
+    pub fn log(what: &str) -> Self {
+        let mut b = [0u8; 4];
+        let reference = match getrandom::getrandom(&mut b) {
+            Ok(()) => b.iter().map(|x| format!("{x:02x}")).collect::<String>(),
+            Err(_) => "00000000".to_owned(),
+        };
+        tracing::error!(incident = %reference, error = %what, "internal error");
+        Incident(reference)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl WebError {
+    /// An unexpected failure: logged with a new incident reference.
+    pub fn internal(what: &str) -> Self {
+        WebError::Internal(Incident::log(what))
+    }
 }
 
 impl From<ServiceError> for WebError {
@@ -36,10 +72,7 @@ impl From<ServiceError> for WebError {
                 tracing::error!(error = %m, "database unavailable");
                 WebError::Unavailable
             }
-            ServiceError::Config(m) | ServiceError::Internal(m) => {
-                tracing::error!(error = %m, "internal error");
-                WebError::Internal
-            }
+            ServiceError::Config(m) | ServiceError::Internal(m) => WebError::internal(&m),
         }
     }
 }
@@ -63,9 +96,10 @@ impl WebError {
             WebError::NotFound => StatusCode::NOT_FOUND,
             WebError::Forbidden | WebError::CsrfFailed => StatusCode::FORBIDDEN,
             WebError::BadRequest(_) | WebError::BadInput(_) => StatusCode::BAD_REQUEST,
+            WebError::Unreadable(status) => *status,
             WebError::Conflict(_) => StatusCode::CONFLICT,
             WebError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
-            WebError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -81,12 +115,20 @@ impl WebError {
                 t.a("error-bad-request", "detail", m.as_str()),
             ),
             WebError::BadInput(m) => (t.t("error-bad-input-title"), m.clone()),
+            WebError::Unreadable(_) => (t.t("error-bad-input-title"), t.t("error-unreadable")),
             WebError::Conflict(m) => (
                 t.t("error-conflict-title"),
                 t.a("error-conflict", "detail", m.as_str()),
             ),
             WebError::Unavailable => (t.t("error-unavailable-title"), t.t("error-unavailable")),
-            WebError::Internal => (t.t("error-internal-title"), t.t("error-internal")),
+            WebError::Internal(i) => (
+                t.t("error-internal-title"),
+                format!(
+                    "{} {}",
+                    t.t("error-internal"),
+                    t.a("error-internal-reference", "reference", i.as_str())
+                ),
+            ),
         };
         let body = ErrorTemplate { t, title, text }
             .render()

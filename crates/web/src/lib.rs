@@ -1,6 +1,7 @@
 //! Inzage HTTP layer. Handlers parse requests, call a service with the
 //! acting principal and render the answer; they hold no SQL and no access
 //! rules. This crate only sees the public API of `inzage-service`.
+#![forbid(unsafe_code)]
 #![deny(clippy::unwrap_used)]
 
 mod account;
@@ -18,6 +19,8 @@ pub use inzage_i18n as i18n;
 mod ics;
 mod kept;
 mod markdown;
+mod notifications;
+mod params;
 mod portal;
 mod staff;
 
@@ -375,6 +378,13 @@ fn route_table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             post(account::remove_app),
         ),
         (M::POST, "/mijn-account/taal", post(account::set_language)),
+        (
+            M::POST,
+            "/mijn-account/berichten",
+            post(notifications::save_choice),
+        ),
+        (M::GET, "/afmelden", get(notifications::unsubscribe_form)),
+        (M::POST, "/afmelden", post(notifications::unsubscribe)),
         (M::POST, "/uitnodigingen/{id}", post(account::link_decide)),
         (M::GET, "/hulp", get(auth::help)),
         (M::GET, "/andere-apps", get(portal::other_apps)),
@@ -518,10 +528,12 @@ pub fn router(services: Services, config: WebConfig) -> Router {
 async fn run_to_completion(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
     match tokio::spawn(next.run(req)).await {
         Ok(res) => res,
-        Err(e) => {
-            tracing::error!(panic = e.is_panic(), "request task failed");
-            error::WebError::Internal.into_response()
-        }
+        Err(e) => error::WebError::internal(if e.is_panic() {
+            "request task panicked"
+        } else {
+            "request task cancelled"
+        })
+        .into_response(),
     }
 }
 
@@ -535,7 +547,14 @@ async fn localise_errors(
 ) -> Response {
     let session = auth::cookie(req.headers(), st.cookies.session()).map(str::to_owned);
     let cookie_lang = auth::cookie(req.headers(), auth::LANG_COOKIE).and_then(i18n::Lang::parse);
-    let res = next.run(req).await;
+    let api = req.uri().path().starts_with("/api/");
+    let mut res = next.run(req).await;
+    if !api && is_rejection(&res) {
+        // A form or query the extractor could not read (a field twice, a
+        // number that is not one, a wrong content type): our page, not
+        // the framework's English text.
+        res = error::WebError::Unreadable(res.status()).into_response();
+    }
     let Some(error::ErrorPage(err)) = res.extensions().get::<error::ErrorPage>().cloned() else {
         return res;
     };
@@ -562,6 +581,17 @@ async fn localise_errors(
         }
     }
     page
+}
+
+/// An answer of the framework's own extractors: a 4xx in plain text that
+/// is not one of our pages.
+fn is_rejection(res: &Response) -> bool {
+    res.status().is_client_error()
+        && res.extensions().get::<error::ErrorPage>().is_none()
+        && res
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|v| v.as_bytes().starts_with(b"text/plain"))
 }
 
 /// 200 `ok` when the database answers, 503 otherwise.
@@ -619,4 +649,43 @@ async fn static_file(axum::extract::Path(file): axum::extract::Path<String>) -> 
 
 async fn not_found() -> Response {
     error::WebError::NotFound.into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use tower::ServiceExt;
+
+    /// ASVS 7.4.3: a handler that panics still answers, with the generic
+    /// page and an incident reference; the server goes on.
+    #[tokio::test]
+    async fn a_panicking_handler_answers_the_generic_page() {
+        async fn boom() -> &'static str {
+            let v: Vec<&str> = Vec::new();
+            v[1]
+        }
+        let app = axum::Router::new()
+            .route("/boom", axum::routing::get(boom))
+            .route("/fine", axum::routing::get(|| async { "fine" }))
+            .layer(axum::middleware::from_fn(super::run_to_completion));
+        let res = app
+            .clone()
+            .oneshot(Request::get("/boom").body(Body::empty()).expect("req"))
+            .await
+            .expect("answer");
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = axum::body::to_bytes(res.into_body(), 1 << 20)
+            .await
+            .expect("body");
+        let text = String::from_utf8_lossy(&body);
+        assert!(text.contains("Er ging iets mis"), "{text}");
+        assert!(text.contains("Noem dan dit nummer: "), "{text}");
+        assert!(!text.contains("index out of bounds"), "{text}");
+        let res = app
+            .oneshot(Request::get("/fine").body(Body::empty()).expect("req"))
+            .await
+            .expect("answer");
+        assert_eq!(res.status(), StatusCode::OK);
+    }
 }

@@ -24,7 +24,6 @@ use inzage_service::portal::{DossierHeader, TILES};
 use inzage_service::who_looked::Who;
 use inzage_service::{Ctx, ServiceError};
 use serde::Deserialize;
-use std::collections::HashMap;
 
 pub mod network;
 pub mod questions;
@@ -887,8 +886,9 @@ fn query_link(base: &str, period: &Period, page: i64) -> String {
 pub async fn reports(
     State(st): State<AppState>,
     Opened(v): Opened,
-    Query(q): Query<HashMap<String, String>>,
+    Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
+    let q = crate::params::unique(pairs)?;
     let mut period = Period {
         from: q.get("van").cloned().unwrap_or_default(),
         until: q.get("tot").cloned().unwrap_or_default(),
@@ -1396,8 +1396,9 @@ fn who_words(tr: Tr, who: &Who) -> String {
 pub async fn who_looked(
     State(st): State<AppState>,
     Opened(v): Opened,
-    Query(q): Query<HashMap<String, String>>,
+    Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
+    let q = crate::params::unique(pairs)?;
     let today = local_date(st.services.now());
     let period = Period {
         from: q.get("van").cloned().unwrap_or_default(),

@@ -281,6 +281,7 @@ async fn form(path: &str, w: &World, it: &Items) -> Vec<(&'static str, String)> 
         ]),
         "/dossier/vragen" | "/dossier/vragen/{id}" => f(&[("tekst", "Matrix")]),
         "/clienten/{client}/vragen/{id}" => f(&[("actie", "antwoord"), ("tekst", "Matrix")]),
+        "/mijn-account/berichten" => f(&[("nieuws", "ja"), ("herinnering", "ja"), ("email", "ja")]),
         _ => vec![],
     }
 }
@@ -450,6 +451,7 @@ async fn fingerprint(w: &World) -> BTreeMap<&'static str, i64> {
         ("apps", "SELECT COUNT(*) FROM account WHERE totp_secret IS NOT NULL OR totp_pending_secret IS NOT NULL"),
         ("languages", "SELECT COUNT(*) FROM account WHERE language = 'en'"),
         ("tours", "SELECT COUNT(*) FROM account WHERE tour_done = 1"),
+        ("notifications", "SELECT CAST(COALESCE(SUM(notify_news + notify_reminders + notify_by_email + notify_by_sms), 0) AS BIGINT) FROM account"),
         ("tokens", "SELECT COUNT(*) FROM account_token"),
         ("messages", "SELECT COUNT(*) FROM message"),
         ("jobs", "SELECT COUNT(*) FROM job"),

@@ -69,9 +69,25 @@ pub fn holder_only(session_account: &str, target_account: &str) -> bool {
     !session_account.is_empty() && session_account == target_account
 }
 
+/// Who may ask for notifications about a dossier (ADR 0021): the people
+/// the portal is for, a client and a contact person. Staff learn of their
+/// work in the workspace (the queue, the counts on Mijn cliënten), not by
+/// mail. Which dossier news a reader hears of is decided per item by
+/// [`crate::policy::decide`], as for reading.
+pub fn may_be_notified(kind: AccountKind) -> bool {
+    matches!(kind, AccountKind::Client | AccountKind::ContactPerson)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn notifications_are_for_clients_and_contact_persons() {
+        assert!(may_be_notified(AccountKind::Client));
+        assert!(may_be_notified(AccountKind::ContactPerson));
+        assert!(!may_be_notified(AccountKind::Staff));
+    }
 
     fn acct(has_password: bool, linked_rows: u32) -> AccountFacts {
         AccountFacts {

@@ -334,6 +334,29 @@ impl Services {
 
     /// Counts a failed password or code; pauses the account at the
     /// threshold and e-mails the holder. Returns the pause end if paused.
+    /// A right app code used a second time: the holder hears of it (ASVS
+    /// 2.8.5), at most once an hour; the attempt itself is counted and
+    /// audited as `totp_reused` by [`Self::count_failure`].
+    pub(super) async fn tell_of_reused_code(&self, account: &AccountRow) -> Result<()> {
+        let now = self.now();
+        let mut tx = self.db().begin().await?;
+        let recent: i64 = crate::sql::query(
+            "SELECT COUNT(*) AS n FROM message WHERE account_id = $1 AND purpose = 'totp_reused' AND created_at > $2",
+        )
+        .bind(&account.id)
+        .bind(ts(now - chrono::Duration::hours(1)))
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("n")?;
+        if recent == 0 {
+            let mail = crate::texts::code_reused(account.voice());
+            super::mail_holder(&mut tx, now, account, mail, "totp_reused").await?;
+        }
+        tx.commit().await?;
+        self.wake_jobs();
+        Ok(())
+    }
+
     pub(super) async fn count_failure(
         &self,
         account: &AccountRow,

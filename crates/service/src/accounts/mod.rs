@@ -172,9 +172,24 @@ pub(crate) fn sha(s: &str) -> String {
 }
 
 fn six_digits() -> Result<String> {
-    let mut b = [0u8; 4];
-    getrandom::getrandom(&mut b).map_err(|e| ServiceError::Internal(format!("random: {e}")))?;
-    Ok(format!("{:06}", u32::from_le_bytes(b) % 1_000_000))
+    six_digits_from(|b| {
+        getrandom::getrandom(b).map_err(|e| ServiceError::Internal(format!("random: {e}")))
+    })
+}
+
+/// Six decimal digits from 32-bit draws of `fill`, without modulo bias:
+/// a draw at or above the largest multiple of 10^6 below 2^32 is drawn
+/// again (ASVS 2.7.6; one draw in about 4,300 is).
+fn six_digits_from(mut fill: impl FnMut(&mut [u8; 4]) -> Result<()>) -> Result<String> {
+    const LIMIT: u32 = 4_294_000_000;
+    loop {
+        let mut b = [0u8; 4];
+        fill(&mut b)?;
+        let v = u32::from_le_bytes(b);
+        if v < LIMIT {
+            return Ok(format!("{:06}", v % 1_000_000));
+        }
+    }
 }
 
 struct AccountRow {
@@ -1176,6 +1191,7 @@ impl Services {
         let well_formed = code.len() == 6 && code.bytes().all(|c| c.is_ascii_digit());
         let id_hash = s(&r, "id_hash")?;
         let mut totp_step = None;
+        let mut reused = false;
         // First sign-in of staff who must use an app: the code confirms the
         // secret shown on the enrolment page.
         let enrolling = totp && account.totp_secret.is_none() && b(&r, "may_enrol")?;
@@ -1195,6 +1211,11 @@ impl Services {
                     totp_step = Some(step);
                     true
                 }
+                (Some(_), Some(_)) => {
+                    // A right code used before: someone may have seen it.
+                    reused = true;
+                    false
+                }
                 _ => false,
             }
         } else {
@@ -1205,11 +1226,20 @@ impl Services {
             }
         };
         if !ok {
+            if reused {
+                self.tell_of_reused_code(&account).await?;
+            }
             return self
                 .count_failure(
                     &account,
                     &ctx,
-                    if totp { "wrong_totp" } else { "wrong_sms_code" },
+                    if reused {
+                        "totp_reused"
+                    } else if totp {
+                        "wrong_totp"
+                    } else {
+                        "wrong_sms_code"
+                    },
                 )
                 .await
                 .map(|p| match p {
@@ -1724,7 +1754,7 @@ impl Services {
     /// Hands one queued message to the transport; erases its body after.
     pub(crate) async fn deliver_message(&self, id: &str) -> Result<()> {
         let r = crate::sql::query(
-            "SELECT m.id, m.channel, m.recipient, m.subject, m.body, m.status, m.created_at, \
+            "SELECT m.id, m.channel, m.recipient, m.subject, m.body, m.status, m.created_at, m.list_unsubscribe, \
              a.language, COALESCE(o.display_name, o.name) AS org_name, o.logo_sha256, o.logo_content_type \
              FROM message m LEFT JOIN account a ON a.id = m.account_id \
              LEFT JOIN organisation o ON o.id = a.organisation_id WHERE m.id = $1",
@@ -1749,6 +1779,7 @@ impl Services {
             body: s(&r, "body")?,
             created_at: t(&r, "created_at")?,
             logo: None,
+            list_unsubscribe: os(&r, "list_unsubscribe")?,
         };
         // The holder's organisation's logo goes into the e-mail (issue 14).
         // A logo that cannot be read does not hold up the message.
@@ -1775,7 +1806,7 @@ impl Services {
         let transport = self.transport().clone();
         match transport.deliver(&msg).await {
             Ok(()) => {
-                crate::sql::query("UPDATE message SET status = 'sent', sent_at = $1, transport = $2, body = '' WHERE id = $3")
+                crate::sql::query("UPDATE message SET status = 'sent', sent_at = $1, transport = $2, body = '', list_unsubscribe = NULL WHERE id = $3")
                     .bind(ts(self.now()))
                     .bind(transport.name(channel))
                     .bind(id)
@@ -2021,5 +2052,51 @@ impl Services {
             .execute(self.db())
             .await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_six_digits_without_modulo_bias() {
+        // A draw in the biased top range is drawn again, not folded.
+        let mut draws = vec![u32::MAX, 4_294_000_000, 4_293_999_999].into_iter();
+        let code = six_digits_from(|b| {
+            *b = draws.next().expect("a draw").to_le_bytes();
+            Ok(())
+        })
+        .expect("code");
+        assert_eq!(code, "999999");
+        assert_eq!(draws.next(), None, "exactly three draws");
+        let mut zero = Some(7u32);
+        assert_eq!(
+            six_digits_from(|b| {
+                *b = zero.take().unwrap_or(0).to_le_bytes();
+                Ok(())
+            })
+            .expect("code"),
+            "000007",
+            "leading zeros are kept"
+        );
+        let many: std::collections::HashSet<String> =
+            (0..200).map(|_| six_digits().expect("code")).collect();
+        assert!(many
+            .iter()
+            .all(|c| c.len() == 6 && c.bytes().all(|d| d.is_ascii_digit())));
+        assert!(many.len() > 190, "the OS generator repeats rarely");
+    }
+
+    #[test]
+    fn tokens_carry_256_bits_from_the_os_generator() {
+        let a = random_token().expect("token");
+        let b = random_token().expect("token");
+        assert_eq!(a.len(), 64);
+        assert!(a.bytes().all(|c| c.is_ascii_hexdigit()));
+        assert_ne!(a, b);
+        // Stored only as SHA-256.
+        assert_eq!(sha(&a).len(), 64);
+        assert_ne!(sha(&a), a);
     }
 }
