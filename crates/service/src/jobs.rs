@@ -20,6 +20,12 @@ pub const AUTO_INVITE: &str = "auto_invite";
 /// Notifications without content (ADR 0021): one job that runs again
 /// every quarter of an hour in the sending window.
 pub const NOTIFICATION_SWEEP: &str = "notification_sweep";
+/// Jobs that reschedule themselves for ever (their `attempts` count every
+/// turn, not failures in a row).
+fn recurring(kind: &str) -> bool {
+    kind == NOTIFICATION_SWEEP
+}
+
 /// How long a claim holds before another runner may retake the job.
 pub const LEASE: Duration = Duration::minutes(5);
 pub const MAX_ATTEMPTS: i64 = 5;
@@ -208,9 +214,16 @@ impl Runner {
                 },
             ),
             Err(e) => {
-                let gave_up = attempt >= MAX_ATTEMPTS;
+                // A recurring job is never given up: its next turn is its
+                // retry (review of issue 15: the sweep stopped for good at
+                // its first error after five turns).
+                let gave_up = attempt >= MAX_ATTEMPTS && !recurring(&kind);
                 let msg = e.to_string();
-                let retry = now + Duration::minutes(attempt.min(10) * attempt.min(10));
+                let retry = if recurring(&kind) {
+                    now + crate::notifications::SWEEP_EVERY
+                } else {
+                    now + Duration::minutes(attempt.min(10) * attempt.min(10))
+                };
                 (
                     if gave_up { "failed" } else { "queued" },
                     if gave_up { None } else { Some(retry) },

@@ -222,6 +222,8 @@ impl Services {
         if choice.news || choice.reminders {
             ensure_sweep(&mut tx, now).await?;
         }
+        // The holder chose anew: old mails can no longer change it.
+        void_codes(&mut tx, &info.account_id).await?;
         tx.commit().await?;
         self.wake_jobs();
         Ok(())
@@ -262,6 +264,9 @@ impl Services {
             .bind(&account)
             .execute(&mut *tx)
             .await?;
+        // Every code of the account is spent: a second click (or someone
+        // who saw an old mail) changes nothing and writes nothing.
+        void_codes(&mut tx, &account).await?;
         let kind = s(&r, "kind")?;
         let client = if kind == AccountKind::Client.code() {
             os(&r, "subject_id")?
@@ -331,23 +336,46 @@ impl Services {
                 news_since: ot(r, "news_since")?,
                 last_login_at: ot(r, "last_login_at")?,
             };
-            let found = self.findings(&reader).await?;
-            if !found.news_in.is_empty() && self.send_news(&reader, &found.news_in).await? {
-                report.news += 1;
-            }
-            for (client, appointment, starts) in &found.tomorrow {
-                if self
-                    .send_reminder(&reader, client, appointment, *starts)
-                    .await?
-                {
-                    report.reminders += 1;
+            // One reader's failure (a locked database, a bad row) does not
+            // hold up the others; the next sweep tries again, and the
+            // unique key keeps what was sent from going twice.
+            match self.notify_reader(&reader).await {
+                Ok((news, reminders)) => {
+                    report.news += news;
+                    report.reminders += reminders;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "notification for one reader failed; next sweep retries")
                 }
             }
         }
+        // Kept 90 days: long enough for the once-a-day key and for the
+        // unsubscribe codes, no longer a record of appointment times.
+        crate::sql::query("DELETE FROM notification_sent WHERE sent_at < $1")
+            .bind(ts(self.now() - UNSUBSCRIBE_VALID))
+            .execute(self.db())
+            .await?;
         if report.news + report.reminders > 0 {
             self.wake_jobs();
         }
         Ok(report)
+    }
+
+    async fn notify_reader(&self, reader: &Reader) -> Result<(usize, usize)> {
+        let found = self.findings(reader).await?;
+        let mut sent = (0, 0);
+        if !found.news_in.is_empty() && self.send_news(reader, &found.news_in).await? {
+            sent.0 += 1;
+        }
+        for (client, appointment, starts) in &found.tomorrow {
+            if self
+                .send_reminder(reader, client, appointment, *starts)
+                .await?
+            {
+                sent.1 += 1;
+            }
+        }
+        Ok(sent)
     }
 
     /// What this reader may hear of now: per dossier they read, the parts
@@ -500,8 +528,8 @@ impl Services {
         Ok(true)
     }
 
-    /// One reminder for an appointment at this start time, if none went
-    /// out yet.
+    /// One reminder for an appointment on its day, if none went out yet
+    /// (moving it within the day sends no second one).
     async fn send_reminder(
         &self,
         reader: &Reader,
@@ -518,7 +546,7 @@ impl Services {
         )
         .bind(new_id())
         .bind(&reader.id)
-        .bind(format!("{appointment}@{}", ts(starts)))
+        .bind(format!("{appointment}@{}", local_date(starts)))
         .bind(crate::accounts::sha(&code))
         .bind(ts(now))
         .execute(&mut *tx)
@@ -606,6 +634,17 @@ impl Services {
         }
         Ok(())
     }
+}
+
+/// Makes every unsubscribe code sent to the account useless.
+async fn void_codes(tx: &mut crate::db::Tx, account: &str) -> Result<()> {
+    crate::sql::query(
+        "UPDATE notification_sent SET unsubscribe_hash = NULL WHERE account_id = $1 AND unsubscribe_hash IS NOT NULL",
+    )
+    .bind(account)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// The sweep job exists (once); one that gave up is queued again.

@@ -120,10 +120,15 @@ pub async fn unsubscribe_form(
 pub struct UnsubscribeForm {
     #[serde(default)]
     csrf: String,
-    /// RFC 8058: a mail program's one-click POST sends
-    /// `List-Unsubscribe=One-Click` and no cookie.
-    #[serde(rename = "List-Unsubscribe")]
-    one_click: Option<String>,
+}
+
+/// A mail program's one-click POST (RFC 8058): `List-Unsubscribe=One-Click`,
+/// URL-encoded or (as the RFC advises) `multipart/form-data`, no cookie.
+fn is_one_click(body: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(body);
+    text.split('&')
+        .any(|pair| pair.trim() == "List-Unsubscribe=One-Click")
+        || (text.contains("name=\"List-Unsubscribe\"") && text.contains("One-Click"))
 }
 
 pub async fn unsubscribe(
@@ -131,11 +136,13 @@ pub async fn unsubscribe(
     headers: HeaderMap,
     Source(src): Source,
     Query(q): Query<CodeQuery>,
-    Form(f): Form<UnsubscribeForm>,
+    body: axum::body::Bytes,
 ) -> Result<Response, WebError> {
     // The code itself is the secret that allows this; the page's button
     // also carries the form token, a mail program's POST cannot.
-    if f.one_click.as_deref() != Some("One-Click") {
+    if !is_one_click(&body) {
+        let f: UnsubscribeForm =
+            serde_urlencoded::from_bytes(&body).map_err(|_| WebError::CsrfFailed)?;
         check_pre_csrf(&headers, &st.cookies, &f.csrf)?;
     }
     let t = pre_tr(&headers);
@@ -149,4 +156,17 @@ pub async fn unsubscribe(
         "/mijn-account",
         Msg::new("unsubscribe-to-account"),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_one_click_post_is_known_in_both_encodings() {
+        assert!(super::is_one_click(b"List-Unsubscribe=One-Click"));
+        assert!(super::is_one_click(
+            b"--b\r\nContent-Disposition: form-data; name=\"List-Unsubscribe\"\r\n\r\nOne-Click\r\n--b--\r\n"
+        ));
+        assert!(!super::is_one_click(b"csrf=abc"));
+        assert!(!super::is_one_click(b"x=List-Unsubscribe=One-Click"));
+    }
 }

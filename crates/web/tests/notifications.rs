@@ -327,6 +327,23 @@ async fn one_click_in_the_mail_stops_every_notification() {
             .await,
         1
     );
+    // The code is spent: a second click (or anyone with the old mail)
+    // changes nothing and writes nothing.
+    let again = w
+        .browser()
+        .send(
+            Request::post(path.as_str())
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(Body::from("List-Unsubscribe=One-Click"))
+                .expect("req"),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        w.db.scalar("SELECT COUNT(*) FROM audit_event WHERE reason = 'unsubscribed'")
+            .await,
+        1
+    );
     // Nothing more is sent.
     final_report(&w, "Kolibrie").await;
     w.clock.advance(Duration::days(1));
@@ -397,4 +414,76 @@ async fn the_sweep_job_keeps_to_daytime_and_comes_back_by_itself() {
         1,
         "one sweep job, waiting for its next turn"
     );
+}
+
+#[tokio::test]
+async fn a_contact_person_whose_access_ended_hears_of_nothing() {
+    let w = world().await;
+    let mut vera = w.signed_in("vera@example.nl").await;
+    choose(&mut vera, &[("nieuws", "ja"), ("email", "ja")]).await;
+    w.clock.advance(Duration::minutes(5));
+    // A report hidden from the client is no news for anyone in the portal.
+    let hidden_report = w
+        .svc
+        .create_report(
+            &anna(&w),
+            &w.aisha,
+            NewReport {
+                category: label("Zwaluwstaart"),
+                body: Text::parse("body", "Kolibrie verborgen", 20_000).expect("text"),
+                visible_to_client: false,
+            },
+        )
+        .await
+        .expect("report");
+    w.svc
+        .finalise_report(&anna(&w), &hidden_report, 1)
+        .await
+        .expect("final");
+    w.clock.advance(Duration::minutes(5));
+    assert_eq!(w.svc.send_notifications().await.expect("sweep").news, 0);
+    // Her grant is revoked: a visible report is no news for her either.
+    let grant = w
+        .db
+        .text("SELECT id FROM access_grant WHERE revoked_at IS NULL AND contact_person_id IN (SELECT id FROM contact_person WHERE email = 'vera@example.nl')")
+        .await;
+    w.svc
+        .revoke_grant(
+            &Ctx::system("cli"),
+            &inzage_core::ids::AccessGrantId::from_raw(grant),
+        )
+        .await
+        .expect("revoke");
+    final_report(&w, "Kolibrie zichtbaar").await;
+    w.clock.advance(Duration::minutes(5));
+    assert_eq!(w.svc.send_notifications().await.expect("sweep").news, 0);
+}
+
+#[tokio::test]
+async fn a_failing_sweep_is_tried_again_at_its_next_turn_and_never_given_up() {
+    let w = world().await;
+    let mut aisha = w.signed_in("aisha@example.nl").await;
+    choose(&mut aisha, &[("nieuws", "ja"), ("email", "ja")]).await;
+    let seen = w.deliver().await.len();
+    // Many turns behind it, then the database fails under it.
+    w.db.exec_raw("UPDATE job SET attempts = 50 WHERE kind = 'notification_sweep'")
+        .await;
+    w.db.exec_raw("ALTER TABLE notification_sent RENAME TO notification_gone")
+        .await;
+    w.clock.advance(Duration::minutes(5));
+    final_report(&w, "Kolibrie").await;
+    w.clock.advance(Duration::minutes(15));
+    assert!(delivered_since(&w, seen).await.is_empty());
+    assert_eq!(
+        w.db.text("SELECT status FROM job WHERE kind = 'notification_sweep'")
+            .await,
+        "queued",
+        "not given up"
+    );
+    // The database is well again: the next turn sends.
+    w.db.exec_raw("ALTER TABLE notification_gone RENAME TO notification_sent")
+        .await;
+    w.clock.advance(Duration::minutes(15));
+    let sent = delivered_since(&w, seen).await;
+    assert_eq!(sent.len(), 1, "{sent:?}");
 }

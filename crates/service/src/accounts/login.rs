@@ -332,8 +332,6 @@ impl Services {
         Ok(outcome)
     }
 
-    /// Counts a failed password or code; pauses the account at the
-    /// threshold and e-mails the holder. Returns the pause end if paused.
     /// A right app code used a second time: the holder hears of it (ASVS
     /// 2.8.5), at most once an hour; the attempt itself is counted and
     /// audited as `totp_reused` by [`Self::count_failure`].
@@ -357,6 +355,8 @@ impl Services {
         Ok(())
     }
 
+    /// Counts a failed password or code; pauses the account at the
+    /// threshold and e-mails the holder. Returns the pause end if paused.
     pub(super) async fn count_failure(
         &self,
         account: &AccountRow,

@@ -1212,8 +1212,10 @@ impl Services {
                     true
                 }
                 (Some(_), Some(_)) => {
-                    // A right code used before: someone may have seen it.
-                    reused = true;
+                    // A right code used before: someone may have seen it
+                    // (not while enrolling: the step then belongs to the
+                    // old secret).
+                    reused = !enrolling;
                     false
                 }
                 _ => false,
