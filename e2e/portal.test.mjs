@@ -220,7 +220,7 @@ for (const width of [375, 1280]) {
     await page.goto(`${server.base}/?rondleiding=1`);
     await page.screenshot({ path: screenshotPath(`portal-start-tour-${width}.png`), fullPage: true });
     const pages = ['/', '/?rondleiding=3', ...TILES.map(([, h]) => h), '/hulp', '/dossier/rapportages?pagina=2',
-      '/dossier/rapportages?van=99-99-2026', '/dossier/wie-keek-mee?van=01-11-2026'];
+      '/dossier/rapportages?van=99-99-2026', '/dossier/wie-keek-mee?van=01-11-2026', '/dossier/afschrift'];
     await page.goto(`${server.base}/dossier/clientplan`);
     const plan = await page.locator('a[href^="/dossier/clientplan/"]').first().getAttribute('href');
     await page.goto(server.base + plan);

@@ -67,6 +67,9 @@ pub struct GrantFacts {
     pub valid_from: DateTime<Utc>,
     pub valid_until: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// Staff marked this contact person as the client's legal
+    /// representative (mentor, curator, …), with a reason (ADR 0022).
+    pub represents: bool,
 }
 
 impl GrantFacts {
@@ -214,6 +217,9 @@ pub enum DenyReason {
     /// A legal representative, curator or mentor manages this client's
     /// network with the team (issue 15).
     Represented,
+    /// Only a contact person marked as the client's legal representative
+    /// asks for an afschrift (issue 15).
+    NotRepresentative,
 }
 
 impl DenyReason {
@@ -243,6 +249,7 @@ impl DenyReason {
             DenyReason::SameAdmin => "same_admin",
             DenyReason::NotAdult => "not_adult",
             DenyReason::Represented => "represented",
+            DenyReason::NotRepresentative => "not_representative",
         }
     }
 }
@@ -616,6 +623,68 @@ pub fn decide_client_network(
         return Decision::Deny(DenyReason::Represented);
     }
     Decision::Allow(scope)
+}
+
+/// The parts an afschrift holds, each only when its reader may read it.
+pub const AFSCHRIFT_PARTS: [DossierPart; 9] = [
+    DossierPart::Profile,
+    DossierPart::ClientPlan,
+    DossierPart::Reports,
+    DossierPart::Appointments,
+    DossierPart::Documents,
+    DossierPart::Network,
+    DossierPart::Requests,
+    DossierPart::Questions,
+    DossierPart::AuditTrail,
+];
+
+/// Who may ask for an afschrift, a full copy of the dossier (ADR 0022;
+/// Wabvpz 15d/15e, AVG 15 and 20): the client while their portal is open
+/// to them, and a contact person whom staff marked as the client's legal
+/// representative, with a valid grant. Either gets what they may read:
+/// each part of [`AFSCHRIFT_PARTS`] is decided by [`decide`] when the copy
+/// is made.
+pub fn decide_afschrift(
+    actor: &ActorFacts,
+    subject: &SubjectFacts,
+    rules: &OrgRules,
+    now: DateTime<Utc>,
+) -> Decision {
+    let first_readable = || {
+        let mut last = Decision::Deny(DenyReason::NoGrant);
+        for part in AFSCHRIFT_PARTS {
+            match decide(actor, subject, part, Access::Read, rules, now) {
+                Decision::Allow(scope) => return Decision::Allow(scope),
+                deny => last = deny,
+            }
+        }
+        last
+    };
+    match actor {
+        ActorFacts::Client { .. } => {
+            match decide(
+                actor,
+                subject,
+                DossierPart::Profile,
+                Access::Read,
+                rules,
+                now,
+            ) {
+                Decision::Allow(scope) => Decision::Allow(scope),
+                deny => deny,
+            }
+        }
+        ActorFacts::ContactPerson { grants } => {
+            let represents = grants
+                .iter()
+                .any(|g| g.client_id == subject.client_id && g.represents && g.is_valid_at(now));
+            if !represents {
+                return Decision::Deny(DenyReason::NotRepresentative);
+            }
+            first_readable()
+        }
+        _ => Decision::Deny(DenyReason::RoleLacksPermission),
+    }
 }
 
 /// Who may open a question to the team in their own name: the client and

@@ -60,7 +60,7 @@ pub(crate) async fn actor_facts(tx: &mut Conn, p: &Principal) -> Result<ActorFac
         }
         Principal::ContactPerson { contact_person_id } => {
             let rows = crate::sql::query(
-                "SELECT g.client_id, g.parts, g.valid_from, g.valid_until, g.revoked_at, c.relation \
+                "SELECT g.client_id, g.parts, g.valid_from, g.valid_until, g.revoked_at, c.relation, c.represents_client \
                  FROM access_grant g JOIN contact_person c ON c.id = g.contact_person_id \
                  WHERE g.contact_person_id = $1",
             )
@@ -76,6 +76,7 @@ pub(crate) async fn actor_facts(tx: &mut Conn, p: &Principal) -> Result<ActorFac
                     valid_from: t(r, "valid_from")?,
                     valid_until: ot(r, "valid_until")?,
                     revoked_at: ot(r, "revoked_at")?,
+                    represents: b(r, "represents_client")?,
                 });
             }
             ActorFacts::ContactPerson { grants }

@@ -70,6 +70,17 @@ impl BlobStore {
         Ok(bytes)
     }
 
+    /// Removes the file for `hash` (an afschrift past its days). The
+    /// caller checks that nothing else refers to the same content.
+    pub fn remove(&self, hash: &str) -> Result<()> {
+        let path = self.path_for(hash).ok_or(ServiceError::NotFound)?;
+        match std::fs::remove_file(&path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(io(e)),
+        }
+    }
+
     #[doc(hidden)]
     pub fn path_of(&self, hash: &str) -> Option<PathBuf> {
         self.path_for(hash)

@@ -113,6 +113,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "notifications",
         include_str!("../migrations/0012_notifications.sql"),
     ),
+    (
+        13,
+        "afschrift",
+        include_str!("../migrations/0013_afschrift.sql"),
+    ),
 ];
 
 impl Db {

@@ -20,6 +20,8 @@ pub const AUTO_INVITE: &str = "auto_invite";
 /// Notifications without content (ADR 0021): one job that runs again
 /// every quarter of an hour in the sending window.
 pub const NOTIFICATION_SWEEP: &str = "notification_sweep";
+/// The afschrift (ADR 0022): one job per request.
+pub const BUILD_AFSCHRIFT: &str = "build_afschrift";
 /// Jobs that reschedule themselves for ever (their `attempts` count every
 /// turn, not failures in a row).
 fn recurring(kind: &str) -> bool {
@@ -320,6 +322,11 @@ impl Runner {
                 }
             }
             NOTIFICATION_SWEEP => self.services.notification_sweep().await,
+            BUILD_AFSCHRIFT => {
+                let p: IdPayload = serde_json::from_str(payload)
+                    .map_err(|e| ServiceError::Internal(format!("bad payload: {e}")))?;
+                self.services.build_afschrift(&p.id).await.map(|()| None)
+            }
             other => Err(ServiceError::Internal(format!("unknown job kind {other}"))),
         }
     }

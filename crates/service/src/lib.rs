@@ -10,6 +10,7 @@ mod access;
 pub use access::RequestFacts;
 pub mod accounts;
 pub mod admin;
+pub mod afschrift;
 mod audit;
 mod audited;
 pub use audited::Audited;
@@ -241,6 +242,12 @@ impl Services {
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.inner.clock.now()
     }
+    /// A stored file, for tests that read back what the service made.
+    #[cfg(feature = "testing")]
+    pub fn blob_for_tests(&self, hash: &str) -> Result<Vec<u8>> {
+        self.blobs().get(hash)
+    }
+
     pub(crate) fn blobs(&self) -> &BlobStore {
         &self.inner.blobs
     }

@@ -10,7 +10,7 @@ use crate::row::{os, ot, s, t};
 use crate::{Audited, Ctx, Services};
 use chrono::{DateTime, Utc};
 use inzage_core::ids::{AccessGrantId, ClientId, ContactPersonId};
-use inzage_core::model::{AuditAction, DossierPart, Relation};
+use inzage_core::model::{AuditAction, DossierPart, Principal, Relation};
 use inzage_core::policy::Access;
 use inzage_core::types::ts;
 use serde::Serialize;
@@ -59,7 +59,20 @@ pub struct ContactAccess {
     pub relation: Relation,
     pub access: AccessStatus,
     pub grants: Vec<GrantDetail>,
+    /// Marked as the client's legal representative (ADR 0022): who
+    /// marked it, when, and why.
+    pub represents: Option<Representation>,
 }
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Representation {
+    pub set_by: String,
+    pub set_at: DateTime<Utc>,
+    pub reason: String,
+}
+
+/// The most a reason for a representative may say.
+pub const REPRESENTS_REASON_MAX: usize = 500;
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct PortalAccess {
@@ -153,7 +166,10 @@ impl Services {
         let client_status = status_of(&c, os(&c, "account_id")?.is_some(), now)?;
         let people = crate::sql::query(&format!(
             "SELECT cp.id, cp.given_name, cp.name_prefix, cp.family_name, cp.relation, cp.email, cp.mobile, \
-             cp.account_id, cp.invited_at AS row_invited_at, {ACCOUNT_STATUS} FROM contact_person cp LEFT JOIN account a ON a.id = cp.account_id \
+             cp.account_id, cp.invited_at AS row_invited_at, cp.represents_client, cp.represents_set_at, \
+             cp.represents_reason, rm.given_name AS r_given, rm.name_prefix AS r_prefix, rm.family_name AS r_family, \
+             {ACCOUNT_STATUS} FROM contact_person cp LEFT JOIN account a ON a.id = cp.account_id \
+             LEFT JOIN staff_member rm ON rm.id = cp.represents_set_by \
              WHERE cp.client_id = $1 ORDER BY cp.family_name, cp.given_name, cp.id"
         ))
         .bind(client.as_str())
@@ -207,6 +223,25 @@ impl Services {
                 relation: Relation::from_code(&s(p, "relation")?).unwrap_or(Relation::Other),
                 access,
                 grants: gs,
+                represents: match (
+                    crate::row::b(p, "represents_client")?,
+                    ot(p, "represents_set_at")?,
+                ) {
+                    (true, Some(set_at)) => Some(Representation {
+                        set_by: os(p, "r_given")?
+                            .map(|g| {
+                                full_name(
+                                    &g,
+                                    os(p, "r_prefix").ok().flatten().as_deref(),
+                                    &os(p, "r_family").ok().flatten().unwrap_or_default(),
+                                )
+                            })
+                            .unwrap_or_default(),
+                        set_at,
+                        reason: os(p, "represents_reason")?.unwrap_or_default(),
+                    }),
+                    _ => None,
+                },
             });
         }
         let portal_stopped = crate::row::b(&c, "portal_stopped")?;
@@ -220,6 +255,70 @@ impl Services {
                 },
             )
             .await
+    }
+
+    /// Marks a contact person as the client's legal representative (or
+    /// clears the mark), with a reason: a Network write, audited. The
+    /// mark lets them ask for an afschrift (ADR 0022).
+    pub async fn set_representative(
+        &self,
+        ctx: &Ctx,
+        client: &ClientId,
+        contact: &ContactPersonId,
+        represents: bool,
+        reason: &str,
+    ) -> Result<()> {
+        let reason = reason.trim();
+        if represents && reason.is_empty() {
+            return Err(ServiceError::Invalid(inzage_core::types::FieldError::new(
+                "represents_reason",
+                "is required",
+            )));
+        }
+        if reason.chars().count() > REPRESENTS_REASON_MAX {
+            return Err(ServiceError::Invalid(inzage_core::types::FieldError::new(
+                "represents_reason",
+                format!("is longer than {REPRESENTS_REASON_MAX} characters"),
+            )));
+        }
+        let a = Attempt {
+            part: DossierPart::Network,
+            access: Access::Write,
+            action: AuditAction::Update,
+            data_kind: if represents {
+                "representative_on"
+            } else {
+                "representative_off"
+            },
+            data_id: Some(contact.as_str()),
+            hide_denial: true,
+        };
+        let (mut tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
+        let Principal::Staff { staff_id } = &ctx.principal else {
+            return Err(ServiceError::Denied(
+                inzage_core::policy::DenyReason::AuthorMustBeStaff,
+            ));
+        };
+        let changed = crate::sql::query(
+            "UPDATE contact_person SET represents_client = $1, represents_set_by = $2, represents_set_at = $3, \
+             represents_reason = $4 WHERE id = $5 AND client_id = $6",
+        )
+        .bind(i64::from(represents))
+        .bind(staff_id.as_str())
+        .bind(ts(self.now()))
+        .bind(if represents { Some(reason) } else { None })
+        .bind(contact.as_str())
+        .bind(client.as_str())
+        .execute(&mut *tx)
+        .await?;
+        if changed.rows_affected() != 1 {
+            drop(tx);
+            return self.no_such_item(ctx, &a).await;
+        }
+        self.allowed(&mut tx, ctx, &scope, client.as_str(), &a, None)
+            .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Stops the client's own portal access at their request ("wil je niet

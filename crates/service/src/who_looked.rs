@@ -122,6 +122,27 @@ pub struct WhoLookedLine {
     pub count: i64,
 }
 
+/// Who, in words of the reader's language (the page and the afschrift).
+pub fn words(tr: inzage_i18n::Tr, who: &Who) -> String {
+    match who {
+        Who::Yourself => tr.t("who-yourself"),
+        Who::Client => tr.t("who-client"),
+        Who::Staff { name, role } => {
+            let role = tr.t(&format!(
+                "role-{}",
+                role.map(|r| r.code())
+                    .unwrap_or("unknown")
+                    .replace('_', "-")
+            ));
+            tr.a2("who-staff", "name", name, "role", role)
+        }
+        Who::UnknownStaff => tr.t("who-unknown-staff"),
+        Who::ContactPerson { name } => tr.a("who-contact-person", "name", name),
+        Who::UnknownContactPerson => tr.t("who-unknown-contact-person"),
+        Who::System => tr.t("who-system"),
+    }
+}
+
 fn verb(action: &str) -> Verb {
     match AuditAction::from_code(action) {
         Some(AuditAction::Read | AuditAction::List | AuditAction::Export) => Verb::Viewed,

@@ -297,6 +297,11 @@ fn route_table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         ),
         (
             M::POST,
+            "/clienten/{client}/netwerk/vertegenwoordiger",
+            post(staff::network_representative),
+        ),
+        (
+            M::POST,
             "/clienten/{client}/netwerk/portaal",
             post(staff::network_portal),
         ),
@@ -404,6 +409,17 @@ fn route_table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             M::POST,
             "/dossier/netwerk/{id}/stoppen",
             post(portal::network::stop),
+        ),
+        (
+            M::GET,
+            "/dossier/afschrift",
+            get(portal::afschrift::overview),
+        ),
+        (M::POST, "/dossier/afschrift", post(portal::afschrift::ask)),
+        (
+            M::GET,
+            "/dossier/afschrift/{id}",
+            get(portal::afschrift::download),
         ),
         (M::GET, "/dossier/vragen", get(portal::questions::list)),
         (M::POST, "/dossier/vragen", post(portal::questions::ask)),

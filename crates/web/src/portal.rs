@@ -25,6 +25,7 @@ use inzage_service::who_looked::Who;
 use inzage_service::{Ctx, ServiceError};
 use serde::Deserialize;
 
+pub mod afschrift;
 pub mod network;
 pub mod questions;
 pub mod requests;
@@ -129,6 +130,8 @@ impl Frame {
 
 /// The signed-in viewer of a dossier page.
 pub struct Viewer {
+    /// The signed-in account (the afschrift is downloaded only by it).
+    pub account_id: String,
     pub tr: Tr,
     pub ctx: Ctx,
     pub header: DossierHeader,
@@ -200,6 +203,7 @@ async fn open_as(
     let can_switch = !header.viewer_is_client && st.services.open_dossier_count(&info).await? > 1;
     let frame = Frame::new(info.csrf_token.clone(), &header, active, can_switch);
     Ok(Ok(Viewer {
+        account_id: info.account_id.clone(),
         tr,
         ctx,
         header,
@@ -1379,18 +1383,7 @@ struct WhoLookedPage {
 }
 
 fn who_words(tr: Tr, who: &Who) -> String {
-    match who {
-        Who::Yourself => tr.t("who-yourself"),
-        Who::Client => tr.t("who-client"),
-        Who::Staff { name, role } => {
-            let role = tr.t(role_key(role.map(|r| r.code()).unwrap_or("-")));
-            tr.a2("who-staff", "name", name, "role", role)
-        }
-        Who::UnknownStaff => tr.t("who-unknown-staff"),
-        Who::ContactPerson { name } => tr.a("who-contact-person", "name", name),
-        Who::UnknownContactPerson => tr.t("who-unknown-contact-person"),
-        Who::System => tr.t("who-system"),
-    }
+    inzage_service::who_looked::words(tr, who)
 }
 
 pub async fn who_looked(

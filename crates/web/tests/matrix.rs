@@ -65,6 +65,7 @@ const MATRIX: &[(&str, &str, [&str; 11])] = &[
     // Vera is not his (404).
     ("GET",  "/dossier/netwerk/{id}/stoppen",                         ["login",  "403",    "404",    "403",    "403",    "303",    "303",    "303",    "303",    "303",    "303"]),
     ("POST", "/dossier/netwerk/{id}/stoppen",                         ["login",  "403",    "404",    "403",    "403",    "303",    "303",    "303",    "303",    "303",    "303"]),
+    ("GET",  "/dossier/afschrift/{id}",                               ["login",  "200",    "404",    "404",    "404",    "303",    "303",    "303",    "303",    "303",    "303"]),
     ("GET",  "/dossier/vragen/{id}",                                  ["login",  "200",    "404",    "404",    "404",    "303",    "303",    "303",    "303",    "303",    "303"]),
     ("POST", "/dossier/vragen/{id}",                                  ["login",  "303",    "404",    "404",    "404",    "303",    "303",    "303",    "303",    "303",    "303"]),
     ("GET",  "/clienten/{client}/vragen",                             ["login",  "404",    "404",    "404",    "404",    "200",    "403",    "404",    "403",    "403",    "403"]),
@@ -84,6 +85,7 @@ const MATRIX: &[(&str, &str, [&str; 11])] = &[
     ("POST", "/clienten/{client}/netwerk/uitnodigen",                 ["login",  "404",    "404",    "404",    "404",    "400",    "403",    "404",    "400",    "403",    "403"]),
     ("POST", "/clienten/{client}/netwerk/pauze",                      ["login",  "404",    "404",    "404",    "404",    "303",    "403",    "404",    "303",    "403",    "403"]),
     ("POST", "/clienten/{client}/netwerk/gegevens",                   ["login",  "404",    "404",    "404",    "404",    "303",    "403",    "404",    "303",    "403",    "403"]),
+    ("POST", "/clienten/{client}/netwerk/vertegenwoordiger",          ["login",  "404",    "404",    "404",    "404",    "303",    "403",    "404",    "303",    "403",    "403"]),
     ("POST", "/clienten/{client}/netwerk/portaal",                    ["login",  "404",    "404",    "404",    "404",    "303",    "403",    "404",    "303",    "403",    "403"]),
     ("POST", "/clienten/{client}/netwerk/contactpersonen",            ["login",  "404",    "404",    "404",    "404",    "303",    "403",    "404",    "303",    "403",    "403"]),
     ("POST", "/clienten/{client}/netwerk/toegang/{grant}/wijzigen",   ["login",  "404",    "404",    "404",    "404",    "303",    "403",    "404",    "303",    "403",    "403"]),
@@ -117,6 +119,7 @@ fn concrete(path: &str, w: &World, it: &Items) -> String {
         "/clienten/{client}/verzoeken/{id}" => Some(it.dossier_request.as_str()),
         "/clienten/{client}/vragen/{id}" | "/dossier/vragen/{id}" => Some(it.question.as_str()),
         "/dossier/netwerk/{id}/stoppen" => Some(w.vera.as_str()),
+        "/dossier/afschrift/{id}" => Some(it.afschrift.as_str()),
         "/organisatie/{id}/logo" => Some(w.zorg.as_str()),
         _ => None,
     };
@@ -282,6 +285,11 @@ async fn form(path: &str, w: &World, it: &Items) -> Vec<(&'static str, String)> 
         "/dossier/vragen" | "/dossier/vragen/{id}" => f(&[("tekst", "Matrix")]),
         "/clienten/{client}/vragen/{id}" => f(&[("actie", "antwoord"), ("tekst", "Matrix")]),
         "/mijn-account/berichten" => f(&[("nieuws", "ja"), ("herinnering", "ja"), ("email", "ja")]),
+        "/clienten/{client}/netwerk/vertegenwoordiger" => vec![
+            ("contactpersoon", w.vera.to_string()),
+            ("vertegenwoordiger", "ja".into()),
+            ("reden", "Matrix".into()),
+        ],
         _ => vec![],
     }
 }
@@ -451,6 +459,8 @@ async fn fingerprint(w: &World) -> BTreeMap<&'static str, i64> {
         ("apps", "SELECT COUNT(*) FROM account WHERE totp_secret IS NOT NULL OR totp_pending_secret IS NOT NULL"),
         ("languages", "SELECT COUNT(*) FROM account WHERE language = 'en'"),
         ("tours", "SELECT COUNT(*) FROM account WHERE tour_done = 1"),
+        ("representatives", "SELECT COUNT(*) FROM contact_person WHERE represents_client = 1"),
+        ("afschriften", "SELECT COUNT(*) FROM afschrift"),
         ("notifications", "SELECT CAST(COALESCE(SUM(notify_news + notify_reminders + notify_by_email + notify_by_sms), 0) AS BIGINT) FROM account"),
         ("tokens", "SELECT COUNT(*) FROM account_token"),
         ("messages", "SELECT COUNT(*) FROM message"),

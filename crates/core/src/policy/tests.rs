@@ -80,6 +80,7 @@ fn grant(parts: &[DossierPart], until: Option<i64>, revoked: Option<i64>) -> Gra
         valid_from: now() - Duration::days(5),
         valid_until: until.map(|h| now() + Duration::hours(h)),
         revoked_at: revoked.map(|h| now() + Duration::hours(h)),
+        represents: false,
     }
 }
 
@@ -1188,6 +1189,60 @@ fn an_adult_client_without_a_representative_manages_their_own_network() {
             Situation::OpenEpisode,
             false
         ),
+        Decision::Deny(DenyReason::RoleLacksPermission)
+    );
+}
+
+#[test]
+fn the_client_and_a_legal_representative_ask_for_an_afschrift() {
+    let rules = OrgRules::default();
+    let d = |actor: &ActorFacts, s: Situation| decide_afschrift(actor, &subject(s), &rules, now());
+    let me = ActorFacts::Client {
+        client_id: client(1),
+    };
+    assert!(d(&me, Situation::OpenEpisode).is_allowed());
+    assert_eq!(
+        d(&me, Situation::DischargedFortyDaysAgo),
+        Decision::Deny(DenyReason::PortalAccessEnded)
+    );
+    let other = ActorFacts::Client {
+        client_id: client(2),
+    };
+    assert_eq!(
+        d(&other, Situation::OpenEpisode),
+        Decision::Deny(DenyReason::NotOwnDossier)
+    );
+    // A contact person: only when marked as the legal representative, and
+    // only while the grant is valid.
+    let plain = ActorFacts::ContactPerson {
+        grants: vec![grant(&[DossierPart::Reports], None, None)],
+    };
+    assert_eq!(
+        d(&plain, Situation::OpenEpisode),
+        Decision::Deny(DenyReason::NotRepresentative)
+    );
+    let rep = |g: GrantFacts| ActorFacts::ContactPerson {
+        grants: vec![GrantFacts {
+            represents: true,
+            ..g
+        }],
+    };
+    assert!(d(
+        &rep(grant(&[DossierPart::Reports], None, None)),
+        Situation::OpenEpisode
+    )
+    .is_allowed());
+    assert_eq!(
+        d(
+            &rep(grant(&[DossierPart::Reports], None, Some(-1))),
+            Situation::OpenEpisode
+        ),
+        Decision::Deny(DenyReason::NotRepresentative),
+        "revoked"
+    );
+    let staff = staff(&[Role::PrimaryCaregiver], &[1]);
+    assert_eq!(
+        d(&staff, Situation::OpenEpisode),
         Decision::Deny(DenyReason::RoleLacksPermission)
     );
 }

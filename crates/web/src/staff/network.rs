@@ -62,6 +62,8 @@ pub struct ContactRow {
     pub relation_key: &'static str,
     pub status: StatusView,
     pub grants: Vec<GrantRow>,
+    /// Marked as legal representative: "by … on …: reason".
+    pub represents: Option<(String, String, String)>,
 }
 
 /// The add-contact-person form as typed.
@@ -116,6 +118,7 @@ fn network_notice(code: Option<&str>) -> Option<&'static str> {
         "toegang-gewijzigd" => Some("staff-notice-grant-changed"),
         "gegevens" => Some("staff-notice-details-changed"),
         "bevestiging" => Some("staff-notice-details-asked"),
+        "vertegenwoordiger" => Some("staff-represents-saved"),
         _ => None,
     }
 }
@@ -140,6 +143,13 @@ async fn network_page(
             name: c.full_name.clone(),
             relation_key: relation_key(c.relation),
             status: status_view(&c.access),
+            represents: c.represents.as_ref().map(|r| {
+                (
+                    r.set_by.clone(),
+                    display_datetime(r.set_at),
+                    r.reason.clone(),
+                )
+            }),
             grants: c
                 .grants
                 .iter()
@@ -266,6 +276,35 @@ pub async fn network_portal(
     {
         Ok(()) => Ok(to_network(&v, if stop { "gestopt" } else { "aangezet" })),
         Err(ServiceError::Stale) => Ok(to_network(&v, "gewijzigd")),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Marks a contact person as the client's legal representative
+/// (`vertegenwoordiger=ja`, with `reden`) or clears the mark (ADR 0022).
+pub async fn network_representative(
+    State(st): State<AppState>,
+    who: StaffSession,
+    Path(client): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let v = who
+        .open_form(&st, &client, DossierPart::Network, field(&pairs, "csrf"))
+        .await?;
+    let cp = ContactPersonId::parse(field(&pairs, "contactpersoon")).ok_or(WebError::NotFound)?;
+    let on = field(&pairs, "vertegenwoordiger") == "ja";
+    let reason: String = field(&pairs, "reden").chars().take(1000).collect();
+    match st
+        .services
+        .set_representative(&v.ctx, &v.header.client_id, &cp, on, &reason)
+        .await
+    {
+        Ok(()) => Ok(to_network(&v, "vertegenwoordiger")),
+        Err(ServiceError::Invalid(_)) => {
+            let e = vec![v.tr.t("staff-represents-reason-needed")];
+            let p = network_page(&st, v, ContactForm::default(), e, None).await?;
+            Ok(invalid(page(p)))
+        }
         Err(e) => Err(e.into()),
     }
 }

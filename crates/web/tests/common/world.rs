@@ -285,6 +285,8 @@ pub struct Items {
     pub dossier_request: String,
     /// Aisha's question to her team (issue 15).
     pub question: String,
+    /// Aisha's afschrift, made (issue 15).
+    pub afschrift: String,
 }
 
 /// [`world`] with what the matrix needs besides: a secretariat member
@@ -449,7 +451,23 @@ pub async fn matrix_world() -> (World, Items) {
         async move { db.text(&sql).await }
     };
     let a = w.aisha.to_string();
+    let aisha_account =
+        w.db.text("SELECT id FROM account WHERE email = 'aisha@example.nl'")
+            .await;
+    let afschrift = w
+        .svc
+        .ask_afschrift(
+            &Ctx::new(Principal::Client {
+                client_id: w.aisha.clone(),
+            }),
+            &aisha_account,
+            &w.aisha,
+        )
+        .await
+        .expect("afschrift");
+    w.deliver().await;
     let items = Items {
+        afschrift,
         plan: q(format!(
             "SELECT id FROM plan_version WHERE client_id = '{a}' AND status = 'final'"
         ))

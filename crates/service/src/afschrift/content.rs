@@ -1,0 +1,468 @@
+//! What goes into an afschrift, and in which words: the dossier read as
+//! its asker reads it in the portal (every part through the same audited
+//! service method and the same policy), put into headings, paragraphs and
+//! facts in the asker's language and sector.
+use crate::error::{Result, ServiceError};
+use crate::{Ctx, Services};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use inzage_core::ids::ClientId;
+use inzage_core::model::AppointmentStatus;
+use inzage_core::types::{display_date, display_datetime, local_date};
+use inzage_i18n::Tr;
+
+/// The copy, ready to be rendered.
+pub(crate) struct Copy {
+    pub title: String,
+    /// BCP 47 language of the text (`nl` or `en`).
+    pub lang: &'static str,
+    pub made_at: DateTime<Utc>,
+    /// On every page, beside its number.
+    pub footer: String,
+    pub intro: Vec<String>,
+    pub sections: Vec<Section>,
+    pub attachments: Vec<Attachment>,
+}
+
+pub(crate) struct Section {
+    pub heading: String,
+    pub blocks: Vec<Block>,
+}
+
+pub(crate) enum Block {
+    Subheading(String),
+    Para(String),
+    Fact(String, String),
+    /// Smaller, indented: an addition, a remark.
+    Note(String),
+}
+
+/// A document of the dossier, attached to the PDF as a file.
+pub(crate) struct Attachment {
+    pub name: String,
+    pub mime: String,
+    pub description: String,
+    pub bytes: Vec<u8>,
+}
+
+fn key(prefix: &str, code: &str) -> String {
+    format!("{prefix}-{}", code.replace('_', "-"))
+}
+
+/// A denial of one part leaves it out (the reader may not read it); any
+/// other error stops the copy.
+fn allowed<T>(r: Result<crate::Audited<T>>) -> Result<Option<T>> {
+    match r {
+        Ok(v) => Ok(Some(v.into_inner())),
+        Err(ServiceError::Denied(_)) | Err(ServiceError::NotFound) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Reads the dossier as `ctx` and puts it into a copy.
+pub(crate) async fn collect(
+    svc: &Services,
+    ctx: &Ctx,
+    client: &ClientId,
+    tr: Tr,
+    lang: &'static str,
+    job: &str,
+) -> Result<Copy> {
+    // How far the copy is, for the page (0–100).
+    let progress = |n: i64| svc.set_afschrift(job, "building", n);
+    let now = svc.now();
+    let mut sections = Vec::new();
+    let mut attachments = Vec::new();
+    let mut name = String::new();
+
+    if let Some(p) = allowed(svc.client_profile(ctx, client).await)? {
+        name = p.full_name.clone();
+        let unknown = tr.t("profile-unknown");
+        let or = |v: &Option<String>| v.clone().unwrap_or_else(|| unknown.clone());
+        let address = match (&p.street, &p.house_number, &p.postal_code, &p.city) {
+            (None, None, None, None) => unknown.clone(),
+            (s, h, pc, c) => format!(
+                "{} {}, {} {}",
+                s.as_deref().unwrap_or(""),
+                h.as_deref().unwrap_or(""),
+                pc.as_deref().unwrap_or(""),
+                c.as_deref().unwrap_or("")
+            )
+            .trim()
+            .to_owned(),
+        };
+        let mut blocks = vec![
+            Block::Fact(tr.t("profile-name"), p.full_name.clone()),
+            Block::Fact(tr.t("profile-client-number"), p.client_number.clone()),
+            Block::Fact(tr.t("profile-birth-date"), display_date(p.birth_date)),
+            Block::Fact(tr.t("profile-address"), address),
+            Block::Fact(tr.t("profile-email"), or(&p.email)),
+            Block::Fact(tr.t("profile-mobile"), or(&p.mobile)),
+            Block::Fact(tr.t("profile-location"), or(&p.location_name)),
+            Block::Fact(
+                tr.t("profile-primary-caregiver"),
+                or(&p.primary_caregiver_name),
+            ),
+        ];
+        if let Some(start) = p.care_start {
+            blocks.push(Block::Para(match p.care_end {
+                Some(end) => tr.a2(
+                    "profile-care-ended",
+                    "start",
+                    display_date(start),
+                    "end",
+                    display_date(end),
+                ),
+                None => tr.a("profile-care-since", "start", display_date(start)),
+            }));
+        }
+        for s in &p.additions {
+            blocks.push(Block::Note(tr.a2(
+                "afschrift-addition",
+                "date",
+                display_date(local_date(s.asked_at)),
+                "text",
+                &s.body,
+            )));
+        }
+        sections.push(Section {
+            heading: tr.t("tile-profile"),
+            blocks,
+        });
+    }
+    progress(15).await?;
+
+    if let Some(plans) = allowed(svc.list_plans(ctx, client).await)? {
+        let mut blocks = Vec::new();
+        // The current plan: the newest final one the reader sees.
+        if let Some(current) = plans.first() {
+            if let Some(detail) = allowed(svc.plan(ctx, &current.id).await)? {
+                blocks.push(Block::Para(detail.plan.title.clone()));
+                blocks.push(Block::Fact(
+                    tr.t("afschrift-date"),
+                    display_date(detail.plan.plan_date),
+                ));
+                for s in &detail.sections {
+                    blocks.push(Block::Subheading(s.domain.clone()));
+                    blocks.push(Block::Fact(tr.t("plan-goals"), String::new()));
+                    blocks.push(Block::Para(s.goals.clone()));
+                    blocks.push(Block::Fact(tr.t("plan-agreements"), String::new()));
+                    blocks.push(Block::Para(s.agreements.clone()));
+                    for a in &s.additions {
+                        blocks.push(Block::Note(tr.a2(
+                            "afschrift-addition",
+                            "date",
+                            display_date(local_date(a.asked_at)),
+                            "text",
+                            &a.body,
+                        )));
+                    }
+                }
+            }
+        }
+        if blocks.is_empty() {
+            blocks.push(Block::Para(tr.t("plan-empty")));
+        }
+        sections.push(Section {
+            heading: tr.t("tile-client-plan"),
+            blocks,
+        });
+    }
+    progress(30).await?;
+
+    // Every report the reader sees, oldest first, page by page.
+    let mut reports = Vec::new();
+    let mut readable = true;
+    let mut page = 1;
+    loop {
+        let f = crate::dossier::ReportFilter {
+            page,
+            per_page: 200,
+            ..Default::default()
+        };
+        match allowed(svc.list_reports(ctx, client, f).await)? {
+            None => {
+                readable = false;
+                break;
+            }
+            Some(p) => {
+                let done = p.items.len() < 200 || page >= 1000;
+                reports.extend(p.items);
+                if done {
+                    break;
+                }
+                page += 1;
+            }
+        }
+    }
+    if readable {
+        reports.reverse();
+        let mut blocks = Vec::new();
+        for r in &reports {
+            let role = tr.t(&key("role", &r.author_role));
+            let when = display_datetime(r.finalised_at.unwrap_or(r.created_at));
+            blocks.push(Block::Subheading(format!("{when} · {}", r.category)));
+            blocks.push(Block::Note(tr.a2(
+                "afschrift-report-by",
+                "name",
+                &r.author_name,
+                "role",
+                role,
+            )));
+            if r.corrected {
+                blocks.push(Block::Note(tr.t("afschrift-corrected")));
+            }
+            blocks.push(Block::Para(r.body.clone()));
+        }
+        if blocks.is_empty() {
+            blocks.push(Block::Para(tr.t("afschrift-none")));
+        }
+        sections.push(Section {
+            heading: tr.t("tile-reports"),
+            blocks,
+        });
+    }
+    progress(50).await?;
+
+    if let Some(list) = allowed(svc.list_appointments(ctx, client).await)? {
+        let mut blocks = Vec::new();
+        for a in &list {
+            let mut line = format!(
+                "{} – {} · {} · {}",
+                display_datetime(a.starts_at),
+                a.ends_at
+                    .with_timezone(&inzage_core::types::DISPLAY_TZ)
+                    .format("%H:%M"),
+                a.practitioner_name,
+                a.place
+            );
+            if a.status == AppointmentStatus::Cancelled {
+                line = format!("{line} ({})", tr.t("afschrift-cancelled"));
+            }
+            blocks.push(Block::Subheading(line));
+            if !a.description.trim().is_empty() {
+                blocks.push(Block::Para(a.description.clone()));
+            }
+        }
+        if blocks.is_empty() {
+            blocks.push(Block::Para(tr.t("afschrift-none")));
+        }
+        sections.push(Section {
+            heading: tr.t("tile-appointments"),
+            blocks,
+        });
+    }
+    progress(60).await?;
+
+    if let Some(docs) = allowed(svc.list_documents(ctx, client).await)? {
+        let mut blocks = Vec::new();
+        for (i, d) in docs.iter().enumerate() {
+            let file = format!(
+                "{:02}-{}.{}",
+                i + 1,
+                safe_file_name(&d.title),
+                extension(&d.content_type)
+            );
+            blocks.push(Block::Subheading(d.title.clone()));
+            blocks.push(Block::Fact(
+                tr.t("afschrift-date"),
+                display_date(d.doc_date),
+            ));
+            blocks.push(Block::Fact(tr.t("afschrift-kind"), d.doc_type.clone()));
+            blocks.push(Block::Note(tr.a("afschrift-attached", "file", &file)));
+            if let Some((meta, bytes)) = allowed(svc.document_content(ctx, &d.id).await)? {
+                attachments.push(Attachment {
+                    name: file,
+                    mime: meta.content_type.clone(),
+                    description: meta.title.clone(),
+                    bytes,
+                });
+            }
+        }
+        if blocks.is_empty() {
+            blocks.push(Block::Para(tr.t("documents-none")));
+        }
+        sections.push(Section {
+            heading: tr.t("tile-documents"),
+            blocks,
+        });
+    }
+    progress(75).await?;
+
+    if let Some(people) = allowed(svc.network(ctx, client).await)? {
+        let mut blocks = Vec::new();
+        for c in &people {
+            blocks.push(Block::Subheading(format!(
+                "{} ({})",
+                c.full_name,
+                tr.t(&key("relation", c.relation.code()))
+            )));
+            for g in &c.grants {
+                let parts: Vec<String> = g
+                    .parts
+                    .iter()
+                    .map(|p| tr.t(&key("tile", p.code())))
+                    .collect();
+                let until = match (g.revoked_at, g.valid_until) {
+                    (Some(r), _) => {
+                        tr.a("afschrift-grant-ended", "date", display_date(local_date(r)))
+                    }
+                    (None, Some(u)) => tr.a("network-until", "date", display_date(local_date(u))),
+                    (None, None) => String::new(),
+                };
+                blocks.push(Block::Para(format!(
+                    "{} {} {until}",
+                    tr.t("network-may-see"),
+                    parts.join(", ")
+                )));
+            }
+        }
+        if blocks.is_empty() {
+            blocks.push(Block::Para(tr.t("network-none")));
+        }
+        sections.push(Section {
+            heading: tr.t("tile-network"),
+            blocks,
+        });
+    }
+    progress(80).await?;
+
+    if let Some(list) = allowed(svc.client_requests(ctx, client).await)? {
+        let mut blocks = Vec::new();
+        for r in &list {
+            blocks.push(Block::Subheading(format!(
+                "{} · {}",
+                display_date(local_date(r.asked_at)),
+                r.about_label
+            )));
+            blocks.push(Block::Para(r.body.clone()));
+            blocks.push(Block::Note(
+                tr.t(&key("afschrift-request", r.status.code())),
+            ));
+            if let Some(a) = &r.answer {
+                blocks.push(Block::Note(a.clone()));
+            }
+        }
+        if !blocks.is_empty() {
+            sections.push(Section {
+                heading: tr.t("tile-requests"),
+                blocks,
+            });
+        }
+    }
+
+    if let Some(list) = allowed(svc.team_questions(ctx, client).await)? {
+        let mut blocks = Vec::new();
+        for q in &list {
+            blocks.push(Block::Subheading(format!(
+                "{} · {}",
+                display_datetime(q.asked_at),
+                q.asker_name
+            )));
+            for m in &q.messages {
+                blocks.push(Block::Note(format!(
+                    "{} · {}",
+                    display_datetime(m.at),
+                    m.author_name
+                )));
+                blocks.push(Block::Para(m.body.clone()));
+            }
+        }
+        if !blocks.is_empty() {
+            sections.push(Section {
+                heading: tr.t("tile-questions"),
+                blocks,
+            });
+        }
+    }
+    progress(85).await?;
+
+    // "Wie keek mee" for the whole dossier, a year at a time (the log's
+    // own limit), newest first.
+    let today = local_date(now);
+    let first = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or(today);
+    let mut until = today;
+    let mut log_blocks = Vec::new();
+    let mut log_readable = true;
+    while until >= first {
+        let from = (until - Duration::days(365)).max(first);
+        match allowed(svc.who_looked(ctx, client, from, until).await)? {
+            None => {
+                log_readable = false;
+                break;
+            }
+            Some(lines) => {
+                for l in &lines {
+                    let who = crate::who_looked::words(tr, &l.who);
+                    log_blocks.push(Block::Para(format!(
+                        "{} · {who} · {} · {}{}",
+                        display_datetime(l.last_at),
+                        tr.t(&key("subject", l.subject.code())),
+                        tr.t(&key("verb", l.verb.code())),
+                        if l.count > 1 {
+                            format!(" ({}×)", l.count)
+                        } else {
+                            String::new()
+                        }
+                    )));
+                }
+            }
+        }
+        if from == first {
+            break;
+        }
+        until = from - Duration::days(1);
+    }
+    if log_readable {
+        if log_blocks.is_empty() {
+            log_blocks.push(Block::Para(tr.t("afschrift-none")));
+        }
+        sections.push(Section {
+            heading: tr.t("tile-audit-trail"),
+            blocks: log_blocks,
+        });
+    }
+    progress(90).await?;
+
+    let made = display_datetime(now);
+    Ok(Copy {
+        title: tr.a("afschrift-title", "name", &name),
+        lang,
+        made_at: now,
+        footer: tr.a("afschrift-footer", "date", &made),
+        intro: vec![
+            tr.a("afschrift-made", "date", &made),
+            tr.t("afschrift-what"),
+        ],
+        sections,
+        attachments,
+    })
+}
+
+fn safe_file_name(title: &str) -> String {
+    let s: String = title
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(60)
+        .collect();
+    if s.is_empty() {
+        "document".into()
+    } else {
+        s
+    }
+}
+
+fn extension(content_type: &str) -> &'static str {
+    match content_type {
+        "application/pdf" => "pdf",
+        "image/png" => "png",
+        "image/jpeg" => "jpg",
+        "text/plain" => "txt",
+        _ => "bin",
+    }
+}
