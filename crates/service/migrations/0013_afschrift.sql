@@ -34,3 +34,7 @@ CREATE TABLE afschrift (
 )
 ;
 CREATE INDEX afschrift_account ON afschrift (account_id, asked_at)
+;
+-- One in the making per account, held by the database (two requests at
+-- once cannot both insert).
+CREATE UNIQUE INDEX afschrift_one_in_making ON afschrift (account_id) WHERE status IN ('queued', 'building')

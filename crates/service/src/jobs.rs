@@ -165,6 +165,17 @@ impl Runner {
     pub async fn run_once(&self) -> Result<Tick> {
         let now = self.services.now();
         let pool = self.services.db();
+        // A job whose claim ran out after its last attempt (the process
+        // died while it ran, perhaps because of it) is given up, not taken
+        // again for ever (review of issue 15); recurring jobs excepted.
+        crate::sql::query(&format!(
+            "UPDATE job SET status = 'failed', locked_by = NULL, locked_until = NULL, updated_at = $1, \
+             last_error = 'gave up: the claim ran out after the last attempt' \
+             WHERE status = 'running' AND locked_until < $1 AND attempts >= {MAX_ATTEMPTS} AND kind <> '{NOTIFICATION_SWEEP}'"
+        ))
+        .bind(ts(now))
+        .execute(pool)
+        .await?;
         let due =
             "((status = 'queued' AND run_at <= $3) OR (status = 'running' AND locked_until < $3))";
         let claimed = crate::sql::query(&format!(

@@ -349,6 +349,9 @@ impl Services {
                 }
             }
         }
+        // The quarter-hourly sweep also removes afschriften past their 7
+        // days (ADR 0022), so none outlives its term on a quiet server.
+        self.expire_afschriften().await?;
         // Kept 90 days: long enough for the once-a-day key and for the
         // unsubscribe codes, no longer a record of appointment times.
         crate::sql::query("DELETE FROM notification_sent WHERE sent_at < $1")
@@ -648,7 +651,7 @@ async fn void_codes(tx: &mut crate::db::Tx, account: &str) -> Result<()> {
 }
 
 /// The sweep job exists (once); one that gave up is queued again.
-async fn ensure_sweep(tx: &mut crate::db::Tx, now: DateTime<Utc>) -> Result<()> {
+pub(crate) async fn ensure_sweep(tx: &mut crate::db::Tx, now: DateTime<Utc>) -> Result<()> {
     crate::jobs::enqueue_once(tx, crate::jobs::NOTIFICATION_SWEEP, "all", now).await?;
     crate::sql::query(
         "UPDATE job SET status = 'queued', attempts = 0, run_at = $1, updated_at = $1 \

@@ -71,6 +71,13 @@ pub struct Representation {
     pub reason: String,
 }
 
+/// The relations that can be marked as legal representative.
+pub const REPRESENTING_RELATIONS: [Relation; 3] = [
+    Relation::Mentor,
+    Relation::Curator,
+    Relation::LegalRepresentative,
+];
+
 /// The most a reason for a representative may say.
 pub const REPRESENTS_REASON_MAX: usize = 500;
 
@@ -299,6 +306,27 @@ impl Services {
                 inzage_core::policy::DenyReason::AuthorMustBeStaff,
             ));
         };
+        // A legal representative is a mentor, a curator or a legal
+        // representative by relation; family or a partner is not.
+        if represents {
+            let relation = crate::sql::query(
+                "SELECT relation FROM contact_person WHERE id = $1 AND client_id = $2",
+            )
+            .bind(contact.as_str())
+            .bind(client.as_str())
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r| s(&r, "relation"))
+            .transpose()?;
+            if let Some(rel) = relation.as_deref().and_then(Relation::from_code) {
+                if !REPRESENTING_RELATIONS.contains(&rel) {
+                    return Err(ServiceError::Invalid(inzage_core::types::FieldError::new(
+                        "represents_relation",
+                        "only a mentor, curator or legal representative",
+                    )));
+                }
+            }
+        }
         let changed = crate::sql::query(
             "UPDATE contact_person SET represents_client = $1, represents_set_by = $2, represents_set_at = $3, \
              represents_reason = $4 WHERE id = $5 AND client_id = $6",

@@ -157,6 +157,21 @@ pub(crate) fn reminder_sms(lang: Voice<'_>, own: bool, time: &str) -> String {
     )
 }
 
+/// The afschrift is ready: where and until when, nothing of the dossier.
+pub(crate) fn afschrift_ready(lang: Voice<'_>, until: &str, base_url: &str) -> (String, String) {
+    let t = tr(lang);
+    (
+        t.t("mail-afschrift-ready-subject"),
+        format!(
+            "{}\n\n{}\n{}\n{}/dossier/afschrift\n",
+            t.t("mail-hello"),
+            t.a("mail-afschrift-ready-intro", "until", until),
+            t.t("notify-look"),
+            base_url.trim_end_matches('/'),
+        ),
+    )
+}
+
 /// A right app code was used a second time.
 pub(crate) fn code_reused(lang: Voice<'_>) -> (String, String) {
     let t = tr(lang);

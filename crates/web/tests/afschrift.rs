@@ -92,8 +92,8 @@ async fn a_client_downloads_a_tagged_pdf_a_with_everything_they_may_read() {
     let (w, _) = matrix_world().await;
     hidden_report(&w, "Alleen voor het team: Geheimpje.").await;
     // (The world already holds an afschrift of Aisha's, made before its
-    // request and question existed; this one is asked later.)
-    w.clock.advance(Duration::minutes(1));
+    // request and question existed; one a day: this one is asked later.)
+    w.clock.advance(Duration::days(1) + Duration::minutes(1));
     let mut aisha = w.signed_in("aisha@example.nl").await;
     let start = aisha.get("/").await.body;
     assert!(
@@ -105,6 +105,7 @@ async fn a_client_downloads_a_tagged_pdf_a_with_everything_they_may_read() {
     assert!(page.body.contains("Download je dossier"), "{}", page.body);
     assert!(page.body.contains("7 dagen"), "the rule reads the setting");
 
+    let before = w.deliver().await.len();
     let asked = ask(&mut aisha).await;
     assert_eq!(asked.status, StatusCode::SEE_OTHER);
     // Asked again while it is being made: not a second one.
@@ -118,7 +119,17 @@ async fn a_client_downloads_a_tagged_pdf_a_with_everything_they_may_read() {
         1
     );
 
-    w.deliver().await; // the job runs
+    // The job runs; the holder hears it is ready, and nothing more.
+    let mails: Vec<String> = w.deliver().await.into_iter().skip(before).collect();
+    let ready_mail: Vec<&String> = mails
+        .iter()
+        .filter(|m| m.contains("Je afschrift is klaar"))
+        .collect();
+    assert_eq!(ready_mail.len(), 1, "{mails:?}");
+    assert!(
+        !ready_mail[0].contains("Goede dag")
+            && !ready_mail[0].contains("Content-Disposition: attachment")
+    );
     let ready = aisha.get("/dossier/afschrift").await.body;
     assert!(ready.contains("Klaar"), "{ready}");
     let link = download_link(&ready);
@@ -309,5 +320,84 @@ async fn only_a_contact_person_marked_as_legal_representative_may_ask() {
     assert_eq!(
         aisha.get(&download_link(&ready)).await.status,
         StatusCode::NOT_FOUND
+    );
+    // The same day, no second one.
+    let again = ask(&mut vera).await;
+    assert_eq!(
+        again.location.as_deref(),
+        Some("/dossier/afschrift?melding=vandaag")
+    );
+    assert_eq!(
+        w.db.scalar("SELECT COUNT(*) FROM afschrift WHERE asked_as_kind = 'contact_person'")
+            .await,
+        1
+    );
+    // Family cannot be marked as representative.
+    let wim =
+        w.db.text("SELECT id FROM contact_person WHERE given_name = 'Wim'")
+            .await;
+    let family = anna
+        .post(
+            &target,
+            &[
+                ("csrf", &csrf),
+                ("contactpersoon", &wim),
+                ("vertegenwoordiger", "ja"),
+                ("reden", "Familie"),
+            ],
+        )
+        .await;
+    assert_eq!(family.status, StatusCode::BAD_REQUEST);
+    assert!(family
+        .body
+        .contains("Alleen een mentor, curator of wettelijk vertegenwoordiger"));
+    // The mark cleared: her made copy can no longer be downloaded.
+    let cleared = anna
+        .post(
+            &target,
+            &[
+                ("csrf", &csrf),
+                ("contactpersoon", w.vera.as_str()),
+                ("reden", ""),
+            ],
+        )
+        .await;
+    assert_eq!(cleared.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        vera.get(&download_link(&ready)).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn a_build_that_keeps_crashing_the_server_is_given_up_and_the_holder_may_ask_again() {
+    let (w, _) = matrix_world().await;
+    w.clock.advance(Duration::days(2));
+    let mut aisha = w.signed_in("aisha@example.nl").await;
+    assert_eq!(ask(&mut aisha).await.status, StatusCode::SEE_OTHER);
+    // As if the process died in the middle of this build five times: the
+    // job is running with its claim run out after the last attempt.
+    w.db.exec_raw(&format!(
+        "UPDATE job SET status = 'running', attempts = 5, locked_by = 'dead', locked_until = '{}' \
+         WHERE kind = 'build_afschrift' AND status = 'queued'",
+        inzage_core::types::ts(w.clock.now_for_test() - Duration::minutes(1))
+    ))
+    .await;
+    w.deliver().await;
+    assert_eq!(
+        w.db.scalar(
+            "SELECT COUNT(*) FROM job WHERE kind = 'build_afschrift' AND status = 'failed'"
+        )
+        .await,
+        1,
+        "given up, not taken again for ever"
+    );
+    // Hours later the copy counts as failed and she can ask again.
+    w.clock.advance(Duration::hours(7));
+    let mut aisha = w.signed_in("aisha@example.nl").await;
+    let page = ask(&mut aisha).await;
+    assert_eq!(
+        page.location.as_deref(),
+        Some("/dossier/afschrift?melding=gevraagd")
     );
 }

@@ -44,6 +44,9 @@ pub(crate) struct Attachment {
     pub bytes: Vec<u8>,
 }
 
+/// The most the attached documents of one afschrift may add up to.
+pub(crate) const ATTACH_MAX: i64 = 50 * 1024 * 1024;
+
 fn key(prefix: &str, code: &str) -> String {
     format!("{prefix}-{}", code.replace('_', "-"))
 }
@@ -255,6 +258,7 @@ pub(crate) async fn collect(
 
     if let Some(docs) = allowed(svc.list_documents(ctx, client).await)? {
         let mut blocks = Vec::new();
+        let mut attached: i64 = 0;
         for (i, d) in docs.iter().enumerate() {
             let file = format!(
                 "{:02}-{}.{}",
@@ -268,6 +272,13 @@ pub(crate) async fn collect(
                 display_date(d.doc_date),
             ));
             blocks.push(Block::Fact(tr.t("afschrift-kind"), d.doc_type.clone()));
+            // The copy stays a size a phone can download: documents past
+            // the cap are listed, not attached (they stay in Documenten).
+            if attached + d.size_bytes > ATTACH_MAX {
+                blocks.push(Block::Note(tr.t("afschrift-not-attached")));
+                continue;
+            }
+            attached += d.size_bytes;
             blocks.push(Block::Note(tr.a("afschrift-attached", "file", &file)));
             if let Some((meta, bytes)) = allowed(svc.document_content(ctx, &d.id).await)? {
                 attachments.push(Attachment {

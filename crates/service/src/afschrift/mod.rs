@@ -26,6 +26,11 @@ use serde::Serialize;
 
 /// How long a made afschrift can be downloaded.
 pub const KEEP: Duration = Duration::days(7);
+/// One afschrift a day per account: each holds the whole dossier.
+pub const ONE_PER: Duration = Duration::days(1);
+/// A copy still "being made" after this long is taken as failed (its job
+/// gave up or the server went down); the holder can ask again.
+pub const STALE_AFTER: Duration = Duration::hours(6);
 
 /// Where one afschrift is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -191,15 +196,28 @@ impl Services {
             tx.commit().await?;
             return Err(ServiceError::Denied(reason));
         }
-        let busy: i64 = crate::sql::query(
-            "SELECT COUNT(*) AS n FROM afschrift WHERE account_id = $1 AND status IN ('queued', 'building')",
+        crate::sql::query(
+            "UPDATE afschrift SET status = 'failed' WHERE account_id = $1 \
+             AND status IN ('queued', 'building') AND asked_at < $2",
         )
         .bind(account_id)
+        .bind(ts(now - STALE_AFTER))
+        .execute(&mut *tx)
+        .await?;
+        // One in the making (also held by a unique index), and one a day.
+        let recent: i64 = crate::sql::query(
+            "SELECT COUNT(*) AS n FROM afschrift WHERE account_id = $1 \
+             AND (status IN ('queued', 'building') OR (status = 'ready' AND asked_at > $2))",
+        )
+        .bind(account_id)
+        .bind(ts(now - ONE_PER))
         .fetch_one(&mut *tx)
         .await?
         .try_get("n")?;
-        if busy > 0 {
-            return Err(ServiceError::Conflict("an afschrift is being made".into()));
+        if recent > 0 {
+            return Err(ServiceError::Conflict(
+                "an afschrift was asked today".into(),
+            ));
         }
         let id = new_id();
         crate::sql::query(
@@ -223,6 +241,8 @@ impl Services {
         )
         .await?;
         crate::jobs::enqueue_once(&mut tx, crate::jobs::BUILD_AFSCHRIFT, &id, now).await?;
+        // The quarter-hourly sweep removes it after its days.
+        crate::notifications::ensure_sweep(&mut tx, now).await?;
         tx.commit().await?;
         self.wake_jobs();
         Ok(id)
@@ -287,26 +307,78 @@ impl Services {
         let copy = content::collect(self, &ctx, &client, tr, lang_tag, id).await?;
         // Laying out and compressing a large dossier is slow: never on
         // the async workers.
-        let pdf = tokio::task::spawn_blocking(move || pdf::render(&copy))
-            .await
-            .map_err(|e| ServiceError::Internal(format!("pdf task: {e}")))??;
-        let hash = self.blobs().put(&pdf)?;
+        let blobs = self.blobs().clone();
+        let made = tokio::task::spawn_blocking(move || {
+            let pdf = pdf::render(&copy)?;
+            let hash = blobs.put(&pdf)?;
+            Ok::<_, ServiceError>((hash, pdf.len()))
+        })
+        .await
+        .map_err(|_| ServiceError::Internal("pdf task ended".into()))?;
+        let (hash, size) = match made {
+            Ok(m) => m,
+            Err(ServiceError::Invalid(e)) => {
+                // The text cannot become PDF/A (a rule of the standard):
+                // the same text fails again, so no retry. Only the rule's
+                // code is logged, never the text.
+                tracing::warn!(rule = %e.message, "afschrift could not be written as PDF/A");
+                return self.set_afschrift(id, "failed", 0).await;
+            }
+            Err(e) => return Err(e),
+        };
         let now = self.now();
-        crate::sql::query(
+        let mut tx = self.db().begin().await?;
+        let done = crate::sql::query(
             "UPDATE afschrift SET status = 'ready', progress = 100, pdf_sha256 = $1, pdf_size = $2, ready_at = $3 \
              WHERE id = $4 AND status = 'building'",
         )
         .bind(&hash)
-        .bind(pdf.len() as i64)
+        .bind(size as i64)
         .bind(ts(now))
         .bind(id)
-        .execute(self.db())
+        .execute(&mut *tx)
         .await?;
+        if done.rows_affected() == 1 {
+            // "It is ready", nothing more: the file itself never goes by
+            // e-mail (ADR 0021, 0022).
+            let account = crate::sql::query(
+                "SELECT ac.id, ac.email, ac.language FROM afschrift a JOIN account ac ON ac.id = a.account_id WHERE a.id = $1",
+            )
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+            let voice = crate::texts::Voice {
+                lang: &s(&account, "language")?,
+                sector,
+            };
+            let (subject, body) = crate::texts::afschrift_ready(
+                voice,
+                &inzage_core::types::display_datetime(now + KEEP),
+                &self.settings().public_base_url,
+            );
+            crate::messages::queue(
+                &mut tx,
+                now,
+                crate::messages::NewMessage {
+                    channel: crate::messages::Channel::Email,
+                    recipient: &s(&account, "email")?,
+                    subject: Some(&subject),
+                    body: &body,
+                    purpose: "afschrift_ready",
+                    account_id: Some(&s(&account, "id")?),
+                },
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        self.wake_jobs();
         Ok(())
     }
 
     pub(crate) async fn set_afschrift(&self, id: &str, status: &str, progress: i64) -> Result<()> {
-        crate::sql::query("UPDATE afschrift SET status = $1, progress = $2 WHERE id = $3")
+        crate::sql::query(
+            "UPDATE afschrift SET status = $1, progress = $2 WHERE id = $3 AND status IN ('queued', 'building')",
+        )
             .bind(status)
             .bind(progress)
             .bind(id)
@@ -326,20 +398,31 @@ impl Services {
     ) -> Result<crate::Audited<AfschriftFile>> {
         let now = self.now();
         let row = crate::sql::query(
-            "SELECT account_id, client_id, status, pdf_sha256, expires_at FROM afschrift WHERE id = $1",
+            "SELECT account_id, client_id, asked_as_kind, asked_as_id, status, pdf_sha256, expires_at \
+             FROM afschrift WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(self.db())
         .await?;
+        let same_principal = |r: &crate::sql::Row| -> Result<bool> {
+            Ok(asked_as(&ctx.principal).is_some_and(|(k, i)| {
+                s(r, "asked_as_kind").ok().as_deref() == Some(k)
+                    && s(r, "asked_as_id").ok() == Some(i)
+            }))
+        };
         let mine = match &row {
             Some(r) => {
                 s(r, "account_id")? == account_id
                     && s(r, "client_id")? == client.as_str()
+                    && same_principal(r)?
                     && s(r, "status")? == "ready"
                     && t(r, "expires_at")? > now
             }
             None => false,
         };
+        // Decided again at download: a mark cleared or access ended since
+        // the copy was made ends the download too.
+        let mine = mine && self.afschrift_decision(ctx, client).await?.is_allowed();
         let (Some(r), true) = (row, mine) else {
             let mut tx = self.db().begin().await?;
             append(

@@ -96,14 +96,26 @@ impl Metrics {
         }
     }
 
-    /// A character the font has, else `?`: PDF/A forbids the .notdef glyph.
-    fn printable(&self, c: char) -> char {
-        if c.is_control() {
-            ' '
-        } else if self.regular.glyph_index(c).is_some() && self.bold.glyph_index(c).is_some() {
-            c
+    /// A character the font has and PDF/A allows, else `?` (PDF/A forbids
+    /// the .notdef glyph and private-use characters); invisible format
+    /// characters (byte-order mark, zero-width and direction marks) go.
+    fn printable(&self, c: char) -> Option<char> {
+        let cp = u32::from(c);
+        let private = (0xE000..=0xF8FF).contains(&cp) || cp >= 0xF0000;
+        let invisible = matches!(cp, 0xFEFF | 0xFFFE | 0xFFFF | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2064 | 0x2066..=0x2069 | 0xAD);
+        if c == '\n' {
+            Some('\n')
+        } else if invisible {
+            None
+        } else if c.is_control() {
+            Some(' ')
+        } else if !private
+            && self.regular.glyph_index(c).is_some()
+            && self.bold.glyph_index(c).is_some()
+        {
+            Some(c)
         } else {
-            '?'
+            Some('?')
         }
     }
 
@@ -173,14 +185,19 @@ struct Layout {
 
 impl Layout {
     fn clean(&self, text: &str) -> String {
-        text.chars().map(|c| self.metrics.printable(c)).collect()
+        text.replace("\r\n", "\n")
+            .chars()
+            .filter_map(|c| self.metrics.printable(c))
+            .collect()
     }
 
     fn group(&mut self, level: Option<u16>, section: Option<usize>, title: &str) -> usize {
+        // A heading's title goes into the structure as a PDF string: short.
+        let title = self.clean(title).chars().take(200).collect();
         self.groups.push(Group {
             level,
             section,
-            title: title.to_owned(),
+            title,
         });
         self.groups.len() - 1
     }
@@ -391,8 +408,24 @@ fn draw(copy: &Copy, l: Layout) -> Result<Vec<u8>> {
             return Err(ServiceError::Internal("attachment refused".into()));
         }
     }
-    doc.finish()
-        .map_err(|e| ServiceError::Internal(format!("pdf: {e:?}")))
+    doc.finish().map_err(|e| {
+        // Only the kind of error: krilla's carries the offending text.
+        let kind = match &e {
+            krilla::error::KrillaError::Validation(v) => format!(
+                "pdf/a: {}",
+                v.iter()
+                    .map(|x| format!("{x:?}")
+                        .split(['(', ' ', '{'])
+                        .next()
+                        .unwrap_or("")
+                        .to_owned())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            _ => "pdf: could not be written".to_owned(),
+        };
+        ServiceError::Invalid(inzage_core::types::FieldError::new("afschrift", kind))
+    })
 }
 
 #[cfg(test)]
@@ -411,7 +444,32 @@ mod tests {
         let long = "a".repeat(400);
         let broken = m.wrap(&long, Style::Body, max);
         assert!(broken.len() > 1 && broken.concat() == long);
-        assert_eq!(m.printable('ë'), 'ë');
-        assert_eq!(m.printable('漢'), '?', "no .notdef glyphs");
+        assert_eq!(m.printable('ë'), Some('ë'));
+        assert_eq!(m.printable('漢'), Some('?'), "no .notdef glyphs");
+        assert_eq!(m.printable('\u{EF00}'), Some('?'), "no private use");
+        assert_eq!(m.printable('\u{FEFF}'), None, "no byte-order mark");
+        assert_eq!(m.printable('\n'), Some('\n'), "paragraphs stay");
+    }
+
+    #[test]
+    fn awkward_text_still_makes_a_pdf_a() {
+        let copy = Copy {
+            title: "Afschrift \u{FEFF}\u{EF00} test".into(),
+            lang: "nl",
+            made_at: chrono::Utc::now(),
+            footer: "voet".into(),
+            intro: vec!["Eerste regel\nTweede regel \u{200B}\u{202E}omgekeerd".into()],
+            sections: vec![super::super::content::Section {
+                heading: "x".repeat(40_000),
+                blocks: vec![
+                    Block::Para("漢字 \u{1F600} \u{E000} tekst\r\nnieuwe regel".into()),
+                    Block::Subheading(String::new()),
+                    Block::Note("\u{7}".into()),
+                ],
+            }],
+            attachments: vec![],
+        };
+        let pdf = render(&copy).expect("a PDF/A in spite of the text");
+        assert!(pdf.starts_with(b"%PDF-"));
     }
 }

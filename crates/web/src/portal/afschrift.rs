@@ -33,6 +33,8 @@ struct AfschriftPage {
     may_ask: bool,
     busy: bool,
     asked: bool,
+    /// Asked again within a day.
+    today: bool,
     lines: Vec<Line>,
     days: i64,
 }
@@ -89,6 +91,7 @@ pub async fn overview(
         may_ask: o.refused.is_none(),
         busy,
         asked: q.melding.as_deref() == Some("gevraagd"),
+        today: q.melding.as_deref() == Some("vandaag"),
         lines,
         days: KEEP.num_days(),
     })))
@@ -114,8 +117,9 @@ pub async fn ask(
         .ask_afschrift(&v.ctx, &v.account_id, &v.header.client_id)
         .await
     {
-        Ok(_) | Err(ServiceError::Conflict(_)) => {
-            Ok(redirect("/dossier/afschrift?melding=gevraagd", vec![]))
+        Ok(_) => Ok(redirect("/dossier/afschrift?melding=gevraagd", vec![])),
+        Err(ServiceError::Conflict(_)) => {
+            Ok(redirect("/dossier/afschrift?melding=vandaag", vec![]))
         }
         Err(e) => Err(e.into()),
     }

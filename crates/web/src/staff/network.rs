@@ -64,6 +64,8 @@ pub struct ContactRow {
     pub grants: Vec<GrantRow>,
     /// Marked as legal representative: "by … on …: reason".
     pub represents: Option<(String, String, String)>,
+    /// A mentor, curator or legal representative: can be marked so.
+    pub may_represent: bool,
 }
 
 /// The add-contact-person form as typed.
@@ -143,6 +145,8 @@ async fn network_page(
             name: c.full_name.clone(),
             relation_key: relation_key(c.relation),
             status: status_view(&c.access),
+            may_represent: inzage_service::portal_access::REPRESENTING_RELATIONS
+                .contains(&c.relation),
             represents: c.represents.as_ref().map(|r| {
                 (
                     r.set_by.clone(),
@@ -300,8 +304,12 @@ pub async fn network_representative(
         .await
     {
         Ok(()) => Ok(to_network(&v, "vertegenwoordiger")),
-        Err(ServiceError::Invalid(_)) => {
-            let e = vec![v.tr.t("staff-represents-reason-needed")];
+        Err(ServiceError::Invalid(e)) => {
+            let e = vec![v.tr.t(if e.field == "represents_relation" {
+                "staff-represents-relation"
+            } else {
+                "staff-represents-reason-needed"
+            })];
             let p = network_page(&st, v, ContactForm::default(), e, None).await?;
             Ok(invalid(page(p)))
         }
