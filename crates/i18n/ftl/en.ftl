@@ -1265,6 +1265,7 @@ afschrift-status-failed = It did not work. Try again, or call the service desk.
 afschrift-status-expired = Expired
 afschrift-asked-at = Asked on { $date }
 afschrift-download = Download the copy (PDF, { $size })
+afschrift-download-fhir = Also download it as a file for other care systems (FHIR)
 afschrift-until = Can be downloaded until { $date }.
 afschrift-once-a-day = You already made a copy today. You can make another one in a day.
 afschrift-refused = Only the client and a legal representative can make a copy. Would you like one? Ask the team.

@@ -1266,6 +1266,7 @@ afschrift-status-failed = Niet gelukt. Probeer het nog een keer, of bel de servi
 afschrift-status-expired = Verlopen
 afschrift-asked-at = Gevraagd op { $date }
 afschrift-download = Download het afschrift (PDF, { $size })
+afschrift-download-fhir = Download het ook als bestand voor andere zorgsystemen (FHIR)
 afschrift-until = Te downloaden tot { $date }.
 afschrift-once-a-day = Je hebt vandaag al een afschrift gemaakt. Over een dag kan het weer.
 afschrift-refused = Alleen de cliënt en een wettelijk vertegenwoordiger kunnen een afschrift maken. Wil je een afschrift? Vraag het aan het team.

@@ -421,6 +421,11 @@ fn route_table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             "/dossier/afschrift/{id}",
             get(portal::afschrift::download),
         ),
+        (
+            M::GET,
+            "/dossier/afschrift/{id}/fhir",
+            get(portal::afschrift::download_fhir),
+        ),
         (M::GET, "/dossier/vragen", get(portal::questions::list)),
         (M::POST, "/dossier/vragen", post(portal::questions::ask)),
         (

@@ -51,6 +51,27 @@ fn pdf_info(bytes: &[u8]) -> String {
     all
 }
 
+/// Python's fhir.resources 6.x (R4 4.0.1) reads the bundle: its entry
+/// types and counts, or the test fails with every problem it found.
+fn fhir_check(json: &[u8]) -> String {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("bundle.json");
+    std::fs::write(&path, json).expect("write");
+    let out = std::process::Command::new(root.join(".venv-fhir/bin/python"))
+        .arg(root.join("scripts/validate-fhir.py"))
+        .arg(&path)
+        .output()
+        .expect("the FHIR validator (scripts/ensure-tools installs it)");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    text
+}
+
 async fn ask(b: &mut common::Browser) -> common::Page {
     let page = b.get("/dossier/afschrift").await;
     let csrf = hidden(&page.body, "csrf");
@@ -191,8 +212,51 @@ async fn a_client_downloads_a_tagged_pdf_a_with_everything_they_may_read() {
     let raw = String::from_utf8_lossy(&bytes);
     assert!(raw.contains("/EmbeddedFile"), "the documents are attached");
 
+    // The same dossier as a FHIR R4 Bundle, valid by an independent model.
+    let fhir = aisha.get(&format!("{link}/fhir")).await;
+    assert_eq!(fhir.status, StatusCode::OK);
+    assert_eq!(
+        fhir.headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("application/fhir+json; charset=utf-8")
+    );
+    let json = fhir.body.clone();
+    assert!(json.contains("\"type\": \"collection\""), "{json}");
+    let counts = fhir_check(json.as_bytes());
+    for expected in [
+        "Bundle",
+        "Patient 1",
+        "EpisodeOfCare 1",
+        "CarePlan 1",
+        "Goal 1",
+        "Appointment 1",
+        "Binary 2",
+        "RelatedPerson 3",
+        "Practitioner 1",
+        "PractitionerRole 1",
+        "Task 1",
+    ] {
+        assert!(counts.contains(expected), "{expected} in {counts}");
+    }
+    for kind in [
+        "DocumentReference",
+        "Consent",
+        "Communication",
+        "AuditEvent",
+    ] {
+        assert!(counts.contains(&format!("{kind} ")), "{kind} in {counts}");
+    }
+    use base64::Engine;
+    let secret =
+        base64::engine::general_purpose::STANDARD.encode("Alleen voor het team: Geheimpje.");
+    assert!(
+        !json.contains(&secret),
+        "a hidden report is not in the bundle"
+    );
+
     // Asked, made as Aisha's reads, downloaded: all in the audit trail.
-    for reason in ["asked", "downloaded"] {
+    for reason in ["asked", "downloaded", "downloaded_fhir"] {
         assert_eq!(
             w.db.scalar(&format!(
                 "SELECT COUNT(*) FROM audit_event WHERE data_kind = 'afschrift' AND reason = '{reason}' \

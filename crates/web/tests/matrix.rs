@@ -66,6 +66,7 @@ const MATRIX: &[(&str, &str, [&str; 11])] = &[
     ("GET",  "/dossier/netwerk/{id}/stoppen",                         ["login",  "403",    "404",    "403",    "403",    "303",    "303",    "303",    "303",    "303",    "303"]),
     ("POST", "/dossier/netwerk/{id}/stoppen",                         ["login",  "403",    "404",    "403",    "403",    "303",    "303",    "303",    "303",    "303",    "303"]),
     ("GET",  "/dossier/afschrift/{id}",                               ["login",  "200",    "404",    "404",    "404",    "303",    "303",    "303",    "303",    "303",    "303"]),
+    ("GET",  "/dossier/afschrift/{id}/fhir",                          ["login",  "200",    "404",    "404",    "404",    "303",    "303",    "303",    "303",    "303",    "303"]),
     ("GET",  "/dossier/vragen/{id}",                                  ["login",  "200",    "404",    "404",    "404",    "303",    "303",    "303",    "303",    "303",    "303"]),
     ("POST", "/dossier/vragen/{id}",                                  ["login",  "303",    "404",    "404",    "404",    "303",    "303",    "303",    "303",    "303",    "303"]),
     ("GET",  "/clienten/{client}/vragen",                             ["login",  "404",    "404",    "404",    "404",    "200",    "403",    "404",    "403",    "403",    "403"]),
@@ -119,7 +120,7 @@ fn concrete(path: &str, w: &World, it: &Items) -> String {
         "/clienten/{client}/verzoeken/{id}" => Some(it.dossier_request.as_str()),
         "/clienten/{client}/vragen/{id}" | "/dossier/vragen/{id}" => Some(it.question.as_str()),
         "/dossier/netwerk/{id}/stoppen" => Some(w.vera.as_str()),
-        "/dossier/afschrift/{id}" => Some(it.afschrift.as_str()),
+        "/dossier/afschrift/{id}" | "/dossier/afschrift/{id}/fhir" => Some(it.afschrift.as_str()),
         "/organisatie/{id}/logo" => Some(w.zorg.as_str()),
         _ => None,
     };

@@ -61,23 +61,169 @@ fn allowed<T>(r: Result<crate::Audited<T>>) -> Result<Option<T>> {
     }
 }
 
-/// Reads the dossier as `ctx` and puts it into a copy.
-pub(crate) async fn collect(
+/// A document of the dossier: its facts, and its bytes when they fit
+/// within [`ATTACH_MAX`] (else it is listed only).
+pub(crate) struct Doc {
+    pub meta: crate::dossier::DocumentMeta,
+    pub bytes: Option<Vec<u8>>,
+}
+
+/// The dossier as its asker may read it: each part `None` when they may
+/// not read it. The PDF and the FHIR bundle are both made from this.
+pub(crate) struct Dossier {
+    pub client: ClientId,
+    pub made_at: DateTime<Utc>,
+    pub profile: Option<crate::dossier::ClientProfile>,
+    /// `Some(None)`: readable, no plan yet.
+    pub plan: Option<Option<crate::dossier::PlanDetail>>,
+    /// Oldest first.
+    pub reports: Option<Vec<crate::dossier::ReportView>>,
+    pub appointments: Option<Vec<crate::dossier::AppointmentView>>,
+    pub documents: Option<Vec<Doc>>,
+    pub network: Option<Vec<crate::dossier::ContactView>>,
+    pub requests: Option<Vec<crate::requests::DossierRequest>>,
+    pub questions: Option<Vec<crate::questions::Question>>,
+    /// Newest first.
+    pub log: Option<Vec<crate::who_looked::WhoLookedLine>>,
+}
+
+/// Reads the dossier as `ctx`: every part through the portal's own
+/// audited method, a part they may not read left out.
+pub(crate) async fn gather(
     svc: &Services,
     ctx: &Ctx,
     client: &ClientId,
-    tr: Tr,
-    lang: &'static str,
     job: &str,
-) -> Result<Copy> {
+) -> Result<Dossier> {
     // How far the copy is, for the page (0–100).
     let progress = |n: i64| svc.set_afschrift(job, "building", n);
     let now = svc.now();
+    let profile = allowed(svc.client_profile(ctx, client).await)?;
+    progress(15).await?;
+    let plan = match allowed(svc.list_plans(ctx, client).await)? {
+        None => None,
+        Some(plans) => match plans.first() {
+            Some(current) => Some(allowed(svc.plan(ctx, &current.id).await)?),
+            None => Some(None),
+        },
+    };
+    progress(30).await?;
+    let mut reports = Some(Vec::new());
+    let mut page = 1;
+    loop {
+        let f = crate::dossier::ReportFilter {
+            page,
+            per_page: 200,
+            ..Default::default()
+        };
+        match allowed(svc.list_reports(ctx, client, f).await)? {
+            None => {
+                reports = None;
+                break;
+            }
+            Some(p) => {
+                let done = p.items.len() < 200 || page >= 1000;
+                if let Some(r) = reports.as_mut() {
+                    r.extend(p.items);
+                }
+                if done {
+                    break;
+                }
+                page += 1;
+            }
+        }
+    }
+    if let Some(r) = reports.as_mut() {
+        r.reverse();
+    }
+    progress(50).await?;
+    let appointments = allowed(svc.list_appointments(ctx, client).await)?;
+    progress(60).await?;
+    let documents = match allowed(svc.list_documents(ctx, client).await)? {
+        None => None,
+        Some(list) => {
+            let mut docs = Vec::new();
+            let mut attached: i64 = 0;
+            for meta in list {
+                // The copy stays a size a phone can download: documents
+                // past the cap are listed, not attached (they stay in
+                // Documenten).
+                let bytes = if attached + meta.size_bytes > ATTACH_MAX {
+                    None
+                } else {
+                    attached += meta.size_bytes;
+                    allowed(svc.document_content(ctx, &meta.id).await)?.map(|(_, b)| b)
+                };
+                docs.push(Doc { meta, bytes });
+            }
+            Some(docs)
+        }
+    };
+    progress(75).await?;
+    let network = allowed(svc.network(ctx, client).await)?;
+    progress(80).await?;
+    let requests = allowed(svc.client_requests(ctx, client).await)?;
+    let questions = allowed(svc.team_questions(ctx, client).await)?;
+    progress(85).await?;
+    // "Wie keek mee" for the whole dossier, a year at a time (the log's
+    // own limit), newest first.
+    let today = local_date(now);
+    let first = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or(today);
+    let mut until = today;
+    let mut log = Some(Vec::new());
+    while until >= first {
+        let from = (until - Duration::days(365)).max(first);
+        match allowed(svc.who_looked(ctx, client, from, until).await)? {
+            None => {
+                log = None;
+                break;
+            }
+            Some(lines) => {
+                if let Some(l) = log.as_mut() {
+                    l.extend(lines);
+                }
+            }
+        }
+        if from == first {
+            break;
+        }
+        until = from - Duration::days(1);
+    }
+    progress(90).await?;
+    Ok(Dossier {
+        client: client.clone(),
+        made_at: now,
+        profile,
+        plan,
+        reports,
+        appointments,
+        documents,
+        network,
+        requests,
+        questions,
+        log,
+    })
+}
+
+/// The file name a document has inside the copy.
+pub(crate) fn doc_file_name(i: usize, d: &crate::dossier::DocumentMeta) -> String {
+    format!(
+        "{:02}-{}.{}",
+        i + 1,
+        safe_file_name(&d.title),
+        extension(&d.content_type)
+    )
+}
+
+/// Puts the dossier into headings and paragraphs, in the asker's words;
+/// the documents it holds become the copy's attachments.
+pub(crate) fn copy(d: Dossier, tr: Tr, lang: &'static str) -> Copy {
+    let now = d.made_at;
     let mut sections = Vec::new();
     let mut attachments = Vec::new();
     let mut name = String::new();
 
-    if let Some(p) = allowed(svc.client_profile(ctx, client).await)? {
+    if let Some(p) = &d.profile {
         name = p.full_name.clone();
         let unknown = tr.t("profile-unknown");
         let or = |v: &Option<String>| v.clone().unwrap_or_else(|| unknown.clone());
@@ -132,33 +278,29 @@ pub(crate) async fn collect(
             blocks,
         });
     }
-    progress(15).await?;
 
-    if let Some(plans) = allowed(svc.list_plans(ctx, client).await)? {
+    if let Some(plan) = &d.plan {
         let mut blocks = Vec::new();
-        // The current plan: the newest final one the reader sees.
-        if let Some(current) = plans.first() {
-            if let Some(detail) = allowed(svc.plan(ctx, &current.id).await)? {
-                blocks.push(Block::Para(detail.plan.title.clone()));
-                blocks.push(Block::Fact(
-                    tr.t("afschrift-date"),
-                    display_date(detail.plan.plan_date),
-                ));
-                for s in &detail.sections {
-                    blocks.push(Block::Subheading(s.domain.clone()));
-                    blocks.push(Block::Fact(tr.t("plan-goals"), String::new()));
-                    blocks.push(Block::Para(s.goals.clone()));
-                    blocks.push(Block::Fact(tr.t("plan-agreements"), String::new()));
-                    blocks.push(Block::Para(s.agreements.clone()));
-                    for a in &s.additions {
-                        blocks.push(Block::Note(tr.a2(
-                            "afschrift-addition",
-                            "date",
-                            display_date(local_date(a.asked_at)),
-                            "text",
-                            &a.body,
-                        )));
-                    }
+        if let Some(detail) = plan {
+            blocks.push(Block::Para(detail.plan.title.clone()));
+            blocks.push(Block::Fact(
+                tr.t("afschrift-date"),
+                display_date(detail.plan.plan_date),
+            ));
+            for s in &detail.sections {
+                blocks.push(Block::Subheading(s.domain.clone()));
+                blocks.push(Block::Fact(tr.t("plan-goals"), String::new()));
+                blocks.push(Block::Para(s.goals.clone()));
+                blocks.push(Block::Fact(tr.t("plan-agreements"), String::new()));
+                blocks.push(Block::Para(s.agreements.clone()));
+                for a in &s.additions {
+                    blocks.push(Block::Note(tr.a2(
+                        "afschrift-addition",
+                        "date",
+                        display_date(local_date(a.asked_at)),
+                        "text",
+                        &a.body,
+                    )));
                 }
             }
         }
@@ -170,37 +312,10 @@ pub(crate) async fn collect(
             blocks,
         });
     }
-    progress(30).await?;
 
-    // Every report the reader sees, oldest first, page by page.
-    let mut reports = Vec::new();
-    let mut readable = true;
-    let mut page = 1;
-    loop {
-        let f = crate::dossier::ReportFilter {
-            page,
-            per_page: 200,
-            ..Default::default()
-        };
-        match allowed(svc.list_reports(ctx, client, f).await)? {
-            None => {
-                readable = false;
-                break;
-            }
-            Some(p) => {
-                let done = p.items.len() < 200 || page >= 1000;
-                reports.extend(p.items);
-                if done {
-                    break;
-                }
-                page += 1;
-            }
-        }
-    }
-    if readable {
-        reports.reverse();
+    if let Some(reports) = &d.reports {
         let mut blocks = Vec::new();
-        for r in &reports {
+        for r in reports {
             let role = tr.t(&key("role", &r.author_role));
             let when = display_datetime(r.finalised_at.unwrap_or(r.created_at));
             blocks.push(Block::Subheading(format!("{when} · {}", r.category)));
@@ -224,11 +339,10 @@ pub(crate) async fn collect(
             blocks,
         });
     }
-    progress(50).await?;
 
-    if let Some(list) = allowed(svc.list_appointments(ctx, client).await)? {
+    if let Some(list) = &d.appointments {
         let mut blocks = Vec::new();
-        for a in &list {
+        for a in list {
             let mut line = format!(
                 "{} – {} · {} · {}",
                 display_datetime(a.starts_at),
@@ -254,39 +368,33 @@ pub(crate) async fn collect(
             blocks,
         });
     }
-    progress(60).await?;
 
-    if let Some(docs) = allowed(svc.list_documents(ctx, client).await)? {
+    let network = d.network;
+    let requests = d.requests;
+    let questions = d.questions;
+    let log = d.log;
+    if let Some(docs) = d.documents {
         let mut blocks = Vec::new();
-        let mut attached: i64 = 0;
-        for (i, d) in docs.iter().enumerate() {
-            let file = format!(
-                "{:02}-{}.{}",
-                i + 1,
-                safe_file_name(&d.title),
-                extension(&d.content_type)
-            );
-            blocks.push(Block::Subheading(d.title.clone()));
+        for (i, doc) in docs.into_iter().enumerate() {
+            let m = &doc.meta;
+            let file = doc_file_name(i, m);
+            blocks.push(Block::Subheading(m.title.clone()));
             blocks.push(Block::Fact(
                 tr.t("afschrift-date"),
-                display_date(d.doc_date),
+                display_date(m.doc_date),
             ));
-            blocks.push(Block::Fact(tr.t("afschrift-kind"), d.doc_type.clone()));
-            // The copy stays a size a phone can download: documents past
-            // the cap are listed, not attached (they stay in Documenten).
-            if attached + d.size_bytes > ATTACH_MAX {
-                blocks.push(Block::Note(tr.t("afschrift-not-attached")));
-                continue;
-            }
-            attached += d.size_bytes;
-            blocks.push(Block::Note(tr.a("afschrift-attached", "file", &file)));
-            if let Some((meta, bytes)) = allowed(svc.document_content(ctx, &d.id).await)? {
-                attachments.push(Attachment {
-                    name: file,
-                    mime: meta.content_type.clone(),
-                    description: meta.title.clone(),
-                    bytes,
-                });
+            blocks.push(Block::Fact(tr.t("afschrift-kind"), m.doc_type.clone()));
+            match doc.bytes {
+                Some(bytes) => {
+                    blocks.push(Block::Note(tr.a("afschrift-attached", "file", &file)));
+                    attachments.push(Attachment {
+                        name: file,
+                        mime: m.content_type.clone(),
+                        description: m.title.clone(),
+                        bytes,
+                    });
+                }
+                None => blocks.push(Block::Note(tr.t("afschrift-not-attached"))),
             }
         }
         if blocks.is_empty() {
@@ -297,11 +405,10 @@ pub(crate) async fn collect(
             blocks,
         });
     }
-    progress(75).await?;
 
-    if let Some(people) = allowed(svc.network(ctx, client).await)? {
+    if let Some(people) = &network {
         let mut blocks = Vec::new();
-        for c in &people {
+        for c in people {
             blocks.push(Block::Subheading(format!(
                 "{} ({})",
                 c.full_name,
@@ -335,11 +442,10 @@ pub(crate) async fn collect(
             blocks,
         });
     }
-    progress(80).await?;
 
-    if let Some(list) = allowed(svc.client_requests(ctx, client).await)? {
+    if let Some(list) = &requests {
         let mut blocks = Vec::new();
-        for r in &list {
+        for r in list {
             blocks.push(Block::Subheading(format!(
                 "{} · {}",
                 display_date(local_date(r.asked_at)),
@@ -361,9 +467,9 @@ pub(crate) async fn collect(
         }
     }
 
-    if let Some(list) = allowed(svc.team_questions(ctx, client).await)? {
+    if let Some(list) = &questions {
         let mut blocks = Vec::new();
-        for q in &list {
+        for q in list {
             blocks.push(Block::Subheading(format!(
                 "{} · {}",
                 display_datetime(q.asked_at),
@@ -385,57 +491,34 @@ pub(crate) async fn collect(
             });
         }
     }
-    progress(85).await?;
 
-    // "Wie keek mee" for the whole dossier, a year at a time (the log's
-    // own limit), newest first.
-    let today = local_date(now);
-    let first = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or(today);
-    let mut until = today;
-    let mut log_blocks = Vec::new();
-    let mut log_readable = true;
-    while until >= first {
-        let from = (until - Duration::days(365)).max(first);
-        match allowed(svc.who_looked(ctx, client, from, until).await)? {
-            None => {
-                log_readable = false;
-                break;
-            }
-            Some(lines) => {
-                for l in &lines {
-                    let who = crate::who_looked::words(tr, &l.who);
-                    log_blocks.push(Block::Para(format!(
-                        "{} · {who} · {} · {}{}",
-                        display_datetime(l.last_at),
-                        tr.t(&key("subject", l.subject.code())),
-                        tr.t(&key("verb", l.verb.code())),
-                        if l.count > 1 {
-                            format!(" ({}×)", l.count)
-                        } else {
-                            String::new()
-                        }
-                    )));
+    if let Some(lines) = &log {
+        let mut blocks = Vec::new();
+        for l in lines {
+            let who = crate::who_looked::words(tr, &l.who);
+            blocks.push(Block::Para(format!(
+                "{} · {who} · {} · {}{}",
+                display_datetime(l.last_at),
+                tr.t(&key("subject", l.subject.code())),
+                tr.t(&key("verb", l.verb.code())),
+                if l.count > 1 {
+                    format!(" ({}×)", l.count)
+                } else {
+                    String::new()
                 }
-            }
+            )));
         }
-        if from == first {
-            break;
-        }
-        until = from - Duration::days(1);
-    }
-    if log_readable {
-        if log_blocks.is_empty() {
-            log_blocks.push(Block::Para(tr.t("afschrift-none")));
+        if blocks.is_empty() {
+            blocks.push(Block::Para(tr.t("afschrift-none")));
         }
         sections.push(Section {
             heading: tr.t("tile-audit-trail"),
-            blocks: log_blocks,
+            blocks,
         });
     }
-    progress(90).await?;
 
     let made = display_datetime(now);
-    Ok(Copy {
+    Copy {
         title: tr.a("afschrift-title", "name", &name),
         lang,
         made_at: now,
@@ -446,7 +529,7 @@ pub(crate) async fn collect(
         ],
         sections,
         attachments,
-    })
+    }
 }
 
 fn safe_file_name(title: &str) -> String {

@@ -9,6 +9,7 @@
 //! account that asked downloads it; asking and every download are audit
 //! events.
 pub(crate) mod content;
+mod fhir;
 mod pdf;
 
 use crate::access::{actor_facts, subject_facts};
@@ -252,7 +253,9 @@ impl Services {
     pub(crate) async fn build_afschrift(&self, id: &str) -> Result<()> {
         let Some(r) = crate::sql::query(
             "SELECT a.client_id, a.asked_as_kind, a.asked_as_id, a.status, ac.language, \
-             (SELECT o.sector FROM organisation o WHERE o.id = ac.organisation_id) AS sector \
+             (SELECT o.sector FROM organisation o WHERE o.id = ac.organisation_id) AS sector, \
+             (SELECT COALESCE(o.display_name, o.name) FROM organisation o JOIN client c ON c.organisation_id = o.id \
+              WHERE c.id = a.client_id) AS org_name \
              FROM afschrift a JOIN account ac ON ac.id = a.account_id WHERE a.id = $1",
         )
         .bind(id)
@@ -304,18 +307,27 @@ impl Services {
         } else {
             "nl"
         };
-        let copy = content::collect(self, &ctx, &client, tr, lang_tag, id).await?;
+        let dossier = content::gather(self, &ctx, &client, id).await?;
+        let naming = format!(
+            "{}/fhir",
+            self.settings().public_base_url.trim_end_matches('/')
+        );
+        let organisation = os(&r, "org_name")?.unwrap_or_default();
         // Laying out and compressing a large dossier is slow: never on
         // the async workers.
         let blobs = self.blobs().clone();
         let made = tokio::task::spawn_blocking(move || {
+            // The FHIR bundle first: the PDF takes the documents' bytes.
+            let json = fhir::bundle(&dossier, &naming, &organisation);
+            let json_hash = blobs.put(json.as_bytes())?;
+            let copy = content::copy(dossier, tr, lang_tag);
             let pdf = pdf::render(&copy)?;
             let hash = blobs.put(&pdf)?;
-            Ok::<_, ServiceError>((hash, pdf.len()))
+            Ok::<_, ServiceError>((hash, pdf.len(), json_hash, json.len()))
         })
         .await
         .map_err(|_| ServiceError::Internal("pdf task ended".into()))?;
-        let (hash, size) = match made {
+        let (hash, size, json_hash, json_size) = match made {
             Ok(m) => m,
             Err(ServiceError::Invalid(e)) => {
                 // The text cannot become PDF/A (a rule of the standard):
@@ -329,13 +341,15 @@ impl Services {
         let now = self.now();
         let mut tx = self.db().begin().await?;
         let done = crate::sql::query(
-            "UPDATE afschrift SET status = 'ready', progress = 100, pdf_sha256 = $1, pdf_size = $2, ready_at = $3 \
-             WHERE id = $4 AND status = 'building'",
+            "UPDATE afschrift SET status = 'ready', progress = 100, pdf_sha256 = $1, pdf_size = $2, ready_at = $3, \
+             json_sha256 = $5, json_size = $6 WHERE id = $4 AND status = 'building'",
         )
         .bind(&hash)
         .bind(size as i64)
         .bind(ts(now))
         .bind(id)
+        .bind(&json_hash)
+        .bind(json_size as i64)
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 1 {
@@ -396,9 +410,32 @@ impl Services {
         client: &ClientId,
         id: &str,
     ) -> Result<crate::Audited<AfschriftFile>> {
+        self.afschrift_file(ctx, account_id, client, id, false)
+            .await
+    }
+
+    /// The same afschrift as a FHIR R4 Bundle (JSON), on the same terms.
+    pub async fn afschrift_fhir(
+        &self,
+        ctx: &Ctx,
+        account_id: &str,
+        client: &ClientId,
+        id: &str,
+    ) -> Result<crate::Audited<AfschriftFile>> {
+        self.afschrift_file(ctx, account_id, client, id, true).await
+    }
+
+    async fn afschrift_file(
+        &self,
+        ctx: &Ctx,
+        account_id: &str,
+        client: &ClientId,
+        id: &str,
+        fhir: bool,
+    ) -> Result<crate::Audited<AfschriftFile>> {
         let now = self.now();
         let row = crate::sql::query(
-            "SELECT account_id, client_id, asked_as_kind, asked_as_id, status, pdf_sha256, expires_at \
+            "SELECT account_id, client_id, asked_as_kind, asked_as_id, status, pdf_sha256, json_sha256, expires_at \
              FROM afschrift WHERE id = $1",
         )
         .bind(id)
@@ -435,7 +472,8 @@ impl Services {
             tx.commit().await?;
             return Err(ServiceError::NotFound);
         };
-        let hash = os(&r, "pdf_sha256")?.ok_or(ServiceError::NotFound)?;
+        let hash = os(&r, if fhir { "json_sha256" } else { "pdf_sha256" })?
+            .ok_or(ServiceError::NotFound)?;
         let bytes = self.blobs().get(&hash)?;
         let tx = self.db().begin().await?;
         committed(
@@ -446,13 +484,18 @@ impl Services {
                 client.as_str(),
                 Some(id),
                 AuditOutcome::Allowed,
-                "downloaded",
+                if fhir {
+                    "downloaded_fhir"
+                } else {
+                    "downloaded"
+                },
             ),
             AfschriftFile {
                 bytes,
                 file_name: format!(
-                    "afschrift-{}.pdf",
-                    inzage_core::types::local_date(now).format("%Y-%m-%d")
+                    "afschrift-{}.{}",
+                    inzage_core::types::local_date(now).format("%Y-%m-%d"),
+                    if fhir { "fhir.json" } else { "pdf" }
                 ),
             },
         )
@@ -464,19 +507,22 @@ impl Services {
     pub async fn expire_afschriften(&self) -> Result<usize> {
         let now = self.now();
         let rows = crate::sql::query(
-            "SELECT id, pdf_sha256 FROM afschrift WHERE expires_at <= $1 AND status <> 'expired'",
+            "SELECT id, pdf_sha256, json_sha256 FROM afschrift WHERE expires_at <= $1 AND status <> 'expired'",
         )
         .bind(ts(now))
         .fetch_all(self.db())
         .await?;
         for r in &rows {
-            if let Some(hash) = os(r, "pdf_sha256")? {
+            for hash in [os(r, "pdf_sha256")?, os(r, "json_sha256")?]
+                .into_iter()
+                .flatten()
+            {
                 // Content-addressed: only when no document or logo is the
                 // same bytes.
                 let shared: i64 = crate::sql::query(
                     "SELECT (SELECT COUNT(*) FROM document WHERE sha256 = $1) \
                      + (SELECT COUNT(*) FROM organisation WHERE logo_sha256 = $1) \
-                     + (SELECT COUNT(*) FROM afschrift WHERE pdf_sha256 = $1 AND id <> $2) AS n",
+                     + (SELECT COUNT(*) FROM afschrift WHERE (pdf_sha256 = $1 OR json_sha256 = $1) AND id <> $2) AS n",
                 )
                 .bind(&hash)
                 .bind(s(r, "id")?)

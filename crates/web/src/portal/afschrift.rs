@@ -131,17 +131,48 @@ pub async fn download(
     Opened(v): Opened,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
+    send(&st, &v, &id, false).await
+}
+
+/// `GET /dossier/afschrift/{id}/fhir`: the same as a FHIR R4 Bundle.
+pub async fn download_fhir(
+    State(st): State<AppState>,
+    Opened(v): Opened,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    send(&st, &v, &id, true).await
+}
+
+async fn send(
+    st: &AppState,
+    v: &super::Viewer,
+    id: &str,
+    fhir: bool,
+) -> Result<Response, WebError> {
     if id.len() > 64 || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
         return Err(WebError::NotFound);
     }
-    let file = st
-        .services
-        .afschrift_pdf(&v.ctx, &v.account_id, &v.header.client_id, &id)
-        .await?
-        .into_inner();
+    let file = if fhir {
+        st.services
+            .afschrift_fhir(&v.ctx, &v.account_id, &v.header.client_id, id)
+            .await?
+    } else {
+        st.services
+            .afschrift_pdf(&v.ctx, &v.account_id, &v.header.client_id, id)
+            .await?
+    }
+    .into_inner();
     Ok((
         [
-            (CONTENT_TYPE, "application/pdf".to_owned()),
+            (
+                CONTENT_TYPE,
+                if fhir {
+                    "application/fhir+json; charset=utf-8"
+                } else {
+                    "application/pdf"
+                }
+                .to_owned(),
+            ),
             (
                 CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{}\"", file.file_name),
