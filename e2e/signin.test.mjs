@@ -74,7 +74,7 @@ test('three wrong passwords pause login and say until when', async () => {
 for (const width of [375, 1280]) {
   test(`sign-in pages have no serious accessibility violations at ${width} px`, async () => {
     const page = await newPage(width);
-    for (const p of ['/inloggen', '/wachtwoord-opvragen', '/wachtwoord-instellen?token=x', '/hulp']) {
+    for (const p of ['/inloggen', '/wachtwoord-opvragen', '/wachtwoord-instellen?token=x', '/hulp', '/afmelden?code=x']) {
       await page.goto(server.base + p);
       assert.deepEqual(await axe(page), [], `${p} at ${width}px`);
     }

@@ -799,6 +799,20 @@ async fn base_demo(
                 .await?
                 .0,
             );
+            // Mila is recorded as Test Client's legal representative: she
+            // may ask for an afschrift (issue 15).
+            if let Some(mila) = &first_contact {
+                svc.set_representative(
+                    &inzage_service::Ctx::new(Principal::Staff {
+                        staff_id: anna.clone(),
+                    }),
+                    &client,
+                    mila,
+                    true,
+                    "Mentorschap, beschikking van de kantonrechter (demo)",
+                )
+                .await?;
+            }
             svc.add_contact_person(
                 ctx,
                 &client,
