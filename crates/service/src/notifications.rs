@@ -485,22 +485,10 @@ impl Services {
     async fn send_news(&self, reader: &Reader, dossiers: &[String]) -> Result<bool> {
         let now = self.now();
         let mut tx = self.db().begin().await?;
-        let code = crate::accounts::random_token()?;
         let day = local_date(now).to_string();
-        let inserted = crate::sql::query(
-            "INSERT INTO notification_sent (id, account_id, kind, about, unsubscribe_hash, sent_at) \
-             VALUES ($1, $2, 'news', $3, $4, $5) ON CONFLICT (account_id, kind, about) DO NOTHING",
-        )
-        .bind(new_id())
-        .bind(&reader.id)
-        .bind(&day)
-        .bind(crate::accounts::sha(&code))
-        .bind(ts(now))
-        .execute(&mut *tx)
-        .await?;
-        if inserted.rows_affected() != 1 {
+        let Some(code) = claim(&mut tx, now, &reader.id, "news", &day).await? else {
             return Ok(false);
-        }
+        };
         let own = reader.kind == AccountKind::Client;
         let unsubscribe = self.unsubscribe_url(&code);
         let portal = self
@@ -542,21 +530,10 @@ impl Services {
     ) -> Result<bool> {
         let now = self.now();
         let mut tx = self.db().begin().await?;
-        let code = crate::accounts::random_token()?;
-        let inserted = crate::sql::query(
-            "INSERT INTO notification_sent (id, account_id, kind, about, unsubscribe_hash, sent_at) \
-             VALUES ($1, $2, 'reminder', $3, $4, $5) ON CONFLICT (account_id, kind, about) DO NOTHING",
-        )
-        .bind(new_id())
-        .bind(&reader.id)
-        .bind(format!("{appointment}@{}", local_date(starts)))
-        .bind(crate::accounts::sha(&code))
-        .bind(ts(now))
-        .execute(&mut *tx)
-        .await?;
-        if inserted.rows_affected() != 1 {
+        let about = format!("{appointment}@{}", local_date(starts));
+        let Some(code) = claim(&mut tx, now, &reader.id, "reminder", &about).await? else {
             return Ok(false);
-        }
+        };
         let own = reader.kind == AccountKind::Client;
         let time = starts
             .with_timezone(&DISPLAY_TZ)
@@ -637,6 +614,31 @@ impl Services {
         }
         Ok(())
     }
+}
+
+/// Records one notification (kind, about) for the account, once: its
+/// unsubscribe code, or `None` when it was sent before (the unique key).
+async fn claim(
+    tx: &mut crate::db::Tx,
+    now: DateTime<Utc>,
+    account: &str,
+    kind: &str,
+    about: &str,
+) -> Result<Option<String>> {
+    let code = crate::accounts::random_token()?;
+    let inserted = crate::sql::query(
+        "INSERT INTO notification_sent (id, account_id, kind, about, unsubscribe_hash, sent_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (account_id, kind, about) DO NOTHING",
+    )
+    .bind(new_id())
+    .bind(account)
+    .bind(kind)
+    .bind(about)
+    .bind(crate::accounts::sha(&code))
+    .bind(ts(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok((inserted.rows_affected() == 1).then_some(code))
 }
 
 /// Makes every unsubscribe code sent to the account useless.
