@@ -654,3 +654,188 @@ async fn dev_outbox_is_refused_off_loopback() {
         text(&o.stderr)
     );
 }
+
+/// Issue 16 item 4: a backup taken while writes go on restores into an
+/// empty installation with the same rows, documents and an intact audit
+/// trail; a non-empty installation and a damaged backup are refused
+/// before anything is written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backup_while_writing_and_restore_round_trip() {
+    let source = TestDb::empty().await;
+    let o = inzage(&source, &["demo"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let anchors = source.dir.path().join("audit-anchors");
+    let o = with_anchor(&source, Some("sleutel"), &anchors, &["audit", "anchor"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+
+    // Writes go on while the backup runs: failed sign-ins, each an audit
+    // event committed by this process.
+    let svc = source.services(&inzage_core::FixedClock::new(chrono::Utc::now()));
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let stop = stop.clone();
+        tokio::spawn(async move {
+            let mut n = 0u32;
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                let _ = svc
+                    .login(
+                        &format!("niemand{n}@example.org"),
+                        "fout",
+                        false,
+                        None,
+                        None,
+                    )
+                    .await;
+                n += 1;
+                tokio::task::yield_now().await;
+            }
+            n
+        })
+    };
+    let to = source.dir.path().join("backup");
+    let to_arg = to.display().to_string();
+    let o = {
+        let url = source.url.clone();
+        let dir = source.dir.path().to_path_buf();
+        let to_arg = to_arg.clone();
+        tokio::task::spawn_blocking(move || {
+            Command::new(env!("CARGO_BIN_EXE_inzage"))
+                .args(["--database-url", &url, "--data-dir"])
+                .arg(&dir)
+                .args(["backup", "--to", &to_arg, "--json"])
+                .env_remove("INZAGE_CONFIG")
+                .env("INZAGE_LOG_LEVEL", "warn")
+                .output()
+                .expect("run inzage")
+        })
+        .await
+        .expect("backup")
+    };
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let written = writer.await.expect("writer");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let manifest: serde_json::Value = serde_json::from_slice(&o.stdout).expect("manifest");
+    assert!(written > 0, "writes went on beside the backup");
+    assert!(manifest["files"]
+        .as_array()
+        .is_some_and(|f| f.iter().any(|f| f["path"]
+            .as_str()
+            .is_some_and(|p| p.starts_with("audit-anchors/")))));
+    let documents = manifest["tables"]["document"].as_i64().expect("documents");
+    assert!(documents > 5, "the demo's documents are in the backup");
+    // A second backup into the same folder is refused.
+    let o = inzage(&source, &["backup", "--to", &to_arg]);
+    assert_eq!(o.status.code(), Some(4), "{}", text(&o.stderr));
+
+    // Restore into a new, empty installation.
+    let mut target = TestDb::empty().await;
+    target.db.close().await;
+    let o = inzage(&target, &["restore", "--from", &to_arg]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    target.db = inzage_service::db::Db::connect(&target.url, 2)
+        .await
+        .expect("reconnect");
+    // Every table has the manifest's rows (the audit trail one more: the
+    // restore itself).
+    for (table, rows) in manifest["tables"].as_object().expect("tables") {
+        let expected = rows.as_i64().expect("count") + i64::from(table == "audit_event");
+        assert_eq!(
+            target
+                .scalar(&format!("SELECT COUNT(*) FROM {table}"))
+                .await,
+            expected,
+            "{table}"
+        );
+    }
+    assert_eq!(
+        target
+            .text("SELECT data_kind FROM audit_event ORDER BY seq DESC LIMIT 1")
+            .await,
+        "restore"
+    );
+    // Every document's content came along and passes its hash check.
+    let restored = target.services(&inzage_core::FixedClock::new(chrono::Utc::now()));
+    for hash in document_hashes(&target).await {
+        assert!(restored.blob_for_tests(&hash).is_ok(), "{hash}");
+    }
+    let o = with_anchor(
+        &target,
+        Some("sleutel"),
+        &anchors_of(&target),
+        &["audit", "verify"],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}{}",
+        text(&o.stdout),
+        text(&o.stderr)
+    );
+    assert!(
+        text(&o.stdout).contains("matches the anchor"),
+        "{}",
+        text(&o.stdout)
+    );
+    // Not twice: the installation is no longer empty.
+    let o = inzage(&target, &["restore", "--from", &to_arg]);
+    assert_eq!(o.status.code(), Some(4), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("not empty"));
+
+    // A damaged backup is refused before anything is written.
+    let blob = manifest["files"]
+        .as_array()
+        .and_then(|f| {
+            f.iter()
+                .find_map(|f| f["path"].as_str().filter(|p| p.starts_with("blobs/")))
+        })
+        .expect("a document file")
+        .to_owned();
+    let mut bytes = std::fs::read(to.join(&blob)).expect("read");
+    bytes[0] ^= 1;
+    std::fs::write(to.join(&blob), bytes).expect("damage");
+    let mut third = TestDb::empty().await;
+    third.db.close().await;
+    let o = inzage(&third, &["restore", "--from", &to_arg]);
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("damaged"), "{}", text(&o.stderr));
+    third.db = inzage_service::db::Db::connect(&third.url, 1)
+        .await
+        .expect("reconnect");
+    assert_eq!(
+        third
+            .scalar(if inzage_service::testing::backend_is_postgres() {
+                "SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema()"
+            } else {
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'"
+            })
+            .await,
+        0,
+        "nothing was written"
+    );
+    // A folder without its manifest is not a backup.
+    std::fs::remove_file(to.join("manifest.json")).expect("remove");
+    let o = inzage(&third, &["restore", "--from", &to_arg]);
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("did not finish"));
+}
+
+fn anchors_of(db: &TestDb) -> std::path::PathBuf {
+    db.dir.path().join("audit-anchors")
+}
+
+async fn document_hashes(db: &TestDb) -> Vec<String> {
+    let n = db
+        .scalar("SELECT COUNT(DISTINCT sha256) FROM document")
+        .await;
+    let mut out = Vec::new();
+    for i in 0..n {
+        out.push(
+            db.text(&format!(
+                "SELECT sha256 FROM (SELECT DISTINCT sha256 FROM document) d ORDER BY sha256 LIMIT 1 OFFSET {i}"
+            ))
+            .await,
+        );
+    }
+    assert!(!out.is_empty());
+    out
+}

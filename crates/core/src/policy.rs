@@ -834,6 +834,8 @@ pub enum OperatorAction {
     ListAllClients,
     /// A signed note of the audit chain's head (`inzage audit anchor`).
     AnchorAudit,
+    /// A copy of the whole installation (`inzage backup`).
+    Backup,
 }
 
 pub fn decide_operator(actor: &Principal, action: OperatorAction) -> Decision {

@@ -81,6 +81,11 @@ impl BlobStore {
         }
     }
 
+    /// The folder the contents live in (`data_dir/blobs`).
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
     #[doc(hidden)]
     pub fn path_of(&self, hash: &str) -> Option<PathBuf> {
         self.path_for(hash)

@@ -183,6 +183,14 @@ impl Db {
         self.writes.load(Ordering::SeqCst)
     }
 
+    /// The SQLite database file (`None` on PostgreSQL).
+    pub fn sqlite_path(&self) -> Option<std::path::PathBuf> {
+        match &self.pools {
+            Pools::Sqlite { read, .. } => Some(read.path().to_path_buf()),
+            Pools::Postgres(_) => None,
+        }
+    }
+
     pub fn backend(&self) -> Backend {
         match self.pools {
             Pools::Sqlite { .. } => Backend::Sqlite,

@@ -13,6 +13,7 @@ pub mod admin;
 pub mod afschrift;
 mod audit;
 mod audited;
+pub mod backup;
 pub use audited::Audited;
 pub mod blobs;
 pub mod care;

@@ -623,6 +623,11 @@ impl LitePool {
         self.shared.permits.close();
         self.idle().clear();
     }
+
+    /// The database file this pool opens.
+    pub fn path(&self) -> &std::path::Path {
+        &self.shared.target.path
+    }
 }
 
 /// A pooled SQLite connection.
