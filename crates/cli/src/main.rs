@@ -508,13 +508,19 @@ async fn run(cmd: Command, config: Config) -> Result<(), CliError> {
                     serde_json::to_string_pretty(&report).unwrap_or_default()
                 );
             } else if report.intact {
+                let gaps = match report.sanctioned_gaps {
+                    0 => String::new(),
+                    n => {
+                        format!(" and {n} events removed with destroyed dossiers (sanctioned gaps)")
+                    }
+                };
                 match report.anchored_at_seq {
                     Some(seq) => println!(
-                        "audit trail intact: {} events; matches the anchor at event {seq}",
+                        "audit trail intact: {} events{gaps}; matches the anchor at event {seq}",
                         report.events
                     ),
                     None => println!(
-                        "audit trail intact: {} events (no anchor yet)",
+                        "audit trail intact: {} events{gaps} (no anchor yet)",
                         report.events
                     ),
                 }

@@ -80,6 +80,7 @@ pub struct ChainVerifier {
     expected_prev: String,
     expected_seq: i64,
     count: u64,
+    gaps: u64,
 }
 
 impl Default for ChainVerifier {
@@ -88,6 +89,7 @@ impl Default for ChainVerifier {
             expected_prev: GENESIS_HASH.to_owned(),
             expected_seq: 1,
             count: 0,
+            gaps: 0,
         }
     }
 }
@@ -118,6 +120,36 @@ impl ChainVerifier {
         self.count += 1;
         Ok(())
     }
+    /// Walks over one event removed with a destroyed dossier (ADR 0024):
+    /// its place is kept as (sequence number, hash, link), so the chain
+    /// around it still checks, and an anchor of it still matches.
+    pub fn push_gap(&mut self, seq: i64, hash: &str, prev_hash: &str) -> Result<(), ChainCheck> {
+        if seq != self.expected_seq {
+            return Err(ChainCheck::Broken {
+                seq,
+                problem: format!(
+                    "expected event {} but the sanctioned gap is at {seq}",
+                    self.expected_seq
+                ),
+            });
+        }
+        if prev_hash != self.expected_prev {
+            return Err(ChainCheck::Broken {
+                seq,
+                problem: "the sanctioned gap does not link to the previous event".into(),
+            });
+        }
+        self.expected_prev = hash.to_owned();
+        self.expected_seq += 1;
+        self.gaps += 1;
+        Ok(())
+    }
+
+    /// Events walked over as sanctioned gaps.
+    pub fn gaps(&self) -> u64 {
+        self.gaps
+    }
+
     /// The chain head must match the last record seen.
     pub fn finish(self, head_seq: i64, head_hash: &str) -> ChainCheck {
         if head_seq != self.expected_seq - 1 || head_hash != self.expected_prev {
@@ -212,6 +244,33 @@ mod tests {
         let mut c = chain(5);
         c.remove(1);
         assert!(matches!(verify(&c), ChainCheck::Broken { seq: 3, .. }));
+    }
+
+    #[test]
+    fn a_sanctioned_gap_keeps_the_chain_and_nothing_else_passes() {
+        let c = chain(5);
+        // Events 2 and 3 removed with a destroyed dossier, their places kept.
+        let walk = |gap_prev: &str, gap_seq: i64| {
+            let mut v = ChainVerifier::default();
+            v.push(&c[0])?;
+            v.push_gap(gap_seq, &c[1].hash, gap_prev)?;
+            v.push_gap(3, &c[2].hash, &c[1].hash)?;
+            v.push(&c[3])?;
+            v.push(&c[4])?;
+            Ok::<_, ChainCheck>(v)
+        };
+        let v = walk(&c[0].hash, 2).expect("intact");
+        assert_eq!(v.gaps(), 2);
+        assert_eq!(v.finish(5, &c[4].hash), ChainCheck::Intact { events: 3 });
+        // A gap row that does not link, or sits elsewhere, is a break.
+        assert!(matches!(
+            walk(&c[2].hash, 2),
+            Err(ChainCheck::Broken { seq: 2, .. })
+        ));
+        assert!(matches!(
+            walk(&c[0].hash, 4),
+            Err(ChainCheck::Broken { seq: 4, .. })
+        ));
     }
 }
 

@@ -728,6 +728,24 @@ pub fn decide_administration(actor: &ActorFacts, org: Option<&OrganisationId>) -
     }
 }
 
+/// Destroying a dossier past its retention term (WGBO, ADR 0024): an
+/// active functional admin of the client's organisation, who confirms it
+/// with a reason. Not the operator: the record names a person who is
+/// answerable for it.
+pub fn decide_destruction(actor: &ActorFacts, org: &OrganisationId) -> Decision {
+    match actor {
+        ActorFacts::Staff(s) if !s.active => Decision::Deny(DenyReason::StaffInactive),
+        ActorFacts::Staff(s) if s.has(Role::FunctionalAdmin) => {
+            if *org == s.organisation_id {
+                Decision::Allow(Scope::none(Role::FunctionalAdmin.code().into()))
+            } else {
+                Decision::Deny(DenyReason::OtherOrganisation)
+            }
+        }
+        _ => Decision::Deny(DenyReason::RoleLacksPermission),
+    }
+}
+
 /// Registering a client in `org`, in `team`: administration of that
 /// organisation, or a member of that team whose role may write profiles.
 pub fn decide_client_registration(

@@ -50,6 +50,8 @@ pub struct OrgSettings {
     /// The organisation's number for urgent matters outside office hours
     /// ("Vraag aan je team" is not for emergencies; issue 15).
     pub emergency_phone: Option<String>,
+    /// Years a dossier is kept after the last care (WGBO: at least 20).
+    pub retention_years: i64,
 }
 
 impl Default for OrgSettings {
@@ -71,6 +73,7 @@ impl Default for OrgSettings {
             sector: inzage_i18n::Sector::Care,
             display_name: None,
             request_due_days: 28,
+            retention_years: 20,
             emergency_phone: None,
         }
     }
@@ -114,6 +117,10 @@ impl OrgSettings {
         // AVG art. 12(3): within a month.
         if !(1..=31).contains(&self.request_due_days) {
             return bad("request_due_days", "must be 1-31");
+        }
+        // WGBO art. 7:454: at least twenty years.
+        if !(20..=115).contains(&self.retention_years) {
+            return bad("retention_years", "must be 20-115");
         }
         if !(1024..=1024 * 1024 * 1024).contains(&self.upload_limit_bytes) {
             return bad("upload_limit_bytes", "must be 1 KiB - 1 GiB");
@@ -334,8 +341,8 @@ impl Services {
                      lockout_pause_minutes, grace_days_after_discharge, min_client_age, \
                      eligibility_start_date, finalise_after_hours, upload_limit_bytes, servicedesk_email, \
                      servicedesk_phone, help_url, created_at, staff_sms_allowed, auto_invite, sector, display_name, \
-                     request_due_days, emergency_phone) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
+                     request_due_days, emergency_phone, retention_years) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)",
                 )
                 .bind(&id)
                 .bind(name.as_str())
@@ -357,6 +364,7 @@ impl Services {
                 .bind(&settings.display_name)
                 .bind(settings.request_due_days)
                 .bind(&settings.emergency_phone)
+                .bind(settings.retention_years)
                 .execute(&mut **tx)
                 .await?;
                 Ok((OrganisationId::from_raw(id.clone()), Some(id)))
@@ -383,7 +391,7 @@ impl Services {
                      eligibility_start_date = $7, finalise_after_hours = $8, upload_limit_bytes = $9, \
                      servicedesk_email = $10, servicedesk_phone = $11, help_url = $12, staff_sms_allowed = $13, \
                      auto_invite = $14, sector = $15, display_name = $16, request_due_days = $17, \
-                     emergency_phone = $18 WHERE id = $1",
+                     emergency_phone = $18, retention_years = $19 WHERE id = $1",
                 )
                 .bind(org.as_str())
                 .bind(settings.idle_timeout_minutes)
@@ -403,6 +411,7 @@ impl Services {
                 .bind(&settings.display_name)
                 .bind(settings.request_due_days)
                 .bind(&settings.emergency_phone)
+                .bind(settings.retention_years)
                 .execute(&mut **tx)
                 .await?;
                 if r.rows_affected() == 0 {
@@ -423,7 +432,7 @@ impl Services {
              grace_days_after_discharge, min_client_age, eligibility_start_date, finalise_after_hours, \
              upload_limit_bytes, servicedesk_email, servicedesk_phone, help_url, staff_sms_allowed, \
              auto_invite, sector, display_name, logo_sha256, request_due_days, \
-             emergency_phone FROM organisation ORDER BY name",
+             emergency_phone, retention_years FROM organisation ORDER BY name",
         )
             .fetch_all(self.db())
             .await?;
@@ -451,6 +460,7 @@ impl Services {
                         display_name: os(r, "display_name")?,
                         request_due_days: i(r, "request_due_days")?,
                         emergency_phone: os(r, "emergency_phone")?,
+                        retention_years: i(r, "retention_years")?,
                     },
                 })
             })

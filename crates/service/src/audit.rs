@@ -176,6 +176,74 @@ pub struct VerifyReport {
     /// The sequence number of the latest anchor the log was checked
     /// against (`None`: no anchor was given or written yet).
     pub anchored_at_seq: Option<i64>,
+    /// Events removed with a destroyed dossier whose places the chain
+    /// keeps (ADR 0024): walked over, not missing.
+    #[serde(default)]
+    pub sanctioned_gaps: u64,
+}
+
+/// One sanctioned gap: an event removed with a destroyed dossier.
+struct Gap {
+    seq: i64,
+    hash: String,
+    prev_hash: String,
+    destruction_id: String,
+}
+
+async fn gaps_after(db: &crate::db::Db, after: i64) -> Result<Vec<Gap>> {
+    let rows = crate::sql::query(
+        "SELECT seq, hash, prev_hash, destruction_id FROM audit_gap WHERE seq > $1 ORDER BY seq LIMIT 5000",
+    )
+    .bind(after)
+    .fetch_all(db)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Gap {
+                seq: r.try_get("seq")?,
+                hash: r.try_get("hash")?,
+                prev_hash: r.try_get("prev_hash")?,
+                destruction_id: r.try_get("destruction_id")?,
+            })
+        })
+        .collect()
+}
+
+/// The sanctioned gaps, read page by page beside the events.
+struct Gaps {
+    queue: std::collections::VecDeque<Gap>,
+    after: i64,
+    done: bool,
+    /// Destructions the gaps name (each must be recorded in the log).
+    named: std::collections::BTreeSet<String>,
+}
+
+impl Gaps {
+    /// The next gap before `before` (or any, with `None`).
+    async fn next_before(
+        &mut self,
+        db: &crate::db::Db,
+        before: Option<i64>,
+    ) -> Result<Option<Gap>> {
+        if self.queue.is_empty() && !self.done {
+            let page = gaps_after(db, self.after).await?;
+            self.done = page.len() < 5000;
+            if let Some(last) = page.last() {
+                self.after = last.seq;
+            }
+            self.queue.extend(page);
+        }
+        match self.queue.front() {
+            Some(g) if before.is_none_or(|b| g.seq < b) => {
+                let g = self.queue.pop_front();
+                if let Some(g) = &g {
+                    self.named.insert(g.destruction_id.clone());
+                }
+                Ok(g)
+            }
+            _ => Ok(None),
+        }
+    }
 }
 
 /// The anchors kept outside the database (`inzage audit anchor`) and the
@@ -396,6 +464,25 @@ impl Services {
         let pool = self.db();
         let mut verifier = ChainVerifier::default();
         let mut recorded: Vec<i64> = Vec::new();
+        let mut destructions: std::collections::BTreeSet<String> = Default::default();
+        let mut gaps = Gaps {
+            queue: Default::default(),
+            after: 0,
+            done: false,
+            named: Default::default(),
+        };
+        let gap_anchor_check = |g: &Gap| -> Option<VerifyReport> {
+            files
+                .get(&g.seq)
+                .filter(|(_, a)| a.hash != g.hash)
+                .map(|_| {
+                    broken(
+                        g.seq,
+                        "the sanctioned gap differs from the anchor written outside the database"
+                            .into(),
+                    )
+                })
+        };
         let mut after = 0i64;
         loop {
             let rows = crate::sql::query(&format!(
@@ -410,6 +497,21 @@ impl Services {
             for row in &rows {
                 let rec = record_from_row(row)?;
                 after = rec.seq;
+                while let Some(g) = gaps.next_before(pool, Some(rec.seq)).await? {
+                    if let Err(ChainCheck::Broken { seq, problem }) =
+                        verifier.push_gap(g.seq, &g.hash, &g.prev_hash)
+                    {
+                        return Ok(broken(seq, problem));
+                    }
+                    if let Some(r) = gap_anchor_check(&g) {
+                        return Ok(r);
+                    }
+                }
+                if rec.data_kind == "dossier_destruction" && rec.outcome == "allowed" {
+                    if let Some(d) = &rec.data_id {
+                        destructions.insert(d.clone());
+                    }
+                }
                 if let Err(ChainCheck::Broken { seq, problem }) = verifier.push(&rec) {
                     return Ok(broken(seq, problem));
                 }
@@ -433,6 +535,31 @@ impl Services {
                 }
             }
         }
+        // Gaps after the last event still present.
+        while let Some(g) = gaps.next_before(pool, None).await? {
+            if let Err(ChainCheck::Broken { seq, problem }) =
+                verifier.push_gap(g.seq, &g.hash, &g.prev_hash)
+            {
+                return Ok(broken(seq, problem));
+            }
+            if let Some(r) = gap_anchor_check(&g) {
+                return Ok(r);
+            }
+        }
+        // A gap is sanctioned only by a destruction the log records.
+        if let Some(d) = gaps.named.iter().find(|d| !destructions.contains(*d)) {
+            let first =
+                crate::sql::query("SELECT MIN(seq) AS s FROM audit_gap WHERE destruction_id = $1")
+                    .bind(d.as_str())
+                    .fetch_one(pool)
+                    .await?
+                    .try_get::<i64, _>("s")?;
+            return Ok(broken(
+                first,
+                "a gap names a destruction the log does not record (events were removed)".into(),
+            ));
+        }
+        let sanctioned_gaps = verifier.gaps();
         let head = crate::sql::query("SELECT seq, hash FROM audit_head WHERE id = 1")
             .fetch_one(pool)
             .await?;
@@ -475,6 +602,7 @@ impl Services {
                 broken_at_seq: None,
                 problem: None,
                 anchored_at_seq: files.keys().next_back().copied(),
+                sanctioned_gaps,
             },
             ChainCheck::Broken { seq, problem } => broken(seq, problem),
         })
@@ -614,5 +742,6 @@ fn broken(seq: i64, problem: String) -> VerifyReport {
         broken_at_seq: Some(seq),
         problem: Some(problem),
         anchored_at_seq: None,
+        sanctioned_gaps: 0,
     }
 }

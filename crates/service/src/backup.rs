@@ -833,6 +833,7 @@ pub async fn restore(
             broken_at_seq: None,
             problem: None,
             anchored_at_seq: None,
+            sanctioned_gaps: 0,
         },
         Err(e) => return Err(e),
     };

@@ -34,6 +34,7 @@ impl BlobStore {
             .path_for(&hash)
             .ok_or_else(|| ServiceError::Internal("hash".into()))?;
         if path.exists() {
+            touch(&path);
             return Ok(hash);
         }
         let dir = path
@@ -127,6 +128,7 @@ impl BlobStore {
         tokio::task::spawn_blocking(move || -> Result<()> {
             if path.exists() {
                 let _ = std::fs::remove_file(&tmp);
+                touch(&path);
                 return Ok(());
             }
             let dir = path
@@ -223,6 +225,14 @@ impl Drop for Received {
         if let Some(p) = self.path.take() {
             let _ = std::fs::remove_file(p);
         }
+    }
+}
+
+/// Marks an existing content file as just stored: housekeeping leaves a
+/// young file alone, so a row about to refer to it again is not raced.
+fn touch(path: &Path) {
+    if let Ok(f) = std::fs::File::options().append(true).open(path) {
+        let _ = f.set_modified(std::time::SystemTime::now());
     }
 }
 

@@ -318,6 +318,13 @@ impl Services {
             "documents",
             None,
         );
+        // The file moves into the store (rename, directory fsync) before
+        // the write transaction begins, so no writer waits for the disk
+        // (issue 16). Content-addressed: a refused or failed transaction
+        // leaves at most a file no row refers to, which housekeeping
+        // removes after an hour; never a row without its file (ADR 0004).
+        let size = i64::try_from(doc.content.size).unwrap_or(i64::MAX);
+        let hash = self.blobs().adopt(doc.content).await?;
         let (mut tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
         let limit = {
             let r = crate::sql::query(
@@ -328,14 +335,10 @@ impl Services {
             .await?;
             crate::row::i(&r, "upload_limit_bytes")?
         };
-        let size = i64::try_from(doc.content.size).unwrap_or(i64::MAX);
         if size > limit {
             return Err(FieldError::new("file", "is larger than the upload limit").into());
         }
         let episode = crate::writes::current_episode(&mut tx, client.as_str()).await?;
-        // Content-addressed: a failed transaction leaves at most an
-        // unreferenced file, never a row without its file (ADR 0004).
-        let hash = self.blobs().adopt(doc.content).await?;
         let id = new_id();
         crate::sql::query(
             "INSERT INTO document (id, client_id, episode_id, title, doc_type, doc_date, content_type, size_bytes, sha256, \

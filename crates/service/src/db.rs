@@ -118,6 +118,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "afschrift",
         include_str!("../migrations/0013_afschrift.sql"),
     ),
+    (
+        14,
+        "retention",
+        include_str!("../migrations/0014_retention.sql"),
+    ),
 ];
 
 impl Db {

@@ -22,10 +22,14 @@ pub const AUTO_INVITE: &str = "auto_invite";
 pub const NOTIFICATION_SWEEP: &str = "notification_sweep";
 /// The afschrift (ADR 0022): one job per request.
 pub const BUILD_AFSCHRIFT: &str = "build_afschrift";
+/// Housekeeping (issue 16): every hour the list of dossiers past their
+/// retention term, afschriften past their days, and files no row refers
+/// to (left by a crash between storing a file and committing its row).
+pub const HOUSEKEEPING: &str = "housekeeping";
 /// Jobs that reschedule themselves for ever (their `attempts` count every
 /// turn, not failures in a row).
 fn recurring(kind: &str) -> bool {
-    kind == NOTIFICATION_SWEEP
+    kind == NOTIFICATION_SWEEP || kind == HOUSEKEEPING
 }
 
 /// How long a claim holds before another runner may retake the job.
@@ -171,7 +175,7 @@ impl Runner {
         crate::sql::query(&format!(
             "UPDATE job SET status = 'failed', locked_by = NULL, locked_until = NULL, updated_at = $1, \
              last_error = 'gave up: the claim ran out after the last attempt' \
-             WHERE status = 'running' AND locked_until < $1 AND attempts >= {MAX_ATTEMPTS} AND kind <> '{NOTIFICATION_SWEEP}'"
+             WHERE status = 'running' AND locked_until < $1 AND attempts >= {MAX_ATTEMPTS} AND kind NOT IN ('{NOTIFICATION_SWEEP}', '{HOUSEKEEPING}')"
         ))
         .bind(ts(now))
         .execute(pool)
@@ -333,6 +337,7 @@ impl Runner {
                 }
             }
             NOTIFICATION_SWEEP => self.services.notification_sweep().await,
+            HOUSEKEEPING => self.services.housekeeping().await,
             BUILD_AFSCHRIFT => {
                 let p: IdPayload = serde_json::from_str(payload)
                     .map_err(|e| ServiceError::Internal(format!("bad payload: {e}")))?;
@@ -349,6 +354,9 @@ impl Runner {
         mut shutdown: tokio::sync::watch::Receiver<bool>,
     ) {
         let wake = self.services.job_wake();
+        if let Err(e) = self.services.ensure_housekeeping().await {
+            tracing::warn!(error = %e, "could not queue the housekeeping job");
+        }
         loop {
             if *shutdown.borrow() {
                 return;

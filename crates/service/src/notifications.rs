@@ -349,9 +349,6 @@ impl Services {
                 }
             }
         }
-        // The quarter-hourly sweep also removes afschriften past their 7
-        // days (ADR 0022), so none outlives its term on a quiet server.
-        self.expire_afschriften().await?;
         // Kept 90 days: long enough for the once-a-day key and for the
         // unsubscribe codes, no longer a record of appointment times.
         crate::sql::query("DELETE FROM notification_sent WHERE sent_at < $1")

@@ -58,6 +58,7 @@ pub struct SettingsForm {
     pub display_name: String,
     pub request_days: String,
     pub emergency: String,
+    pub retention_years: String,
 }
 
 impl SettingsForm {
@@ -82,6 +83,7 @@ impl SettingsForm {
             sector: s.sector.code().to_owned(),
             display_name: s.display_name.clone().unwrap_or_default(),
             request_days: s.request_due_days.to_string(),
+            retention_years: s.retention_years.to_string(),
             emergency: s.emergency_phone.clone().unwrap_or_default(),
         }
     }
@@ -104,6 +106,7 @@ impl SettingsForm {
             sector: f("sector"),
             display_name: f("display_name"),
             request_days: f("request_days"),
+            retention_years: f("retention_years"),
             emergency: f("emergency"),
         }
     }
@@ -132,6 +135,12 @@ impl SettingsForm {
         let finalise = num(&self.finalise, "admin-finalise-error", 1, 8760);
         let upload = num(&self.upload_mb, "admin-upload-error", 1, 1024);
         let request_days = num(&self.request_days, "admin-request-days-error", 1, 31);
+        let retention_years = num(
+            &self.retention_years,
+            "admin-retention-years-error",
+            20,
+            115,
+        );
         let eligibility = match parse_filter_date(&self.eligibility) {
             Ok(d) => d,
             Err(()) => {
@@ -208,6 +217,7 @@ impl SettingsForm {
             staff_sms_allowed: self.staff_sms,
             auto_invite: self.auto_invite,
             request_due_days: request_days,
+            retention_years,
             emergency_phone: emergency,
         })
     }

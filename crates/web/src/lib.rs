@@ -22,6 +22,7 @@ mod markdown;
 mod notifications;
 mod params;
 mod portal;
+mod retention_pages;
 mod staff;
 
 use axum::extract::State;
@@ -155,6 +156,21 @@ fn route_table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             post(admin_pages::logo_upload).layer(axum::extract::DefaultBodyLimit::max(
                 admin_pages::LOGO_BODY_MAX,
             )),
+        ),
+        (
+            M::GET,
+            "/beheer/bewaartermijn",
+            get(retention_pages::overview),
+        ),
+        (
+            M::GET,
+            "/beheer/bewaartermijn/{id}",
+            get(retention_pages::confirm),
+        ),
+        (
+            M::POST,
+            "/beheer/bewaartermijn/{id}",
+            post(retention_pages::destroy),
         ),
         (M::GET, "/organisatie/{id}/logo", get(admin_pages::logo)),
         (M::GET, "/audit", get(audit_view::audit_page)),

@@ -92,6 +92,10 @@ const MATRIX: &[(&str, &str, [&str; 11])] = &[
     ("POST", "/clienten/{client}/netwerk/toegang/{grant}/wijzigen",   ["login",  "404",    "404",    "404",    "404",    "303",    "403",    "404",    "303",    "403",    "403"]),
     ("POST", "/clienten/{client}/netwerk/toegang/{grant}/intrekken",  ["login",  "404",    "404",    "404",    "404",    "303",    "403",    "404",    "303",    "403",    "403"]),
     ("POST", "/uitnodigingen/{id}",                                   ["login",  "404",    "404",    "kiezen", "404",    "404",    "404",    "404",    "404",    "404",    "404"]),
+    // Dora's dossier, past its retention term: the functional admin
+    // destroys it (the privacy officer, after her, finds nothing).
+    ("GET",  "/beheer/bewaartermijn/{id}",                            ["login",  "404",    "404",    "404",    "404",    "403",    "403",    "403",    "403",    "200",    "403"]),
+    ("POST", "/beheer/bewaartermijn/{id}",                            ["login",  "404",    "404",    "404",    "404",    "403",    "403",    "403",    "403",    "303",    "404"]),
     ("GET",  "/organisatie/{id}/logo",                                ["404",    "404",    "404",    "404",    "404",    "404",    "404",    "404",    "404",    "404",    "404"]),
     ("GET",  "/static/{*file}",                                       ["200",    "200",    "200",    "200",    "200",    "200",    "200",    "200",    "200",    "200",    "200"]),
 ];
@@ -122,6 +126,7 @@ fn concrete(path: &str, w: &World, it: &Items) -> String {
         "/dossier/netwerk/{id}/stoppen" => Some(w.vera.as_str()),
         "/dossier/afschrift/{id}" | "/dossier/afschrift/{id}/fhir" => Some(it.afschrift.as_str()),
         "/organisatie/{id}/logo" => Some(w.zorg.as_str()),
+        "/beheer/bewaartermijn/{id}" => Some(it.due_client.as_str()),
         _ => None,
     };
     let mut p = path.replace("{client}", w.aisha.as_str());
@@ -273,6 +278,9 @@ async fn form(path: &str, w: &World, it: &Items) -> Vec<(&'static str, String)> 
             ("actief", "ja".into()),
         ],
         "/beheer/goedkeuringen/{id}" => f(&[("actie", "afwijzen")]),
+        "/beheer/bewaartermijn/{id}" => {
+            f(&[("nummer", "C-9"), ("reden", "Matrix: termijn voorbij")])
+        }
         // A real write: a new location (the settings and staff forms are
         // in the fingerprint too).
         "/beheer" => f(&[("actie", "locatie"), ("naam", "Matrix locatie")]),
@@ -464,6 +472,8 @@ async fn fingerprint(w: &World) -> BTreeMap<&'static str, i64> {
         ("afschriften", "SELECT COUNT(*) FROM afschrift"),
         ("notifications", "SELECT CAST(COALESCE(SUM(notify_news + notify_reminders + notify_by_email + notify_by_sms), 0) AS BIGINT) FROM account"),
         ("tokens", "SELECT COUNT(*) FROM account_token"),
+        ("clients", "SELECT COUNT(*) FROM client"),
+        ("destructions", "SELECT COUNT(*) FROM dossier_destruction"),
         ("messages", "SELECT COUNT(*) FROM message"),
         ("jobs", "SELECT COUNT(*) FROM job"),
         ("links", "SELECT COUNT(*) FROM account_link WHERE decided_at IS NULL"),

@@ -884,6 +884,7 @@ async fn the_settings_of_an_organisation_with_a_local_help_page_save_unchanged()
         "eligibility",
         "finalise",
         "request_days",
+        "retention_years",
         "emergency",
         "upload_mb",
         "email",

@@ -1462,6 +1462,7 @@ async fn a_functional_admin_manages_settings_teams_and_staff_of_their_own_organi
             ("eligibility", "".into()),
             ("finalise", "24".into()),
             ("request_days", "28".into()),
+            ("retention_years", "20".into()),
             ("emergency", "".into()),
             ("upload_mb", "5".into()),
             ("email", "servicedesk@zorg.nl".into()),

@@ -1246,3 +1246,31 @@ fn the_client_and_a_legal_representative_ask_for_an_afschrift() {
         Decision::Deny(DenyReason::RoleLacksPermission)
     );
 }
+
+#[test]
+fn only_a_functional_admin_of_the_organisation_destroys_a_dossier() {
+    let allowed =
+        |a: &ActorFacts, o: &OrganisationId| matches!(decide_destruction(a, o), Decision::Allow(_));
+    assert!(allowed(&staff(&[Role::FunctionalAdmin], &[]), &org(1)));
+    assert!(matches!(
+        decide_destruction(&staff(&[Role::FunctionalAdmin], &[]), &org(2)),
+        Decision::Deny(DenyReason::OtherOrganisation)
+    ));
+    let mut inactive = staff_facts(&[Role::FunctionalAdmin], &[]);
+    inactive.active = false;
+    assert!(!allowed(&ActorFacts::Staff(inactive), &org(1)));
+    for r in [
+        Role::PrivacyOfficer,
+        Role::Secretariat,
+        Role::PrimaryCaregiver,
+    ] {
+        assert!(!allowed(&staff(&[r], &[1]), &org(1)), "{r:?}");
+    }
+    // Not the operator: the record names a person answerable for it.
+    assert!(!allowed(
+        &ActorFacts::System {
+            component: "cli".into()
+        },
+        &org(1)
+    ));
+}

@@ -287,6 +287,30 @@ pub struct Items {
     pub question: String,
     /// Aisha's afschrift, made (issue 15).
     pub afschrift: String,
+    /// Dora, in team A, whose care ended in 2005: her dossier is past its
+    /// retention term (issue 16).
+    pub due_client: String,
+}
+
+/// Adds a client of `team` whose only episode ended on 2005-06-30 (more
+/// than twenty years before the worlds' clock), listed as due.
+pub async fn long_discharged_client(w: &World, team: &TeamId, number: &str) -> ClientId {
+    let id = svc_client(&w.svc, &w.zorg, number, team).await;
+    w.db.exec_raw(&format!(
+        "UPDATE episode SET start_date = '2001-02-01', end_date = '2005-06-30' WHERE client_id = '{id}'"
+    ))
+    .await;
+    w.svc.review_retention().await.expect("review");
+    id
+}
+
+async fn svc_client(svc: &Services, org: &OrganisationId, number: &str, team: &TeamId) -> ClientId {
+    let cli = Ctx::system("cli");
+    let mut c = inzage_service::testing::client(number, None, None, team);
+    c.given_name = label("Dora");
+    svc.create_client(&cli, org, c, NaiveDate::from_ymd_opt(2025, 1, 1))
+        .await
+        .expect("client")
 }
 
 /// [`world`] with what the matrix needs besides: a secretariat member
@@ -466,7 +490,11 @@ pub async fn matrix_world() -> (World, Items) {
         .await
         .expect("afschrift");
     w.deliver().await;
+    let due_client = long_discharged_client(&w, &w.team_a, "C-9")
+        .await
+        .to_string();
     let items = Items {
+        due_client,
         afschrift,
         plan: q(format!(
             "SELECT id FROM plan_version WHERE client_id = '{a}' AND status = 'final'"
