@@ -56,6 +56,9 @@ pub struct Config {
     pub audit_anchor_dir: Option<PathBuf>,
     /// The key that signs the anchors (environment only; never commit it).
     pub audit_anchor_key: Option<String>,
+    /// Bearer token for `/metrics` from elsewhere than this machine
+    /// (environment only; none: loopback only).
+    pub metrics_token: Option<String>,
 }
 
 impl Default for Config {
@@ -84,6 +87,7 @@ impl Default for Config {
             host_organisations: String::new(),
             audit_anchor_dir: None,
             audit_anchor_key: None,
+            metrics_token: None,
         }
     }
 }
@@ -124,6 +128,7 @@ impl Config {
             "host_organisations",
             "audit_anchor_dir",
             "audit_anchor_key",
+            "metrics_token",
         ]));
         fig.extract().map_err(|e| format!("configuration: {e}"))
     }

@@ -60,6 +60,7 @@ Settings (inzage.toml key / environment variable, default):
   host_organisations  INZAGE_HOST_ORGANISATIONS  none; host=organisation,...: the organisation a host name shows before sign-in
   audit_anchor_dir    INZAGE_AUDIT_ANCHOR_DIR    data_dir/audit-anchors (audit anchor; copy it off-host)
   audit_anchor_key    INZAGE_AUDIT_ANCHOR_KEY    none (signs audit anchors; environment only)
+  metrics_token       INZAGE_METRICS_TOKEN       none: /metrics from loopback only; else Authorization: Bearer TOKEN
 Configuration file: --config FILE or INZAGE_CONFIG, else ./inzage.toml when present.
 Order: defaults < file < environment < command-line flags.
 Exit codes: 0 ok, 1 internal error, 2 usage, 3 invalid input, 4 conflict or not found,
@@ -646,6 +647,7 @@ async fn serve(
             dev_outbox: (dev_outbox && outbox_only).then(|| config.data_dir.join("outbox")),
             trusted_proxies,
             host_organisations,
+            metrics_token: config.metrics_token.clone(),
         },
     );
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);

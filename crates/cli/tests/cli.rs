@@ -358,6 +358,9 @@ async fn help_documents_every_setting() {
         "INZAGE_HOST_ORGANISATIONS",
         "INZAGE_AUDIT_ANCHOR_DIR",
         "INZAGE_AUDIT_ANCHOR_KEY",
+        "INZAGE_METRICS_TOKEN",
+        "backup",
+        "restore",
         "serve",
         "migrate",
         "demo",
@@ -387,6 +390,7 @@ async fn serve_answers_health_and_shuts_down_gracefully_on_sigterm() {
         .env("INZAGE_LOG_LEVEL", "info")
         .env("INZAGE_JOB_POLL_SECONDS", "1")
         .env("INZAGE_PUBLIC_URL", "https://inzage.example.nl")
+        .env("INZAGE_METRICS_TOKEN", "geheim-voor-prometheus")
         .env_remove("INZAGE_TRUSTED_PROXIES")
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -418,6 +422,63 @@ async fn serve_answers_health_and_shuts_down_gracefully_on_sigterm() {
         !head.contains("\r\nserver:") && !head.contains("x-powered-by"),
         "{head}"
     );
+    // Monitoring (issue 16): /metrics from this machine, directly; through
+    // a proxy (a forwarding header) or with a wrong token it does not exist.
+    let get = |extra: &str, path: &str| {
+        let mut s = std::net::TcpStream::connect(&bind).expect("connect");
+        s.write_all(
+            format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nAccept-Encoding: gzip, br\r\n{extra}Connection: close\r\n\r\n")
+                .as_bytes(),
+        )
+        .expect("write");
+        let mut r = Vec::new();
+        s.read_to_end(&mut r).expect("read");
+        String::from_utf8_lossy(&r).into_owned()
+    };
+    let m = get("", "/metrics");
+    assert!(m.starts_with("HTTP/1.1 200"), "{m}");
+    assert!(
+        m.contains(
+            "inzage_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"2xx\"} 1"
+        ),
+        "{m}"
+    );
+    for series in [
+        "inzage_jobs{status=\"queued\"}",
+        "inzage_audit_writer_lag_seconds",
+        "inzage_db_connections_max",
+        "inzage_database_up 1",
+    ] {
+        assert!(m.contains(series), "{series} in {m}");
+    }
+    assert!(get("X-Forwarded-For: 203.0.113.9\r\n", "/metrics").starts_with("HTTP/1.1 404"));
+    assert!(get(
+        "Authorization: Bearer fout\r\nForwarded: for=203.0.113.9\r\n",
+        "/metrics"
+    )
+    .starts_with("HTTP/1.1 404"));
+    assert!(get(
+        "Authorization: Bearer geheim-voor-prometheus\r\nX-Forwarded-For: 203.0.113.9\r\n",
+        "/metrics"
+    )
+    .starts_with("HTTP/1.1 200"));
+    // Static files: a hashed name, compressed, kept a year.
+    let page = get("", "/inloggen");
+    let css = page
+        .split("href=\"")
+        .filter_map(|p| p.split('"').next())
+        .find(|h| h.starts_with("/static/inzage.") && h.ends_with(".css"))
+        .expect("hashed stylesheet link")
+        .to_owned();
+    assert_ne!(css, "/static/inzage.css");
+    let r = get("", &css).to_ascii_lowercase();
+    assert!(r.starts_with("http/1.1 200"), "{r}");
+    assert!(r.contains("content-encoding: br"), "{r}");
+    assert!(
+        r.contains("cache-control: public, max-age=31536000, immutable"),
+        "{r}"
+    );
+    assert!(get("", "/static/inzage.0000000000.css").starts_with("HTTP/1.1 404"));
     // SAFETY: sending SIGTERM to our own child process.
     unsafe {
         libc::kill(child.id() as i32, libc::SIGTERM);

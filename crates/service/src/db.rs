@@ -188,6 +188,24 @@ impl Db {
         self.writes.load(Ordering::SeqCst)
     }
 
+    /// Database connections (in use, most allowed), for `/metrics`.
+    pub fn pool_usage(&self) -> (usize, usize) {
+        match &self.pools {
+            Pools::Sqlite { read, write } => {
+                let (r, rmax) = read.usage();
+                let (w, wmax) = write.usage();
+                (r + w, rmax + wmax)
+            }
+            Pools::Postgres(p) => {
+                let size = p.size() as usize;
+                (
+                    size.saturating_sub(p.num_idle()),
+                    p.options().get_max_connections() as usize,
+                )
+            }
+        }
+    }
+
     /// The SQLite database file (`None` on PostgreSQL).
     pub fn sqlite_path(&self) -> Option<std::path::PathBuf> {
         match &self.pools {

@@ -32,12 +32,31 @@ pub(crate) struct ReadEvent {
     pub reason: Option<String>,
 }
 
-type Waiter = (ReadEvent, oneshot::Sender<std::result::Result<(), String>>);
+type Waiter = (
+    ReadEvent,
+    oneshot::Sender<std::result::Result<(), String>>,
+    std::time::Instant,
+);
+
+/// What `/metrics` shows of the audit writer (no content).
+#[derive(Default, Debug)]
+pub struct WriterStats {
+    /// Events handed to the writer.
+    pub queued: std::sync::atomic::AtomicU64,
+    /// Events committed.
+    pub written: std::sync::atomic::AtomicU64,
+    /// Events whose batch failed (their readers got an error).
+    pub failed: std::sync::atomic::AtomicU64,
+    /// How long the oldest event of the last batch waited until its
+    /// commit, in microseconds: the writer's lag.
+    pub last_lag_us: std::sync::atomic::AtomicU64,
+}
 
 #[derive(Default)]
 pub(crate) struct GroupCommit {
     /// The writer thread's queue, started on first use.
     queue: std::sync::OnceLock<std::sync::mpsc::Sender<Waiter>>,
+    pub(crate) stats: std::sync::Arc<WriterStats>,
 }
 
 /// The most events written in one transaction.
@@ -58,9 +77,10 @@ impl GroupCommit {
         let handle = tokio::runtime::Handle::current();
         let (tx, rx) = std::sync::mpsc::channel::<Waiter>();
         let db = db.clone();
+        let stats = self.stats.clone();
         let started = std::thread::Builder::new()
             .name("inzage-audit".into())
-            .spawn(move || writer(&handle, &db, &rx));
+            .spawn(move || writer(&handle, &db, &rx, &stats));
         if let Err(e) = started {
             return Err(ServiceError::Internal(format!("audit writer: {e}")));
         }
@@ -72,7 +92,13 @@ impl GroupCommit {
 
 /// The writer thread: waits for an event, takes whatever else is queued,
 /// writes the batch, answers; ends when the services are dropped.
-fn writer(handle: &tokio::runtime::Handle, db: &Db, rx: &std::sync::mpsc::Receiver<Waiter>) {
+fn writer(
+    handle: &tokio::runtime::Handle,
+    db: &Db,
+    rx: &std::sync::mpsc::Receiver<Waiter>,
+    stats: &WriterStats,
+) {
+    use std::sync::atomic::Ordering::Relaxed;
     crate::sql::allow_blocking_here();
     let mut last_start: Option<std::time::Instant> = None;
     while let Ok(first) = rx.recv() {
@@ -93,7 +119,19 @@ fn writer(handle: &tokio::runtime::Handle, db: &Db, rx: &std::sync::mpsc::Receiv
         let result = handle
             .block_on(write_batch(db, &batch))
             .map_err(|e| e.to_string());
-        for (_, waiter) in batch {
+        let n = batch.len() as u64;
+        if result.is_ok() {
+            stats.written.fetch_add(n, Relaxed);
+        } else {
+            stats.failed.fetch_add(n, Relaxed);
+        }
+        if let Some(oldest) = batch.first() {
+            let lag = oldest.2.elapsed().as_micros();
+            stats
+                .last_lag_us
+                .store(u64::try_from(lag).unwrap_or(u64::MAX), Relaxed);
+        }
+        for (_, waiter, _) in batch {
             let _ = waiter.send(result.clone());
         }
     }
@@ -103,9 +141,12 @@ impl Services {
     /// Appends a read event and returns once it is committed.
     pub(crate) async fn append_read_event(&self, ev: ReadEvent) -> Result<()> {
         let (tx, rx) = oneshot::channel();
-        self.group_commit()
-            .sender(self.db())?
-            .send((ev, tx))
+        let gc = self.group_commit();
+        gc.stats
+            .queued
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        gc.sender(self.db())?
+            .send((ev, tx, std::time::Instant::now()))
             .map_err(|_| ServiceError::Unavailable("the audit writer stopped".into()))?;
         rx.await
             .map_err(|_| ServiceError::Unavailable("the audit event could not be written".into()))?
@@ -118,7 +159,7 @@ async fn write_batch(db: &Db, events: &[Waiter]) -> Result<()> {
     let n = i64::try_from(events.len()).unwrap_or(i64::MAX);
     append_all(
         &mut tx,
-        events.iter().map(|(e, _)| {
+        events.iter().map(|(e, _, _)| {
             (
                 &e.ctx,
                 e.at,

@@ -28,6 +28,7 @@ pub mod jobs;
 pub mod kept_forms;
 pub mod messages;
 pub mod notifications;
+pub mod ops;
 pub mod pacing;
 pub mod passwords;
 pub mod plans;

@@ -569,6 +569,7 @@ struct LiteShared {
     target: LiteTarget,
     idle: Mutex<Vec<rusqlite::Connection>>,
     permits: Arc<Semaphore>,
+    max: usize,
 }
 
 impl fmt::Debug for LitePool {
@@ -584,8 +585,18 @@ impl LitePool {
                 target,
                 idle: Mutex::new(Vec::new()),
                 permits: Arc::new(Semaphore::new(max.max(1) as usize)),
+                max: max.max(1) as usize,
             }),
         }
+    }
+
+    /// (connections in use, most allowed).
+    pub fn usage(&self) -> (usize, usize) {
+        let max = self.shared.max;
+        (
+            max.saturating_sub(self.shared.permits.available_permits()),
+            max,
+        )
     }
 
     /// Opens one connection at once (so a bad path fails early).

@@ -7,6 +7,7 @@
 mod account;
 mod admin_pages;
 mod api;
+pub mod assets;
 mod audit_view;
 mod auth;
 pub mod client_addr;
@@ -19,6 +20,7 @@ pub use inzage_i18n as i18n;
 mod ics;
 mod kept;
 mod markdown;
+pub mod metrics;
 mod notifications;
 mod params;
 mod portal;
@@ -53,6 +55,9 @@ pub struct WebConfig {
     pub trusted_proxies: client_addr::TrustedProxies,
     /// Which organisation a host name shows before sign-in.
     pub host_organisations: face::HostOrganisations,
+    /// The bearer token that may read `/metrics` from elsewhere than this
+    /// machine (none: loopback only).
+    pub metrics_token: Option<String>,
 }
 
 impl Default for WebConfig {
@@ -63,6 +68,7 @@ impl Default for WebConfig {
             dev_outbox: None,
             trusted_proxies: client_addr::TrustedProxies::default(),
             host_organisations: face::HostOrganisations::default(),
+            metrics_token: None,
         }
     }
 }
@@ -73,6 +79,8 @@ pub struct AppState {
     pub(crate) cookies: std::sync::Arc<auth::Cookies>,
     pub(crate) proxies: std::sync::Arc<client_addr::TrustedProxies>,
     pub(crate) hosts: std::sync::Arc<face::HostOrganisations>,
+    pub(crate) metrics_token: Option<std::sync::Arc<str>>,
+    pub(crate) http_metrics: std::sync::Arc<metrics::HttpMetrics>,
 }
 
 /// The servicedesk of whoever looks (the request's face: the viewer's
@@ -487,6 +495,7 @@ fn route_table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         ),
         (M::GET, "/static/{*file}", get(static_file)),
         (M::GET, "/healthz", get(healthz)),
+        (M::GET, "/metrics", get(metrics::metrics)),
         (M::GET, "/bare", get(bare)),
     ];
     t.extend(api::routes());
@@ -505,7 +514,16 @@ pub fn router(services: Services, config: WebConfig) -> Router {
         cookies: std::sync::Arc::new(auth::Cookies::new(config.secure_cookies)),
         proxies: std::sync::Arc::new(config.trusted_proxies.clone()),
         hosts: std::sync::Arc::new(config.host_organisations.clone()),
+        metrics_token: config
+            .metrics_token
+            .as_deref()
+            .filter(|t| !t.is_empty())
+            .map(std::sync::Arc::from),
+        http_metrics: std::sync::Arc::new(metrics::HttpMetrics::new(
+            route_list().into_iter().map(|(_, p)| p),
+        )),
     };
+    let http_metrics = state.http_metrics.clone();
     let mut app = Router::new();
     if let Some(dir) = config.dev_outbox.clone() {
         app = app.route("/dev/outbox", get(move || dev::outbox(dir.clone())));
@@ -533,6 +551,10 @@ pub fn router(services: Services, config: WebConfig) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             config.tls,
             headers::security_headers,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            http_metrics,
+            metrics::layer,
         ))
         .layer(
             // Logs method, route template, status and latency: never the
@@ -656,32 +678,12 @@ async fn bare() -> &'static str {
 }
 
 /// The stylesheets and our one script (a progressive enhancement: every
-/// page works without it), compiled into the binary (no CDN, no
-/// third-party script).
-async fn static_file(axum::extract::Path(file): axum::extract::Path<String>) -> Response {
-    let (body, ctype): (&'static [u8], &str) = match file.as_str() {
-        "inzage.css" => (
-            include_bytes!("../static/inzage.css"),
-            "text/css; charset=utf-8",
-        ),
-        "vendor/utrecht-component-library.css" => (
-            include_bytes!("../static/vendor/utrecht-component-library.css"),
-            "text/css; charset=utf-8",
-        ),
-        "inzage.js" => (
-            include_bytes!("../static/inzage.js"),
-            "text/javascript; charset=utf-8",
-        ),
-        _ => return error::WebError::NotFound.into_response(),
-    };
-    (
-        [
-            (header::CONTENT_TYPE, ctype),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        body,
-    )
-        .into_response()
+/// page works without it): hashed names, compressed (`assets`).
+async fn static_file(
+    axum::extract::Path(file): axum::extract::Path<String>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    assets::serve(&file, &headers).unwrap_or_else(|| error::WebError::NotFound.into_response())
 }
 
 async fn not_found() -> Response {
