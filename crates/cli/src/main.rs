@@ -450,6 +450,12 @@ async fn run(cmd: Command, config: Config) -> Result<(), CliError> {
                     r.manifest.audit_head.seq
                 );
             }
+            if !r.manifest.missing.is_empty() {
+                eprintln!(
+                    "inzage: note: the backup lists {} contents that were missing when it was made (see \"missing\" in its manifest)",
+                    r.manifest.missing.len()
+                );
+            }
             Ok(())
         }
         Command::Audit(AuditCmd::Anchor { json }) => {

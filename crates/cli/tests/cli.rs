@@ -782,6 +782,18 @@ async fn backup_while_writing_and_restore_round_trip() {
         .is_some_and(|f| f.iter().any(|f| f["path"]
             .as_str()
             .is_some_and(|p| p.starts_with("audit-anchors/")))));
+    // Only the operator's account may open it: it holds every dossier.
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode =
+            |p: &std::path::Path| std::fs::metadata(p).expect("meta").permissions().mode() & 0o777;
+        assert_eq!(mode(&to), 0o700);
+        assert_eq!(mode(&to.join("manifest.json")), 0o600);
+        for f in manifest["files"].as_array().expect("files") {
+            let p = to.join(f["path"].as_str().expect("path"));
+            assert_eq!(mode(&p), 0o600, "{}", p.display());
+        }
+    }
     let documents = manifest["tables"]["document"].as_i64().expect("documents");
     assert!(documents > 5, "the demo's documents are in the backup");
     // A second backup into the same folder is refused.

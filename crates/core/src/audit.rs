@@ -145,7 +145,8 @@ impl ChainVerifier {
         Ok(())
     }
 
-    /// Events walked over as sanctioned gaps.
+    /// Events walked over as sanctioned gaps (their digests are checked
+    /// by the caller with [`GapDigest`]).
     pub fn gaps(&self) -> u64 {
         self.gaps
     }
@@ -162,6 +163,38 @@ impl ChainVerifier {
             };
         }
         ChainCheck::Intact { events: self.count }
+    }
+}
+
+/// What a destruction's audit event says of the gaps it leaves:
+/// `gaps:<count>:<SHA-256 over each gap's sequence number and hash, in
+/// order>`. The event is part of the chain, so the set of gaps a
+/// destruction sanctions cannot be added to later (ADR 0024).
+#[derive(Clone, Default)]
+pub struct GapDigest {
+    hasher: Sha256,
+    count: u64,
+}
+
+impl GapDigest {
+    pub fn push(&mut self, seq: i64, hash: &str) {
+        self.hasher.update(seq.to_be_bytes());
+        self.hasher.update(hash.as_bytes());
+        self.hasher.update(b"\n");
+        self.count += 1;
+    }
+
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// The text the destruction event carries (its `reason`).
+    pub fn finish(self) -> String {
+        format!(
+            "gaps:{}:{}",
+            self.count,
+            hex::encode(self.hasher.finalize())
+        )
     }
 }
 
@@ -271,6 +304,21 @@ mod tests {
             walk(&c[0].hash, 4),
             Err(ChainCheck::Broken { seq: 4, .. })
         ));
+        // The digest a destruction records changes with any gap added.
+        let digest = |gaps: &[(i64, &str)]| {
+            let mut d = GapDigest::default();
+            for (s, h) in gaps {
+                d.push(*s, h);
+            }
+            d.finish()
+        };
+        let two = digest(&[(2, &c[1].hash), (3, &c[2].hash)]);
+        assert!(two.starts_with("gaps:2:"));
+        assert_ne!(
+            two,
+            digest(&[(2, &c[1].hash), (3, &c[2].hash), (4, &c[3].hash)])
+        );
+        assert_ne!(two, digest(&[(2, &c[1].hash)]));
     }
 }
 

@@ -1298,6 +1298,7 @@ retention-none-destroyed = No dossier has been destroyed yet.
 retention-destroyed-line = Destroyed on { $at } by { $by } (last care { $last }).
 retention-removed = Removed: { $rows } records, { $files } files, { $events } log lines.
 retention-reason = Reason
+retention-reason-hint = The reason is kept for good. Do not write the client's name or other details in it.
 retention-back = Back to retention
 retention-destroy-title = Destroy dossier
 retention-years = { $years } years

@@ -1299,6 +1299,7 @@ retention-none-destroyed = Er is nog geen dossier vernietigd.
 retention-destroyed-line = Vernietigd op { $at } door { $by } (laatste zorg { $last }).
 retention-removed = Weg: { $rows } gegevens, { $files } bestanden, { $events } logregels.
 retention-reason = Reden
+retention-reason-hint = De reden blijft altijd bewaard. Schrijf er geen naam of andere gegevens van de cliënt in.
 retention-back = Terug naar bewaartermijn
 retention-destroy-title = Dossier vernietigen
 retention-years = { $years } jaar

@@ -43,3 +43,6 @@ CREATE TABLE audit_gap (
     destruction_id TEXT NOT NULL REFERENCES dossier_destruction(id)
 )
 ;
+-- Content files are looked up by hash (is a file still referred to?).
+CREATE INDEX document_sha256 ON document (sha256)
+;

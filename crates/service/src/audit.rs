@@ -190,12 +190,12 @@ struct Gap {
     destruction_id: String,
 }
 
-async fn gaps_after(db: &crate::db::Db, after: i64) -> Result<Vec<Gap>> {
+async fn gaps_after(conn: &mut crate::sql::Conn, after: i64) -> Result<Vec<Gap>> {
     let rows = crate::sql::query(
         "SELECT seq, hash, prev_hash, destruction_id FROM audit_gap WHERE seq > $1 ORDER BY seq LIMIT 5000",
     )
     .bind(after)
-    .fetch_all(db)
+    .fetch_all(&mut *conn)
     .await?;
     rows.iter()
         .map(|r| {
@@ -214,19 +214,20 @@ struct Gaps {
     queue: std::collections::VecDeque<Gap>,
     after: i64,
     done: bool,
-    /// Destructions the gaps name (each must be recorded in the log).
-    named: std::collections::BTreeSet<String>,
+    /// Per destruction the gaps name: the first gap, the last, and the
+    /// digest of all (each must match the destruction's recorded event).
+    named: std::collections::BTreeMap<String, (i64, i64, inzage_core::audit::GapDigest)>,
 }
 
 impl Gaps {
     /// The next gap before `before` (or any, with `None`).
     async fn next_before(
         &mut self,
-        db: &crate::db::Db,
+        conn: &mut crate::sql::Conn,
         before: Option<i64>,
     ) -> Result<Option<Gap>> {
         if self.queue.is_empty() && !self.done {
-            let page = gaps_after(db, self.after).await?;
+            let page = gaps_after(conn, self.after).await?;
             self.done = page.len() < 5000;
             if let Some(last) = page.last() {
                 self.after = last.seq;
@@ -237,7 +238,12 @@ impl Gaps {
             Some(g) if before.is_none_or(|b| g.seq < b) => {
                 let g = self.queue.pop_front();
                 if let Some(g) = &g {
-                    self.named.insert(g.destruction_id.clone());
+                    let entry = self
+                        .named
+                        .entry(g.destruction_id.clone())
+                        .or_insert_with(|| (g.seq, g.seq, Default::default()));
+                    entry.1 = g.seq;
+                    entry.2.push(g.seq, &g.hash);
                 }
                 Ok(g)
             }
@@ -461,10 +467,19 @@ impl Services {
                 }
             }
         }
-        let pool = self.db();
+        // One snapshot for the whole walk: a destruction or an append that
+        // commits meanwhile is not half seen (review of issue 16).
+        let mut tx = self.db().begin_read().await?;
+        if self.db().backend() == crate::db::Backend::Postgres {
+            crate::sql::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .execute(&mut *tx)
+                .await?;
+        }
         let mut verifier = ChainVerifier::default();
         let mut recorded: Vec<i64> = Vec::new();
-        let mut destructions: std::collections::BTreeSet<String> = Default::default();
+        // Destruction events: id → (sequence number, what it says of its gaps).
+        let mut destructions: std::collections::BTreeMap<String, (i64, Option<String>)> =
+            Default::default();
         let mut gaps = Gaps {
             queue: Default::default(),
             after: 0,
@@ -489,7 +504,7 @@ impl Services {
                 "SELECT {AUDIT_COLUMNS} FROM audit_event WHERE seq > $1 ORDER BY seq LIMIT 5000"
             ))
             .bind(after)
-            .fetch_all(pool)
+            .fetch_all(&mut *tx)
             .await?;
             if rows.is_empty() {
                 break;
@@ -497,7 +512,7 @@ impl Services {
             for row in &rows {
                 let rec = record_from_row(row)?;
                 after = rec.seq;
-                while let Some(g) = gaps.next_before(pool, Some(rec.seq)).await? {
+                while let Some(g) = gaps.next_before(&mut tx, Some(rec.seq)).await? {
                     if let Err(ChainCheck::Broken { seq, problem }) =
                         verifier.push_gap(g.seq, &g.hash, &g.prev_hash)
                     {
@@ -509,7 +524,7 @@ impl Services {
                 }
                 if rec.data_kind == "dossier_destruction" && rec.outcome == "allowed" {
                     if let Some(d) = &rec.data_id {
-                        destructions.insert(d.clone());
+                        destructions.insert(d.clone(), (rec.seq, rec.reason.clone()));
                     }
                 }
                 if let Err(ChainCheck::Broken { seq, problem }) = verifier.push(&rec) {
@@ -536,7 +551,7 @@ impl Services {
             }
         }
         // Gaps after the last event still present.
-        while let Some(g) = gaps.next_before(pool, None).await? {
+        while let Some(g) = gaps.next_before(&mut tx, None).await? {
             if let Err(ChainCheck::Broken { seq, problem }) =
                 verifier.push_gap(g.seq, &g.hash, &g.prev_hash)
             {
@@ -546,23 +561,28 @@ impl Services {
                 return Ok(r);
             }
         }
-        // A gap is sanctioned only by a destruction the log records.
-        if let Some(d) = gaps.named.iter().find(|d| !destructions.contains(*d)) {
-            let first =
-                crate::sql::query("SELECT MIN(seq) AS s FROM audit_gap WHERE destruction_id = $1")
-                    .bind(d.as_str())
-                    .fetch_one(pool)
-                    .await?
-                    .try_get::<i64, _>("s")?;
-            return Ok(broken(
-                first,
-                "a gap names a destruction the log does not record (events were removed)".into(),
-            ));
+        // A gap is sanctioned only by a destruction the log records after
+        // it, whose event names exactly these gaps (count and digest).
+        for (id, (first, last, digest)) in std::mem::take(&mut gaps.named) {
+            let ok = match destructions.get(&id) {
+                Some((seq, said)) => {
+                    *seq > last && said.as_deref() == Some(digest.finish().as_str())
+                }
+                None => false,
+            };
+            if !ok {
+                return Ok(broken(
+                    first,
+                    "removed events that no recorded destruction sanctions (events were removed)"
+                        .into(),
+                ));
+            }
         }
         let sanctioned_gaps = verifier.gaps();
         let head = crate::sql::query("SELECT seq, hash FROM audit_head WHERE id = 1")
-            .fetch_one(pool)
+            .fetch_one(&mut *tx)
             .await?;
+        tx.rollback().await?;
         let head_seq: i64 = head.try_get("seq")?;
         let head_hash: String = head.try_get("hash")?;
         if let Some((seq, _)) = files.range(head_seq + 1..).next() {

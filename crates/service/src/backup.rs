@@ -211,10 +211,10 @@ async fn read_facts(conn: &mut sql::Conn, backend: Backend) -> Result<Facts> {
 /// Copies `src` to `dst` (made durable), returning its size and SHA-256.
 fn copy_hashed(src: &Path, dst: &Path) -> std::io::Result<(u64, String)> {
     if let Some(dir) = dst.parent() {
-        std::fs::create_dir_all(dir)?;
+        private_dir(dir)?;
     }
     let mut input = std::fs::File::open(src)?;
-    let mut out = std::fs::File::create_new(dst)?;
+    let mut out = private_file(dst)?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 16];
     let mut size = 0u64;
@@ -229,6 +229,37 @@ fn copy_hashed(src: &Path, dst: &Path) -> std::io::Result<(u64, String)> {
     }
     out.sync_all()?;
     Ok((size, hex::encode(hasher.finalize())))
+}
+
+/// A folder only the operator's account may open (0700): a backup holds
+/// every dossier, password hashes and second-factor secrets.
+fn private_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+}
+
+/// A new file only the operator's account may read (0600).
+fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+}
+
+/// A restored content file: the server's account reads it (0644 would
+/// let others; 0600 is enough for the one account that runs Inzage).
+fn make_readable(path: &Path) -> std::io::Result<()> {
+    make_private(path)
+}
+
+fn make_private(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
 }
 
 /// The size and SHA-256 of a file, read in pieces.
@@ -271,15 +302,37 @@ fn without_password(url: &str) -> (String, Option<String>) {
     };
     let auth_end = rest.find(['/', '?']).unwrap_or(rest.len());
     let (authority, tail) = rest.split_at(auth_end);
+    // A `password=` query parameter goes the same way.
+    let (tail, query_password) = match tail.split_once('?') {
+        Some((path, query)) => {
+            let mut password = None;
+            let kept: Vec<&str> = query
+                .split('&')
+                .filter(|kv| match kv.strip_prefix("password=") {
+                    Some(p) => {
+                        password = Some(percent_decode(p));
+                        false
+                    }
+                    None => true,
+                })
+                .collect();
+            if kept.is_empty() {
+                (path.to_owned(), password)
+            } else {
+                (format!("{path}?{}", kept.join("&")), password)
+            }
+        }
+        None => (tail.to_owned(), None),
+    };
     let Some((userinfo, host)) = authority.rsplit_once('@') else {
-        return (url.to_owned(), None);
+        return (format!("{scheme}://{authority}{tail}"), query_password);
     };
     let Some((user, password)) = userinfo.split_once(':') else {
-        return (url.to_owned(), None);
+        return (format!("{scheme}://{authority}{tail}"), query_password);
     };
     (
         format!("{scheme}://{user}@{host}{tail}"),
-        Some(percent_decode(password)),
+        Some(percent_decode(password)).or(query_password),
     )
 }
 
@@ -338,7 +391,35 @@ impl Services {
             return Err(ServiceError::Denied(r));
         }
         let to = plan.to.to_path_buf();
+        if to.to_string_lossy().contains(['?', '#']) {
+            return Err(config(format!(
+                "{}: choose a backup folder without ? or # in its path",
+                to.display()
+            )));
+        }
         prepare_empty_dir(&to)?;
+        match self.backup_into(ctx, &to, &plan).await {
+            Ok(m) => Ok(m),
+            Err(e) => {
+                // Nothing half-written stays behind (it would look like a
+                // backup, and it holds health data).
+                if let Ok(entries) = std::fs::read_dir(&to) {
+                    for e in entries.flatten() {
+                        let p = e.path();
+                        let _ = if p.is_dir() {
+                            std::fs::remove_dir_all(&p)
+                        } else {
+                            std::fs::remove_file(&p)
+                        };
+                    }
+                }
+                Err(e)
+            }
+        }
+    }
+
+    async fn backup_into(&self, ctx: &Ctx, to: &Path, plan: &BackupPlan<'_>) -> Result<Manifest> {
+        let to = to.to_path_buf();
         let now = self.now();
         // Recorded before anything is read (NEN 7513), so the backup holds
         // the event of its own making.
@@ -386,6 +467,7 @@ impl Services {
                 tokio::task::spawn_blocking(move || self_contained(&d))
                     .await
                     .map_err(|e| ServiceError::Internal(format!("backup task: {e}")))??;
+                make_private(&dst).map_err(|e| io_err("cannot protect", &dst, e))?;
                 (facts, SQLITE_FILE)
             }
             Backend::Postgres => {
@@ -410,6 +492,7 @@ impl Services {
                     plan.database_url,
                 )
                 .await?;
+                make_private(&file).map_err(|e| io_err("cannot protect", &file, e))?;
                 let facts = read_facts(&mut tx, backend).await?;
                 tx.rollback().await?;
                 (facts, PG_FILE)
@@ -417,6 +500,7 @@ impl Services {
         };
 
         let blobs_src = self.blobs().root().to_path_buf();
+        let store = self.blobs().clone();
         let anchors = plan.anchor_dir.to_path_buf();
         let manifest = tokio::task::spawn_blocking(move || -> Result<Manifest> {
             let mut files = Vec::new();
@@ -441,7 +525,14 @@ impl Services {
                     });
                     continue;
                 };
-                let src = blobs_src.join(&relpath);
+                let mut src = blobs_src.join(&relpath);
+                if !src.exists() {
+                    // Moved to the trash since the snapshot (an afschrift
+                    // past its days, a destroyed dossier): still there.
+                    if let Some(t) = store.trash_path_of(hash) {
+                        src = t;
+                    }
+                }
                 let dst = to.join("blobs").join(&relpath);
                 match copy_hashed(&src, &dst) {
                     Ok((bytes, sha)) if &sha == hash => files.push(FileEntry {
@@ -521,10 +612,12 @@ fn prepare_empty_dir(dir: &Path) -> Result<()> {
                     dir.display()
                 )));
             }
-            Ok(())
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+                .map_err(|e| io_err("cannot protect", dir, e))
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            std::fs::create_dir_all(dir).map_err(|e| io_err("cannot create", dir, e))
+            private_dir(dir).map_err(|e| io_err("cannot create", dir, e))
         }
         Err(e) => Err(io_err("cannot read", dir, e)),
     }
@@ -580,7 +673,8 @@ fn write_manifest(dir: &Path, m: &Manifest) -> Result<()> {
     let sum = format!("{}  {MANIFEST}\n", hex::encode(Sha256::digest(&text)));
     for (name, bytes) in [(MANIFEST_SUM, sum.as_bytes()), (MANIFEST, text.as_slice())] {
         let tmp = dir.join(format!(".{name}.tmp"));
-        let mut f = std::fs::File::create(&tmp).map_err(|e| io_err("cannot write", &tmp, e))?;
+        let _ = std::fs::remove_file(&tmp);
+        let mut f = private_file(&tmp).map_err(|e| io_err("cannot write", &tmp, e))?;
         f.write_all(bytes)
             .and_then(|()| f.sync_all())
             .map_err(|e| io_err("cannot write", &tmp, e))?;
@@ -630,6 +724,12 @@ pub fn check_backup(from: &Path) -> Result<Manifest> {
         }
         has_db |= f.path == SQLITE_FILE || f.path == PG_FILE;
         let path = from.join(&f.path);
+        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(damaged(format!(
+                "the backup is damaged: {} is a symbolic link",
+                f.path
+            )));
+        }
         let (bytes, sha) = hash_file(&path).map_err(|e| {
             damaged(format!(
                 "the backup is damaged: {} cannot be read ({e})",
@@ -671,6 +771,13 @@ pub async fn restore(
     let manifest = tokio::task::spawn_blocking(move || check_backup(&from))
         .await
         .map_err(|e| ServiceError::Internal(format!("restore task: {e}")))??;
+    if manifest.schema_version > crate::db::latest_migration() {
+        return Err(damaged(format!(
+            "the backup has schema version {}; this version of Inzage knows up to {}: restore it with a newer inzage",
+            manifest.schema_version,
+            crate::db::latest_migration()
+        )));
+    }
     let is_sqlite = plan.database_url.starts_with("sqlite:");
     let engine = if is_sqlite {
         Backend::Sqlite
@@ -767,13 +874,18 @@ pub async fn restore(
                 continue;
             };
             if dst.exists() {
-                continue;
+                // Content-addressed: the same name is the same bytes, if
+                // the file is whole.
+                if hash_file(&dst).is_ok_and(|(_, h)| h == f.sha256) {
+                    continue;
+                }
             }
             let tmp = dst.with_file_name(format!(".restore-{}", name.replace('/', "_")));
             let _ = std::fs::remove_file(&tmp);
             copy_hashed(&from.join(&f.path), &tmp)
                 .map_err(|e| io_err("cannot copy", &from.join(&f.path), e))?;
             std::fs::rename(&tmp, &dst).map_err(|e| io_err("cannot write", &dst, e))?;
+            let _ = make_readable(&dst);
             if let Some(d) = dst.parent() {
                 sync_dir(d);
             }
@@ -889,6 +1001,17 @@ mod tests {
             ("postgres://postgres@127.0.0.1:5432/x".to_owned(), None)
         );
         assert_eq!(percent_decode("a%zz%4"), "a%zz%4");
+        assert_eq!(
+            without_password("postgres://inzage@db/inzage?sslmode=require&password=g%26heim"),
+            (
+                "postgres://inzage@db/inzage?sslmode=require".to_owned(),
+                Some("g&heim".to_owned())
+            )
+        );
+        assert_eq!(
+            without_password("postgres://db/inzage?password=x"),
+            ("postgres://db/inzage".to_owned(), Some("x".to_owned()))
+        );
     }
 
     #[test]

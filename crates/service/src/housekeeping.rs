@@ -6,7 +6,10 @@
 //! - content files no row refers to, older than an hour: left by a crash
 //!   between storing a file and committing its row (a file is stored
 //!   before its row, never after: ADR 0004), or by an upload that was
-//!   refused after it was received;
+//!   refused after it was received. They go to the trash
+//!   (`blobs/trash/`), and are deleted after `blobs::TRASH_DAYS` unless a
+//!   row refers to them again (then they come back): a check and a delete
+//!   are never one step, and the trash covers the row that was on its way;
 //! - temporary upload files older than a day (a process that died while
 //!   receiving);
 //! - rows that only served a moment: sessions past their end, rate
@@ -31,8 +34,13 @@ pub const TEMP_AGE: Duration = Duration::days(1);
 pub struct HousekeepingReport {
     pub retention_due: usize,
     pub afschriften_expired: usize,
+    /// Files no row refers to, moved to the trash.
     pub orphan_files_removed: usize,
     pub temp_files_removed: usize,
+    /// Files deleted from the trash after their days.
+    pub trash_purged: usize,
+    /// Files a row referred to again, put back from the trash.
+    pub trash_restored: usize,
     pub rows_pruned: u64,
 }
 
@@ -61,16 +69,30 @@ impl Services {
                 .await?
                 .rows_affected();
         }
-        let (candidates, temp_files_removed) = {
+        let (candidates, trash, temp_files_removed) = {
             let root = self.blobs().root().to_path_buf();
             tokio::task::spawn_blocking(move || old_files(&root, now))
                 .await
                 .map_err(|e| ServiceError::Internal(format!("housekeeping task: {e}")))??
         };
+        // Every referenced content at once (one query, not one per file).
+        let referenced = self.referenced_contents().await?;
         let mut orphan_files_removed = 0;
-        for hash in candidates {
-            if self.remove_unreferenced_blob(&hash).await? {
+        for hash in candidates.iter().filter(|h| !referenced.contains(*h)) {
+            // Checked once more, on its own: a row may have come since.
+            if self.remove_unreferenced_blob(hash).await? {
                 orphan_files_removed += 1;
+            }
+        }
+        let (mut trash_purged, mut trash_restored) = (0, 0);
+        for (hash, age) in trash {
+            if self.referenced_contents_of(&hash).await? {
+                if self.blobs().restore_from_trash(&hash) {
+                    trash_restored += 1;
+                }
+            } else if age > Duration::days(crate::blobs::TRASH_DAYS) {
+                self.blobs().purge(&hash)?;
+                trash_purged += 1;
             }
         }
         if orphan_files_removed + temp_files_removed > 0 {
@@ -85,6 +107,8 @@ impl Services {
             afschriften_expired,
             orphan_files_removed,
             temp_files_removed,
+            trash_purged,
+            trash_restored,
             rows_pruned,
         })
     }
@@ -114,19 +138,27 @@ impl Services {
     }
 }
 
-/// The content files older than [`ORPHAN_AGE`] (by name: their hash), and
-/// removes temporary upload files older than [`TEMP_AGE`].
-fn old_files(root: &std::path::Path, now: DateTime<Utc>) -> Result<(Vec<String>, usize)> {
+/// Files in the trash, with their age.
+type TrashFiles = Vec<(String, Duration)>;
+
+/// The content files older than [`ORPHAN_AGE`] (by name: their hash), the
+/// trash with ages, and removes temporary upload files older than
+/// [`TEMP_AGE`].
+fn old_files(
+    root: &std::path::Path,
+    now: DateTime<Utc>,
+) -> Result<(Vec<String>, TrashFiles, usize)> {
     let age = |m: &std::fs::Metadata| -> Option<Duration> {
         let modified: DateTime<Utc> = m.modified().ok()?.into();
         Some(now - modified)
     };
     let io = |e: std::io::Error| ServiceError::Internal(format!("housekeeping: {e}"));
     let mut hashes = Vec::new();
+    let mut trash = Vec::new();
     let mut temp_removed = 0;
     let entries = match std::fs::read_dir(root) {
         Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((hashes, 0)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((hashes, trash, 0)),
         Err(e) => return Err(io(e)),
     };
     for dir in entries {
@@ -139,6 +171,12 @@ fn old_files(root: &std::path::Path, now: DateTime<Utc>) -> Result<(Vec<String>,
             let f = f.map_err(io)?;
             let fname = f.file_name().to_string_lossy().into_owned();
             let Ok(meta) = f.metadata() else { continue };
+            if name == "trash" {
+                if fname.len() == 64 && fname.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    trash.push((fname, age(&meta).unwrap_or_else(Duration::zero)));
+                }
+                continue;
+            }
             if name == "tmp" || fname.starts_with(".tmp-") {
                 // Temporary files (uploads being received, stores being
                 // written): only when surely abandoned.
@@ -158,5 +196,5 @@ fn old_files(root: &std::path::Path, now: DateTime<Utc>) -> Result<(Vec<String>,
             }
         }
     }
-    Ok((hashes, temp_removed))
+    Ok((hashes, trash, temp_removed))
 }

@@ -94,6 +94,43 @@ const PAST_TERM: &str = "SELECT c.id, MAX(e.end_date) AS last_care FROM client c
      JOIN episode e ON e.client_id = c.id WHERE c.organisation_id = $1 \
      GROUP BY c.id HAVING COUNT(*) = COUNT(e.end_date) AND MAX(e.end_date) <= $2";
 
+/// The latest change written in a dossier (an instant, RFC 3339 text):
+/// a dossier's term runs from the later of its last episode's end and
+/// this, so a record added after the discharge (or a wrong discharge
+/// date) keeps it (review of issue 16; WGBO art. 7:454 counts from the
+/// last change).
+const LAST_CHANGE: &str = "SELECT MAX(d) AS d FROM ( \
+     SELECT MAX(updated_at) AS d FROM report WHERE client_id = $1 \
+     UNION ALL SELECT MAX(created_at) FROM report WHERE client_id = $1 \
+     UNION ALL SELECT MAX(created_at) FROM document WHERE client_id = $1 \
+     UNION ALL SELECT MAX(created_at) FROM plan_version WHERE client_id = $1 \
+     UNION ALL SELECT MAX(ends_at) FROM appointment WHERE client_id = $1 \
+     UNION ALL SELECT MAX(updated_at) FROM appointment WHERE client_id = $1 \
+     UNION ALL SELECT MAX(changed_at) FROM client_change WHERE client_id = $1 \
+     UNION ALL SELECT MAX(asked_at) FROM dossier_request WHERE client_id = $1 \
+     UNION ALL SELECT MAX(decided_at) FROM dossier_request WHERE client_id = $1 \
+     UNION ALL SELECT MAX(asked_at) FROM team_question WHERE client_id = $1) x";
+
+/// The day the term starts: the later of the last episode's end and the
+/// last change written in the dossier.
+async fn last_care(
+    conn: &mut crate::sql::Conn,
+    client: &str,
+    episode_end: NaiveDate,
+) -> Result<NaiveDate> {
+    let last: Option<String> = crate::sql::query(LAST_CHANGE)
+        .bind(client)
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get("d")?;
+    let changed = last
+        .as_deref()
+        .and_then(|t| t.get(..10))
+        .map(parse_date)
+        .transpose()?;
+    Ok(changed.map_or(episode_end, |c| c.max(episode_end)))
+}
+
 /// The audit events about a dossier: the client's id, the client acting,
 /// its contact-person rows acting, and the accounts that go with it.
 const EVENTS_ABOUT: &str =
@@ -158,22 +195,29 @@ impl Services {
             let org = s(o, "id")?;
             let years = i(o, "retention_years")?;
             let mut tx = self.db().begin().await?;
+            let limit = cutoff(today, years);
             let rows = crate::sql::query(PAST_TERM)
                 .bind(&org)
-                .bind(date_str(cutoff(today, years)))
+                .bind(date_str(limit))
                 .fetch_all(&mut *tx)
                 .await?;
             crate::sql::query("DELETE FROM retention_due WHERE organisation_id = $1")
                 .bind(&org)
                 .execute(&mut *tx)
                 .await?;
+            let mut due = 0;
             for r in &rows {
-                let last = parse_date(&s(r, "last_care")?)?;
+                let id = s(r, "id")?;
+                let last = last_care(&mut tx, &id, parse_date(&s(r, "last_care")?)?).await?;
+                if last > limit {
+                    continue;
+                }
+                due += 1;
                 crate::sql::query(
                     "INSERT INTO retention_due (client_id, organisation_id, last_care, term_ended_on, listed_at) \
                      VALUES ($1, $2, $3, $4, $5)",
                 )
-                .bind(s(r, "id")?)
+                .bind(&id)
                 .bind(&org)
                 .bind(date_str(last))
                 .bind(date_str(term_end(last, years)))
@@ -182,7 +226,7 @@ impl Services {
                 .await?;
             }
             tx.commit().await?;
-            listed += rows.len();
+            listed += due;
         }
         Ok(listed)
     }
@@ -196,9 +240,17 @@ impl Services {
             ));
         };
         let mut tx = self.db().begin().await?;
-        let scope = self
+        let scope = match self
             .decide_destruction_in(&mut tx, ctx, &org.id, AuditAction::List, None)
-            .await?;
+            .await
+        {
+            Ok(s) => s,
+            Err(e) => {
+                // The denial is recorded: keep it.
+                tx.commit().await?;
+                return Err(e);
+            }
+        };
         let due = crate::sql::query(
             "SELECT c.id, c.client_number, c.given_name, c.family_name, r.last_care, r.term_ended_on \
              FROM retention_due r JOIN client c ON c.id = r.client_id \
@@ -270,7 +322,6 @@ impl Services {
             "SELECT COUNT(*) AS n FROM report WHERE client_id = $1",
             "SELECT COUNT(*) AS n FROM document WHERE client_id = $1",
             "SELECT COUNT(*) AS n FROM contact_person WHERE client_id = $1",
-            "SELECT COUNT(*) AS n FROM audit_event WHERE client_id = $1",
         ] {
             n.push(
                 crate::sql::query(q)
@@ -280,6 +331,19 @@ impl Services {
                     .try_get::<i64, _>("n")?,
             );
         }
+        let (cps, accs) = people_of(&mut tx, client.as_str()).await?;
+        let (count_events, binds) = numbered(
+            &format!("SELECT COUNT(*) AS n FROM audit_event WHERE {EVENTS_ABOUT}"),
+            client.as_str(),
+            &cps,
+            &accs,
+        );
+        n.push(
+            query_with(&count_events, &binds)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get::<i64, _>("n")?,
+        );
         let preview = DestructionPreview {
             dossier,
             reports: n[0],
@@ -318,12 +382,7 @@ impl Services {
         reason: Text,
     ) -> Result<String> {
         let now = self.now();
-        let mut tx = self.db().begin().await?;
-        // Hold the audit chain's head first: no event about this dossier
-        // can be appended between listing the events and removing them.
-        crate::sql::query("UPDATE audit_head SET seq = seq WHERE id = 1")
-            .execute(&mut *tx)
-            .await?;
+        let tx = self.db().begin().await?;
         let (mut tx, dossier, scope) = self
             .due_dossier(tx, ctx, client, AuditAction::Delete)
             .await?;
@@ -338,40 +397,12 @@ impl Services {
             ));
         };
         let c = client.as_str();
-        let ids = |rows: Vec<crate::sql::Row>, col: &str| -> Result<Vec<String>> {
-            rows.iter().map(|r| s(r, col)).collect()
-        };
-        let contact_persons = ids(
-            crate::sql::query("SELECT id FROM contact_person WHERE client_id = $1")
-                .bind(c)
-                .fetch_all(&mut *tx)
-                .await?,
-            "id",
-        )?;
-        // The client's own account, and contact persons' accounts that
-        // serve no other client (one person may be a contact of several).
-        let mut accounts = ids(
-            crate::sql::query("SELECT id FROM account WHERE kind = 'client' AND subject_id = $1")
-                .bind(c)
-                .fetch_all(&mut *tx)
-                .await?,
-            "id",
-        )?;
-        let cp_accounts = ids(
-            crate::sql::query(
-                "SELECT DISTINCT a.id FROM account a WHERE a.kind = 'contact_person' AND ( \
-                 a.id IN (SELECT account_id FROM contact_person WHERE client_id = $1 AND account_id IS NOT NULL) \
-                 OR a.id IN (SELECT l.account_id FROM account_link l JOIN contact_person p ON p.id = l.contact_person_id WHERE p.client_id = $1)) \
-                 AND NOT EXISTS (SELECT 1 FROM contact_person o WHERE o.account_id = a.id AND o.client_id <> $1) \
-                 AND NOT EXISTS (SELECT 1 FROM account_link l2 JOIN contact_person o2 ON o2.id = l2.contact_person_id \
-                                 WHERE l2.account_id = a.id AND o2.client_id <> $1)",
-            )
-            .bind(c)
-            .fetch_all(&mut *tx)
-            .await?,
-            "id",
-        )?;
-        accounts.extend(cp_accounts);
+        // Hold the audit chain's head now: no event about this dossier can
+        // be appended between listing the events and removing them.
+        crate::sql::query("UPDATE audit_head SET seq = seq WHERE id = 1")
+            .execute(&mut *tx)
+            .await?;
+        let (contact_persons, accounts) = people_of(&mut tx, c).await?;
 
         let destruction = new_id();
         crate::sql::query(
@@ -402,17 +433,22 @@ impl Services {
         let gaps = query_with(&select_events, &binds)
             .fetch_all(&mut *tx)
             .await?;
+        let mut digest = inzage_core::audit::GapDigest::default();
         for g in &gaps {
-            crate::sql::query(
-                "INSERT INTO audit_gap (seq, hash, prev_hash, destruction_id) VALUES ($1, $2, $3, $4)",
-            )
-            .bind(i(g, "seq")?)
-            .bind(s(g, "hash")?)
-            .bind(s(g, "prev_hash")?)
-            .bind(&destruction)
-            .execute(&mut *tx)
-            .await?;
+            digest.push(i(g, "seq")?, &s(g, "hash")?);
         }
+        let (insert_gaps, mut binds) = numbered(
+            &format!(
+                "INSERT INTO audit_gap (seq, hash, prev_hash, destruction_id) \
+                 SELECT seq, hash, prev_hash, {{dest}} FROM audit_event WHERE {EVENTS_ABOUT}"
+            ),
+            c,
+            &contact_persons,
+            &accounts,
+        );
+        let insert_gaps = insert_gaps.replace("{dest}", &format!("${}", binds.len() + 1));
+        binds.push(&destruction);
+        query_with(&insert_gaps, &binds).execute(&mut *tx).await?;
         let (delete_events, binds) = numbered(
             &format!("DELETE FROM audit_event WHERE {EVENTS_ABOUT}"),
             c,
@@ -423,7 +459,7 @@ impl Services {
             .execute(&mut *tx)
             .await?
             .rows_affected();
-        if removed_events != gaps.len() as u64 {
+        if removed_events != gaps.len() as u64 || digest.count() != removed_events {
             return Err(ServiceError::Internal(
                 "the audit events changed while the dossier was destroyed".into(),
             ));
@@ -469,6 +505,8 @@ impl Services {
             "DELETE FROM account_token WHERE account_id IN ({accs})",
             "DELETE FROM auth_session WHERE account_id IN ({accs})",
             "DELETE FROM kept_form WHERE account_id IN ({accs})",
+            // Staff's unsaved forms about this dossier (their address names it).
+            "DELETE FROM kept_form WHERE return_to LIKE '%' || {client} || '%'",
             "DELETE FROM notification_sent WHERE account_id IN ({accs})",
             "DELETE FROM message WHERE account_id IN ({accs})",
             "DELETE FROM account WHERE id IN ({accs})",
@@ -500,6 +538,7 @@ impl Services {
         .bind(removed_events)
         .execute(&mut *tx)
         .await?;
+        let sanctioned = digest.finish();
         append(
             &mut tx,
             ctx,
@@ -511,19 +550,35 @@ impl Services {
                 data_id: Some(&destruction),
                 action: AuditAction::Delete,
                 outcome: AuditOutcome::Allowed,
-                reason: None,
+                // The gaps it sanctions, so none can be added later.
+                reason: Some(&sanctioned),
             },
         )
         .await?;
         tx.commit().await?;
         for h in &hashes {
-            self.remove_unreferenced_blob(h).await?;
+            // The dossier is destroyed; a file that cannot be moved now is
+            // left for housekeeping (it refers to nothing any more).
+            if let Err(e) = self.remove_unreferenced_blob(h).await {
+                tracing::warn!(error = %e, "a destroyed dossier's file is left for housekeeping");
+            }
         }
         Ok(destruction)
     }
 
-    /// Removes a content file when no row refers to its bytes any more.
+    /// Moves a content file to the trash when no row refers to its bytes
+    /// any more (housekeeping deletes it after its days, or puts it back
+    /// when a row refers to it again).
     pub(crate) async fn remove_unreferenced_blob(&self, hash: &str) -> Result<bool> {
+        let referenced = self.referenced_contents_of(hash).await?;
+        if !referenced {
+            self.blobs().remove(hash)?;
+        }
+        Ok(!referenced)
+    }
+
+    /// Does any row refer to these bytes?
+    pub(crate) async fn referenced_contents_of(&self, hash: &str) -> Result<bool> {
         let n: i64 = crate::sql::query(
             "SELECT (SELECT COUNT(*) FROM document WHERE sha256 = $1) \
              + (SELECT COUNT(*) FROM organisation WHERE logo_sha256 = $1) \
@@ -533,10 +588,19 @@ impl Services {
         .fetch_one(self.db())
         .await?
         .try_get("n")?;
-        if n == 0 {
-            self.blobs().remove(hash)?;
-        }
-        Ok(n == 0)
+        Ok(n > 0)
+    }
+
+    /// Every content a row refers to.
+    pub(crate) async fn referenced_contents(&self) -> Result<std::collections::HashSet<String>> {
+        let rows = crate::sql::query(
+            "SELECT sha256 AS h FROM document UNION SELECT logo_sha256 FROM organisation WHERE logo_sha256 IS NOT NULL \
+             UNION SELECT pdf_sha256 FROM afschrift WHERE pdf_sha256 IS NOT NULL \
+             UNION SELECT json_sha256 FROM afschrift WHERE json_sha256 IS NOT NULL",
+        )
+        .fetch_all(self.db())
+        .await?;
+        rows.iter().map(|r| s(r, "h")).collect()
     }
 
     /// The destruction rule for the client's organisation; a denial is
@@ -608,17 +672,28 @@ impl Services {
             }
         };
         let today = local_today(self.now());
+        let limit = cutoff(today, years);
         let due = crate::sql::query(&format!("{PAST_TERM} AND c.id = $3"))
             .bind(org.as_str())
-            .bind(date_str(cutoff(today, years)))
+            .bind(date_str(limit))
             .bind(client.as_str())
             .fetch_optional(&mut *tx)
             .await?;
-        let Some(due) = due else {
+        let last = match due {
+            Some(due) => {
+                last_care(
+                    &mut tx,
+                    client.as_str(),
+                    parse_date(&s(&due, "last_care")?)?,
+                )
+                .await?
+            }
+            None => today,
+        };
+        if last > limit {
             tx.rollback().await?;
             return Err(ServiceError::NotFound);
-        };
-        let last = parse_date(&s(&due, "last_care")?)?;
+        }
         let dossier = DueDossier {
             client_id: client.clone(),
             number: s(&row, "client_number")?,
@@ -628,6 +703,41 @@ impl Services {
         };
         Ok((tx, dossier, scope))
     }
+}
+
+/// The dossier's contact-person rows, and the accounts that go with it:
+/// the client's own, and contact persons' accounts that serve no other
+/// client (one person may be a contact of several).
+async fn people_of(conn: &mut crate::sql::Conn, c: &str) -> Result<(Vec<String>, Vec<String>)> {
+    let ids = |rows: Vec<crate::sql::Row>| -> Result<Vec<String>> {
+        rows.iter().map(|r| s(r, "id")).collect()
+    };
+    let contact_persons = ids(crate::sql::query(
+        "SELECT id FROM contact_person WHERE client_id = $1",
+    )
+    .bind(c)
+    .fetch_all(&mut *conn)
+    .await?)?;
+    let mut accounts = ids(crate::sql::query(
+        "SELECT id FROM account WHERE kind = 'client' AND subject_id = $1",
+    )
+    .bind(c)
+    .fetch_all(&mut *conn)
+    .await?)?;
+    accounts.extend(ids(
+        crate::sql::query(
+            "SELECT DISTINCT a.id FROM account a WHERE a.kind = 'contact_person' AND ( \
+             a.id IN (SELECT account_id FROM contact_person WHERE client_id = $1 AND account_id IS NOT NULL) \
+             OR a.id IN (SELECT l.account_id FROM account_link l JOIN contact_person p ON p.id = l.contact_person_id WHERE p.client_id = $1)) \
+             AND NOT EXISTS (SELECT 1 FROM contact_person o WHERE o.account_id = a.id AND o.client_id <> $1) \
+             AND NOT EXISTS (SELECT 1 FROM account_link l2 JOIN contact_person o2 ON o2.id = l2.contact_person_id \
+                             WHERE l2.account_id = a.id AND o2.client_id <> $1)",
+        )
+        .bind(c)
+        .fetch_all(&mut *conn)
+        .await?,
+    )?);
+    Ok((contact_persons, accounts))
 }
 
 fn due_of(r: &crate::sql::Row) -> Result<DueDossier> {

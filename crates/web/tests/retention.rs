@@ -125,11 +125,8 @@ async fn a_dossier_past_its_term_is_destroyed_by_an_admin_and_leaves_a_sanctione
             > 3
     );
 
-    // Then her care ended, long ago.
-    w.db.exec_raw(&format!(
-        "UPDATE episode SET start_date = '2001-02-01', end_date = '2006-11-23' WHERE client_id = '{dora}'"
-    ))
-    .await;
+    // Then her care ended, long ago (and nothing was written after).
+    common::world::discharged_on(&w, &dora, "2006-11-23").await;
     // Not yet: the term ends tomorrow. (Housekeeping also prunes rows
     // that only served a moment, such as an old rate counter.)
     w.db.exec_raw("INSERT INTO rate_counter (counter_key, window_start, hits) VALUES ('oud', '2020-01-01T00:00:00.000000Z', 1)")
@@ -250,8 +247,24 @@ async fn a_dossier_past_its_term_is_destroyed_by_an_admin_and_leaves_a_sanctione
         w.db.scalar("SELECT COUNT(*) FROM client").await,
         clients_before - 1
     );
-    // Her own file is gone; the bytes Aisha has too stay hers.
-    assert!(w.svc.blob_for_tests(&only_dora).is_err());
+    // Her own file is gone (to the trash, deleted after its days); the
+    // bytes Aisha has too stay hers.
+    assert!(!w
+        .db
+        .dir
+        .path()
+        .join("blobs")
+        .join(&only_dora[..2])
+        .join(&only_dora)
+        .exists());
+    assert!(w
+        .db
+        .dir
+        .path()
+        .join("blobs")
+        .join("trash")
+        .join(&only_dora)
+        .exists());
     assert!(w.svc.blob_for_tests(&shared).is_ok());
     assert!(
         w.db.scalar("SELECT COUNT(*) FROM report WHERE client_id IN (SELECT id FROM client)")
@@ -293,12 +306,41 @@ async fn a_dossier_past_its_term_is_destroyed_by_an_admin_and_leaves_a_sanctione
     assert!(report.intact, "{report:?}");
     assert_eq!(report.sanctioned_gaps, u64::try_from(gaps).expect("n"));
     // ...and still finds a gap row that was changed,
-    w.db.exec_raw(
-        "UPDATE audit_gap SET prev_hash = 'x' WHERE seq = (SELECT MIN(seq) FROM audit_gap)",
-    )
+    let first_gap = w.db.scalar("SELECT MIN(seq) FROM audit_gap").await;
+    let link =
+        w.db.text(&format!(
+            "SELECT prev_hash FROM audit_gap WHERE seq = {first_gap}"
+        ))
+        .await;
+    w.db.exec_raw(&format!(
+        "UPDATE audit_gap SET prev_hash = 'x' WHERE seq = {first_gap}"
+    ))
     .await;
     let broken = w.svc.verify_audit_chain(None).await.expect("verify");
     assert!(!broken.intact);
+    assert_eq!(broken.broken_at_seq, Some(first_gap));
+    w.db.exec_raw(&format!(
+        "UPDATE audit_gap SET prev_hash = '{link}' WHERE seq = {first_gap}"
+    ))
+    .await;
+    assert!(w.svc.verify_audit_chain(None).await.expect("verify").intact);
+    // ...and an event someone removed later and dressed up as a gap of
+    // this destruction: its event names exactly the gaps it left.
+    let victim = w
+        .db
+        .scalar(&about(
+            "SELECT MAX(seq) FROM audit_event WHERE data_kind <> 'dossier_destruction' AND (client_id IS NULL OR client_id <> '{dora}')",
+        ))
+        .await;
+    w.db.exec_raw(&format!(
+        "INSERT INTO audit_gap (seq, hash, prev_hash, destruction_id) \
+         SELECT seq, hash, prev_hash, (SELECT id FROM dossier_destruction) FROM audit_event WHERE seq = {victim}"
+    ))
+    .await;
+    w.db.exec_raw(&format!("DELETE FROM audit_event WHERE seq = {victim}"))
+        .await;
+    let hidden = w.svc.verify_audit_chain(None).await.expect("verify");
+    assert!(!hidden.intact, "{hidden:?}");
 }
 
 #[tokio::test]
@@ -315,13 +357,17 @@ async fn the_term_is_the_organisations_setting_and_never_under_twenty_years() {
         .await
         .is_err());
     let dora = common::world::long_discharged_client(&w, &w.team_a, "D-2").await;
-    assert_eq!(
-        w.db.scalar(&format!(
-            "SELECT COUNT(*) FROM retention_due WHERE client_id = '{dora}'"
-        ))
-        .await,
-        1
-    );
+    let listed = format!("SELECT COUNT(*) FROM retention_due WHERE client_id = '{dora}'");
+    assert_eq!(w.db.scalar(&listed).await, 1);
+    // A change written after the discharge (here: her address in 2010)
+    // starts the term again.
+    w.db.exec_raw(&format!(
+        "UPDATE client_change SET changed_at = '2010-03-01T09:00:00.000000Z' WHERE client_id = '{dora}'"
+    ))
+    .await;
+    assert_eq!(w.svc.review_retention().await.expect("review"), 0);
+    common::world::discharged_on(&w, &dora, "2005-06-30").await;
+    assert_eq!(w.svc.review_retention().await.expect("review"), 1);
     // Kept 25 years: her care ended in 2005, so not yet.
     let longer = OrgSettings {
         retention_years: 25,
@@ -392,12 +438,30 @@ async fn housekeeping_removes_files_no_row_refers_to() {
     let r = w.svc.housekeeping_now().await.expect("housekeeping");
     assert_eq!((r.orphan_files_removed, r.temp_files_removed), (0, 0));
     assert!(blobs.join("ab").join(&orphan).exists());
-    // Two days on: the orphan and the temporary file go, the document's
-    // content stays.
+    // Two days on: the orphan goes to the trash, the temporary file goes,
+    // the document's content stays.
     w.clock.set(chrono::Utc::now() + chrono::Duration::days(2));
     let r = w.svc.housekeeping_now().await.expect("housekeeping");
     assert_eq!((r.orphan_files_removed, r.temp_files_removed), (1, 1));
     assert!(!blobs.join("ab").join(&orphan).exists());
+    assert!(blobs.join("trash").join(&orphan).exists());
+    assert!(w.svc.blob_for_tests(&kept).is_ok());
+    // A file a row refers to that ended in the trash anyway (a row that
+    // committed just after the check) comes back when it is read...
+    let kept_path = blobs.join(&kept[..2]).join(&kept);
+    std::fs::rename(&kept_path, blobs.join("trash").join(&kept)).expect("trash it");
+    assert!(w.svc.blob_for_tests(&kept).is_ok());
+    assert!(kept_path.exists());
+    // ...or when housekeeping finds it referenced.
+    std::fs::rename(&kept_path, blobs.join("trash").join(&kept)).expect("trash it");
+    let r = w.svc.housekeeping_now().await.expect("housekeeping");
+    assert_eq!(r.trash_restored, 1);
+    assert!(kept_path.exists());
+    // After its days in the trash, the orphan is deleted for good.
+    w.clock.set(chrono::Utc::now() + chrono::Duration::days(10));
+    let r = w.svc.housekeeping_now().await.expect("housekeeping");
+    assert_eq!(r.trash_purged, 1);
+    assert!(!blobs.join("trash").join(&orphan).exists());
     assert!(w.svc.blob_for_tests(&kept).is_ok());
     // The job is queued once, by a runner, and runs again within the hour.
     w.svc.ensure_housekeeping().await.expect("queue");

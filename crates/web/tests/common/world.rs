@@ -296,12 +296,37 @@ pub struct Items {
 /// than twenty years before the worlds' clock), listed as due.
 pub async fn long_discharged_client(w: &World, team: &TeamId, number: &str) -> ClientId {
     let id = svc_client(&w.svc, &w.zorg, number, team).await;
-    w.db.exec_raw(&format!(
-        "UPDATE episode SET start_date = '2001-02-01', end_date = '2005-06-30' WHERE client_id = '{id}'"
-    ))
-    .await;
+    discharged_on(w, &id, "2005-06-30").await;
     w.svc.review_retention().await.expect("review");
     id
+}
+
+/// Moves a client's whole dossier into the past: care from 2001 until
+/// `end` (yyyy-mm-dd), every record and change written that day.
+pub async fn discharged_on(w: &World, id: &ClientId, end: &str) {
+    let at = format!("{end}T12:00:00.000000Z");
+    w.db.exec_raw(&format!(
+        "UPDATE episode SET start_date = '2001-02-01', end_date = '{end}' WHERE client_id = '{id}'"
+    ))
+    .await;
+    for (table, cols) in [
+        ("report", "created_at = '{at}', updated_at = '{at}'"),
+        ("document", "created_at = '{at}'"),
+        ("plan_version", "created_at = '{at}'"),
+        (
+            "appointment",
+            "created_at = '{at}', updated_at = '{at}', starts_at = '{at}', ends_at = '{at}'",
+        ),
+        ("client_change", "changed_at = '{at}'"),
+        ("dossier_request", "asked_at = '{at}'"),
+        ("team_question", "asked_at = '{at}'"),
+    ] {
+        w.db.exec_raw(&format!(
+            "UPDATE {table} SET {} WHERE client_id = '{id}'",
+            cols.replace("{at}", &at)
+        ))
+        .await;
+    }
 }
 
 async fn svc_client(svc: &Services, org: &OrganisationId, number: &str, team: &TeamId) -> ClientId {
