@@ -187,7 +187,9 @@ impl From<ServiceError> for CliError {
             | ServiceError::Conflict(_)
             | ServiceError::Taken(_)
             | ServiceError::Stale => exit::CONFLICT_OR_NOT_FOUND,
-            ServiceError::Unavailable(_) | ServiceError::Config(_) => exit::UNAVAILABLE,
+            ServiceError::Unavailable(_) | ServiceError::Config(_) | ServiceError::Full(_) => {
+                exit::UNAVAILABLE
+            }
             ServiceError::Denied(_) => exit::DENIED,
             ServiceError::Internal(_) => exit::INTERNAL,
         };

@@ -32,6 +32,10 @@ pub enum ServiceError {
     /// The database cannot be reached.
     #[error("{0}")]
     Unavailable(String),
+    /// The storage is full: nothing was written (and a read that must be
+    /// audited is not answered: its event cannot be written either).
+    #[error("storage full: {0}")]
+    Full(String),
     /// A bug or storage failure; details for the log only.
     #[error("internal error: {0}")]
     Internal(String),
@@ -43,6 +47,7 @@ impl From<crate::sql::DbError> for ServiceError {
         match e {
             DbError::RowNotFound => ServiceError::NotFound,
             DbError::Unavailable(m) => ServiceError::Unavailable(m),
+            DbError::Full(m) => ServiceError::Full(m),
             DbError::Unique(_) => ServiceError::Conflict("this already exists".into()),
             other => ServiceError::Internal(other.to_string()),
         }

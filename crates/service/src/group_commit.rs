@@ -34,9 +34,26 @@ pub(crate) struct ReadEvent {
 
 type Waiter = (
     ReadEvent,
-    oneshot::Sender<std::result::Result<(), String>>,
+    oneshot::Sender<std::result::Result<(), BatchFailed>>,
     std::time::Instant,
 );
+
+/// Why a batch of read events was not written: every waiter gets it.
+#[derive(Clone, Debug)]
+pub(crate) struct BatchFailed {
+    full: bool,
+    message: String,
+}
+
+impl From<BatchFailed> for ServiceError {
+    fn from(b: BatchFailed) -> Self {
+        if b.full {
+            ServiceError::Full(b.message)
+        } else {
+            ServiceError::Unavailable(b.message)
+        }
+    }
+}
 
 /// What `/metrics` shows of the audit writer (no content).
 #[derive(Default, Debug)]
@@ -118,7 +135,10 @@ fn writer(
         }
         let result = handle
             .block_on(write_batch(db, &batch))
-            .map_err(|e| e.to_string());
+            .map_err(|e| BatchFailed {
+                full: matches!(e, ServiceError::Full(_)),
+                message: e.to_string(),
+            });
         let n = batch.len() as u64;
         if result.is_ok() {
             stats.written.fetch_add(n, Relaxed);
@@ -150,7 +170,7 @@ impl Services {
             .map_err(|_| ServiceError::Unavailable("the audit writer stopped".into()))?;
         rx.await
             .map_err(|_| ServiceError::Unavailable("the audit event could not be written".into()))?
-            .map_err(ServiceError::Unavailable)
+            .map_err(ServiceError::from)
     }
 }
 

@@ -35,6 +35,10 @@ pub enum DbError {
     ForeignKey(String),
     #[error("database error: {0}")]
     Database(String),
+    /// The disk (or the database's size limit) is full: nothing was
+    /// written; writing works again when space returns.
+    #[error("storage full: {0}")]
+    Full(String),
     /// A column missing or of another type than asked for (a bug).
     #[error("column {0}: {1}")]
     Decode(String, String),
@@ -60,7 +64,12 @@ impl From<rusqlite::Error> for DbError {
                         DbError::Unique(msg)
                     }
                     ffi::SQLITE_CONSTRAINT_FOREIGNKEY => DbError::ForeignKey(msg),
-                    _ if f.code == rusqlite::ErrorCode::CannotOpen => DbError::Unavailable(msg),
+                    _ if f.code == rusqlite::ErrorCode::DiskFull => DbError::Full(msg),
+                    _ if f.code == rusqlite::ErrorCode::CannotOpen
+                        || f.code == rusqlite::ErrorCode::SystemIoFailure =>
+                    {
+                        DbError::Unavailable(msg)
+                    }
                     _ => DbError::Database(msg),
                 }
             }
@@ -73,8 +82,23 @@ impl From<sqlx::Error> for DbError {
     fn from(e: sqlx::Error) -> Self {
         match e {
             sqlx::Error::RowNotFound => DbError::RowNotFound,
-            sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
-                DbError::Unavailable(e.to_string())
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::Io(_)
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed
+            | sqlx::Error::Protocol(_)
+            | sqlx::Error::Tls(_) => DbError::Unavailable(e.to_string()),
+            // The server stopped or lost the connection (SQLSTATE class 08,
+            // 57P01-57P03: shut down, crashed, starting up).
+            sqlx::Error::Database(db)
+                if db
+                    .code()
+                    .is_some_and(|c| c.starts_with("08") || c.starts_with("57P")) =>
+            {
+                DbError::Unavailable(db.message().to_owned())
+            }
+            sqlx::Error::Database(db) if db.code().as_deref() == Some("53100") => {
+                DbError::Full(db.message().to_owned())
             }
             sqlx::Error::Database(db) if db.is_unique_violation() => {
                 DbError::Unique(db.message().to_owned())

@@ -111,6 +111,15 @@ impl TestDb {
             .expect("string")
     }
 
+    /// Runs raw SQL and says whether it worked (tests that fill the disk).
+    pub async fn try_exec_raw(&self, sql: &str) -> Result<u64, String> {
+        crate::sql::query(sql)
+            .execute(&self.db)
+            .await
+            .map(|d| d.rows_affected())
+            .map_err(|e| e.to_string())
+    }
+
     /// Runs raw SQL: only for tests that tamper with storage on purpose.
     pub async fn exec_raw(&self, sql: &str) {
         crate::sql::query(sql)

@@ -102,6 +102,14 @@ fn service_error(e: ServiceError) -> Response {
                 "try again later",
             )
         }
+        ServiceError::Full(m) => {
+            tracing::error!(error = %m, "storage full: nothing is written until space returns");
+            err(
+                StatusCode::INSUFFICIENT_STORAGE,
+                "storage_full",
+                "nothing was saved; try again later",
+            )
+        }
         ServiceError::Config(m) | ServiceError::Internal(m) => {
             let incident = crate::error::Incident::log(&m);
             (

@@ -23,6 +23,9 @@ pub enum WebError {
     /// the framework's status (400, 413, 415 or 422).
     Unreadable(StatusCode),
     Unavailable,
+    /// The storage is full: nothing was saved (and no dossier is shown, as
+    /// its reading could not be recorded).
+    StorageFull,
     /// Something that is not the user's fault. The page shows the
     /// incident's reference; the log has the same reference beside the
     /// details, so the servicedesk can find them (ASVS 7.4.1).
@@ -72,6 +75,10 @@ impl From<ServiceError> for WebError {
                 tracing::error!(error = %m, "database unavailable");
                 WebError::Unavailable
             }
+            ServiceError::Full(m) => {
+                tracing::error!(error = %m, "storage full: nothing is written until space returns");
+                WebError::StorageFull
+            }
             ServiceError::Config(m) | ServiceError::Internal(m) => WebError::internal(&m),
         }
     }
@@ -99,6 +106,7 @@ impl WebError {
             WebError::Unreadable(status) => *status,
             WebError::Conflict(_) => StatusCode::CONFLICT,
             WebError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            WebError::StorageFull => StatusCode::INSUFFICIENT_STORAGE,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -121,6 +129,7 @@ impl WebError {
                 t.a("error-conflict", "detail", m.as_str()),
             ),
             WebError::Unavailable => (t.t("error-unavailable-title"), t.t("error-unavailable")),
+            WebError::StorageFull => (t.t("error-full-title"), t.t("error-full")),
             WebError::Internal(i) => (
                 t.t("error-internal-title"),
                 format!(
