@@ -504,6 +504,7 @@ impl Services {
                 "SELECT {AUDIT_COLUMNS} FROM audit_event WHERE seq > $1 ORDER BY seq LIMIT 5000"
             ))
             .bind(after)
+            .slow()
             .fetch_all(&mut *tx)
             .await?;
             if rows.is_empty() {
@@ -709,6 +710,8 @@ impl Services {
         .bind(i64::from(q.denied_only))
         .bind(&org)
         .bind(i64::from(anonymous))
+        // A search over the whole trail can take long: the slow lane.
+        .slow()
         .fetch_all(&mut *tx)
         .await?;
         let name = |r: &crate::sql::Row, p: &str| -> Result<Option<String>> {

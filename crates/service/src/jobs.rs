@@ -209,7 +209,9 @@ impl Runner {
         .bind(ts(now))
         .execute(pool)
         .await?;
-        let result = self.execute(&kind, &payload).await;
+        // A job may be slow as a whole (an afschrift, housekeeping): its
+        // SQLite statements run in the slow lane (ADR 0025).
+        let result = crate::sql::slow_lane(self.execute(&kind, &payload)).await;
         let finished = ts(self.services.now());
         let (status, run_at, error, tick) = match result {
             Ok(None) => (

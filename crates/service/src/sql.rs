@@ -301,6 +301,7 @@ impl Done {
 pub struct Query<'q> {
     sql: &'q str,
     args: Vec<Value>,
+    slow: bool,
 }
 
 /// Starts a query. `$1`, `$2` … name the arguments in bind order.
@@ -308,6 +309,38 @@ pub fn query(sql: &str) -> Query<'_> {
     Query {
         sql,
         args: Vec::new(),
+        slow: false,
+    }
+}
+
+tokio::task_local! {
+    /// Set for work that may be slow as a whole (a job): every SQLite
+    /// statement in it runs in the slow lane.
+    static SLOW_LANE: bool;
+}
+
+/// Runs `fut` with every SQLite statement in the slow lane (ADR 0025): the
+/// runtime moves its other tasks off the thread while a statement runs,
+/// so a long job does not hold up requests.
+pub async fn slow_lane<F: std::future::Future>(fut: F) -> F::Output {
+    SLOW_LANE.scope(true, fut).await
+}
+
+fn in_slow_lane() -> bool {
+    SLOW_LANE.try_with(|v| *v).unwrap_or(false)
+}
+
+/// Runs a SQLite statement that may take long without holding up the
+/// runtime: on a multi-threaded runtime the worker hands its other tasks
+/// to another thread first (`block_in_place`); elsewhere (a test's
+/// single-threaded runtime, our own threads) it runs right here.
+fn lite_slow<T>(f: impl FnOnce() -> T) -> T {
+    let multi = tokio::runtime::Handle::try_current()
+        .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+    if multi && !blocking_allowed() {
+        tokio::task::block_in_place(f)
+    } else {
+        f()
     }
 }
 
@@ -339,6 +372,13 @@ impl<'q> Query<'q> {
         self
     }
 
+    /// A statement that may take long (a search over the whole audit
+    /// trail): on SQLite it runs in the slow lane (ADR 0025).
+    pub fn slow(mut self) -> Self {
+        self.slow = true;
+        self
+    }
+
     pub async fn execute<'c>(self, on: impl Into<On<'c>>) -> R<Done> {
         match self.run(on.into(), Want::Done).await? {
             Out::Done(d) => Ok(d),
@@ -364,11 +404,12 @@ impl<'q> Query<'q> {
     async fn run(self, on: On<'_>, want: Want) -> R<Out> {
         // The SQL text only, never the arguments (they hold personal data).
         tracing::trace!(target: "inzage::sql", sql = self.sql);
+        let slow = self.slow || in_slow_lane();
         match on {
-            On::Conn(c) => c.run(self.sql, self.args, want).await,
+            On::Conn(c) => c.run(self.sql, self.args, want, slow).await,
             On::Db(db) => {
                 let mut c = db.conn_for(self.sql).await?;
-                c.run(self.sql, self.args, want).await
+                c.run(self.sql, self.args, want, slow).await
             }
         }
     }
@@ -400,8 +441,12 @@ impl fmt::Debug for Conn {
 }
 
 impl Conn {
-    async fn run(&mut self, sql: &str, args: Vec<Value>, want: Want) -> R<Out> {
+    async fn run(&mut self, sql: &str, args: Vec<Value>, want: Want, slow: bool) -> R<Out> {
         match self {
+            Conn::Lite(l) if slow => {
+                let c = l.get()?;
+                lite_slow(|| lite_run(c, sql, &args, &want))
+            }
             Conn::Lite(l) => lite_run(l.get()?, sql, &args, &want),
             Conn::Pg(c) => pg_run(c, sql, args, want).await,
             Conn::PgTx(t) => pg_run(t, sql, args, want).await,

@@ -101,6 +101,17 @@ impl TestDb {
             .expect("i64")
     }
 
+    /// [`TestDb::scalar`] in the slow lane (ADR 0025).
+    pub async fn scalar_slow(&self, sql: &str) -> i64 {
+        crate::sql::query(sql)
+            .slow()
+            .fetch_one(&self.db)
+            .await
+            .expect("scalar")
+            .try_get::<i64, _>(0)
+            .expect("i64")
+    }
+
     /// One text value from a query (tests that need an id).
     pub async fn text(&self, sql: &str) -> String {
         crate::sql::query(sql)

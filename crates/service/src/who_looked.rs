@@ -192,6 +192,7 @@ impl Services {
         .bind(client.as_str())
         .bind(ts(local_midnight_utc(from)))
         .bind(ts(local_midnight_utc(until + chrono::Duration::days(1))))
+        .slow()
         .fetch_all(&mut *tx)
         .await?;
         let me = match &ctx.principal {

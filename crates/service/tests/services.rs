@@ -1177,3 +1177,57 @@ async fn with_one_organisation_its_privacy_officer_sees_unnamed_sign_in_attempts
     assert_eq!(search(staff_ctx(&po)).await, 0);
     assert_eq!(search(Ctx::system("cli")).await, 1);
 }
+
+/// ADR 0025: a statement in the slow lane does not hold up the runtime.
+/// Two long SQLite statements run on a runtime of two workers; a short
+/// task started after them finishes before either when they are in the
+/// slow lane, and only after one of them when they are not (each occupies
+/// a worker). Ordering, not timing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_statement_in_the_slow_lane_does_not_hold_up_other_tasks() {
+    if inzage_service::testing::backend_is_postgres() {
+        return; // PostgreSQL statements never run on a runtime worker.
+    }
+    let db = std::sync::Arc::new(TestDb::migrated().await);
+    // A SELECT, so each runs on a reader connection of its own.
+    const LONG: &str = "SELECT COUNT(*) FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000000) SELECT x FROM c)";
+    for slow in [false, true] {
+        let order = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let (started_tx, started_rx) = std::sync::mpsc::channel();
+        let mut long = Vec::new();
+        for _ in 0..2 {
+            let (db, order, started) = (db.clone(), order.clone(), started_tx.clone());
+            long.push(tokio::spawn(async move {
+                started.send(()).expect("started");
+                let n = if slow {
+                    db.scalar_slow(LONG).await
+                } else {
+                    db.scalar(LONG).await
+                };
+                assert_eq!(n, 3_000_000);
+                order.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+            }));
+        }
+        started_rx.recv().expect("one");
+        started_rx.recv().expect("two");
+        // Give both a moment to enter SQLite (yield, not sleep: ordering
+        // below does not depend on it).
+        for _ in 0..100 {
+            std::thread::yield_now();
+        }
+        let o = order.clone();
+        let short =
+            tokio::spawn(async move { o.fetch_add(1, std::sync::atomic::Ordering::SeqCst) })
+                .await
+                .expect("short");
+        let mut finished = Vec::new();
+        for l in long {
+            finished.push(l.await.expect("long"));
+        }
+        if slow {
+            assert_eq!(short, 0, "the short task went first: {finished:?}");
+        } else {
+            assert!(short >= 1, "without the slow lane it waited: {finished:?}");
+        }
+    }
+}
