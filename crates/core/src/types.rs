@@ -575,3 +575,85 @@ mod tests {
         assert_eq!(sort_key(&["de Vries", "Anna"]), "devries0anna");
     }
 }
+
+/// Issue 16 item 6: every parser of outside input, under generated input.
+/// Each either refuses with a field error or gives a value that is clean
+/// (trimmed, no control characters, within its bounds) and parses again to
+/// itself; none panics.
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn clean(s: &str) -> bool {
+        s == s.trim() && !s.chars().any(char::is_control)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        #[test]
+        fn email(s in prop_oneof![
+            ".{0,80}",
+            "[ A-Za-z0-9._%+-]{1,20}@[a-zA-Z0-9-]{1,12}(\\.[a-z]{1,6}){0,3}[ ]?",
+        ]) {
+            if let Ok(e) = Email::parse(&s) {
+                prop_assert!(clean(e.as_str()) && !e.as_str().contains(' '));
+                prop_assert!(e.as_str().len() <= 254);
+                prop_assert_eq!(e.as_str().matches('@').count(), 1);
+                prop_assert_eq!(e.as_str(), e.as_str().to_lowercase());
+                prop_assert_eq!(Email::parse(e.as_str()), Ok(e.clone()));
+            }
+        }
+
+        #[test]
+        fn mobile_number(s in prop_oneof![".{0,40}", "[+0-9 ()-]{0,20}"]) {
+            if let Ok(m) = MobileNumber::parse(&s) {
+                prop_assert!(clean(m.as_str()));
+                prop_assert_eq!(MobileNumber::parse(m.as_str()), Ok(m.clone()));
+            }
+        }
+
+        #[test]
+        fn client_number(s in prop_oneof![".{0,30}", "[ a-zA-Z0-9-]{0,24}"]) {
+            if let Ok(n) = ClientNumber::parse(&s) {
+                prop_assert!(!n.as_str().is_empty() && n.as_str().len() <= 20);
+                prop_assert!(n.as_str().chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-'));
+                prop_assert_eq!(ClientNumber::parse(n.as_str()), Ok(n.clone()));
+            }
+        }
+
+        #[test]
+        fn label_and_text(s in ".{0,1200}", max in 1usize..1100) {
+            if let Ok(l) = Label::parse("naam", &s) {
+                prop_assert!(clean(l.as_str()) && !l.as_str().is_empty());
+                prop_assert!(l.as_str().chars().count() <= 100);
+                prop_assert_eq!(Label::parse("naam", l.as_str()), Ok(l.clone()));
+            }
+            if let Ok(t) = Text::parse("tekst", &s, max) {
+                prop_assert!(!t.as_str().is_empty() && t.as_str() == t.as_str().trim());
+                prop_assert!(t.as_str().chars().count() <= max);
+                prop_assert_eq!(Text::parse("tekst", t.as_str(), max), Ok(t.clone()));
+            }
+        }
+
+        #[test]
+        fn dates(s in prop_oneof![".{0,20}", "[0-9]{1,4}-[0-9]{1,2}-[0-9]{1,4}"]) {
+            let today = NaiveDate::from_ymd_opt(2026, 12, 2).expect("today");
+            if let Ok(d) = parse_date("datum", &s) {
+                prop_assert_eq!(parse_date("datum", &display_date(d)), Ok(d));
+                prop_assert_eq!(parse_date("datum", &date_str(d)), Ok(d));
+            }
+            if let Ok(b) = BirthDate::parse(&s, today) {
+                prop_assert!(b.date() <= today && b.date().year() >= 1900);
+            }
+        }
+
+        #[test]
+        fn stored_instants(s in ".{0,40}") {
+            if let Some(t) = parse_ts(&s) {
+                prop_assert_eq!(parse_ts(&ts(t)), Some(t));
+            }
+        }
+    }
+}

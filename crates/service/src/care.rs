@@ -411,3 +411,33 @@ mod tests {
         assert_eq!(t(b""), None);
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::sniff_content_type;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+        /// Issue 16 item 6: an upload's type comes from its first bytes
+        /// only, and only for the three magic numbers.
+        #[test]
+        fn the_type_is_the_magic_number(head in proptest::collection::vec(any::<u8>(), 0..24),
+                                        prefix in 0usize..4) {
+            let magic: [&[u8]; 4] = [b"%PDF-", b"\x89PNG\r\n\x1a\n", &[0xFF, 0xD8, 0xFF], b""];
+            let mut bytes = magic[prefix].to_vec();
+            bytes.extend(&head);
+            let got = sniff_content_type(&bytes);
+            let expected = if bytes.starts_with(b"%PDF-") {
+                Some("application/pdf")
+            } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+                Some("image/png")
+            } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+                Some("image/jpeg")
+            } else {
+                None
+            };
+            prop_assert_eq!(got, expected);
+        }
+    }
+}

@@ -318,3 +318,31 @@ mod tests {
         assert_eq!(super::csv_field("gewoon"), "\"gewoon\"");
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::csv_field;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+        /// Issue 16 item 6: any value is one quoted field that a
+        /// spreadsheet never reads as a formula, and reads back as itself
+        /// (with a leading quote where it would have been one).
+        #[test]
+        fn one_field_never_a_formula(s in prop_oneof![".{0,60}", "[=+@\t\r\"-][-=+@\",\n a-z]{0,20}"]) {
+            let f = csv_field(&s);
+            prop_assert!(f.starts_with('"') && f.ends_with('"') && f.len() >= 2);
+            let inner = &f[1..f.len() - 1];
+            prop_assert!(!inner.replace("\"\"", "").contains('"'), "every quote doubled");
+            let value = inner.replace("\"\"", "\"");
+            prop_assert!(!value.starts_with(['=', '+', '-', '@', '\t', '\r']));
+            let expected = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+                format!("'{s}")
+            } else {
+                s.clone()
+            };
+            prop_assert_eq!(value, expected);
+        }
+    }
+}

@@ -123,3 +123,48 @@ mod tests {
         assert!(unfolded.contains(&format!("SUMMARY:{long}")));
     }
 }
+
+/// Issue 16 item 6: any text is one escaped value, and folding keeps
+/// every line within 75 octets and unfolds to the same line.
+#[cfg(test)]
+mod properties {
+    use super::{fold, text};
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+        #[test]
+        fn escaped_and_folded(s in ".{0,400}") {
+            let t = text(&s);
+            prop_assert!(!t.contains('\n') && !t.contains('\r'));
+            prop_assert!(!t.chars().any(char::is_control));
+            // Every ; , and \ is escaped: unescaping gives the input back,
+            // without its control characters.
+            let mut back = String::new();
+            let mut chars = t.chars();
+            while let Some(c) = chars.next() {
+                if c == '\\' {
+                    match chars.next() {
+                        Some('n') => back.push('\n'),
+                        Some(e @ ('\\' | ';' | ',')) => back.push(e),
+                        other => prop_assert!(false, "bad escape {other:?}"),
+                    }
+                } else {
+                    prop_assert!(c != ';' && c != ',', "unescaped {c}");
+                    back.push(c);
+                }
+            }
+            let expected: String = s
+                .chars()
+                .filter(|c| *c == '\n' || !c.is_control())
+                .collect();
+            prop_assert_eq!(back, expected);
+            let line = format!("DESCRIPTION:{t}");
+            let folded = fold(&line);
+            for l in folded.split("\r\n").filter(|l| !l.is_empty()) {
+                prop_assert!(l.len() <= 75, "{} octets", l.len());
+            }
+            prop_assert_eq!(folded.trim_end_matches("\r\n").replace("\r\n ", ""), line);
+        }
+    }
+}

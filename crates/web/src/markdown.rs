@@ -175,3 +175,62 @@ mod tests {
         assert_eq!(render(""), "");
     }
 }
+
+/// Issue 16 item 6: under any input the subset emits only its own tags;
+/// everything else arrives escaped.
+#[cfg(test)]
+mod properties {
+    use super::render;
+    use proptest::prelude::*;
+
+    const TAGS: &[&str] = &[
+        "<p class=\"utrecht-paragraph\">",
+        "</p>",
+        "<ul class=\"utrecht-unordered-list\">",
+        "</ul>",
+        "<ol class=\"utrecht-ordered-list\">",
+        "</ol>",
+        "<li>",
+        "</li>",
+        "<strong>",
+        "</strong>",
+        "<br>",
+        "</a>",
+        "<h4 class=\"utrecht-heading-4\">",
+        "</h4>",
+        "<h5 class=\"utrecht-heading-5\">",
+        "</h5>",
+        "<h6 class=\"utrecht-heading-6\">",
+        "</h6>",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+        #[test]
+        fn only_its_own_tags(src in prop_oneof![
+            ".{0,300}",
+            "([-*#0-9. \\[\\]()<>\"'&:/a-z]|\\*\\*|\\n|https?://){0,120}",
+        ]) {
+            let html = render(&src);
+            let mut rest = html.as_str();
+            while let Some(i) = rest.find('<') {
+                rest = &rest[i..];
+                if let Some(tag) = TAGS.iter().find(|t| rest.starts_with(*t)) {
+                    rest = &rest[tag.len()..];
+                } else if rest.starts_with("<a class=\"utrecht-link\" href=\"") {
+                    // A link: its address is escaped and safe (no quote,
+                    // no `javascript:`), then the fixed rel.
+                    let after = &rest["<a class=\"utrecht-link\" href=\"".len()..];
+                    let end = after.find('"').unwrap_or(after.len());
+                    let url = &after[..end];
+                    prop_assert!(url.starts_with("https://") || url.starts_with("http://") || url.starts_with('/'), "{url}");
+                    prop_assert!(!url.contains('<') && !url.contains('>'));
+                    prop_assert!(after[end..].starts_with("\" rel=\"noopener noreferrer\">"));
+                    rest = &after[end..];
+                } else {
+                    prop_assert!(false, "a tag the subset does not make: {}", &rest[..rest.len().min(40)]);
+                }
+            }
+        }
+    }
+}

@@ -38,3 +38,26 @@ mod tests {
         assert!(unique(Vec::new()).map(|m| m.is_empty()).unwrap_or(false));
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::unique;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Issue 16 item 6: refused exactly when a name comes twice.
+        #[test]
+        fn refused_exactly_when_a_name_repeats(pairs in proptest::collection::vec(("[a-c]{1,2}", ".{0,5}"), 0..8)) {
+            let mut names: Vec<&String> = pairs.iter().map(|(k, _)| k).collect();
+            names.sort();
+            let repeats = names.windows(2).any(|w| w[0] == w[1]);
+            let got = unique(pairs.clone());
+            prop_assert_eq!(got.is_err(), repeats);
+            if let Ok(map) = got {
+                for (k, v) in &pairs {
+                    prop_assert_eq!(map.get(k), Some(v));
+                }
+            }
+        }
+    }
+}
