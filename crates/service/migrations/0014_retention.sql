@@ -46,3 +46,6 @@ CREATE TABLE audit_gap (
 -- Content files are looked up by hash (is a file still referred to?).
 CREATE INDEX document_sha256 ON document (sha256)
 ;
+-- The outbox by status (monitoring reads the backlog every scrape).
+CREATE INDEX message_status ON message (status, created_at)
+;

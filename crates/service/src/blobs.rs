@@ -308,7 +308,13 @@ fn tempfile_in(dir: &Path) -> Result<(PathBuf, std::fs::File)> {
 }
 
 fn io(e: std::io::Error) -> ServiceError {
-    ServiceError::Internal(format!("blob store: {e}"))
+    match e.kind() {
+        // A full disk (or quota): nothing stored; the page says so (507).
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => {
+            ServiceError::Full(format!("blob store: {e}"))
+        }
+        _ => ServiceError::Internal(format!("blob store: {e}")),
+    }
 }
 
 #[cfg(test)]

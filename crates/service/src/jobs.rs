@@ -235,11 +235,17 @@ impl Runner {
             Err(e) => {
                 // A recurring job is never given up: its next turn is its
                 // retry (review of issue 15: the sweep stopped for good at
-                // its first error after five turns).
-                let gave_up = attempt >= MAX_ATTEMPTS && !recurring(&kind);
+                // its first error after five turns). Nor is any job while
+                // the database (or a gateway) is gone or the disk is full:
+                // it is tried again each minute (review of issue 16: a
+                // half-hour outage gave up every message).
+                let transient = matches!(e, ServiceError::Unavailable(_) | ServiceError::Full(_));
+                let gave_up = attempt >= MAX_ATTEMPTS && !recurring(&kind) && !transient;
                 let msg = e.to_string();
                 let retry = if recurring(&kind) {
                     now + crate::notifications::SWEEP_EVERY
+                } else if transient {
+                    now + Duration::minutes(1)
                 } else {
                     now + Duration::minutes(attempt.min(10) * attempt.min(10))
                 };

@@ -35,6 +35,7 @@ impl Services {
         let jobs = crate::sql::query(
             "SELECT status, COUNT(*) AS n FROM job GROUP BY status ORDER BY status",
         )
+        .slow()
         .fetch_all(self.db())
         .await?
         .iter()
@@ -54,12 +55,14 @@ impl Services {
             "SELECT MIN(run_at) AS t FROM job WHERE status = 'queued' AND run_at <= $1",
         )
         .bind(ts(now))
+        .slow()
         .fetch_one(self.db())
         .await?
         .try_get("t")?;
         let messages = crate::sql::query(
             "SELECT channel, status, COUNT(*) AS n FROM message GROUP BY channel, status ORDER BY channel, status",
         )
+        .slow()
         .fetch_all(self.db())
         .await?
         .iter()
@@ -67,6 +70,7 @@ impl Services {
         .collect::<Result<Vec<_>>>()?;
         let oldest_message: Option<String> =
             crate::sql::query("SELECT MIN(created_at) AS t FROM message WHERE status = 'queued'")
+                .slow()
                 .fetch_one(self.db())
                 .await?
                 .try_get("t")?;

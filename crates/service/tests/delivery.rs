@@ -217,6 +217,17 @@ async fn sms_code_goes_to_the_http_gateway_and_a_failing_gateway_is_retried() {
         .await,
         1
     );
+    // A gateway (or database) that stays away longer than the job's five
+    // attempts does not make it give up: those turns do not count
+    // (review of issue 16), it is tried again every minute.
+    for _ in 0..6 {
+        clock.advance(chrono::Duration::minutes(1));
+        let ticks = runner.run_until_idle().await.expect("jobs");
+        assert!(
+            matches!(ticks.as_slice(), [Tick::Failed { gave_up: false, .. }]),
+            "{ticks:?}"
+        );
+    }
     *gw.fail.lock().expect("lock") = false;
     clock.advance(chrono::Duration::minutes(2));
     let ticks = runner.run_until_idle().await.expect("jobs");

@@ -104,6 +104,14 @@ static NAMES: LazyLock<Vec<(&'static str, String)>> = LazyLock::new(|| {
         .collect()
 });
 
+/// Compresses the files now, on a thread of its own (the router calls
+/// this once), so no request waits for it on a runtime worker.
+pub fn prepare() {
+    let _ = std::thread::Builder::new()
+        .name("inzage-assets".into())
+        .spawn(|| LazyLock::force(&ASSETS));
+}
+
 /// The URL of `name` with its hash, for templates (`/static/…`).
 pub fn url(name: &str) -> &'static str {
     NAMES

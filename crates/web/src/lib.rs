@@ -524,6 +524,7 @@ pub fn router(services: Services, config: WebConfig) -> Router {
         )),
     };
     let http_metrics = state.http_metrics.clone();
+    assets::prepare();
     let mut app = Router::new();
     if let Some(dir) = config.dev_outbox.clone() {
         app = app.route("/dev/outbox", get(move || dev::outbox(dir.clone())));
@@ -655,7 +656,12 @@ fn is_rejection(res: &Response) -> bool {
 
 /// 200 `ok` when the database answers, 503 otherwise.
 async fn healthz(State(state): State<AppState>) -> Response {
-    if state.services.db().ping().await {
+    // A stopped server refuses connections, and the pool would retry for
+    // its whole acquire time-out: a health check answers within 2 s.
+    let up = tokio::time::timeout(Duration::from_secs(2), state.services.db().ping())
+        .await
+        .unwrap_or(false);
+    if up {
         (
             StatusCode::OK,
             [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],

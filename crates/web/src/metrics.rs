@@ -169,7 +169,7 @@ fn allowed(st: &AppState, headers: &HeaderMap, peer: Option<std::net::IpAddr>) -
     let forwarded = headers.contains_key("forwarded")
         || headers.contains_key("x-forwarded-for")
         || headers.contains_key("x-real-ip");
-    peer.is_some_and(|p| p.is_loopback()) && !forwarded
+    peer.is_some_and(|p| p.to_canonical().is_loopback()) && !forwarded
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -194,10 +194,16 @@ pub async fn metrics(
     }
     let mut out = String::with_capacity(16 * 1024);
     st.http_metrics.render(&mut out);
-    match st.services.ops_snapshot().await {
-        Ok(o) => render_ops(&o, &mut out),
-        Err(e) => {
+    // Within 2 s, so a scrape shows `inzage_database_up 0` rather than
+    // timing out while the pool retries a stopped server.
+    match tokio::time::timeout(Duration::from_secs(2), st.services.ops_snapshot()).await {
+        Ok(Ok(o)) => render_ops(&o, &mut out),
+        Ok(Err(e)) => {
             tracing::warn!(error = %e, "metrics: the database could not be read");
+            out.push_str("# TYPE inzage_database_up gauge\ninzage_database_up 0\n");
+        }
+        Err(_) => {
+            tracing::warn!("metrics: the database did not answer within 2 s");
             out.push_str("# TYPE inzage_database_up gauge\ninzage_database_up 0\n");
         }
     }

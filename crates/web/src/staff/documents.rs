@@ -144,6 +144,13 @@ pub(crate) async fn csrf_first(mp: &mut axum::extract::Multipart) -> First {
 /// The rest of the multipart upload, after the CSRF field: the text
 /// fields, and the file streamed into a temporary file up to `limit`
 /// bytes (more is not read: "too large").
+/// Why an upload's body was not read: the body itself (the client's
+/// side: 400), or storing it (ours: a full disk is 507, else 500).
+enum Unread {
+    Body,
+    Store(ServiceError),
+}
+
 async fn read_upload(
     st: &AppState,
     mp: &mut axum::extract::Multipart,
@@ -154,17 +161,21 @@ async fn read_upload(
         Option<inzage_service::blobs::Received>,
         bool,
     ),
-    (),
+    Unread,
 > {
     let mut fields = Vec::new();
     let mut file = None;
     let mut too_large = false;
-    while let Some(mut field) = mp.next_field().await.map_err(|_| ())? {
+    while let Some(mut field) = mp.next_field().await.map_err(|_| Unread::Body)? {
         let name = field.name().unwrap_or_default().to_owned();
         if name == "bestand" {
-            let mut up = st.services.begin_upload(limit).await.map_err(|_| ())?;
-            while let Some(chunk) = field.chunk().await.map_err(|_| ())? {
-                if !up.write(&chunk).await.map_err(|_| ())? {
+            let mut up = st
+                .services
+                .begin_upload(limit)
+                .await
+                .map_err(Unread::Store)?;
+            while let Some(chunk) = field.chunk().await.map_err(|_| Unread::Body)? {
+                if !up.write(&chunk).await.map_err(Unread::Store)? {
                     too_large = true;
                     break;
                 }
@@ -174,9 +185,12 @@ async fn read_upload(
                 // temporary file goes with `up`).
                 break;
             }
-            file = Some(up.finish().await.map_err(|_| ())?);
+            file = Some(up.finish().await.map_err(Unread::Store)?);
         } else {
-            fields.push((name, text_field(&mut field).await?));
+            fields.push((
+                name,
+                text_field(&mut field).await.map_err(|()| Unread::Body)?,
+            ));
         }
     }
     Ok((fields, file, too_large))
@@ -225,8 +239,9 @@ pub async fn document_upload(
     gate.open(usize::try_from(limit).unwrap_or(0) + 64 * 1024);
     let (pairs, file, too_large) = match read_upload(&st, &mut mp, limit).await {
         Ok(read) => read,
-        Err(()) if gate.exceeded() => (vec![], None, true),
-        Err(()) => return Err(unreadable()),
+        Err(Unread::Body) if gate.exceeded() => (vec![], None, true),
+        Err(Unread::Body) => return Err(unreadable()),
+        Err(Unread::Store(e)) => return Err(e.into()),
     };
     let cut = |n: &str| field(&pairs, n).chars().take(200).collect::<String>();
     let form = UploadForm {
