@@ -308,12 +308,8 @@ fn public_base_url(public_url: Option<&str>, bind: &str) -> Result<String, CliEr
     }
 }
 
-async fn open(config: &Config) -> Result<Services, CliError> {
-    open_with_clock(config, Arc::new(SystemClock)).await
-}
-
-async fn open_with_clock(config: &Config, clock: Arc<dyn Clock>) -> Result<Services, CliError> {
-    let url = config.effective_database_url();
+/// The data directory exists (SQLite keeps its file there).
+fn ensure_data_dir(config: &Config, url: &str) -> Result<(), CliError> {
     if url.starts_with("sqlite:") {
         std::fs::create_dir_all(&config.data_dir).map_err(|e| CliError {
             code: exit::UNAVAILABLE,
@@ -323,6 +319,16 @@ async fn open_with_clock(config: &Config, clock: Arc<dyn Clock>) -> Result<Servi
             ),
         })?;
     }
+    Ok(())
+}
+
+async fn open(config: &Config) -> Result<Services, CliError> {
+    open_with_clock(config, Arc::new(SystemClock)).await
+}
+
+async fn open_with_clock(config: &Config, clock: Arc<dyn Clock>) -> Result<Services, CliError> {
+    let url = config.effective_database_url();
+    ensure_data_dir(config, &url)?;
     let db = Db::connect(&url, config.db_max_connections).await?;
     db.migrate().await?;
     let settings = inzage_service::ServiceSettings {
@@ -422,15 +428,7 @@ async fn run(cmd: Command, config: Config) -> Result<(), CliError> {
         }
         Command::Restore { from, json } => {
             let url = config.effective_database_url();
-            if url.starts_with("sqlite:") {
-                std::fs::create_dir_all(&config.data_dir).map_err(|e| CliError {
-                    code: exit::UNAVAILABLE,
-                    message: format!(
-                        "cannot create data directory {}: {e}",
-                        config.data_dir.display()
-                    ),
-                })?;
-            }
+            ensure_data_dir(&config, &url)?;
             let anchor_dir = config.anchor_dir();
             let r = inzage_service::backup::restore(
                 inzage_service::backup::RestorePlan {

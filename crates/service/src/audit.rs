@@ -52,6 +52,36 @@ pub(crate) async fn deny_and_commit<T>(
     Err(ServiceError::Denied(reason))
 }
 
+/// Records one operator action (`inzage audit anchor`, `backup`,
+/// `restore`) as an event of its own, committed at once.
+pub(crate) async fn record_operator_event(
+    db: &crate::db::Db,
+    ctx: &Ctx,
+    now: DateTime<Utc>,
+    data_kind: &str,
+    data_id: &str,
+    action: AuditAction,
+) -> Result<()> {
+    let mut tx = db.begin().await?;
+    append(
+        &mut tx,
+        ctx,
+        now,
+        Event {
+            role: "system:cli",
+            client_id: None,
+            data_kind,
+            data_id: Some(data_id),
+            action,
+            outcome: AuditOutcome::Allowed,
+            reason: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Appends one event to the chain inside `tx`.
 pub(crate) async fn append(
     tx: &mut Tx,
@@ -411,26 +441,17 @@ impl Services {
         .await
         .map_err(|e| ServiceError::Internal(format!("anchor task: {e}")))?
         .map_err(|e| ServiceError::Config(format!("cannot write the audit anchor: {e}")))?;
-        let mut tx = self.db().begin().await?;
-        let seq = anchor.seq.to_string();
-        append(
-            &mut tx,
+        // Its data id is the event it anchors (the anchor event itself is
+        // covered by the next anchor).
+        record_operator_event(
+            self.db(),
             ctx,
             now,
-            Event {
-                role: "system:cli",
-                client_id: None,
-                data_kind: "audit_anchor",
-                // The event it anchors (the anchor event itself is covered
-                // by the next anchor).
-                data_id: Some(&seq),
-                action: AuditAction::Create,
-                outcome: AuditOutcome::Allowed,
-                reason: None,
-            },
+            "audit_anchor",
+            &anchor.seq.to_string(),
+            AuditAction::Create,
         )
         .await?;
-        tx.commit().await?;
         Ok(anchor)
     }
 

@@ -11,12 +11,12 @@
 //! Restore fills an empty installation only, checks every checksum before
 //! it writes anything, and compares the restored rows and the audit chain
 //! with the manifest afterwards.
-use crate::audit::{append, Event};
+use crate::audit::record_operator_event;
 use crate::db::{Backend, Db};
 use crate::error::{Result, ServiceError};
 use crate::sql;
 use crate::{Ctx, Services};
-use inzage_core::model::{AuditAction, AuditOutcome};
+use inzage_core::model::AuditAction;
 use inzage_core::types::ts;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -209,12 +209,28 @@ async fn read_facts(conn: &mut sql::Conn, backend: Backend) -> Result<Facts> {
 }
 
 /// Copies `src` to `dst` (made durable), returning its size and SHA-256.
+/// A missing `src` creates nothing.
 fn copy_hashed(src: &Path, dst: &Path) -> std::io::Result<(u64, String)> {
+    let input = std::fs::File::open(src)?;
     if let Some(dir) = dst.parent() {
         private_dir(dir)?;
     }
-    let mut input = std::fs::File::open(src)?;
     let mut out = private_file(dst)?;
+    let read = read_hashed(input, Some(&mut out))?;
+    out.sync_all()?;
+    Ok(read)
+}
+
+/// The size and SHA-256 of a file, read in pieces.
+fn hash_file(path: &Path) -> std::io::Result<(u64, String)> {
+    read_hashed(std::fs::File::open(path)?, None)
+}
+
+/// Reads `input` in pieces, hashing it and writing it to `copy` if given.
+fn read_hashed(
+    mut input: std::fs::File,
+    mut copy: Option<&mut std::fs::File>,
+) -> std::io::Result<(u64, String)> {
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 16];
     let mut size = 0u64;
@@ -224,10 +240,11 @@ fn copy_hashed(src: &Path, dst: &Path) -> std::io::Result<(u64, String)> {
             break;
         }
         hasher.update(&buf[..n]);
-        out.write_all(&buf[..n])?;
+        if let Some(out) = copy.as_mut() {
+            out.write_all(&buf[..n])?;
+        }
         size += n as u64;
     }
-    out.sync_all()?;
     Ok((size, hex::encode(hasher.finalize())))
 }
 
@@ -260,23 +277,6 @@ fn make_readable(path: &Path) -> std::io::Result<()> {
 fn make_private(path: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
-}
-
-/// The size and SHA-256 of a file, read in pieces.
-fn hash_file(path: &Path) -> std::io::Result<(u64, String)> {
-    let mut input = std::fs::File::open(path)?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 16];
-    let mut size = 0u64;
-    loop {
-        let n = input.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-        size += n as u64;
-    }
-    Ok((size, hex::encode(hasher.finalize())))
 }
 
 fn sync_dir(dir: &Path) {
@@ -423,24 +423,8 @@ impl Services {
         let now = self.now();
         // Recorded before anything is read (NEN 7513), so the backup holds
         // the event of its own making.
-        let mut tx = self.db().begin().await?;
         let stamp = ts(now);
-        append(
-            &mut tx,
-            ctx,
-            now,
-            Event {
-                role: "system:cli",
-                client_id: None,
-                data_kind: "backup",
-                data_id: Some(&stamp),
-                action: AuditAction::Export,
-                outcome: AuditOutcome::Allowed,
-                reason: None,
-            },
-        )
-        .await?;
-        tx.commit().await?;
+        record_operator_event(self.db(), ctx, now, "backup", &stamp, AuditAction::Export).await?;
 
         let backend = self.db().backend();
         let (facts, db_file) = match backend {
@@ -957,25 +941,15 @@ pub async fn restore(
             report.problem.unwrap_or_default()
         )));
     }
-    let ctx = Ctx::system("cli");
-    let now = svc.now();
-    let mut tx = db.begin().await?;
-    append(
-        &mut tx,
-        &ctx,
-        now,
-        Event {
-            role: "system:cli",
-            client_id: None,
-            data_kind: "restore",
-            data_id: Some(&manifest.created_at),
-            action: AuditAction::Create,
-            outcome: AuditOutcome::Allowed,
-            reason: None,
-        },
+    record_operator_event(
+        &db,
+        &Ctx::system("cli"),
+        svc.now(),
+        "restore",
+        &manifest.created_at,
+        AuditAction::Create,
     )
     .await?;
-    tx.commit().await?;
     db.close().await;
     Ok(Restored {
         events: report.events,

@@ -388,7 +388,7 @@ fn outcome_notice(outcome: StaffUpdateOutcome) -> &'static str {
     }
 }
 
-fn admin_ctx(
+pub(crate) fn admin_ctx(
     info: &inzage_service::accounts::SessionInfo,
     src: Option<String>,
 ) -> Result<(Ctx, StaffId), WebError> {
@@ -404,7 +404,7 @@ fn admin_ctx(
 
 #[derive(Deserialize)]
 pub struct NoticeQuery {
-    melding: Option<String>,
+    pub(crate) melding: Option<String>,
 }
 
 fn notice_key(code: Option<&str>) -> Option<&'static str> {

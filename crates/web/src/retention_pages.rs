@@ -2,6 +2,7 @@
 //! dossiers past their term, a confirmation page that says how much goes,
 //! and the destruction itself (the client's number typed, a reason). The
 //! service decides (`policy::decide_destruction`) and audits.
+use crate::admin_pages::{admin_ctx, NoticeQuery};
 use crate::auth::{page, redirect, signed_in, signed_in_form, Source};
 use crate::error::WebError;
 use crate::i18n::Tr;
@@ -12,7 +13,6 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
 use inzage_core::ids::ClientId;
-use inzage_core::model::Principal;
 use inzage_core::types::{display_date, display_datetime, Text};
 use inzage_service::retention::{DestructionPreview, RetentionOverview};
 use inzage_service::{Ctx, ServiceError};
@@ -69,20 +69,6 @@ struct DestroyPage {
     notice: Option<&'static str>,
 }
 
-fn ctx_of(
-    info: &inzage_service::accounts::SessionInfo,
-    src: Option<String>,
-) -> Result<Ctx, WebError> {
-    match &info.principal {
-        Some(p @ Principal::Staff { .. }) => {
-            let mut ctx = Ctx::new(p.clone()).with_facts(&info.facts);
-            ctx.source_addr = src;
-            Ok(ctx)
-        }
-        _ => Err(WebError::NotFound),
-    }
-}
-
 fn overview_page(
     tr: Tr,
     csrf: String,
@@ -122,11 +108,6 @@ fn overview_page(
     }
 }
 
-#[derive(Deserialize)]
-pub struct NoticeQuery {
-    melding: Option<String>,
-}
-
 /// `GET /beheer/bewaartermijn`
 pub async fn overview(
     State(st): State<AppState>,
@@ -139,7 +120,7 @@ pub async fn overview(
         Ok(s) => s,
         Err(r) => return Ok(r),
     };
-    let ctx = ctx_of(&info, src)?;
+    let (ctx, _) = admin_ctx(&info, src)?;
     let o = st.services.retention_overview(&ctx).await?.into_inner();
     let notice =
         (q.melding.as_deref() == Some("vernietigd")).then_some("retention-notice-destroyed");
@@ -192,7 +173,7 @@ pub async fn confirm(
         Ok(s) => s,
         Err(r) => return Ok(r),
     };
-    let ctx = ctx_of(&info, src)?;
+    let (ctx, _) = admin_ctx(&info, src)?;
     let id = ClientId::parse(&id).ok_or(WebError::NotFound)?;
     let p = st
         .services
@@ -242,7 +223,7 @@ pub async fn destroy(
         Ok(s) => s,
         Err(r) => return Ok(r),
     };
-    let ctx = ctx_of(&info, src)?;
+    let (ctx, _) = admin_ctx(&info, src)?;
     let tr = tr_of(&info);
     let id = ClientId::parse(&id).ok_or(WebError::NotFound)?;
     let refused = |errors: Vec<String>, p: DestructionPreview, years: i64| {
