@@ -396,10 +396,16 @@ pub async fn logout(
             "bearer token needed",
         );
     };
-    if let Err(e) = st.services.logout(tok, src.as_deref()).await {
-        return service_error(e);
+    match st.services.logout(tok, src.as_deref()).await {
+        Ok(true) => StatusCode::NO_CONTENT.into_response(),
+        // An unknown or ended token is said so, not answered as a success.
+        Ok(false) => err(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "not signed in, or the session ended",
+        ),
+        Err(e) => service_error(e),
     }
-    StatusCode::NO_CONTENT.into_response()
 }
 
 #[derive(Deserialize, ToSchema)]

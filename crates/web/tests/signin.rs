@@ -681,6 +681,13 @@ async fn json_api_signs_in_with_bearer_tokens_and_explains_errors() {
         api(&app, "GET", "/api/v1/me", Some(&token), "").await.0,
         StatusCode::UNAUTHORIZED
     );
+    // Logging out an ended token is not answered as a success
+    // (schemathesis' "accepts invalid authentication" check).
+    let (s, v) = api(&app, "POST", "/api/v1/auth/logout", Some(&token), "").await;
+    assert_eq!(
+        (s, v["error"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("unauthorized"))
+    );
     // Reset: the same 202 for known and unknown addresses.
     for email in ["test@example.nl", "nobody@example.nl"] {
         let (s, v) = api(

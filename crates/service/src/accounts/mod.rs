@@ -1516,7 +1516,9 @@ impl Services {
     }
 
     /// Ends one session (logout).
-    pub async fn logout(&self, token: &str, source: Option<&str>) -> Result<()> {
+    /// Ends the session of `token`; `false` when it had no open session
+    /// (unknown, or already ended), so an API caller can tell.
+    pub async fn logout(&self, token: &str, source: Option<&str>) -> Result<bool> {
         let now = self.now();
         let mut tx = self.db().begin().await?;
         let r = crate::sql::query(
@@ -1525,6 +1527,7 @@ impl Services {
         .bind(sha(token))
         .fetch_optional(&mut *tx)
         .await?;
+        let ended = r.is_some();
         if let Some(r) = r {
             let account = self.account_by_id(&mut tx, &s(&r, "account_id")?).await?;
             crate::sql::query(
@@ -1546,7 +1549,7 @@ impl Services {
             .await?;
         }
         tx.commit().await?;
-        Ok(())
+        Ok(ended)
     }
 
     /// Ends every open session of an account except `keep`; returns how many.
