@@ -37,6 +37,10 @@ pub struct DemoArgs {
     /// Seed for the generated data.
     #[arg(long, default_value_t = 7)]
     seed: u64,
+    /// Also write this many read events of the demo generator to the audit
+    /// trail (a large trail to benchmark audit searches on).
+    #[arg(long, default_value_t = 0)]
+    audit_events: u64,
 }
 
 impl Default for DemoArgs {
@@ -45,6 +49,7 @@ impl Default for DemoArgs {
             clients: 0,
             reports_per_client: 20,
             seed: 7,
+            audit_events: 0,
         }
     }
 }
@@ -223,6 +228,18 @@ pub async fn run(svc: &Services, args: DemoArgs) -> Result<(), CliError> {
     }
     if args.clients > 0 {
         generate(svc, &ctx, &org, &staff, &team_ids, &args).await?;
+    }
+    if args.audit_events > 0 {
+        let clients: Vec<_> = svc
+            .list_clients(&ctx, &org)
+            .await?
+            .into_inner()
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+        svc.import_read_trail(&ctx, &clients, args.audit_events)
+            .await?;
+        println!("{} audit events written", args.audit_events);
     }
     println!("done in {:.1} s", started.elapsed().as_secs_f64());
     print_logins(svc, &org).await?;

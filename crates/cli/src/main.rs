@@ -373,6 +373,17 @@ async fn run(cmd: Command, config: Config) -> Result<(), CliError> {
             demo,
             dev_outbox,
         } => {
+            if cfg!(feature = "bench-unaudited")
+                && std::env::var("INZAGE_BENCH_UNAUDITED").as_deref() != Ok("1")
+            {
+                return Err(CliError {
+                    code: exit::UNAVAILABLE,
+                    message: "this is a benchmark-only build that writes no read events to the audit trail; it serves only with INZAGE_BENCH_UNAUDITED=1, and never real data".into(),
+                });
+            }
+            if cfg!(feature = "bench-unaudited") {
+                tracing::warn!("benchmark-only build: page views are NOT audited");
+            }
             // `--bind` is where the server listens, and so where links go
             // when no public_url is set.
             let mut config = config;

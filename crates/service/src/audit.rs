@@ -660,13 +660,22 @@ impl Services {
 
     /// [`Services::search_audit`] with names: the privacy officer's viewer.
     /// The search itself is an audit event.
+    ///
+    /// The search runs in a read snapshot, not in a write transaction: on
+    /// SQLite a write transaction holds the one write lock, and a search
+    /// over millions of events would hold up every other audited read's
+    /// event for its whole length (measured by `scripts/bench`, step S).
+    /// Its own event is committed through the audit writer after the read
+    /// and before the lines leave the service (ADR 0008).
     pub async fn audit_viewer(&self, ctx: &Ctx, q: AuditQuery) -> Result<Audited<Vec<AuditView>>> {
-        let mut tx = self.db().begin().await?;
+        let mut tx = self.db().begin_read().await?;
         let actor = crate::access::actor_facts(&mut tx, &ctx.principal).await?;
         let now = self.now();
         let (role, reach) = match inzage_core::policy::decide_audit_search(&actor) {
             Ok(allowed) => allowed,
             Err(reason) => {
+                tx.rollback().await?;
+                let tx = self.db().begin().await?;
                 return crate::audit::deny_and_commit(
                     tx,
                     ctx,
@@ -755,27 +764,23 @@ impl Services {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        let criteria = q.criteria();
-        crate::audited::committed(
-            tx,
-            ctx,
-            now,
-            Event {
-                role: &role,
-                client_id: q.client_id.as_deref(),
-                data_kind: "audit_log",
-                data_id: None,
-                action: if q.export {
-                    AuditAction::Export
-                } else {
-                    AuditAction::List
-                },
-                outcome: AuditOutcome::Allowed,
-                reason: Some(&criteria),
+        tx.rollback().await?;
+        let event = crate::group_commit::ReadEvent {
+            ctx: ctx.clone(),
+            at: self.now(),
+            role,
+            client_id: q.client_id.clone(),
+            data_kind: "audit_log".into(),
+            data_id: None,
+            action: if q.export {
+                AuditAction::Export
+            } else {
+                AuditAction::List
             },
-            lines,
-        )
-        .await
+            outcome: AuditOutcome::Allowed,
+            reason: Some(q.criteria()),
+        };
+        crate::audited::recorded(self, vec![event], lines).await
     }
 }
 

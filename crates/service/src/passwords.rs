@@ -1,8 +1,8 @@
 //! Password rules and hashing. Rules (ASVS V2.1): 12 to 128 characters,
 //! any Unicode, no composition rules, not on the shipped list of 30,000
 //! common passwords. Hashing: Argon2id, m=19 MiB, t=2, p=1 (OWASP
-//! minimum), in the blocking pool, at most one hash per core at a time so
-//! a burst of logins queues instead of exhausting memory.
+//! minimum), on threads of their own (one per core), so a burst of logins
+//! queues instead of exhausting memory.
 use crate::error::{Result, ServiceError};
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
@@ -75,9 +75,54 @@ pub fn check_new_password(
     Ok(())
 }
 
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Starts `workers` threads that run hashing jobs, in order of arrival.
+///
+/// Argon2id does not run on the runtime's blocking pool: each hash
+/// allocates 19 MiB, and the allocator keeps a freed block of that size
+/// with the thread that freed it. Spread over the blocking pool's many
+/// threads (SQLite, files and the slow lane use it too), a sign-in flood
+/// left ~19 MiB behind on each of them: 102 MB of heap after 250 failed
+/// logins in five seconds. On threads of their own the heap stays at
+/// `workers` blocks (P6 in docs/performance.md).
+fn start_workers(workers: usize) -> Option<std::sync::mpsc::Sender<Job>> {
+    let (tx, rx) = std::sync::mpsc::channel::<Job>();
+    let rx = Arc::new(std::sync::Mutex::new(rx));
+    let mut started = 0;
+    for i in 0..workers.max(1) {
+        let rx = rx.clone();
+        let spawned = std::thread::Builder::new()
+            .name(format!("inzage-argon2-{i}"))
+            .spawn(move || loop {
+                // The lock is held while waiting, and let go before the job
+                // runs; the loop ends when every Hasher is gone.
+                let job = match rx.lock() {
+                    Ok(r) => r.recv(),
+                    Err(_) => return,
+                };
+                match job {
+                    Ok(job) => {
+                        // A job that panicked drops its answer (the caller
+                        // sees a failure); the worker goes on.
+                        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                    }
+                    Err(_) => return,
+                }
+            });
+        if spawned.is_ok() {
+            started += 1;
+        }
+    }
+    (started > 0).then_some(tx)
+}
+
 /// Argon2id hasher with a bounded worker count.
 #[derive(Clone)]
 pub struct Hasher {
+    /// The hashing threads' queue (`None` if no thread could be started:
+    /// then the runtime's blocking pool does the work).
+    jobs: Arc<Option<std::sync::mpsc::Sender<Job>>>,
     permits: Arc<Semaphore>,
     params: Params,
     dummy_hash: Arc<String>,
@@ -101,6 +146,7 @@ impl Hasher {
             .map(|h| h.to_string())
             .unwrap_or_default();
         Self {
+            jobs: Arc::new(start_workers(workers)),
             permits: Arc::new(Semaphore::new(workers.max(1))),
             params,
             dummy_hash: Arc::new(dummy),
@@ -118,6 +164,22 @@ impl Hasher {
             .load(std::sync::atomic::Ordering::Relaxed)
     }
 
+    /// Runs `f` on a hashing thread; `None` if it failed to give an answer.
+    async fn run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
+            let _ = tx.send(f());
+        });
+        let left = match self.jobs.as_ref() {
+            Some(q) => q.send(job).err().map(|e| e.0),
+            None => Some(job),
+        };
+        if let Some(job) = left {
+            drop(tokio::task::spawn_blocking(job));
+        }
+        rx.await.ok()
+    }
+
     fn argon(&self) -> Argon2<'static> {
         Argon2::new(Algorithm::Argon2id, Version::V0x13, self.params.clone())
     }
@@ -131,14 +193,14 @@ impl Hasher {
             .map_err(|_| ServiceError::Internal("hasher closed".into()))?;
         let argon = self.argon();
         let pw = password.to_owned();
-        tokio::task::spawn_blocking(move || {
+        self.run(move || {
             let salt = SaltString::generate(&mut OsRng);
             argon
                 .hash_password(pw.as_bytes(), &salt)
                 .map(|h| h.to_string())
         })
         .await
-        .map_err(|e| ServiceError::Internal(format!("hash task: {e}")))?
+        .ok_or_else(|| ServiceError::Internal("hash task ended without an answer".into()))?
         .map_err(|e| ServiceError::Internal(format!("hash: {e}")))
     }
 
@@ -157,7 +219,7 @@ impl Hasher {
             Some(s) => (s.to_owned(), true),
             None => ((*self.dummy_hash).clone(), false),
         };
-        tokio::task::spawn_blocking(move || {
+        self.run(move || {
             let ok = PasswordHash::new(&phc)
                 .map(|h| argon.verify_password(pw.as_bytes(), &h).is_ok())
                 .unwrap_or(false);

@@ -718,6 +718,50 @@ impl Services {
         Ok(ids)
     }
 
+    /// Writes `n` read events of the calling operator principal (the demo
+    /// generator) about `clients`, round robin, 10,000 per transaction: a
+    /// large audit trail to benchmark searches on (`inzage demo
+    /// --audit-events`). Each event names the principal that really wrote
+    /// it and the real time, through the one chain append, so it forges
+    /// nobody's access and `audit verify` passes over it.
+    pub async fn import_read_trail(&self, ctx: &Ctx, clients: &[ClientId], n: u64) -> Result<()> {
+        if let Decision::Deny(reason) = decide_operator(&ctx.principal, OperatorAction::Import) {
+            return Err(ServiceError::Denied(reason));
+        }
+        if clients.is_empty() {
+            return Ok(());
+        }
+        let (kind, component) = ctx.principal.audit_actor();
+        let role = format!("{kind}:{component}");
+        let mut done = 0u64;
+        while done < n {
+            let chunk = (n - done).min(10_000);
+            let now = self.now();
+            let mut tx = self.db().begin().await?;
+            let events = (done..done + chunk).map(|k| {
+                let client = &clients[(k % clients.len() as u64) as usize];
+                (
+                    ctx,
+                    now,
+                    Event {
+                        role: &role,
+                        client_id: Some(client.as_str()),
+                        data_kind: DossierPart::Reports.code(),
+                        data_id: None,
+                        action: AuditAction::Read,
+                        outcome: AuditOutcome::Allowed,
+                        reason: None,
+                    },
+                )
+            });
+            crate::audit::append_all(&mut tx, events, i64::try_from(chunk).unwrap_or(i64::MAX))
+                .await?;
+            tx.commit().await?;
+            done += chunk;
+        }
+        Ok(())
+    }
+
     async fn import_into(
         &self,
         tx: &mut Tx,
