@@ -137,7 +137,13 @@ impl Db {
         if url.starts_with("sqlite:") {
             let target = LiteTarget::parse(url)
                 .map_err(|e| ServiceError::Config(format!("database URL is not valid: {e}")))?;
-            let read = LitePool::new(target.clone(), max);
+            let read = LitePool::new(
+                LiteTarget {
+                    cache_kib: crate::sql::READ_CACHE_KIB,
+                    ..target.clone()
+                },
+                max,
+            );
             let write = LitePool::new(target, 1);
             // Open the file now, so a bad path fails at start with its reason
             // (and the writer's connection switches the file to WAL first).

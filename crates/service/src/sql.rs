@@ -560,7 +560,20 @@ pub(crate) struct LiteTarget {
     pub path: PathBuf,
     pub create: bool,
     pub read_only: bool,
+    /// The page cache of each connection, in KiB.
+    pub cache_kib: u32,
 }
+
+/// The writer's page cache: 16 MiB.
+pub(crate) const WRITE_CACHE_KIB: u32 = 16 * 1024;
+/// Each reader's page cache: 2 MiB (SQLite's default). Readers read the
+/// file through the memory map, which the kernel caches once for all of
+/// them; a reader's own cache holds only what the map cannot serve (pages
+/// still in the WAL, temporary b-trees). At 64 MiB per connection, eight
+/// readers and the writer held 505 MB of heap after an audit search over
+/// two million events, and 156 MB at 8 MiB per reader (P6 in
+/// docs/performance.md: `serve` stays under 100 MB).
+pub(crate) const READ_CACHE_KIB: u32 = 2 * 1024;
 
 impl LiteTarget {
     /// `sqlite://PATH[?mode=rwc|rw|ro]` or `sqlite:PATH`.
@@ -574,6 +587,7 @@ impl LiteTarget {
             path: PathBuf::from(path),
             create: false,
             read_only: false,
+            cache_kib: WRITE_CACHE_KIB,
         };
         for kv in query.split('&').filter(|s| !s.is_empty()) {
             match kv {
@@ -613,15 +627,16 @@ impl LiteTarget {
             ))
         })?;
         // WAL for concurrent readers; FULL so a committed write survives a
-        // power cut; foreign keys on; 64 MiB page cache per connection
-        // (default 2 MiB); a writer from another process is waited for;
-        // up to 1 GiB of the file read through a memory map (no copy per
-        // page; +30 % on the Rapportages page, docs/performance.md).
-        c.execute_batch(
+        // power cut; foreign keys on; the page cache of this kind of
+        // connection (`cache_kib`; SQLite's default is 2 MiB); a writer
+        // from another process is waited for; up to 1 GiB of the file read
+        // through a memory map (no copy per page; docs/performance.md).
+        c.execute_batch(&format!(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
              PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
-             PRAGMA cache_size = -65536; PRAGMA mmap_size = 1073741824;",
-        )?;
+             PRAGMA cache_size = -{}; PRAGMA mmap_size = 1073741824;",
+            self.cache_kib
+        ))?;
         c.set_prepared_statement_cache_capacity(256);
         Ok(c)
     }

@@ -265,3 +265,12 @@ impl TestDb {
             .expect("head");
     }
 }
+
+impl Services {
+    /// How many counted write transactions this process committed (read
+    /// events excepted): a test shows that a read takes no write
+    /// transaction by this figure staying the same.
+    pub fn write_generation(&self) -> u64 {
+        self.db().write_generation()
+    }
+}

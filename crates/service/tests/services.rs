@@ -312,6 +312,46 @@ async fn guessing_another_clients_report_is_not_found_and_audited_as_denied() {
     ));
 }
 
+/// Issue 16, item 1: on SQLite a write transaction holds the one write
+/// lock, so an audit search over millions of events inside one held up
+/// every other read's audit event (Rapportages p99 20x, `scripts/bench`
+/// step S). The search reads in a snapshot; its own event still reaches
+/// the trail, through the audit writer.
+#[tokio::test]
+async fn an_audit_search_takes_no_write_transaction_and_is_itself_recorded() {
+    let w = world().await;
+    let cli = Ctx::system("cli");
+    let q = || inzage_service::AuditQuery {
+        limit: 20,
+        ..Default::default()
+    };
+    let before = w.svc.write_generation();
+    let first = w
+        .svc
+        .search_audit(&cli, q())
+        .await
+        .expect("audit")
+        .into_inner();
+    assert!(!first.is_empty());
+    assert_eq!(
+        w.svc.write_generation(),
+        before,
+        "the search committed a write transaction"
+    );
+    let second = w
+        .svc
+        .search_audit(&cli, q())
+        .await
+        .expect("audit")
+        .into_inner();
+    assert!(
+        second
+            .iter()
+            .any(|e| e.data_kind == "audit_log" && e.action == "list" && e.actor_id == "cli"),
+        "the first search is in the trail: {second:#?}"
+    );
+}
+
 #[tokio::test]
 async fn functional_admin_reads_no_dossier_and_denial_is_reported() {
     let w = world().await;
