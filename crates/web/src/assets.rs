@@ -70,8 +70,15 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
 
 fn brotli(bytes: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
+    // Quality 11 with a 256 KiB window: the smallest files, and a few MiB
+    // of encoder memory. Quality 9 with the default 4 MiB window allocated
+    // a 32 MiB hash table per file, and the freed blocks stayed with the
+    // process: 105 MB of heap at start on an empty database (P6 in
+    // docs/performance.md).
     let params = brotli::enc::BrotliEncoderParams {
-        quality: 9,
+        quality: 11,
+        lgwin: 18,
+        size_hint: bytes.len(),
         ..Default::default()
     };
     let mut input = bytes;
