@@ -345,6 +345,15 @@ async fn open_with_clock(config: &Config, clock: Arc<dyn Clock>) -> Result<Servi
 }
 
 async fn run(cmd: Command, config: Config) -> Result<(), CliError> {
+    if inzage_service::READS_UNAUDITED {
+        if std::env::var("INZAGE_BENCH_UNAUDITED").as_deref() != Ok("1") {
+            return Err(CliError {
+                code: exit::UNAVAILABLE,
+                message: "this is a benchmark-only build that writes no read events to the audit trail; it runs only with INZAGE_BENCH_UNAUDITED=1, and never on real data".into(),
+            });
+        }
+        tracing::warn!("benchmark-only build: page views are NOT audited");
+    }
     match cmd {
         Command::Migrate => {
             let url = config.effective_database_url();
@@ -373,17 +382,6 @@ async fn run(cmd: Command, config: Config) -> Result<(), CliError> {
             demo,
             dev_outbox,
         } => {
-            if cfg!(feature = "bench-unaudited")
-                && std::env::var("INZAGE_BENCH_UNAUDITED").as_deref() != Ok("1")
-            {
-                return Err(CliError {
-                    code: exit::UNAVAILABLE,
-                    message: "this is a benchmark-only build that writes no read events to the audit trail; it serves only with INZAGE_BENCH_UNAUDITED=1, and never real data".into(),
-                });
-            }
-            if cfg!(feature = "bench-unaudited") {
-                tracing::warn!("benchmark-only build: page views are NOT audited");
-            }
             // `--bind` is where the server listens, and so where links go
             // when no public_url is set.
             let mut config = config;

@@ -161,7 +161,7 @@ impl Services {
     /// Appends a read event and returns once it is committed.
     pub(crate) async fn append_read_event(&self, ev: ReadEvent) -> Result<()> {
         // The benchmark-only build that measures what the audit costs
-        // (scripts/bench); `inzage serve` refuses to run it unasked.
+        // (scripts/bench); the binary refuses every command in it unasked.
         if cfg!(feature = "bench-unaudited") {
             drop(ev);
             return Ok(());

@@ -57,6 +57,12 @@ use std::sync::Arc;
 pub use audit::{Anchors, AuditLine, AuditQuery, AuditView, VerifyReport};
 pub use error::{Result, ServiceError};
 
+/// True in the benchmark-only build (cargo feature `bench-unaudited`),
+/// in which page views write no read event. The binary refuses every
+/// command in such a build unless `INZAGE_BENCH_UNAUDITED=1`; the check
+/// reads this crate's feature, so no way of enabling it escapes it.
+pub const READS_UNAUDITED: bool = cfg!(feature = "bench-unaudited");
+
 /// Who is acting, for whom, from where. Built by the sign-in layer.
 #[derive(Clone, Debug)]
 pub struct Ctx {

@@ -731,6 +731,11 @@ impl Services {
         if clients.is_empty() {
             return Ok(());
         }
+        if n > 100_000_000 {
+            return Err(ServiceError::Config(
+                "at most 100,000,000 synthetic events at once".into(),
+            ));
+        }
         let (kind, component) = ctx.principal.audit_actor();
         let role = format!("{kind}:{component}");
         let mut done = 0u64;
@@ -750,7 +755,8 @@ impl Services {
                         data_id: None,
                         action: AuditAction::Read,
                         outcome: AuditOutcome::Allowed,
-                        reason: None,
+                        // Marked, so nobody takes them for real reads.
+                        reason: Some("synthetic demo trail"),
                     },
                 )
             });
