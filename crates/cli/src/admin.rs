@@ -5,10 +5,12 @@ use crate::{exit, CliError};
 use clap::{Args, Subcommand};
 use inzage_core::ids::*;
 use inzage_core::model::Role;
+use inzage_core::smart::SmartScope;
 use inzage_core::types::{
     local_date, parse_date, BirthDate, ClientNumber, Email, Label, MobileNumber,
 };
 use inzage_service::admin::{NewClient, NewStaff, OrgSettings};
+use inzage_service::fhir::smart::{Jwks, NewFhirClient};
 use inzage_service::{Ctx, Services};
 use serde_json::json;
 
@@ -24,6 +26,9 @@ pub enum AdminCmd {
     Staff(StaffCmd),
     #[command(subcommand)]
     Client(ClientCmd),
+    /// Systems that call the FHIR API (SMART Backend Services).
+    #[command(subcommand)]
+    FhirClient(FhirClientCmd),
     /// E-mail a single-use link to set a password (again: the old link stops working).
     Invite {
         /// Client id.
@@ -82,6 +87,52 @@ pub enum OrgCmd {
     List {
         #[command(flatten)]
         out: Json,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum FhirClientCmd {
+    /// Register a system (the organisation's ECD) with its public keys;
+    /// prints its client id (the `iss` and `sub` of its assertions).
+    Create {
+        /// The organisation whose dossiers it reaches (default: the only one).
+        #[arg(long)]
+        org: Option<String>,
+        #[arg(long)]
+        name: String,
+        /// A JSON Web Key Set file with its public keys (RS384 or ES384, each with a kid).
+        #[arg(long)]
+        jwks: std::path::PathBuf,
+        /// The scopes it may ask for, space-separated (or repeat the flag), e.g. "system/Patient.cruds system/*.rs".
+        #[arg(long, required = true)]
+        scope: Vec<String>,
+        #[command(flatten)]
+        out: Json,
+    },
+    List {
+        #[arg(long)]
+        org: Option<String>,
+        #[command(flatten)]
+        out: Json,
+    },
+    /// Stop a system's access at once (its tokens stop working).
+    Disable {
+        #[arg(long)]
+        id: String,
+    },
+    /// Give a disabled system access again.
+    Enable {
+        #[arg(long)]
+        id: String,
+    },
+    /// The organisation's own naming system for client numbers (e.g.
+    /// urn:oid:2.16.528.1.1234.1): Patient.identifier.system. Without
+    /// --system the installation's default is used again.
+    NamingSystem {
+        #[arg(long)]
+        org: Option<String>,
+        #[arg(long)]
+        system: Option<String>,
     },
 }
 
@@ -250,6 +301,21 @@ fn roles_and_teams(
     Ok((parsed, team_ids))
 }
 
+/// `--org`, or the installation's only organisation.
+async fn the_org(svc: &Services, org: Option<&str>) -> Result<OrganisationId, CliError> {
+    if let Some(o) = org {
+        return id("org", o, OrganisationId::parse);
+    }
+    let orgs = svc.list_organisations().await?;
+    match orgs.as_slice() {
+        [one] => Ok(one.id.clone()),
+        _ => Err(CliError {
+            code: exit::INVALID_INPUT,
+            message: "give --org: there is not exactly one organisation".into(),
+        }),
+    }
+}
+
 fn created(json: bool, kind: &str, id: &str) {
     if json {
         println!("{}", json!({ "kind": kind, "id": id }));
@@ -314,6 +380,68 @@ pub async fn run(svc: &Services, cmd: AdminCmd) -> Result<(), CliError> {
                     println!("{}\t{}", o.id, o.name);
                 }
             }
+        }
+        AdminCmd::FhirClient(FhirClientCmd::Create {
+            org,
+            name,
+            jwks,
+            scope,
+            out,
+        }) => {
+            let org = the_org(svc, org.as_deref()).await?;
+            let name = Label::parse("name", &name)?;
+            let text = std::fs::read_to_string(&jwks).map_err(|e| CliError {
+                code: exit::INVALID_INPUT,
+                message: format!("invalid --jwks: cannot read {}: {e}", jwks.display()),
+            })?;
+            let jwks = Jwks::parse(&text)?;
+            let scopes = SmartScope::parse_list(&scope.join(" ")).map_err(|_| CliError {
+                code: exit::INVALID_INPUT,
+                message: "invalid --scope: use system/<Type>.<cruds>, e.g. system/Patient.rs"
+                    .into(),
+            })?;
+            let id = svc
+                .create_fhir_client(
+                    &ctx,
+                    NewFhirClient {
+                        organisation_id: org,
+                        name,
+                        jwks,
+                        scopes,
+                    },
+                )
+                .await?;
+            created(out.json, "fhir_client", &id);
+        }
+        AdminCmd::FhirClient(FhirClientCmd::List { org, out }) => {
+            let org = the_org(svc, org.as_deref()).await?;
+            let items = svc.list_fhir_clients(&ctx, &org).await?.into_inner();
+            if out.json {
+                print_json(&items);
+            } else {
+                for c in items {
+                    let state = if c.disabled_at.is_some() {
+                        "disabled"
+                    } else {
+                        "active"
+                    };
+                    println!("{}\t{}\t{}\t{}", c.id, c.name, state, c.scopes);
+                }
+            }
+        }
+        AdminCmd::FhirClient(FhirClientCmd::Disable { id }) => {
+            svc.set_fhir_client_disabled(&ctx, &id, true).await?;
+        }
+        AdminCmd::FhirClient(FhirClientCmd::Enable { id }) => {
+            svc.set_fhir_client_disabled(&ctx, &id, false).await?;
+        }
+        AdminCmd::FhirClient(FhirClientCmd::NamingSystem { org, system }) => {
+            let org = the_org(svc, org.as_deref()).await?;
+            let system = system
+                .as_deref()
+                .map(inzage_service::fhir::smart::parse_naming_system)
+                .transpose()?;
+            svc.set_client_number_system(&ctx, &org, system).await?;
         }
         AdminCmd::Location(LocationCmd::Create { org, name, out }) => {
             let org = id("org", &org, OrganisationId::parse)?;

@@ -59,6 +59,8 @@ pub struct Config {
     /// Bearer token for `/metrics` from elsewhere than this machine
     /// (environment only; none: loopback only).
     pub metrics_token: Option<String>,
+    /// Minutes a FHIR access token (SMART Backend Services) lives.
+    pub fhir_token_minutes: i64,
 }
 
 impl Default for Config {
@@ -88,6 +90,7 @@ impl Default for Config {
             audit_anchor_dir: None,
             audit_anchor_key: None,
             metrics_token: None,
+            fhir_token_minutes: 5,
         }
     }
 }
@@ -129,6 +132,7 @@ impl Config {
             "audit_anchor_dir",
             "audit_anchor_key",
             "metrics_token",
+            "fhir_token_minutes",
         ]));
         fig.extract().map_err(|e| format!("configuration: {e}"))
     }

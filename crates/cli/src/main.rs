@@ -61,6 +61,7 @@ Settings (inzage.toml key / environment variable, default):
   audit_anchor_dir    INZAGE_AUDIT_ANCHOR_DIR    data_dir/audit-anchors (audit anchor; copy it off-host)
   audit_anchor_key    INZAGE_AUDIT_ANCHOR_KEY    none (signs audit anchors; environment only)
   metrics_token       INZAGE_METRICS_TOKEN       none: /metrics from loopback only; else Authorization: Bearer TOKEN
+  fhir_token_minutes  INZAGE_FHIR_TOKEN_MINUTES  5 (life of a FHIR access token, 1 to 60)
 Configuration file: --config FILE or INZAGE_CONFIG, else ./inzage.toml when present.
 Order: defaults < file < environment < command-line flags.
 Exit codes: 0 ok, 1 internal error, 2 usage, 3 invalid input, 4 conflict or not found,
@@ -322,6 +323,17 @@ fn ensure_data_dir(config: &Config, url: &str) -> Result<(), CliError> {
     Ok(())
 }
 
+/// `fhir_token_minutes`: 1 to 60 (SMART advises minutes, not hours).
+fn fhir_token_lifetime(minutes: i64) -> Result<chrono::Duration, CliError> {
+    if !(1..=60).contains(&minutes) {
+        return Err(CliError {
+            code: exit::USAGE,
+            message: "configuration: fhir_token_minutes must be 1 to 60".into(),
+        });
+    }
+    Ok(chrono::Duration::minutes(minutes))
+}
+
 async fn open(config: &Config) -> Result<Services, CliError> {
     open_with_clock(config, Arc::new(SystemClock)).await
 }
@@ -333,6 +345,7 @@ async fn open_with_clock(config: &Config, clock: Arc<dyn Clock>) -> Result<Servi
     db.migrate().await?;
     let settings = inzage_service::ServiceSettings {
         public_base_url: public_base_url(config.public_url.as_deref(), &config.bind)?,
+        fhir_token_lifetime: fhir_token_lifetime(config.fhir_token_minutes)?,
         ..inzage_service::ServiceSettings::default()
     };
     let delivery = config.delivery().map_err(|m| CliError {

@@ -10,6 +10,7 @@ pub mod clock;
 pub mod ids;
 pub mod model;
 pub mod policy;
+pub mod smart;
 pub mod types;
 
 pub use clock::{Clock, FixedClock, SystemClock};

@@ -173,6 +173,13 @@ pub enum Principal {
     },
     /// Nobody is signed in (a login attempt, a password request).
     Anonymous,
+    /// A registered system (the organisation's ECD) calling the FHIR API
+    /// with a SMART Backend Services token: its client id and the scopes
+    /// the token carries (issue 17).
+    Integration {
+        fhir_client_id: String,
+        scopes: Vec<crate::smart::SmartScope>,
+    },
 }
 
 impl Principal {
@@ -192,6 +199,9 @@ impl Principal {
             Principal::System { component } => ("system", component.clone()),
             Principal::Account { account_id } => ("account", account_id.clone()),
             Principal::Anonymous => ("anonymous", "-".to_owned()),
+            Principal::Integration { fhir_client_id, .. } => {
+                ("integration", fhir_client_id.clone())
+            }
         }
     }
 }

@@ -7,6 +7,7 @@
 //! the returned [`Scope`] to filter items (episode, draft, hidden).
 use crate::ids::{ClientId, EpisodeId, OrganisationId, StaffId, TeamId};
 use crate::model::{DossierPart, Principal, Relation, Role};
+use crate::smart::{Interaction, SmartScope};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 
@@ -109,8 +110,21 @@ pub enum ActorFacts {
     System {
         component: String,
     },
+    /// A registered system calling the FHIR API (issue 17).
+    Integration(IntegrationFacts),
     /// Not a dossier actor (anonymous, or an account acting on itself).
     NoDossierAccess,
+}
+
+/// What the rules need to know about a system calling the FHIR API: its
+/// organisation, whether an operator disabled it, and the scopes of the
+/// token it used (already narrowed to the registered ones).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IntegrationFacts {
+    pub fhir_client_id: String,
+    pub organisation_id: OrganisationId,
+    pub active: bool,
+    pub scopes: Vec<SmartScope>,
 }
 
 /// Which items of an allowed part the actor may see.
@@ -220,6 +234,10 @@ pub enum DenyReason {
     /// Only a contact person marked as the client's legal representative
     /// asks for an afschrift (issue 15).
     NotRepresentative,
+    /// A system whose registration an operator disabled (issue 17).
+    IntegrationDisabled,
+    /// The token's scopes do not allow this interaction (issue 17).
+    ScopeLacksPermission,
 }
 
 impl DenyReason {
@@ -250,6 +268,8 @@ impl DenyReason {
             DenyReason::NotAdult => "not_adult",
             DenyReason::Represented => "represented",
             DenyReason::NotRepresentative => "not_representative",
+            DenyReason::IntegrationDisabled => "integration_disabled",
+            DenyReason::ScopeLacksPermission => "scope_lacks_permission",
         }
     }
 }
@@ -478,6 +498,18 @@ pub fn decide(
             }
         }
         ActorFacts::NoDossierAccess => Decision::Deny(DenyReason::NotSignedIn),
+        ActorFacts::Integration(i) => {
+            if !i.active {
+                return Decision::Deny(DenyReason::IntegrationDisabled);
+            }
+            if i.organisation_id != subject.organisation_id {
+                return Decision::Deny(DenyReason::OtherOrganisation);
+            }
+            if !i.scopes.iter().any(|s| s.covers(part, access)) {
+                return Decision::Deny(DenyReason::ScopeLacksPermission);
+            }
+            Decision::Allow(Scope::everything("integration".into()))
+        }
         ActorFacts::System { component } => {
             if system_allows(component, part, access) {
                 Decision::Allow(Scope::everything(format!("system:{component}")))
@@ -485,6 +517,31 @@ pub fn decide(
                 Decision::Deny(DenyReason::SystemComponentNotAllowed)
             }
         }
+    }
+}
+
+/// Whether a system may make this FHIR interaction on this resource type
+/// at all, before any dossier is touched: its registration is active and a
+/// scope of its token names the type and the interaction. Which dossier it
+/// reaches is decided by [`decide`] (its own organisation only).
+pub fn decide_fhir_interaction(
+    actor: &ActorFacts,
+    resource_type: &str,
+    interaction: Interaction,
+) -> Result<OrganisationId, DenyReason> {
+    match actor {
+        ActorFacts::Integration(i) if !i.active => Err(DenyReason::IntegrationDisabled),
+        ActorFacts::Integration(i) => {
+            if i.scopes
+                .iter()
+                .any(|s| s.allows(resource_type, interaction))
+            {
+                Ok(i.organisation_id.clone())
+            } else {
+                Err(DenyReason::ScopeLacksPermission)
+            }
+        }
+        _ => Err(DenyReason::NotSignedIn),
     }
 }
 
@@ -772,6 +829,22 @@ pub fn decide_client_registration(
             {
                 Some(r) => Decision::Allow(Scope::none(r.code().to_owned())),
                 None => Decision::Deny(DenyReason::RoleLacksPermission),
+            }
+        }
+        // The organisation's own ECD registers its clients (FHIR Patient
+        // create), in no team until staff place them.
+        ActorFacts::Integration(i) if !i.active => Decision::Deny(DenyReason::IntegrationDisabled),
+        ActorFacts::Integration(i) if i.organisation_id != *org => {
+            Decision::Deny(DenyReason::OtherOrganisation)
+        }
+        ActorFacts::Integration(i) => {
+            if i.scopes
+                .iter()
+                .any(|s| s.covers(DossierPart::Profile, Access::Write))
+            {
+                Decision::Allow(Scope::none("integration".into()))
+            } else {
+                Decision::Deny(DenyReason::ScopeLacksPermission)
             }
         }
         ActorFacts::System { .. } => Decision::Deny(DenyReason::SystemComponentNotAllowed),

@@ -411,6 +411,7 @@ who-unknown-staff = a staff member
 who-contact-person = { $name } (contact person)
 who-unknown-contact-person = a contact person
 who-system = Inzage (automatic)
+who-integration = { $name } (connected system)
 times = { $count } times
 who-question-title = Is something wrong?
 who-question-text =

@@ -412,6 +412,7 @@ who-unknown-staff = een medewerker
 who-contact-person = { $name } (contactpersoon)
 who-unknown-contact-person = een contactpersoon
 who-system = Inzage (automatisch)
+who-integration = { $name } (gekoppeld systeem)
 times = { $count } keer
 who-question-title = Klopt er iets niet?
 who-question-text =

@@ -25,6 +25,26 @@ pub(crate) async fn actor_facts(tx: &mut Conn, p: &Principal) -> Result<ActorFac
         Principal::System { component } => ActorFacts::System {
             component: component.clone(),
         },
+        Principal::Integration {
+            fhir_client_id,
+            scopes,
+        } => {
+            let row = crate::sql::query(
+                "SELECT organisation_id, disabled_at FROM fhir_client WHERE id = $1",
+            )
+            .bind(fhir_client_id.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(row) = row else {
+                return Ok(ActorFacts::NoDossierAccess);
+            };
+            ActorFacts::Integration(inzage_core::policy::IntegrationFacts {
+                fhir_client_id: fhir_client_id.clone(),
+                organisation_id: OrganisationId::from_raw(s(&row, "organisation_id")?),
+                active: os(&row, "disabled_at")?.is_none(),
+                scopes: scopes.clone(),
+            })
+        }
         Principal::Staff { staff_id } => {
             let row =
                 crate::sql::query("SELECT active, organisation_id FROM staff_member WHERE id = $1")

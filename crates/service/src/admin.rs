@@ -271,7 +271,7 @@ impl Services {
     /// Runs `f` after the administration rule allowed `ctx`; audits it.
     /// `org` is the organisation the change is in: a functional admin may
     /// only change their own (`None`, a new organisation, is for operators).
-    async fn administer<T, F>(
+    pub(crate) async fn administer<T, F>(
         &self,
         ctx: &Ctx,
         org: Option<&str>,

@@ -109,6 +109,7 @@ fn changed_by(ctx: &Ctx) -> (&'static str, String) {
         Principal::System { component } => ("system", component.clone()),
         Principal::Account { account_id } => ("account", account_id.clone()),
         Principal::Anonymous => ("anonymous", String::new()),
+        Principal::Integration { fhir_client_id, .. } => ("integration", fhir_client_id.clone()),
     }
 }
 
@@ -985,11 +986,11 @@ pub(crate) async fn insert_client(
     insert_changes(tx, ctx, now, id, 1, &first).await
 }
 
-const RECORD_COLS: &str =
+pub(crate) const RECORD_COLS: &str =
     "client_number, given_name, name_prefix, family_name, birth_date, street, \
      house_number, postal_code, city, email, mobile, team_id, primary_caregiver_id, version";
 
-fn record_of(
+pub(crate) fn record_of(
     r: &crate::sql::Row,
     client: &ClientId,
     episode_start: Option<NaiveDate>,

@@ -123,6 +123,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "retention",
         include_str!("../migrations/0014_retention.sql"),
     ),
+    (
+        15,
+        "fhir_clients",
+        include_str!("../migrations/0015_fhir_clients.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

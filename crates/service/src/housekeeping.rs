@@ -62,6 +62,10 @@ impl Services {
                 "DELETE FROM account_token WHERE expires_at < $1",
                 now - Duration::days(30),
             ),
+            // FHIR access tokens live minutes; a seen assertion is kept
+            // until it could no longer be used anyway.
+            ("DELETE FROM fhir_token WHERE expires_at < $1", now),
+            ("DELETE FROM fhir_assertion WHERE expires_at < $1", now),
         ] {
             rows_pruned += crate::sql::query(sql)
                 .bind(ts(before))

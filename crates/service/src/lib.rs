@@ -22,6 +22,7 @@ pub mod clients;
 pub mod db;
 pub mod dossier;
 pub mod error;
+pub mod fhir;
 mod group_commit;
 pub mod housekeeping;
 pub mod jobs;
@@ -119,6 +120,8 @@ pub struct ServiceSettings {
     pub reset_source_limit: i64,
     /// Concurrent Argon2id hashes (default: the number of cores).
     pub hash_workers: usize,
+    /// How long a FHIR access token (SMART Backend Services) lives.
+    pub fhir_token_lifetime: chrono::Duration,
 }
 
 impl Default for ServiceSettings {
@@ -135,6 +138,7 @@ impl Default for ServiceSettings {
             hash_workers: std::thread::available_parallelism()
                 .map(|n| n.get())
                 .unwrap_or(2),
+            fhir_token_lifetime: chrono::Duration::minutes(5),
         }
     }
 }

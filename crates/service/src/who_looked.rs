@@ -36,6 +36,11 @@ pub enum Who {
     UnknownContactPerson,
     /// Inzage itself (a job, the import).
     System,
+    /// A connected system (the organisation's ECD) through the FHIR API,
+    /// by the name it was registered under.
+    Integration {
+        name: String,
+    },
 }
 
 /// What was done, in a closed set of verbs the web layer translates.
@@ -140,6 +145,7 @@ pub fn words(tr: inzage_i18n::Tr, who: &Who) -> String {
         Who::ContactPerson { name } => tr.a("who-contact-person", "name", name),
         Who::UnknownContactPerson => tr.t("who-unknown-contact-person"),
         Who::System => tr.t("who-system"),
+        Who::Integration { name } => tr.a("who-integration", "name", name),
     }
 }
 
@@ -182,10 +188,12 @@ impl Services {
         let rows = crate::sql::query(
             "SELECT e.occurred_at, e.actor_kind, e.actor_id, e.actor_role, e.data_kind, e.action, \
              m.given_name AS s_given, m.name_prefix AS s_prefix, m.family_name AS s_family, \
-             cp.given_name AS c_given, cp.name_prefix AS c_prefix, cp.family_name AS c_family \
+             cp.given_name AS c_given, cp.name_prefix AS c_prefix, cp.family_name AS c_family, \
+             fc.name AS i_name \
              FROM audit_event e \
              LEFT JOIN staff_member m ON e.actor_kind = 'staff' AND m.id = e.actor_id \
              LEFT JOIN contact_person cp ON e.actor_kind = 'contact_person' AND cp.id = e.actor_id \
+             LEFT JOIN fhir_client fc ON e.actor_kind = 'integration' AND fc.id = e.actor_id \
              WHERE e.client_id = $1 AND e.outcome = 'allowed' AND e.occurred_at >= $2 AND e.occurred_at < $3 \
              ORDER BY e.seq DESC LIMIT 5000",
         )
@@ -244,6 +252,9 @@ impl Services {
                     None => Who::UnknownContactPerson,
                 },
                 "account" => client_self.clone(),
+                "integration" => Who::Integration {
+                    name: os(r, "i_name")?.unwrap_or_default(),
+                },
                 _ => Who::System,
             };
             // One sign-in is one line: its steps (the password, the code

@@ -14,6 +14,7 @@ pub mod client_addr;
 mod dev;
 pub mod error;
 pub mod face;
+mod fhir;
 mod gated_body;
 mod headers;
 pub use inzage_i18n as i18n;
@@ -499,6 +500,7 @@ fn route_table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (M::GET, "/bare", get(bare)),
     ];
     t.extend(api::routes());
+    t.extend(fhir::routes());
     t
 }
 
@@ -607,7 +609,7 @@ async fn localise_errors(
 ) -> Response {
     let session = auth::cookie(req.headers(), st.cookies.session()).map(str::to_owned);
     let cookie_lang = auth::cookie(req.headers(), auth::LANG_COOKIE).and_then(i18n::Lang::parse);
-    let api = req.uri().path().starts_with("/api/");
+    let api = req.uri().path().starts_with("/api/") || fhir::is_bearer_only(req.uri().path());
     let mut res = next.run(req).await;
     if !api && is_rejection(&res) {
         // A form or query the extractor could not read (a field twice, a

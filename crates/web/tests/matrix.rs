@@ -98,6 +98,14 @@ const MATRIX: &[(&str, &str, [&str; 11])] = &[
     ("POST", "/beheer/bewaartermijn/{id}",                            ["login",  "404",    "404",    "404",    "404",    "403",    "403",    "403",    "403",    "303",    "404"]),
     ("GET",  "/organisatie/{id}/logo",                                ["404",    "404",    "404",    "404",    "404",    "404",    "404",    "404",    "404",    "404",    "404"]),
     ("GET",  "/static/{*file}",                                       ["200",    "200",    "200",    "200",    "200",    "200",    "200",    "200",    "200",    "200",    "200"]),
+    // FHIR takes a system's bearer token only (its own tests cover the
+    // systems): a person's session cookie is no token.
+    ("GET",  "/fhir/Patient/{id}",                                    ["401",    "401",    "401",    "401",    "401",    "401",    "401",    "401",    "401",    "401",    "401"]),
+    ("PUT",  "/fhir/Patient/{id}",                                    ["401",    "401",    "401",    "401",    "401",    "401",    "401",    "401",    "401",    "401",    "401"]),
+    ("GET",  "/fhir/Patient/{id}/_history",                           ["401",    "401",    "401",    "401",    "401",    "401",    "401",    "401",    "401",    "401",    "401"]),
+    ("GET",  "/fhir/Patient/{id}/_history/{vid}",                     ["401",    "401",    "401",    "401",    "401",    "401",    "401",    "401",    "401",    "401",    "401"]),
+    // Not served: an OperationOutcome for anyone.
+    ("GET",  "/fhir/{*rest}",                                         ["404",    "404",    "404",    "404",    "404",    "404",    "404",    "404",    "404",    "404",    "404"]),
 ];
 
 /// The concrete path of a route for the matrix.
@@ -127,6 +135,7 @@ fn concrete(path: &str, w: &World, it: &Items) -> String {
         "/dossier/afschrift/{id}" | "/dossier/afschrift/{id}/fhir" => Some(it.afschrift.as_str()),
         "/organisatie/{id}/logo" => Some(w.zorg.as_str()),
         "/beheer/bewaartermijn/{id}" => Some(it.due_client.as_str()),
+        p if p.starts_with("/fhir/Patient/") => Some(w.aisha.as_str()),
         _ => None,
     };
     let mut p = path.replace("{client}", w.aisha.as_str());
@@ -143,6 +152,8 @@ fn concrete(path: &str, w: &World, it: &Items) -> String {
         .replace("{section}", section)
         .replace("{grant}", &it.revoked_grant)
         .replace("{*file}", "inzage.css")
+        .replace("{vid}", "1")
+        .replace("{*rest}", "Medication/1")
 }
 
 /// A valid form for each state-changing route (so the answer shows the
@@ -319,6 +330,11 @@ fn upload_body(csrf: &str) -> String {
     )
 }
 
+/// The interfaces that take a bearer token only (no cookies, no CSRF).
+fn bearer_only(p: &str) -> bool {
+    p.starts_with("/api/") || p.starts_with("/fhir/") || p.starts_with("/oauth/")
+}
+
 async fn send(
     b: &mut Browser,
     method: &str,
@@ -329,6 +345,17 @@ async fn send(
 ) -> Page {
     if method == "GET" {
         return b.get(path).await;
+    }
+    if method != "POST" {
+        // PUT (FHIR): with the browser's cookies, as a page could send it.
+        let req = axum::http::Request::builder()
+            .method(method)
+            .uri(path)
+            .header("cookie", b.cookie_header())
+            .header("content-type", "application/fhir+json")
+            .body(axum::body::Body::from("{}"))
+            .expect("req");
+        return b.send(req).await;
     }
     if template == "/clienten/{client}/documenten" {
         let req = axum::http::Request::post(path)
@@ -509,11 +536,19 @@ async fn fingerprint(w: &World) -> BTreeMap<&'static str, i64> {
 #[tokio::test]
 async fn every_state_changing_route_refuses_a_missing_or_wrong_csrf_token() {
     let (w, it) = matrix_world().await;
-    let posts: Vec<&str> = route_list()
+    let routes: Vec<(String, &str)> = route_list()
         .into_iter()
         .filter(|(m, _)| m != "GET")
-        .map(|(_, p)| p)
+        .map(|(m, p)| (m.to_string(), p))
         .collect();
+    let posts: Vec<&str> = routes.iter().map(|(_, p)| *p).collect();
+    let method_of = |path: &str| -> String {
+        routes
+            .iter()
+            .find(|(_, p)| *p == path)
+            .map(|(m, _)| m.clone())
+            .unwrap_or_else(|| "POST".into())
+    };
     assert!(posts.len() > 40, "{}", posts.len());
     // Each route is tried as someone who could use it.
     let who_for = |p: &str| -> &'static str {
@@ -523,10 +558,7 @@ async fn every_state_changing_route_refuses_a_missing_or_wrong_csrf_token() {
             "ria@zorg.nl"
         } else if p == "/kiezen" || p.starts_with("/uitnodigingen/") {
             "vera@example.nl"
-        } else if p.starts_with("/inloggen")
-            || p.starts_with("/wachtwoord-")
-            || p.starts_with("/api/")
-        {
+        } else if p.starts_with("/inloggen") || p.starts_with("/wachtwoord-") || bearer_only(p) {
             ""
         } else {
             "aisha@example.nl"
@@ -541,7 +573,7 @@ async fn every_state_changing_route_refuses_a_missing_or_wrong_csrf_token() {
             } else {
                 w.signed_in(email).await
             };
-            if email.is_empty() && !path.starts_with("/api/") {
+            if email.is_empty() && !bearer_only(path) {
                 // Before sign-in the form's token is a cookie's double.
                 let csrf = hidden(&b.get("/inloggen").await.body, "csrf");
                 if path == "/inloggen/code" || path == "/inloggen/sms" {
@@ -559,10 +591,13 @@ async fn every_state_changing_route_refuses_a_missing_or_wrong_csrf_token() {
             }
             let before = fingerprint(&w).await;
             let concrete_path = concrete(path, &w, &it);
-            let p = if path.starts_with("/api/") {
-                // The JSON API reads no cookies: a request a browser could be
-                // made to send (cookies, a form body) is refused.
-                let req = axum::http::Request::post(&concrete_path)
+            let p = if bearer_only(path) {
+                // The JSON API, FHIR and its token endpoint read no cookies:
+                // a request a browser could be made to send (cookies, a
+                // form body) is refused.
+                let req = axum::http::Request::builder()
+                    .method(method_of(path).as_str())
+                    .uri(&concrete_path)
                     .header("cookie", b.cookie_header())
                     .header("content-type", "application/x-www-form-urlencoded")
                     .body(axum::body::Body::from("email=x&password=y"))
@@ -606,7 +641,7 @@ async fn every_state_changing_route_refuses_a_missing_or_wrong_csrf_token() {
             } else {
                 "with a wrong token"
             };
-            let api = path.starts_with("/api/");
+            let api = bearer_only(path);
             let expected = if api {
                 [
                     StatusCode::UNAUTHORIZED,

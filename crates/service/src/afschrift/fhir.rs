@@ -92,12 +92,10 @@ impl Entries {
 }
 
 /// The Bundle as FHIR JSON. `naming_system`: the URI under which client
-/// numbers are issued (the installation's own).
+/// numbers are issued (the organisation's own, else the installation's).
 /// `base`: the installation's FHIR base (`…/fhir`): a Binary's `url`
 /// type needs an absolute URL, so documents' content is addressed there.
-pub(crate) fn bundle(d: &Dossier, base: &str, organisation: &str) -> String {
-    let naming_system = format!("{base}/NamingSystem/client-number");
-    let naming_system = naming_system.as_str();
+pub(crate) fn bundle(d: &Dossier, base: &str, naming_system: &str, organisation: &str) -> String {
     let mut e = Entries(Vec::new());
     let patient_id = d.client.to_string();
     let patient_name = d
@@ -530,6 +528,7 @@ pub(crate) fn bundle(d: &Dossier, base: &str, organisation: &str) -> String {
                 crate::who_looked::Who::UnknownStaff => "medewerker".into(),
                 crate::who_looked::Who::UnknownContactPerson => "contactpersoon".into(),
                 crate::who_looked::Who::System => "Inzage".into(),
+                crate::who_looked::Who::Integration { name } => name.clone(),
             };
             e.add(
                 &id,

@@ -255,7 +255,9 @@ impl Services {
             "SELECT a.client_id, a.asked_as_kind, a.asked_as_id, a.status, ac.language, \
              (SELECT o.sector FROM organisation o WHERE o.id = ac.organisation_id) AS sector, \
              (SELECT COALESCE(o.display_name, o.name) FROM organisation o JOIN client c ON c.organisation_id = o.id \
-              WHERE c.id = a.client_id) AS org_name \
+              WHERE c.id = a.client_id) AS org_name, \
+             (SELECT o.client_number_system FROM organisation o JOIN client c ON c.organisation_id = o.id \
+              WHERE c.id = a.client_id) AS naming_system \
              FROM afschrift a JOIN account ac ON ac.id = a.account_id WHERE a.id = $1",
         )
         .bind(id)
@@ -313,12 +315,17 @@ impl Services {
             self.settings().public_base_url.trim_end_matches('/')
         );
         let organisation = os(&r, "org_name")?.unwrap_or_default();
+        // The organisation's own naming system for client numbers, as the
+        // FHIR API uses it (ADR 0027).
+        let naming_system = os(&r, "naming_system")?
+            .filter(|x| !x.is_empty())
+            .unwrap_or_else(|| self.default_naming_system());
         // Laying out and compressing a large dossier is slow: never on
         // the async workers.
         let blobs = self.blobs().clone();
         let made = tokio::task::spawn_blocking(move || {
             // The FHIR bundle first: the PDF takes the documents' bytes.
-            let json = fhir::bundle(&dossier, &naming, &organisation);
+            let json = fhir::bundle(&dossier, &naming, &naming_system, &organisation);
             let json_hash = blobs.put(json.as_bytes())?;
             let copy = content::copy(dossier, tr, lang_tag);
             let pdf = pdf::render(&copy)?;

@@ -1,0 +1,454 @@
+//! The mapping between the light ECD and FHIR R4 (4.0.1), both ways, in
+//! one place: the glossary's FHIR column (docs/glossary.md) made code, and
+//! ADR 0027. Built on the typed R4 model of `fhirkit` (ADR 0022: the
+//! `fhir-sdk` crate has no R4).
+//!
+//! | Inzage (glossary)        | FHIR R4                                  |
+//! |--------------------------|------------------------------------------|
+//! | client, personal data    | Patient (nl-core-Patient shape)          |
+//! | client number            | Patient.identifier, the organisation's naming system |
+//! | name: given, prefix, family | HumanName: given, family with nl-core's own-prefix / own-name extensions |
+//! | address: street + number | Address.line with ADXP streetName / houseNumber extensions |
+//! | e-mail, mobile           | ContactPoint email / phone (use mobile)  |
+//!
+//! Reading a resource from a system is strict: every problem `fhirkit`
+//! finds, and every rule of ours (a client number in the organisation's
+//! system, a name, a birth date), comes back with its FHIRPath, and
+//! nothing is written.
+use crate::clients::ClientRecord;
+use chrono::{DateTime, NaiveDate, Utc};
+use fhirkit::r4::*;
+use fhirkit::Primitive;
+use inzage_core::types::{BirthDate, ClientNumber, Email, FieldError, Label, MobileNumber};
+
+/// nl-core's name parts (HL7 core extensions), on `HumanName.family`.
+pub const OWN_PREFIX: &str = "http://hl7.org/fhir/StructureDefinition/humanname-own-prefix";
+pub const OWN_NAME: &str = "http://hl7.org/fhir/StructureDefinition/humanname-own-name";
+/// nl-core's address parts (HL7 core ADXP extensions), on `Address.line`.
+pub const STREET_NAME: &str = "http://hl7.org/fhir/StructureDefinition/iso21090-ADXP-streetName";
+pub const HOUSE_NUMBER: &str = "http://hl7.org/fhir/StructureDefinition/iso21090-ADXP-houseNumber";
+
+/// One problem with a resource a system sent: where (FHIRPath) and what.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub path: String,
+    pub message: String,
+}
+
+impl Problem {
+    fn new(path: &str, message: impl Into<String>) -> Self {
+        Self {
+            path: path.to_owned(),
+            message: message.into(),
+        }
+    }
+    fn field(path: &str, e: FieldError) -> Self {
+        Self::new(path, e.message)
+    }
+}
+
+pub(crate) fn p(s: impl Into<String>) -> Option<Primitive<String>> {
+    Some(Primitive::new(s.into()))
+}
+
+fn val(x: &Option<Primitive<String>>) -> Option<&str> {
+    x.as_ref().and_then(|v| v.value.as_deref())
+}
+
+fn string_ext(url: &str, v: &str) -> Extension {
+    Extension {
+        url: Some(url.to_owned()),
+        value: Some(ExtensionValue::String(Primitive::new(v.to_owned()))),
+        ..Default::default()
+    }
+}
+
+fn ext_of<'a>(exts: &'a [Extension], url: &str) -> Option<&'a str> {
+    exts.iter()
+        .find(|e| e.url.as_deref() == Some(url))
+        .and_then(|e| match &e.value {
+            Some(ExtensionValue::String(s)) => s.value.as_deref(),
+            _ => None,
+        })
+}
+
+/// `meta` of a stored version.
+pub fn meta(version: i64, last_updated: DateTime<Utc>) -> Meta {
+    Meta {
+        version_id: p(version.to_string()),
+        last_updated: p(instant(last_updated)),
+        ..Default::default()
+    }
+}
+
+/// A FHIR `instant` (UTC, seconds).
+pub fn instant(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+fn date(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// A client's registration as a Patient. `naming_system`: the URI of the
+/// organisation's client numbers; `org_ref`: `Organization/{id}`.
+pub fn patient(
+    r: &ClientRecord,
+    last_updated: DateTime<Utc>,
+    naming_system: &str,
+    org_ref: &str,
+    org_name: &str,
+) -> Patient {
+    let mut family = Primitive::new(match &r.name_prefix {
+        Some(pre) => format!("{pre} {}", r.family_name),
+        None => r.family_name.clone(),
+    });
+    if let Some(pre) = &r.name_prefix {
+        family.extension.push(string_ext(OWN_PREFIX, pre));
+    }
+    family.extension.push(string_ext(OWN_NAME, &r.family_name));
+    let text = match &r.name_prefix {
+        Some(pre) => format!("{} {pre} {}", r.given_name, r.family_name),
+        None => format!("{} {}", r.given_name, r.family_name),
+    };
+    let mut telecom = Vec::new();
+    if let Some(m) = &r.mobile {
+        telecom.push(ContactPoint {
+            system: p("phone"),
+            value: p(m.clone()),
+            use_: p("mobile"),
+            ..Default::default()
+        });
+    }
+    if let Some(e) = &r.email {
+        telecom.push(ContactPoint {
+            system: p("email"),
+            value: p(e.clone()),
+            use_: p("home"),
+            ..Default::default()
+        });
+    }
+    let mut address = Vec::new();
+    if r.street.is_some() || r.city.is_some() || r.postal_code.is_some() {
+        let mut line = Vec::new();
+        if let Some(street) = &r.street {
+            let mut l = Primitive::new(match &r.house_number {
+                Some(n) => format!("{street} {n}"),
+                None => street.clone(),
+            });
+            l.extension.push(string_ext(STREET_NAME, street));
+            if let Some(n) = &r.house_number {
+                l.extension.push(string_ext(HOUSE_NUMBER, n));
+            }
+            line.push(l);
+        }
+        address.push(Address {
+            use_: p("home"),
+            line,
+            postal_code: r.postal_code.clone().and_then(p),
+            city: r.city.clone().and_then(p),
+            country: p("NL"),
+            ..Default::default()
+        });
+    }
+    Patient {
+        id: Some(r.id.to_string()),
+        meta: Some(meta(r.version, last_updated)),
+        identifier: vec![Identifier {
+            use_: p("official"),
+            system: p(naming_system),
+            value: p(r.client_number.clone()),
+            ..Default::default()
+        }],
+        active: Some(Primitive::new(true)),
+        name: vec![HumanName {
+            use_: p("official"),
+            text: p(text),
+            family: Some(family),
+            given: vec![Primitive::new(r.given_name.clone())],
+            ..Default::default()
+        }],
+        telecom,
+        birth_date: p(date(r.birth_date)),
+        address,
+        managing_organization: Some(Reference {
+            reference: p(org_ref),
+            display: p(org_name),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+/// The registration fields a Patient carries (the team and the primary
+/// caregiver are not in it: they stay as they are).
+#[derive(Clone, Debug)]
+pub struct PatientFields {
+    pub client_number: ClientNumber,
+    pub given_name: Label,
+    pub name_prefix: Option<Label>,
+    pub family_name: Label,
+    pub birth_date: BirthDate,
+    pub street: Option<Label>,
+    pub house_number: Option<Label>,
+    pub postal_code: Option<Label>,
+    pub city: Option<Label>,
+    pub email: Option<Email>,
+    pub mobile: Option<MobileNumber>,
+}
+
+/// The client number a Patient carries in `naming_system`, if any.
+pub fn client_number_in(p: &Patient, naming_system: &str) -> Option<String> {
+    p.identifier
+        .iter()
+        .find(|i| val(&i.system) == Some(naming_system))
+        .and_then(|i| val(&i.value).map(str::to_owned))
+}
+
+/// Reads a Patient a system sent into registration fields, with every
+/// problem found (nothing is written when there is one).
+pub fn patient_fields(
+    pat: &Patient,
+    naming_system: &str,
+    today: NaiveDate,
+) -> Result<PatientFields, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let client_number = match client_number_in(pat, naming_system) {
+        Some(n) => ClientNumber::parse(&n)
+            .map_err(|e| problems.push(Problem::field("Patient.identifier.value", e)))
+            .ok(),
+        None => {
+            problems.push(Problem::new(
+                "Patient.identifier",
+                format!("needs the client number with system {naming_system}"),
+            ));
+            None
+        }
+    };
+    let name = pat
+        .name
+        .iter()
+        .find(|n| val(&n.use_) == Some("official"))
+        .or_else(|| pat.name.first());
+    let (mut given_name, mut name_prefix, mut family_name) = (None, None, None);
+    match name {
+        None => problems.push(Problem::new("Patient.name", "a name is required")),
+        Some(n) => {
+            let given: Vec<&str> = n.given.iter().filter_map(|g| g.value.as_deref()).collect();
+            match Label::parse("given_name", &given.join(" ")) {
+                Ok(g) => given_name = Some(g),
+                Err(e) => problems.push(Problem::field("Patient.name.given", e)),
+            }
+            let exts = n
+                .family
+                .as_ref()
+                .map(|f| f.extension.as_slice())
+                .unwrap_or(&[]);
+            let own = ext_of(exts, OWN_NAME).or(val(&n.family));
+            match own.map(|f| Label::parse("family_name", f)) {
+                Some(Ok(f)) => family_name = Some(f),
+                Some(Err(e)) => problems.push(Problem::field("Patient.name.family", e)),
+                None => problems.push(Problem::new(
+                    "Patient.name.family",
+                    "a family name is required",
+                )),
+            }
+            match Label::parse_opt("name_prefix", ext_of(exts, OWN_PREFIX)) {
+                Ok(pre) => name_prefix = pre,
+                Err(e) => problems.push(Problem::field("Patient.name.family.extension", e)),
+            }
+        }
+    }
+    let birth_date = match val(&pat.birth_date) {
+        Some(d) => BirthDate::parse(d, today)
+            .map_err(|e| problems.push(Problem::field("Patient.birthDate", e)))
+            .ok(),
+        None => {
+            problems.push(Problem::new(
+                "Patient.birthDate",
+                "a birth date is required",
+            ));
+            None
+        }
+    };
+    let (mut street, mut house_number, mut postal_code, mut city) = (None, None, None, None);
+    if let Some(a) = pat
+        .address
+        .iter()
+        .find(|a| val(&a.use_) == Some("home"))
+        .or_else(|| pat.address.first())
+    {
+        if let Some(line) = a.line.first() {
+            let (st, nr) = match (
+                ext_of(&line.extension, STREET_NAME),
+                ext_of(&line.extension, HOUSE_NUMBER),
+            ) {
+                (Some(s), n) => (Some(s.to_owned()), n.map(str::to_owned)),
+                (None, _) => split_line(line.value.as_deref().unwrap_or("")),
+            };
+            match Label::parse_opt("street", st.as_deref()) {
+                Ok(v) => street = v,
+                Err(e) => problems.push(Problem::field("Patient.address.line", e)),
+            }
+            match Label::parse_opt("house_number", nr.as_deref()) {
+                Ok(v) => house_number = v,
+                Err(e) => problems.push(Problem::field("Patient.address.line", e)),
+            }
+        }
+        match Label::parse_opt("postal_code", val(&a.postal_code)) {
+            Ok(v) => postal_code = v,
+            Err(e) => problems.push(Problem::field("Patient.address.postalCode", e)),
+        }
+        match Label::parse_opt("city", val(&a.city)) {
+            Ok(v) => city = v,
+            Err(e) => problems.push(Problem::field("Patient.address.city", e)),
+        }
+    }
+    let (mut email, mut mobile) = (None, None);
+    for t in &pat.telecom {
+        match (val(&t.system), val(&t.use_), val(&t.value)) {
+            (Some("email"), _, Some(v)) if email.is_none() => match Email::parse(v) {
+                Ok(e) => email = Some(e),
+                Err(e) => problems.push(Problem::field("Patient.telecom.value", e)),
+            },
+            (Some("phone" | "sms"), Some("mobile"), Some(v)) if mobile.is_none() => {
+                match MobileNumber::parse(v) {
+                    Ok(m) => mobile = Some(m),
+                    Err(e) => problems.push(Problem::field("Patient.telecom.value", e)),
+                }
+            }
+            _ => {}
+        }
+    }
+    match (client_number, given_name, family_name, birth_date) {
+        (Some(client_number), Some(given_name), Some(family_name), Some(birth_date))
+            if problems.is_empty() =>
+        {
+            Ok(PatientFields {
+                client_number,
+                given_name,
+                name_prefix,
+                family_name,
+                birth_date,
+                street,
+                house_number,
+                postal_code,
+                city,
+                email,
+                mobile,
+            })
+        }
+        _ => Err(problems),
+    }
+}
+
+/// "Dorpsstraat 12a" → ("Dorpsstraat", "12a"): the last word is the house
+/// number when it starts with a digit.
+fn split_line(line: &str) -> (Option<String>, Option<String>) {
+    let line = line.trim();
+    if line.is_empty() {
+        return (None, None);
+    }
+    match line.rsplit_once(' ') {
+        Some((st, nr)) if nr.starts_with(|c: char| c.is_ascii_digit()) => {
+            (Some(st.trim().to_owned()), Some(nr.to_owned()))
+        }
+        _ => (Some(line.to_owned()), None),
+    }
+}
+
+/// An OperationOutcome with one issue per problem.
+pub fn outcome(severity: &str, code: &str, problems: &[Problem]) -> OperationOutcome {
+    OperationOutcome {
+        issue: problems
+            .iter()
+            .map(|pr| OperationOutcomeIssue {
+                severity: p(severity),
+                code: p(code),
+                diagnostics: p(pr.message.clone()),
+                expression: if pr.path.is_empty() {
+                    vec![]
+                } else {
+                    vec![Primitive::new(pr.path.clone())]
+                },
+                ..Default::default()
+            })
+            .collect(),
+        ..Default::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use inzage_core::ids::ClientId;
+
+    fn record() -> ClientRecord {
+        ClientRecord {
+            id: ClientId::from_raw("c1"),
+            version: 3,
+            client_number: "C-100".into(),
+            given_name: "Anna".into(),
+            name_prefix: Some("van der".into()),
+            family_name: "Berg".into(),
+            birth_date: NaiveDate::from_ymd_opt(1990, 5, 1).unwrap(),
+            street: Some("Dorpsstraat".into()),
+            house_number: Some("12a".into()),
+            postal_code: Some("1234 AB".into()),
+            city: Some("Utrecht".into()),
+            email: Some("anna@example.nl".into()),
+            mobile: Some("+31612345678".into()),
+            team_id: None,
+            primary_caregiver_id: None,
+            episode_start: None,
+        }
+    }
+
+    #[test]
+    fn a_patient_goes_out_and_comes_back_the_same() {
+        let r = record();
+        let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let pat = patient(&r, now, "urn:oid:2.16.528.1.1", "Organization/o1", "Zorg");
+        let json = fhirkit::to_json(&pat);
+        assert!(json.contains("\"versionId\":\"3\""), "{json}");
+        assert!(json.contains(OWN_PREFIX), "{json}");
+        let back: Patient = fhirkit::from_json_strict(&json).unwrap();
+        let today = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        let f = patient_fields(&back, "urn:oid:2.16.528.1.1", today).unwrap();
+        assert_eq!(f.client_number.as_str(), "C-100");
+        assert_eq!(f.name_prefix.unwrap().as_str(), "van der");
+        assert_eq!(f.family_name.as_str(), "Berg");
+        assert_eq!(f.street.unwrap().as_str(), "Dorpsstraat");
+        assert_eq!(f.house_number.unwrap().as_str(), "12a");
+        assert_eq!(f.mobile.unwrap().as_str(), "+31612345678");
+        assert_eq!(f.email.unwrap().as_str(), "anna@example.nl");
+    }
+
+    #[test]
+    fn a_patient_without_our_identifier_name_or_birth_date_is_refused_with_every_path() {
+        let pat: Patient = fhirkit::from_json_strict(
+            r#"{"resourceType":"Patient","identifier":[{"system":"urn:other","value":"1"}],
+                "birthDate":"2999-01-01"}"#,
+        )
+        .unwrap();
+        let today = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        let problems = patient_fields(&pat, "urn:oid:1", today).unwrap_err();
+        let paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            ["Patient.identifier", "Patient.name", "Patient.birthDate"]
+        );
+    }
+
+    #[test]
+    fn an_address_line_without_parts_is_split_at_the_house_number() {
+        assert_eq!(
+            split_line("Lange Nieuwstraat 4 bis"),
+            (Some("Lange Nieuwstraat 4 bis".into()), None)
+        );
+        assert_eq!(
+            split_line("Lange Nieuwstraat 4"),
+            (Some("Lange Nieuwstraat".into()), Some("4".into()))
+        );
+    }
+}

@@ -1,0 +1,836 @@
+//! The FHIR R4 API and SMART Backend Services (issue 17), over the router,
+//! on the engine `INZAGE_TEST_BACKEND` names. Systems sign their
+//! assertions with keys the test makes (ES384 with ring); every FHIR
+//! answer is checked by an independent model of R4 (Python's
+//! `fhir.resources` 6.x, scripts/validate-fhir.py).
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use chrono::Duration;
+use inzage_core::model::Principal;
+use inzage_core::smart::SmartScope;
+use inzage_service::fhir::smart::{Jwks, NewFhirClient};
+use inzage_service::Ctx;
+use ring::rand::SystemRandom;
+use ring::signature::{EcdsaKeyPair, KeyPair, ECDSA_P384_SHA384_FIXED_SIGNING};
+
+mod common;
+use common::world::*;
+use common::{Browser, Page};
+
+const TOKEN_URL: &str = "http://127.0.0.1:8080/oauth/token";
+const NAMING: &str = "http://127.0.0.1:8080/fhir/NamingSystem/client-number";
+
+/// A system's key pair: the private half as PKCS#8 (for signing), the
+/// public half as a JWK set.
+struct Key {
+    pkcs8: Vec<u8>,
+    kid: String,
+    jwks: String,
+}
+
+fn key(kid: &str) -> Key {
+    use base64::Engine;
+    let rng = SystemRandom::new();
+    let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P384_SHA384_FIXED_SIGNING, &rng)
+        .expect("key")
+        .as_ref()
+        .to_vec();
+    let pair =
+        EcdsaKeyPair::from_pkcs8(&ECDSA_P384_SHA384_FIXED_SIGNING, &pkcs8, &rng).expect("pair");
+    let point = pair.public_key().as_ref(); // 0x04 || x || y
+    let b64 = |b: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
+    let jwks = serde_json::json!({"keys": [{
+        "kty": "EC", "crv": "P-384", "kid": kid, "use": "sig", "alg": "ES384",
+        "x": b64(&point[1..49]), "y": b64(&point[49..97])
+    }]})
+    .to_string();
+    Key {
+        pkcs8,
+        kid: kid.into(),
+        jwks,
+    }
+}
+
+/// A signed assertion for `client` with `exp` seconds from the world's now.
+fn assertion(w: &World, k: &Key, client: &str, aud: &str, exp_in: i64, jti: &str) -> String {
+    let mut h = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::ES384);
+    h.kid = Some(k.kid.clone());
+    let now = w.clock.now_for_test().timestamp();
+    let claims = serde_json::json!({
+        "iss": client, "sub": client, "aud": aud, "exp": now + exp_in, "jti": jti
+    });
+    jsonwebtoken::encode(
+        &h,
+        &claims,
+        &jsonwebtoken::EncodingKey::from_ec_der(&k.pkcs8),
+    )
+    .expect("sign")
+}
+
+async fn register(w: &World, k: &Key, scopes: &str) -> String {
+    w.svc
+        .create_fhir_client(
+            &Ctx::system("cli"),
+            NewFhirClient {
+                organisation_id: w.zorg.clone(),
+                name: label("ECD Zorg"),
+                jwks: Jwks::parse(&k.jwks).expect("jwks"),
+                scopes: SmartScope::parse_list(scopes).expect("scopes"),
+            },
+        )
+        .await
+        .expect("registered")
+}
+
+async fn ask_token(b: &mut Browser, assertion: &str, scope: &str) -> Page {
+    let form = serde_urlencoded::to_string([
+        ("grant_type", "client_credentials"),
+        ("scope", scope),
+        (
+            "client_assertion_type",
+            "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        ),
+        ("client_assertion", assertion),
+    ])
+    .expect("form");
+    let req = Request::post("/oauth/token")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from(form))
+        .expect("req");
+    b.send(req).await
+}
+
+async fn token(w: &World, b: &mut Browser, k: &Key, client: &str, scope: &str) -> String {
+    let jti = uuid_like();
+    let p = ask_token(b, &assertion(w, k, client, TOKEN_URL, 240, &jti), scope).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    let v: serde_json::Value = serde_json::from_str(&p.body).expect("json");
+    v["access_token"].as_str().expect("token").to_owned()
+}
+
+fn uuid_like() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    format!(
+        "jti-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+async fn fhir(
+    b: &mut Browser,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&str>,
+    if_match: Option<&str>,
+) -> Page {
+    let mut r = Request::builder().method(method).uri(path);
+    if let Some(t) = token {
+        r = r.header("authorization", format!("Bearer {t}"));
+    }
+    if let Some(v) = if_match {
+        r = r.header("if-match", v);
+    }
+    let req = match body {
+        Some(b) => r
+            .header("content-type", "application/fhir+json")
+            .body(Body::from(b.to_owned())),
+        None => r.body(Body::empty()),
+    }
+    .expect("req");
+    b.send(req).await
+}
+
+/// Checks `json` with the independent R4 model; returns its report.
+fn valid(json: &str) -> String {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("r.json");
+    std::fs::write(&path, json).expect("write");
+    let out = std::process::Command::new(root.join(".venv-fhir/bin/python"))
+        .arg(root.join("scripts/validate-fhir.py"))
+        .arg(&path)
+        .output()
+        .expect("the FHIR validator (scripts/ensure-tools installs it)");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{text}{}\n{json}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    text
+}
+
+fn json(p: &Page) -> serde_json::Value {
+    serde_json::from_str(&p.body).unwrap_or_else(|_| panic!("not JSON: {}", p.body))
+}
+
+#[tokio::test]
+async fn a_system_gets_a_short_token_for_a_signed_assertion_and_every_bad_one_is_refused() {
+    let w = world().await;
+    let mut b = w.browser();
+    let k = key("k1");
+    let id = register(&w, &k, "system/Patient.rs system/Appointment.r").await;
+
+    // SMART configuration names the token endpoint and what it accepts.
+    let conf = b.get("/.well-known/smart-configuration").await;
+    assert_eq!(conf.status, StatusCode::OK);
+    let c = json(&conf);
+    assert_eq!(c["token_endpoint"], TOKEN_URL);
+    assert_eq!(
+        c["token_endpoint_auth_methods_supported"][0],
+        "private_key_jwt"
+    );
+
+    // Asked scopes are narrowed to the registered ones.
+    let a = assertion(&w, &k, &id, TOKEN_URL, 240, "once");
+    let p = ask_token(&mut b, &a, "system/Patient.cruds system/Appointment.rs").await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    let t = json(&p);
+    assert_eq!(t["token_type"], "bearer");
+    assert_eq!(t["expires_in"], 300);
+    assert_eq!(t["scope"], "system/Patient.rs system/Appointment.r");
+    assert_eq!(p.headers["cache-control"], "no-store");
+
+    // The same assertion again is a replay.
+    let p = ask_token(&mut b, &a, "system/Patient.rs").await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST, "{}", p.body);
+    assert_eq!(json(&p)["error"], "invalid_grant");
+
+    let other = key("k1");
+    for (why, assertion, scope, status, code) in [
+        (
+            "wrong audience",
+            assertion(&w, &k, &id, "https://elders/token", 240, "a1"),
+            "system/Patient.rs",
+            401,
+            "invalid_client",
+        ),
+        (
+            "expired",
+            assertion(&w, &k, &id, TOKEN_URL, -120, "a2"),
+            "system/Patient.rs",
+            401,
+            "invalid_client",
+        ),
+        (
+            "too long",
+            assertion(&w, &k, &id, TOKEN_URL, 3600, "a3"),
+            "system/Patient.rs",
+            401,
+            "invalid_client",
+        ),
+        (
+            "another key, same kid",
+            assertion(&w, &other, &id, TOKEN_URL, 240, "a4"),
+            "system/Patient.rs",
+            401,
+            "invalid_client",
+        ),
+        (
+            "unknown client",
+            assertion(&w, &k, "nobody", TOKEN_URL, 240, "a5"),
+            "system/Patient.rs",
+            401,
+            "invalid_client",
+        ),
+        (
+            "scope not registered",
+            assertion(&w, &k, &id, TOKEN_URL, 240, "a6"),
+            "system/DocumentReference.rs",
+            400,
+            "invalid_scope",
+        ),
+        (
+            "a patient scope",
+            assertion(&w, &k, &id, TOKEN_URL, 240, "a7"),
+            "patient/Patient.rs",
+            400,
+            "invalid_scope",
+        ),
+        (
+            "not a JWT",
+            "x.y.z".to_owned(),
+            "system/Patient.rs",
+            401,
+            "invalid_client",
+        ),
+    ] {
+        let p = ask_token(&mut b, &assertion, scope).await;
+        assert_eq!(p.status.as_u16(), status, "{why}: {}", p.body);
+        assert_eq!(json(&p)["error"], code, "{why}");
+    }
+    // HS256 with the public key as secret (the classic confusion) is refused.
+    let mut h = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
+    h.kid = Some("k1".into());
+    let now = w.clock.now_for_test().timestamp();
+    let forged = jsonwebtoken::encode(
+        &h,
+        &serde_json::json!({"iss": id, "sub": id, "aud": TOKEN_URL, "exp": now + 60, "jti": "h"}),
+        &jsonwebtoken::EncodingKey::from_secret(k.jwks.as_bytes()),
+    )
+    .expect("sign");
+    let p = ask_token(&mut b, &forged, "system/Patient.rs").await;
+    assert_eq!(p.status, StatusCode::UNAUTHORIZED, "{}", p.body);
+
+    // Not a form, or another grant.
+    let req = Request::post("/oauth/token")
+        .header("content-type", "application/json")
+        .body(Body::from("{}"))
+        .expect("req");
+    assert_eq!(b.send(req).await.status, StatusCode::BAD_REQUEST);
+
+    // The token works for minutes only (the injected clock).
+    let tok = token(&w, &mut b, &k, &id, "system/Patient.rs").await;
+    let aisha = w.aisha.to_string();
+    let path = format!("/fhir/Patient/{aisha}");
+    assert_eq!(
+        fhir(&mut b, "GET", &path, Some(&tok), None, None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    w.clock.advance(Duration::minutes(6));
+    let p = fhir(&mut b, "GET", &path, Some(&tok), None, None).await;
+    assert_eq!(p.status, StatusCode::UNAUTHORIZED, "{}", p.body);
+    assert!(p.headers.contains_key("www-authenticate"));
+
+    // A disabled system gets no token, and its tokens stop at once.
+    let tok = token(&w, &mut b, &k, &id, "system/Patient.rs").await;
+    w.svc
+        .set_fhir_client_disabled(&Ctx::system("cli"), &id, true)
+        .await
+        .expect("disabled");
+    assert_eq!(
+        fhir(&mut b, "GET", &path, Some(&tok), None, None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    let p = ask_token(
+        &mut b,
+        &assertion(&w, &k, &id, TOKEN_URL, 240, "d1"),
+        "system/Patient.rs",
+    )
+    .await;
+    assert_eq!(json(&p)["error"], "invalid_client");
+
+    // Every token asked for is in the audit trail, given or refused.
+    let given = w
+        .db
+        .scalar("SELECT COUNT(*) FROM audit_event WHERE data_kind = 'fhir_token' AND outcome = 'allowed' AND actor_kind = 'integration'")
+        .await;
+    let refused = w
+        .db
+        .scalar("SELECT COUNT(*) FROM audit_event WHERE data_kind = 'fhir_token' AND outcome = 'denied'")
+        .await;
+    assert_eq!(given, 3);
+    assert_eq!(refused, 11);
+}
+
+#[test]
+fn a_key_set_with_a_private_key_or_a_weak_key_is_not_registered() {
+    let k = key("k");
+    let mut v: serde_json::Value = serde_json::from_str(&k.jwks).expect("json");
+    v["keys"][0]["d"] = serde_json::json!("secret");
+    assert!(Jwks::parse(&v.to_string()).is_err());
+    let mut v: serde_json::Value = serde_json::from_str(&k.jwks).expect("json");
+    v["keys"][0]["crv"] = serde_json::json!("P-256");
+    assert!(Jwks::parse(&v.to_string()).is_err());
+    let mut v: serde_json::Value = serde_json::from_str(&k.jwks).expect("json");
+    v["keys"][0].as_object_mut().expect("o").remove("kid");
+    assert!(Jwks::parse(&v.to_string()).is_err());
+    assert!(Jwks::parse(r#"{"keys":[{"kty":"RSA","kid":"r","n":"AQAB","e":"AQAB"}]}"#).is_err());
+    assert!(Jwks::parse("not json").is_err());
+    assert!(Jwks::parse(&k.jwks).is_ok());
+}
+
+#[tokio::test]
+async fn patients_are_read_searched_and_paged_as_the_scopes_and_the_organisation_allow() {
+    let w = world().await;
+    let mut b = w.browser();
+    let k = key("k1");
+    let id = register(&w, &k, "system/Patient.rs system/Appointment.rs").await;
+    let tok = token(&w, &mut b, &k, &id, "system/Patient.rs").await;
+    let aisha = w.aisha.to_string();
+
+    // No token, a made-up token: 401 with an OperationOutcome.
+    let p = fhir(
+        &mut b,
+        "GET",
+        &format!("/fhir/Patient/{aisha}"),
+        None,
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(json(&p)["resourceType"], "OperationOutcome");
+    valid(&p.body);
+    let p = fhir(
+        &mut b,
+        "GET",
+        &format!("/fhir/Patient/{aisha}"),
+        Some(&"f".repeat(64)),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::UNAUTHORIZED);
+    // A session cookie of a signed-in person is not a token.
+    let mut anna = w.signed_in("anna@zorg.nl").await;
+    let p = anna.get(&format!("/fhir/Patient/{aisha}")).await;
+    assert_eq!(p.status, StatusCode::UNAUTHORIZED);
+
+    // Read: the nl-core shape, validated by the independent model.
+    let p = fhir(
+        &mut b,
+        "GET",
+        &format!("/fhir/Patient/{aisha}"),
+        Some(&tok),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert_eq!(
+        p.headers["content-type"],
+        "application/fhir+json; charset=utf-8"
+    );
+    assert_eq!(p.headers["etag"], "W/\"1\"");
+    assert_eq!(valid(&p.body).trim(), "Patient");
+    let v = json(&p);
+    assert_eq!(v["identifier"][0]["system"], NAMING);
+    assert_eq!(v["name"][0]["given"][0], "Aisha");
+    assert_eq!(v["meta"]["versionId"], "1");
+
+    // Another organisation's patient does not exist for this system; an
+    // id that exists nowhere neither.
+    let otto = w.otto.to_string();
+    for path in [
+        format!("/fhir/Patient/{otto}"),
+        "/fhir/Patient/nope".to_owned(),
+    ] {
+        let p = fhir(&mut b, "GET", &path, Some(&tok), None, None).await;
+        assert_eq!(p.status, StatusCode::NOT_FOUND, "{path}: {}", p.body);
+        valid(&p.body);
+    }
+    // A token without Patient scopes: 403, and nothing read.
+    let appt = token(&w, &mut b, &k, &id, "system/Appointment.rs").await;
+    let p = fhir(
+        &mut b,
+        "GET",
+        &format!("/fhir/Patient/{aisha}"),
+        Some(&appt),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN, "{}", p.body);
+    // Read-only: no create.
+    let p = fhir(
+        &mut b,
+        "POST",
+        "/fhir/Patient",
+        Some(&tok),
+        Some("{}"),
+        None,
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN, "{}", p.body);
+
+    // Search by identifier: a searchset of one, validated.
+    let p = fhir(
+        &mut b,
+        "GET",
+        &format!("/fhir/Patient?identifier={}|{}", urlenc(NAMING), "C-1"),
+        Some(&tok),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    let v = json(&p);
+    assert_eq!(v["type"], "searchset");
+    assert_eq!(v["total"], 1, "{}", p.body);
+    assert_eq!(v["entry"][0]["resource"]["id"], aisha.as_str());
+    assert!(valid(&p.body).contains("Patient 1"));
+    // Another system's numbers match nothing.
+    let p = fhir(
+        &mut b,
+        "GET",
+        "/fhir/Patient?identifier=urn:other|C-1",
+        Some(&tok),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(json(&p)["total"], 0);
+
+    // Paging: the organisation's two patients one per page, with next links.
+    let p = fhir(
+        &mut b,
+        "GET",
+        "/fhir/Patient?_count=1",
+        Some(&tok),
+        None,
+        None,
+    )
+    .await;
+    let v = json(&p);
+    assert_eq!(v["total"], 2, "{}", p.body);
+    assert_eq!(v["entry"].as_array().map(Vec::len), Some(1));
+    let next = v["link"]
+        .as_array()
+        .and_then(|l| l.iter().find(|x| x["relation"] == "next"))
+        .and_then(|x| x["url"].as_str())
+        .expect("a next link")
+        .trim_start_matches("http://127.0.0.1:8080")
+        .to_owned();
+    let p2 = fhir(&mut b, "GET", &next, Some(&tok), None, None).await;
+    let v2 = json(&p2);
+    assert_eq!(v2["entry"].as_array().map(Vec::len), Some(1));
+    assert_ne!(
+        v2["entry"][0]["resource"]["id"],
+        v["entry"][0]["resource"]["id"]
+    );
+    assert!(v2["link"]
+        .as_array()
+        .is_some_and(|l| l.iter().all(|x| x["relation"] != "next")));
+    valid(&p2.body);
+    // Otto (organisation Ander) is in no page.
+    assert!(!p.body.contains(&otto) && !p2.body.contains(&otto));
+
+    // A name folded like the staff search; _lastUpdated.
+    let p = fhir(
+        &mut b,
+        "GET",
+        "/fhir/Patient?name=AISHA",
+        Some(&tok),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(json(&p)["total"], 1, "{}", p.body);
+    let p = fhir(
+        &mut b,
+        "GET",
+        "/fhir/Patient?_lastUpdated=ge2030-01-01",
+        Some(&tok),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(json(&p)["total"], 0, "{}", p.body);
+    // An unknown parameter is refused, not ignored.
+    let p = fhir(
+        &mut b,
+        "GET",
+        "/fhir/Patient?gender=female",
+        Some(&tok),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    valid(&p.body);
+    // Unknown types: an OperationOutcome, not a page.
+    let p = fhir(&mut b, "GET", "/fhir/Medication/1", Some(&tok), None, None).await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+    valid(&p.body);
+
+    // The capability statement tells what is served.
+    let p = fhir(&mut b, "GET", "/fhir/metadata", None, None, None).await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert_eq!(valid(&p.body).trim(), "CapabilityStatement");
+
+    // The organisation's own naming system replaces the default one.
+    assert!(inzage_service::fhir::smart::parse_naming_system("urn:oid:2.16.x").is_err());
+    assert!(inzage_service::fhir::smart::parse_naming_system("urn:oid:2.16.528 .1").is_err());
+    let oid =
+        inzage_service::fhir::smart::parse_naming_system("urn:oid:2.16.528.1.1234.1").expect("oid");
+    w.svc
+        .set_client_number_system(&Ctx::system("cli"), &w.zorg, Some(oid.clone()))
+        .await
+        .expect("set");
+    let p = fhir(
+        &mut b,
+        "GET",
+        &format!("/fhir/Patient/{aisha}"),
+        Some(&tok),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(json(&p)["identifier"][0]["system"], oid.as_str());
+    let p = fhir(
+        &mut b,
+        "GET",
+        &format!("/fhir/Patient?identifier={}|C-1", urlenc(NAMING)),
+        Some(&tok),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(json(&p)["total"], 0);
+    let p = fhir(
+        &mut b,
+        "GET",
+        &format!("/fhir/Patient?identifier={}|C-1", urlenc(&oid)),
+        Some(&tok),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(json(&p)["total"], 1);
+
+    // Every read is Aisha's to see in "Wie keek mee", by the system's name.
+    let lines = w
+        .svc
+        .who_looked(
+            &Ctx::new(Principal::Client {
+                client_id: w.aisha.clone(),
+            }),
+            &w.aisha,
+            w.clock.now_for_test().date_naive() - Duration::days(1),
+            w.clock.now_for_test().date_naive(),
+        )
+        .await
+        .expect("who looked")
+        .into_inner();
+    assert!(
+        lines.iter().any(|l| matches!(&l.who, inzage_service::who_looked::Who::Integration { name } if name == "ECD Zorg")),
+        "{lines:?}"
+    );
+    let reads = w
+        .db
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM audit_event WHERE client_id = '{aisha}' AND actor_kind = 'integration' AND outcome = 'allowed'"
+        ))
+        .await;
+    // The read, the search by number, one of the two pages, the name
+    // search, and the two reads with the organisation's own system.
+    assert_eq!(reads, 6);
+    let denied = w
+        .db
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM audit_event WHERE actor_kind = 'integration' AND outcome = 'denied' AND (client_id = '{otto}' OR data_kind = 'Patient')"
+        ))
+        .await;
+    assert!(denied >= 2, "{denied}");
+}
+
+fn urlenc(s: &str) -> String {
+    serde_urlencoded::to_string([("x", s)]).expect("enc")[2..].to_owned()
+}
+
+fn patient_json(number: &str, city: &str, birth: &str) -> String {
+    serde_json::json!({
+        "resourceType": "Patient",
+        "identifier": [{"system": NAMING, "value": number}],
+        "name": [{"use": "official", "given": ["Sem"],
+                  "family": "de Vries",
+                  "_family": {"extension": [
+                      {"url": "http://hl7.org/fhir/StructureDefinition/humanname-own-prefix", "valueString": "de"},
+                      {"url": "http://hl7.org/fhir/StructureDefinition/humanname-own-name", "valueString": "Vries"}]}}],
+        "birthDate": birth,
+        "address": [{"use": "home", "line": ["Dorpsstraat 12"], "postalCode": "1234 AB", "city": city}]
+    })
+    .to_string()
+}
+
+#[tokio::test]
+async fn an_ecd_creates_and_updates_a_patient_by_its_client_number_and_a_stale_version_writes_nothing(
+) {
+    let w = world().await;
+    let mut b = w.browser();
+    let k = key("k1");
+    let id = register(&w, &k, "system/Patient.cruds").await;
+    let tok = token(&w, &mut b, &k, &id, "system/Patient.cruds").await;
+    let clients = || w.db.scalar("SELECT COUNT(*) FROM client");
+    let before = clients().await;
+
+    // Not acceptable: every problem with its path, and nothing written.
+    let bad = r#"{"resourceType":"Patient","identifier":[{"system":"urn:x","value":"1"}],"active":"yes"}"#;
+    let p = fhir(&mut b, "POST", "/fhir/Patient", Some(&tok), Some(bad), None).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.body);
+    valid(&p.body);
+    assert!(p.body.contains("Patient.active"), "{}", p.body);
+    let p = fhir(
+        &mut b,
+        "POST",
+        "/fhir/Patient",
+        Some(&tok),
+        Some(r#"{"resourceType":"Patient","identifier":[{"system":"urn:x","value":"1"}]}"#),
+        None,
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.body);
+    for path in ["Patient.identifier", "Patient.name", "Patient.birthDate"] {
+        assert!(p.body.contains(path), "{path}: {}", p.body);
+    }
+    let p = fhir(
+        &mut b,
+        "POST",
+        "/fhir/Patient",
+        Some(&tok),
+        Some("{not json"),
+        None,
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.body);
+    let req = Request::post("/fhir/Patient")
+        .header("authorization", format!("Bearer {tok}"))
+        .header("content-type", "text/plain")
+        .body(Body::from(patient_json("E-1", "Utrecht", "1990-04-01")))
+        .expect("req");
+    assert_eq!(b.send(req).await.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(clients().await, before);
+
+    // Create.
+    let p = fhir(
+        &mut b,
+        "POST",
+        "/fhir/Patient",
+        Some(&tok),
+        Some(&patient_json("E-1", "Utrecht", "1990-04-01")),
+        None,
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::CREATED, "{}", p.body);
+    valid(&p.body);
+    let v = json(&p);
+    let pid = v["id"].as_str().expect("id").to_owned();
+    assert_eq!(v["name"][0]["family"], "de Vries");
+    assert!(p.headers["location"]
+        .to_str()
+        .expect("loc")
+        .ends_with(&format!("/fhir/Patient/{pid}/_history/1")));
+    assert_eq!(clients().await, before + 1);
+    // The same number again is a duplicate, not a second client.
+    let p = fhir(
+        &mut b,
+        "POST",
+        "/fhir/Patient",
+        Some(&tok),
+        Some(&patient_json("E-1", "Utrecht", "1990-04-01")),
+        None,
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::CONFLICT, "{}", p.body);
+    assert_eq!(clients().await, before + 1);
+
+    // Conditional update by identifier: a move to Zeist is version 2.
+    let cond = format!("/fhir/Patient?identifier={}|E-1", urlenc(NAMING));
+    let p = fhir(
+        &mut b,
+        "PUT",
+        &cond,
+        Some(&tok),
+        Some(&patient_json("E-1", "Zeist", "1990-04-01")),
+        Some("W/\"1\""),
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert_eq!(p.headers["etag"], "W/\"2\"");
+    assert_eq!(json(&p)["address"][0]["city"], "Zeist");
+    // The same again writes nothing and stays version 2.
+    let p = fhir(
+        &mut b,
+        "PUT",
+        &cond,
+        Some(&tok),
+        Some(&patient_json("E-1", "Zeist", "1990-04-01")),
+        None,
+    )
+    .await;
+    assert_eq!(p.headers["etag"], "W/\"2\"");
+    // A stale If-Match: 412, nothing written.
+    let p = fhir(
+        &mut b,
+        "PUT",
+        &format!("/fhir/Patient/{pid}"),
+        Some(&tok),
+        Some(&patient_json("E-1", "Amersfoort", "1990-04-01")),
+        Some("W/\"1\""),
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::PRECONDITION_FAILED, "{}", p.body);
+    valid(&p.body);
+    let p = fhir(
+        &mut b,
+        "GET",
+        &format!("/fhir/Patient/{pid}"),
+        Some(&tok),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(json(&p)["address"][0]["city"], "Zeist");
+    // A new number by identifier creates; a body with another number is refused.
+    let p = fhir(
+        &mut b,
+        "PUT",
+        &format!("/fhir/Patient?identifier={}|E-2", urlenc(NAMING)),
+        Some(&tok),
+        Some(&patient_json("E-2", "Ede", "1980-01-01")),
+        None,
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::CREATED, "{}", p.body);
+    let p = fhir(
+        &mut b,
+        "PUT",
+        &format!("/fhir/Patient?identifier={}|E-3", urlenc(NAMING)),
+        Some(&tok),
+        Some(&patient_json("E-4", "Ede", "1980-01-01")),
+        None,
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.body);
+    assert_eq!(clients().await, before + 2);
+
+    // History and vread: version 1 still lives in Utrecht.
+    let p = fhir(
+        &mut b,
+        "GET",
+        &format!("/fhir/Patient/{pid}/_history"),
+        Some(&tok),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(valid(&p.body).contains("Patient 2"), "{}", p.body);
+    let p = fhir(
+        &mut b,
+        "GET",
+        &format!("/fhir/Patient/{pid}/_history/1"),
+        Some(&tok),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(json(&p)["address"][0]["city"], "Utrecht", "{}", p.body);
+    let p = fhir(
+        &mut b,
+        "GET",
+        &format!("/fhir/Patient/{pid}/_history/9"),
+        Some(&tok),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+
+    // Staff see who made the change: the registration's history names it.
+    let changed_by = w
+        .db
+        .text(&format!(
+            "SELECT changed_by_kind FROM client_change WHERE client_id = '{pid}' AND version = 2 LIMIT 1"
+        ))
+        .await;
+    assert_eq!(changed_by, "integration");
+}
