@@ -16,11 +16,11 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use inzage_core::policy::DenyReason;
-use inzage_core::smart::RESOURCE_TYPES;
 use inzage_service::fhir::mapping::{self, Problem};
+use inzage_service::fhir::resources::{supported, SERVED};
 use inzage_service::fhir::smart::{TokenRequest, ALGORITHMS};
 use inzage_service::fhir::{
-    PatientSearch, PatientTarget, Refused, Stored, Written, PAGE_DEFAULT, PAGE_MAX,
+    PatientTarget, Refused, Search, Stored, Written, PAGE_DEFAULT, PAGE_MAX,
 };
 use inzage_service::{Ctx, ServiceError};
 
@@ -261,19 +261,34 @@ fn written(st: &AppState, w: Result<Result<Written, Refused>, ServiceError>) -> 
     }
 }
 
-// ---------------------------------------------------------------- Patient
+// ---------------------------------------------------------------- any served type
 
-async fn patient_read(
+/// The type in the path, if this server serves it; else the answer.
+fn served(ty: &str) -> Result<&'static str, Response> {
+    SERVED.iter().copied().find(|t| *t == ty).ok_or_else(|| {
+        one(
+            StatusCode::NOT_FOUND,
+            "not-supported",
+            "this resource type is not served (see /fhir/metadata)",
+        )
+    })
+}
+
+async fn read(
     State(st): State<AppState>,
     Source(src): Source,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    Path((ty, id)): Path<(String, String)>,
 ) -> Response {
+    let ty = match served(&ty) {
+        Ok(t) => t,
+        Err(r) => return r,
+    };
     let ctx = match caller(&st, &headers, src).await {
         Ok(c) => c,
         Err(r) => return r,
     };
-    match st.services.fhir_patient_versions(&ctx, &id).await {
+    match st.services.fhir_read(&ctx, ty, &id).await {
         Ok(v) => match v.into_inner().into_iter().next() {
             Some(s) => resource(&st, StatusCode::OK, &s),
             None => service_error(ServiceError::NotFound),
@@ -282,12 +297,16 @@ async fn patient_read(
     }
 }
 
-async fn patient_vread(
+async fn vread(
     State(st): State<AppState>,
     Source(src): Source,
     headers: HeaderMap,
-    Path((id, vid)): Path<(String, String)>,
+    Path((ty, id, vid)): Path<(String, String, String)>,
 ) -> Response {
+    let ty = match served(&ty) {
+        Ok(t) => t,
+        Err(r) => return r,
+    };
     let ctx = match caller(&st, &headers, src).await {
         Ok(c) => c,
         Err(r) => return r,
@@ -295,7 +314,7 @@ async fn patient_vread(
     let Ok(vid) = vid.parse::<i64>() else {
         return service_error(ServiceError::NotFound);
     };
-    match st.services.fhir_patient_versions(&ctx, &id).await {
+    match st.services.fhir_read(&ctx, ty, &id).await {
         Ok(v) => match v.into_inner().into_iter().find(|s| s.version == vid) {
             Some(s) => resource(&st, StatusCode::OK, &s),
             None => service_error(ServiceError::NotFound),
@@ -304,20 +323,24 @@ async fn patient_vread(
     }
 }
 
-async fn patient_history(
+async fn history(
     State(st): State<AppState>,
     Source(src): Source,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    Path((ty, id)): Path<(String, String)>,
 ) -> Response {
+    let ty = match served(&ty) {
+        Ok(t) => t,
+        Err(r) => return r,
+    };
     let ctx = match caller(&st, &headers, src).await {
         Ok(c) => c,
         Err(r) => return r,
     };
-    match st.services.fhir_patient_versions(&ctx, &id).await {
+    match st.services.fhir_read(&ctx, ty, &id).await {
         Ok(v) => {
             let v = v.into_inner();
-            let url = format!("{}/fhir/Patient/{id}/_history", base(&st));
+            let url = format!("{}/fhir/{ty}/{id}/_history", base(&st));
             fhir_json(
                 StatusCode::OK,
                 bundle("history", &url, v.len() as i64, &v, None, &base(&st)),
@@ -382,44 +405,123 @@ fn bad_param(name: &str, why: &str) -> Response {
     )
 }
 
-/// `_lastUpdated=ge2026-01-01` etc.: (from, until).
-fn last_updated(v: &str, q: &mut PatientSearch) -> Result<(), Response> {
+/// A date search value (`ge2026-01-01`, `lt2026-02-01T10:00:00Z`, `2026-01-05`)
+/// as (from, until).
+type Span = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
+fn date_span(name: &str, v: &str) -> Result<Span, Response> {
     let (op, rest) = match v.get(..2) {
         Some(p @ ("ge" | "gt" | "le" | "lt" | "eq")) => (p, &v[2..]),
         _ => ("eq", v),
     };
     let day = NaiveDate::parse_from_str(rest, "%Y-%m-%d").ok();
     let at = match day {
-        Some(d) => d.and_hms_opt(0, 0, 0).map(|t| t.and_utc()),
+        Some(d) => Some(inzage_core::types::local_midnight_utc(d)),
         None => DateTime::parse_from_rfc3339(rest)
             .ok()
             .map(|t| t.with_timezone(&Utc)),
     }
-    .ok_or_else(|| bad_param("_lastUpdated", "use a date (2026-01-31) or an instant"))?;
+    .ok_or_else(|| bad_param(name, "use a date (2026-01-31) or an instant"))?;
     let span = if day.is_some() {
         chrono::Duration::days(1)
     } else {
         chrono::Duration::seconds(1)
     };
-    match op {
-        "ge" => q.updated_from = Some(at),
-        "gt" => q.updated_from = Some(at + span),
-        "lt" => q.updated_until = Some(at),
-        "le" => q.updated_until = Some(at + span),
-        _ => {
-            q.updated_from = Some(at);
-            q.updated_until = Some(at + span);
-        }
-    }
-    Ok(())
+    Ok(match op {
+        "ge" => (Some(at), None),
+        "gt" => (Some(at + span), None),
+        "lt" => (None, Some(at)),
+        "le" => (None, Some(at + span)),
+        _ => (Some(at), Some(at + span)),
+    })
 }
 
-async fn patient_search(
+/// Both ends of two spans (`date=ge…&date=lt…`).
+fn narrow(a: Span, b: Span) -> Span {
+    (b.0.or(a.0), b.1.or(a.1))
+}
+
+/// The search's parameters, read into [`Search`]; a parameter this server
+/// does not know, or one given badly, is refused (400), never ignored.
+fn search_params(params: &[(String, String)]) -> Result<Search, Response> {
+    let mut q = Search {
+        count: PAGE_DEFAULT,
+        ..Default::default()
+    };
+    let mut dates: Span = (None, None);
+    let mut updated: Span = (None, None);
+    for (k, v) in params {
+        match k.as_str() {
+            "_count" => match v.parse::<usize>() {
+                Ok(n) => q.count = n.clamp(1, PAGE_MAX),
+                Err(_) => return Err(bad_param("_count", "a number from 1 to 100")),
+            },
+            "_offset" => match v.parse::<usize>() {
+                Ok(n) if n <= 1_000_000 => q.offset = n,
+                _ => return Err(bad_param("_offset", "a number from 0")),
+            },
+            "_format" => {}
+            name => {
+                q.given.push(name.to_owned());
+                match name {
+                    "identifier" => {
+                        q.identifier = Some(match v.split_once('|') {
+                            Some((sys, val)) => (
+                                Some(sys.to_owned()).filter(|s| !s.is_empty()),
+                                val.to_owned(),
+                            ),
+                            None => (None, v.clone()),
+                        })
+                    }
+                    "name" => q.name = Some(v.clone()),
+                    "birthdate" => {
+                        match NaiveDate::parse_from_str(v.trim_start_matches("eq"), "%Y-%m-%d") {
+                            Ok(d) => q.birthdate = Some(d),
+                            Err(_) => return Err(bad_param("birthdate", "use a date: 1990-12-31")),
+                        }
+                    }
+                    "_id" => q.id = Some(v.clone()),
+                    "patient" => q.patient = Some(v.clone()),
+                    "status" => q.status = Some(v.clone()),
+                    "category" => {
+                        // A token: system|code or code.
+                        q.category = Some(v.rsplit('|').next().unwrap_or(v).to_owned())
+                    }
+                    "date" => dates = narrow(dates, date_span("date", v)?),
+                    "_lastUpdated" => updated = narrow(updated, date_span("_lastUpdated", v)?),
+                    other => {
+                        return Err(bad_param(
+                            other,
+                            "not a supported search parameter (see /fhir/metadata)",
+                        ))
+                    }
+                }
+            }
+        }
+    }
+    (q.date_from, q.date_until) = dates;
+    (q.updated_from, q.updated_until) = updated;
+    Ok(q)
+}
+
+async fn search(
     State(st): State<AppState>,
     Source(src): Source,
     headers: HeaderMap,
+    Path(ty): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Response {
+    let ty = match served(&ty) {
+        Ok(t) => t,
+        Err(r) => return r,
+    };
+    if ty == "Binary" {
+        return one(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "not-supported",
+            "Binary is read through its DocumentReference",
+        );
+    }
     let ctx = match caller(&st, &headers, src).await {
         Ok(c) => c,
         Err(r) => return r,
@@ -428,52 +530,11 @@ async fn patient_search(
         Ok(p) => p,
         Err(r) => return r,
     };
-    let mut q = PatientSearch {
-        count: PAGE_DEFAULT,
-        ..Default::default()
+    let q = match search_params(&params) {
+        Ok(q) => q,
+        Err(r) => return r,
     };
-    for (k, v) in &params {
-        match k.as_str() {
-            "identifier" => {
-                q.identifier = Some(match v.split_once('|') {
-                    Some((sys, val)) => (
-                        Some(sys.to_owned()).filter(|s| !s.is_empty()),
-                        val.to_owned(),
-                    ),
-                    None => (None, v.clone()),
-                })
-            }
-            "name" => q.name = Some(v.clone()),
-            "birthdate" => {
-                match NaiveDate::parse_from_str(v.trim_start_matches("eq"), "%Y-%m-%d") {
-                    Ok(d) => q.birthdate = Some(d),
-                    Err(_) => return bad_param("birthdate", "use a date: 1990-12-31"),
-                }
-            }
-            "_id" => q.id = Some(v.clone()),
-            "_lastUpdated" => {
-                if let Err(r) = last_updated(v, &mut q) {
-                    return r;
-                }
-            }
-            "_count" => match v.parse::<usize>() {
-                Ok(n) => q.count = n.clamp(1, PAGE_MAX),
-                Err(_) => return bad_param("_count", "a number from 1 to 100"),
-            },
-            "_offset" => match v.parse::<usize>() {
-                Ok(n) if n <= 1_000_000 => q.offset = n,
-                _ => return bad_param("_offset", "a number from 0"),
-            },
-            "_format" => {}
-            other => {
-                return bad_param(
-                    other,
-                    "not a supported search parameter (see /fhir/metadata)",
-                )
-            }
-        }
-    }
-    match st.services.fhir_patient_search(&ctx, &q).await {
+    match st.services.fhir_search(&ctx, ty, &q).await {
         Ok(page) => {
             let b = base(&st);
             let keep: Vec<(String, String)> = params
@@ -486,7 +547,7 @@ async fn patient_search(
                 p.push(("_count".into(), q.count.to_string()));
                 p.push(("_offset".into(), offset.to_string()));
                 format!(
-                    "{b}/fhir/Patient?{}",
+                    "{b}/fhir/{ty}?{}",
                     serde_urlencoded::to_string(&p).unwrap_or_default()
                 )
             };
@@ -504,16 +565,33 @@ async fn patient_search(
                 ),
             )
         }
+        Err(ServiceError::Invalid(f)) => bad_param(f.field, &f.message),
         Err(e) => service_error(e),
     }
 }
 
-async fn patient_create(
+fn not_writable(ty: &str) -> Response {
+    one(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "not-supported",
+        &format!("{ty} is not written through this API (see /fhir/metadata)"),
+    )
+}
+
+async fn create(
     State(st): State<AppState>,
     Source(src): Source,
     headers: HeaderMap,
+    Path(ty): Path<String>,
     body: Bytes,
 ) -> Response {
+    let ty = match served(&ty) {
+        Ok(t) => t,
+        Err(r) => return r,
+    };
+    if ty != "Patient" {
+        return not_writable(ty);
+    }
     let ctx = match caller(&st, &headers, src).await {
         Ok(c) => c,
         Err(r) => return r,
@@ -525,13 +603,20 @@ async fn patient_create(
     written(&st, st.services.fhir_patient_create(&ctx, &json).await)
 }
 
-async fn patient_update(
+async fn update(
     State(st): State<AppState>,
     Source(src): Source,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    Path((ty, id)): Path<(String, String)>,
     body: Bytes,
 ) -> Response {
+    let ty = match served(&ty) {
+        Ok(t) => t,
+        Err(r) => return r,
+    };
+    if ty != "Patient" {
+        return not_writable(ty);
+    }
     let ctx = match caller(&st, &headers, src).await {
         Ok(c) => c,
         Err(r) => return r,
@@ -550,13 +635,21 @@ async fn patient_update(
 
 /// `PUT /fhir/Patient?identifier=system|value`: conditional update (or
 /// create) by the organisation's client number.
-async fn patient_conditional_update(
+async fn conditional_update(
     State(st): State<AppState>,
     Source(src): Source,
     headers: HeaderMap,
+    Path(ty): Path<String>,
     RawQuery(raw): RawQuery,
     body: Bytes,
 ) -> Response {
+    let ty = match served(&ty) {
+        Ok(t) => t,
+        Err(r) => return r,
+    };
+    if ty != "Patient" {
+        return not_writable(ty);
+    }
     let ctx = match caller(&st, &headers, src).await {
         Ok(c) => c,
         Err(r) => return r,
@@ -599,10 +692,71 @@ async fn patient_conditional_update(
 
 // ---------------------------------------------------------------- metadata, SMART
 
+/// What each search parameter means, for the capability statement.
+fn param_doc(name: &str) -> (&'static str, &'static str) {
+    match name {
+        "_id" => ("token", "the resource id"),
+        "identifier" => ("token", "the client number: system|value"),
+        "name" => (
+            "string",
+            "a part of any name; case and accents do not matter",
+        ),
+        "birthdate" => ("date", "the birth date (eq only)"),
+        "_lastUpdated" => ("date", "ge, gt, le, lt or eq a date or instant"),
+        "patient" => ("reference", "Patient/{id}: required, one dossier at a time"),
+        "status" => ("token", "the resource's status code"),
+        "date" => (
+            "date",
+            "ge, gt, le, lt or eq a date or instant (Amsterdam days)",
+        ),
+        "category" => ("token", "clinical-note (reports) or document (uploads)"),
+        _ => ("string", ""),
+    }
+}
+
 /// The CapabilityStatement: what this server really does, no more.
 async fn metadata(State(st): State<AppState>) -> Response {
     let b = base(&st);
-    let search = |name: &str, ty: &str, doc: &str| serde_json::json!({"name": name, "type": ty, "documentation": doc});
+    let resources: Vec<serde_json::Value> = SERVED
+        .iter()
+        .map(|ty| {
+            let writes = *ty == "Patient";
+            let mut interaction = vec![serde_json::json!({"code": "read"})];
+            if *ty == "Patient" {
+                interaction.push(serde_json::json!({"code": "vread"}));
+                interaction.push(serde_json::json!({"code": "history-instance"}));
+            }
+            if *ty != "Binary" {
+                interaction.push(serde_json::json!({"code": "search-type"}));
+            }
+            if writes {
+                interaction.push(serde_json::json!({"code": "create"}));
+                interaction.push(serde_json::json!({"code": "update"}));
+            }
+            let mut params: Vec<serde_json::Value> = supported(ty)
+                .iter()
+                .map(|n| {
+                    let (t, doc) = param_doc(n);
+                    serde_json::json!({"name": n, "type": t, "documentation": doc})
+                })
+                .collect();
+            if *ty != "Binary" {
+                params.push(serde_json::json!({"name": "_count", "type": "number", "documentation": "entries per page, 1 to 100 (default 20)"}));
+                params.push(serde_json::json!({"name": "_offset", "type": "number", "documentation": "where the page starts (the next link carries it)"}));
+            }
+            serde_json::json!({
+                "type": ty,
+                "versioning": if *ty == "Patient" { "versioned" } else { "no-version" },
+                "readHistory": *ty == "Patient",
+                "updateCreate": false,
+                "conditionalCreate": false,
+                "conditionalUpdate": writes,
+                "conditionalDelete": "not-supported",
+                "interaction": interaction,
+                "searchParam": params
+            })
+        })
+        .collect();
     let cs = serde_json::json!({
         "resourceType": "CapabilityStatement",
         "status": "active",
@@ -623,28 +777,7 @@ async fn metadata(State(st): State<AppState>) -> Response {
                     "extension": [{"url": "token", "valueUri": format!("{b}/oauth/token")}]
                 }]
             },
-            "resource": [{
-                "type": "Patient",
-                "versioning": "versioned",
-                "readHistory": true,
-                "updateCreate": false,
-                "conditionalCreate": false,
-                "conditionalUpdate": true,
-                "conditionalDelete": "not-supported",
-                "interaction": [
-                    {"code": "read"}, {"code": "vread"}, {"code": "history-instance"},
-                    {"code": "search-type"}, {"code": "create"}, {"code": "update"}
-                ],
-                "searchParam": [
-                    search("_id", "token", "the resource id"),
-                    search("identifier", "token", "the client number: system|value"),
-                    search("name", "string", "a part of any name; case and accents do not matter"),
-                    search("birthdate", "date", "the birth date (eq only)"),
-                    search("_lastUpdated", "date", "ge, gt, le, lt or eq a date or instant"),
-                    search("_count", "number", "entries per page, 1 to 100 (default 20)"),
-                    search("_offset", "number", "where the page starts (the next link carries it)")
-                ]
-            }]
+            "resource": resources
         }]
     });
     fhir_json(StatusCode::OK, cs.to_string())
@@ -654,7 +787,7 @@ async fn metadata(State(st): State<AppState>) -> Response {
 /// Services).
 async fn smart_configuration(State(st): State<AppState>) -> Response {
     let b = base(&st);
-    let scopes: Vec<String> = RESOURCE_TYPES
+    let scopes: Vec<String> = SERVED
         .iter()
         .map(|t| format!("system/{t}.rs"))
         .chain(["system/Patient.cu".to_owned()])
@@ -746,8 +879,9 @@ async fn token(
     }
 }
 
-/// A FHIR path that is not served: an OperationOutcome, not a page.
-async fn unknown_fhir() -> Response {
+/// A FHIR path that is not served: an OperationOutcome, not a page (the
+/// router's fallback asks for it).
+pub(crate) fn unknown() -> Response {
     one(
         StatusCode::NOT_FOUND,
         "not-supported",
@@ -766,18 +900,13 @@ pub(crate) fn routes() -> Vec<(Method, &'static str, axum::routing::MethodRouter
         ),
         (M::POST, "/oauth/token", post(token)),
         (M::GET, "/fhir/metadata", get(metadata)),
-        (M::GET, "/fhir/Patient", get(patient_search)),
-        (M::POST, "/fhir/Patient", post(patient_create)),
-        (M::PUT, "/fhir/Patient", put(patient_conditional_update)),
-        (M::GET, "/fhir/Patient/{id}", get(patient_read)),
-        (M::PUT, "/fhir/Patient/{id}", put(patient_update)),
-        (M::GET, "/fhir/Patient/{id}/_history", get(patient_history)),
-        (
-            M::GET,
-            "/fhir/Patient/{id}/_history/{vid}",
-            get(patient_vread),
-        ),
-        (M::GET, "/fhir/{*rest}", get(unknown_fhir)),
+        (M::GET, "/fhir/{type}", get(search)),
+        (M::POST, "/fhir/{type}", post(create)),
+        (M::PUT, "/fhir/{type}", put(conditional_update)),
+        (M::GET, "/fhir/{type}/{id}", get(read)),
+        (M::PUT, "/fhir/{type}/{id}", put(update)),
+        (M::GET, "/fhir/{type}/{id}/_history", get(history)),
+        (M::GET, "/fhir/{type}/{id}/_history/{vid}", get(vread)),
     ]
 }
 

@@ -694,7 +694,10 @@ async fn static_file(
     assets::serve(&file, &headers).unwrap_or_else(|| error::WebError::NotFound.into_response())
 }
 
-async fn not_found() -> Response {
+async fn not_found(uri: axum::http::Uri) -> Response {
+    if fhir::is_bearer_only(uri.path()) {
+        return fhir::unknown();
+    }
     error::WebError::NotFound.into_response()
 }
 

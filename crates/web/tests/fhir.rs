@@ -834,3 +834,207 @@ async fn an_ecd_creates_and_updates_a_patient_by_its_client_number_and_a_stale_v
         .await;
     assert_eq!(changed_by, "integration");
 }
+
+#[tokio::test]
+async fn every_served_type_is_read_and_searched_one_dossier_at_a_time_and_validated() {
+    let (w, it) = matrix_world().await;
+    let mut b = w.browser();
+    let k = key("k1");
+    let id = register(&w, &k, "system/*.rs").await;
+    let tok = token(&w, &mut b, &k, &id, "system/*.rs").await;
+    let aisha = w.aisha.to_string();
+    let get = |path: String| {
+        let tok = tok.clone();
+        let mut b = w.browser();
+        async move { fhir(&mut b, "GET", &path, Some(&tok), None, None).await }
+    };
+
+    // EpisodeOfCare: searched within Aisha's dossier, then read by id.
+    let p = get(format!("/fhir/EpisodeOfCare?patient=Patient/{aisha}")).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(valid(&p.body).contains("EpisodeOfCare 1"), "{}", p.body);
+    let ep = json(&p)["entry"][0]["resource"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    assert_eq!(json(&p)["entry"][0]["resource"]["status"], "active");
+    let p = get(format!("/fhir/EpisodeOfCare/{ep}")).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert_eq!(valid(&p.body).trim(), "EpisodeOfCare");
+    let p = get(format!(
+        "/fhir/EpisodeOfCare?patient=Patient/{aisha}&status=finished"
+    ))
+    .await;
+    assert_eq!(json(&p)["total"], 0);
+
+    // DocumentReference: her reports (text inline) and her documents (at Binary).
+    let p = get(format!(
+        "/fhir/DocumentReference?patient=Patient/{aisha}&_count=100"
+    ))
+    .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    valid(&p.body);
+    let ids: Vec<String> = json(&p)["entry"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .map(|e| e["resource"]["id"].as_str().unwrap_or("").to_owned())
+        .collect();
+    assert!(
+        ids.contains(&it.report) && ids.contains(&it.document),
+        "{ids:?}"
+    );
+    let p = get(format!(
+        "/fhir/DocumentReference?patient=Patient/{aisha}&category=document"
+    ))
+    .await;
+    assert!(json(&p)["entry"]
+        .as_array()
+        .expect("e")
+        .iter()
+        .all(|e| e["resource"]["category"].is_null()));
+    let p = get(format!("/fhir/DocumentReference/{}", it.report)).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert_eq!(valid(&p.body).trim(), "DocumentReference");
+    let v = json(&p);
+    assert_eq!(v["category"][0]["coding"][0]["code"], "clinical-note");
+    assert!(v["author"][0]["reference"]
+        .as_str()
+        .is_some_and(|r| r.starts_with("Practitioner/")));
+    let p = get(format!("/fhir/DocumentReference/{}", it.document)).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    valid(&p.body);
+    let url = json(&p)["content"][0]["attachment"]["url"]
+        .as_str()
+        .expect("url")
+        .to_owned();
+    assert!(
+        url.ends_with(&format!("/fhir/Binary/{}", it.document)),
+        "{url}"
+    );
+    let p = get(format!("/fhir/Binary/{}", it.document)).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert_eq!(valid(&p.body).trim(), "Binary");
+    assert!(json(&p)["data"].as_str().is_some_and(|d| !d.is_empty()));
+    // Binary is read through its DocumentReference, never searched.
+    let p = get(format!("/fhir/Binary?patient=Patient/{aisha}")).await;
+    assert_eq!(p.status, StatusCode::METHOD_NOT_ALLOWED);
+
+    // Appointment.
+    let p = get(format!("/fhir/Appointment?patient=Patient/{aisha}")).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    valid(&p.body);
+    let p = get(format!("/fhir/Appointment/{}", it.appointment)).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert_eq!(valid(&p.body).trim(), "Appointment");
+    assert_eq!(
+        json(&p)["participant"][0]["actor"]["reference"],
+        format!("Patient/{aisha}")
+    );
+
+    // Organization: its own; Practitioner: its own staff.
+    let p = get(format!("/fhir/Organization/{}", w.zorg)).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert_eq!(valid(&p.body).trim(), "Organization");
+    let p = get("/fhir/Organization".to_owned()).await;
+    assert_eq!(json(&p)["total"], 1);
+    let p = get("/fhir/Practitioner?name=anna".to_owned()).await;
+    assert_eq!(json(&p)["total"], 1, "{}", p.body);
+    valid(&p.body);
+    let p = get(format!("/fhir/Practitioner/{}", w.anna)).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert_eq!(valid(&p.body).trim(), "Practitioner");
+
+    // Another organisation's dossier, staff and organisation do not exist
+    // for this system.
+    let otto = w.otto.to_string();
+    for path in [
+        format!("/fhir/EpisodeOfCare?patient=Patient/{otto}"),
+        format!("/fhir/DocumentReference?patient=Patient/{otto}"),
+        format!("/fhir/Appointment?patient={otto}"),
+    ] {
+        let p = get(path.clone()).await;
+        assert_eq!(p.status, StatusCode::NOT_FOUND, "{path}: {}", p.body);
+        valid(&p.body);
+    }
+    let olga: String =
+        w.db.text("SELECT id FROM staff_member WHERE email = 'olga@ander.nl'")
+            .await;
+    assert_eq!(
+        get(format!("/fhir/Practitioner/{olga}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let ander: String =
+        w.db.text("SELECT id FROM organisation WHERE name = 'Ander'")
+            .await;
+    assert_eq!(
+        get(format!("/fhir/Organization/{ander}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // One dossier at a time: a search without patient is refused, as is a
+    // parameter the type does not take.
+    let p = get("/fhir/DocumentReference".to_owned()).await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST, "{}", p.body);
+    let p = get(format!(
+        "/fhir/Appointment?patient=Patient/{aisha}&identifier=x"
+    ))
+    .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST, "{}", p.body);
+    valid(&p.body);
+    // A type that is not served, and a deeper path: OperationOutcomes.
+    for path in ["/fhir/Medication/1", "/fhir/Patient/1/$everything/x"] {
+        let p = get(path.to_owned()).await;
+        assert_eq!(p.status, StatusCode::NOT_FOUND, "{path}");
+        valid(&p.body);
+    }
+    // Only what the scopes name: a Patient-only token reads no documents.
+    let mut b2 = w.browser();
+    let patient_only = tok_for(&w, &mut b2, "system/Patient.rs").await;
+    let p = fhir(
+        &mut b2,
+        "GET",
+        &format!("/fhir/DocumentReference/{}", it.report),
+        Some(&patient_only),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN, "{}", p.body);
+
+    // The capability statement lists every served type.
+    let p = get("/fhir/metadata".to_owned()).await;
+    valid(&p.body);
+    for ty in [
+        "Patient",
+        "EpisodeOfCare",
+        "DocumentReference",
+        "Binary",
+        "Appointment",
+        "Organization",
+        "Practitioner",
+    ] {
+        assert!(p.body.contains(&format!("\"type\":\"{ty}\"")), "{ty}");
+    }
+
+    // Every dossier read is Aisha's to see; the staff list is recorded too.
+    let reads = w
+        .db
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM audit_event WHERE client_id = '{aisha}' AND actor_kind = 'integration' AND outcome = 'allowed'"
+        ))
+        .await;
+    assert!(reads >= 10, "{reads}");
+    let staff_reads = w
+        .db
+        .scalar("SELECT COUNT(*) FROM audit_event WHERE data_kind = 'staff' AND actor_kind = 'integration'")
+        .await;
+    assert_eq!(staff_reads, 2);
+}
+
+/// A token for a new system with its own key and these scopes.
+async fn tok_for(w: &World, b: &mut Browser, scopes: &str) -> String {
+    let k = key("kx");
+    let id = register(w, &k, scopes).await;
+    token(w, b, &k, &id, scopes).await
+}

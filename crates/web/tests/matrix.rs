@@ -100,12 +100,13 @@ const MATRIX: &[(&str, &str, [&str; 11])] = &[
     ("GET",  "/static/{*file}",                                       ["200",    "200",    "200",    "200",    "200",    "200",    "200",    "200",    "200",    "200",    "200"]),
     // FHIR takes a system's bearer token only (its own tests cover the
     // systems): a person's session cookie is no token.
-    ("GET",  "/fhir/Patient/{id}",                                    ["401",    "401",    "401",    "401",    "401",    "401",    "401",    "401",    "401",    "401",    "401"]),
-    ("PUT",  "/fhir/Patient/{id}",                                    ["401",    "401",    "401",    "401",    "401",    "401",    "401",    "401",    "401",    "401",    "401"]),
-    ("GET",  "/fhir/Patient/{id}/_history",                           ["401",    "401",    "401",    "401",    "401",    "401",    "401",    "401",    "401",    "401",    "401"]),
-    ("GET",  "/fhir/Patient/{id}/_history/{vid}",                     ["401",    "401",    "401",    "401",    "401",    "401",    "401",    "401",    "401",    "401",    "401"]),
-    // Not served: an OperationOutcome for anyone.
-    ("GET",  "/fhir/{*rest}",                                         ["404",    "404",    "404",    "404",    "404",    "404",    "404",    "404",    "404",    "404",    "404"]),
+    ("GET",  "/fhir/{type}",                                          ["401",    "401",    "401",    "401",    "401",    "401",    "401",    "401",    "401",    "401",    "401"]),
+    ("POST", "/fhir/{type}",                                          ["401",    "401",    "401",    "401",    "401",    "401",    "401",    "401",    "401",    "401",    "401"]),
+    ("PUT",  "/fhir/{type}",                                          ["401",    "401",    "401",    "401",    "401",    "401",    "401",    "401",    "401",    "401",    "401"]),
+    ("GET",  "/fhir/{type}/{id}",                                     ["401",    "401",    "401",    "401",    "401",    "401",    "401",    "401",    "401",    "401",    "401"]),
+    ("PUT",  "/fhir/{type}/{id}",                                     ["401",    "401",    "401",    "401",    "401",    "401",    "401",    "401",    "401",    "401",    "401"]),
+    ("GET",  "/fhir/{type}/{id}/_history",                            ["401",    "401",    "401",    "401",    "401",    "401",    "401",    "401",    "401",    "401",    "401"]),
+    ("GET",  "/fhir/{type}/{id}/_history/{vid}",                      ["401",    "401",    "401",    "401",    "401",    "401",    "401",    "401",    "401",    "401",    "401"]),
 ];
 
 /// The concrete path of a route for the matrix.
@@ -135,7 +136,7 @@ fn concrete(path: &str, w: &World, it: &Items) -> String {
         "/dossier/afschrift/{id}" | "/dossier/afschrift/{id}/fhir" => Some(it.afschrift.as_str()),
         "/organisatie/{id}/logo" => Some(w.zorg.as_str()),
         "/beheer/bewaartermijn/{id}" => Some(it.due_client.as_str()),
-        p if p.starts_with("/fhir/Patient/") => Some(w.aisha.as_str()),
+        p if p.starts_with("/fhir/{type}/") => Some(w.aisha.as_str()),
         _ => None,
     };
     let mut p = path.replace("{client}", w.aisha.as_str());
@@ -153,7 +154,7 @@ fn concrete(path: &str, w: &World, it: &Items) -> String {
         .replace("{grant}", &it.revoked_grant)
         .replace("{*file}", "inzage.css")
         .replace("{vid}", "1")
-        .replace("{*rest}", "Medication/1")
+        .replace("{type}", "Patient")
 }
 
 /// A valid form for each state-changing route (so the answer shows the

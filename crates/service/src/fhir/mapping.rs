@@ -378,6 +378,242 @@ pub fn outcome(severity: &str, code: &str, problems: &[Problem]) -> OperationOut
     }
 }
 
+// ---------------------------------------------------------------- the other resources
+
+/// A reference to a resource on this server (`Patient/…`), with its name.
+pub fn reference(ty: &str, id: &str, display: Option<&str>) -> Reference {
+    Reference {
+        reference: p(format!("{ty}/{id}")),
+        display: display.and_then(p),
+        ..Default::default()
+    }
+}
+
+fn text_concept(s: &str) -> CodeableConcept {
+    CodeableConcept {
+        text: p(s),
+        ..Default::default()
+    }
+}
+
+fn coded(system: &str, code: &str, display: &str) -> CodeableConcept {
+    CodeableConcept {
+        coding: vec![Coding {
+            system: p(system),
+            code: p(code),
+            display: p(display),
+            ..Default::default()
+        }],
+        text: p(display),
+        ..Default::default()
+    }
+}
+
+fn b64(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// A care episode (zorgperiode) as an EpisodeOfCare.
+pub fn episode(
+    id: &str,
+    client: &str,
+    org_id: &str,
+    start: NaiveDate,
+    end: Option<NaiveDate>,
+    last_updated: DateTime<Utc>,
+) -> EpisodeOfCare {
+    EpisodeOfCare {
+        id: Some(id.to_owned()),
+        meta: Some(Meta {
+            last_updated: p(instant(last_updated)),
+            ..Default::default()
+        }),
+        status: p(if end.is_some() { "finished" } else { "active" }),
+        patient: Some(reference("Patient", client, None)),
+        managing_organization: Some(reference("Organization", org_id, None)),
+        period: Some(Period {
+            start: p(date(start)),
+            end: end.map(date).and_then(p),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+/// The US-core category code FHIR servers use for clinical notes; Dutch
+/// care has no national one for a daily report.
+pub const NOTE_CATEGORY: &str =
+    "http://hl7.org/fhir/us/core/CodeSystem/us-core-documentreference-category";
+
+/// A report (rapportage) as a DocumentReference with its text inline.
+pub fn report(r: &crate::dossier::ReportView) -> DocumentReference {
+    DocumentReference {
+        id: Some(r.id.to_string()),
+        meta: Some(meta(r.version, r.updated_at)),
+        status: p(if r.is_current {
+            "current"
+        } else {
+            "superseded"
+        }),
+        doc_status: p(match r.status {
+            inzage_core::model::DocStatus::Draft => "preliminary",
+            inzage_core::model::DocStatus::Final => {
+                if r.corrected {
+                    "amended"
+                } else {
+                    "final"
+                }
+            }
+        }),
+        type_: Some(text_concept(&r.category)),
+        category: vec![coded(NOTE_CATEGORY, "clinical-note", "Clinical Note")],
+        subject: Some(reference("Patient", r.client_id.as_str(), None)),
+        date: p(instant(r.finalised_at.unwrap_or(r.created_at))),
+        author: vec![reference(
+            "Practitioner",
+            r.author_id.as_str(),
+            Some(&r.author_name),
+        )],
+        content: vec![DocumentReferenceContent {
+            attachment: Some(Attachment {
+                content_type: p("text/plain; charset=utf-8"),
+                language: p("nl"),
+                data: p(b64(r.body.as_bytes())),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }],
+        ..Default::default()
+    }
+}
+
+/// A document (a letter, a scan) as a DocumentReference whose content is
+/// at `Binary/{id}` on this server (`base`: `{public_url}/fhir`).
+pub fn document(
+    m: &crate::dossier::DocumentMeta,
+    base: &str,
+    last_updated: DateTime<Utc>,
+) -> DocumentReference {
+    DocumentReference {
+        id: Some(m.id.to_string()),
+        meta: Some(meta(1, last_updated)),
+        status: p("current"),
+        type_: Some(text_concept(&m.doc_type)),
+        subject: Some(reference("Patient", m.client_id.as_str(), None)),
+        date: p(instant(inzage_core::types::local_midnight_utc(m.doc_date))),
+        description: p(m.title.clone()),
+        content: vec![DocumentReferenceContent {
+            attachment: Some(Attachment {
+                content_type: p(m.content_type.clone()),
+                url: p(format!("{base}/Binary/{}", m.id)),
+                size: Some(Primitive::new(
+                    i32::try_from(m.size_bytes).unwrap_or(i32::MAX),
+                )),
+                hash: p({
+                    use base64::Engine;
+                    let raw = hex::decode(&m.sha256).unwrap_or_default();
+                    base64::engine::general_purpose::STANDARD.encode(raw)
+                }),
+                title: p(m.title.clone()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }],
+        ..Default::default()
+    }
+}
+
+/// A document's bytes as a Binary.
+pub fn binary(m: &crate::dossier::DocumentMeta, bytes: &[u8]) -> Binary {
+    Binary {
+        id: Some(m.id.to_string()),
+        content_type: p(m.content_type.clone()),
+        data: p(b64(bytes)),
+        ..Default::default()
+    }
+}
+
+/// An appointment (afspraak) as an Appointment.
+pub fn appointment(
+    a: &crate::dossier::AppointmentView,
+    client: &str,
+    last_updated: DateTime<Utc>,
+) -> Appointment {
+    Appointment {
+        id: Some(a.id.to_string()),
+        meta: Some(meta(a.revision, last_updated)),
+        status: p(
+            if a.status == inzage_core::model::AppointmentStatus::Cancelled {
+                "cancelled"
+            } else {
+                "booked"
+            },
+        ),
+        description: p(a.description.clone()),
+        start: p(instant(a.starts_at)),
+        end: p(instant(a.ends_at)),
+        comment: p(a.place.clone()),
+        participant: vec![
+            AppointmentParticipant {
+                actor: Some(reference("Patient", client, None)),
+                status: p("accepted"),
+                ..Default::default()
+            },
+            AppointmentParticipant {
+                actor: Some(reference(
+                    "Practitioner",
+                    a.practitioner_id.as_str(),
+                    Some(&a.practitioner_name),
+                )),
+                status: p("accepted"),
+                ..Default::default()
+            },
+        ],
+        ..Default::default()
+    }
+}
+
+/// The organisation itself.
+pub fn organization(id: &str, name: &str) -> Organization {
+    Organization {
+        id: Some(id.to_owned()),
+        active: Some(Primitive::new(true)),
+        name: p(name),
+        ..Default::default()
+    }
+}
+
+/// A staff member as a Practitioner (name and whether active; no contact
+/// details: those are for the organisation's own administration).
+pub fn practitioner(
+    id: &str,
+    given: &str,
+    prefix: Option<&str>,
+    family: &str,
+    active: bool,
+) -> Practitioner {
+    let mut fam = Primitive::new(match prefix {
+        Some(pre) => format!("{pre} {family}"),
+        None => family.to_owned(),
+    });
+    if let Some(pre) = prefix {
+        fam.extension.push(string_ext(OWN_PREFIX, pre));
+    }
+    fam.extension.push(string_ext(OWN_NAME, family));
+    Practitioner {
+        id: Some(id.to_owned()),
+        active: Some(Primitive::new(active)),
+        name: vec![HumanName {
+            use_: p("official"),
+            family: Some(fam),
+            given: vec![Primitive::new(given.to_owned())],
+            ..Default::default()
+        }],
+        ..Default::default()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

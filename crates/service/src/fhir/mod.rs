@@ -10,6 +10,7 @@
 //! - this module: Patient (read, vread, history, search, create, update,
 //!   conditional update by identifier).
 pub mod mapping;
+pub mod resources;
 pub mod smart;
 
 use crate::access::{actor_facts, Attempt};
@@ -54,9 +55,21 @@ pub enum Refused {
     Invalid(Vec<Problem>),
 }
 
-/// The search parameters the Patient type supports.
+/// The search parameters the API knows (each type takes some of them:
+/// [`resources::supported`]).
 #[derive(Clone, Debug, Default)]
-pub struct PatientSearch {
+pub struct Search {
+    /// `patient=` (`Patient/{id}` or `{id}`): the dossier to search in.
+    pub patient: Option<String>,
+    /// `status=`.
+    pub status: Option<String>,
+    /// `date=`: from (inclusive), until (exclusive).
+    pub date_from: Option<DateTime<Utc>>,
+    pub date_until: Option<DateTime<Utc>>,
+    /// `category=`: `clinical-note` (reports) or `document`.
+    pub category: Option<String>,
+    /// The parameter names given (a type refuses those it does not take).
+    pub given: Vec<String>,
     /// `_id=`.
     pub id: Option<String>,
     /// `identifier=[system|]value`.
@@ -293,7 +306,7 @@ impl Services {
 
     /// Searches the organisation's clients; each Patient returned is read
     /// (and audited) one by one, as a read by the caller.
-    pub async fn fhir_patient_search(&self, ctx: &Ctx, q: &PatientSearch) -> Result<Page> {
+    pub async fn fhir_patient_search(&self, ctx: &Ctx, q: &Search) -> Result<Page> {
         let org = self.fhir_gate(ctx, "Patient", Interaction::Search).await?;
         let mut wh = String::from("c.organisation_id = $1");
         let mut binds: Vec<String> = vec![org.id.to_string()];
