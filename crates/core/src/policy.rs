@@ -905,6 +905,25 @@ pub fn decide_draft(
     }
 }
 
+/// Who is recorded as the author of what a connected system pushes (a
+/// document from the organisation's ECD): the staff member it names, who
+/// must be an active member of the system's own organisation. The system
+/// itself is never an author; it is recorded as the actor in the audit.
+pub fn decide_integration_author(
+    actor: &ActorFacts,
+    author: Option<&StaffFacts>,
+) -> Result<StaffId, DenyReason> {
+    let ActorFacts::Integration(i) = actor else {
+        return Err(DenyReason::AuthorMustBeStaff);
+    };
+    match author {
+        Some(a) if a.organisation_id != i.organisation_id => Err(DenyReason::OtherOrganisation),
+        Some(a) if !a.active => Err(DenyReason::StaffInactive),
+        Some(a) => Ok(a.staff_id.clone()),
+        None => Err(DenyReason::AuthorMustBeStaff),
+    }
+}
+
 /// Who is recorded as the author of a new report, plan version or upload:
 /// a staff member, never a job or a command.
 pub fn decide_authorship(actor: &Principal) -> Result<StaffId, DenyReason> {

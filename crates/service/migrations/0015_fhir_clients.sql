@@ -46,3 +46,22 @@ CREATE INDEX fhir_token_expiry ON fhir_token (expires_at)
 -- identifier. Empty: the installation's {public_url}/fhir/NamingSystem/client-number.
 ALTER TABLE organisation ADD COLUMN client_number_system TEXT
 ;
+-- The identifiers a system gave the resources it pushed (an episode, a
+-- document), in its own naming systems: a conditional update by
+-- identifier finds the item again. Per organisation and type; the client
+-- is kept so a destroyed dossier's identifiers go with it.
+CREATE TABLE fhir_identifier (
+    organisation_id TEXT NOT NULL REFERENCES organisation(id),
+    resource_type TEXT NOT NULL,
+    system TEXT NOT NULL,
+    value TEXT NOT NULL,
+    local_id TEXT NOT NULL,
+    client_id TEXT NOT NULL REFERENCES client(id),
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (organisation_id, resource_type, system, value)
+)
+;
+CREATE INDEX fhir_identifier_local ON fhir_identifier (local_id)
+;
+CREATE INDEX fhir_identifier_client ON fhir_identifier (client_id)
+;

@@ -304,14 +304,27 @@ impl Services {
         client: &ClientId,
         doc: NewDocument,
     ) -> Result<inzage_core::ids::DocumentId> {
+        let uploader =
+            inzage_core::policy::decide_authorship(&ctx.principal).map_err(ServiceError::Denied)?;
+        self.upload_document_by(ctx, client, doc, uploader).await
+    }
+
+    /// The upload itself, with its author decided by the caller's rule
+    /// (`decide_authorship` for staff, `decide_integration_author` for a
+    /// connected system).
+    pub(crate) async fn upload_document_by(
+        &self,
+        ctx: &Ctx,
+        client: &ClientId,
+        doc: NewDocument,
+        uploader: inzage_core::ids::StaffId,
+    ) -> Result<inzage_core::ids::DocumentId> {
         let Some(content_type) = sniff_content_type(&doc.content.head) else {
             return Err(FieldError::new("file", "not a PDF, PNG or JPEG file").into());
         };
         if doc.content.size == 0 {
             return Err(FieldError::new("file", "is empty").into());
         }
-        let uploader =
-            inzage_core::policy::decide_authorship(&ctx.principal).map_err(ServiceError::Denied)?;
         let a = attempt(
             DossierPart::Documents,
             AuditAction::Create,

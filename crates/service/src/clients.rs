@@ -423,7 +423,7 @@ impl Services {
                 _ => return Err(ServiceError::Denied(DenyReason::RoleLacksPermission)),
             }
         };
-        self.register_in(ctx, &org, new, episode_start, !confirmed)
+        self.register_in(ctx, &org, new, Some(episode_start), !confirmed)
             .await
     }
 
@@ -438,7 +438,25 @@ impl Services {
         episode_start: Option<NaiveDate>,
     ) -> Result<ClientId> {
         let start = episode_start.unwrap_or_else(|| inzage_core::types::local_date(self.now()));
-        match self.register_in(ctx, org, new, start, false).await? {
+        match self.register_in(ctx, org, new, Some(start), false).await? {
+            Registration::Created(id) => Ok(id),
+            Registration::LikelyDuplicates(_) => Err(ServiceError::Internal(
+                "duplicates reported without a check".into(),
+            )),
+        }
+    }
+
+    /// Registers a client for a connected system (FHIR Patient create):
+    /// without an episode (the system sends its EpisodeOfCare), and never
+    /// invited automatically (a system's contact details are not enough to
+    /// open the portal: staff invite; review of issue 17).
+    pub(crate) async fn register_from_system(
+        &self,
+        ctx: &Ctx,
+        org: &OrganisationId,
+        new: NewClient,
+    ) -> Result<ClientId> {
+        match self.register_in(ctx, org, new, None, false).await? {
             Registration::Created(id) => Ok(id),
             Registration::LikelyDuplicates(_) => Err(ServiceError::Internal(
                 "duplicates reported without a check".into(),
@@ -451,7 +469,7 @@ impl Services {
         ctx: &Ctx,
         org: &OrganisationId,
         new: NewClient,
-        episode_start: NaiveDate,
+        episode_start: Option<NaiveDate>,
         check_duplicates: bool,
     ) -> Result<Registration> {
         let mut tx = self.db().begin().await?;
@@ -482,7 +500,7 @@ impl Services {
             new.primary_caregiver_id.as_ref(),
         )
         .await?;
-        if !episode_start_plausible(episode_start, now) {
+        if episode_start.is_some_and(|s| !episode_start_plausible(s, now)) {
             return Err(field_err("episode_start", "more than ten years away"));
         }
         let dups = duplicates(&mut tx, &actor, org, &new, None).await?;
@@ -501,7 +519,9 @@ impl Services {
         let id = new_id();
         insert_client(&mut tx, ctx, now, &id, org, &new, episode_start).await?;
         let client = ClientId::from_raw(id);
-        auto_invite_if_due(&mut tx, now, &client).await?;
+        if !matches!(ctx.principal, Principal::Integration { .. }) {
+            auto_invite_if_due(&mut tx, now, &client).await?;
+        }
         append(
             &mut tx,
             ctx,
@@ -880,7 +900,9 @@ impl Services {
         };
         changes.retain(|(_, o, n)| o != n);
         insert_changes(&mut tx, ctx, now, client.as_str(), version + 1, &changes).await?;
-        auto_invite_if_due(&mut tx, now, client).await?;
+        if !matches!(ctx.principal, Principal::Integration { .. }) {
+            auto_invite_if_due(&mut tx, now, client).await?;
+        }
         self.allowed(
             &mut tx,
             ctx,
@@ -928,7 +950,7 @@ pub(crate) async fn insert_client(
     id: &str,
     org: &OrganisationId,
     new: &NewClient,
-    episode_start: NaiveDate,
+    episode_start: Option<NaiveDate>,
 ) -> Result<()> {
     let (given, prefix, family) = (
         new.given_name.as_str(),
@@ -971,18 +993,22 @@ pub(crate) async fn insert_client(
         ServiceError::Conflict(m) if m.is_empty() => ServiceError::Taken("client_number"),
         other => other,
     })?;
-    crate::sql::query("INSERT INTO episode (id, client_id, start_date, end_date, created_at) VALUES ($1, $2, $3, NULL, $4)")
-        .bind(new_id())
-        .bind(id)
-        .bind(date_str(episode_start))
-        .bind(ts(now))
-        .execute(&mut **tx)
-        .await?;
+    if let Some(start) = episode_start {
+        crate::sql::query("INSERT INTO episode (id, client_id, start_date, end_date, created_at) VALUES ($1, $2, $3, NULL, $4)")
+            .bind(new_id())
+            .bind(id)
+            .bind(date_str(start))
+            .bind(ts(now))
+            .execute(&mut **tx)
+            .await?;
+    }
     let mut first: Vec<Change> = values_of(new)
         .into_iter()
         .map(|(f, v)| (f, None, v))
         .collect();
-    first.push(("episode_start", None, Some(date_str(episode_start))));
+    if let Some(start) = episode_start {
+        first.push(("episode_start", None, Some(date_str(start))));
+    }
     insert_changes(tx, ctx, now, id, 1, &first).await
 }
 

@@ -491,6 +491,7 @@ impl Services {
             "DELETE FROM team_question WHERE client_id = {client}",
             "DELETE FROM dossier_request WHERE client_id = {client}",
             "DELETE FROM client_change WHERE client_id = {client}",
+            "DELETE FROM fhir_identifier WHERE client_id = {client}",
             "DELETE FROM identifier_change WHERE client_id = {client} OR contact_person_id IN ({cps}) OR account_id IN ({accs})",
             "DELETE FROM plan_section WHERE plan_version_id IN (SELECT id FROM plan_version WHERE client_id = {client})",
             "DELETE FROM plan_version WHERE client_id = {client}",

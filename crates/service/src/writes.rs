@@ -691,8 +691,16 @@ impl Services {
         let mut ids = Vec::with_capacity(clients.len());
         for c in clients {
             let id = new_id();
-            crate::clients::insert_client(&mut tx, ctx, now, &id, org, &c.client, c.episode_start)
-                .await?;
+            crate::clients::insert_client(
+                &mut tx,
+                ctx,
+                now,
+                &id,
+                org,
+                &c.client,
+                Some(c.episode_start),
+            )
+            .await?;
             let (kind, component) = ctx.principal.audit_actor();
             let role = format!("{kind}:{component}");
             append(

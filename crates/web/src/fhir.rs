@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use inzage_core::policy::DenyReason;
 use inzage_service::fhir::mapping::{self, Problem};
-use inzage_service::fhir::resources::{supported, SERVED};
+use inzage_service::fhir::resources::{supported, SERVED, WRITTEN};
 use inzage_service::fhir::smart::{TokenRequest, ALGORITHMS};
 use inzage_service::fhir::{
     PatientTarget, Refused, Search, Stored, Written, PAGE_DEFAULT, PAGE_MAX,
@@ -589,7 +589,7 @@ async fn create(
         Ok(t) => t,
         Err(r) => return r,
     };
-    if ty != "Patient" {
+    if !WRITTEN.contains(&ty) {
         return not_writable(ty);
     }
     let ctx = match caller(&st, &headers, src).await {
@@ -600,7 +600,7 @@ async fn create(
         Ok(j) => j,
         Err(r) => return r,
     };
-    written(&st, st.services.fhir_patient_create(&ctx, &json).await)
+    written(&st, st.services.fhir_create(&ctx, ty, &json).await)
 }
 
 async fn update(
@@ -647,7 +647,7 @@ async fn conditional_update(
         Ok(t) => t,
         Err(r) => return r,
     };
-    if ty != "Patient" {
+    if !WRITTEN.contains(&ty) {
         return not_writable(ty);
     }
     let ctx = match caller(&st, &headers, src).await {
@@ -677,15 +677,7 @@ async fn conditional_update(
     written(
         &st,
         st.services
-            .fhir_patient_update(
-                &ctx,
-                PatientTarget::ClientNumber {
-                    system: system.to_owned(),
-                    value: value.to_owned(),
-                },
-                &json,
-                version,
-            )
+            .fhir_conditional_update(&ctx, ty, system, value, &json, version)
             .await,
     )
 }
@@ -720,7 +712,7 @@ async fn metadata(State(st): State<AppState>) -> Response {
     let resources: Vec<serde_json::Value> = SERVED
         .iter()
         .map(|ty| {
-            let writes = *ty == "Patient";
+            let writes = WRITTEN.contains(ty);
             let mut interaction = vec![serde_json::json!({"code": "read"})];
             if *ty == "Patient" {
                 interaction.push(serde_json::json!({"code": "vread"}));
@@ -790,7 +782,7 @@ async fn smart_configuration(State(st): State<AppState>) -> Response {
     let scopes: Vec<String> = SERVED
         .iter()
         .map(|t| format!("system/{t}.rs"))
-        .chain(["system/Patient.cu".to_owned()])
+        .chain(WRITTEN.iter().map(|t| format!("system/{t}.cu")))
         .collect();
     let doc = serde_json::json!({
         "issuer": b,

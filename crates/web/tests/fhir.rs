@@ -1038,3 +1038,213 @@ async fn tok_for(w: &World, b: &mut Browser, scopes: &str) -> String {
     let id = register(w, &k, scopes).await;
     token(w, b, &k, &id, scopes).await
 }
+
+/// The ECD round trip (issue 17): a system pushes a patient, an episode
+/// and a document by FHIR; the client, invited by staff, reads them in the
+/// portal; the system's reads and writes are in the audit trail.
+#[tokio::test]
+async fn an_ecd_pushes_a_patient_an_episode_and_a_document_and_the_client_reads_them_in_the_portal()
+{
+    use base64::Engine;
+    let w = world().await;
+    let mut b = w.browser();
+    let k = key("k1");
+    let scopes = "system/Patient.cruds system/EpisodeOfCare.cruds system/DocumentReference.cruds";
+    let id = register(&w, &k, scopes).await;
+    let tok = token(&w, &mut b, &k, &id, scopes).await;
+    let ecd = "urn:oid:2.16.528.1.9999.2";
+
+    // 1. The patient, with her contact details: no episode, no invitation yet.
+    let patient = serde_json::json!({
+        "resourceType": "Patient",
+        "identifier": [{"system": NAMING, "value": "ECD-7"}],
+        "name": [{"use": "official", "family": "Bakker", "given": ["Lotte"]}],
+        "birthDate": "1991-02-03",
+        "telecom": [{"system": "email", "value": "lotte@example.nl"},
+                    {"system": "phone", "use": "mobile", "value": "0612340007"}]
+    })
+    .to_string();
+    let p = fhir(
+        &mut b,
+        "PUT",
+        &format!("/fhir/Patient?identifier={}|ECD-7", urlenc(NAMING)),
+        Some(&tok),
+        Some(&patient),
+        None,
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::CREATED, "{}", p.body);
+    let pid = json(&p)["id"].as_str().expect("id").to_owned();
+    assert_eq!(
+        w.db.scalar(&format!(
+            "SELECT COUNT(*) FROM episode WHERE client_id = '{pid}'"
+        ))
+        .await,
+        0
+    );
+
+    // 2. The episode, by the ECD's own identifier; sent again, nothing changes.
+    let episode = serde_json::json!({
+        "resourceType": "EpisodeOfCare",
+        "identifier": [{"system": ecd, "value": "ZP-1"}],
+        "status": "active",
+        "patient": {"reference": format!("Patient/{pid}")},
+        "period": {"start": "2026-11-01"}
+    })
+    .to_string();
+    let cond = format!("/fhir/EpisodeOfCare?identifier={}|ZP-1", urlenc(ecd));
+    let p = fhir(&mut b, "PUT", &cond, Some(&tok), Some(&episode), None).await;
+    assert_eq!(p.status, StatusCode::CREATED, "{}", p.body);
+    assert_eq!(valid(&p.body).trim(), "EpisodeOfCare");
+    let p = fhir(&mut b, "PUT", &cond, Some(&tok), Some(&episode), None).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert_eq!(
+        w.db.scalar(&format!(
+            "SELECT COUNT(*) FROM episode WHERE client_id = '{pid}'"
+        ))
+        .await,
+        1
+    );
+    // A second create with the same identifier is a duplicate.
+    let p = fhir(
+        &mut b,
+        "POST",
+        "/fhir/EpisodeOfCare",
+        Some(&tok),
+        Some(&episode),
+        None,
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::CONFLICT, "{}", p.body);
+
+    // 3. A letter for her eyes too, authored by Anna; one only for staff.
+    let pdf = base64::engine::general_purpose::STANDARD
+        .encode(b"%PDF-1.4\n% Brief van de behandelaar\n%%EOF\n");
+    let doc = |ident: &str, title: &str, visible: bool, author: &str| {
+        serde_json::json!({
+            "resourceType": "DocumentReference",
+            "extension": [{"url": "http://127.0.0.1:8080/fhir/StructureDefinition/visible-to-client", "valueBoolean": visible}],
+            "identifier": [{"system": ecd, "value": ident}],
+            "status": "current",
+            "type": {"text": "Brief"},
+            "subject": {"reference": format!("Patient/{pid}")},
+            "date": "2026-11-20T10:00:00+01:00",
+            "author": [{"reference": format!("Practitioner/{author}")}],
+            "description": title,
+            "content": [{"attachment": {"contentType": "application/pdf", "data": pdf, "title": title}}]
+        })
+        .to_string()
+    };
+    let anna = w.anna.to_string();
+    let p = fhir(
+        &mut b,
+        "POST",
+        "/fhir/DocumentReference",
+        Some(&tok),
+        Some(&doc("D-1", "Brief over je zorg", true, &anna)),
+        None,
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::CREATED, "{}", p.body);
+    assert_eq!(valid(&p.body).trim(), "DocumentReference");
+    let p = fhir(
+        &mut b,
+        "POST",
+        "/fhir/DocumentReference",
+        Some(&tok),
+        Some(&doc("D-2", "Intern verslag", false, &anna)),
+        None,
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::CREATED, "{}", p.body);
+    // The author must be staff of this organisation; the content a PDF, PNG or JPEG.
+    let olga: String =
+        w.db.text("SELECT id FROM staff_member WHERE email = 'olga@ander.nl'")
+            .await;
+    let p = fhir(
+        &mut b,
+        "POST",
+        "/fhir/DocumentReference",
+        Some(&tok),
+        Some(&doc("D-3", "Van elders", true, &olga)),
+        None,
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.body);
+    let not_pdf = doc("D-4", "Geen pdf", true, &anna).replace(
+        &pdf,
+        &base64::engine::general_purpose::STANDARD.encode(b"<html>"),
+    );
+    let p = fhir(
+        &mut b,
+        "POST",
+        "/fhir/DocumentReference",
+        Some(&tok),
+        Some(&not_pdf),
+        None,
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.body);
+    assert_eq!(
+        w.db.scalar(&format!(
+            "SELECT COUNT(*) FROM document WHERE client_id = '{pid}'"
+        ))
+        .await,
+        2
+    );
+
+    // 4. Staff invite her (the system never does); she signs in and reads.
+    w.svc
+        .provision_account(
+            &Ctx::system("cli"),
+            inzage_service::accounts::InviteTarget::Client(inzage_core::ids::ClientId::from_raw(
+                pid.clone(),
+            )),
+            PASSWORD,
+        )
+        .await
+        .expect("account");
+    let mut lotte = w.signed_in("lotte@example.nl").await;
+    let page = lotte.get("/dossier/documenten").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Brief over je zorg"), "{}", page.body);
+    assert!(!page.body.contains("Intern verslag"));
+    let page = lotte.get("/dossier/gegevens").await;
+    assert!(
+        page.body.contains("Lotte") && page.body.contains("ECD-7"),
+        "{}",
+        page.body
+    );
+
+    // 5. The ECD withdraws the letter: gone from the portal, kept for the audit.
+    let withdrawn = doc("D-1", "Brief over je zorg", true, &anna)
+        .replace("\"current\"", "\"entered-in-error\"");
+    let p = fhir(
+        &mut b,
+        "PUT",
+        &format!("/fhir/DocumentReference?identifier={}|D-1", urlenc(ecd)),
+        Some(&tok),
+        Some(&withdrawn),
+        None,
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(!lotte
+        .get("/dossier/documenten")
+        .await
+        .body
+        .contains("Brief over je zorg"));
+
+    // 6. The discharge: the same episode with its end.
+    let ended = episode.replace(
+        "\"start\":\"2026-11-01\"",
+        "\"start\":\"2026-11-01\",\"end\":\"2026-11-21\"",
+    );
+    let p = fhir(&mut b, "PUT", &cond, Some(&tok), Some(&ended), None).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert_eq!(json(&p)["status"], "finished");
+
+    // Lotte sees the system's work in Wie keek mee, under its name.
+    let page = lotte.get("/dossier/wie-keek-mee").await;
+    assert!(page.body.contains("ECD Zorg"), "{}", page.body);
+}

@@ -12,6 +12,7 @@
 pub mod mapping;
 pub mod resources;
 pub mod smart;
+pub mod writes;
 
 use crate::access::{actor_facts, Attempt};
 use crate::audit::Event;
@@ -409,7 +410,7 @@ impl Services {
             Err(problems) => return Ok(Err(Refused::Invalid(problems))),
         };
         let id = self
-            .create_client(ctx, &org.id, new_client(f, None, None), None)
+            .register_from_system(ctx, &org.id, new_client(f, None, None))
             .await?;
         Ok(Ok(Written::Created(
             self.fhir_answer(ctx, id.as_str()).await?,
@@ -483,7 +484,7 @@ impl Services {
                 PatientTarget::ClientNumber { .. } => {
                     let org = self.fhir_gate(ctx, "Patient", Interaction::Create).await?;
                     let id = self
-                        .create_client(ctx, &org.id, new_client(f, None, None), None)
+                        .register_from_system(ctx, &org.id, new_client(f, None, None))
                         .await?;
                     Ok(Ok(Written::Created(
                         self.fhir_answer(ctx, id.as_str()).await?,

@@ -27,6 +27,10 @@ pub const SERVED: &[&str] = &[
     "Practitioner",
 ];
 
+/// The types a system writes (create, and update by identifier; Patient
+/// also by id).
+pub const WRITTEN: &[&str] = &["Patient", "EpisodeOfCare", "DocumentReference"];
+
 /// The search parameters a type takes (besides `_count`, `_offset`,
 /// `_format`).
 pub fn supported(ty: &str) -> &'static [&'static str] {

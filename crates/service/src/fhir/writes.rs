@@ -1,0 +1,518 @@
+//! What a connected system writes besides Patient: an EpisodeOfCare (a
+//! care episode starts, or ends: a discharge) and a DocumentReference with
+//! its content inline (a letter or a scan for the dossier). Each goes
+//! through the same service as the staff's own form (`start_episode`,
+//! `end_episode`, the upload), so the same rules and the same audit hold;
+//! the system's own identifiers are kept (`fhir_identifier`) so that a
+//! conditional update by identifier finds the item again.
+use super::mapping::Problem;
+use super::{read_resource, Refused, Stored, Written};
+use crate::access::actor_facts;
+use crate::error::{Result, ServiceError};
+use crate::row::{d, od, os, s};
+use crate::{Ctx, Services};
+use chrono::NaiveDate;
+use fhirkit::r4::{DocumentReference, EpisodeOfCare, Identifier, Reference};
+use inzage_core::ids::{ClientId, EpisodeId, OrganisationId, StaffId};
+use inzage_core::policy::{decide_integration_author, StaffFacts};
+use inzage_core::smart::Interaction;
+use inzage_core::types::{ts, Label, Text};
+
+/// The extension by which a system says a document is for the client's
+/// eyes too (shown in the portal); without it a document is for staff
+/// only (privacy first).
+pub fn visible_extension(base: &str) -> String {
+    format!("{base}/StructureDefinition/visible-to-client")
+}
+
+/// The most a document's inline content may be (base64 in the JSON).
+pub const INLINE_MAX: usize = 20 * 1024 * 1024;
+
+type Outcome = Result<std::result::Result<Written, Refused>>;
+
+fn refused(path: &str, message: impl Into<String>) -> std::result::Result<Written, Refused> {
+    Err(Refused::Invalid(vec![Problem {
+        path: path.to_owned(),
+        message: message.into(),
+    }]))
+}
+
+fn val(x: &Option<fhirkit::Primitive<String>>) -> Option<&str> {
+    x.as_ref().and_then(|v| v.value.as_deref())
+}
+
+/// The first identifier with both a system and a value.
+fn first_identifier(ids: &[Identifier]) -> Option<(String, String)> {
+    ids.iter()
+        .find_map(|i| Some((val(&i.system)?.to_owned(), val(&i.value)?.to_owned())))
+}
+
+/// `Patient/{id}` (a relative reference to this server).
+fn patient_ref(r: &Option<Reference>) -> Option<ClientId> {
+    let raw = val(&r.as_ref()?.reference)?;
+    let id = raw.strip_prefix("Patient/")?;
+    (!id.is_empty() && !id.contains('/')).then(|| ClientId::from_raw(id.to_owned()))
+}
+
+fn fhir_date(path: &str, v: Option<&str>) -> std::result::Result<Option<NaiveDate>, Problem> {
+    match v {
+        None => Ok(None),
+        Some(s) => NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| Problem {
+                path: path.to_owned(),
+                message: "a date (2026-01-31) or a dateTime".into(),
+            }),
+    }
+}
+
+impl Services {
+    /// The local item a system's identifier names, if any (and its client).
+    async fn identified(
+        &self,
+        org: &OrganisationId,
+        ty: &str,
+        system: &str,
+        value: &str,
+    ) -> Result<Option<(String, String)>> {
+        let r = crate::sql::query(
+            "SELECT local_id, client_id FROM fhir_identifier \
+             WHERE organisation_id = $1 AND resource_type = $2 AND system = $3 AND value = $4",
+        )
+        .bind(org.as_str())
+        .bind(ty)
+        .bind(system)
+        .bind(value)
+        .fetch_optional(self.db())
+        .await?;
+        r.map(|r| Ok((s(&r, "local_id")?, s(&r, "client_id")?)))
+            .transpose()
+    }
+
+    /// Keeps a system's identifier for an item it created.
+    async fn remember(
+        &self,
+        org: &OrganisationId,
+        ty: &str,
+        ident: &(String, String),
+        local_id: &str,
+        client: &ClientId,
+    ) -> Result<()> {
+        crate::sql::query(
+            "INSERT INTO fhir_identifier (organisation_id, resource_type, system, value, local_id, client_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(org.as_str())
+        .bind(ty)
+        .bind(ident.0.as_str())
+        .bind(ident.1.as_str())
+        .bind(local_id)
+        .bind(client.as_str())
+        .bind(ts(self.now()))
+        .execute(self.db())
+        .await?;
+        Ok(())
+    }
+
+    /// The resource after a write: its body when the caller may read it
+    /// (an audited read), else its id only.
+    async fn written_answer(&self, ctx: &Ctx, ty: &'static str, id: &str) -> Result<Stored> {
+        if self.fhir_may(ctx, ty, Interaction::Read).await? {
+            let v = self.fhir_read(ctx, ty, id).await?.into_inner();
+            return v.into_iter().next().ok_or(ServiceError::NotFound);
+        }
+        Ok(Stored {
+            resource_type: ty,
+            id: id.to_owned(),
+            version: 1,
+            last_updated: self.now(),
+            json: String::new(),
+        })
+    }
+
+    /// `POST /fhir/{type}` for the types a system writes.
+    pub async fn fhir_create(&self, ctx: &Ctx, ty: &str, json: &str) -> Outcome {
+        match ty {
+            "Patient" => self.fhir_patient_create(ctx, json).await,
+            "EpisodeOfCare" => self.fhir_episode_write(ctx, json, None).await,
+            "DocumentReference" => self.fhir_document_write(ctx, json, None).await,
+            _ => Err(ServiceError::NotFound),
+        }
+    }
+
+    /// `PUT /fhir/{type}?identifier=system|value`: the item with this
+    /// identifier is updated, or created when there is none.
+    pub async fn fhir_conditional_update(
+        &self,
+        ctx: &Ctx,
+        ty: &str,
+        system: &str,
+        value: &str,
+        json: &str,
+        if_match: Option<i64>,
+    ) -> Outcome {
+        let ident = (system.to_owned(), value.to_owned());
+        match ty {
+            "Patient" => {
+                self.fhir_patient_update(
+                    ctx,
+                    super::PatientTarget::ClientNumber {
+                        system: ident.0,
+                        value: ident.1,
+                    },
+                    json,
+                    if_match,
+                )
+                .await
+            }
+            "EpisodeOfCare" => self.fhir_episode_write(ctx, json, Some(ident)).await,
+            "DocumentReference" => self.fhir_document_write(ctx, json, Some(ident)).await,
+            _ => Err(ServiceError::NotFound),
+        }
+    }
+
+    /// An episode starts (create), or ends (the same episode again with
+    /// `period.end`: a discharge). Nothing else of an episode changes
+    /// through the API.
+    async fn fhir_episode_write(
+        &self,
+        ctx: &Ctx,
+        json: &str,
+        by: Option<(String, String)>,
+    ) -> Outcome {
+        let org = self
+            .fhir_gate(ctx, "EpisodeOfCare", Interaction::Create)
+            .await?;
+        let ep = match read_resource::<EpisodeOfCare>(json, "EpisodeOfCare") {
+            Ok(e) => e,
+            Err(p) => return Ok(Err(Refused::Invalid(p))),
+        };
+        let Some(client) = patient_ref(&ep.patient) else {
+            return Ok(refused(
+                "EpisodeOfCare.patient",
+                "must be Patient/{id} on this server",
+            ));
+        };
+        let period = ep.period.as_ref();
+        let (start, end) = match (
+            fhir_date(
+                "EpisodeOfCare.period.start",
+                period.and_then(|p| val(&p.start)),
+            ),
+            fhir_date("EpisodeOfCare.period.end", period.and_then(|p| val(&p.end))),
+        ) {
+            (Ok(Some(s)), Ok(e)) => (s, e),
+            (Ok(None), _) => {
+                return Ok(refused(
+                    "EpisodeOfCare.period.start",
+                    "the start of care is required",
+                ))
+            }
+            (Err(p), _) | (_, Err(p)) => return Ok(Err(Refused::Invalid(vec![p]))),
+        };
+        let ident = match (&by, first_identifier(&ep.identifier)) {
+            (Some(u), Some(b)) if *u != b => {
+                return Ok(refused(
+                    "EpisodeOfCare.identifier",
+                    "differs from the identifier in the URL",
+                ))
+            }
+            (Some(u), _) => Some(u.clone()),
+            (None, b) => b,
+        };
+        let existing = match &ident {
+            Some((sys, v)) => self.identified(&org.id, "EpisodeOfCare", sys, v).await?,
+            None => None,
+        };
+        if let Some((local, owner)) = existing {
+            if by.is_none() {
+                return Err(ServiceError::Taken("identifier"));
+            }
+            if owner != client.as_str() {
+                return Ok(refused(
+                    "EpisodeOfCare.patient",
+                    "this episode belongs to another patient",
+                ));
+            }
+            self.fhir_gate(ctx, "EpisodeOfCare", Interaction::Update)
+                .await?;
+            let r = crate::sql::query("SELECT start_date, end_date FROM episode WHERE id = $1")
+                .bind(local.as_str())
+                .fetch_one(self.db())
+                .await?;
+            let (old_start, old_end) = (d(&r, "start_date")?, od(&r, "end_date")?);
+            if old_start != start {
+                return Ok(refused(
+                    "EpisodeOfCare.period.start",
+                    "the start of an episode is changed by staff, not through the API",
+                ));
+            }
+            return match (old_end, end) {
+                (a, b) if a == b => Ok(Ok(Written::Unchanged(
+                    self.written_answer(ctx, "EpisodeOfCare", &local).await?,
+                ))),
+                (None, Some(e)) => {
+                    let open = self.end_episode(ctx, &client, e).await?;
+                    if open.as_str() != local {
+                        return Err(ServiceError::Conflict(
+                            "this is not the open episode".into(),
+                        ));
+                    }
+                    Ok(Ok(Written::Updated(
+                        self.written_answer(ctx, "EpisodeOfCare", &local).await?,
+                    )))
+                }
+                _ => Ok(refused(
+                    "EpisodeOfCare.period.end",
+                    "an ended episode is not opened again or moved through the API",
+                )),
+            };
+        }
+        if by.is_some() {
+            self.fhir_gate(ctx, "EpisodeOfCare", Interaction::Create)
+                .await?;
+        }
+        let id: EpisodeId = self.start_episode(ctx, &client, start).await?;
+        if let Some(e) = end {
+            self.end_episode(ctx, &client, e).await?;
+        }
+        if let Some(i) = &ident {
+            self.remember(&org.id, "EpisodeOfCare", i, id.as_str(), &client)
+                .await?;
+        }
+        Ok(Ok(Written::Created(
+            self.written_answer(ctx, "EpisodeOfCare", id.as_str())
+                .await?,
+        )))
+    }
+
+    /// A document for the dossier: the content inline (`attachment.data`,
+    /// PDF, PNG or JPEG by its first bytes), the author a Practitioner of
+    /// the organisation, for the client's eyes only with the
+    /// visible-to-client extension. Sent again (by identifier) unchanged,
+    /// nothing happens; with `status = entered-in-error` it is removed
+    /// from view (with the system's name as reason).
+    async fn fhir_document_write(
+        &self,
+        ctx: &Ctx,
+        json: &str,
+        by: Option<(String, String)>,
+    ) -> Outcome {
+        let org = self
+            .fhir_gate(ctx, "DocumentReference", Interaction::Create)
+            .await?;
+        let dr = match read_resource::<DocumentReference>(json, "DocumentReference") {
+            Ok(e) => e,
+            Err(p) => return Ok(Err(Refused::Invalid(p))),
+        };
+        let Some(client) = patient_ref(&dr.subject) else {
+            return Ok(refused(
+                "DocumentReference.subject",
+                "must be Patient/{id} on this server",
+            ));
+        };
+        let ident = match (&by, first_identifier(&dr.identifier)) {
+            (Some(u), Some(b)) if *u != b => {
+                return Ok(refused(
+                    "DocumentReference.identifier",
+                    "differs from the identifier in the URL",
+                ))
+            }
+            (Some(u), _) => Some(u.clone()),
+            (None, b) => b,
+        };
+        if let Some((sys, v)) = &ident {
+            if let Some((local, owner)) = self
+                .identified(&org.id, "DocumentReference", sys, v)
+                .await?
+            {
+                if by.is_none() {
+                    return Err(ServiceError::Taken("identifier"));
+                }
+                if owner != client.as_str() {
+                    return Ok(refused(
+                        "DocumentReference.subject",
+                        "this document belongs to another patient",
+                    ));
+                }
+                self.fhir_gate(ctx, "DocumentReference", Interaction::Update)
+                    .await?;
+                if val(&dr.status) == Some("entered-in-error") {
+                    let name = self.integration_name(ctx).await?;
+                    let reason = Text::parse("reason", &format!("ingetrokken door {name}"), 500)?;
+                    self.remove_document(
+                        ctx,
+                        &inzage_core::ids::DocumentId::from_raw(local.clone()),
+                        reason,
+                    )
+                    .await?;
+                    return Ok(Ok(Written::Updated(Stored {
+                        resource_type: "DocumentReference",
+                        id: local,
+                        version: 1,
+                        last_updated: self.now(),
+                        json: String::new(),
+                    })));
+                }
+                return Ok(Ok(Written::Unchanged(
+                    self.written_answer(ctx, "DocumentReference", &local)
+                        .await?,
+                )));
+            }
+        }
+        if by.is_some() {
+            self.fhir_gate(ctx, "DocumentReference", Interaction::Create)
+                .await?;
+        }
+        // The author: a Practitioner of the organisation.
+        let author = dr.author.iter().find_map(|a| {
+            val(&a.reference)?
+                .strip_prefix("Practitioner/")
+                .map(str::to_owned)
+        });
+        let Some(author) = author else {
+            return Ok(refused(
+                "DocumentReference.author",
+                "name the author as Practitioner/{id}",
+            ));
+        };
+        let uploader = {
+            let mut conn = self.db().acquire().await?;
+            let actor = actor_facts(&mut conn, &ctx.principal).await?;
+            let staff = match actor_facts(
+                &mut conn,
+                &inzage_core::model::Principal::Staff {
+                    staff_id: StaffId::from_raw(author.clone()),
+                },
+            )
+            .await?
+            {
+                inzage_core::policy::ActorFacts::Staff(f) => Some(f),
+                _ => None::<StaffFacts>,
+            };
+            match decide_integration_author(&actor, staff.as_ref()) {
+                Ok(s) => s,
+                Err(_) => {
+                    return Ok(refused(
+                        "DocumentReference.author",
+                        "not an active staff member of this organisation",
+                    ))
+                }
+            }
+        };
+        let Some(att) = dr.content.first().and_then(|c| c.attachment.as_ref()) else {
+            return Ok(refused(
+                "DocumentReference.content",
+                "one attachment with its data inline",
+            ));
+        };
+        let Some(data) = val(&att.data) else {
+            return Ok(refused(
+                "DocumentReference.content.attachment.data",
+                "the content inline (base64)",
+            ));
+        };
+        if data.len() > INLINE_MAX {
+            return Ok(refused(
+                "DocumentReference.content.attachment.data",
+                "larger than 20 MB",
+            ));
+        }
+        let bytes = {
+            use base64::Engine;
+            match base64::engine::general_purpose::STANDARD.decode(data) {
+                Ok(b) => b,
+                Err(_) => {
+                    return Ok(refused(
+                        "DocumentReference.content.attachment.data",
+                        "not base64",
+                    ))
+                }
+            }
+        };
+        let title = val(&att.title)
+            .or(val(&dr.description))
+            .unwrap_or("Document");
+        let title = match Label::parse("title", title) {
+            Ok(t) => t,
+            Err(e) => return Ok(refused("DocumentReference.description", e.message)),
+        };
+        let doc_type = dr
+            .type_
+            .as_ref()
+            .and_then(|t| val(&t.text).or_else(|| t.coding.first().and_then(|c| val(&c.display))))
+            .unwrap_or("Document");
+        let doc_type = match Label::parse("doc_type", doc_type) {
+            Ok(t) => t,
+            Err(e) => return Ok(refused("DocumentReference.type", e.message)),
+        };
+        let doc_date = match fhir_date("DocumentReference.date", val(&dr.date)) {
+            Ok(Some(d)) => d,
+            Ok(None) => inzage_core::types::local_date(self.now()),
+            Err(p) => return Ok(Err(Refused::Invalid(vec![p]))),
+        };
+        let base = format!(
+            "{}/fhir",
+            self.settings().public_base_url.trim_end_matches('/')
+        );
+        let visible_url = visible_extension(&base);
+        let visible = dr.extension.iter().any(|e| {
+            e.url.as_deref() == Some(visible_url.as_str())
+                && matches!(&e.value, Some(fhirkit::r4::ExtensionValue::Boolean(b)) if b.value == Some(true))
+        });
+        let limit = self.upload_limit(ctx, &client).await?;
+        let mut up = self.begin_upload(limit).await?;
+        if !up.write(&bytes).await? {
+            return Ok(refused(
+                "DocumentReference.content.attachment.data",
+                "larger than the organisation's upload limit",
+            ));
+        }
+        let received = up.finish().await?;
+        let id = self
+            .upload_document_by(
+                ctx,
+                &client,
+                crate::care::NewDocument {
+                    title,
+                    doc_type,
+                    doc_date,
+                    visible_to_client: visible,
+                    content: received,
+                },
+                uploader,
+            )
+            .await
+            .map_err(|e| match e {
+                ServiceError::Invalid(f) if f.field == "file" => {
+                    ServiceError::Invalid(inzage_core::types::FieldError::new(
+                        "DocumentReference.content.attachment.data",
+                        f.message,
+                    ))
+                }
+                other => other,
+            })?;
+        if let Some(i) = &ident {
+            self.remember(&org.id, "DocumentReference", i, id.as_str(), &client)
+                .await?;
+        }
+        Ok(Ok(Written::Created(
+            self.written_answer(ctx, "DocumentReference", id.as_str())
+                .await?,
+        )))
+    }
+
+    /// The registered name of the calling system.
+    async fn integration_name(&self, ctx: &Ctx) -> Result<String> {
+        let inzage_core::model::Principal::Integration { fhir_client_id, .. } = &ctx.principal
+        else {
+            return Ok("een gekoppeld systeem".into());
+        };
+        let r = crate::sql::query("SELECT name FROM fhir_client WHERE id = $1")
+            .bind(fhir_client_id.as_str())
+            .fetch_optional(self.db())
+            .await?;
+        Ok(r.and_then(|r| os(&r, "name").ok().flatten())
+            .unwrap_or_else(|| "een gekoppeld systeem".into()))
+    }
+}
