@@ -532,10 +532,12 @@ pub fn decide_fhir_interaction(
     match actor {
         ActorFacts::Integration(i) if !i.active => Err(DenyReason::IntegrationDisabled),
         ActorFacts::Integration(i) => {
-            if i.scopes
-                .iter()
-                .any(|s| s.allows(resource_type, interaction))
-            {
+            let may = |x: Interaction| i.scopes.iter().any(|s| s.allows(resource_type, x));
+            // A search answers with the resources it finds: it needs read
+            // too (a search-only token would learn counts, nothing else).
+            let allowed =
+                may(interaction) && (interaction != Interaction::Search || may(Interaction::Read));
+            if allowed {
                 Ok(i.organisation_id.clone())
             } else {
                 Err(DenyReason::ScopeLacksPermission)
@@ -946,6 +948,10 @@ pub enum OperatorAction {
     AnchorAudit,
     /// A copy of the whole installation (`inzage backup`).
     Backup,
+    /// Register a system for the FHIR API, with the scopes it may ask for
+    /// (`inzage admin fhir-client create`): not a functional admin's, who
+    /// has no dossier access to hand on (review of issue 17).
+    RegisterSystem,
 }
 
 pub fn decide_operator(actor: &Principal, action: OperatorAction) -> Decision {

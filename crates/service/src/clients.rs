@@ -763,8 +763,28 @@ impl Services {
                 return Err(ServiceError::Taken("client_number"));
             }
         }
-        let contact_changes = old.email.as_deref() != edit.email.as_ref().map(Email::as_str)
-            || old.mobile != edit.mobile.as_ref().map(|m| m.as_str().to_owned());
+        // The same new details as the change waiting for the holder's
+        // consent are no new change: sent again (an ECD's sync, a second
+        // save), they must not void the link the holder was sent, nor make
+        // a new version (review of issue 17).
+        let pending = crate::sql::query(
+            "SELECT new_email, new_mobile FROM identifier_change WHERE client_id = $1 AND origin = 'staff' \
+             AND decided_at IS NULL AND expires_at > $2 ORDER BY requested_at DESC LIMIT 1",
+        )
+        .bind(client.as_str())
+        .bind(ts(now))
+        .fetch_optional(&mut *tx)
+        .await?;
+        let waiting = match &pending {
+            Some(p) => {
+                os(p, "new_email")?.as_deref() == edit.email.as_ref().map(Email::as_str)
+                    && os(p, "new_mobile")? == edit.mobile.as_ref().map(|m| m.as_str().to_owned())
+            }
+            None => false,
+        };
+        let contact_changes = !waiting
+            && (old.email.as_deref() != edit.email.as_ref().map(Email::as_str)
+                || old.mobile != edit.mobile.as_ref().map(|m| m.as_str().to_owned()));
         if contact_changes {
             let n = Attempt {
                 part: DossierPart::Network,

@@ -14,7 +14,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use inzage_core::policy::DenyReason;
 use inzage_service::fhir::mapping::{self, Problem};
 use inzage_service::fhir::resources::{supported, SERVED, WRITTEN};
@@ -139,10 +139,14 @@ fn service_error(e: ServiceError) -> Response {
 
 /// The caller: a system with a valid token, or the 401 answer.
 async fn caller(st: &AppState, headers: &HeaderMap, src: Option<String>) -> Result<Ctx, Response> {
+    // The scheme's name is case-insensitive (RFC 7235).
     let Some(token) = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
+        .and_then(|v| {
+            let (scheme, rest) = v.split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then_some(rest)
+        })
         .map(str::trim)
     else {
         return Err(unauthorized());
@@ -180,8 +184,9 @@ fn last_modified(t: DateTime<Utc>) -> HeaderValue {
         .unwrap_or(HeaderValue::from_static("Thu, 01 Jan 1970 00:00:00 GMT"))
 }
 
-/// One resource with its `ETag`, `Last-Modified` and `Location`.
-fn resource(st: &AppState, status: StatusCode, s: &Stored) -> Response {
+/// One resource with its `ETag`, `Last-Modified`, and `Location` (a write)
+/// or `Content-Location` (a read).
+fn resource(st: &AppState, status: StatusCode, s: &Stored, write: bool) -> Response {
     let body = if s.json.is_empty() {
         // Written, but the token may not read it: id and version only.
         fhirkit::to_json(&mapping::outcome(
@@ -206,7 +211,13 @@ fn resource(st: &AppState, status: StatusCode, s: &Stored) -> Response {
         s.id,
         s.version
     )) {
-        h.insert(header::LOCATION, loc);
+        // A write says where the new version is; a read where this one is.
+        let name = if write {
+            header::LOCATION
+        } else {
+            header::CONTENT_LOCATION
+        };
+        h.insert(name, loc);
     }
     r
 }
@@ -252,8 +263,10 @@ fn body_text(headers: &HeaderMap, body: &Bytes) -> Result<String, Response> {
 
 fn written(st: &AppState, w: Result<Result<Written, Refused>, ServiceError>) -> Response {
     match w {
-        Ok(Ok(Written::Created(s))) => resource(st, StatusCode::CREATED, &s),
-        Ok(Ok(Written::Updated(s) | Written::Unchanged(s))) => resource(st, StatusCode::OK, &s),
+        Ok(Ok(Written::Created(s))) => resource(st, StatusCode::CREATED, &s, true),
+        Ok(Ok(Written::Updated(s) | Written::Unchanged(s))) => {
+            resource(st, StatusCode::OK, &s, true)
+        }
         Ok(Err(Refused::Invalid(problems))) => {
             outcome(StatusCode::UNPROCESSABLE_ENTITY, "invalid", &problems)
         }
@@ -288,9 +301,9 @@ async fn read(
         Ok(c) => c,
         Err(r) => return r,
     };
-    match st.services.fhir_read(&ctx, ty, &id).await {
+    match st.services.fhir_read(&ctx, ty, &id, false).await {
         Ok(v) => match v.into_inner().into_iter().next() {
-            Some(s) => resource(&st, StatusCode::OK, &s),
+            Some(s) => resource(&st, StatusCode::OK, &s, false),
             None => service_error(ServiceError::NotFound),
         },
         Err(e) => service_error(e),
@@ -314,9 +327,9 @@ async fn vread(
     let Ok(vid) = vid.parse::<i64>() else {
         return service_error(ServiceError::NotFound);
     };
-    match st.services.fhir_read(&ctx, ty, &id).await {
+    match st.services.fhir_read(&ctx, ty, &id, true).await {
         Ok(v) => match v.into_inner().into_iter().find(|s| s.version == vid) {
-            Some(s) => resource(&st, StatusCode::OK, &s),
+            Some(s) => resource(&st, StatusCode::OK, &s, false),
             None => service_error(ServiceError::NotFound),
         },
         Err(e) => service_error(e),
@@ -337,7 +350,7 @@ async fn history(
         Ok(c) => c,
         Err(r) => return r,
     };
-    match st.services.fhir_read(&ctx, ty, &id).await {
+    match st.services.fhir_read(&ctx, ty, &id, true).await {
         Ok(v) => {
             let v = v.into_inner();
             let url = format!("{}/fhir/{ty}/{id}/_history", base(&st));
@@ -380,11 +393,12 @@ fn bundle(
             ));
         } else {
             out.push_str(&format!(
-                "{{\"fullUrl\":{full},\"resource\":{},\"request\":{{\"method\":\"{}\",\"url\":\"{}/{}\"}},\"response\":{{\"status\":\"200\",\"etag\":\"W/\\\"{}\\\"\",\"lastModified\":\"{}\"}}}}",
+                "{{\"fullUrl\":{full},\"resource\":{},\"request\":{{\"method\":\"{}\",\"url\":\"{}/{}\"}},\"response\":{{\"status\":\"{}\",\"etag\":\"W/\\\"{}\\\"\",\"lastModified\":\"{}\"}}}}",
                 s.json,
                 if s.version == 1 { "POST" } else { "PUT" },
                 s.resource_type,
                 s.id,
+                if s.version == 1 { "201" } else { "200" },
                 s.version,
                 mapping::instant(s.last_updated)
             ));
@@ -421,18 +435,26 @@ fn date_span(name: &str, v: &str) -> Result<Span, Response> {
             .ok()
             .map(|t| t.with_timezone(&Utc)),
     }
-    .ok_or_else(|| bad_param(name, "use a date (2026-01-31) or an instant"))?;
+    .filter(|t| (1900..=2999).contains(&t.year()))
+    .ok_or_else(|| {
+        bad_param(
+            name,
+            "use a date (2026-01-31) or an instant, years 1900 to 2999",
+        )
+    })?;
     let span = if day.is_some() {
         chrono::Duration::days(1)
     } else {
         chrono::Duration::seconds(1)
     };
+    // Years 1900-2999: adding a day cannot overflow.
+    let after = at + span;
     Ok(match op {
         "ge" => (Some(at), None),
-        "gt" => (Some(at + span), None),
+        "gt" => (Some(after), None),
         "lt" => (None, Some(at)),
-        "le" => (None, Some(at + span)),
-        _ => (Some(at), Some(at + span)),
+        "le" => (None, Some(after)),
+        _ => (Some(at), Some(after)),
     })
 }
 
@@ -450,7 +472,17 @@ fn search_params(params: &[(String, String)]) -> Result<Search, Response> {
     };
     let mut dates: Span = (None, None);
     let mut updated: Span = (None, None);
+    for (n, (k, _)) in params.iter().enumerate() {
+        // Twice means AND in FHIR; only the date ranges do that here.
+        let repeats = params[..n].iter().any(|(p, _)| p == k);
+        if repeats && !matches!(k.as_str(), "date" | "_lastUpdated") {
+            return Err(bad_param(k, "given twice: give it once"));
+        }
+    }
     for (k, v) in params {
+        if v.contains(',') && matches!(k.as_str(), "_id" | "identifier" | "patient" | "status") {
+            return Err(bad_param(k, "lists (a,b) are not supported: one value"));
+        }
         match k.as_str() {
             "_count" => match v.parse::<usize>() {
                 Ok(n) => q.count = n.clamp(1, PAGE_MAX),
@@ -865,7 +897,15 @@ async fn token(
             } else {
                 StatusCode::BAD_REQUEST
             };
-            oauth_error(status, refusal.code(), refusal.description())
+            let mut r = oauth_error(status, refusal.code(), refusal.description());
+            if status == StatusCode::UNAUTHORIZED {
+                // RFC 6749 5.2: a 401 names the scheme the client may use.
+                r.headers_mut().insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer realm=\"oauth\""),
+                );
+            }
+            r
         }
         Err(e) => service_error(e),
     }

@@ -18,7 +18,14 @@ use common::world::*;
 use common::{Browser, Page};
 
 const TOKEN_URL: &str = "http://127.0.0.1:8080/oauth/token";
-const NAMING: &str = "http://127.0.0.1:8080/fhir/NamingSystem/client-number";
+/// The default naming system of an organisation's client numbers: one per
+/// organisation.
+fn naming(w: &World) -> String {
+    format!(
+        "http://127.0.0.1:8080/fhir/NamingSystem/client-number/{}",
+        w.zorg
+    )
+}
 
 /// A system's key pair: the private half as PKCS#8 (for signing), the
 /// public half as a JWK set.
@@ -275,6 +282,27 @@ async fn a_system_gets_a_short_token_for_a_signed_assertion_and_every_bad_one_is
     let p = ask_token(&mut b, &forged, "system/Patient.rs").await;
     assert_eq!(p.status, StatusCode::UNAUTHORIZED, "{}", p.body);
 
+    // Without aud, or valid only later: refused.
+    let mut h = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::ES384);
+    h.kid = Some("k1".into());
+    let sign = |claims: serde_json::Value| {
+        jsonwebtoken::encode(
+            &h,
+            &claims,
+            &jsonwebtoken::EncodingKey::from_ec_der(&k.pkcs8),
+        )
+        .expect("sign")
+    };
+    let no_aud = sign(serde_json::json!({"iss": id, "sub": id, "exp": now + 60, "jti": "n1"}));
+    let later = sign(
+        serde_json::json!({"iss": id, "sub": id, "aud": TOKEN_URL, "exp": now + 200, "nbf": now + 180, "jti": "n2"}),
+    );
+    for (why, a) in [("no aud", no_aud), ("nbf ahead", later)] {
+        let p = ask_token(&mut b, &a, "system/Patient.rs").await;
+        assert_eq!(p.status, StatusCode::UNAUTHORIZED, "{why}: {}", p.body);
+        assert!(p.headers.contains_key("www-authenticate"), "{why}");
+    }
+
     // Not a form, or another grant.
     let req = Request::post("/oauth/token")
         .header("content-type", "application/json")
@@ -327,7 +355,14 @@ async fn a_system_gets_a_short_token_for_a_signed_assertion_and_every_bad_one_is
         .scalar("SELECT COUNT(*) FROM audit_event WHERE data_kind = 'fhir_token' AND outcome = 'denied'")
         .await;
     assert_eq!(given, 3);
-    assert_eq!(refused, 11);
+    assert_eq!(refused, 13);
+    // Before the signature is checked, nothing tells an unknown client
+    // from a wrong key: and such attempts are nobody's (anonymous).
+    let unverified = w
+        .db
+        .scalar("SELECT COUNT(*) FROM audit_event WHERE data_kind = 'fhir_token' AND outcome = 'denied' AND actor_kind = 'anonymous'")
+        .await;
+    assert!(unverified >= 4, "{unverified}");
 }
 
 #[test]
@@ -384,6 +419,36 @@ async fn patients_are_read_searched_and_paged_as_the_scopes_and_the_organisation
     let p = anna.get(&format!("/fhir/Patient/{aisha}")).await;
     assert_eq!(p.status, StatusCode::UNAUTHORIZED);
 
+    // The scheme's name is case-insensitive.
+    let req = Request::get(format!("/fhir/Patient/{aisha}"))
+        .header("authorization", format!("bearer {tok}"))
+        .body(Body::empty())
+        .expect("req");
+    assert_eq!(b.send(req).await.status, StatusCode::OK);
+    // A search-only token learns nothing: a search needs read too.
+    let search_only = tok_for(&w, &mut b, "system/Patient.s").await;
+    let p = fhir(
+        &mut b,
+        "GET",
+        "/fhir/Patient",
+        Some(&search_only),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN, "{}", p.body);
+    // A parameter twice is refused, not overridden.
+    let p = fhir(
+        &mut b,
+        "GET",
+        "/fhir/Patient?name=a&name=b",
+        Some(&tok),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST, "{}", p.body);
+
     // Read: the nl-core shape, validated by the independent model.
     let p = fhir(
         &mut b,
@@ -400,9 +465,13 @@ async fn patients_are_read_searched_and_paged_as_the_scopes_and_the_organisation
         "application/fhir+json; charset=utf-8"
     );
     assert_eq!(p.headers["etag"], "W/\"1\"");
+    assert!(p.headers["content-location"]
+        .to_str()
+        .expect("cl")
+        .ends_with(&format!("/fhir/Patient/{aisha}/_history/1")));
     assert_eq!(valid(&p.body).trim(), "Patient");
     let v = json(&p);
-    assert_eq!(v["identifier"][0]["system"], NAMING);
+    assert_eq!(v["identifier"][0]["system"], naming(&w).as_str());
     assert_eq!(v["name"][0]["given"][0], "Aisha");
     assert_eq!(v["meta"]["versionId"], "1");
 
@@ -445,7 +514,7 @@ async fn patients_are_read_searched_and_paged_as_the_scopes_and_the_organisation
     let p = fhir(
         &mut b,
         "GET",
-        &format!("/fhir/Patient?identifier={}|{}", urlenc(NAMING), "C-1"),
+        &format!("/fhir/Patient?identifier={}|{}", urlenc(&naming(&w)), "C-1"),
         Some(&tok),
         None,
         None,
@@ -568,7 +637,7 @@ async fn patients_are_read_searched_and_paged_as_the_scopes_and_the_organisation
     let p = fhir(
         &mut b,
         "GET",
-        &format!("/fhir/Patient?identifier={}|C-1", urlenc(NAMING)),
+        &format!("/fhir/Patient?identifier={}|C-1", urlenc(&naming(&w))),
         Some(&tok),
         None,
         None,
@@ -610,9 +679,10 @@ async fn patients_are_read_searched_and_paged_as_the_scopes_and_the_organisation
             "SELECT COUNT(*) FROM audit_event WHERE client_id = '{aisha}' AND actor_kind = 'integration' AND outcome = 'allowed'"
         ))
         .await;
-    // The read, the search by number, one of the two pages, the name
-    // search, and the two reads with the organisation's own system.
-    assert_eq!(reads, 6);
+    // The read (twice: the lowercase scheme), the search by number, one
+    // of the two pages, the name search, and the two reads with the
+    // organisation's own system.
+    assert_eq!(reads, 7);
     let denied = w
         .db
         .scalar(&format!(
@@ -626,10 +696,10 @@ fn urlenc(s: &str) -> String {
     serde_urlencoded::to_string([("x", s)]).expect("enc")[2..].to_owned()
 }
 
-fn patient_json(number: &str, city: &str, birth: &str) -> String {
+fn patient_json(naming: &str, number: &str, city: &str, birth: &str) -> String {
     serde_json::json!({
         "resourceType": "Patient",
-        "identifier": [{"system": NAMING, "value": number}],
+        "identifier": [{"system": naming, "value": number}],
         "name": [{"use": "official", "given": ["Sem"],
                   "family": "de Vries",
                   "_family": {"extension": [
@@ -684,7 +754,12 @@ async fn an_ecd_creates_and_updates_a_patient_by_its_client_number_and_a_stale_v
     let req = Request::post("/fhir/Patient")
         .header("authorization", format!("Bearer {tok}"))
         .header("content-type", "text/plain")
-        .body(Body::from(patient_json("E-1", "Utrecht", "1990-04-01")))
+        .body(Body::from(patient_json(
+            &naming(&w),
+            "E-1",
+            "Utrecht",
+            "1990-04-01",
+        )))
         .expect("req");
     assert_eq!(b.send(req).await.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert_eq!(clients().await, before);
@@ -695,7 +770,7 @@ async fn an_ecd_creates_and_updates_a_patient_by_its_client_number_and_a_stale_v
         "POST",
         "/fhir/Patient",
         Some(&tok),
-        Some(&patient_json("E-1", "Utrecht", "1990-04-01")),
+        Some(&patient_json(&naming(&w), "E-1", "Utrecht", "1990-04-01")),
         None,
     )
     .await;
@@ -715,7 +790,7 @@ async fn an_ecd_creates_and_updates_a_patient_by_its_client_number_and_a_stale_v
         "POST",
         "/fhir/Patient",
         Some(&tok),
-        Some(&patient_json("E-1", "Utrecht", "1990-04-01")),
+        Some(&patient_json(&naming(&w), "E-1", "Utrecht", "1990-04-01")),
         None,
     )
     .await;
@@ -723,13 +798,13 @@ async fn an_ecd_creates_and_updates_a_patient_by_its_client_number_and_a_stale_v
     assert_eq!(clients().await, before + 1);
 
     // Conditional update by identifier: a move to Zeist is version 2.
-    let cond = format!("/fhir/Patient?identifier={}|E-1", urlenc(NAMING));
+    let cond = format!("/fhir/Patient?identifier={}|E-1", urlenc(&naming(&w)));
     let p = fhir(
         &mut b,
         "PUT",
         &cond,
         Some(&tok),
-        Some(&patient_json("E-1", "Zeist", "1990-04-01")),
+        Some(&patient_json(&naming(&w), "E-1", "Zeist", "1990-04-01")),
         Some("W/\"1\""),
     )
     .await;
@@ -742,7 +817,7 @@ async fn an_ecd_creates_and_updates_a_patient_by_its_client_number_and_a_stale_v
         "PUT",
         &cond,
         Some(&tok),
-        Some(&patient_json("E-1", "Zeist", "1990-04-01")),
+        Some(&patient_json(&naming(&w), "E-1", "Zeist", "1990-04-01")),
         None,
     )
     .await;
@@ -753,7 +828,12 @@ async fn an_ecd_creates_and_updates_a_patient_by_its_client_number_and_a_stale_v
         "PUT",
         &format!("/fhir/Patient/{pid}"),
         Some(&tok),
-        Some(&patient_json("E-1", "Amersfoort", "1990-04-01")),
+        Some(&patient_json(
+            &naming(&w),
+            "E-1",
+            "Amersfoort",
+            "1990-04-01",
+        )),
         Some("W/\"1\""),
     )
     .await;
@@ -773,9 +853,9 @@ async fn an_ecd_creates_and_updates_a_patient_by_its_client_number_and_a_stale_v
     let p = fhir(
         &mut b,
         "PUT",
-        &format!("/fhir/Patient?identifier={}|E-2", urlenc(NAMING)),
+        &format!("/fhir/Patient?identifier={}|E-2", urlenc(&naming(&w))),
         Some(&tok),
-        Some(&patient_json("E-2", "Ede", "1980-01-01")),
+        Some(&patient_json(&naming(&w), "E-2", "Ede", "1980-01-01")),
         None,
     )
     .await;
@@ -783,9 +863,9 @@ async fn an_ecd_creates_and_updates_a_patient_by_its_client_number_and_a_stale_v
     let p = fhir(
         &mut b,
         "PUT",
-        &format!("/fhir/Patient?identifier={}|E-3", urlenc(NAMING)),
+        &format!("/fhir/Patient?identifier={}|E-3", urlenc(&naming(&w))),
         Some(&tok),
-        Some(&patient_json("E-4", "Ede", "1980-01-01")),
+        Some(&patient_json(&naming(&w), "E-4", "Ede", "1980-01-01")),
         None,
     )
     .await;
@@ -824,6 +904,28 @@ async fn an_ecd_creates_and_updates_a_patient_by_its_client_number_and_a_stale_v
     )
     .await;
     assert_eq!(p.status, StatusCode::NOT_FOUND);
+
+    // Another organisation's patient is not there to update: 404, recorded.
+    let otto = w.otto.to_string();
+    let p = fhir(
+        &mut b,
+        "PUT",
+        &format!("/fhir/Patient/{otto}"),
+        Some(&tok),
+        Some(&patient_json(&naming(&w), "X-1", "Ede", "1980-01-01")),
+        None,
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND, "{}", p.body);
+    assert_eq!(
+        w.db.scalar(&format!("SELECT COUNT(*) FROM audit_event WHERE data_id = '{otto}' AND actor_kind = 'integration' AND outcome = 'denied'")).await,
+        1
+    );
+    assert_eq!(
+        w.db.scalar(&format!("SELECT version FROM client WHERE id = '{otto}'"))
+            .await,
+        1
+    );
 
     // Staff see who made the change: the registration's history names it.
     let changed_by = w
@@ -1057,7 +1159,7 @@ async fn an_ecd_pushes_a_patient_an_episode_and_a_document_and_the_client_reads_
     // 1. The patient, with her contact details: no episode, no invitation yet.
     let patient = serde_json::json!({
         "resourceType": "Patient",
-        "identifier": [{"system": NAMING, "value": "ECD-7"}],
+        "identifier": [{"system": naming(&w), "value": "ECD-7"}],
         "name": [{"use": "official", "family": "Bakker", "given": ["Lotte"]}],
         "birthDate": "1991-02-03",
         "telecom": [{"system": "email", "value": "lotte@example.nl"},
@@ -1067,7 +1169,7 @@ async fn an_ecd_pushes_a_patient_an_episode_and_a_document_and_the_client_reads_
     let p = fhir(
         &mut b,
         "PUT",
-        &format!("/fhir/Patient?identifier={}|ECD-7", urlenc(NAMING)),
+        &format!("/fhir/Patient?identifier={}|ECD-7", urlenc(&naming(&w))),
         Some(&tok),
         Some(&patient),
         None,

@@ -542,14 +542,8 @@ async fn every_state_changing_route_refuses_a_missing_or_wrong_csrf_token() {
         .filter(|(m, _)| m != "GET")
         .map(|(m, p)| (m.to_string(), p))
         .collect();
-    let posts: Vec<&str> = routes.iter().map(|(_, p)| *p).collect();
-    let method_of = |path: &str| -> String {
-        routes
-            .iter()
-            .find(|(_, p)| *p == path)
-            .map(|(m, _)| m.clone())
-            .unwrap_or_else(|| "POST".into())
-    };
+    // Every (method, path): one path may take POST and PUT (FHIR).
+    let posts: Vec<(&str, &str)> = routes.iter().map(|(m, p)| (m.as_str(), *p)).collect();
     assert!(posts.len() > 40, "{}", posts.len());
     // Each route is tried as someone who could use it.
     let who_for = |p: &str| -> &'static str {
@@ -566,7 +560,7 @@ async fn every_state_changing_route_refuses_a_missing_or_wrong_csrf_token() {
         }
     };
     let mut refused_pages = Vec::new();
-    for path in posts {
+    for (method, path) in posts {
         let email = who_for(path);
         for token in [None, Some("f".repeat(64))] {
             let mut b = if email.is_empty() {
@@ -596,12 +590,19 @@ async fn every_state_changing_route_refuses_a_missing_or_wrong_csrf_token() {
                 // The JSON API, FHIR and its token endpoint read no cookies:
                 // a request a browser could be made to send (cookies, a
                 // form body) is refused.
+                // FHIR gets a well-formed resource: the refusal must be
+                // the missing token's, not the body's.
+                let (ct, body) = if path.starts_with("/fhir/") {
+                    ("application/fhir+json", r#"{"resourceType":"Patient"}"#)
+                } else {
+                    ("application/x-www-form-urlencoded", "email=x&password=y")
+                };
                 let req = axum::http::Request::builder()
-                    .method(method_of(path).as_str())
+                    .method(method)
                     .uri(&concrete_path)
                     .header("cookie", b.cookie_header())
-                    .header("content-type", "application/x-www-form-urlencoded")
-                    .body(axum::body::Body::from("email=x&password=y"))
+                    .header("content-type", ct)
+                    .body(axum::body::Body::from(body))
                     .expect("req");
                 b.send(req).await
             } else if path == "/clienten/{client}/documenten" || path == "/beheer/logo" {
@@ -643,7 +644,10 @@ async fn every_state_changing_route_refuses_a_missing_or_wrong_csrf_token() {
                 "with a wrong token"
             };
             let api = bearer_only(path);
-            let expected = if api {
+            let expected = if path.starts_with("/fhir/") {
+                // No token, no entry: exactly 401.
+                p.status == StatusCode::UNAUTHORIZED
+            } else if api {
                 [
                     StatusCode::UNAUTHORIZED,
                     StatusCode::BAD_REQUEST,
@@ -653,13 +657,16 @@ async fn every_state_changing_route_refuses_a_missing_or_wrong_csrf_token() {
             } else {
                 p.status == StatusCode::FORBIDDEN
             };
-            assert!(expected, "POST {path} {kind}: {} {}", p.status, p.body);
+            assert!(expected, "{method} {path} {kind}: {} {}", p.status, p.body);
             let changed: Vec<_> = before
                 .iter()
                 .filter(|(k, v)| after.get(*k) != Some(v))
                 .map(|(k, _)| *k)
                 .collect();
-            assert!(changed.is_empty(), "POST {path} {kind} changed {changed:?}");
+            assert!(
+                changed.is_empty(),
+                "{method} {path} {kind} changed {changed:?}"
+            );
             if !api {
                 refused_pages.push(path);
             }

@@ -257,7 +257,8 @@ impl Services {
              (SELECT COALESCE(o.display_name, o.name) FROM organisation o JOIN client c ON c.organisation_id = o.id \
               WHERE c.id = a.client_id) AS org_name, \
              (SELECT o.client_number_system FROM organisation o JOIN client c ON c.organisation_id = o.id \
-              WHERE c.id = a.client_id) AS naming_system \
+              WHERE c.id = a.client_id) AS naming_system, \
+             (SELECT c.organisation_id FROM client c WHERE c.id = a.client_id) AS org_id \
              FROM afschrift a JOIN account ac ON ac.id = a.account_id WHERE a.id = $1",
         )
         .bind(id)
@@ -315,11 +316,12 @@ impl Services {
             self.settings().public_base_url.trim_end_matches('/')
         );
         let organisation = os(&r, "org_name")?.unwrap_or_default();
+        let org_id = inzage_core::ids::OrganisationId::from_raw(s(&r, "org_id")?);
         // The organisation's own naming system for client numbers, as the
         // FHIR API uses it (ADR 0027).
         let naming_system = os(&r, "naming_system")?
             .filter(|x| !x.is_empty())
-            .unwrap_or_else(|| self.default_naming_system());
+            .unwrap_or_else(|| self.default_naming_system(&org_id));
         // Laying out and compressing a large dossier is slow: never on
         // the async workers.
         let blobs = self.blobs().clone();

@@ -231,23 +231,31 @@ impl Services {
             name: os(&r, "display_name")?.unwrap_or(s(&r, "name")?),
             naming_system: os(&r, "client_number_system")?
                 .filter(|x| !x.is_empty())
-                .unwrap_or_else(|| self.default_naming_system()),
+                .unwrap_or_else(|| self.default_naming_system(org)),
         })
     }
 
-    /// The installation's naming system for client numbers, for an
-    /// organisation that did not set its own.
-    pub fn default_naming_system(&self) -> String {
+    /// The naming system for an organisation's client numbers when it did
+    /// not set its own: one per organisation (client numbers are unique
+    /// within one only; a shared system would make two people one for a
+    /// system that serves both: review of issue 17).
+    pub fn default_naming_system(&self, org: &OrganisationId) -> String {
         format!(
-            "{}/fhir/NamingSystem/client-number",
-            self.settings().public_base_url.trim_end_matches('/')
+            "{}/fhir/NamingSystem/client-number/{}",
+            self.settings().public_base_url.trim_end_matches('/'),
+            org
         )
     }
 
     /// Every version of a client's registration as Patient resources,
     /// newest first (read, vread and `_history` are this one read, audited
     /// as a read of the personal data by the caller).
-    pub async fn fhir_patient_versions(&self, ctx: &Ctx, id: &str) -> Result<Audited<Vec<Stored>>> {
+    pub async fn fhir_patient_versions(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        all: bool,
+    ) -> Result<Audited<Vec<Stored>>> {
         let org = self.fhir_gate(ctx, "Patient", Interaction::Read).await?;
         let client = ClientId::from_raw(id.to_owned());
         let a = Attempt {
@@ -284,7 +292,18 @@ impl Services {
                 t(c, "changed_at")?,
             ));
         }
-        let versions = versions_of(current, &rows, created);
+        let versions = if all {
+            versions_of(current, &rows, created)
+        } else {
+            let at = rows
+                .iter()
+                .filter(|c| c.0 == current.version)
+                .map(|c| c.3)
+                .max()
+                .filter(|_| current.version > 1)
+                .unwrap_or(created);
+            vec![(current, at)]
+        };
         let org_ref = format!("Organization/{}", org.id);
         let out = versions
             .into_iter()
@@ -381,9 +400,22 @@ impl Services {
             tx.rollback().await?;
             (total, ids)
         };
+        // The search itself is recorded (its matches each as their own read).
+        self.append_read_event(crate::group_commit::ReadEvent {
+            ctx: ctx.clone(),
+            at: self.now(),
+            role: "integration".into(),
+            client_id: None,
+            data_kind: "patient_search".into(),
+            data_id: None,
+            action: AuditAction::List,
+            outcome: AuditOutcome::Allowed,
+            reason: None,
+        })
+        .await?;
         let mut entries = Vec::with_capacity(ids.len());
         for id in ids {
-            match self.fhir_patient_versions(ctx, &id).await {
+            match self.fhir_patient_versions(ctx, &id, false).await {
                 Ok(v) => entries.extend(v.into_inner().into_iter().next()),
                 Err(ServiceError::NotFound | ServiceError::Denied(_)) => {}
                 Err(e) => return Err(e),
@@ -480,7 +512,17 @@ impl Services {
             return match target {
                 // An id is the server's: a PUT cannot make one up. The
                 // miss is recorded like any other item not found.
-                PatientTarget::Id(_) => Err(ServiceError::NotFound),
+                PatientTarget::Id(id) => {
+                    let a = Attempt {
+                        part: DossierPart::Profile,
+                        access: Access::Write,
+                        action: AuditAction::Update,
+                        data_kind: DossierPart::Profile.code(),
+                        data_id: Some(&id),
+                        hide_denial: true,
+                    };
+                    self.no_such_item(ctx, &a).await
+                }
                 PatientTarget::ClientNumber { .. } => {
                     let org = self.fhir_gate(ctx, "Patient", Interaction::Create).await?;
                     let id = self
@@ -517,7 +559,10 @@ impl Services {
     /// read it (audited), else its id and version only.
     async fn fhir_answer(&self, ctx: &Ctx, id: &str) -> Result<Stored> {
         if self.fhir_may(ctx, "Patient", Interaction::Read).await? {
-            let v = self.fhir_patient_versions(ctx, id).await?.into_inner();
+            let v = self
+                .fhir_patient_versions(ctx, id, false)
+                .await?
+                .into_inner();
             return v.into_iter().next().ok_or(ServiceError::NotFound);
         }
         let mut conn = self.db().acquire().await?;
@@ -572,29 +617,36 @@ fn new_client(
     }
 }
 
+/// The most versions `_history` and vread reach back.
+pub const HISTORY_MAX: usize = 1000;
+
 /// Every version of a registration, newest first, rebuilt from the
 /// current values by undoing each version's changes (`client_change` keeps
 /// the old value of every field a version changed).
+type Change = (i64, String, Option<String>, DateTime<Utc>);
+
 fn versions_of(
     current: ClientRecord,
-    changes: &[(i64, String, Option<String>, DateTime<Utc>)],
+    changes: &[Change],
     created: DateTime<Utc>,
 ) -> Vec<(ClientRecord, DateTime<Utc>)> {
+    let mut by_version: std::collections::HashMap<i64, Vec<&Change>> =
+        std::collections::HashMap::new();
+    for c in changes {
+        by_version.entry(c.0).or_default().push(c);
+    }
     let mut out = Vec::new();
     let mut rec = current;
     loop {
         let v = rec.version;
-        let at = changes
-            .iter()
-            .filter(|c| c.0 == v)
-            .map(|c| c.3)
-            .max()
-            .unwrap_or(created);
+        let mine = by_version.get(&v).map(Vec::as_slice).unwrap_or(&[]);
+        let at = mine.iter().map(|c| c.3).max().unwrap_or(created);
         out.push((rec.clone(), if v <= 1 { created } else { at }));
-        if v <= 1 || out.len() > 10_000 {
+        // The newest HISTORY_MAX versions (no _history paging yet).
+        if v <= 1 || out.len() >= HISTORY_MAX {
             break;
         }
-        for (_, field, old, _) in changes.iter().filter(|c| c.0 == v) {
+        for (_, field, old, _) in mine {
             let old = old.clone();
             match field.as_str() {
                 "client_number" => rec.client_number = old.unwrap_or_default(),

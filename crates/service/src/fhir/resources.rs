@@ -110,9 +110,15 @@ impl Services {
 
     /// Read: every version kept, newest first (one for types whose
     /// versions the ECD does not keep).
-    pub async fn fhir_read(&self, ctx: &Ctx, ty: &str, id: &str) -> Result<Audited<Vec<Stored>>> {
+    pub async fn fhir_read(
+        &self,
+        ctx: &Ctx,
+        ty: &str,
+        id: &str,
+        all_versions: bool,
+    ) -> Result<Audited<Vec<Stored>>> {
         match ty {
-            "Patient" => self.fhir_patient_versions(ctx, id).await,
+            "Patient" => self.fhir_patient_versions(ctx, id, all_versions).await,
             "EpisodeOfCare" => self.fhir_episode(ctx, id).await,
             "DocumentReference" => self.fhir_document_reference(ctx, id).await,
             "Binary" => self.fhir_binary(ctx, id).await,

@@ -62,12 +62,18 @@ impl Jwks {
             {
                 return err("has a key without \"kid\"");
             }
+            if k.get("use").is_some_and(|u| u != "sig") {
+                return err("has a key whose \"use\" is not \"sig\"");
+            }
+            if k.get("alg").is_some_and(|a| a != "RS384" && a != "ES384") {
+                return err("has a key for another algorithm than RS384 or ES384");
+            }
             match k.get("kty").and_then(|v| v.as_str()) {
                 Some("RSA") => {
                     let n = k.get("n").and_then(|v| v.as_str()).unwrap_or("");
-                    // base64url without padding: 342 characters hold 2048 bits.
-                    if n.len() < 342 {
-                        return err("has an RSA key shorter than 2048 bits");
+                    let e = k.get("e").and_then(|v| v.as_str()).unwrap_or("");
+                    if !rsa_key_ok(n, e) {
+                        return err("has an RSA key shorter than 2048 bits or with a bad exponent");
                     }
                 }
                 Some("EC") => {
@@ -171,6 +177,11 @@ struct Claims {
     sub: String,
     exp: i64,
     jti: String,
+    /// Required (its value is checked by the library: our token URL).
+    #[allow(dead_code)]
+    aud: serde_json::Value,
+    nbf: Option<i64>,
+    iat: Option<i64>,
 }
 
 /// The `iss` of an assertion, read without checking it (to find whose
@@ -185,6 +196,13 @@ fn unverified_issuer(assertion: &str) -> Option<String> {
     v.get("iss")?.as_str().map(str::to_owned)
 }
 
+/// Before the signature is checked every refusal reads the same: an
+/// unknown client, a disabled one, a key it does not have or a signature
+/// that does not verify are not told apart (review of issue 17).
+pub(crate) const UNVERIFIED: TokenRefusal = TokenRefusal::InvalidClient(
+    "the client is unknown or disabled, or the assertion does not verify with its registered keys",
+);
+
 /// Checks the assertion's signature with the system's registered keys and
 /// its claims against `now` (the injected clock: the library's own
 /// expiry check reads the system clock and is switched off).
@@ -196,27 +214,23 @@ fn verify(
     now: DateTime<Utc>,
 ) -> std::result::Result<Claims, TokenRefusal> {
     use jsonwebtoken::{Algorithm, DecodingKey, Validation};
-    let bad = TokenRefusal::InvalidClient("the assertion's signature or header is not valid");
-    let header = jsonwebtoken::decode_header(assertion).map_err(|_| bad)?;
+    let header = jsonwebtoken::decode_header(assertion).map_err(|_| UNVERIFIED)?;
     let alg = match header.alg {
         Algorithm::RS384 | Algorithm::ES384 => header.alg,
         _ => return Err(TokenRefusal::InvalidClient("sign with RS384 or ES384")),
     };
-    let Some(kid) = header.kid else {
-        return Err(TokenRefusal::InvalidClient(
-            "the assertion's header has no kid",
-        ));
-    };
-    let set: jsonwebtoken::jwk::JwkSet =
-        serde_json::from_str(jwks).map_err(|_| TokenRefusal::InvalidClient("no usable key"))?;
-    let jwk = set.find(&kid).ok_or(TokenRefusal::InvalidClient(
-        "no registered key has this kid",
-    ))?;
-    let key = DecodingKey::from_jwk(jwk).map_err(|_| bad)?;
+    let kid = header.kid.ok_or(UNVERIFIED)?;
+    let set: jsonwebtoken::jwk::JwkSet = serde_json::from_str(jwks).map_err(|_| UNVERIFIED)?;
+    let jwk = set.find(&kid).ok_or(UNVERIFIED)?;
+    let key = DecodingKey::from_jwk(jwk).map_err(|_| UNVERIFIED)?;
     let mut v = Validation::new(alg);
     v.validate_exp = false;
     v.validate_nbf = false;
-    v.required_spec_claims.clear();
+    // Present, all of them; `aud` and `iss` are also compared.
+    v.required_spec_claims = ["aud", "exp", "iss", "sub"]
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
     v.set_audience(&[token_url]);
     v.set_issuer(&[client_id]);
     let data = jsonwebtoken::decode::<Claims>(assertion, &key, &v).map_err(|e| {
@@ -229,7 +243,7 @@ fn verify(
             ErrorKind::Json(_) | ErrorKind::MissingRequiredClaim(_) => {
                 TokenRefusal::InvalidClient("the assertion needs iss, sub, aud, exp and jti")
             }
-            _ => bad,
+            _ => UNVERIFIED,
         }
     })?;
     let c = data.claims;
@@ -240,13 +254,21 @@ fn verify(
     }
     let exp = DateTime::<Utc>::from_timestamp(c.exp, 0)
         .ok_or(TokenRefusal::InvalidClient("exp is not a time"))?;
-    if exp + LEEWAY <= now {
+    if exp <= now - LEEWAY {
         return Err(TokenRefusal::InvalidClient("the assertion has expired"));
     }
     if exp > now + ASSERTION_MAX_LIFETIME + LEEWAY {
         return Err(TokenRefusal::InvalidClient(
             "exp may be at most five minutes ahead",
         ));
+    }
+    // Not valid yet, or made in the future: refused.
+    for t in [c.nbf, c.iat].into_iter().flatten() {
+        if DateTime::<Utc>::from_timestamp(t, 0).is_none_or(|t| t > now + LEEWAY) {
+            return Err(TokenRefusal::InvalidClient(
+                "nbf and iat may not lie in the future",
+            ));
+        }
     }
     if c.jti.is_empty() || c.jti.len() > 200 {
         return Err(TokenRefusal::InvalidClient(
@@ -256,11 +278,50 @@ fn verify(
     Ok(c)
 }
 
+/// An RSA key's modulus and exponent, checked: 2048 bits or more, an odd
+/// exponent of at least 3.
+fn rsa_key_ok(n: &str, e: &str) -> bool {
+    use base64::Engine;
+    let dec = |s: &str| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(s.trim_end_matches('='))
+            .ok()
+    };
+    let (Some(n), Some(e)) = (dec(n), dec(e)) else {
+        return false;
+    };
+    let n: Vec<u8> = n.into_iter().skip_while(|b| *b == 0).collect();
+    let bits = match n.first() {
+        Some(first) => n.len() * 8 - first.leading_zeros() as usize,
+        None => 0,
+    };
+    let e: Vec<u8> = e.into_iter().skip_while(|b| *b == 0).collect();
+    let odd = e.last().is_some_and(|b| b % 2 == 1);
+    let at_least_3 = e.len() > 1 || e.first().is_some_and(|b| *b >= 3);
+    bits >= 2048 && e.len() <= 8 && odd && at_least_3
+}
+
 impl Services {
-    /// Registers a system for the FHIR API (the operator on the server, or
-    /// a functional admin of the organisation); audited. Returns its
+    /// Registers a system for the FHIR API (the operator on the server
+    /// only: `policy::OperatorAction::RegisterSystem`); audited. Returns its
     /// client id.
     pub async fn create_fhir_client(&self, ctx: &Ctx, new: NewFhirClient) -> Result<String> {
+        use inzage_core::policy::{decide_operator, Decision, OperatorAction};
+        if let Decision::Deny(reason) =
+            decide_operator(&ctx.principal, OperatorAction::RegisterSystem)
+        {
+            let tx = self.db().begin().await?;
+            return crate::audit::deny_and_commit(
+                tx,
+                ctx,
+                self.now(),
+                None,
+                "fhir_client",
+                AuditAction::Create,
+                reason,
+            )
+            .await;
+        }
         let org = new.organisation_id.to_string();
         let by = ctx_actor(ctx);
         let out = self
@@ -442,34 +503,34 @@ impl Services {
             None => refuse!(TokenRefusal::InvalidRequest("scope is missing")),
         };
         let Some(client_id) = unverified_issuer(assertion).filter(|c| c.len() <= 100) else {
-            refuse!(TokenRefusal::InvalidClient("the assertion has no iss"));
+            refuse!(UNVERIFIED);
         };
-        let mut tx = self.db().begin().await?;
-        let row =
-            crate::sql::query("SELECT jwks, scopes, disabled_at FROM fhir_client WHERE id = $1")
-                .bind(&client_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let Some(row) = row else {
+        // Looked up and checked in a read snapshot: an unverified request
+        // never takes the write lock (review of issue 17).
+        let row = {
+            let mut tx = self.db().begin_read().await?;
+            let row = crate::sql::query(
+                "SELECT jwks, scopes, disabled_at FROM fhir_client WHERE id = $1",
+            )
+            .bind(&client_id)
+            .fetch_optional(&mut *tx)
+            .await?;
             tx.rollback().await?;
-            refuse!(TokenRefusal::InvalidClient("unknown client"));
+            row
+        };
+        let Some(row) = row.filter(|r| os(r, "disabled_at").ok().flatten().is_none()) else {
+            refuse!(UNVERIFIED);
         };
         let registered = SmartScope::parse_list(&s(&row, "scopes")?)
             .map_err(|_| ServiceError::Internal("stored scopes do not parse".into()))?;
+        let claims = match verify(assertion, &s(&row, "jwks")?, &client_id, token_url, now) {
+            Ok(c) => c,
+            Err(r) => refuse!(r),
+        };
+        // From here on the system proved who it is: what follows is its own.
         ctx.principal = Principal::Integration {
             fhir_client_id: client_id.clone(),
             scopes: Vec::new(),
-        };
-        if os(&row, "disabled_at")?.is_some() {
-            tx.rollback().await?;
-            refuse!(TokenRefusal::InvalidClient("this client is disabled"));
-        }
-        let claims = match verify(assertion, &s(&row, "jwks")?, &client_id, token_url, now) {
-            Ok(c) => c,
-            Err(r) => {
-                tx.rollback().await?;
-                refuse!(r);
-            }
         };
         let mut scopes: Vec<SmartScope> = Vec::new();
         for a in &asked {
@@ -480,12 +541,12 @@ impl Services {
             }
         }
         if scopes.is_empty() {
-            tx.rollback().await?;
             refuse!(TokenRefusal::InvalidScope(
                 "none of these scopes is registered for this client"
             ));
         }
         let exp = DateTime::<Utc>::from_timestamp(claims.exp, 0).unwrap_or(now) + LEEWAY;
+        let mut tx = self.db().begin().await?;
         // Seen before: a replay (the primary key holds it on both engines).
         let fresh = crate::sql::query(
             "INSERT INTO fhir_assertion (fhir_client_id, jti, expires_at) VALUES ($1, $2, $3) \

@@ -118,7 +118,7 @@ impl Services {
     /// (an audited read), else its id only.
     async fn written_answer(&self, ctx: &Ctx, ty: &'static str, id: &str) -> Result<Stored> {
         if self.fhir_may(ctx, ty, Interaction::Read).await? {
-            let v = self.fhir_read(ctx, ty, id).await?.into_inner();
+            let v = self.fhir_read(ctx, ty, id, false).await?.into_inner();
             return v.into_iter().next().ok_or(ServiceError::NotFound);
         }
         Ok(Stored {
