@@ -514,6 +514,7 @@ fn search_params(params: &[(String, String)]) -> Result<Search, Response> {
                     }
                     "_id" => q.id = Some(v.clone()),
                     "patient" => q.patient = Some(v.clone()),
+                    "practitioner" => q.practitioner = Some(v.clone()),
                     "status" => q.status = Some(v.clone()),
                     "category" => {
                         // A token: system|code or code.
@@ -734,6 +735,7 @@ fn param_doc(name: &str) -> (&'static str, &'static str) {
             "ge, gt, le, lt or eq a date or instant (Amsterdam days)",
         ),
         "category" => ("token", "clinical-note (reports) or document (uploads)"),
+        "practitioner" => ("reference", "Practitioner/{id}"),
         _ => ("string", ""),
     }
 }

@@ -1034,6 +1034,54 @@ async fn every_served_type_is_read_and_searched_one_dossier_at_a_time_and_valida
         format!("Patient/{aisha}")
     );
 
+    // The plan and its goals, the network and its consents, questions,
+    // the access log: each searched in Aisha's dossier, then read by id.
+    for (ty, min) in [
+        ("CarePlan", 1),
+        ("Goal", 1),
+        ("RelatedPerson", 1),
+        ("Consent", 1),
+        ("Communication", 1),
+        ("AuditEvent", 1),
+    ] {
+        let p = get(format!("/fhir/{ty}?patient=Patient/{aisha}&_count=100")).await;
+        assert_eq!(p.status, StatusCode::OK, "{ty}: {}", p.body);
+        let report = valid(&p.body);
+        let v = json(&p);
+        let n = v["entry"].as_array().map_or(0, Vec::len);
+        assert!(n >= min, "{ty}: {report}");
+        assert!(report.contains(&format!("{ty} {n}")), "{ty}: {report}");
+        let one = v["entry"][0]["resource"]["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+        let p = get(format!("/fhir/{ty}/{one}")).await;
+        assert_eq!(p.status, StatusCode::OK, "{ty}/{one}: {}", p.body);
+        assert_eq!(valid(&p.body).trim(), ty);
+        // Another organisation's dossier has none of them for this system.
+        let p = get(format!("/fhir/{ty}?patient=Patient/{}", w.otto)).await;
+        assert_eq!(p.status, StatusCode::NOT_FOUND, "{ty}: {}", p.body);
+    }
+    // The plan's goals are its sections; a consent names the tiles.
+    let p = get(format!("/fhir/CarePlan/{}", it.plan)).await;
+    assert!(
+        p.body.contains(&format!("Goal/{}", it.section)),
+        "{}",
+        p.body
+    );
+    let p = get(format!("/fhir/Consent?patient=Patient/{aisha}")).await;
+    assert!(
+        p.body.contains("/fhir/CodeSystem/dossier-part"),
+        "{}",
+        p.body
+    );
+    // The access log names the system itself among those who looked.
+    let p = get(format!(
+        "/fhir/AuditEvent?patient=Patient/{aisha}&_count=100"
+    ))
+    .await;
+    assert!(p.body.contains("ECD Zorg"), "{}", p.body);
+
     // Organization: its own; Practitioner: its own staff.
     let p = get(format!("/fhir/Organization/{}", w.zorg)).await;
     assert_eq!(p.status, StatusCode::OK, "{}", p.body);
@@ -1046,6 +1094,19 @@ async fn every_served_type_is_read_and_searched_one_dossier_at_a_time_and_valida
     let p = get(format!("/fhir/Practitioner/{}", w.anna)).await;
     assert_eq!(p.status, StatusCode::OK, "{}", p.body);
     assert_eq!(valid(&p.body).trim(), "Practitioner");
+    let p = get(format!(
+        "/fhir/PractitionerRole?practitioner=Practitioner/{}",
+        w.anna
+    ))
+    .await;
+    assert_eq!(json(&p)["total"], 1, "{}", p.body);
+    valid(&p.body);
+    let role = json(&p)["entry"][0]["resource"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let p = get(format!("/fhir/PractitionerRole/{role}")).await;
+    assert_eq!(valid(&p.body).trim(), "PractitionerRole");
 
     // Another organisation's dossier, staff and organisation do not exist
     // for this system.
@@ -1107,15 +1168,7 @@ async fn every_served_type_is_read_and_searched_one_dossier_at_a_time_and_valida
     // The capability statement lists every served type.
     let p = get("/fhir/metadata".to_owned()).await;
     valid(&p.body);
-    for ty in [
-        "Patient",
-        "EpisodeOfCare",
-        "DocumentReference",
-        "Binary",
-        "Appointment",
-        "Organization",
-        "Practitioner",
-    ] {
+    for ty in inzage_service::fhir::resources::SERVED {
         assert!(p.body.contains(&format!("\"type\":\"{ty}\"")), "{ty}");
     }
 
@@ -1131,7 +1184,8 @@ async fn every_served_type_is_read_and_searched_one_dossier_at_a_time_and_valida
         .db
         .scalar("SELECT COUNT(*) FROM audit_event WHERE data_kind = 'staff' AND actor_kind = 'integration'")
         .await;
-    assert_eq!(staff_reads, 2);
+    // Practitioner search and read, PractitionerRole search and read.
+    assert_eq!(staff_reads, 4);
 }
 
 /// A token for a new system with its own key and these scopes.

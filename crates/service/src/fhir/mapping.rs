@@ -614,6 +614,249 @@ pub fn practitioner(
     }
 }
 
+/// A contact person as a RelatedPerson (active while a grant is valid).
+pub fn related_person(
+    c: &crate::dossier::ContactView,
+    client: &str,
+    now: DateTime<Utc>,
+) -> RelatedPerson {
+    let active = c.grants.iter().any(|g| grant_active(g, now));
+    RelatedPerson {
+        id: Some(c.id.to_string()),
+        active: Some(Primitive::new(active)),
+        patient: Some(reference("Patient", client, None)),
+        relationship: vec![text_concept(c.relation.label_nl())],
+        name: vec![HumanName {
+            text: p(c.full_name.clone()),
+            ..Default::default()
+        }],
+        ..Default::default()
+    }
+}
+
+fn grant_active(g: &crate::dossier::GrantView, now: DateTime<Utc>) -> bool {
+    g.revoked_at.is_none() && g.valid_from <= now && g.valid_until.is_none_or(|u| u > now)
+}
+
+/// The code system of the dossier's parts (the portal's tiles), which a
+/// Consent's provision names.
+pub fn parts_system(base: &str) -> String {
+    format!("{base}/CodeSystem/dossier-part")
+}
+
+/// A contact person's access (a grant of tiles) as a Consent.
+pub fn consent(
+    g: &crate::dossier::GrantView,
+    c: &crate::dossier::ContactView,
+    client: &str,
+    base: &str,
+    now: DateTime<Utc>,
+) -> Consent {
+    let system = parts_system(base);
+    Consent {
+        id: Some(g.id.to_string()),
+        status: p(if grant_active(g, now) {
+            "active"
+        } else {
+            "inactive"
+        }),
+        scope: Some(coded(
+            "http://terminology.hl7.org/CodeSystem/consentscope",
+            "patient-privacy",
+            "Privacy Consent",
+        )),
+        category: vec![coded("http://loinc.org", "59284-0", "Patient Consent")],
+        patient: Some(reference("Patient", client, None)),
+        date_time: p(instant(g.valid_from)),
+        policy_rule: Some(text_concept("Toestemming van de cliënt in Inzage")),
+        provision: Some(ConsentProvision {
+            type_: p("permit"),
+            period: Some(Period {
+                start: p(instant(g.valid_from)),
+                end: g.revoked_at.or(g.valid_until).map(instant).and_then(p),
+                ..Default::default()
+            }),
+            actor: vec![ConsentProvisionActor {
+                role: Some(text_concept(c.relation.label_nl())),
+                reference: Some(reference(
+                    "RelatedPerson",
+                    c.id.as_str(),
+                    Some(&c.full_name),
+                )),
+                ..Default::default()
+            }],
+            action: vec![coded(
+                "http://terminology.hl7.org/CodeSystem/consentaction",
+                "access",
+                "Access",
+            )],
+            code: g
+                .parts
+                .iter()
+                .map(|x| coded(&system, x.code(), x.label_nl()))
+                .collect(),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+/// A plan version as a CarePlan, its sections as Goals (`Goal/{section}`)
+/// with the agreements as activities.
+pub fn care_plan(d: &crate::dossier::PlanDetail, client: &str, current: bool) -> CarePlan {
+    let plan = &d.plan;
+    CarePlan {
+        id: Some(plan.id.to_string()),
+        status: p(match plan.status {
+            inzage_core::model::DocStatus::Draft => "draft",
+            inzage_core::model::DocStatus::Final if current => "active",
+            inzage_core::model::DocStatus::Final => "completed",
+        }),
+        intent: p("plan"),
+        title: p(plan.title.clone()),
+        subject: Some(reference("Patient", client, None)),
+        created: p(date(plan.plan_date)),
+        goal: d
+            .sections
+            .iter()
+            .map(|s| reference("Goal", s.id.as_str(), Some(&s.domain)))
+            .collect(),
+        activity: d
+            .sections
+            .iter()
+            .map(|s| CarePlanActivity {
+                detail: Some(CarePlanActivityDetail {
+                    code: Some(text_concept(&s.domain)),
+                    goal: vec![reference("Goal", s.id.as_str(), None)],
+                    status: p("in-progress"),
+                    description: p(s.agreements.clone()),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            })
+            .collect(),
+        ..Default::default()
+    }
+}
+
+/// A plan section as a Goal (the client's own additions as notes).
+pub fn goal(s: &crate::dossier::PlanSection, client: &str) -> Goal {
+    Goal {
+        id: Some(s.id.to_string()),
+        lifecycle_status: p("active"),
+        category: vec![text_concept(&s.domain)],
+        description: Some(text_concept(&s.goals)),
+        subject: Some(reference("Patient", client, None)),
+        note: s
+            .additions
+            .iter()
+            .map(|a| Annotation {
+                time: p(instant(a.asked_at)),
+                text: p(a.body.clone()),
+                ..Default::default()
+            })
+            .collect(),
+        ..Default::default()
+    }
+}
+
+/// A question to the team with its answers as a Communication: one
+/// payload per message, oldest first, each with its writer.
+pub fn communication(q: &crate::questions::Question) -> Communication {
+    Communication {
+        id: Some(q.id.to_string()),
+        status: p(if q.open { "in-progress" } else { "completed" }),
+        subject: Some(reference("Patient", q.client_id.as_str(), None)),
+        sent: p(instant(q.asked_at)),
+        sender: Some(Reference {
+            display: p(q.asker_name.clone()),
+            ..Default::default()
+        }),
+        payload: q
+            .messages
+            .iter()
+            .map(|m| CommunicationPayload {
+                content: Some(CommunicationPayloadContent::String(Primitive::new(
+                    format!("{}: {}", m.author_name, m.body),
+                ))),
+                ..Default::default()
+            })
+            .collect(),
+        ..Default::default()
+    }
+}
+
+/// One access to the dossier (NEN 7513) as an AuditEvent (IHE BALP shape:
+/// who, what, when; no network address).
+pub fn audit_event(r: &inzage_core::audit::AuditRecord, who: &str) -> AuditEvent {
+    let recorded = inzage_core::types::parse_ts(&r.occurred_at).unwrap_or_default();
+    AuditEvent {
+        id: Some(r.event_id.clone()),
+        type_: Some(Coding {
+            system: p("http://dicom.nema.org/resources/ontology/DCM"),
+            code: p("110110"),
+            display: p("Patient Record"),
+            ..Default::default()
+        }),
+        action: p(match r.action.as_str() {
+            "read" | "list" => "R",
+            "create" | "grant" | "invite" => "C",
+            "delete" | "revoke" => "D",
+            "update" | "finalise" | "password_set" => "U",
+            _ => "E",
+        }),
+        recorded: p(instant(recorded)),
+        outcome: p("0"),
+        outcome_desc: p(format!("{} {}", r.action, r.data_kind)),
+        agent: vec![AuditEventAgent {
+            who: Some(Reference {
+                display: p(who),
+                ..Default::default()
+            }),
+            requestor: Some(Primitive::new(true)),
+            ..Default::default()
+        }],
+        source: Some(AuditEventSource {
+            observer: Some(Reference {
+                display: p("Inzage"),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }),
+        entity: vec![AuditEventEntity {
+            what: r
+                .client_id
+                .as_deref()
+                .map(|c| reference("Patient", c, None)),
+            ..Default::default()
+        }],
+        ..Default::default()
+    }
+}
+
+/// A staff member's role as a PractitionerRole (`{staff id}.{role}`).
+pub fn practitioner_role(
+    staff: &str,
+    role: inzage_core::model::Role,
+    org: &str,
+    active: bool,
+) -> PractitionerRole {
+    PractitionerRole {
+        id: Some(role_id(staff, role)),
+        active: Some(Primitive::new(active)),
+        practitioner: Some(reference("Practitioner", staff, None)),
+        organization: Some(reference("Organization", org, None)),
+        code: vec![text_concept(role.label_nl())],
+        ..Default::default()
+    }
+}
+
+/// The id of a staff member's role: FHIR ids take letters, digits, `-`
+/// and `.`.
+pub fn role_id(staff: &str, role: inzage_core::model::Role) -> String {
+    format!("{staff}.{}", role.code().replace('_', "-"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

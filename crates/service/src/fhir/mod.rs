@@ -67,6 +67,8 @@ pub struct Search {
     /// `date=`: from (inclusive), until (exclusive).
     pub date_from: Option<DateTime<Utc>>,
     pub date_until: Option<DateTime<Utc>>,
+    /// `practitioner=` (`Practitioner/{id}` or `{id}`).
+    pub practitioner: Option<String>,
     /// `category=`: `clinical-note` (reports) or `document`.
     pub category: Option<String>,
     /// The parameter names given (a type refuses those it does not take).

@@ -20,11 +20,18 @@ use inzage_core::smart::Interaction;
 pub const SERVED: &[&str] = &[
     "Patient",
     "EpisodeOfCare",
+    "CarePlan",
+    "Goal",
     "DocumentReference",
     "Binary",
     "Appointment",
+    "RelatedPerson",
+    "Consent",
+    "Communication",
+    "AuditEvent",
     "Organization",
     "Practitioner",
+    "PractitionerRole",
 ];
 
 /// The types a system writes (create, and update by identifier; Patient
@@ -39,8 +46,13 @@ pub fn supported(ty: &str) -> &'static [&'static str] {
         "EpisodeOfCare" => &["patient", "status", "date"],
         "DocumentReference" => &["patient", "status", "date", "category"],
         "Appointment" => &["patient", "status", "date"],
+        "CarePlan" | "Goal" | "RelatedPerson" | "Consent" | "Communication" => {
+            &["patient", "status"]
+        }
+        "AuditEvent" => &["patient", "date"],
         "Organization" => &["_id"],
         "Practitioner" => &["_id", "name"],
+        "PractitionerRole" => &["practitioner"],
         _ => &[],
     }
 }
@@ -125,6 +137,12 @@ impl Services {
             "Appointment" => self.fhir_appointment(ctx, id).await,
             "Organization" => self.fhir_organization(ctx, Some(id)).await,
             "Practitioner" => self.fhir_practitioners(ctx, Some(id), None).await,
+            "PractitionerRole" => self.fhir_roles(ctx, Some(id), None).await,
+            "CarePlan" => self.fhir_care_plan(ctx, id).await,
+            "Goal" => self.fhir_goal(ctx, id).await,
+            "RelatedPerson" | "Consent" | "Communication" | "AuditEvent" => {
+                self.fhir_in_dossier(ctx, ty, id).await
+            }
             _ => Err(ServiceError::NotFound),
         }
     }
@@ -154,6 +172,24 @@ impl Services {
                 .fhir_practitioners(ctx, q.id.as_deref(), q.name.as_deref())
                 .await?
                 .into_inner(),
+            "PractitionerRole" => self
+                .fhir_roles(ctx, None, q.practitioner.as_deref())
+                .await?
+                .into_inner(),
+            "CarePlan" | "Goal" | "RelatedPerson" | "Consent" | "Communication" | "AuditEvent" => {
+                let client = patient_of(q)?;
+                self.fhir_gate(ctx, ty, Interaction::Search).await?;
+                self.fhir_dossier_list(ctx, ty, &client)
+                    .await?
+                    .into_inner()
+                    .into_iter()
+                    .filter(|(st, at, _)| {
+                        q.status.as_deref().is_none_or(|x| x == st)
+                            && at.is_none_or(|a| in_dates(q, a))
+                    })
+                    .map(|(_, _, s)| s)
+                    .collect()
+            }
             _ => return Err(ServiceError::NotFound),
         };
         Ok(page_of(items, q))
@@ -505,6 +541,344 @@ impl Services {
                 b(r, "active")?,
             ));
             out.push(stored("Practitioner", &sid, 1, t(r, "created_at")?, json));
+        }
+        if id.is_some() && out.is_empty() {
+            return Err(ServiceError::NotFound);
+        }
+        let event = ReadEvent {
+            ctx: ctx.clone(),
+            at: self.now(),
+            role: "integration".into(),
+            client_id: None,
+            data_kind: "staff".into(),
+            data_id: id.map(str::to_owned),
+            action: if id.is_some() {
+                AuditAction::Read
+            } else {
+                AuditAction::List
+            },
+            outcome: AuditOutcome::Allowed,
+            reason: None,
+        };
+        crate::audited::recorded(self, vec![event], out).await
+    }
+}
+
+impl Services {
+    /// Every resource of `ty` in one client's dossier, each with its
+    /// status code and date (for the search's filters): one audited list
+    /// read of the part (plans: one audited read per plan version).
+    async fn fhir_dossier_list(
+        &self,
+        ctx: &Ctx,
+        ty: &str,
+        client: &ClientId,
+    ) -> Result<Audited<Vec<(String, Option<chrono::DateTime<chrono::Utc>>, Stored)>>> {
+        let now = self.now();
+        let base = self.fhir_base();
+        let c = client.as_str();
+        match ty {
+            "RelatedPerson" | "Consent" => {
+                let net = self.network(ctx, client).await?;
+                Ok(net.map(|people| {
+                    let mut out = Vec::new();
+                    for p in &people {
+                        if ty == "RelatedPerson" {
+                            let r = mapping::related_person(p, c, now);
+                            let st = if r.active.as_ref().and_then(|a| a.value) == Some(true) {
+                                "active"
+                            } else {
+                                "inactive"
+                            };
+                            out.push((
+                                st.to_owned(),
+                                None,
+                                stored(
+                                    "RelatedPerson",
+                                    p.id.as_str(),
+                                    1,
+                                    now,
+                                    fhirkit::to_json(&r),
+                                ),
+                            ));
+                        } else {
+                            for g in &p.grants {
+                                let x = mapping::consent(g, p, c, &base, now);
+                                let st = x
+                                    .status
+                                    .as_ref()
+                                    .and_then(|v| v.value.clone())
+                                    .unwrap_or_default();
+                                out.push((
+                                    st,
+                                    Some(g.valid_from),
+                                    stored(
+                                        "Consent",
+                                        g.id.as_str(),
+                                        1,
+                                        g.valid_from,
+                                        fhirkit::to_json(&x),
+                                    ),
+                                ));
+                            }
+                        }
+                    }
+                    out
+                }))
+            }
+            "Communication" => {
+                let qs = self.team_questions(ctx, client).await?;
+                Ok(qs.map(|qs| {
+                    qs.iter()
+                        .map(|q| {
+                            let x = mapping::communication(q);
+                            let st = if q.open { "in-progress" } else { "completed" };
+                            let at = q.messages.last().map_or(q.asked_at, |m| m.at);
+                            (
+                                st.to_owned(),
+                                Some(q.asked_at),
+                                stored("Communication", q.id.as_str(), 1, at, fhirkit::to_json(&x)),
+                            )
+                        })
+                        .collect()
+                }))
+            }
+            "AuditEvent" => {
+                let lines = self.client_audit_trail(ctx, client, 1000).await?;
+                let names = self.actor_names(&lines).await?;
+                Ok(lines.map(|lines| {
+                    lines
+                        .iter()
+                        .map(|l| {
+                            let who = names
+                                .iter()
+                                .find(|(k, i, _)| *k == l.actor_kind && *i == l.actor_id)
+                                .map_or_else(|| l.actor_kind.clone(), |(_, _, n)| n.clone());
+                            let at = inzage_core::types::parse_ts(&l.occurred_at);
+                            let x = mapping::audit_event(l, &who);
+                            (
+                                "".to_owned(),
+                                at,
+                                stored(
+                                    "AuditEvent",
+                                    &l.event_id,
+                                    1,
+                                    at.unwrap_or(now),
+                                    fhirkit::to_json(&x),
+                                ),
+                            )
+                        })
+                        .collect()
+                }))
+            }
+            "CarePlan" | "Goal" => {
+                let plans = self.list_plans(ctx, client).await?.into_inner();
+                let latest_final = plans
+                    .iter()
+                    .find(|p| p.status == inzage_core::model::DocStatus::Final)
+                    .map(|p| p.id.clone());
+                let mut out = Vec::new();
+                for p in &plans {
+                    // Goals: those of the current plan only.
+                    if ty == "Goal" && Some(&p.id) != latest_final.as_ref() {
+                        continue;
+                    }
+                    let d = self.plan(ctx, &p.id).await?.into_inner();
+                    let at = inzage_core::types::local_midnight_utc(p.plan_date);
+                    if ty == "CarePlan" {
+                        let x = mapping::care_plan(&d, c, Some(&p.id) == latest_final.as_ref());
+                        let st = x
+                            .status
+                            .as_ref()
+                            .and_then(|v| v.value.clone())
+                            .unwrap_or_default();
+                        out.push((
+                            st,
+                            Some(at),
+                            stored("CarePlan", p.id.as_str(), 1, at, fhirkit::to_json(&x)),
+                        ));
+                    } else {
+                        for sec in &d.sections {
+                            let x = mapping::goal(sec, c);
+                            out.push((
+                                "active".to_owned(),
+                                Some(at),
+                                stored(
+                                    "Goal",
+                                    sec.id.as_str(),
+                                    sec.revision,
+                                    at,
+                                    fhirkit::to_json(&x),
+                                ),
+                            ));
+                        }
+                    }
+                }
+                // Every plan read above was audited on its own.
+                crate::audited::recorded(self, Vec::new(), out).await
+            }
+            _ => Err(ServiceError::NotFound),
+        }
+    }
+
+    /// One resource of the dossier types read by id: the item's client is
+    /// found first (not dossier content), then that dossier's list is read
+    /// as the caller (audited) and the item taken from it.
+    async fn fhir_in_dossier(&self, ctx: &Ctx, ty: &str, id: &str) -> Result<Audited<Vec<Stored>>> {
+        self.fhir_gate(ctx, ty, Interaction::Read).await?;
+        let (table, col) = match ty {
+            "RelatedPerson" => ("contact_person", "id"),
+            "Consent" => ("access_grant", "id"),
+            "Communication" => ("team_question", "id"),
+            _ => ("audit_event", "event_id"),
+        };
+        let owner = crate::sql::query(&format!("SELECT client_id FROM {table} WHERE {col} = $1"))
+            .bind(id)
+            .fetch_optional(self.db())
+            .await?
+            .and_then(|r| os(&r, "client_id").ok().flatten());
+        let Some(client) = owner else {
+            return Err(ServiceError::NotFound);
+        };
+        let list = self
+            .fhir_dossier_list(ctx, ty, &ClientId::from_raw(client))
+            .await?;
+        let found = list.map(|l| {
+            l.into_iter()
+                .filter(|(_, _, s)| s.id == id)
+                .map(|(_, _, s)| s)
+                .collect::<Vec<_>>()
+        });
+        if found.is_empty() {
+            return Err(ServiceError::NotFound);
+        }
+        Ok(found)
+    }
+
+    async fn fhir_care_plan(&self, ctx: &Ctx, id: &str) -> Result<Audited<Vec<Stored>>> {
+        self.fhir_gate(ctx, "CarePlan", Interaction::Read).await?;
+        let Some(client) = self.owner_of("plan_version", id).await? else {
+            return Err(ServiceError::NotFound);
+        };
+        let list = self
+            .fhir_dossier_list(ctx, "CarePlan", &ClientId::from_raw(client))
+            .await?;
+        let found = list.map(|l| {
+            l.into_iter()
+                .filter(|(_, _, s)| s.id == id)
+                .map(|(_, _, s)| s)
+                .collect::<Vec<_>>()
+        });
+        if found.is_empty() {
+            return Err(ServiceError::NotFound);
+        }
+        Ok(found)
+    }
+
+    async fn fhir_goal(&self, ctx: &Ctx, id: &str) -> Result<Audited<Vec<Stored>>> {
+        self.fhir_gate(ctx, "Goal", Interaction::Read).await?;
+        let Some(client) = self.owner_of("plan_section", id).await? else {
+            return Err(ServiceError::NotFound);
+        };
+        let list = self
+            .fhir_dossier_list(ctx, "Goal", &ClientId::from_raw(client))
+            .await?;
+        let found = list.map(|l| {
+            l.into_iter()
+                .filter(|(_, _, s)| s.id == id)
+                .map(|(_, _, s)| s)
+                .collect::<Vec<_>>()
+        });
+        if found.is_empty() {
+            return Err(ServiceError::NotFound);
+        }
+        Ok(found)
+    }
+
+    /// Who the audit lines name, in words: staff and contact persons by
+    /// name, systems by their registered name (read with the trail).
+    async fn actor_names(
+        &self,
+        lines: &[inzage_core::audit::AuditRecord],
+    ) -> Result<Vec<(String, String, String)>> {
+        let mut out: Vec<(String, String, String)> = Vec::new();
+        for l in lines {
+            if out
+                .iter()
+                .any(|(k, i, _)| *k == l.actor_kind && *i == l.actor_id)
+            {
+                continue;
+            }
+            let sql = match l.actor_kind.as_str() {
+                "staff" => "SELECT given_name || ' ' || COALESCE(name_prefix || ' ', '') || family_name AS n FROM staff_member WHERE id = $1",
+                "contact_person" => "SELECT given_name || ' ' || COALESCE(name_prefix || ' ', '') || family_name AS n FROM contact_person WHERE id = $1",
+                "integration" => "SELECT name AS n FROM fhir_client WHERE id = $1",
+                "client" | "account" => {
+                    out.push((l.actor_kind.clone(), l.actor_id.clone(), "de cliënt".into()));
+                    continue;
+                }
+                _ => {
+                    out.push((l.actor_kind.clone(), l.actor_id.clone(), "Inzage".into()));
+                    continue;
+                }
+            };
+            let n = crate::sql::query(sql)
+                .bind(l.actor_id.as_str())
+                .fetch_optional(self.db())
+                .await?
+                .and_then(|r| os(&r, "n").ok().flatten())
+                .unwrap_or_else(|| l.actor_kind.clone());
+            out.push((l.actor_kind.clone(), l.actor_id.clone(), n));
+        }
+        Ok(out)
+    }
+
+    /// The organisation's staff roles as PractitionerRoles (recorded as a
+    /// read of staff data).
+    async fn fhir_roles(
+        &self,
+        ctx: &Ctx,
+        id: Option<&str>,
+        practitioner: Option<&str>,
+    ) -> Result<Audited<Vec<Stored>>> {
+        let interaction = if id.is_some() {
+            Interaction::Read
+        } else {
+            Interaction::Search
+        };
+        let org = self.fhir_gate(ctx, "PractitionerRole", interaction).await?;
+        let practitioner =
+            practitioner.map(|p| p.strip_prefix("Practitioner/").unwrap_or(p).to_owned());
+        let rows = crate::sql::query(
+            "SELECT m.id, m.active, m.created_at, r.role FROM staff_member m JOIN staff_role r ON r.staff_id = m.id \
+             WHERE m.organisation_id = $1 ORDER BY m.family_name, m.given_name, m.id, r.role",
+        )
+        .bind(org.id.as_str())
+        .fetch_all(self.db())
+        .await?;
+        let mut out = Vec::new();
+        for r in &rows {
+            let sid = s(r, "id")?;
+            let Some(role) = inzage_core::model::Role::from_code(&s(r, "role")?) else {
+                continue;
+            };
+            let rid = mapping::role_id(&sid, role);
+            if id.is_some_and(|i| i != rid) || practitioner.as_deref().is_some_and(|p| p != sid) {
+                continue;
+            }
+            let json = fhirkit::to_json(&mapping::practitioner_role(
+                &sid,
+                role,
+                org.id.as_str(),
+                b(r, "active")?,
+            ));
+            out.push(stored(
+                "PractitionerRole",
+                &rid,
+                1,
+                t(r, "created_at")?,
+                json,
+            ));
         }
         if id.is_some() && out.is_empty() {
             return Err(ServiceError::NotFound);
