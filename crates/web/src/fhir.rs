@@ -17,11 +17,9 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use inzage_core::policy::DenyReason;
 use inzage_service::fhir::mapping::{self, Problem};
-use inzage_service::fhir::resources::{supported, SERVED, WRITTEN};
+use inzage_service::fhir::resources::{supported, SERVED, UPDATED_BY_ID, WRITTEN};
 use inzage_service::fhir::smart::{TokenRequest, ALGORITHMS};
-use inzage_service::fhir::{
-    PatientTarget, Refused, Search, Stored, Written, PAGE_DEFAULT, PAGE_MAX,
-};
+use inzage_service::fhir::{Refused, Search, Stored, Written, PAGE_DEFAULT, PAGE_MAX};
 use inzage_service::{Ctx, ServiceError};
 
 const FHIR_JSON: &str = "application/fhir+json; charset=utf-8";
@@ -647,7 +645,7 @@ async fn update(
         Ok(t) => t,
         Err(r) => return r,
     };
-    if ty != "Patient" {
+    if !UPDATED_BY_ID.contains(&ty) {
         return not_writable(ty);
     }
     let ctx = match caller(&st, &headers, src).await {
@@ -661,7 +659,7 @@ async fn update(
     written(
         &st,
         st.services
-            .fhir_patient_update(&ctx, PatientTarget::Id(id), &json, version)
+            .fhir_update_by_id(&ctx, ty, &id, &json, version)
             .await,
     )
 }
@@ -757,6 +755,8 @@ async fn metadata(State(st): State<AppState>) -> Response {
             }
             if writes {
                 interaction.push(serde_json::json!({"code": "create"}));
+            }
+            if UPDATED_BY_ID.contains(ty) {
                 interaction.push(serde_json::json!({"code": "update"}));
             }
             let mut params: Vec<serde_json::Value> = supported(ty)

@@ -1404,3 +1404,139 @@ async fn an_ecd_pushes_a_patient_an_episode_and_a_document_and_the_client_reads_
     let page = lotte.get("/dossier/wie-keek-mee").await;
     assert!(page.body.contains("ECD Zorg"), "{}", page.body);
 }
+
+#[tokio::test]
+async fn an_ecd_plans_changes_and_cancels_an_appointment_and_a_stale_version_writes_nothing() {
+    let w = world().await;
+    let mut b = w.browser();
+    let k = key("k1");
+    let id = register(&w, &k, "system/Appointment.cruds").await;
+    let tok = token(&w, &mut b, &k, &id, "system/Appointment.cruds").await;
+    let (aisha, anna) = (w.aisha.to_string(), w.anna.to_string());
+    let bob: String =
+        w.db.text("SELECT id FROM staff_member WHERE email = 'bob@zorg.nl'")
+            .await;
+    let plan = "urn:oid:2.16.528.1.9999.3";
+    let appt = |start: &str, status: &str, who: &str| {
+        serde_json::json!({
+            "resourceType": "Appointment",
+            "identifier": [{"system": plan, "value": "A-1"}],
+            "status": status,
+            "description": "Gesprek over je plan",
+            "comment": "Kantoor Oost",
+            "start": start,
+            "end": "2026-12-03T11:00:00+01:00",
+            "participant": [
+                {"actor": {"reference": format!("Patient/{aisha}")}, "status": "accepted"},
+                {"actor": {"reference": format!("Practitioner/{who}")}, "status": "accepted"}
+            ]
+        })
+        .to_string()
+    };
+    let count = || w.db.scalar("SELECT COUNT(*) FROM appointment");
+    let before = count().await;
+    // Planned with someone outside Aisha's team: refused, nothing written.
+    let p = fhir(
+        &mut b,
+        "POST",
+        "/fhir/Appointment",
+        Some(&tok),
+        Some(&appt("2026-12-03T10:00:00+01:00", "booked", &bob)),
+        None,
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.body);
+    assert_eq!(count().await, before);
+    let p = fhir(
+        &mut b,
+        "POST",
+        "/fhir/Appointment",
+        Some(&tok),
+        Some(&appt("2026-12-03T10:00:00+01:00", "booked", &anna)),
+        None,
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::CREATED, "{}", p.body);
+    assert_eq!(valid(&p.body).trim(), "Appointment");
+    let aid = json(&p)["id"].as_str().expect("id").to_owned();
+    let cond = format!("/fhir/Appointment?identifier={}|A-1", urlenc(plan));
+    // The same again: unchanged, still version 1.
+    let p = fhir(
+        &mut b,
+        "PUT",
+        &cond,
+        Some(&tok),
+        Some(&appt("2026-12-03T10:00:00+01:00", "booked", &anna)),
+        None,
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert_eq!(p.headers["etag"], "W/\"1\"");
+    // Half an hour later: version 2.
+    let p = fhir(
+        &mut b,
+        "PUT",
+        &cond,
+        Some(&tok),
+        Some(&appt("2026-12-03T10:30:00+01:00", "booked", &anna)),
+        Some("W/\"1\""),
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert_eq!(p.headers["etag"], "W/\"2\"");
+    // A stale version by id: 412, nothing written.
+    let p = fhir(
+        &mut b,
+        "PUT",
+        &format!("/fhir/Appointment/{aid}"),
+        Some(&tok),
+        Some(&appt("2026-12-03T09:00:00+01:00", "booked", &anna)),
+        Some("W/\"1\""),
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::PRECONDITION_FAILED, "{}", p.body);
+    let p = fhir(
+        &mut b,
+        "GET",
+        &format!("/fhir/Appointment/{aid}"),
+        Some(&tok),
+        None,
+        None,
+    )
+    .await;
+    assert!(
+        json(&p)["start"]
+            .as_str()
+            .is_some_and(|s| s.contains("09:30") || s.contains("10:30")),
+        "{}",
+        p.body
+    );
+    // Cancelled: it stays, marked cancelled; Aisha sees it so in the portal.
+    let p = fhir(
+        &mut b,
+        "PUT",
+        &cond,
+        Some(&tok),
+        Some(&appt("2026-12-03T10:30:00+01:00", "cancelled", &anna)),
+        None,
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert_eq!(json(&p)["status"], "cancelled");
+    assert_eq!(count().await, before + 1);
+    let mut portal = w.signed_in("aisha@example.nl").await;
+    let page = portal.get("/dossier/afspraken").await;
+    assert!(page.body.contains("Gesprek over je plan"), "{}", page.body);
+    // Not the types a system writes: 405 with an OperationOutcome.
+    let p = fhir(
+        &mut b,
+        "POST",
+        "/fhir/Consent",
+        Some(&tok),
+        Some("{}"),
+        None,
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::METHOD_NOT_ALLOWED);
+    valid(&p.body);
+}

@@ -36,7 +36,15 @@ pub const SERVED: &[&str] = &[
 
 /// The types a system writes (create, and update by identifier; Patient
 /// also by id).
-pub const WRITTEN: &[&str] = &["Patient", "EpisodeOfCare", "DocumentReference"];
+pub const WRITTEN: &[&str] = &[
+    "Patient",
+    "EpisodeOfCare",
+    "DocumentReference",
+    "Appointment",
+];
+
+/// The types updated by id (`PUT /fhir/{type}/{id}`), with `If-Match`.
+pub const UPDATED_BY_ID: &[&str] = &["Patient", "Appointment"];
 
 /// The search parameters a type takes (besides `_count`, `_offset`,
 /// `_format`).

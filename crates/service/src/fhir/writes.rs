@@ -136,6 +136,38 @@ impl Services {
             "Patient" => self.fhir_patient_create(ctx, json).await,
             "EpisodeOfCare" => self.fhir_episode_write(ctx, json, None).await,
             "DocumentReference" => self.fhir_document_write(ctx, json, None).await,
+            "Appointment" => {
+                self.fhir_appointment_write(ctx, json, None, None, None)
+                    .await
+            }
+            _ => Err(ServiceError::NotFound),
+        }
+    }
+
+    /// `PUT /fhir/{type}/{id}`: an update of an item by its id (never a
+    /// create: ids are ours). `if_match`: the version the caller saw.
+    pub async fn fhir_update_by_id(
+        &self,
+        ctx: &Ctx,
+        ty: &str,
+        id: &str,
+        json: &str,
+        if_match: Option<i64>,
+    ) -> Outcome {
+        match ty {
+            "Patient" => {
+                self.fhir_patient_update(
+                    ctx,
+                    super::PatientTarget::Id(id.to_owned()),
+                    json,
+                    if_match,
+                )
+                .await
+            }
+            "Appointment" => {
+                self.fhir_appointment_write(ctx, json, None, Some(id.to_owned()), if_match)
+                    .await
+            }
             _ => Err(ServiceError::NotFound),
         }
     }
@@ -167,6 +199,10 @@ impl Services {
             }
             "EpisodeOfCare" => self.fhir_episode_write(ctx, json, Some(ident)).await,
             "DocumentReference" => self.fhir_document_write(ctx, json, Some(ident)).await,
+            "Appointment" => {
+                self.fhir_appointment_write(ctx, json, Some(ident), None, if_match)
+                    .await
+            }
             _ => Err(ServiceError::NotFound),
         }
     }
@@ -180,9 +216,12 @@ impl Services {
         json: &str,
         by: Option<(String, String)>,
     ) -> Outcome {
-        let org = self
-            .fhir_gate(ctx, "EpisodeOfCare", Interaction::Create)
-            .await?;
+        let first = if by.is_some() {
+            Interaction::Update
+        } else {
+            Interaction::Create
+        };
+        let org = self.fhir_gate(ctx, "EpisodeOfCare", first).await?;
         let ep = match read_resource::<EpisodeOfCare>(json, "EpisodeOfCare") {
             Ok(e) => e,
             Err(p) => return Ok(Err(Refused::Invalid(p))),
@@ -298,9 +337,12 @@ impl Services {
         json: &str,
         by: Option<(String, String)>,
     ) -> Outcome {
-        let org = self
-            .fhir_gate(ctx, "DocumentReference", Interaction::Create)
-            .await?;
+        let first = if by.is_some() {
+            Interaction::Update
+        } else {
+            Interaction::Create
+        };
+        let org = self.fhir_gate(ctx, "DocumentReference", first).await?;
         let dr = match read_resource::<DocumentReference>(json, "DocumentReference") {
             Ok(e) => e,
             Err(p) => return Ok(Err(Refused::Invalid(p))),
@@ -500,6 +542,201 @@ impl Services {
             self.written_answer(ctx, "DocumentReference", id.as_str())
                 .await?,
         )))
+    }
+
+    /// An appointment: planned (create), changed (update: by id, or by the
+    /// system's identifier), or cancelled (`status = cancelled`). The
+    /// practitioner must be an active member of the client's team, as on
+    /// the staff's form; the place is `comment`.
+    async fn fhir_appointment_write(
+        &self,
+        ctx: &Ctx,
+        json: &str,
+        by: Option<(String, String)>,
+        id: Option<String>,
+        if_match: Option<i64>,
+    ) -> Outcome {
+        use fhirkit::r4::Appointment;
+        // An upsert that creates needs both update and create.
+        let first = if by.is_some() || id.is_some() {
+            Interaction::Update
+        } else {
+            Interaction::Create
+        };
+        let org = self.fhir_gate(ctx, "Appointment", first).await?;
+        let ap = match read_resource::<Appointment>(json, "Appointment") {
+            Ok(e) => e,
+            Err(p) => return Ok(Err(Refused::Invalid(p))),
+        };
+        let actor = |prefix: &str| {
+            ap.participant.iter().find_map(|x| {
+                let r = val(&x.actor.as_ref()?.reference)?;
+                let id = r.strip_prefix(prefix)?;
+                (!id.is_empty() && !id.contains('/')).then(|| id.to_owned())
+            })
+        };
+        let Some(client) = actor("Patient/").map(ClientId::from_raw) else {
+            return Ok(refused(
+                "Appointment.participant",
+                "one participant must be Patient/{id} on this server",
+            ));
+        };
+        let Some(practitioner) = actor("Practitioner/").map(StaffId::from_raw) else {
+            return Ok(refused(
+                "Appointment.participant",
+                "one participant must be Practitioner/{id}: a member of the client's team",
+            ));
+        };
+        let at = |path: &str,
+                  v: Option<&str>|
+         -> std::result::Result<chrono::DateTime<chrono::Utc>, Problem> {
+            v.and_then(inzage_core::types::parse_ts)
+                .or_else(|| {
+                    v.and_then(|x| chrono::DateTime::parse_from_rfc3339(x).ok())
+                        .map(|t| t.with_timezone(&chrono::Utc))
+                })
+                .ok_or(Problem {
+                    path: path.to_owned(),
+                    message: "an instant is required (2026-12-01T10:00:00+01:00)".into(),
+                })
+        };
+        let (starts_at, ends_at) = match (
+            at("Appointment.start", val(&ap.start)),
+            at("Appointment.end", val(&ap.end)),
+        ) {
+            (Ok(a), Ok(b)) => (a, b),
+            (Err(p), _) | (_, Err(p)) => return Ok(Err(Refused::Invalid(vec![p]))),
+        };
+        let place = match Label::parse("place", val(&ap.comment).unwrap_or("—")) {
+            Ok(l) => l,
+            Err(e) => return Ok(refused("Appointment.comment", e.message)),
+        };
+        let description = match Text::parse("description", val(&ap.description).unwrap_or(""), 2000)
+        {
+            Ok(t) => t,
+            Err(e) => return Ok(refused("Appointment.description", e.message)),
+        };
+        let new = crate::care::NewAppointment {
+            starts_at,
+            ends_at,
+            practitioner,
+            place,
+            description,
+        };
+        let cancel = val(&ap.status) == Some("cancelled");
+        let ident = match (&by, first_identifier(&ap.identifier)) {
+            (Some(u), Some(b)) if *u != b => {
+                return Ok(refused(
+                    "Appointment.identifier",
+                    "differs from the identifier in the URL",
+                ))
+            }
+            (Some(u), _) => Some(u.clone()),
+            (None, b) => b,
+        };
+        // Which appointment: by id, by the system's identifier, or a new one.
+        let existing = match (&id, &ident) {
+            (Some(i), _) => {
+                let owner = self.owner_of("appointment", i).await?;
+                match owner {
+                    Some(o) if o == client.as_str() => Some(i.clone()),
+                    Some(_) => {
+                        return Ok(refused(
+                            "Appointment.participant",
+                            "this appointment belongs to another patient",
+                        ))
+                    }
+                    // Recorded like any other item not found.
+                    None => {
+                        let a = crate::access::Attempt {
+                            part: inzage_core::model::DossierPart::Appointments,
+                            access: inzage_core::policy::Access::Write,
+                            action: inzage_core::model::AuditAction::Update,
+                            data_kind: "appointments",
+                            data_id: Some(i),
+                            hide_denial: true,
+                        };
+                        return self.no_such_item(ctx, &a).await;
+                    }
+                }
+            }
+            (None, Some((sys, v))) => {
+                match self.identified(&org.id, "Appointment", sys, v).await? {
+                    Some((_, owner)) if owner != client.as_str() => {
+                        return Ok(refused(
+                            "Appointment.participant",
+                            "this appointment belongs to another patient",
+                        ))
+                    }
+                    Some((local, _)) if by.is_some() => Some(local),
+                    Some(_) => return Err(ServiceError::Taken("identifier")),
+                    None => None,
+                }
+            }
+            (None, None) => None,
+        };
+        let Some(local) = existing else {
+            if cancel {
+                return Ok(refused(
+                    "Appointment.status",
+                    "a new appointment is not cancelled",
+                ));
+            }
+            if by.is_some() && if_match.is_some() {
+                // Nothing to match: the version named is not there.
+                return Err(ServiceError::Stale);
+            }
+            if by.is_some() {
+                self.fhir_gate(ctx, "Appointment", Interaction::Create)
+                    .await?;
+            }
+            let made = self.create_appointment(ctx, &client, new).await?;
+            if let Some(i) = &ident {
+                self.remember(&org.id, "Appointment", i, made.as_str(), &client)
+                    .await?;
+            }
+            return Ok(Ok(Written::Created(
+                self.written_answer(ctx, "Appointment", made.as_str())
+                    .await?,
+            )));
+        };
+        self.fhir_gate(ctx, "Appointment", Interaction::Update)
+            .await?;
+        let aid = inzage_core::ids::AppointmentId::from_raw(local.clone());
+        let r = crate::sql::query(
+            "SELECT revision, status, starts_at, ends_at, practitioner_id, place, description FROM appointment WHERE id = $1",
+        )
+        .bind(local.as_str())
+        .fetch_one(self.db())
+        .await?;
+        let revision = crate::row::i(&r, "revision")?;
+        if if_match.is_some_and(|v| v != revision) {
+            return Err(ServiceError::Stale);
+        }
+        let was_cancelled = s(&r, "status")? == "cancelled";
+        let same = crate::row::t(&r, "starts_at")? == new.starts_at
+            && crate::row::t(&r, "ends_at")? == new.ends_at
+            && s(&r, "practitioner_id")? == new.practitioner.as_str()
+            && s(&r, "place")? == new.place.as_str()
+            && s(&r, "description")? == new.description.as_str();
+        match (was_cancelled, cancel) {
+            (true, true) => {}
+            (true, false) => {
+                return Ok(refused(
+                    "Appointment.status",
+                    "a cancelled appointment is not planned again: make a new one",
+                ))
+            }
+            (false, true) => self.cancel_appointment(ctx, &aid, revision).await?,
+            (false, false) if same => {}
+            (false, false) => self.update_appointment(ctx, &aid, revision, new).await?,
+        }
+        let answer = self.written_answer(ctx, "Appointment", &local).await?;
+        Ok(Ok(if (was_cancelled == cancel) && (cancel || same) {
+            Written::Unchanged(answer)
+        } else {
+            Written::Updated(answer)
+        }))
     }
 
     /// The registered name of the calling system.
