@@ -186,6 +186,82 @@ impl Services {
         Ok(PlanSectionId::from_raw(id))
     }
 
+    /// A whole plan version from a connected system (FHIR CarePlan), in one
+    /// transaction: dated `plan_date`, its sections as given, by `author`
+    /// (decided by the caller's rule), final or a draft. Refused while a
+    /// draft exists (staff are writing one) and, when final, while a
+    /// section has no goals or agreements; nothing is written then.
+    pub(crate) async fn plan_from_system(
+        &self,
+        ctx: &Ctx,
+        client: &ClientId,
+        author: &inzage_core::ids::StaffId,
+        plan_date: NaiveDate,
+        sections: &[SectionEdit],
+        final_: bool,
+    ) -> Result<PlanVersionId> {
+        if sections.is_empty() {
+            return Err(FieldError::new("sections", "a plan has at least one section").into());
+        }
+        if final_
+            && sections
+                .iter()
+                .any(|x| x.goals.as_str().is_empty() || x.agreements.as_str().is_empty())
+        {
+            return Err(
+                FieldError::new("sections", "a section has no goals or agreements yet").into(),
+            );
+        }
+        let a = attempt(AuditAction::Create, None);
+        let (mut tx, scope) = self.gate(ctx, client.as_str(), &a).await?;
+        let draft = crate::sql::query(
+            "SELECT id FROM plan_version WHERE client_id = $1 AND status = 'draft' LIMIT 1",
+        )
+        .bind(client.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+        if draft.is_some() {
+            return Err(ServiceError::Conflict(
+                "a draft plan exists; staff finish it first".into(),
+            ));
+        }
+        let episode = crate::writes::current_episode(&mut tx, client.as_str()).await?;
+        let id = new_id();
+        let now = ts(self.now());
+        crate::sql::query(
+            "INSERT INTO plan_version (id, client_id, episode_id, plan_date, status, created_by, created_at, finalised_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&id)
+        .bind(client.as_str())
+        .bind(&episode)
+        .bind(date_str(plan_date))
+        .bind(if final_ { "final" } else { "draft" })
+        .bind(author.as_str())
+        .bind(&now)
+        .bind(final_.then(|| now.clone()))
+        .execute(&mut *tx)
+        .await?;
+        for (n, x) in sections.iter().enumerate() {
+            crate::sql::query(
+                "INSERT INTO plan_section (id, plan_version_id, position, domain, goals, agreements) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(new_id())
+            .bind(&id)
+            .bind(i64::try_from(n).unwrap_or(i64::MAX) + 1)
+            .bind(x.domain.as_str())
+            .bind(x.goals.as_str())
+            .bind(x.agreements.as_str())
+            .execute(&mut *tx)
+            .await?;
+        }
+        self.allowed(&mut tx, ctx, &scope, client.as_str(), &a, Some(&id))
+            .await?;
+        tx.commit().await?;
+        Ok(PlanVersionId::from_raw(id))
+    }
+
     /// Makes a draft plan final. Refused while a section is still empty.
     pub async fn finalise_plan(&self, ctx: &Ctx, plan: &PlanVersionId) -> Result<()> {
         let a = Attempt {

@@ -1540,3 +1540,100 @@ async fn an_ecd_plans_changes_and_cancels_an_appointment_and_a_stale_version_wri
     assert_eq!(p.status, StatusCode::METHOD_NOT_ALLOWED);
     valid(&p.body);
 }
+
+#[tokio::test]
+async fn an_ecd_sends_a_care_plan_as_a_new_version_in_one_step() {
+    let w = world().await;
+    let mut b = w.browser();
+    let k = key("k1");
+    let id = register(&w, &k, "system/CarePlan.cruds").await;
+    let tok = token(&w, &mut b, &k, &id, "system/CarePlan.cruds").await;
+    let (aisha, anna) = (w.aisha.to_string(), w.anna.to_string());
+    let ecd = "urn:oid:2.16.528.1.9999.4";
+    let plan = |agreements: &str, goals: &str| {
+        serde_json::json!({
+            "resourceType": "CarePlan",
+            "identifier": [{"system": ecd, "value": "PLAN-1"}],
+            "status": "active",
+            "intent": "plan",
+            "subject": {"reference": format!("Patient/{aisha}")},
+            "created": "2026-11-15",
+            "author": {"reference": format!("Practitioner/{anna}")},
+            "contained": [{"resourceType": "Goal", "id": "g1", "lifecycleStatus": "active",
+                           "description": {"text": goals}, "subject": {"reference": format!("Patient/{aisha}")}}],
+            "activity": [{"detail": {"code": {"text": "Wonen"}, "status": "in-progress",
+                                     "goal": [{"reference": "#g1"}], "description": agreements}}]
+        })
+        .to_string()
+    };
+    let versions = || w.db.scalar("SELECT COUNT(*) FROM plan_version");
+    let before = versions().await;
+    // A final plan with an empty goal: refused with its path, nothing written.
+    let p = fhir(
+        &mut b,
+        "POST",
+        "/fhir/CarePlan",
+        Some(&tok),
+        Some(&plan("Elke dag koken", "")),
+        None,
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.body);
+    assert_eq!(versions().await, before);
+    let cond = format!("/fhir/CarePlan?identifier={}|PLAN-1", urlenc(ecd));
+    let p = fhir(
+        &mut b,
+        "PUT",
+        &cond,
+        Some(&tok),
+        Some(&plan("Elke dag koken", "Zelf wonen")),
+        None,
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::CREATED, "{}", p.body);
+    assert_eq!(valid(&p.body).trim(), "CarePlan");
+    assert_eq!(json(&p)["status"], "active");
+    // The same again: nothing new. Other agreements: a new version.
+    let p = fhir(
+        &mut b,
+        "PUT",
+        &cond,
+        Some(&tok),
+        Some(&plan("Elke dag koken", "Zelf wonen")),
+        None,
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert_eq!(versions().await, before + 1);
+    let p = fhir(
+        &mut b,
+        "PUT",
+        &cond,
+        Some(&tok),
+        Some(&plan("Twee keer per week koken", "Zelf wonen")),
+        None,
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert_eq!(versions().await, before + 2);
+    // Aisha reads the newest final plan in the portal.
+    let mut portal = w.signed_in("aisha@example.nl").await;
+    let page = portal.get("/dossier/clientplan").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let all = format!("{}{}", page.body, {
+        let link = page
+            .body
+            .split("href=\"/dossier/clientplan/")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .map(|x| format!("/dossier/clientplan/{x}"));
+        match link {
+            Some(l) => portal.get(&l).await.body,
+            None => String::new(),
+        }
+    });
+    assert!(
+        all.contains("Twee keer per week koken") || all.contains("Wonen"),
+        "{all}"
+    );
+}

@@ -39,6 +39,7 @@ pub const SERVED: &[&str] = &[
 pub const WRITTEN: &[&str] = &[
     "Patient",
     "EpisodeOfCare",
+    "CarePlan",
     "DocumentReference",
     "Appointment",
 ];

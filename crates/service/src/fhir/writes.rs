@@ -140,6 +140,7 @@ impl Services {
                 self.fhir_appointment_write(ctx, json, None, None, None)
                     .await
             }
+            "CarePlan" => self.fhir_care_plan_write(ctx, json, None).await,
             _ => Err(ServiceError::NotFound),
         }
     }
@@ -203,6 +204,7 @@ impl Services {
                 self.fhir_appointment_write(ctx, json, Some(ident), None, if_match)
                     .await
             }
+            "CarePlan" => self.fhir_care_plan_write(ctx, json, Some(ident)).await,
             _ => Err(ServiceError::NotFound),
         }
     }
@@ -407,40 +409,12 @@ impl Services {
                 .await?;
         }
         // The author: a Practitioner of the organisation.
-        let author = dr.author.iter().find_map(|a| {
-            val(&a.reference)?
-                .strip_prefix("Practitioner/")
-                .map(str::to_owned)
-        });
-        let Some(author) = author else {
+        let refs: Vec<&Reference> = dr.author.iter().collect();
+        let Some(uploader) = self.named_author(ctx, &refs).await? else {
             return Ok(refused(
                 "DocumentReference.author",
-                "name the author as Practitioner/{id}",
+                "name the author as Practitioner/{id}: an active staff member of this organisation",
             ));
-        };
-        let uploader = {
-            let mut conn = self.db().acquire().await?;
-            let actor = actor_facts(&mut conn, &ctx.principal).await?;
-            let staff = match actor_facts(
-                &mut conn,
-                &inzage_core::model::Principal::Staff {
-                    staff_id: StaffId::from_raw(author.clone()),
-                },
-            )
-            .await?
-            {
-                inzage_core::policy::ActorFacts::Staff(f) => Some(f),
-                _ => None::<StaffFacts>,
-            };
-            match decide_integration_author(&actor, staff.as_ref()) {
-                Ok(s) => s,
-                Err(_) => {
-                    return Ok(refused(
-                        "DocumentReference.author",
-                        "not an active staff member of this organisation",
-                    ))
-                }
-            }
         };
         let Some(att) = dr.content.first().and_then(|c| c.attachment.as_ref()) else {
             return Ok(refused(
@@ -736,6 +710,222 @@ impl Services {
             Written::Unchanged(answer)
         } else {
             Written::Updated(answer)
+        }))
+    }
+
+    /// The staff member a system names as author (`Practitioner/{id}`),
+    /// if the rule allows them: an active member of its organisation.
+    async fn named_author(&self, ctx: &Ctx, refs: &[&Reference]) -> Result<Option<StaffId>> {
+        let Some(author) = refs.iter().find_map(|a| {
+            val(&a.reference)?
+                .strip_prefix("Practitioner/")
+                .map(str::to_owned)
+        }) else {
+            return Ok(None);
+        };
+        let mut conn = self.db().acquire().await?;
+        let actor = actor_facts(&mut conn, &ctx.principal).await?;
+        let staff = match actor_facts(
+            &mut conn,
+            &inzage_core::model::Principal::Staff {
+                staff_id: StaffId::from_raw(author),
+            },
+        )
+        .await?
+        {
+            inzage_core::policy::ActorFacts::Staff(f) => Some(f),
+            _ => None::<StaffFacts>,
+        };
+        Ok(decide_integration_author(&actor, staff.as_ref()).ok())
+    }
+
+    /// A client plan from the organisation's ECD: a new version of the plan
+    /// (never a change of one: a final version never changes), its
+    /// activities the sections (domain = `detail.code`, agreements =
+    /// `detail.description`, goals = the contained Goal the activity names),
+    /// `status` active (final) or draft, `created` its date, `author` a
+    /// Practitioner of the organisation. Sent again by identifier with the
+    /// same content, nothing happens; with other content, a new version.
+    async fn fhir_care_plan_write(
+        &self,
+        ctx: &Ctx,
+        json: &str,
+        by: Option<(String, String)>,
+    ) -> Outcome {
+        use fhirkit::r4::{CarePlan, Resource};
+        let first = if by.is_some() {
+            Interaction::Update
+        } else {
+            Interaction::Create
+        };
+        let org = self.fhir_gate(ctx, "CarePlan", first).await?;
+        let cp = match read_resource::<CarePlan>(json, "CarePlan") {
+            Ok(e) => e,
+            Err(p) => return Ok(Err(Refused::Invalid(p))),
+        };
+        let Some(client) = patient_ref(&cp.subject) else {
+            return Ok(refused(
+                "CarePlan.subject",
+                "must be Patient/{id} on this server",
+            ));
+        };
+        let final_ = match val(&cp.status) {
+            Some("active") => true,
+            Some("draft") => false,
+            _ => return Ok(refused("CarePlan.status", "active (a final plan) or draft")),
+        };
+        let plan_date = match fhir_date("CarePlan.created", val(&cp.created)) {
+            Ok(Some(d)) => d,
+            Ok(None) => inzage_core::types::local_date(self.now()),
+            Err(p) => return Ok(Err(Refused::Invalid(vec![p]))),
+        };
+        let mut sections = Vec::new();
+        let mut problems = Vec::new();
+        for (n, act) in cp.activity.iter().enumerate() {
+            let path = format!("CarePlan.activity[{n}].detail");
+            let Some(d) = &act.detail else {
+                problems.push(Problem {
+                    path,
+                    message: "an activity needs its detail".into(),
+                });
+                continue;
+            };
+            let domain = d
+                .code
+                .as_ref()
+                .and_then(|c| {
+                    val(&c.text).or_else(|| c.coding.first().and_then(|x| val(&x.display)))
+                })
+                .unwrap_or("");
+            let goal_ref = d.goal.first().and_then(|g| val(&g.reference)).unwrap_or("");
+            let goal_text = goal_ref.strip_prefix('#').and_then(|gid| {
+                cp.contained.iter().find_map(|r| match r {
+                    Resource::Goal(g) if g.id.as_deref() == Some(gid) => {
+                        g.description.as_ref().and_then(|c| val(&c.text))
+                    }
+                    _ => None,
+                })
+            });
+            match (
+                Label::parse("domain", domain),
+                Text::parse(
+                    "goals",
+                    goal_text.unwrap_or(""),
+                    crate::plans::PLAN_TEXT_MAX,
+                ),
+                Text::parse(
+                    "agreements",
+                    val(&d.description).unwrap_or(""),
+                    crate::plans::PLAN_TEXT_MAX,
+                ),
+            ) {
+                (Ok(domain), Ok(goals), Ok(agreements)) => {
+                    sections.push(crate::plans::SectionEdit {
+                        domain,
+                        goals,
+                        agreements,
+                    })
+                }
+                (Err(e), _, _) => problems.push(Problem {
+                    path: format!("{path}.code"),
+                    message: e.message,
+                }),
+                (_, Err(e), _) => problems.push(Problem {
+                    path: format!("{path}.goal"),
+                    message: e.message,
+                }),
+                (_, _, Err(e)) => problems.push(Problem {
+                    path: format!("{path}.description"),
+                    message: e.message,
+                }),
+            }
+        }
+        if !problems.is_empty() {
+            return Ok(Err(Refused::Invalid(problems)));
+        }
+        let ident = match (&by, first_identifier(&cp.identifier)) {
+            (Some(u), Some(b)) if *u != b => {
+                return Ok(refused(
+                    "CarePlan.identifier",
+                    "differs from the identifier in the URL",
+                ))
+            }
+            (Some(u), _) => Some(u.clone()),
+            (None, b) => b,
+        };
+        let existing = match &ident {
+            Some((sys, v)) => self.identified(&org.id, "CarePlan", sys, v).await?,
+            None => None,
+        };
+        if let Some((local, owner)) = &existing {
+            if by.is_none() {
+                return Err(ServiceError::Taken("identifier"));
+            }
+            if owner != client.as_str() {
+                return Ok(refused(
+                    "CarePlan.subject",
+                    "this plan belongs to another patient",
+                ));
+            }
+            // The same plan again: nothing new.
+            let rows = crate::sql::query(
+                "SELECT p.status, p.plan_date, x.domain, x.goals, x.agreements FROM plan_version p \
+                 JOIN plan_section x ON x.plan_version_id = p.id WHERE p.id = $1 ORDER BY x.position",
+            )
+            .bind(local.as_str())
+            .fetch_all(self.db())
+            .await?;
+            let mut same = rows.len() == sections.len();
+            for (r, x) in rows.iter().zip(&sections) {
+                same &= s(r, "domain")? == x.domain.as_str()
+                    && s(r, "goals")? == x.goals.as_str()
+                    && s(r, "agreements")? == x.agreements.as_str()
+                    && (s(r, "status")? == "final") == final_
+                    && d(r, "plan_date")? == plan_date;
+            }
+            if same {
+                return Ok(Ok(Written::Unchanged(
+                    self.written_answer(ctx, "CarePlan", local).await?,
+                )));
+            }
+        } else if by.is_some() {
+            self.fhir_gate(ctx, "CarePlan", Interaction::Create).await?;
+        }
+        let refs: Vec<&Reference> = cp.author.iter().chain(cp.contributor.iter()).collect();
+        let Some(author) = self.named_author(ctx, &refs).await? else {
+            return Ok(refused(
+                "CarePlan.author",
+                "name the author as Practitioner/{id}: an active staff member of this organisation",
+            ));
+        };
+        let made = self
+            .plan_from_system(ctx, &client, &author, plan_date, &sections, final_)
+            .await?;
+        match (&ident, &existing) {
+            (Some((sys, v)), Some(_)) => {
+                crate::sql::query(
+                    "UPDATE fhir_identifier SET local_id = $5 WHERE organisation_id = $1 AND resource_type = $2 \
+                     AND system = $3 AND value = $4",
+                )
+                .bind(org.id.as_str())
+                .bind("CarePlan")
+                .bind(sys.as_str())
+                .bind(v.as_str())
+                .bind(made.as_str())
+                .execute(self.db())
+                .await?;
+            }
+            (Some(i), None) => {
+                self.remember(&org.id, "CarePlan", i, made.as_str(), &client)
+                    .await?
+            }
+            _ => {}
+        }
+        let answer = self.written_answer(ctx, "CarePlan", made.as_str()).await?;
+        Ok(Ok(if existing.is_some() {
+            Written::Updated(answer)
+        } else {
+            Written::Created(answer)
         }))
     }
 
