@@ -247,7 +247,30 @@ fn is_fhir_json(headers: &HeaderMap) -> bool {
         })
 }
 
-fn body_text(headers: &HeaderMap, body: &Bytes) -> Result<String, Response> {
+/// The largest body a system may send: a document's content inline
+/// (`writes::INLINE_MAX` of base64) and the rest of the resource.
+pub(crate) const BODY_MAX: usize = inzage_service::fhir::writes::INLINE_MAX + 1024 * 1024;
+
+type Body = Result<Bytes, axum::extract::rejection::BytesRejection>;
+
+fn body_text(headers: &HeaderMap, body: &Body) -> Result<String, Response> {
+    let body = match body {
+        Ok(b) => b,
+        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return Err(one(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too-long",
+                "the resource is larger than this server takes (21 MB)",
+            ))
+        }
+        Err(_) => {
+            return Err(one(
+                StatusCode::BAD_REQUEST,
+                "invalid",
+                "the body could not be read",
+            ))
+        }
+    };
     if !is_fhir_json(headers) {
         return Err(one(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -614,7 +637,7 @@ async fn create(
     Source(src): Source,
     headers: HeaderMap,
     Path(ty): Path<String>,
-    body: Bytes,
+    body: Body,
 ) -> Response {
     let ty = match served(&ty) {
         Ok(t) => t,
@@ -639,7 +662,7 @@ async fn update(
     Source(src): Source,
     headers: HeaderMap,
     Path((ty, id)): Path<(String, String)>,
-    body: Bytes,
+    body: Body,
 ) -> Response {
     let ty = match served(&ty) {
         Ok(t) => t,
@@ -672,7 +695,7 @@ async fn conditional_update(
     headers: HeaderMap,
     Path(ty): Path<String>,
     RawQuery(raw): RawQuery,
-    body: Bytes,
+    body: Body,
 ) -> Response {
     let ty = match served(&ty) {
         Ok(t) => t,
@@ -924,6 +947,7 @@ pub(crate) fn unknown() -> Response {
 }
 
 pub(crate) fn routes() -> Vec<(Method, &'static str, axum::routing::MethodRouter<AppState>)> {
+    use axum::extract::DefaultBodyLimit;
     use axum::routing::{get, post, put};
     use Method as M;
     vec![
@@ -935,10 +959,22 @@ pub(crate) fn routes() -> Vec<(Method, &'static str, axum::routing::MethodRouter
         (M::POST, "/oauth/token", post(token)),
         (M::GET, "/fhir/metadata", get(metadata)),
         (M::GET, "/fhir/{type}", get(search)),
-        (M::POST, "/fhir/{type}", post(create)),
-        (M::PUT, "/fhir/{type}", put(conditional_update)),
+        (
+            M::POST,
+            "/fhir/{type}",
+            post(create).layer(DefaultBodyLimit::max(BODY_MAX)),
+        ),
+        (
+            M::PUT,
+            "/fhir/{type}",
+            put(conditional_update).layer(DefaultBodyLimit::max(BODY_MAX)),
+        ),
         (M::GET, "/fhir/{type}/{id}", get(read)),
-        (M::PUT, "/fhir/{type}/{id}", put(update)),
+        (
+            M::PUT,
+            "/fhir/{type}/{id}",
+            put(update).layer(DefaultBodyLimit::max(BODY_MAX)),
+        ),
         (M::GET, "/fhir/{type}/{id}/_history", get(history)),
         (M::GET, "/fhir/{type}/{id}/_history/{vid}", get(vread)),
     ]

@@ -1313,6 +1313,41 @@ async fn an_ecd_pushes_a_patient_an_episode_and_a_document_and_the_client_reads_
     )
     .await;
     assert_eq!(p.status, StatusCode::CREATED, "{}", p.body);
+    // A scan of 3 MB fits (the body limit is the inline content's);
+    // a body beyond the limit is refused with an OperationOutcome.
+    let mut big = b"%PDF-1.4\n".to_vec();
+    big.resize(3 * 1024 * 1024, b' ');
+    let big_doc = doc("D-5", "Scan", false, &anna).replace(
+        &pdf,
+        &base64::engine::general_purpose::STANDARD.encode(&big),
+    );
+    let p = fhir(
+        &mut b,
+        "POST",
+        "/fhir/DocumentReference",
+        Some(&tok),
+        Some(&big_doc),
+        None,
+    )
+    .await;
+    assert_eq!(
+        p.status,
+        StatusCode::CREATED,
+        "{}",
+        &p.body[..p.body.len().min(300)]
+    );
+    let huge = "x".repeat(22 * 1024 * 1024);
+    let p = fhir(
+        &mut b,
+        "POST",
+        "/fhir/DocumentReference",
+        Some(&tok),
+        Some(&huge),
+        None,
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::PAYLOAD_TOO_LARGE);
+    valid(&p.body);
     // The author must be staff of this organisation; the content a PDF, PNG or JPEG.
     let olga: String =
         w.db.text("SELECT id FROM staff_member WHERE email = 'olga@ander.nl'")
@@ -1346,7 +1381,7 @@ async fn an_ecd_pushes_a_patient_an_episode_and_a_document_and_the_client_reads_
             "SELECT COUNT(*) FROM document WHERE client_id = '{pid}'"
         ))
         .await,
-        2
+        3
     );
 
     // 4. Staff invite her (the system never does); she signs in and reads.
