@@ -917,10 +917,10 @@ async fn token(
             r
         }
         Ok(Err(refusal)) => {
-            let status = if refusal.code() == "invalid_client" {
-                StatusCode::UNAUTHORIZED
-            } else {
-                StatusCode::BAD_REQUEST
+            let status = match refusal.code() {
+                "invalid_client" => StatusCode::UNAUTHORIZED,
+                "temporarily_unavailable" => StatusCode::TOO_MANY_REQUESTS,
+                _ => StatusCode::BAD_REQUEST,
             };
             let mut r = oauth_error(status, refusal.code(), refusal.description());
             if status == StatusCode::UNAUTHORIZED {

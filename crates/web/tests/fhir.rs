@@ -1672,3 +1672,61 @@ async fn an_ecd_sends_a_care_plan_as_a_new_version_in_one_step() {
         "{all}"
     );
 }
+
+#[tokio::test]
+async fn refused_token_requests_from_one_address_are_cut_off_without_writing() {
+    let w = world().await;
+    let mut b = w.browser();
+    let k = key("k1");
+    let id = register(&w, &k, "system/Patient.rs").await;
+    let from = |ip: [u8; 4], a: &str| {
+        let form = serde_urlencoded::to_string([
+            ("grant_type", "client_credentials"),
+            ("scope", "system/Patient.rs"),
+            (
+                "client_assertion_type",
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            ),
+            ("client_assertion", a),
+        ])
+        .expect("form");
+        let mut req = Request::post("/oauth/token")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(form))
+            .expect("req");
+        req.extensions_mut()
+            .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+                ip, 4000,
+            ))));
+        req
+    };
+    let wrong = key("k1");
+    let limit = w.svc.settings().address_failure_limit;
+    for n in 0..limit {
+        let a = assertion(&w, &wrong, &id, TOKEN_URL, 240, &format!("w{n}"));
+        assert_eq!(
+            b.send(from([10, 0, 0, 9], &a)).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let events = || {
+        w.db.scalar("SELECT COUNT(*) FROM audit_event WHERE data_kind = 'fhir_token'")
+    };
+    let before = events().await;
+    // Past the limit: 429 at once, nothing written, even with a good key.
+    let good = assertion(&w, &k, &id, TOKEN_URL, 240, "g1");
+    let p = b.send(from([10, 0, 0, 9], &good)).await;
+    assert_eq!(p.status, StatusCode::TOO_MANY_REQUESTS, "{}", p.body);
+    assert_eq!(json(&p)["error"], "temporarily_unavailable");
+    assert_eq!(events().await, before);
+    // Another address is not held up.
+    let p = b.send(from([10, 0, 0, 10], &good)).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    // And after the window the first one may try again.
+    w.clock.advance(w.svc.settings().address_window);
+    let again = assertion(&w, &k, &id, TOKEN_URL, 240, "g2");
+    assert_eq!(
+        b.send(from([10, 0, 0, 9], &again)).await.status,
+        StatusCode::OK
+    );
+}

@@ -148,6 +148,9 @@ pub enum TokenRefusal {
     InvalidClient(&'static str),
     InvalidGrant(&'static str),
     InvalidScope(&'static str),
+    /// Too many refused requests from this address lately: come back later
+    /// (nothing is checked or written; HTTP 429).
+    SlowDown,
 }
 
 impl TokenRefusal {
@@ -158,11 +161,15 @@ impl TokenRefusal {
             TokenRefusal::InvalidClient(_) => "invalid_client",
             TokenRefusal::InvalidGrant(_) => "invalid_grant",
             TokenRefusal::InvalidScope(_) => "invalid_scope",
+            TokenRefusal::SlowDown => "temporarily_unavailable",
         }
     }
     pub fn description(self) -> &'static str {
         match self {
             TokenRefusal::UnsupportedGrantType => "only client_credentials is supported",
+            TokenRefusal::SlowDown => {
+                "too many refused requests from this address: try again later"
+            }
             TokenRefusal::InvalidRequest(m)
             | TokenRefusal::InvalidClient(m)
             | TokenRefusal::InvalidGrant(m)
@@ -438,12 +445,28 @@ impl Services {
         source: Option<String>,
     ) -> Result<std::result::Result<IssuedToken, TokenRefusal>> {
         let now = self.now();
+        // Refusals are counted per source address (as failed sign-ins
+        // are); past the limit a request is answered at once, with nothing
+        // checked or written: a flood cannot hold the write lock.
+        let window = self.settings().address_window;
+        let limit = self.settings().address_failure_limit;
+        let key = source
+            .as_deref()
+            .map(|a| format!("token-fail:{}", crate::pacing::source_key(a)));
+        if let Some(k) = &key {
+            if self.hits(k, window).await? >= limit {
+                return Ok(Err(TokenRefusal::SlowDown));
+            }
+        }
         let mut ctx = Ctx::new(Principal::Anonymous);
         ctx.source_addr = source;
         let refusal = match self.try_token(&req, token_url, now, &mut ctx).await? {
             Ok(issued) => return Ok(Ok(issued)),
             Err(r) => r,
         };
+        if let Some(k) = &key {
+            self.count_hit(k, window).await?;
+        }
         let mut tx = self.db().begin().await?;
         append(
             &mut tx,
