@@ -47,18 +47,22 @@ CREATE INDEX fhir_token_expiry ON fhir_token (expires_at)
 ALTER TABLE organisation ADD COLUMN client_number_system TEXT
 ;
 -- The identifiers a system gave the resources it pushed (an episode, a
--- document), in its own naming systems: a conditional update by
--- identifier finds the item again. Per organisation and type; the client
--- is kept so a destroyed dossier's identifiers go with it.
+-- document, a plan, an appointment), in its own naming systems: a
+-- conditional update by identifier finds the item again. Per system and
+-- type (one system cannot reach another's items by their identifiers);
+-- the client is kept so a destroyed dossier's identifiers go with it. A
+-- `local_id` of `pending:…` is a claim made before the item is written
+-- (two writes of one identifier at once make one item).
 CREATE TABLE fhir_identifier (
     organisation_id TEXT NOT NULL REFERENCES organisation(id),
+    fhir_client_id TEXT NOT NULL REFERENCES fhir_client(id),
     resource_type TEXT NOT NULL,
     system TEXT NOT NULL,
     value TEXT NOT NULL,
     local_id TEXT NOT NULL,
     client_id TEXT NOT NULL REFERENCES client(id),
     created_at TEXT NOT NULL,
-    PRIMARY KEY (organisation_id, resource_type, system, value)
+    PRIMARY KEY (fhir_client_id, resource_type, system, value)
 )
 ;
 CREATE INDEX fhir_identifier_local ON fhir_identifier (local_id)

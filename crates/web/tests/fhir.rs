@@ -1239,6 +1239,49 @@ async fn an_ecd_pushes_a_patient_an_episode_and_a_document_and_the_client_reads_
         0
     );
 
+    // An episode that ends before it starts, or an identifier too long:
+    // refused before anything is written.
+    let bad = serde_json::json!({
+        "resourceType": "EpisodeOfCare", "status": "finished",
+        "patient": {"reference": format!("Patient/{pid}")},
+        "period": {"start": "2026-11-01", "end": "2026-10-01"}
+    })
+    .to_string();
+    let p = fhir(
+        &mut b,
+        "POST",
+        "/fhir/EpisodeOfCare",
+        Some(&tok),
+        Some(&bad),
+        None,
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.body);
+    let long = serde_json::json!({
+        "resourceType": "EpisodeOfCare", "status": "active",
+        "identifier": [{"system": ecd, "value": "x".repeat(200)}],
+        "patient": {"reference": format!("Patient/{pid}")},
+        "period": {"start": "2026-11-01"}
+    })
+    .to_string();
+    let p = fhir(
+        &mut b,
+        "POST",
+        "/fhir/EpisodeOfCare",
+        Some(&tok),
+        Some(&long),
+        None,
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.body);
+    assert_eq!(
+        w.db.scalar(&format!(
+            "SELECT COUNT(*) FROM episode WHERE client_id = '{pid}'"
+        ))
+        .await,
+        0
+    );
+
     // 2. The episode, by the ECD's own identifier; sent again, nothing changes.
     let episode = serde_json::json!({
         "resourceType": "EpisodeOfCare",
@@ -1407,6 +1450,25 @@ async fn an_ecd_pushes_a_patient_an_episode_and_a_document_and_the_client_reads_
         page.body
     );
 
+    // A document is not changed through the API: made invisible by a
+    // resend, it is refused (and stays as it was).
+    let hidden_now = doc("D-1", "Brief over je zorg", false, &anna);
+    let p = fhir(
+        &mut b,
+        "PUT",
+        &format!("/fhir/DocumentReference?identifier={}|D-1", urlenc(ecd)),
+        Some(&tok),
+        Some(&hidden_now),
+        None,
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::CONFLICT, "{}", p.body);
+    assert!(lotte
+        .get("/dossier/documenten")
+        .await
+        .body
+        .contains("Brief over je zorg"));
+
     // 5. The ECD withdraws the letter: gone from the portal, kept for the audit.
     let withdrawn = doc("D-1", "Brief over je zorg", true, &anna)
         .replace("\"current\"", "\"entered-in-error\"");
@@ -1425,6 +1487,17 @@ async fn an_ecd_pushes_a_patient_an_episode_and_a_document_and_the_client_reads_
         .await
         .body
         .contains("Brief over je zorg"));
+    // Withdrawn twice is withdrawn once.
+    let p = fhir(
+        &mut b,
+        "PUT",
+        &format!("/fhir/DocumentReference?identifier={}|D-1", urlenc(ecd)),
+        Some(&tok),
+        Some(&withdrawn),
+        None,
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
 
     // 6. The discharge: the same episode with its end.
     let ended = episode.replace(
@@ -1562,6 +1635,28 @@ async fn an_ecd_plans_changes_and_cancels_an_appointment_and_a_stale_version_wri
     let mut portal = w.signed_in("aisha@example.nl").await;
     let page = portal.get("/dossier/afspraken").await;
     assert!(page.body.contains("Gesprek over je plan"), "{}", page.body);
+    // An appointment that is not there (or another organisation's): 404,
+    // recorded, nothing learnt about it.
+    let p = fhir(
+        &mut b,
+        "PUT",
+        "/fhir/Appointment/nope",
+        Some(&tok),
+        Some(&appt("2026-12-03T10:00:00+01:00", "booked", &anna)),
+        None,
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND, "{}", p.body);
+    let p = fhir(
+        &mut b,
+        "POST",
+        "/fhir/Appointment",
+        Some(&tok),
+        Some(&appt("2026-12-03T10:00:00+01:00", "noshow", &anna).replace("A-1", "A-2")),
+        None,
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.body);
     // Not the types a system writes: 405 with an OperationOutcome.
     let p = fhir(
         &mut b,
@@ -1602,6 +1697,29 @@ async fn an_ecd_sends_a_care_plan_as_a_new_version_in_one_step() {
         .to_string()
     };
     let versions = || w.db.scalar("SELECT COUNT(*) FROM plan_version");
+    // Drafts are the staff's, and a plan has its date.
+    let draft = plan("Elke dag koken", "Zelf wonen").replace("\"active\"", "\"draft\"");
+    let p = fhir(
+        &mut b,
+        "POST",
+        "/fhir/CarePlan",
+        Some(&tok),
+        Some(&draft),
+        None,
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.body);
+    let undated = plan("Elke dag koken", "Zelf wonen").replace("\"created\":\"2026-11-15\",", "");
+    let p = fhir(
+        &mut b,
+        "POST",
+        "/fhir/CarePlan",
+        Some(&tok),
+        Some(&undated),
+        None,
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.body);
     let before = versions().await;
     // A final plan with an empty goal: refused with its path, nothing written.
     let p = fhir(

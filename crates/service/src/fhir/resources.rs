@@ -34,6 +34,15 @@ pub const SERVED: &[&str] = &[
     "PractitionerRole",
 ];
 
+/// The largest document a Binary read carries (its base64 fits the
+/// write's inline limit).
+pub const BINARY_MAX: i64 = 15 * 1024 * 1024;
+
+/// Reports are read in pages of this many (the report list's own most).
+const REPORTS_PAGE: i64 = 200;
+/// The most reports one DocumentReference search reads, newest first.
+pub const REPORTS_MAX: i64 = 10_000;
+
 /// The types a system writes (create, and update by identifier; Patient
 /// also by id).
 pub const WRITTEN: &[&str] = &[
@@ -351,10 +360,12 @@ impl Services {
                         ctx,
                         &client,
                         crate::dossier::ReportFilter {
-                            from: None,
-                            until: None,
+                            from: q.date_from.map(inzage_core::types::local_date),
+                            until: q.date_until.map(|u| {
+                                inzage_core::types::local_date(u - chrono::Duration::seconds(1))
+                            }),
                             page,
-                            per_page: 500,
+                            per_page: REPORTS_PAGE,
                             words: None,
                             category: None,
                         },
@@ -384,7 +395,12 @@ impl Services {
                         ),
                     ));
                 }
-                if n < 500 || page * 500 >= reports.total || page >= 10 {
+                // At most REPORTS_MAX reports, the newest (the search says
+                // so in its total; a period is found with date=).
+                if n < REPORTS_PAGE as usize
+                    || page * REPORTS_PAGE >= reports.total
+                    || page * REPORTS_PAGE >= REPORTS_MAX
+                {
                     break;
                 }
                 page += 1;
@@ -407,6 +423,20 @@ impl Services {
 
     async fn fhir_binary(&self, ctx: &Ctx, id: &str) -> Result<Audited<Vec<Stored>>> {
         self.fhir_gate(ctx, "Binary", Interaction::Read).await?;
+        // Base64 in JSON makes a file a third larger, and it is built in
+        // memory: a larger file is downloaded by staff, not through FHIR.
+        let size = crate::sql::query("SELECT size_bytes FROM document WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.db())
+            .await?
+            .map(|r| crate::row::i(&r, "size_bytes"))
+            .transpose()?;
+        if size.is_some_and(|n| n > BINARY_MAX) {
+            return Err(ServiceError::Invalid(inzage_core::types::FieldError::new(
+                "Binary",
+                "larger than this server sends inline (15 MB)",
+            )));
+        }
         let read = self
             .document_content(ctx, &DocumentId::from_raw(id.to_owned()))
             .await?;
@@ -766,36 +796,67 @@ impl Services {
 
     async fn fhir_care_plan(&self, ctx: &Ctx, id: &str) -> Result<Audited<Vec<Stored>>> {
         self.fhir_gate(ctx, "CarePlan", Interaction::Read).await?;
-        let Some(client) = self.owner_of("plan_version", id).await? else {
-            return Err(ServiceError::NotFound);
-        };
-        let list = self
-            .fhir_dossier_list(ctx, "CarePlan", &ClientId::from_raw(client))
+        let d = self
+            .plan(
+                ctx,
+                &inzage_core::ids::PlanVersionId::from_raw(id.to_owned()),
+            )
             .await?;
-        let found = list.map(|l| {
-            l.into_iter()
-                .filter(|(_, _, s)| s.id == id)
-                .map(|(_, _, s)| s)
-                .collect::<Vec<_>>()
-        });
-        if found.is_empty() {
-            return Err(ServiceError::NotFound);
-        }
-        Ok(found)
+        let (client, current) = self.plan_facts(id).await?;
+        Ok(d.map(|d| {
+            let at = inzage_core::types::local_midnight_utc(d.plan.plan_date);
+            let x = mapping::care_plan(&d, &client, current);
+            vec![stored("CarePlan", id, 1, at, fhirkit::to_json(&x))]
+        }))
+    }
+
+    /// A plan version's client, and whether it is the newest final one
+    /// (ids and status only: no dossier content).
+    async fn plan_facts(&self, plan: &str) -> Result<(String, bool)> {
+        let r = crate::sql::query(
+            "SELECT p.client_id, (SELECT q.id FROM plan_version q WHERE q.client_id = p.client_id AND q.status = 'final' \
+             ORDER BY q.plan_date DESC, q.created_at DESC LIMIT 1) AS newest FROM plan_version p WHERE p.id = $1",
+        )
+        .bind(plan)
+        .fetch_one(self.db())
+        .await?;
+        Ok((
+            s(&r, "client_id")?,
+            os(&r, "newest")?.as_deref() == Some(plan),
+        ))
     }
 
     async fn fhir_goal(&self, ctx: &Ctx, id: &str) -> Result<Audited<Vec<Stored>>> {
         self.fhir_gate(ctx, "Goal", Interaction::Read).await?;
-        let Some(client) = self.owner_of("plan_section", id).await? else {
-            return Err(ServiceError::NotFound);
-        };
-        let list = self
-            .fhir_dossier_list(ctx, "Goal", &ClientId::from_raw(client))
+        let plan = crate::sql::query("SELECT plan_version_id FROM plan_section WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.db())
+            .await?
+            .map(|r| s(&r, "plan_version_id"))
+            .transpose()?;
+        // An unknown section is read as an unknown plan: recorded as such.
+        let plan = plan.unwrap_or_else(|| id.to_owned());
+        let d = self
+            .plan(
+                ctx,
+                &inzage_core::ids::PlanVersionId::from_raw(plan.clone()),
+            )
             .await?;
-        let found = list.map(|l| {
-            l.into_iter()
-                .filter(|(_, _, s)| s.id == id)
-                .map(|(_, _, s)| s)
+        let (client, _) = self.plan_facts(&plan).await?;
+        let found = d.map(|d| {
+            let at = inzage_core::types::local_midnight_utc(d.plan.plan_date);
+            d.sections
+                .iter()
+                .filter(|x| x.id.as_str() == id)
+                .map(|x| {
+                    stored(
+                        "Goal",
+                        id,
+                        x.revision,
+                        at,
+                        fhirkit::to_json(&mapping::goal(x, &client)),
+                    )
+                })
                 .collect::<Vec<_>>()
         });
         if found.is_empty() {

@@ -41,6 +41,29 @@ fn val(x: &Option<fhirkit::Primitive<String>>) -> Option<&str> {
     x.as_ref().and_then(|v| v.value.as_deref())
 }
 
+/// The calling system's client id (identifiers are per system).
+fn system_of(ctx: &Ctx) -> String {
+    match &ctx.principal {
+        inzage_core::model::Principal::Integration { fhir_client_id, .. } => fhir_client_id.clone(),
+        _ => String::new(),
+    }
+}
+
+/// An identifier a system may use: a system of at most 255 characters and
+/// a value of at most 128.
+fn ident_problem(
+    path: &str,
+    ident: &Option<(String, String)>,
+) -> Option<std::result::Result<Written, Refused>> {
+    let (sys, v) = ident.as_ref()?;
+    (sys.is_empty() || sys.len() > 255 || v.is_empty() || v.len() > 128).then(|| {
+        refused(
+            path,
+            "an identifier's system is 1 to 255 characters, its value 1 to 128",
+        )
+    })
+}
+
 /// The first identifier with both a system and a value.
 fn first_identifier(ids: &[Identifier]) -> Option<(String, String)> {
     ids.iter()
@@ -68,50 +91,116 @@ fn fhir_date(path: &str, v: Option<&str>) -> std::result::Result<Option<NaiveDat
 
 impl Services {
     /// The local item a system's identifier names, if any (and its client).
+    /// Identifiers are the calling system's own: another system's are not
+    /// found. An identifier being written right now is a conflict (try
+    /// again); a claim left by a write that died is taken over after ten
+    /// minutes.
     async fn identified(
         &self,
-        org: &OrganisationId,
+        ctx: &Ctx,
         ty: &str,
         system: &str,
         value: &str,
     ) -> Result<Option<(String, String)>> {
         let r = crate::sql::query(
-            "SELECT local_id, client_id FROM fhir_identifier \
-             WHERE organisation_id = $1 AND resource_type = $2 AND system = $3 AND value = $4",
+            "SELECT local_id, client_id, created_at FROM fhir_identifier \
+             WHERE fhir_client_id = $1 AND resource_type = $2 AND system = $3 AND value = $4",
         )
-        .bind(org.as_str())
+        .bind(system_of(ctx))
         .bind(ty)
         .bind(system)
         .bind(value)
         .fetch_optional(self.db())
         .await?;
-        r.map(|r| Ok((s(&r, "local_id")?, s(&r, "client_id")?)))
-            .transpose()
+        let Some(r) = r else { return Ok(None) };
+        let local = s(&r, "local_id")?;
+        if local.starts_with("pending:") {
+            if crate::row::t(&r, "created_at")? + chrono::Duration::minutes(10) > self.now() {
+                return Err(ServiceError::Conflict(
+                    "this identifier is being written right now: try again".into(),
+                ));
+            }
+            crate::sql::query(
+                "DELETE FROM fhir_identifier WHERE fhir_client_id = $1 AND resource_type = $2 \
+                 AND system = $3 AND value = $4 AND local_id = $5",
+            )
+            .bind(system_of(ctx))
+            .bind(ty)
+            .bind(system)
+            .bind(value)
+            .bind(local.as_str())
+            .execute(self.db())
+            .await?;
+            return Ok(None);
+        }
+        Ok(Some((local, s(&r, "client_id")?)))
     }
 
-    /// Keeps a system's identifier for an item it created.
-    async fn remember(
+    /// Writes a new item under a system's identifier: the identifier is
+    /// claimed first (a primary key: of two writes at once, one makes the
+    /// item and the other is told to try again), then the item is made,
+    /// then the claim names it; a failed write gives the claim back.
+    async fn with_claim<T: AsRef<str>>(
         &self,
+        ctx: &Ctx,
         org: &OrganisationId,
         ty: &str,
-        ident: &(String, String),
-        local_id: &str,
+        ident: Option<&(String, String)>,
         client: &ClientId,
-    ) -> Result<()> {
-        crate::sql::query(
-            "INSERT INTO fhir_identifier (organisation_id, resource_type, system, value, local_id, client_id, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        make: impl AsyncFnOnce() -> Result<T>,
+    ) -> Result<T> {
+        let Some((sys, val)) = ident else {
+            return make().await;
+        };
+        let token = format!("pending:{}", crate::new_id());
+        let claimed = crate::sql::query(
+            "INSERT INTO fhir_identifier (organisation_id, fhir_client_id, resource_type, system, value, local_id, client_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (fhir_client_id, resource_type, system, value) DO NOTHING",
         )
         .bind(org.as_str())
+        .bind(system_of(ctx))
         .bind(ty)
-        .bind(ident.0.as_str())
-        .bind(ident.1.as_str())
-        .bind(local_id)
+        .bind(sys.as_str())
+        .bind(val.as_str())
+        .bind(token.as_str())
         .bind(client.as_str())
         .bind(ts(self.now()))
         .execute(self.db())
         .await?;
-        Ok(())
+        if claimed.rows_affected() == 0 {
+            return Err(ServiceError::Conflict(
+                "this identifier is being written right now: try again".into(),
+            ));
+        }
+        let keyed = |q: &'static str| {
+            crate::sql::query(q)
+                .bind(system_of(ctx))
+                .bind(ty)
+                .bind(sys.as_str())
+                .bind(val.as_str())
+                .bind(token.clone())
+        };
+        match make().await {
+            Ok(made) => {
+                keyed(
+                    "UPDATE fhir_identifier SET local_id = $6 WHERE fhir_client_id = $1 AND resource_type = $2 \
+                     AND system = $3 AND value = $4 AND local_id = $5",
+                )
+                .bind(made.as_ref())
+                .execute(self.db())
+                .await?;
+                Ok(made)
+            }
+            Err(e) => {
+                keyed(
+                    "DELETE FROM fhir_identifier WHERE fhir_client_id = $1 AND resource_type = $2 \
+                     AND system = $3 AND value = $4 AND local_id = $5",
+                )
+                .execute(self.db())
+                .await?;
+                Err(e)
+            }
+        }
     }
 
     /// The resource after a write: its body when the caller may read it
@@ -251,6 +340,27 @@ impl Services {
             }
             (Err(p), _) | (_, Err(p)) => return Ok(Err(Refused::Invalid(vec![p]))),
         };
+        // Checked before anything is written (the end cannot be refused
+        // after the start was saved).
+        let today = inzage_core::types::local_date(self.now());
+        let ten_years = chrono::Duration::days(3653);
+        if (start - today).abs() > ten_years {
+            return Ok(refused(
+                "EpisodeOfCare.period.start",
+                "more than ten years away",
+            ));
+        }
+        if let Some(e) = end {
+            if e < start {
+                return Ok(refused("EpisodeOfCare.period.end", "before the start"));
+            }
+            if e - today > ten_years {
+                return Ok(refused(
+                    "EpisodeOfCare.period.end",
+                    "more than ten years away",
+                ));
+            }
+        }
         let ident = match (&by, first_identifier(&ep.identifier)) {
             (Some(u), Some(b)) if *u != b => {
                 return Ok(refused(
@@ -261,8 +371,11 @@ impl Services {
             (Some(u), _) => Some(u.clone()),
             (None, b) => b,
         };
+        if let Some(r) = ident_problem("EpisodeOfCare.identifier", &ident) {
+            return Ok(r);
+        }
         let existing = match &ident {
-            Some((sys, v)) => self.identified(&org.id, "EpisodeOfCare", sys, v).await?,
+            Some((sys, v)) => self.identified(ctx, "EpisodeOfCare", sys, v).await?,
             None => None,
         };
         if let Some((local, owner)) = existing {
@@ -313,14 +426,22 @@ impl Services {
             self.fhir_gate(ctx, "EpisodeOfCare", Interaction::Create)
                 .await?;
         }
-        let id: EpisodeId = self.start_episode(ctx, &client, start).await?;
-        if let Some(e) = end {
-            self.end_episode(ctx, &client, e).await?;
-        }
-        if let Some(i) = &ident {
-            self.remember(&org.id, "EpisodeOfCare", i, id.as_str(), &client)
-                .await?;
-        }
+        let id: String = self
+            .with_claim(
+                ctx,
+                &org.id,
+                "EpisodeOfCare",
+                ident.as_ref(),
+                &client,
+                async || {
+                    let id: EpisodeId = self.start_episode(ctx, &client, start).await?;
+                    if let Some(e) = end {
+                        self.end_episode(ctx, &client, e).await?;
+                    }
+                    Ok(id.to_string())
+                },
+            )
+            .await?;
         Ok(Ok(Written::Created(
             self.written_answer(ctx, "EpisodeOfCare", id.as_str())
                 .await?,
@@ -365,11 +486,11 @@ impl Services {
             (Some(u), _) => Some(u.clone()),
             (None, b) => b,
         };
+        if let Some(r) = ident_problem("DocumentReference.identifier", &ident) {
+            return Ok(r);
+        }
         if let Some((sys, v)) = &ident {
-            if let Some((local, owner)) = self
-                .identified(&org.id, "DocumentReference", sys, v)
-                .await?
-            {
+            if let Some((local, owner)) = self.identified(ctx, "DocumentReference", sys, v).await? {
                 if by.is_none() {
                     return Err(ServiceError::Taken("identifier"));
                 }
@@ -381,6 +502,60 @@ impl Services {
                 }
                 self.fhir_gate(ctx, "DocumentReference", Interaction::Update)
                     .await?;
+                let stored = crate::sql::query(
+                    "SELECT title, sha256, visible_to_client, deleted_at FROM document WHERE id = $1",
+                )
+                .bind(local.as_str())
+                .fetch_one(self.db())
+                .await?;
+                let withdrawn = os(&stored, "deleted_at")?.is_some();
+                if withdrawn {
+                    // Withdrawn before: the same again is no change; anything
+                    // else needs a new identifier.
+                    if val(&dr.status) == Some("entered-in-error") {
+                        return Ok(Ok(Written::Unchanged(Stored {
+                            resource_type: "DocumentReference",
+                            id: local,
+                            version: 1,
+                            last_updated: self.now(),
+                            json: String::new(),
+                        })));
+                    }
+                    return Err(ServiceError::Conflict(
+                        "this document was withdrawn: send a new one under a new identifier".into(),
+                    ));
+                }
+                if val(&dr.status) != Some("entered-in-error") {
+                    // A document is not changed through the API: its bytes,
+                    // title and visibility as stored, or a refusal.
+                    let base = format!(
+                        "{}/fhir",
+                        self.settings().public_base_url.trim_end_matches('/')
+                    );
+                    let visible_url = visible_extension(&base);
+                    let visible = dr.extension.iter().any(|e| {
+                        e.url.as_deref() == Some(visible_url.as_str())
+                            && matches!(&e.value, Some(fhirkit::r4::ExtensionValue::Boolean(b)) if b.value == Some(true))
+                    });
+                    let att = dr.content.first().and_then(|c| c.attachment.as_ref());
+                    let sha = att.and_then(|a| val(&a.data)).map(|d| {
+                        use base64::Engine;
+                        use sha2::Digest;
+                        let clean: String =
+                            d.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+                        let raw = base64::engine::general_purpose::STANDARD
+                            .decode(clean)
+                            .unwrap_or_default();
+                        hex::encode(sha2::Sha256::digest(&raw))
+                    });
+                    let same = crate::row::b(&stored, "visible_to_client")? == visible
+                        && sha.is_none_or(|h| h == s(&stored, "sha256").unwrap_or_default());
+                    if !same {
+                        return Err(ServiceError::Conflict(
+                            "a document is not changed through the API: withdraw it (status entered-in-error) and send a new one under a new identifier".into(),
+                        ));
+                    }
+                }
                 if val(&dr.status) == Some("entered-in-error") {
                     let name = self.integration_name(ctx).await?;
                     let reason = Text::parse("reason", &format!("ingetrokken door {name}"), 500)?;
@@ -436,7 +611,8 @@ impl Services {
         }
         let bytes = {
             use base64::Engine;
-            match base64::engine::general_purpose::STANDARD.decode(data) {
+            let clean: String = data.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+            match base64::engine::general_purpose::STANDARD.decode(clean) {
                 Ok(b) => b,
                 Err(_) => {
                     return Ok(refused(
@@ -485,18 +661,25 @@ impl Services {
             ));
         }
         let received = up.finish().await?;
-        let id = self
-            .upload_document_by(
+        let doc = crate::care::NewDocument {
+            title,
+            doc_type,
+            doc_date,
+            visible_to_client: visible,
+            content: received,
+        };
+        let id: String = self
+            .with_claim(
                 ctx,
+                &org.id,
+                "DocumentReference",
+                ident.as_ref(),
                 &client,
-                crate::care::NewDocument {
-                    title,
-                    doc_type,
-                    doc_date,
-                    visible_to_client: visible,
-                    content: received,
+                async || {
+                    self.upload_document_by(ctx, &client, doc, uploader)
+                        .await
+                        .map(|d| d.to_string())
                 },
-                uploader,
             )
             .await
             .map_err(|e| match e {
@@ -508,10 +691,6 @@ impl Services {
                 }
                 other => other,
             })?;
-        if let Some(i) = &ident {
-            self.remember(&org.id, "DocumentReference", i, id.as_str(), &client)
-                .await?;
-        }
         Ok(Ok(Written::Created(
             self.written_answer(ctx, "DocumentReference", id.as_str())
                 .await?,
@@ -597,7 +776,16 @@ impl Services {
             place,
             description,
         };
-        let cancel = val(&ap.status) == Some("cancelled");
+        let cancel = match val(&ap.status) {
+            Some("cancelled") => true,
+            Some("booked" | "pending" | "proposed") => false,
+            _ => {
+                return Ok(refused(
+                    "Appointment.status",
+                    "booked (planned) or cancelled",
+                ))
+            }
+        };
         let ident = match (&by, first_identifier(&ap.identifier)) {
             (Some(u), Some(b)) if *u != b => {
                 return Ok(refused(
@@ -608,10 +796,25 @@ impl Services {
             (Some(u), _) => Some(u.clone()),
             (None, b) => b,
         };
+        if let Some(r) = ident_problem("Appointment.identifier", &ident) {
+            return Ok(r);
+        }
         // Which appointment: by id, by the system's identifier, or a new one.
         let existing = match (&id, &ident) {
             (Some(i), _) => {
-                let owner = self.owner_of("appointment", i).await?;
+                // Only the system's own organisation's appointments exist
+                // for it: anything else is not found (and recorded so),
+                // before anything about it is looked at.
+                let owner = crate::sql::query(
+                    "SELECT a.client_id FROM appointment a JOIN client c ON c.id = a.client_id \
+                     WHERE a.id = $1 AND c.organisation_id = $2",
+                )
+                .bind(i.as_str())
+                .bind(org.id.as_str())
+                .fetch_optional(self.db())
+                .await?
+                .map(|r| s(&r, "client_id"))
+                .transpose()?;
                 match owner {
                     Some(o) if o == client.as_str() => Some(i.clone()),
                     Some(_) => {
@@ -620,7 +823,6 @@ impl Services {
                             "this appointment belongs to another patient",
                         ))
                     }
-                    // Recorded like any other item not found.
                     None => {
                         let a = crate::access::Attempt {
                             part: inzage_core::model::DossierPart::Appointments,
@@ -634,19 +836,17 @@ impl Services {
                     }
                 }
             }
-            (None, Some((sys, v))) => {
-                match self.identified(&org.id, "Appointment", sys, v).await? {
-                    Some((_, owner)) if owner != client.as_str() => {
-                        return Ok(refused(
-                            "Appointment.participant",
-                            "this appointment belongs to another patient",
-                        ))
-                    }
-                    Some((local, _)) if by.is_some() => Some(local),
-                    Some(_) => return Err(ServiceError::Taken("identifier")),
-                    None => None,
+            (None, Some((sys, v))) => match self.identified(ctx, "Appointment", sys, v).await? {
+                Some((_, owner)) if owner != client.as_str() => {
+                    return Ok(refused(
+                        "Appointment.participant",
+                        "this appointment belongs to another patient",
+                    ))
                 }
-            }
+                Some((local, _)) if by.is_some() => Some(local),
+                Some(_) => return Err(ServiceError::Taken("identifier")),
+                None => None,
+            },
             (None, None) => None,
         };
         let Some(local) = existing else {
@@ -664,11 +864,20 @@ impl Services {
                 self.fhir_gate(ctx, "Appointment", Interaction::Create)
                     .await?;
             }
-            let made = self.create_appointment(ctx, &client, new).await?;
-            if let Some(i) = &ident {
-                self.remember(&org.id, "Appointment", i, made.as_str(), &client)
-                    .await?;
-            }
+            let made: String = self
+                .with_claim(
+                    ctx,
+                    &org.id,
+                    "Appointment",
+                    ident.as_ref(),
+                    &client,
+                    async || {
+                        self.create_appointment(ctx, &client, new)
+                            .await
+                            .map(|a| a.to_string())
+                    },
+                )
+                .await?;
             return Ok(Ok(Written::Created(
                 self.written_answer(ctx, "Appointment", made.as_str())
                     .await?,
@@ -769,14 +978,22 @@ impl Services {
                 "must be Patient/{id} on this server",
             ));
         };
+        // Only final plans: a draft from the API would block the staff's
+        // own next version until its named author finished it (review).
         let final_ = match val(&cp.status) {
             Some("active") => true,
-            Some("draft") => false,
-            _ => return Ok(refused("CarePlan.status", "active (a final plan) or draft")),
+            _ => {
+                return Ok(refused(
+                    "CarePlan.status",
+                    "active: a final plan (drafts are written by staff)",
+                ))
+            }
         };
+        // The plan's date is part of what it is: required, so that the
+        // same plan sent again is the same plan.
         let plan_date = match fhir_date("CarePlan.created", val(&cp.created)) {
             Ok(Some(d)) => d,
-            Ok(None) => inzage_core::types::local_date(self.now()),
+            Ok(None) => return Ok(refused("CarePlan.created", "the plan's date is required")),
             Err(p) => return Ok(Err(Refused::Invalid(vec![p]))),
         };
         let mut sections = Vec::new();
@@ -853,8 +1070,11 @@ impl Services {
             (Some(u), _) => Some(u.clone()),
             (None, b) => b,
         };
+        if let Some(r) = ident_problem("CarePlan.identifier", &ident) {
+            return Ok(r);
+        }
         let existing = match &ident {
-            Some((sys, v)) => self.identified(&org.id, "CarePlan", sys, v).await?,
+            Some((sys, v)) => self.identified(ctx, "CarePlan", sys, v).await?,
             None => None,
         };
         if let Some((local, owner)) = &existing {
@@ -898,29 +1118,44 @@ impl Services {
                 "name the author as Practitioner/{id}: an active staff member of this organisation",
             ));
         };
-        let made = self
-            .plan_from_system(ctx, &client, &author, plan_date, &sections, final_)
-            .await?;
-        match (&ident, &existing) {
-            (Some((sys, v)), Some(_)) => {
+        let made: String = match (&ident, &existing) {
+            // A new version of a plan the system sent before: the
+            // identifier then names the newest.
+            (Some((sys, v)), Some((old, _))) => {
+                let made = self
+                    .plan_from_system(ctx, &client, &author, plan_date, &sections, final_)
+                    .await?
+                    .to_string();
                 crate::sql::query(
-                    "UPDATE fhir_identifier SET local_id = $5 WHERE organisation_id = $1 AND resource_type = $2 \
-                     AND system = $3 AND value = $4",
+                    "UPDATE fhir_identifier SET local_id = $5 WHERE fhir_client_id = $1 AND resource_type = $2 \
+                     AND system = $3 AND value = $4 AND local_id = $6",
                 )
-                .bind(org.id.as_str())
+                .bind(system_of(ctx))
                 .bind("CarePlan")
                 .bind(sys.as_str())
                 .bind(v.as_str())
                 .bind(made.as_str())
+                .bind(old.as_str())
                 .execute(self.db())
                 .await?;
+                made
             }
-            (Some(i), None) => {
-                self.remember(&org.id, "CarePlan", i, made.as_str(), &client)
-                    .await?
+            _ => {
+                self.with_claim(
+                    ctx,
+                    &org.id,
+                    "CarePlan",
+                    ident.as_ref(),
+                    &client,
+                    async || {
+                        self.plan_from_system(ctx, &client, &author, plan_date, &sections, final_)
+                            .await
+                            .map(|p| p.to_string())
+                    },
+                )
+                .await?
             }
-            _ => {}
-        }
+        };
         let answer = self.written_answer(ctx, "CarePlan", made.as_str()).await?;
         Ok(Ok(if existing.is_some() {
             Written::Updated(answer)
