@@ -251,26 +251,21 @@ fn is_fhir_json(headers: &HeaderMap) -> bool {
 /// (`writes::INLINE_MAX` of base64) and the rest of the resource.
 pub(crate) const BODY_MAX: usize = inzage_service::fhir::writes::INLINE_MAX + 1024 * 1024;
 
-type Body = Result<Bytes, axum::extract::rejection::BytesRejection>;
+/// At most this many large writes are read and handled at once (each
+/// holds its body, the parsed resource and the decoded content).
+static LARGE_WRITES: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+/// A body above this size (or of unknown size) waits for its turn.
+const LARGE: u64 = 1024 * 1024;
+/// How long a body may take to arrive.
+const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
 
-fn body_text(headers: &HeaderMap, body: &Body) -> Result<String, Response> {
-    let body = match body {
-        Ok(b) => b,
-        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            return Err(one(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "too-long",
-                "the resource is larger than this server takes (21 MB)",
-            ))
-        }
-        Err(_) => {
-            return Err(one(
-                StatusCode::BAD_REQUEST,
-                "invalid",
-                "the body could not be read",
-            ))
-        }
-    };
+/// The resource a system sent, read only now: after its token and the
+/// type were checked (review of issue 17: the body used to be read
+/// first), within the limit and the time, one large body at a time.
+async fn body_text(
+    headers: &HeaderMap,
+    body: axum::body::Body,
+) -> Result<(String, Option<tokio::sync::SemaphorePermit<'static>>), Response> {
     if !is_fhir_json(headers) {
         return Err(one(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -278,8 +273,46 @@ fn body_text(headers: &HeaderMap, body: &Body) -> Result<String, Response> {
             "send the resource as application/fhir+json",
         ));
     }
-    String::from_utf8(body.to_vec())
-        .map_err(|_| one(StatusCode::BAD_REQUEST, "invalid", "the body is not UTF-8"))
+    let length = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let too_large = || {
+        one(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too-long",
+            "the resource is larger than this server takes (21 MB)",
+        )
+    };
+    if length.is_some_and(|n| n > BODY_MAX as u64) {
+        return Err(too_large());
+    }
+    let permit = if length.is_none_or(|n| n > LARGE) {
+        Some(LARGE_WRITES.acquire().await.map_err(|_| {
+            one(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "transient",
+                "try again later",
+            )
+        })?)
+    } else {
+        None
+    };
+    let bytes = match tokio::time::timeout(BODY_TIMEOUT, axum::body::to_bytes(body, BODY_MAX)).await
+    {
+        Ok(Ok(b)) => b,
+        Ok(Err(_)) => return Err(too_large()),
+        Err(_) => {
+            return Err(one(
+                StatusCode::REQUEST_TIMEOUT,
+                "timeout",
+                "the resource did not arrive in time",
+            ))
+        }
+    };
+    let text = String::from_utf8(Vec::from(bytes))
+        .map_err(|_| one(StatusCode::BAD_REQUEST, "invalid", "the body is not UTF-8"))?;
+    Ok((text, permit))
 }
 
 fn written(st: &AppState, w: Result<Result<Written, Refused>, ServiceError>) -> Response {
@@ -637,7 +670,7 @@ async fn create(
     Source(src): Source,
     headers: HeaderMap,
     Path(ty): Path<String>,
-    body: Body,
+    body: axum::body::Body,
 ) -> Response {
     let ty = match served(&ty) {
         Ok(t) => t,
@@ -650,7 +683,7 @@ async fn create(
         Ok(c) => c,
         Err(r) => return r,
     };
-    let json = match body_text(&headers, &body) {
+    let (json, _turn) = match body_text(&headers, body).await {
         Ok(j) => j,
         Err(r) => return r,
     };
@@ -662,7 +695,7 @@ async fn update(
     Source(src): Source,
     headers: HeaderMap,
     Path((ty, id)): Path<(String, String)>,
-    body: Body,
+    body: axum::body::Body,
 ) -> Response {
     let ty = match served(&ty) {
         Ok(t) => t,
@@ -675,9 +708,13 @@ async fn update(
         Ok(c) => c,
         Err(r) => return r,
     };
-    let (json, version) = match (body_text(&headers, &body), if_match(&headers)) {
-        (Ok(j), Ok(v)) => (j, v),
-        (Err(r), _) | (_, Err(r)) => return r,
+    let version = match if_match(&headers) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let (json, _turn) = match body_text(&headers, body).await {
+        Ok(j) => j,
+        Err(r) => return r,
     };
     written(
         &st,
@@ -695,7 +732,7 @@ async fn conditional_update(
     headers: HeaderMap,
     Path(ty): Path<String>,
     RawQuery(raw): RawQuery,
-    body: Body,
+    body: axum::body::Body,
 ) -> Response {
     let ty = match served(&ty) {
         Ok(t) => t,
@@ -724,9 +761,13 @@ async fn conditional_update(
     let Some((system, value)) = ident.split_once('|') else {
         return bad_param("identifier", "give the system too: system|value");
     };
-    let (json, version) = match (body_text(&headers, &body), if_match(&headers)) {
-        (Ok(j), Ok(v)) => (j, v),
-        (Err(r), _) | (_, Err(r)) => return r,
+    let version = match if_match(&headers) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let (json, _turn) = match body_text(&headers, body).await {
+        Ok(j) => j,
+        Err(r) => return r,
     };
     written(
         &st,
@@ -947,7 +988,6 @@ pub(crate) fn unknown() -> Response {
 }
 
 pub(crate) fn routes() -> Vec<(Method, &'static str, axum::routing::MethodRouter<AppState>)> {
-    use axum::extract::DefaultBodyLimit;
     use axum::routing::{get, post, put};
     use Method as M;
     vec![
@@ -959,22 +999,10 @@ pub(crate) fn routes() -> Vec<(Method, &'static str, axum::routing::MethodRouter
         (M::POST, "/oauth/token", post(token)),
         (M::GET, "/fhir/metadata", get(metadata)),
         (M::GET, "/fhir/{type}", get(search)),
-        (
-            M::POST,
-            "/fhir/{type}",
-            post(create).layer(DefaultBodyLimit::max(BODY_MAX)),
-        ),
-        (
-            M::PUT,
-            "/fhir/{type}",
-            put(conditional_update).layer(DefaultBodyLimit::max(BODY_MAX)),
-        ),
+        (M::POST, "/fhir/{type}", post(create)),
+        (M::PUT, "/fhir/{type}", put(conditional_update)),
         (M::GET, "/fhir/{type}/{id}", get(read)),
-        (
-            M::PUT,
-            "/fhir/{type}/{id}",
-            put(update).layer(DefaultBodyLimit::max(BODY_MAX)),
-        ),
+        (M::PUT, "/fhir/{type}/{id}", put(update)),
         (M::GET, "/fhir/{type}/{id}/_history", get(history)),
         (M::GET, "/fhir/{type}/{id}/_history/{vid}", get(vread)),
     ]

@@ -1391,6 +1391,17 @@ async fn an_ecd_pushes_a_patient_an_episode_and_a_document_and_the_client_reads_
     .await;
     assert_eq!(p.status, StatusCode::PAYLOAD_TOO_LARGE);
     valid(&p.body);
+    // Without a token the body is not even read: 401, not 413.
+    let p = fhir(
+        &mut b,
+        "POST",
+        "/fhir/DocumentReference",
+        None,
+        Some(&huge),
+        None,
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::UNAUTHORIZED);
     // The author must be staff of this organisation; the content a PDF, PNG or JPEG.
     let olga: String =
         w.db.text("SELECT id FROM staff_member WHERE email = 'olga@ander.nl'")
