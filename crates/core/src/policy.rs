@@ -908,12 +908,19 @@ pub fn decide_draft(
 }
 
 /// Who is recorded as the author of what a connected system pushes (a
-/// document from the organisation's ECD): the staff member it names, who
-/// must be an active member of the system's own organisation. The system
-/// itself is never an author; it is recorded as the actor in the audit.
+/// document or a plan from the organisation's ECD): the staff member it
+/// names, who must be an active member of the system's own organisation
+/// and may write that part of this client's dossier themselves (in the
+/// client's team, in a role that writes it: a privacy officer or a
+/// functional admin is never an author; second review of issue 17). The
+/// system itself is never an author; it is recorded as the actor.
 pub fn decide_integration_author(
     actor: &ActorFacts,
     author: Option<&StaffFacts>,
+    subject: &SubjectFacts,
+    part: DossierPart,
+    rules: &OrgRules,
+    now: DateTime<Utc>,
 ) -> Result<StaffId, DenyReason> {
     let ActorFacts::Integration(i) = actor else {
         return Err(DenyReason::AuthorMustBeStaff);
@@ -921,7 +928,19 @@ pub fn decide_integration_author(
     match author {
         Some(a) if a.organisation_id != i.organisation_id => Err(DenyReason::OtherOrganisation),
         Some(a) if !a.active => Err(DenyReason::StaffInactive),
-        Some(a) => Ok(a.staff_id.clone()),
+        Some(a) => {
+            match decide(
+                &ActorFacts::Staff(a.clone()),
+                subject,
+                part,
+                Access::Write,
+                rules,
+                now,
+            ) {
+                Decision::Allow(_) => Ok(a.staff_id.clone()),
+                Decision::Deny(r) => Err(r),
+            }
+        }
         None => Err(DenyReason::AuthorMustBeStaff),
     }
 }

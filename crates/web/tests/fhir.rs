@@ -1316,6 +1316,14 @@ async fn an_ecd_pushes_a_patient_an_episode_and_a_document_and_the_client_reads_
     .await;
     assert_eq!(p.status, StatusCode::CONFLICT, "{}", p.body);
 
+    // Staff place her in team A (a Patient does not carry the team): only
+    // then may its members be named as authors of her documents.
+    w.db.exec_raw(&format!(
+        "UPDATE client SET team_id = '{}' WHERE id = '{pid}'",
+        w.team_a
+    ))
+    .await;
+
     // 3. A letter for her eyes too, authored by Anna; one only for staff.
     let pdf = base64::engine::general_purpose::STANDARD
         .encode(b"%PDF-1.4\n% Brief van de behandelaar\n%%EOF\n");

@@ -1274,3 +1274,71 @@ fn only_a_functional_admin_of_the_organisation_destroys_a_dossier() {
         &org(1)
     ));
 }
+
+#[test]
+fn a_system_names_as_author_only_staff_who_may_write_that_part_themselves() {
+    use crate::smart::SmartScope;
+    let system = ActorFacts::Integration(IntegrationFacts {
+        fhir_client_id: "ecd".into(),
+        organisation_id: org(1),
+        active: true,
+        scopes: SmartScope::parse_list("system/DocumentReference.cu").unwrap_or_default(),
+    });
+    let s = subject(Situation::OpenEpisode);
+    let rules = OrgRules::default();
+    let author = |roles: &[Role], teams: &[u8]| staff_facts(roles, teams);
+    let named = |a: Option<&StaffFacts>, part| {
+        decide_integration_author(&system, a, &s, part, &rules, now())
+    };
+    // A caregiver of the client's team writes documents and plans.
+    let cg = author(&[Role::Caregiver], &[1]);
+    assert!(named(Some(&cg), DossierPart::Documents).is_ok());
+    assert!(named(Some(&cg), DossierPart::ClientPlan).is_ok());
+    // Not of the team, not a role that writes it, not active, not ours.
+    assert_eq!(
+        named(
+            Some(&author(&[Role::Caregiver], &[2])),
+            DossierPart::Documents
+        ),
+        Err(DenyReason::NotInTeam)
+    );
+    for role in [
+        Role::PrivacyOfficer,
+        Role::FunctionalAdmin,
+        Role::Secretariat,
+    ] {
+        assert_eq!(
+            named(Some(&author(&[role], &[1])), DossierPart::Documents),
+            Err(DenyReason::RoleLacksPermission),
+            "{role:?}"
+        );
+    }
+    let mut gone = cg.clone();
+    gone.active = false;
+    assert_eq!(
+        named(Some(&gone), DossierPart::Documents),
+        Err(DenyReason::StaffInactive)
+    );
+    let mut elsewhere = cg.clone();
+    elsewhere.organisation_id = org(2);
+    assert_eq!(
+        named(Some(&elsewhere), DossierPart::Documents),
+        Err(DenyReason::OtherOrganisation)
+    );
+    assert_eq!(
+        named(None, DossierPart::Documents),
+        Err(DenyReason::AuthorMustBeStaff)
+    );
+    // Only a system names an author this way.
+    assert_eq!(
+        decide_integration_author(
+            &staff(&[Role::Caregiver], &[1]),
+            Some(&cg),
+            &s,
+            DossierPart::Documents,
+            &rules,
+            now()
+        ),
+        Err(DenyReason::AuthorMustBeStaff)
+    );
+}

@@ -585,7 +585,15 @@ impl Services {
         }
         // The author: a Practitioner of the organisation.
         let refs: Vec<&Reference> = dr.author.iter().collect();
-        let Some(uploader) = self.named_author(ctx, &refs).await? else {
+        let Some(uploader) = self
+            .named_author(
+                ctx,
+                &refs,
+                &client,
+                inzage_core::model::DossierPart::Documents,
+            )
+            .await?
+        else {
             return Ok(refused(
                 "DocumentReference.author",
                 "name the author as Practitioner/{id}: an active staff member of this organisation",
@@ -923,8 +931,15 @@ impl Services {
     }
 
     /// The staff member a system names as author (`Practitioner/{id}`),
-    /// if the rule allows them: an active member of its organisation.
-    async fn named_author(&self, ctx: &Ctx, refs: &[&Reference]) -> Result<Option<StaffId>> {
+    /// if the rule allows them: an active member of its organisation who
+    /// may write `part` of this client's dossier.
+    async fn named_author(
+        &self,
+        ctx: &Ctx,
+        refs: &[&Reference],
+        client: &ClientId,
+        part: inzage_core::model::DossierPart,
+    ) -> Result<Option<StaffId>> {
         let Some(author) = refs.iter().find_map(|a| {
             val(&a.reference)?
                 .strip_prefix("Practitioner/")
@@ -945,7 +960,18 @@ impl Services {
             inzage_core::policy::ActorFacts::Staff(f) => Some(f),
             _ => None::<StaffFacts>,
         };
-        Ok(decide_integration_author(&actor, staff.as_ref()).ok())
+        let Some(subject) = crate::access::subject_facts(&mut conn, client.as_str()).await? else {
+            return Ok(None);
+        };
+        Ok(decide_integration_author(
+            &actor,
+            staff.as_ref(),
+            &subject.facts,
+            part,
+            &subject.rules,
+            self.now(),
+        )
+        .ok())
     }
 
     /// A client plan from the organisation's ECD: a new version of the plan
@@ -1112,7 +1138,15 @@ impl Services {
             self.fhir_gate(ctx, "CarePlan", Interaction::Create).await?;
         }
         let refs: Vec<&Reference> = cp.author.iter().chain(cp.contributor.iter()).collect();
-        let Some(author) = self.named_author(ctx, &refs).await? else {
+        let Some(author) = self
+            .named_author(
+                ctx,
+                &refs,
+                &client,
+                inzage_core::model::DossierPart::ClientPlan,
+            )
+            .await?
+        else {
             return Ok(refused(
                 "CarePlan.author",
                 "name the author as Practitioner/{id}: an active staff member of this organisation",
