@@ -341,18 +341,26 @@ fn served(ty: &str) -> Result<&'static str, Response> {
     })
 }
 
+/// A served type and its caller, or the answer (404 for a type not
+/// served, 401 without a valid token).
+async fn served_to(
+    st: &AppState,
+    headers: &HeaderMap,
+    src: Option<String>,
+    ty: &str,
+) -> Result<(&'static str, Ctx), Response> {
+    let ty = served(ty)?;
+    Ok((ty, caller(st, headers, src).await?))
+}
+
 async fn read(
     State(st): State<AppState>,
     Source(src): Source,
     headers: HeaderMap,
     Path((ty, id)): Path<(String, String)>,
 ) -> Response {
-    let ty = match served(&ty) {
-        Ok(t) => t,
-        Err(r) => return r,
-    };
-    let ctx = match caller(&st, &headers, src).await {
-        Ok(c) => c,
+    let (ty, ctx) = match served_to(&st, &headers, src, &ty).await {
+        Ok(x) => x,
         Err(r) => return r,
     };
     match st.services.fhir_read(&ctx, ty, &id, false).await {
@@ -370,12 +378,8 @@ async fn vread(
     headers: HeaderMap,
     Path((ty, id, vid)): Path<(String, String, String)>,
 ) -> Response {
-    let ty = match served(&ty) {
-        Ok(t) => t,
-        Err(r) => return r,
-    };
-    let ctx = match caller(&st, &headers, src).await {
-        Ok(c) => c,
+    let (ty, ctx) = match served_to(&st, &headers, src, &ty).await {
+        Ok(x) => x,
         Err(r) => return r,
     };
     let Ok(vid) = vid.parse::<i64>() else {
@@ -396,12 +400,8 @@ async fn history(
     headers: HeaderMap,
     Path((ty, id)): Path<(String, String)>,
 ) -> Response {
-    let ty = match served(&ty) {
-        Ok(t) => t,
-        Err(r) => return r,
-    };
-    let ctx = match caller(&st, &headers, src).await {
-        Ok(c) => c,
+    let (ty, ctx) = match served_to(&st, &headers, src, &ty).await {
+        Ok(x) => x,
         Err(r) => return r,
     };
     match st.services.fhir_read(&ctx, ty, &id, true).await {

@@ -13,14 +13,11 @@
 //! contact persons → RelatedPerson, their tiles → Consent; requests →
 //! Task; questions → Communication; "Wie keek mee" → AuditEvent.
 use super::content::Dossier;
+use crate::fhir::mapping::{b64, coded, p, text_concept};
 use fhirkit::r4::*;
 use fhirkit::Primitive;
 use inzage_core::model::AppointmentStatus;
 use inzage_core::types::{local_date, DISPLAY_TZ};
-
-fn p(s: impl Into<String>) -> Option<Primitive<String>> {
-    Some(Primitive::new(s.into()))
-}
 
 fn instant(t: chrono::DateTime<chrono::Utc>) -> Option<Primitive<String>> {
     p(t.with_timezone(&DISPLAY_TZ)
@@ -33,23 +30,7 @@ fn date(d: chrono::NaiveDate) -> Option<Primitive<String>> {
 }
 
 fn text(s: impl Into<String>) -> CodeableConcept {
-    CodeableConcept {
-        text: p(s),
-        ..Default::default()
-    }
-}
-
-fn coded(system: &str, code: &str, display: &str) -> CodeableConcept {
-    CodeableConcept {
-        coding: vec![Coding {
-            system: p(system),
-            code: p(code),
-            display: p(display),
-            ..Default::default()
-        }],
-        text: p(display),
-        ..Default::default()
-    }
+    text_concept(&s.into())
 }
 
 fn to(id: &str, display: Option<&str>) -> Reference {
@@ -65,11 +46,6 @@ fn shown(display: &str) -> Reference {
         display: p(display),
         ..Default::default()
     }
-}
-
-fn b64(bytes: &[u8]) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
 fn uuid() -> String {

@@ -389,14 +389,14 @@ pub fn reference(ty: &str, id: &str, display: Option<&str>) -> Reference {
     }
 }
 
-fn text_concept(s: &str) -> CodeableConcept {
+pub(crate) fn text_concept(s: &str) -> CodeableConcept {
     CodeableConcept {
         text: p(s),
         ..Default::default()
     }
 }
 
-fn coded(system: &str, code: &str, display: &str) -> CodeableConcept {
+pub(crate) fn coded(system: &str, code: &str, display: &str) -> CodeableConcept {
     CodeableConcept {
         coding: vec![Coding {
             system: p(system),
@@ -409,7 +409,7 @@ fn coded(system: &str, code: &str, display: &str) -> CodeableConcept {
     }
 }
 
-fn b64(bytes: &[u8]) -> String {
+pub(crate) fn b64(bytes: &[u8]) -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }

@@ -584,22 +584,7 @@ impl Services {
         if id.is_some() && out.is_empty() {
             return Err(ServiceError::NotFound);
         }
-        let event = ReadEvent {
-            ctx: ctx.clone(),
-            at: self.now(),
-            role: "integration".into(),
-            client_id: None,
-            data_kind: "staff".into(),
-            data_id: id.map(str::to_owned),
-            action: if id.is_some() {
-                AuditAction::Read
-            } else {
-                AuditAction::List
-            },
-            outcome: AuditOutcome::Allowed,
-            reason: None,
-        };
-        crate::audited::recorded(self, vec![event], out).await
+        self.staff_read(ctx, id, out).await
     }
 }
 
@@ -953,6 +938,19 @@ impl Services {
         if id.is_some() && out.is_empty() {
             return Err(ServiceError::NotFound);
         }
+        self.staff_read(ctx, id, out).await
+    }
+}
+
+impl Services {
+    /// The organisation's staff as read by a system: one recorded event
+    /// without a client (a read of one member, or a list).
+    async fn staff_read(
+        &self,
+        ctx: &Ctx,
+        id: Option<&str>,
+        out: Vec<Stored>,
+    ) -> Result<Audited<Vec<Stored>>> {
         let event = ReadEvent {
             ctx: ctx.clone(),
             at: self.now(),

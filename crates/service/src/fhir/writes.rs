@@ -49,21 +49,31 @@ fn system_of(ctx: &Ctx) -> String {
     }
 }
 
-/// An identifier a system may use: a system of at most 255 characters and
-/// a value of at most 128.
-fn ident_problem(
+/// The identifier a write is about: the URL's (a conditional update),
+/// which the resource may repeat but not contradict, else the resource's
+/// first; a system of 1 to 255 characters and a value of 1 to 128.
+fn which_identifier(
     path: &str,
-    ident: &Option<(String, String)>,
-) -> Option<std::result::Result<Written, Refused>> {
-    let (sys, v) = ident.as_ref()?;
-    (sys.is_empty() || sys.len() > 255 || v.is_empty() || v.len() > 128).then(|| {
-        refused(
-            path,
-            "an identifier's system is 1 to 255 characters, its value 1 to 128",
-        )
-    })
+    by: &Option<(String, String)>,
+    ids: &[Identifier],
+) -> std::result::Result<Option<(String, String)>, std::result::Result<Written, Refused>> {
+    let ident = match (by, first_identifier(ids)) {
+        (Some(u), Some(b)) if *u != b => {
+            return Err(refused(path, "differs from the identifier in the URL"))
+        }
+        (Some(u), _) => Some(u.clone()),
+        (None, b) => b,
+    };
+    if let Some((sys, v)) = &ident {
+        if sys.is_empty() || sys.len() > 255 || v.is_empty() || v.len() > 128 {
+            return Err(refused(
+                path,
+                "an identifier's system is 1 to 255 characters, its value 1 to 128",
+            ));
+        }
+    }
+    Ok(ident)
 }
-
 /// The first identifier with both a system and a value.
 fn first_identifier(ids: &[Identifier]) -> Option<(String, String)> {
     ids.iter()
@@ -361,19 +371,10 @@ impl Services {
                 ));
             }
         }
-        let ident = match (&by, first_identifier(&ep.identifier)) {
-            (Some(u), Some(b)) if *u != b => {
-                return Ok(refused(
-                    "EpisodeOfCare.identifier",
-                    "differs from the identifier in the URL",
-                ))
-            }
-            (Some(u), _) => Some(u.clone()),
-            (None, b) => b,
+        let ident = match which_identifier("EpisodeOfCare.identifier", &by, &ep.identifier) {
+            Ok(i) => i,
+            Err(r) => return Ok(r),
         };
-        if let Some(r) = ident_problem("EpisodeOfCare.identifier", &ident) {
-            return Ok(r);
-        }
         let existing = match &ident {
             Some((sys, v)) => self.identified(ctx, "EpisodeOfCare", sys, v).await?,
             None => None,
@@ -476,19 +477,10 @@ impl Services {
                 "must be Patient/{id} on this server",
             ));
         };
-        let ident = match (&by, first_identifier(&dr.identifier)) {
-            (Some(u), Some(b)) if *u != b => {
-                return Ok(refused(
-                    "DocumentReference.identifier",
-                    "differs from the identifier in the URL",
-                ))
-            }
-            (Some(u), _) => Some(u.clone()),
-            (None, b) => b,
+        let ident = match which_identifier("DocumentReference.identifier", &by, &dr.identifier) {
+            Ok(i) => i,
+            Err(r) => return Ok(r),
         };
-        if let Some(r) = ident_problem("DocumentReference.identifier", &ident) {
-            return Ok(r);
-        }
         if let Some((sys, v)) = &ident {
             if let Some((local, owner)) = self.identified(ctx, "DocumentReference", sys, v).await? {
                 if by.is_none() {
@@ -794,19 +786,10 @@ impl Services {
                 ))
             }
         };
-        let ident = match (&by, first_identifier(&ap.identifier)) {
-            (Some(u), Some(b)) if *u != b => {
-                return Ok(refused(
-                    "Appointment.identifier",
-                    "differs from the identifier in the URL",
-                ))
-            }
-            (Some(u), _) => Some(u.clone()),
-            (None, b) => b,
+        let ident = match which_identifier("Appointment.identifier", &by, &ap.identifier) {
+            Ok(i) => i,
+            Err(r) => return Ok(r),
         };
-        if let Some(r) = ident_problem("Appointment.identifier", &ident) {
-            return Ok(r);
-        }
         // Which appointment: by id, by the system's identifier, or a new one.
         let existing = match (&id, &ident) {
             (Some(i), _) => {
@@ -1086,19 +1069,10 @@ impl Services {
         if !problems.is_empty() {
             return Ok(Err(Refused::Invalid(problems)));
         }
-        let ident = match (&by, first_identifier(&cp.identifier)) {
-            (Some(u), Some(b)) if *u != b => {
-                return Ok(refused(
-                    "CarePlan.identifier",
-                    "differs from the identifier in the URL",
-                ))
-            }
-            (Some(u), _) => Some(u.clone()),
-            (None, b) => b,
+        let ident = match which_identifier("CarePlan.identifier", &by, &cp.identifier) {
+            Ok(i) => i,
+            Err(r) => return Ok(r),
         };
-        if let Some(r) = ident_problem("CarePlan.identifier", &ident) {
-            return Ok(r);
-        }
         let existing = match &ident {
             Some((sys, v)) => self.identified(ctx, "CarePlan", sys, v).await?,
             None => None,
