@@ -212,6 +212,7 @@ impl From<inzage_core::types::FieldError> for CliError {
 
 fn main() -> ExitCode {
     restore_sigpipe();
+    inzage_service::on_slow_thread_start(lower_this_threads_priority);
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -257,12 +258,28 @@ fn main() -> ExitCode {
     }
 }
 
+/// A slow read's thread (ADR 0025) runs at nice 10: on a machine whose
+/// cores are busy, a search over the whole trail then yields the CPU to
+/// page views instead of taking a core from them. Linux keeps the nice
+/// value per thread; elsewhere this does nothing.
+fn lower_this_threads_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority on the calling thread's own id, with plain
+    // integer arguments; a failure (refused, say) leaves the priority as
+    // it was and is harmless.
+    #[allow(unsafe_code)]
+    unsafe {
+        let tid = libc::gettid();
+        libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, 10);
+    }
+}
+
 /// `inzage admin client list | head` should end quietly, as Unix tools do,
 /// not panic on the closed pipe.
 fn restore_sigpipe() {
     #[cfg(unix)]
     // SAFETY: setting a signal disposition to its default at start-up,
-    // before any threads exist. The one unsafe block of the project.
+    // before any threads exist. One of the project's two unsafe blocks.
     #[allow(unsafe_code)]
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
@@ -738,6 +755,30 @@ async fn shutdown_signal() {
 #[cfg(test)]
 mod tests {
     use super::public_base_url;
+
+    /// The nice value of the calling thread, from /proc (field 19 of its
+    /// stat line, after the command name in parentheses).
+    #[cfg(target_os = "linux")]
+    fn nice_of_this_thread() -> i64 {
+        let stat = std::fs::read_to_string("/proc/thread-self/stat").expect("stat");
+        let rest = &stat[stat.rfind(')').expect("name") + 2..];
+        rest.split(' ').nth(16).expect("nice").parse().expect("number")
+    }
+
+    /// ADR 0025: a slow read's thread runs at nice 10; only that thread.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_slow_reads_thread_runs_at_a_lower_priority_and_only_that_thread() {
+        let before = nice_of_this_thread();
+        let lowered = std::thread::spawn(|| {
+            super::lower_this_threads_priority();
+            nice_of_this_thread()
+        })
+        .join()
+        .expect("thread");
+        assert_eq!(lowered, 10.max(before));
+        assert_eq!(nice_of_this_thread(), before, "the caller's priority changed");
+    }
 
     #[test]
     fn links_point_where_the_server_listens_or_the_start_is_refused() {

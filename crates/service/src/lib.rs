@@ -57,6 +57,7 @@ use std::sync::Arc;
 
 pub use audit::{Anchors, AuditLine, AuditQuery, AuditView, VerifyReport};
 pub use error::{Result, ServiceError};
+pub use sql::on_slow_thread_start;
 
 /// True in the benchmark-only build (cargo feature `bench-unaudited`),
 /// in which page views write no read event. The binary refuses every

@@ -330,18 +330,65 @@ fn in_slow_lane() -> bool {
     SLOW_LANE.try_with(|v| *v).unwrap_or(false)
 }
 
-/// Runs a SQLite statement that may take long without holding up the
-/// runtime: on a multi-threaded runtime the worker hands its other tasks
-/// to another thread first (`block_in_place`); elsewhere (a test's
-/// single-threaded runtime, our own threads) it runs right here.
+/// Runs a SQLite statement of a job without holding up the runtime: on a
+/// multi-threaded runtime the worker hands its other tasks to another
+/// thread first (`block_in_place`); elsewhere (a test's single-threaded
+/// runtime, our own threads) it runs right here.
 fn lite_slow<T>(f: impl FnOnce() -> T) -> T {
-    let multi = tokio::runtime::Handle::try_current()
-        .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
-    if multi && !blocking_allowed() {
+    if on_runtime_worker() {
         tokio::task::block_in_place(f)
     } else {
         f()
     }
+}
+
+fn on_runtime_worker() -> bool {
+    let multi = tokio::runtime::Handle::try_current()
+        .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+    multi && !blocking_allowed()
+}
+
+/// What a slow read's thread runs first: the binary lowers the thread's
+/// scheduling priority there (`nice`; this crate holds no unsafe code).
+static SLOW_THREAD_START: std::sync::OnceLock<fn()> = std::sync::OnceLock::new();
+
+/// Sets what every slow read's thread runs before its statement (ADR 0025):
+/// `inzage serve` gives those threads a lower scheduling priority, so a
+/// search over the whole trail yields the CPU to page views.
+pub fn on_slow_thread_start(f: fn()) {
+    let _ = SLOW_THREAD_START.set(f);
+}
+
+/// Runs a statement marked `.slow()` (a read over much of the trail) on a
+/// thread of its own, started for it, while the worker hands its other
+/// tasks on (`block_in_place`). The thread may run at a lower priority
+/// ([`on_slow_thread_start`]): a slow read holds no write lock, so it can
+/// wait for the CPU without holding anything up. If no thread can be
+/// started, the statement runs on the worker as a job's does.
+fn lite_slow_read<T: Send>(f: impl FnOnce() -> R<T> + Send) -> R<T> {
+    if !on_runtime_worker() {
+        return f();
+    }
+    tokio::task::block_in_place(|| {
+        let mut slot = Some(f);
+        let ran = std::thread::scope(|s| {
+            let slot = &mut slot;
+            let spawned = std::thread::Builder::new()
+                .name("inzage-slow".into())
+                .spawn_scoped(s, move || {
+                    if let Some(start) = SLOW_THREAD_START.get() {
+                        start();
+                    }
+                    slot.take().map(|f| f())
+                });
+            match spawned {
+                Ok(h) => h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
+                Err(_) => None,
+            }
+        });
+        ran.or_else(|| slot.take().map(|f| f()))
+            .unwrap_or_else(|| Err(DbError::Unavailable("no thread for a slow read".into())))
+    })
 }
 
 /// Where a query runs: a connection (possibly in a transaction) or the
@@ -372,8 +419,10 @@ impl<'q> Query<'q> {
         self
     }
 
-    /// A statement that may take long (a search over the whole audit
-    /// trail): on SQLite it runs in the slow lane (ADR 0025).
+    /// A read that may take long (a search over the whole audit trail):
+    /// on SQLite it runs in the slow lane, on a thread of its own
+    /// (ADR 0025). Only for reads: such a thread may run at a lower
+    /// priority, and must hold no write lock while it waits for the CPU.
     pub fn slow(mut self) -> Self {
         self.slow = true;
         self
@@ -404,15 +453,33 @@ impl<'q> Query<'q> {
     async fn run(self, on: On<'_>, want: Want) -> R<Out> {
         // The SQL text only, never the arguments (they hold personal data).
         tracing::trace!(target: "inzage::sql", sql = self.sql);
-        let slow = self.slow || in_slow_lane();
+        let lane = if self.slow {
+            Lane::SlowRead
+        } else if in_slow_lane() {
+            Lane::Job
+        } else {
+            Lane::Inline
+        };
         match on {
-            On::Conn(c) => c.run(self.sql, self.args, want, slow).await,
+            On::Conn(c) => c.run(self.sql, self.args, want, lane).await,
             On::Db(db) => {
                 let mut c = db.conn_for(self.sql).await?;
-                c.run(self.sql, self.args, want, slow).await
+                c.run(self.sql, self.args, want, lane).await
             }
         }
     }
+}
+
+/// Where a SQLite statement runs (ADR 0025).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Lane {
+    /// On the worker: every page's statements (no hand-over, no cost).
+    Inline,
+    /// A job's statement: the worker hands its other tasks on first.
+    Job,
+    /// A read marked `.slow()`: on a thread of its own, at a lower
+    /// priority where the binary set one.
+    SlowRead,
 }
 
 enum Out {
@@ -441,9 +508,13 @@ impl fmt::Debug for Conn {
 }
 
 impl Conn {
-    async fn run(&mut self, sql: &str, args: Vec<Value>, want: Want, slow: bool) -> R<Out> {
+    async fn run(&mut self, sql: &str, args: Vec<Value>, want: Want, lane: Lane) -> R<Out> {
         match self {
-            Conn::Lite(l) if slow => {
+            Conn::Lite(l) if lane == Lane::SlowRead => {
+                let c = l.get_mut()?;
+                lite_slow_read(move || lite_run(c, sql, &args, &want))
+            }
+            Conn::Lite(l) if lane == Lane::Job => {
                 let c = l.get()?;
                 lite_slow(|| lite_run(c, sql, &args, &want))
             }
@@ -736,6 +807,12 @@ impl LiteConn {
     fn get(&self) -> R<&rusqlite::Connection> {
         self.conn
             .as_ref()
+            .ok_or_else(|| DbError::Unavailable("connection lost".into()))
+    }
+
+    fn get_mut(&mut self) -> R<&mut rusqlite::Connection> {
+        self.conn
+            .as_mut()
             .ok_or_else(|| DbError::Unavailable("connection lost".into()))
     }
 }
