@@ -32,11 +32,11 @@ async function until(what, fn, { tries = 200, every = 50 } = {}) {
   throw new Error(`gave up waiting for ${what}`);
 }
 
-export async function startServer() {
+export async function startServer(extraEnv = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inzage-e2e-'));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const env = { ...process.env, INZAGE_DATA_DIR: dir, INZAGE_JOB_POLL_SECONDS: '1', INZAGE_LOG_LEVEL: 'warn' };
+  const env = { ...process.env, INZAGE_DATA_DIR: dir, INZAGE_JOB_POLL_SECONDS: '1', INZAGE_LOG_LEVEL: 'warn', ...extraEnv };
   delete env.INZAGE_DATABASE_URL;
   const child = spawn(bin, ['serve', '--demo', '--bind', `127.0.0.1:${port}`], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
@@ -124,4 +124,23 @@ export async function smsStep(server, page, before) {
 export function screenshotPath(name) {
   fs.mkdirSync(shots, { recursive: true });
   return path.join(shots, name);
+}
+
+/// The test identity provider (npm oidc-provider, e2e/oidc-provider.mjs)
+/// with `redirect` as its client's one redirect URI; stopped by `stop()`.
+export async function startIdentityProvider(redirect, secret) {
+  const child = spawn(process.execPath, [path.join(here, 'oidc-provider.mjs')], {
+    env: { ...process.env, OIDC_REDIRECT_URIS: redirect, OIDC_CLIENT_SECRET: secret },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const line = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; if (out.includes('\n')) resolve(out.split('\n')[0]); });
+    child.on('exit', (code) => reject(new Error(`the identity provider stopped (${code})`)));
+  });
+  child.stdout.resume();
+  return {
+    issuer: JSON.parse(line).issuer,
+    async stop() { child.kill('SIGTERM'); await new Promise((r) => child.on('exit', r)); },
+  };
 }

@@ -61,6 +61,9 @@ pub struct Config {
     pub metrics_token: Option<String>,
     /// Minutes a FHIR access token (SMART Backend Services) lives.
     pub fhir_token_minutes: i64,
+    /// Seals the secrets a functional admin enters (the identity
+    /// provider's client secret): 32 bytes in base64 (environment only).
+    pub settings_key: Option<String>,
 }
 
 impl Default for Config {
@@ -91,6 +94,7 @@ impl Default for Config {
             audit_anchor_key: None,
             metrics_token: None,
             fhir_token_minutes: 5,
+            settings_key: None,
         }
     }
 }
@@ -133,6 +137,7 @@ impl Config {
             "audit_anchor_key",
             "metrics_token",
             "fhir_token_minutes",
+            "settings_key",
         ]));
         fig.extract().map_err(|e| format!("configuration: {e}"))
     }

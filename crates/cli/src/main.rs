@@ -62,6 +62,7 @@ Settings (inzage.toml key / environment variable, default):
   audit_anchor_key    INZAGE_AUDIT_ANCHOR_KEY    none (signs audit anchors; environment only)
   metrics_token       INZAGE_METRICS_TOKEN       none: /metrics from loopback only; else Authorization: Bearer TOKEN
   fhir_token_minutes  INZAGE_FHIR_TOKEN_MINUTES  5 (life of a FHIR access token, 1 to 60)
+  settings_key        INZAGE_SETTINGS_KEY        none (32 bytes, base64; seals the identity provider's client secret; environment only)
 Configuration file: --config FILE or INZAGE_CONFIG, else ./inzage.toml when present.
 Order: defaults < file < environment < command-line flags.
 Exit codes: 0 ok, 1 internal error, 2 usage, 3 invalid input, 4 conflict or not found,
@@ -363,6 +364,17 @@ async fn open_with_clock(config: &Config, clock: Arc<dyn Clock>) -> Result<Servi
     let settings = inzage_service::ServiceSettings {
         public_base_url: public_base_url(config.public_url.as_deref(), &config.bind)?,
         fhir_token_lifetime: fhir_token_lifetime(config.fhir_token_minutes)?,
+        settings_key: config
+            .settings_key
+            .as_deref()
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .map(inzage_service::seal::SealKey::parse)
+            .transpose()
+            .map_err(|m| CliError {
+                code: exit::USAGE,
+                message: format!("configuration: {m}"),
+            })?,
         ..inzage_service::ServiceSettings::default()
     };
     let delivery = config.delivery().map_err(|m| CliError {
@@ -762,7 +774,11 @@ mod tests {
     fn nice_of_this_thread() -> i64 {
         let stat = std::fs::read_to_string("/proc/thread-self/stat").expect("stat");
         let rest = &stat[stat.rfind(')').expect("name") + 2..];
-        rest.split(' ').nth(16).expect("nice").parse().expect("number")
+        rest.split(' ')
+            .nth(16)
+            .expect("nice")
+            .parse()
+            .expect("number")
     }
 
     /// ADR 0025: a slow read's thread runs at nice 10; only that thread.
@@ -777,7 +793,11 @@ mod tests {
         .join()
         .expect("thread");
         assert_eq!(lowered, 10.max(before));
-        assert_eq!(nice_of_this_thread(), before, "the caller's priority changed");
+        assert_eq!(
+            nice_of_this_thread(),
+            before,
+            "the caller's priority changed"
+        );
     }
 
     #[test]

@@ -128,6 +128,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "fhir_clients",
         include_str!("../migrations/0015_fhir_clients.sql"),
     ),
+    (
+        16,
+        "identity_providers",
+        include_str!("../migrations/0016_identity_providers.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

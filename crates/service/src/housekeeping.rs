@@ -66,6 +66,7 @@ impl Services {
             // until it could no longer be used anyway.
             ("DELETE FROM fhir_token WHERE expires_at < $1", now),
             ("DELETE FROM fhir_assertion WHERE expires_at < $1", now),
+            ("DELETE FROM oidc_login WHERE expires_at < $1", now),
         ] {
             rows_pruned += crate::sql::query(sql)
                 .bind(ts(before))

@@ -39,6 +39,7 @@ pub mod questions;
 pub mod requests;
 pub mod retention;
 mod row;
+pub mod seal;
 mod sql;
 pub mod staff;
 pub mod staff_admin;
@@ -123,6 +124,10 @@ pub struct ServiceSettings {
     pub hash_workers: usize,
     /// How long a FHIR access token (SMART Backend Services) lives.
     pub fhir_token_lifetime: chrono::Duration,
+    /// Seals secrets a functional admin enters (the identity provider's
+    /// client secret, ADR 0028); from the environment only. `None`: no
+    /// such secret can be stored, and staff sign in with a password.
+    pub settings_key: Option<seal::SealKey>,
 }
 
 impl Default for ServiceSettings {
@@ -140,6 +145,7 @@ impl Default for ServiceSettings {
                 .map(|n| n.get())
                 .unwrap_or(2),
             fhir_token_lifetime: chrono::Duration::minutes(5),
+            settings_key: None,
         }
     }
 }

@@ -87,6 +87,21 @@ pub(crate) fn password_changed(lang: Voice<'_>) -> (String, String) {
     )
 }
 
+/// A sign-in at the organisation's identity provider was linked to the
+/// account (by a functional admin, or at the first sign-in through it).
+pub(crate) fn oidc_linked(lang: Voice<'_>, issuer: &str) -> (String, String) {
+    let t = tr(lang);
+    (
+        t.t("mail-oidc-linked-subject"),
+        format!(
+            "{}\n\n{}\n{issuer}\n\n{}\n",
+            t.t("mail-hello"),
+            t.t("mail-oidc-linked-intro"),
+            t.t("mail-oidc-linked-unexpected"),
+        ),
+    )
+}
+
 /// "Something new" (ADR 0021): never what, never whose. `own`: the
 /// client's own dossier; else a dossier the contact person may read (the
 /// client is not named).

@@ -161,10 +161,10 @@ async fn migrations_apply_once_and_sqlite_is_durable() {
     let db = TestDb::empty().await;
     assert_eq!(
         db.db.migrate().await.expect("first"),
-        vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]
+        vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]
     );
     assert_eq!(db.db.migrate().await.expect("second"), Vec::<i64>::new());
-    assert_eq!(db.db.schema_version().await.expect("version"), 15);
+    assert_eq!(db.db.schema_version().await.expect("version"), 16);
     assert!(db.db.ping().await);
     if let Some((journal, synchronous, fks)) = db.db.sqlite_pragmas().await.expect("pragmas") {
         assert_eq!(journal, "wal");
@@ -1289,7 +1289,10 @@ async fn a_slow_read_runs_on_a_thread_of_its_own_after_its_start_hook() {
     inzage_service::on_slow_thread_start(hook);
     let db = TestDb::migrated().await;
     assert_eq!(db.scalar("SELECT 7").await, 7);
-    assert!(STARTS.lock().expect("starts").is_empty(), "a page statement started a thread");
+    assert!(
+        STARTS.lock().expect("starts").is_empty(),
+        "a page statement started a thread"
+    );
     assert_eq!(db.scalar_slow("SELECT 8").await, 8);
     assert_eq!(db.scalar_slow("SELECT 9").await, 9);
     assert_eq!(

@@ -23,7 +23,7 @@ use serde::Deserialize;
 
 type Pairs = Vec<(String, String)>;
 
-fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
+pub(crate) fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
     pairs
         .iter()
         .find(|(k, _)| k == name)

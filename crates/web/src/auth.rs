@@ -42,6 +42,10 @@ impl Cookies {
     pub fn new(secure: bool) -> Self {
         Self { secure }
     }
+    /// Whether cookies carry `Secure` (HTTPS).
+    pub(crate) fn secure(&self) -> bool {
+        self.secure
+    }
     pub fn session(&self) -> &'static str {
         if self.secure {
             "__Host-inzage-session"
@@ -184,6 +188,76 @@ struct LoginPage {
     public_computer: bool,
     notice: Option<String>,
     error: Option<String>,
+    /// Organisations whose staff may sign in through their own identity
+    /// provider (ADR 0028): (organisation id, button text).
+    providers: Vec<(String, String)>,
+}
+
+/// The sign-in page's provider buttons: the organisation the host shows
+/// (with `host_organisations`, one tenant's page lists no other tenant).
+async fn provider_buttons(st: &AppState, tr: Tr) -> Result<Vec<(String, String)>, WebError> {
+    let face = crate::face::current().and_then(|f| f.organisation_id.clone());
+    Ok(st
+        .services
+        .oidc_buttons(face.as_deref())
+        .await?
+        .into_iter()
+        .map(|b| {
+            let label = tr.a("login-oidc-button", "organisation", b.organisation_name);
+            (b.organisation_id, label)
+        })
+        .collect())
+}
+
+/// The sign-in page again with an error (a return from the organisation's
+/// identity provider that did not sign anyone in).
+pub(crate) async fn login_page_with_error(
+    st: &AppState,
+    headers: &HeaderMap,
+    error: String,
+    extra: Vec<HeaderValue>,
+) -> Result<Response, WebError> {
+    let (csrf, set) = pre_csrf(headers, &st.cookies);
+    let tr = pre_tr(headers);
+    let mut r = with_cookie(
+        page(LoginPage {
+            t: tr,
+            csrf,
+            next: "/".into(),
+            email: String::new(),
+            public_computer: false,
+            notice: None,
+            error: Some(error),
+            providers: provider_buttons(st, tr).await?,
+        }),
+        set,
+    );
+    for c in extra {
+        r.headers_mut().append(SET_COOKIE, c);
+    }
+    Ok(r)
+}
+
+/// Where a half-signed-in session goes next: enrolling an app, the app
+/// code, or the SMS code (sent at once).
+pub(crate) async fn to_second_step(
+    st: &AppState,
+    session_token: &str,
+    enrol: bool,
+    totp: bool,
+    next: &str,
+    src: Option<&str>,
+    cookies: Vec<HeaderValue>,
+) -> Result<Response, WebError> {
+    let to = if enrol {
+        "/inloggen/app-koppelen".to_owned()
+    } else if totp {
+        format!("/inloggen/code?met=app&next={}", urlencode(next))
+    } else {
+        let sent = sms_at_once(st, session_token, src).await?;
+        format!("/inloggen/code?met=sms&{sent}next={}", urlencode(next))
+    };
+    Ok(redirect(&to, cookies))
 }
 
 #[derive(Deserialize, Default)]
@@ -198,7 +272,7 @@ pub async fn login_form(
     State(st): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<LoginQuery>,
-) -> Response {
+) -> Result<Response, WebError> {
     let (csrf, set) = pre_csrf(&headers, &st.cookies);
     let tr = pre_tr(&headers);
     let notice = match (q.verlopen, q.bewaard) {
@@ -209,7 +283,7 @@ pub async fn login_form(
     let email = cookie(&headers, Cookies::EMAIL)
         .map(decode_email)
         .unwrap_or_default();
-    with_cookie(
+    Ok(with_cookie(
         page(LoginPage {
             t: tr,
             csrf,
@@ -218,9 +292,10 @@ pub async fn login_form(
             public_computer: false,
             notice,
             error: None,
+            providers: provider_buttons(&st, tr).await?,
         }),
         set,
-    )
+    ))
 }
 
 fn decode_email(v: &str) -> String {
@@ -255,6 +330,8 @@ pub async fn login_submit(
         .get(axum::http::header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .map(short_device);
+    // Read before step one: a failure here must not follow a right password.
+    let providers = provider_buttons(&st, tr).await?;
     let out = st
         .services
         .login(
@@ -274,6 +351,7 @@ pub async fn login_submit(
         public_computer: public,
         notice: None,
         error: Some(error),
+        providers: providers.clone(),
     };
     Ok(match out {
         LoginOutcome::SecondStep {
@@ -289,15 +367,16 @@ pub async fn login_submit(
                 let e = f.email.trim().to_lowercase().replace('@', "%40");
                 cookies.push(st.cookies.set(Cookies::EMAIL, &e, Some(60 * 60 * 24 * 90)));
             }
-            let to = if enrol {
-                "/inloggen/app-koppelen".to_owned()
-            } else if totp {
-                format!("/inloggen/code?met=app&next={}", urlencode(&next))
-            } else {
-                let sent = sms_at_once(&st, &session_token, src.as_deref()).await?;
-                format!("/inloggen/code?met=sms&{sent}next={}", urlencode(&next))
-            };
-            redirect(&to, cookies)
+            to_second_step(
+                &st,
+                &session_token,
+                enrol,
+                totp,
+                &next,
+                src.as_deref(),
+                cookies,
+            )
+            .await?
         }
         LoginOutcome::Rejected => page(again(tr.t("login-rejected"))),
         LoginOutcome::Paused { until } => page(again(tr.a(

@@ -23,6 +23,7 @@ mod kept;
 mod markdown;
 pub mod metrics;
 mod notifications;
+mod oidc_pages;
 mod params;
 mod portal;
 mod retention_pages;
@@ -170,6 +171,16 @@ fn route_table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             M::GET,
             "/beheer/bewaartermijn",
             get(retention_pages::overview),
+        ),
+        (
+            M::GET,
+            "/beheer/inloggen-via-organisatie",
+            get(oidc_pages::settings),
+        ),
+        (
+            M::POST,
+            "/beheer/inloggen-via-organisatie",
+            post(oidc_pages::save),
         ),
         (
             M::GET,
@@ -347,6 +358,8 @@ fn route_table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         ),
         (M::GET, "/inloggen", get(auth::login_form)),
         (M::POST, "/inloggen", post(auth::login_submit)),
+        (M::POST, "/inloggen/organisatie", post(oidc_pages::start)),
+        (M::GET, "/inloggen/oidc", get(oidc_pages::finish)),
         (M::GET, "/inloggen/code", get(auth::code_form)),
         (M::POST, "/inloggen/code", post(auth::code_submit)),
         (M::POST, "/inloggen/sms", post(auth::send_sms)),

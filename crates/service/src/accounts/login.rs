@@ -23,6 +23,13 @@ use chrono::{DateTime, Duration, Utc};
 use inzage_core::model::{AuditAction, AuditOutcome};
 use inzage_core::types::{display_datetime, ts, Email};
 
+/// A second step begun: its session token, and which ways it offers.
+pub(super) struct SecondStepStart {
+    pub token: String,
+    pub enrol: bool,
+    pub sms: bool,
+}
+
 /// The key under which failures for an address are counted when it has
 /// no account: a hash, never the address itself.
 fn throttle_key(email: &str) -> String {
@@ -69,7 +76,7 @@ impl Services {
 
     /// Slows a source that failed too often: waits for its next turn, or
     /// (queue full) returns when to come back.
-    async fn pace(&self, source: Option<&str>) -> Result<Option<DateTime<Utc>>> {
+    pub(super) async fn pace(&self, source: Option<&str>) -> Result<Option<DateTime<Utc>>> {
         let Some(addr) = source.map(crate::pacing::source_key) else {
             return Ok(None);
         };
@@ -188,50 +195,10 @@ impl Services {
                 });
         }
         let mut tx = self.db().begin().await?;
-        if !self
-            .may_sign_in(&mut tx, &account, &crate::RequestFacts::default())
-            .await?
-        {
-            let why = self.access_end(&mut tx, &account).await?;
-            let reason = match why {
-                super::AccessEnd::Ended => "access_ended",
-                super::AccessEnd::TooYoung { .. } => "below_minimum_age",
-                super::AccessEnd::BeforeStart { .. } => "before_eligibility_start",
-            };
-            audit_account(
-                &mut tx,
-                &ctx,
-                now,
-                Some(&account),
-                AuditAction::Login,
-                AuditOutcome::Denied,
-                Some(reason),
-            )
-            .await?;
+        if let Some(why) = self.closed_to(&mut tx, &account, &ctx).await? {
             tx.commit().await?;
             return Ok(LoginOutcome::AccessEnded(why));
         }
-        let token = random_token()?;
-        let csrf = random_token()?;
-        let sms_ok = account.mobile.is_some() && self.sms_allowed(&mut tx, &account).await?;
-        // Staff who must use an app and have never signed in enrol it now
-        // (the invitation link proved the e-mail address, the password the rest).
-        let enrol = account.totp_secret.is_none() && !sms_ok && account.last_login_at.is_none();
-        crate::sql::query(
-            "INSERT INTO auth_session (id_hash, account_id, stage, created_at, last_seen_at, expires_at, public_computer, \
-             device, source_addr, csrf_token, may_enrol) VALUES ($1, $2, 'second_factor', $3, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(sha(&token))
-        .bind(&account.id)
-        .bind(ts(now))
-        .bind(ts(now + SMS_CODE_VALID))
-        .bind(i64::from(public_computer))
-        .bind(device.map(|d| d.chars().take(120).collect::<String>()))
-        .bind(source)
-        .bind(&csrf)
-        .bind(i64::from(enrol))
-        .execute(&mut *tx)
-        .await?;
         audit_account(
             &mut tx,
             &ctx,
@@ -242,12 +209,99 @@ impl Services {
             Some("password_ok"),
         )
         .await?;
+        let step = self
+            .start_second_step(&mut tx, &account, public_computer, device, source, None)
+            .await?;
         tx.commit().await?;
         Ok(LoginOutcome::SecondStep {
-            session_token: token,
+            session_token: step.token,
+            enrol: step.enrol,
+            sms: step.sms,
+            totp: account.totp_secret.is_some(),
+        })
+    }
+
+    /// Whether the portal is closed to this account (discharge, age, an
+    /// eligibility start): the reason, recorded in `tx` as a refused
+    /// sign-in (the caller commits).
+    pub(super) async fn closed_to(
+        &self,
+        tx: &mut Tx,
+        account: &AccountRow,
+        ctx: &Ctx,
+    ) -> Result<Option<super::AccessEnd>> {
+        if self
+            .may_sign_in(tx, account, &crate::RequestFacts::default())
+            .await?
+        {
+            return Ok(None);
+        }
+        let why = self.access_end(tx, account).await?;
+        let reason = match why {
+            super::AccessEnd::Ended => "access_ended",
+            super::AccessEnd::TooYoung { .. } => "below_minimum_age",
+            super::AccessEnd::BeforeStart { .. } => "before_eligibility_start",
+        };
+        audit_account(
+            tx,
+            ctx,
+            self.now(),
+            Some(account),
+            AuditAction::Login,
+            AuditOutcome::Denied,
+            Some(reason),
+        )
+        .await?;
+        Ok(Some(why))
+    }
+
+    /// A half-signed-in session for the second step, after a right
+    /// password, or after a sign-in through the organisation's provider
+    /// (`via`: its issuer and the person's subject there, ADR 0028). Only
+    /// the password path may enrol an app (the invitation link proved the
+    /// address, the password the rest); through a provider the holder's
+    /// existing factor is asked.
+    pub(super) async fn start_second_step(
+        &self,
+        tx: &mut Tx,
+        account: &AccountRow,
+        public_computer: bool,
+        device: Option<&str>,
+        source: Option<&str>,
+        via: Option<(&str, &str)>,
+    ) -> Result<SecondStepStart> {
+        let now = self.now();
+        let token = random_token()?;
+        let csrf = random_token()?;
+        let sms_ok = account.mobile.is_some() && self.sms_allowed(tx, account).await?;
+        // Staff who must use an app and have never signed in enrol it now
+        // (the invitation link proved the e-mail address, the password the rest).
+        let enrol = via.is_none()
+            && account.totp_secret.is_none()
+            && !sms_ok
+            && account.last_login_at.is_none();
+        crate::sql::query(
+            "INSERT INTO auth_session (id_hash, account_id, stage, created_at, last_seen_at, expires_at, public_computer, \
+             device, source_addr, csrf_token, may_enrol, oidc_issuer, oidc_subject) \
+             VALUES ($1, $2, 'second_factor', $3, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(sha(&token))
+        .bind(&account.id)
+        .bind(ts(now))
+        .bind(ts(now + SMS_CODE_VALID))
+        .bind(i64::from(public_computer))
+        .bind(device.map(|d| d.chars().take(120).collect::<String>()))
+        .bind(source)
+        .bind(&csrf)
+        .bind(i64::from(enrol))
+        .bind(via.map(|v| v.0))
+        .bind(via.map(|v| v.1))
+        .execute(&mut **tx)
+        .await?;
+        Ok(SecondStepStart {
+            token,
             enrol,
             sms: sms_ok,
-            totp: account.totp_secret.is_some(),
         })
     }
 

@@ -23,11 +23,22 @@ pub mod credentials;
 pub mod identifiers;
 pub mod links;
 mod login;
+pub mod oidc;
 
 pub const SMS_CODE_VALID: Duration = Duration::minutes(10);
 pub const SMS_RESEND_AFTER: Duration = Duration::seconds(60);
 
 pub use inzage_core::model::AccountKind;
+
+/// How a signed-in session opens ([`Services::open_session`]): on a
+/// public computer or not, the device, the second factor used (`sms`,
+/// `totp`, `provider_mfa`), and the provider link it came through.
+pub(crate) struct SessionOpening<'a> {
+    pub public: bool,
+    pub device: Option<&'a str>,
+    pub how: &'a str,
+    pub via: Option<(&'a str, &'a str)>,
+}
 
 /// Who an invitation is for.
 #[derive(Clone, Debug)]
@@ -1090,8 +1101,8 @@ impl Services {
         token: &str,
     ) -> Result<Option<(crate::sql::Row, AccountRow)>> {
         let r = crate::sql::query(
-            "SELECT id_hash, account_id, expires_at, sms_code_hash, sms_code_expires_at, sms_code_sent_at, ended_at, may_enrol \
-             FROM auth_session WHERE id_hash = $1 AND stage = 'second_factor'",
+            "SELECT id_hash, account_id, expires_at, sms_code_hash, sms_code_expires_at, sms_code_sent_at, ended_at, may_enrol, \
+             oidc_issuer, oidc_subject FROM auth_session WHERE id_hash = $1 AND stage = 'second_factor'",
         )
         .bind(sha(token))
         .fetch_optional(&mut **tx)
@@ -1292,20 +1303,65 @@ impl Services {
                 .fetch_one(&mut *tx)
                 .await?
                 .try_get("device")?;
+        // Signed in through the organisation's provider: the holder's own
+        // second step confirms the link (ADR 0028).
+        let via = match (os(&r, "oidc_issuer")?, os(&r, "oidc_subject")?) {
+            (Some(i), Some(s)) => Some((i, s)),
+            _ => None,
+        };
+        if let Some((issuer, subject)) = &via {
+            oidc::confirm_link(&mut tx, &account.id, issuer, subject, now).await?;
+        }
+        let token = self
+            .open_session(
+                &mut tx,
+                &account,
+                &ctx,
+                SessionOpening {
+                    public: public == 1,
+                    device: device.as_deref(),
+                    how: if totp { "totp" } else { "sms" },
+                    via: via.as_ref().map(|(i, s)| (i.as_str(), s.as_str())),
+                },
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(SecondStepOutcome::SignedIn {
+            session_token: token,
+        })
+    }
+
+    /// Opens a signed-in session once the second factor is done (`how`:
+    /// `sms`, `totp`, or `provider_mfa` when the organisation's provider
+    /// asserted multi-factor, ADR 0028); audited; returns the cookie value.
+    pub(in crate::accounts) async fn open_session(
+        &self,
+        tx: &mut Tx,
+        account: &AccountRow,
+        ctx: &Ctx,
+        how: SessionOpening<'_>,
+    ) -> Result<String> {
+        let SessionOpening {
+            public,
+            device,
+            how,
+            via,
+        } = how;
+        let now = self.now();
         crate::sql::query(
             "UPDATE account SET failed_attempts = 0, last_login_at = $1 WHERE id = $2",
         )
         .bind(ts(now))
         .bind(&account.id)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
         let token = random_token()?;
         // A contact person with exactly one open dossier starts in it;
         // with a new link waiting, they start at the choice, which shows it.
         let active_cp = if account.kind == AccountKind::ContactPerson {
-            let open = self.openable_dossiers(&mut tx, &account.id).await?;
+            let open = self.openable_dossiers(tx, &account.id).await?;
             let since = now - self.settings().invite_valid;
-            if open.len() == 1 && !links::has_pending_links(&mut tx, &account.id, since).await? {
+            if open.len() == 1 && !links::has_pending_links(tx, &account.id, since).await? {
                 Some(open[0].0.to_string())
             } else {
                 None
@@ -1315,48 +1371,47 @@ impl Services {
         };
         crate::sql::query(
             "INSERT INTO auth_session (id_hash, account_id, stage, created_at, last_seen_at, expires_at, public_computer, \
-             device, source_addr, csrf_token, active_contact_person_id) \
-             VALUES ($1, $2, 'active', $3, $3, $4, $5, $6, $7, $8, $9)",
+             device, source_addr, csrf_token, active_contact_person_id, oidc_issuer, oidc_subject) \
+             VALUES ($1, $2, 'active', $3, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(sha(&token))
         .bind(&account.id)
         .bind(ts(now))
         .bind(ts(now + self.settings().session_lifetime))
-        .bind(public)
-        .bind(device)
-        .bind(source)
+        .bind(i64::from(public))
+        .bind(device.map(|d| d.chars().take(120).collect::<String>()))
+        .bind(ctx.source_addr.as_deref())
         .bind(random_token()?)
         .bind(active_cp)
-        .execute(&mut *tx)
+        .bind(via.map(|v| v.0))
+        .bind(via.map(|v| v.1))
+        .execute(&mut **tx)
         .await?;
         audit_account(
-            &mut tx,
-            &ctx,
+            tx,
+            ctx,
             now,
-            Some(&account),
+            Some(account),
             AuditAction::SecondFactor,
             AuditOutcome::Allowed,
-            Some(if totp { "totp" } else { "sms" }),
+            Some(how),
         )
         .await?;
         audit_account(
-            &mut tx,
-            &ctx,
+            tx,
+            ctx,
             now,
-            Some(&account),
+            Some(account),
             AuditAction::SessionStart,
             AuditOutcome::Allowed,
-            Some(if public == 1 {
+            Some(if public {
                 "public_computer"
             } else {
                 "own_device"
             }),
         )
         .await?;
-        tx.commit().await?;
-        Ok(SecondStepOutcome::SignedIn {
-            session_token: token,
-        })
+        Ok(token)
     }
 
     /// Looks up a session cookie: checks the idle timeout (organisation
