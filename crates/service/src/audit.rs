@@ -710,7 +710,22 @@ impl Services {
             .map(|c| format!("e.{}", c.trim()))
             .collect::<Vec<_>>()
             .join(", ");
-        let rows = crate::sql::query(&format!(
+        // The trail is read in slices of seq, newest first, each in a read
+        // snapshot of its own (ADR 0025): a search over millions of events
+        // then never holds one snapshot for seconds, so SQLite's
+        // checkpoints go on beside it and the write-ahead log stays small
+        // (a long snapshot made every page's reads slower, step S of
+        // scripts/bench). The trail only grows at the top, so the slices
+        // read the events up to the newest one at the start, as one
+        // snapshot would.
+        let top = crate::row::i(
+            &crate::sql::query("SELECT COALESCE(MAX(seq), 0) AS top FROM audit_event")
+                .fetch_one(&mut *tx)
+                .await?,
+            "top",
+        )?;
+        tx.rollback().await?;
+        let sql = format!(
             "SELECT {cols}, sm.given_name AS s_given, sm.name_prefix AS s_prefix, sm.family_name AS s_family, \
              ac.given_name AS c_given, ac.name_prefix AS c_prefix, ac.family_name AS c_family, \
              cl.client_number AS c_number, acc.email AS acc_email FROM audit_event e \
@@ -720,7 +735,8 @@ impl Services {
              LEFT JOIN client ac ON (e.actor_kind = 'client' AND ac.id = e.actor_id) \
                 OR (acc.kind = 'client' AND ac.id = acc.subject_id) \
              LEFT JOIN client cl ON cl.id = e.client_id \
-             WHERE ($1 IS NULL OR e.client_id = $1) AND ($2 IS NULL OR e.actor_id = $2) \
+             WHERE e.seq <= $12 AND e.seq > $13 \
+             AND ($1 IS NULL OR e.client_id = $1) AND ($2 IS NULL OR e.actor_id = $2) \
              AND ($4 IS NULL OR cl.client_number = $4) \
              AND ($5 IS NULL OR lower(sm.email) = lower($5)) \
              AND ($6 IS NULL OR e.occurred_at >= $6) AND ($7 IS NULL OR e.occurred_at < $7) \
@@ -728,22 +744,34 @@ impl Services {
              AND ($10 IS NULL OR cl.organisation_id = $10 OR sm.organisation_id = $10 OR acc.organisation_id = $10 \
                   OR ($11 = 1 AND e.actor_kind = 'anonymous')) \
              ORDER BY e.seq DESC LIMIT $3"
-        ))
-        .bind(&q.client_id)
-        .bind(&q.actor_id)
-        .bind(limit)
-        .bind(&q.client_number)
-        .bind(&q.staff_email)
-        .bind(q.from.map(ts))
-        .bind(q.until.map(ts))
-        .bind(&q.action)
-        .bind(i64::from(q.denied_only))
-        .bind(&org)
-        .bind(i64::from(anonymous))
-        // A search over the whole trail can take long: the slow lane.
-        .slow()
-        .fetch_all(&mut *tx)
-        .await?;
+        );
+        let mut rows = Vec::new();
+        let mut hi = top;
+        while hi > 0 && (rows.len() as i64) < limit {
+            let lo = hi.saturating_sub(self.settings().audit_search_slice.max(1));
+            let mut tx = self.db().begin_read().await?;
+            let slice = crate::sql::query(&sql)
+                .bind(&q.client_id)
+                .bind(&q.actor_id)
+                .bind(limit - rows.len() as i64)
+                .bind(&q.client_number)
+                .bind(&q.staff_email)
+                .bind(q.from.map(ts))
+                .bind(q.until.map(ts))
+                .bind(&q.action)
+                .bind(i64::from(q.denied_only))
+                .bind(&org)
+                .bind(i64::from(anonymous))
+                .bind(hi)
+                .bind(lo)
+                // A slice can still take a while: the slow lane.
+                .slow()
+                .fetch_all(&mut *tx)
+                .await?;
+            tx.rollback().await?;
+            rows.extend(slice);
+            hi = lo;
+        }
         let name = |r: &crate::sql::Row, p: &str| -> Result<Option<String>> {
             Ok(match os(r, &format!("{p}_given"))? {
                 Some(g) => Some(crate::admin::full_name(
@@ -764,7 +792,6 @@ impl Services {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        tx.rollback().await?;
         let event = crate::group_commit::ReadEvent {
             ctx: ctx.clone(),
             at: self.now(),

@@ -128,6 +128,9 @@ pub struct ServiceSettings {
     /// client secret, ADR 0028); from the environment only. `None`: no
     /// such secret can be stored, and staff sign in with a password.
     pub settings_key: Option<seal::SealKey>,
+    /// Events per slice of the privacy officer's audit search, each slice
+    /// read in a snapshot of its own (ADR 0025).
+    pub audit_search_slice: i64,
 }
 
 impl Default for ServiceSettings {
@@ -146,6 +149,7 @@ impl Default for ServiceSettings {
                 .unwrap_or(2),
             fhir_token_lifetime: chrono::Duration::minutes(5),
             settings_key: None,
+            audit_search_slice: 100_000,
         }
     }
 }
