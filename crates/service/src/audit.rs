@@ -661,7 +661,8 @@ impl Services {
     /// [`Services::search_audit`] with names: the privacy officer's viewer.
     /// The search itself is an audit event.
     ///
-    /// The search runs in a read snapshot, not in a write transaction: on
+    /// The search reads (in slices on SQLite, below), never in a write
+    /// transaction: on
     /// SQLite a write transaction holds the one write lock, and a search
     /// over millions of events would hold up every other audited read's
     /// event for its whole length (measured by `scripts/bench`, step S).
@@ -710,14 +711,15 @@ impl Services {
             .map(|c| format!("e.{}", c.trim()))
             .collect::<Vec<_>>()
             .join(", ");
-        // The trail is read in slices of seq, newest first, each in a read
-        // snapshot of its own (ADR 0025): a search over millions of events
-        // then never holds one snapshot for seconds, so SQLite's
-        // checkpoints go on beside it and the write-ahead log stays small
-        // (a long snapshot made every page's reads slower, step S of
-        // scripts/bench). The trail only grows at the top, so the slices
-        // read the events up to the newest one at the start, as one
-        // snapshot would.
+        // On SQLite the trail is read in slices of seq values, newest
+        // first, each one statement (its own snapshot), at a lower
+        // priority (ADR 0025): a search over millions of events then holds
+        // no snapshot for seconds, which would keep SQLite's checkpoint
+        // from passing it. The events are those up to the newest at the
+        // start; a dossier destroyed between two slices (retention) may be
+        // missing from the older slices: a search is a view, not a record.
+        // PostgreSQL's checkpoints are not held back by a reader: one
+        // statement there.
         let top = crate::row::i(
             &crate::sql::query("SELECT COALESCE(MAX(seq), 0) AS top FROM audit_event")
                 .fetch_one(&mut *tx)
@@ -745,11 +747,15 @@ impl Services {
                   OR ($11 = 1 AND e.actor_kind = 'anonymous')) \
              ORDER BY e.seq DESC LIMIT $3"
         );
+        let slice_size = match self.db().backend() {
+            crate::db::Backend::Sqlite => self.settings().audit_search_slice.max(1),
+            crate::db::Backend::Postgres => top.max(1),
+        };
+        let _turn = crate::sql::background_turn().await?;
         let mut rows = Vec::new();
         let mut hi = top;
         while hi > 0 && (rows.len() as i64) < limit {
-            let lo = hi.saturating_sub(self.settings().audit_search_slice.max(1));
-            let mut tx = self.db().begin_read().await?;
+            let lo = hi.saturating_sub(slice_size);
             let slice = crate::sql::query(&sql)
                 .bind(&q.client_id)
                 .bind(&q.actor_id)
@@ -764,11 +770,10 @@ impl Services {
                 .bind(i64::from(anonymous))
                 .bind(hi)
                 .bind(lo)
-                // A slice can still take a while: the slow lane.
-                .slow()
-                .fetch_all(&mut *tx)
+                // Nobody waits for it at once: the background lane.
+                .background()
+                .fetch_all(self.db())
                 .await?;
-            tx.rollback().await?;
             rows.extend(slice);
             hi = lo;
         }

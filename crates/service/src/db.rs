@@ -147,7 +147,7 @@ impl Db {
         if url.starts_with("sqlite:") {
             let target = LiteTarget::parse(url)
                 .map_err(|e| ServiceError::Config(format!("database URL is not valid: {e}")))?;
-            let read = LitePool::new(
+            let read = LitePool::readers(
                 LiteTarget {
                     cache_kib: crate::sql::READ_CACHE_KIB,
                     ..target.clone()

@@ -301,7 +301,7 @@ impl Done {
 pub struct Query<'q> {
     sql: &'q str,
     args: Vec<Value>,
-    slow: bool,
+    lane: Lane,
 }
 
 /// Starts a query. `$1`, `$2` … name the arguments in bind order.
@@ -309,7 +309,7 @@ pub fn query(sql: &str) -> Query<'_> {
     Query {
         sql,
         args: Vec::new(),
-        slow: false,
+        lane: Lane::Inline,
     }
 }
 
@@ -348,24 +348,40 @@ fn on_runtime_worker() -> bool {
     multi && !blocking_allowed()
 }
 
-/// What a slow read's thread runs first: the binary lowers the thread's
-/// scheduling priority there (`nice`; this crate holds no unsafe code).
+/// What a background read's thread runs first: the binary lowers the
+/// thread's scheduling priority there (`nice`; this crate holds no unsafe
+/// code).
 static SLOW_THREAD_START: std::sync::OnceLock<fn()> = std::sync::OnceLock::new();
 
-/// Sets what every slow read's thread runs before its statement (ADR 0025):
-/// `inzage serve` gives those threads a lower scheduling priority, so a
-/// search over the whole trail yields the CPU to page views.
+/// Sets what every background read's thread runs before its statement
+/// (ADR 0025): the binary gives those threads a lower scheduling
+/// priority, so a search over the whole trail yields the CPU to page
+/// views.
 pub fn on_slow_thread_start(f: fn()) {
     let _ = SLOW_THREAD_START.set(f);
 }
 
-/// Runs a statement marked `.slow()` (a read over much of the trail) on a
-/// thread of its own, started for it, while the worker hands its other
-/// tasks on (`block_in_place`). The thread may run at a lower priority
-/// ([`on_slow_thread_start`]): a slow read holds no write lock, so it can
-/// wait for the CPU without holding anything up. If no thread can be
-/// started, the statement runs on the worker as a job's does.
-fn lite_slow_read<T: Send>(f: impl FnOnce() -> R<T> + Send) -> R<T> {
+/// One background read at a time (ADR 0025, review): each holds a read
+/// connection while it waits for the CPU, and several could leave page
+/// views waiting for a connection. Taken before the connection.
+static BACKGROUND_TURN: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
+
+/// Waits for the turn to run background reads; hold it while they run.
+pub(crate) async fn background_turn() -> R<tokio::sync::SemaphorePermit<'static>> {
+    BACKGROUND_TURN
+        .acquire()
+        .await
+        .map_err(|_| DbError::Unavailable("background reads stopped".into()))
+}
+
+/// Runs a statement marked `.background()` (a slice of the privacy
+/// officer's search over the whole trail) on a thread of its own, started
+/// for it, while the worker hands its other tasks on (`block_in_place`).
+/// The thread may run at a lower priority ([`on_slow_thread_start`]); it
+/// only ever reads on a read-only connection, so it holds no write lock
+/// while it waits for the CPU. If no thread can be started, the statement
+/// runs on the worker as a job's does (and that is logged).
+fn lite_background_read<T: Send>(f: impl FnOnce() -> R<T> + Send) -> R<T> {
     if !on_runtime_worker() {
         return f();
     }
@@ -382,11 +398,18 @@ fn lite_slow_read<T: Send>(f: impl FnOnce() -> R<T> + Send) -> R<T> {
                     slot.take().map(|f| f())
                 });
             match spawned {
-                Ok(h) => h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
-                Err(_) => None,
+                // A panic on that thread is an error here, not a panic.
+                Ok(h) => Some(h.join().unwrap_or_else(|_| {
+                    Some(Err(DbError::Unavailable("a background read failed".into())))
+                })),
+                Err(e) => {
+                    tracing::warn!(error = %e, "no thread for a background read: it runs on the worker");
+                    None
+                }
             }
         });
-        ran.or_else(|| slot.take().map(|f| f()))
+        ran.flatten()
+            .or_else(|| slot.take().map(|f| f()))
             .unwrap_or_else(|| Err(DbError::Unavailable("no thread for a slow read".into())))
     })
 }
@@ -419,12 +442,20 @@ impl<'q> Query<'q> {
         self
     }
 
-    /// A read that may take long (a search over the whole audit trail):
-    /// on SQLite it runs in the slow lane, on a thread of its own
-    /// (ADR 0025). Only for reads: such a thread may run at a lower
-    /// priority, and must hold no write lock while it waits for the CPU.
+    /// A statement that may take long ("Wie keek mee", the chain walk,
+    /// `/metrics`): on SQLite the worker hands its other tasks on first
+    /// (the slow lane, ADR 0025), at normal priority.
     pub fn slow(mut self) -> Self {
-        self.slow = true;
+        self.lane = Lane::Job;
+        self
+    }
+
+    /// A long read nobody waits for at once (a slice of the privacy
+    /// officer's audit search): on SQLite on a thread of its own at a
+    /// lower priority, on a read-only connection only (elsewhere as
+    /// [`Query::slow`]). Take [`background_turn`] first.
+    pub fn background(mut self) -> Self {
+        self.lane = Lane::Background;
         self
     }
 
@@ -453,12 +484,9 @@ impl<'q> Query<'q> {
     async fn run(self, on: On<'_>, want: Want) -> R<Out> {
         // The SQL text only, never the arguments (they hold personal data).
         tracing::trace!(target: "inzage::sql", sql = self.sql);
-        let lane = if self.slow {
-            Lane::SlowRead
-        } else if in_slow_lane() {
-            Lane::Job
-        } else {
-            Lane::Inline
+        let lane = match self.lane {
+            Lane::Inline if in_slow_lane() => Lane::Job,
+            lane => lane,
         };
         match on {
             On::Conn(c) => c.run(self.sql, self.args, want, lane).await,
@@ -475,11 +503,12 @@ impl<'q> Query<'q> {
 enum Lane {
     /// On the worker: every page's statements (no hand-over, no cost).
     Inline,
-    /// A job's statement: the worker hands its other tasks on first.
+    /// A job's statement, or one marked `.slow()`: the worker hands its
+    /// other tasks on first; normal priority.
     Job,
-    /// A read marked `.slow()`: on a thread of its own, at a lower
+    /// A read marked `.background()`: on a thread of its own, at a lower
     /// priority where the binary set one.
-    SlowRead,
+    Background,
 }
 
 enum Out {
@@ -510,9 +539,15 @@ impl fmt::Debug for Conn {
 impl Conn {
     async fn run(&mut self, sql: &str, args: Vec<Value>, want: Want, lane: Lane) -> R<Out> {
         match self {
-            Conn::Lite(l) if lane == Lane::SlowRead => {
+            // Only a read-only connection (the read pool) waits for the
+            // CPU at a lower priority: never one that may hold the write lock.
+            Conn::Lite(l) if lane == Lane::Background && l.pool.shared.reader => {
                 let c = l.get_mut()?;
-                lite_slow_read(move || lite_run(c, sql, &args, &want))
+                lite_background_read(move || lite_run(c, sql, &args, &want))
+            }
+            Conn::Lite(l) if lane == Lane::Background => {
+                let c = l.get()?;
+                lite_slow(|| lite_run(c, sql, &args, &want))
             }
             Conn::Lite(l) if lane == Lane::Job => {
                 let c = l.get()?;
@@ -725,6 +760,9 @@ struct LiteShared {
     idle: Mutex<Vec<rusqlite::Connection>>,
     permits: Arc<Semaphore>,
     max: usize,
+    /// The readers' pool (statements that start with SELECT): never the
+    /// connection that holds the write lock.
+    reader: bool,
 }
 
 impl fmt::Debug for LitePool {
@@ -735,12 +773,22 @@ impl fmt::Debug for LitePool {
 
 impl LitePool {
     pub fn new(target: LiteTarget, max: u32) -> Self {
+        Self::with_role(target, max, false)
+    }
+
+    /// The pool of reading connections.
+    pub fn readers(target: LiteTarget, max: u32) -> Self {
+        Self::with_role(target, max, true)
+    }
+
+    fn with_role(target: LiteTarget, max: u32, reader: bool) -> Self {
         Self {
             shared: Arc::new(LiteShared {
                 target,
                 idle: Mutex::new(Vec::new()),
                 permits: Arc::new(Semaphore::new(max.max(1) as usize)),
                 max: max.max(1) as usize,
+                reader,
             }),
         }
     }

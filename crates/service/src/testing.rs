@@ -101,6 +101,18 @@ impl TestDb {
             .expect("i64")
     }
 
+    /// [`TestDb::scalar`] in the background lane (ADR 0025): a thread of
+    /// its own, after the start hook.
+    pub async fn scalar_background(&self, sql: &str) -> i64 {
+        crate::sql::query(sql)
+            .background()
+            .fetch_one(&self.db)
+            .await
+            .expect("scalar")
+            .try_get::<i64, _>(0)
+            .expect("i64")
+    }
+
     /// [`TestDb::scalar`] in the slow lane (ADR 0025).
     pub async fn scalar_slow(&self, sql: &str) -> i64 {
         crate::sql::query(sql)
