@@ -32,22 +32,25 @@ async function until(what, fn, { tries = 200, every = 50 } = {}) {
   throw new Error(`gave up waiting for ${what}`);
 }
 
-export async function startServer(extraEnv = {}) {
+/// `host`: the name the browser uses; `localhost` for passkeys (WebAuthn
+/// takes no IP address), which then is also the public address.
+export async function startServer(extraEnv = {}, { host = '127.0.0.1' } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inzage-e2e-'));
   const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const env = { ...process.env, INZAGE_DATA_DIR: dir, INZAGE_JOB_POLL_SECONDS: '1', INZAGE_LOG_LEVEL: 'warn', ...extraEnv };
+  const base = `http://${host}:${port}`;
+  const named = host === '127.0.0.1' ? {} : { INZAGE_PUBLIC_URL: base };
+  const env = { ...process.env, INZAGE_DATA_DIR: dir, INZAGE_JOB_POLL_SECONDS: '1', INZAGE_LOG_LEVEL: 'warn', ...named, ...extraEnv };
   delete env.INZAGE_DATABASE_URL;
   const child = spawn(bin, ['serve', '--demo', '--bind', `127.0.0.1:${port}`], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => { stderr += d; });
   await until('the server', async () => {
-    try { return (await fetch(`${base}/healthz`)).ok; } catch { return false; }
+    try { return (await fetch(`http://127.0.0.1:${port}/healthz`)).ok; } catch { return false; }
   }, { tries: 600 });
   // The CLI may run jobs "as of" a later instant (tests only).
   const cli = (...args) => execFileSync(bin, args, { env: { ...env, INZAGE_ALLOW_CLOCK_OVERRIDE: '1' }, encoding: 'utf8' });
   return {
-    base, dir, cli,
+    base, dir, cli, port,
     outbox: path.join(dir, 'outbox'),
     /// Stops the server; throws if it panicked or logged an error meanwhile.
     async stop() {
@@ -98,7 +101,7 @@ export async function signIn(server, page, email, password = DEMO_PASSWORD) {
   await page.getByLabel('E-mail').fill(email);
   await page.getByLabel('Wachtwoord', { exact: true }).fill(password);
   const before = smsFiles(server);
-  await page.getByRole('button', { name: 'Inloggen' }).click();
+  await page.getByRole('button', { name: 'Inloggen', exact: true }).click();
   await smsStep(server, page, before);
 }
 

@@ -41,7 +41,7 @@ test('first login: invitation e-mail, set password, SMS code, start page; later 
   await page.getByRole('button', { name: 'Uitloggen' }).click();
   await page.getByLabel('E-mail').fill('daan.nieuw@example.nl');
   await page.getByLabel('Wachtwoord', { exact: true }).fill('mijn eigen lange zin');
-  await page.getByRole('button', { name: 'Inloggen' }).click();
+  await page.getByRole('button', { name: 'Inloggen', exact: true }).click();
   await page.getByRole('button', { name: 'Stuur een nieuwe code' }).waitFor();
   const sms2 = await fromOutbox(server, '.txt', (t) => t.includes('Je Inzage-code is') && t !== sms);
   await page.getByLabel('Code').fill(sms2.match(/code is (\d{6})/)[1]);
@@ -60,12 +60,12 @@ test('three wrong passwords pause login and say until when', async () => {
   for (let i = 0; i < 3; i++) {
     await page.getByLabel('E-mail').fill('sara.3@demo.inzage.nl');
     await page.getByLabel('Wachtwoord', { exact: true }).fill('niet mijn wachtwoord');
-    await page.getByRole('button', { name: 'Inloggen' }).click();
+    await page.getByRole('button', { name: 'Inloggen', exact: true }).click();
   }
   await page.getByRole('alert').filter({ hasText: 'Inloggen is gepauzeerd tot' }).waitFor();
   // Even the right password is refused during the pause.
   await page.getByLabel('Wachtwoord', { exact: true }).fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: 'Inloggen' }).click();
+  await page.getByRole('button', { name: 'Inloggen', exact: true }).click();
   assert.match(await page.textContent('[role=alert]'), /gepauzeerd tot/);
   await fromOutbox(server, '.eml', (t) => t.includes('Inloggen is even gepauzeerd') && t.includes('sara.3@'));
   await page.close();

@@ -133,6 +133,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "identity_providers",
         include_str!("../migrations/0016_identity_providers.sql"),
     ),
+    (
+        17,
+        "passkeys",
+        include_str!("../migrations/0017_passkeys.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

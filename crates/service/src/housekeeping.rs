@@ -67,6 +67,7 @@ impl Services {
             ("DELETE FROM fhir_token WHERE expires_at < $1", now),
             ("DELETE FROM fhir_assertion WHERE expires_at < $1", now),
             ("DELETE FROM oidc_login WHERE expires_at < $1", now),
+            ("DELETE FROM passkey_ceremony WHERE expires_at < $1", now),
         ] {
             rows_pruned += crate::sql::query(sql)
                 .bind(ts(before))

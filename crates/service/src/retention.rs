@@ -505,6 +505,8 @@ impl Services {
             "DELETE FROM contact_person WHERE client_id = {client}",
             "DELETE FROM account_token WHERE account_id IN ({accs})",
             "DELETE FROM auth_session WHERE account_id IN ({accs})",
+            "DELETE FROM passkey_ceremony WHERE account_id IN ({accs})",
+            "DELETE FROM passkey WHERE account_id IN ({accs})",
             "DELETE FROM kept_form WHERE account_id IN ({accs})",
             // Staff's unsaved forms about this dossier (their address names it).
             "DELETE FROM kept_form WHERE return_to LIKE '%' || {client} || '%'",

@@ -359,6 +359,24 @@ pub(crate) fn app_changed(lang: Voice<'_>, linked: bool) -> (String, String) {
     )
 }
 
+/// The e-mail that tells the holder a passkey was added or removed.
+pub(crate) fn passkey_changed(lang: Voice<'_>, added: bool) -> (String, String) {
+    let t = tr(lang);
+    (
+        t.t("mail-passkey-changed-subject"),
+        format!(
+            "{}\n\n{}\n{}\n",
+            t.t("mail-hello"),
+            t.t(if added {
+                "mail-passkey-added-intro"
+            } else {
+                "mail-passkey-removed-intro"
+            }),
+            t.t("mail-password-changed-unexpected"),
+        ),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

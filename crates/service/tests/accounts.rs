@@ -1400,3 +1400,431 @@ async fn a_clients_session_brings_the_clients_facts_so_a_page_loads_them_once() 
         .into_inner();
     assert_eq!(loaded.load(std::sync::atomic::Ordering::SeqCst), 1);
 }
+
+mod soft_authenticator;
+use inzage_service::accounts::identifiers::{Reauth, ReauthOutcome};
+use inzage_service::accounts::passkeys::*;
+use soft_authenticator::SoftKey;
+
+/// The tests' installation answers at http://127.0.0.1:8080: passkeys
+/// belong to http://localhost:8080 (ADR 0029).
+fn soft_key() -> SoftKey {
+    SoftKey::new("http://localhost:8080", "localhost")
+}
+
+fn reauth() -> Reauth<'static> {
+    Reauth {
+        password: PASSWORD,
+        app_code: "",
+    }
+}
+
+impl W {
+    /// Adds a passkey to the signed-in `session`, answered by `key`.
+    async fn add_passkey(&self, session: &str, key: &mut SoftKey, instead: bool) {
+        let PasskeyAdd::Started(c) = self
+            .svc
+            .begin_passkey_registration(session, "Telefoon", instead, reauth(), None)
+            .await
+            .expect("begin")
+        else {
+            panic!("not started")
+        };
+        let answer = key.create(&c.options);
+        assert_eq!(
+            self.svc
+                .finish_passkey_registration(session, &c.token, &answer, None)
+                .await
+                .expect("finish"),
+            PasskeyAdded::Added
+        );
+    }
+    async fn half_signed_in(&self) -> String {
+        match self
+            .svc
+            .login("test.client@example.nl", PASSWORD, false, None, None)
+            .await
+            .expect("login")
+        {
+            LoginOutcome::SecondStep { session_token, .. } => session_token,
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_passkey_is_added_after_reauthentication_and_then_replaces_the_code() {
+    let w = world().await;
+    w.invited_with_password().await;
+    let session = w.sign_in().await;
+    let other = w.sign_in().await;
+    let mut key = soft_key();
+    // The current password first.
+    let refused = w
+        .svc
+        .begin_passkey_registration(
+            &session,
+            "Telefoon",
+            false,
+            Reauth {
+                password: "niet het wachtwoord",
+                app_code: "",
+            },
+            None,
+        )
+        .await
+        .expect("begin");
+    assert!(matches!(
+        refused,
+        PasskeyAdd::Refused(ReauthOutcome::WrongPassword)
+    ));
+    // A name is required.
+    assert!(matches!(
+        w.svc
+            .begin_passkey_registration(&session, "  ", false, reauth(), None)
+            .await,
+        Err(ServiceError::Invalid(_))
+    ));
+    let PasskeyAdd::Started(c) = w
+        .svc
+        .begin_passkey_registration(&session, "Telefoon", false, reauth(), None)
+        .await
+        .expect("begin")
+    else {
+        panic!("not started")
+    };
+    let opts: serde_json::Value = serde_json::from_str(&c.options).expect("json");
+    assert_eq!(opts["publicKey"]["rp"]["id"], "localhost");
+    assert_eq!(
+        opts["publicKey"]["authenticatorSelection"]["userVerification"],
+        "required"
+    );
+    // Another session cannot finish this ceremony.
+    let answer = key.create(&c.options);
+    assert_eq!(
+        w.svc
+            .finish_passkey_registration(&other, &c.token, &answer, None)
+            .await
+            .expect("other"),
+        PasskeyAdded::Expired
+    );
+    // That try used it up: a new ceremony, and an answer from another
+    // origin is refused.
+    let PasskeyAdd::Started(c) = w
+        .svc
+        .begin_passkey_registration(&session, "Telefoon", false, reauth(), None)
+        .await
+        .expect("begin")
+    else {
+        panic!("not started")
+    };
+    let mut phished = SoftKey::new("http://localhost:9999", "localhost");
+    let answer = phished.create(&c.options);
+    assert_eq!(
+        w.svc
+            .finish_passkey_registration(&session, &c.token, &answer, None)
+            .await
+            .expect("phished"),
+        PasskeyAdded::Failed
+    );
+    assert!(w.svc.my_passkeys(&session).await.expect("list").is_empty());
+    w.add_passkey(&session, &mut key, false).await;
+    let mine = w.svc.my_passkeys(&session).await.expect("list");
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0].name, "Telefoon");
+    assert!(!mine[0].instead_of_password);
+    // The holder hears of it; other sessions end.
+    let mails = w.outbox().await;
+    assert!(
+        mails.iter().any(|m| m.contains("passkey toegevoegd")),
+        "{mails:?}"
+    );
+    assert!(w.svc.session(&other).await.expect("s").is_none());
+    // The same passkey cannot be added twice (the ceremony excludes the
+    // account's passkeys; a browser refuses it before it gets here).
+    let PasskeyAdd::Started(c) = w
+        .svc
+        .begin_passkey_registration(&session, "Nog eens", false, reauth(), None)
+        .await
+        .expect("begin")
+    else {
+        panic!("not started")
+    };
+    let again = key.create(&c.options);
+    assert_eq!(
+        w.svc
+            .finish_passkey_registration(&session, &c.token, &again, None)
+            .await
+            .expect("again"),
+        PasskeyAdded::Failed
+    );
+    assert_eq!(w.svc.my_passkeys(&session).await.expect("list").len(), 1);
+
+    // Signing in: the password, then the passkey instead of the code.
+    let half = w.half_signed_in().await;
+    let c = w
+        .svc
+        .begin_passkey_second_step(&half)
+        .await
+        .expect("begin")
+        .expect("the account has a passkey");
+    let answer = key.get(&c.options);
+    // An answer without user verification is refused (and counted).
+    let mut unverified = key.clone();
+    let c2 = w
+        .svc
+        .begin_passkey_second_step(&half)
+        .await
+        .expect("begin")
+        .expect("again");
+    let no_uv = unverified.get_flags(&c2.options, 0x01);
+    assert_eq!(
+        w.svc
+            .finish_passkey_second_step(&half, &c2.token, &no_uv, None)
+            .await
+            .expect("no uv"),
+        SecondStepOutcome::Rejected
+    );
+    // The second begin replaced the first ceremony.
+    assert_eq!(
+        w.svc
+            .finish_passkey_second_step(&half, &c.token, &answer, None)
+            .await
+            .expect("replaced"),
+        SecondStepOutcome::CodeExpired
+    );
+    let c = w
+        .svc
+        .begin_passkey_second_step(&half)
+        .await
+        .expect("begin")
+        .expect("again");
+    // Five minutes, no more (the injected clock).
+    w.clock.advance(Duration::minutes(5));
+    let late = key.get(&c.options);
+    assert_eq!(
+        w.svc
+            .finish_passkey_second_step(&half, &c.token, &late, None)
+            .await
+            .expect("late"),
+        SecondStepOutcome::CodeExpired
+    );
+    let c = w
+        .svc
+        .begin_passkey_second_step(&half)
+        .await
+        .expect("begin")
+        .expect("again");
+    let answer = key.get(&c.options);
+    let SecondStepOutcome::SignedIn { session_token } = w
+        .svc
+        .finish_passkey_second_step(&half, &c.token, &answer, Some("10.0.0.1"))
+        .await
+        .expect("passkey")
+    else {
+        panic!("not signed in")
+    };
+    let info = w
+        .svc
+        .session(&session_token)
+        .await
+        .expect("s")
+        .expect("session");
+    assert_eq!(
+        info.principal,
+        Some(Principal::Client {
+            client_id: w.client.clone()
+        })
+    );
+    // Used once: the same answer again finds no ceremony.
+    assert_eq!(
+        w.svc
+            .finish_passkey_second_step(&half, &c.token, &answer, None)
+            .await
+            .expect("twice"),
+        SecondStepOutcome::CodeExpired
+    );
+    let used = w.svc.my_passkeys(&session_token).await.expect("list");
+    assert!(used[0].last_used_at.is_some());
+    // Audited as the second factor it was, without the answer.
+    for reason in [
+        "passkey",
+        "passkey_added",
+        "wrong_passkey",
+        "passkey_not_added",
+    ] {
+        let n =
+            w.db.scalar(&format!(
+                "SELECT COUNT(*) FROM audit_event WHERE reason = '{reason}'"
+            ))
+            .await;
+        assert!(n >= 1, "{reason}: {n}");
+    }
+}
+
+#[tokio::test]
+async fn a_passkey_signs_in_alone_only_when_its_holder_chose_so() {
+    let w = world().await;
+    w.invited_with_password().await;
+    let session = w.sign_in().await;
+    let mut second_step_only = soft_key();
+    w.add_passkey(&session, &mut second_step_only, false).await;
+    let sign_in = |answer_of: &mut SoftKey| {
+        let svc = w.svc.clone();
+        let mut k = answer_of.clone();
+        async move {
+            let c = svc
+                .begin_passkey_sign_in(Some("10.0.0.7"))
+                .await
+                .expect("begin")
+                .expect("ceremony");
+            let opts: serde_json::Value = serde_json::from_str(&c.options).expect("json");
+            // The browser finds the passkey: no address, no list.
+            assert!(opts["publicKey"]["allowCredentials"]
+                .as_array()
+                .is_none_or(|a| a.is_empty()));
+            let answer = k.get(&c.options);
+            let out = svc
+                .finish_passkey_sign_in(&c.token, &answer, false, Some("test"), Some("10.0.0.7"))
+                .await
+                .expect("finish");
+            (out, k)
+        }
+    };
+    let (out, k) = sign_in(&mut second_step_only).await;
+    second_step_only = k;
+    assert_eq!(out, PasskeySignIn::OnlySecondStep);
+    let mut alone = soft_key();
+    w.add_passkey(&session, &mut alone, true).await;
+    let before_use = alone.clone();
+    let (out, k) = sign_in(&mut alone).await;
+    alone = k;
+    let PasskeySignIn::SignedIn { session_token } = out else {
+        panic!("{out:?}")
+    };
+    let info = w
+        .svc
+        .session(&session_token)
+        .await
+        .expect("s")
+        .expect("session");
+    assert!(!info.second_factor_pending);
+    assert_eq!(
+        info.principal,
+        Some(Principal::Client {
+            client_id: w.client.clone()
+        })
+    );
+    // A copy of the key whose counter did not move on (a cloned
+    // authenticator) is refused.
+    let mut clone = before_use;
+    let (out, _) = sign_in(&mut clone).await;
+    assert_eq!(out, PasskeySignIn::Rejected);
+    // A key nobody added is refused, and counted for the source.
+    let mut stranger = soft_key();
+    let PasskeyAdd::Started(c) = w
+        .svc
+        .begin_passkey_registration(&session, "x", false, reauth(), None)
+        .await
+        .expect("begin")
+    else {
+        panic!("not started")
+    };
+    let _ = stranger.create(&c.options); // learns the user handle only
+    let (out, _) = sign_in(&mut stranger).await;
+    assert_eq!(out, PasskeySignIn::Rejected);
+    // A ceremony is used once.
+    let c = w
+        .svc
+        .begin_passkey_sign_in(None)
+        .await
+        .expect("begin")
+        .expect("ceremony");
+    let answer = alone.get(&c.options);
+    assert!(matches!(
+        w.svc
+            .finish_passkey_sign_in(&c.token, &answer, false, None, None)
+            .await
+            .expect("first"),
+        PasskeySignIn::SignedIn { .. }
+    ));
+    assert_eq!(
+        w.svc
+            .finish_passkey_sign_in(&c.token, &answer, false, None, None)
+            .await
+            .expect("second"),
+        PasskeySignIn::Expired
+    );
+    let _ = second_step_only;
+}
+
+#[tokio::test]
+async fn removing_a_passkey_needs_reauthentication_and_tells_the_holder() {
+    let w = world().await;
+    w.invited_with_password().await;
+    let session = w.sign_in().await;
+    let mut key = soft_key();
+    w.add_passkey(&session, &mut key, true).await;
+    let id = w.svc.my_passkeys(&session).await.expect("list")[0]
+        .id
+        .clone();
+    let other = w.sign_in().await;
+    assert_eq!(
+        w.svc
+            .remove_passkey(
+                &session,
+                &id,
+                Reauth {
+                    password: "fout",
+                    app_code: ""
+                },
+                None
+            )
+            .await
+            .expect("wrong"),
+        PasskeyRemoval::Refused(ReauthOutcome::WrongPassword)
+    );
+    assert_eq!(
+        w.svc
+            .remove_passkey(&session, "no-such-passkey", reauth(), None)
+            .await
+            .expect("unknown"),
+        PasskeyRemoval::NotFound
+    );
+    assert_eq!(
+        w.svc
+            .remove_passkey(&session, &id, reauth(), None)
+            .await
+            .expect("remove"),
+        PasskeyRemoval::Removed
+    );
+    assert!(w.svc.my_passkeys(&session).await.expect("list").is_empty());
+    assert!(w.svc.session(&other).await.expect("s").is_none());
+    let mails = w.outbox().await;
+    assert!(
+        mails.iter().any(|m| m.contains("passkey verwijderd")),
+        "{mails:?}"
+    );
+    // Gone: no second step by passkey, no sign-in with it.
+    let half = w.half_signed_in().await;
+    assert!(w
+        .svc
+        .begin_passkey_second_step(&half)
+        .await
+        .expect("begin")
+        .is_none());
+    let c = w
+        .svc
+        .begin_passkey_sign_in(None)
+        .await
+        .expect("begin")
+        .expect("ceremony");
+    let answer = key.get(&c.options);
+    assert_eq!(
+        w.svc
+            .finish_passkey_sign_in(&c.token, &answer, false, None, None)
+            .await
+            .expect("gone"),
+        PasskeySignIn::Rejected
+    );
+}

@@ -161,10 +161,10 @@ async fn migrations_apply_once_and_sqlite_is_durable() {
     let db = TestDb::empty().await;
     assert_eq!(
         db.db.migrate().await.expect("first"),
-        vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]
+        vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17]
     );
     assert_eq!(db.db.migrate().await.expect("second"), Vec::<i64>::new());
-    assert_eq!(db.db.schema_version().await.expect("version"), 16);
+    assert_eq!(db.db.schema_version().await.expect("version"), 17);
     assert!(db.db.ping().await);
     if let Some((journal, synchronous, fks)) = db.db.sqlite_pragmas().await.expect("pragmas") {
         assert_eq!(journal, "wal");

@@ -70,6 +70,20 @@ struct AccountPage {
     notify: inzage_service::notifications::NotificationSettings,
     notice: Option<String>,
     error: Option<String>,
+    /// The holder's passkeys (ADR 0029), and where they work (empty:
+    /// not at this installation's address).
+    passkeys: Vec<PasskeyLine>,
+    passkey_origin: String,
+    passkey_name_max: usize,
+}
+
+/// A passkey in "Mijn account".
+pub struct PasskeyLine {
+    pub id: String,
+    pub name: String,
+    pub instead_of_password: bool,
+    pub added: String,
+    pub used: Option<String>,
 }
 
 /// "Mijn account"; `notice` and `error` are translation keys.
@@ -83,7 +97,23 @@ pub(crate) async fn account_page(
     let t = crate::portal::tr_of(&info);
     let me = st.services.my_account(tok).await?;
     let notify = st.services.notification_settings(tok).await?;
+    let passkeys = st
+        .services
+        .my_passkeys(tok)
+        .await?
+        .into_iter()
+        .map(|p| PasskeyLine {
+            id: p.id,
+            name: p.name,
+            instead_of_password: p.instead_of_password,
+            added: display_datetime(p.created_at),
+            used: p.last_used_at.map(display_datetime),
+        })
+        .collect();
     Ok(page(AccountPage {
+        passkeys,
+        passkey_origin: crate::passkey_pages::origin(st),
+        passkey_name_max: inzage_service::accounts::passkeys::MAX_NAME,
         change_kinds: CHANGE_KINDS,
         notice: notice.map(|m| t.m(&m)),
         error: error.map(|m| t.m(&m)),
@@ -102,7 +132,7 @@ pub(crate) async fn account_page(
 }
 
 /// Why a re-authentication failed, for the page.
-fn reauth_msg(r: ReauthOutcome) -> Option<Msg> {
+pub(crate) fn reauth_msg(r: ReauthOutcome) -> Option<Msg> {
     match r {
         ReauthOutcome::Ok => None,
         ReauthOutcome::WrongPassword => Some(Msg::new("password-current-wrong")),
@@ -113,7 +143,7 @@ fn reauth_msg(r: ReauthOutcome) -> Option<Msg> {
     }
 }
 
-fn digits(s: &str) -> String {
+pub(crate) fn digits(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).take(12).collect()
 }
 
@@ -424,11 +454,11 @@ pub async fn account_app_submit(
 #[derive(Deserialize)]
 pub struct ReauthForm {
     #[serde(default)]
-    csrf: String,
+    pub(crate) csrf: String,
     #[serde(default)]
-    wachtwoord: String,
+    pub(crate) wachtwoord: String,
     #[serde(default)]
-    appcode: String,
+    pub(crate) appcode: String,
 }
 
 pub async fn remove_app(

@@ -60,7 +60,7 @@ impl Cookies {
             "inzage-csrf"
         }
     }
-    const EMAIL: &'static str = "inzage-email";
+    pub(crate) const EMAIL: &'static str = "inzage-email";
     fn attrs(&self) -> &'static str {
         if self.secure {
             "; Path=/; Secure; HttpOnly; SameSite=Lax"
@@ -123,7 +123,7 @@ pub(crate) fn redirect(to: &str, cookies: Vec<HeaderValue>) -> Response {
 }
 
 /// Only local paths are accepted as a place to return to.
-fn safe_next(next: Option<&str>) -> String {
+pub(crate) fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(n)
             if n.starts_with('/')
@@ -191,6 +191,8 @@ struct LoginPage {
     /// Organisations whose staff may sign in through their own identity
     /// provider (ADR 0028): (organisation id, button text).
     providers: Vec<(String, String)>,
+    /// Where passkeys work (ADR 0029); empty: nowhere here.
+    passkey_origin: String,
 }
 
 /// The sign-in page's provider buttons: the organisation the host shows
@@ -229,6 +231,7 @@ pub(crate) async fn login_page_with_error(
             notice: None,
             error: Some(error),
             providers: provider_buttons(st, tr).await?,
+            passkey_origin: crate::passkey_pages::origin(st),
         }),
         set,
     );
@@ -293,6 +296,7 @@ pub async fn login_form(
             notice,
             error: None,
             providers: provider_buttons(&st, tr).await?,
+            passkey_origin: crate::passkey_pages::origin(&st),
         }),
         set,
     ))
@@ -326,10 +330,7 @@ pub async fn login_submit(
     check_pre_csrf(&headers, &st.cookies, &f.csrf)?;
     let tr = pre_tr(&headers);
     let public = f.public_computer.is_some();
-    let device = headers
-        .get(axum::http::header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .map(short_device);
+    let device = device_of(&headers);
     // Read before step one: a failure here must not follow a right password.
     let providers = provider_buttons(&st, tr).await?;
     let out = st
@@ -352,6 +353,7 @@ pub async fn login_submit(
         notice: None,
         error: Some(error),
         providers: providers.clone(),
+        passkey_origin: crate::passkey_pages::origin(&st),
     };
     Ok(match out {
         LoginOutcome::SecondStep {
@@ -384,32 +386,43 @@ pub async fn login_submit(
             "until",
             display_datetime(until),
         ))),
-        LoginOutcome::AccessEnded(why) => {
-            let sd = crate::servicedesk_line(tr).0;
-            page(again(match why {
-                AccessEnd::Ended => tr.a("login-access-ended", "servicedesk", sd),
-                AccessEnd::TooYoung { min_age } => tr.a2(
-                    "login-too-young",
-                    "age",
-                    i64::from(min_age),
-                    "servicedesk",
-                    sd,
-                ),
-                AccessEnd::BeforeStart { date } => tr.a2(
-                    "login-before-start",
-                    "date",
-                    display_date(date),
-                    "servicedesk",
-                    sd,
-                ),
-            }))
-        }
+        LoginOutcome::AccessEnded(why) => page(again(access_end_message(tr, why))),
         LoginOutcome::Busy { until } => {
             let mut r = page(again(tr.a("login-busy", "until", display_datetime(until))));
             *r.status_mut() = StatusCode::TOO_MANY_REQUESTS;
             r
         }
     })
+}
+
+/// Why a right password (or passkey) does not open the portal.
+pub(crate) fn access_end_message(tr: Tr, why: AccessEnd) -> String {
+    let sd = crate::servicedesk_line(tr).0;
+    match why {
+        AccessEnd::Ended => tr.a("login-access-ended", "servicedesk", sd),
+        AccessEnd::TooYoung { min_age } => tr.a2(
+            "login-too-young",
+            "age",
+            i64::from(min_age),
+            "servicedesk",
+            sd,
+        ),
+        AccessEnd::BeforeStart { date } => tr.a2(
+            "login-before-start",
+            "date",
+            display_date(date),
+            "servicedesk",
+            sd,
+        ),
+    }
+}
+
+/// The device a sign-in came from, in short (for "Mijn sessies").
+pub(crate) fn device_of(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(short_device)
 }
 
 fn short_device(ua: &str) -> String {
@@ -489,6 +502,8 @@ struct CodePage {
     sent_at_once: bool,
     notice: Option<String>,
     error: Option<String>,
+    /// The holder's passkey instead of the code (ADR 0029).
+    passkey: Option<crate::passkey_pages::PasskeyForm>,
 }
 
 #[derive(Deserialize, Default)]
@@ -514,7 +529,7 @@ async fn sms_at_once(
     })
 }
 
-async fn pending(
+pub(crate) async fn pending(
     st: &AppState,
     headers: &HeaderMap,
 ) -> Result<Option<(String, SessionInfo)>, WebError> {
@@ -534,12 +549,13 @@ pub async fn code_form(
     headers: HeaderMap,
     Query(q): Query<CodeQuery>,
 ) -> Result<Response, WebError> {
-    let Some((_, info)) = pending(&st, &headers).await? else {
+    let Some((tok, info)) = pending(&st, &headers).await? else {
         return Ok(redirect("/inloggen", vec![]));
     };
     let use_app = q.met.as_deref() == Some("app") && info.has_totp;
     let tr = crate::portal::tr_of(&info);
     let sent = (!use_app && q.verstuurd.as_deref() == Some("1")).then(|| tr.t("sms-sent-at-once"));
+    let passkey = crate::passkey_pages::second_step_form(&st, &tok, &info, tr).await?;
     if let Some(next) = q.next {
         // Remember where to go after the second step (same-site, short-lived).
         return Ok(with_cookie(
@@ -551,6 +567,7 @@ pub async fn code_form(
                 sent_at_once: sent.is_some(),
                 notice: sent,
                 error: None,
+                passkey,
             }),
             Some(st.cookies.set(
                 "inzage-next",
@@ -567,6 +584,7 @@ pub async fn code_form(
         sent_at_once: sent.is_some(),
         notice: sent,
         error: None,
+        passkey,
     }))
 }
 
@@ -596,6 +614,7 @@ pub async fn send_sms(
         }
         SmsOutcome::NoMobile => tr.t("sms-not-possible"),
     };
+    let passkey = crate::passkey_pages::second_step_form(&st, &tok, &info, tr).await?;
     Ok(page(CodePage {
         t: crate::portal::tr_of(&info),
         csrf: info.csrf_token,
@@ -604,6 +623,7 @@ pub async fn send_sms(
         sent_at_once: true,
         notice: Some(notice),
         error: None,
+        passkey,
     }))
 }
 
@@ -636,52 +656,69 @@ pub async fn code_submit(
         .filter(|c| !c.is_whitespace())
         .take(12)
         .collect();
-    let tr = crate::portal::tr_of(&info);
-    let again = |e: &str| CodePage {
+    let out = st
+        .services
+        .verify_second_step(&tok, &code, app, src.as_deref())
+        .await?;
+    second_step_answer(&st, &headers, &tok, &info, app, out).await
+}
+
+/// The answer to a second step (a code or a passkey): signed in, to where
+/// the sign-in began; else the code page again with why.
+pub(crate) async fn second_step_answer(
+    st: &AppState,
+    headers: &HeaderMap,
+    tok: &str,
+    info: &SessionInfo,
+    app: bool,
+    out: SecondStepOutcome,
+) -> Result<Response, WebError> {
+    let tr = crate::portal::tr_of(info);
+    let again = |e: String, passkey| CodePage {
         t: tr,
         csrf: info.csrf_token.clone(),
         use_app: app,
         can_switch: info.has_totp,
         sent_at_once: !app,
         notice: None,
-        error: Some(e.to_owned()),
+        error: Some(e),
+        passkey,
     };
-    Ok(
-        match st
-            .services
-            .verify_second_step(&tok, &code, app, src.as_deref())
-            .await?
-        {
-            SecondStepOutcome::SignedIn { session_token } => {
-                let next = cookie(&headers, "inzage-next")
-                    .and_then(urldecode)
-                    .unwrap_or_else(|| "/".into());
-                let max_age = if info.public_computer {
-                    None
-                } else {
-                    Some(12 * 60 * 60)
-                };
-                redirect(
-                    &location_of(&safe_next(Some(&next))),
-                    vec![
-                        st.cookies
-                            .set(st.cookies.session(), &session_token, max_age),
-                        st.cookies.clear("inzage-next"),
-                    ],
-                )
-            }
-            SecondStepOutcome::Rejected => page(again(&tr.t("code-rejected"))),
-            SecondStepOutcome::CodeExpired => page(again(&tr.t("code-expired"))),
-            SecondStepOutcome::Paused { until } => with_cookie(
-                page(again(&tr.a(
-                    "code-paused",
-                    "until",
-                    display_datetime(until),
-                ))),
-                Some(st.cookies.clear(st.cookies.session())),
-            ),
-        },
-    )
+    Ok(match out {
+        SecondStepOutcome::SignedIn { session_token } => {
+            let next = cookie(headers, "inzage-next")
+                .and_then(urldecode)
+                .unwrap_or_else(|| "/".into());
+            let max_age = if info.public_computer {
+                None
+            } else {
+                Some(12 * 60 * 60)
+            };
+            redirect(
+                &location_of(&safe_next(Some(&next))),
+                vec![
+                    st.cookies
+                        .set(st.cookies.session(), &session_token, max_age),
+                    st.cookies.clear("inzage-next"),
+                ],
+            )
+        }
+        SecondStepOutcome::Rejected => {
+            let passkey = crate::passkey_pages::second_step_form(st, tok, info, tr).await?;
+            page(again(tr.t("code-rejected"), passkey))
+        }
+        SecondStepOutcome::CodeExpired => {
+            let passkey = crate::passkey_pages::second_step_form(st, tok, info, tr).await?;
+            page(again(tr.t("code-expired"), passkey))
+        }
+        SecondStepOutcome::Paused { until } => with_cookie(
+            page(again(
+                tr.a("code-paused", "until", display_datetime(until)),
+                None,
+            )),
+            Some(st.cookies.clear(st.cookies.session())),
+        ),
+    })
 }
 
 #[derive(Template)]

@@ -25,6 +25,7 @@ pub mod metrics;
 mod notifications;
 mod oidc_pages;
 mod params;
+mod passkey_pages;
 mod portal;
 mod retention_pages;
 mod staff;
@@ -421,6 +422,36 @@ fn route_table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             post(account::remove_app),
         ),
         (M::POST, "/mijn-account/taal", post(account::set_language)),
+        (
+            M::POST,
+            "/mijn-account/passkey",
+            post(passkey_pages::add_start),
+        ),
+        (
+            M::POST,
+            "/mijn-account/passkey/klaar",
+            post(passkey_pages::add_finish),
+        ),
+        (
+            M::POST,
+            "/mijn-account/passkey/{id}/verwijderen",
+            post(passkey_pages::remove),
+        ),
+        (
+            M::POST,
+            "/inloggen/passkey",
+            post(passkey_pages::second_step),
+        ),
+        (
+            M::POST,
+            "/inloggen/met-passkey",
+            post(passkey_pages::sign_in_start),
+        ),
+        (
+            M::POST,
+            "/inloggen/met-passkey/klaar",
+            post(passkey_pages::sign_in_finish),
+        ),
         (
             M::POST,
             "/mijn-account/berichten",

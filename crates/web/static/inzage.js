@@ -183,3 +183,128 @@
     title.scrollIntoView({ block: "start" });
   }
 })();
+
+// Passkeys (ADR 0029): a form with data-passkey hands its options to the
+// browser's navigator.credentials and posts the browser's answer. The
+// server renders every page; this only bridges to the authenticator. The
+// forms stay hidden without this script, or where the browser cannot use
+// passkeys, or at another address than the one passkeys belong to.
+(function () {
+  "use strict";
+  var able = !!(window.PublicKeyCredential && navigator.credentials);
+  function here(origin) {
+    return !origin || origin === location.origin;
+  }
+  var offers = document.querySelectorAll("[data-passkey-offer]");
+  for (var i = 0; i < offers.length; i++) {
+    if (able && here(offers[i].getAttribute("data-passkey-origin"))) {
+      offers[i].hidden = false;
+    }
+  }
+  function fromB64(s) {
+    var b = atob(s.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((s.length + 3) % 4));
+    var out = new Uint8Array(b.length);
+    for (var i = 0; i < b.length; i++) {
+      out[i] = b.charCodeAt(i);
+    }
+    return out.buffer;
+  }
+  function toB64(buf) {
+    var bytes = new Uint8Array(buf);
+    var s = "";
+    for (var i = 0; i < bytes.length; i++) {
+      s += String.fromCharCode(bytes[i]);
+    }
+    return btoa(s).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  }
+  function ids(list) {
+    return (list || []).map(function (c) {
+      var copy = {};
+      for (var k in c) {
+        copy[k] = c[k];
+      }
+      copy.id = fromB64(c.id);
+      return copy;
+    });
+  }
+  function answer(cred, create) {
+    var r = cred.response;
+    var out = {
+      id: cred.id,
+      rawId: toB64(cred.rawId),
+      type: cred.type,
+      extensions: cred.getClientExtensionResults ? cred.getClientExtensionResults() : {}
+    };
+    if (create) {
+      out.response = {
+        attestationObject: toB64(r.attestationObject),
+        clientDataJSON: toB64(r.clientDataJSON),
+        transports: r.getTransports ? r.getTransports() : undefined
+      };
+    } else {
+      out.response = {
+        authenticatorData: toB64(r.authenticatorData),
+        clientDataJSON: toB64(r.clientDataJSON),
+        signature: toB64(r.signature),
+        userHandle: r.userHandle ? toB64(r.userHandle) : null
+      };
+    }
+    return JSON.stringify(out);
+  }
+  var forms = document.querySelectorAll("form[data-passkey]");
+  for (var j = 0; j < forms.length; j++) {
+    (function (form) {
+      var box = form.querySelector("[data-passkey-message]");
+      function say(text) {
+        box.firstElementChild.textContent = text;
+        box.hidden = false;
+      }
+      form.hidden = false;
+      var button = form.querySelector("button[type=submit]");
+      if (!able) {
+        say(form.getAttribute("data-passkey-unsupported"));
+        button.disabled = true;
+        return;
+      }
+      if (!here(form.getAttribute("data-passkey-origin"))) {
+        say(form.getAttribute("data-passkey-elsewhere"));
+        button.disabled = true;
+        return;
+      }
+      var create = form.getAttribute("data-passkey") === "create";
+      form.addEventListener("submit", function (ev) {
+        if (form.elements.antwoord.value) {
+          return;
+        }
+        ev.preventDefault();
+        box.hidden = true;
+        var o;
+        try {
+          o = JSON.parse(form.getAttribute("data-passkey-options")).publicKey;
+        } catch (e) {
+          say(form.getAttribute("data-passkey-cancelled"));
+          return;
+        }
+        o.challenge = fromB64(o.challenge);
+        var asked;
+        if (create) {
+          o.user.id = fromB64(o.user.id);
+          o.excludeCredentials = ids(o.excludeCredentials);
+          asked = navigator.credentials.create({ publicKey: o });
+        } else {
+          o.allowCredentials = ids(o.allowCredentials);
+          asked = navigator.credentials.get({ publicKey: o });
+        }
+        button.disabled = true;
+        asked.then(function (cred) {
+          form.elements.antwoord.value = answer(cred, create);
+          form.submit();
+        }, function () {
+          button.disabled = false;
+          say(form.getAttribute("data-passkey-cancelled"));
+          button.focus();
+        });
+      });
+    })(forms[j]);
+  }
+})();

@@ -95,7 +95,7 @@ impl Services {
         Ok(None)
     }
 
-    async fn count_source_failure(&self, source: Option<&str>) -> Result<()> {
+    pub(super) async fn count_source_failure(&self, source: Option<&str>) -> Result<()> {
         if let Some(addr) = source.map(crate::pacing::source_key) {
             self.count_hit(
                 &format!("login-fail:{addr}"),

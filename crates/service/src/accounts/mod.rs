@@ -24,6 +24,7 @@ pub mod identifiers;
 pub mod links;
 mod login;
 pub mod oidc;
+pub mod passkeys;
 
 pub const SMS_CODE_VALID: Duration = Duration::minutes(10);
 pub const SMS_RESEND_AFTER: Duration = Duration::seconds(60);
@@ -286,6 +287,20 @@ fn event_client(a: &AccountRow) -> Option<&str> {
         AccountKind::Client => a.subject_id.as_deref(),
         _ => None,
     }
+}
+
+/// Ends a half-signed-in session once its second step is done; `false`
+/// when it had ended already (the same step used twice at once).
+async fn end_half_session(tx: &mut Tx, id_hash: &str, now: DateTime<Utc>) -> Result<bool> {
+    Ok(crate::sql::query(
+        "UPDATE auth_session SET ended_at = $1, end_reason = 'second_step_done' WHERE id_hash = $2 AND ended_at IS NULL",
+    )
+    .bind(ts(now))
+    .bind(id_hash)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected()
+        == 1)
 }
 
 /// Queues an e-mail (subject, body) to the account's own address.
@@ -1261,12 +1276,7 @@ impl Services {
                 });
         }
         let mut tx = self.db().begin().await?;
-        let ended = crate::sql::query("UPDATE auth_session SET ended_at = $1, end_reason = 'second_step_done' WHERE id_hash = $2 AND ended_at IS NULL")
-            .bind(ts(now))
-            .bind(&id_hash)
-            .execute(&mut *tx)
-            .await?;
-        if ended.rows_affected() != 1 {
+        if !end_half_session(&mut tx, &id_hash, now).await? {
             return Ok(SecondStepOutcome::CodeExpired); // used twice at once
         }
         if let (Some(step), true) = (totp_step, enrolling) {
@@ -1291,44 +1301,62 @@ impl Services {
                 return Ok(SecondStepOutcome::Rejected);
             }
         }
-        let public: i64 =
-            crate::sql::query("SELECT public_computer FROM auth_session WHERE id_hash = $1")
-                .bind(&id_hash)
-                .fetch_one(&mut *tx)
-                .await?
-                .try_get("public_computer")?;
-        let device: Option<String> =
-            crate::sql::query("SELECT device FROM auth_session WHERE id_hash = $1")
-                .bind(&id_hash)
-                .fetch_one(&mut *tx)
-                .await?
-                .try_get("device")?;
-        // Signed in through the organisation's provider: the holder's own
-        // second step confirms the link (ADR 0028).
-        let via = match (os(&r, "oidc_issuer")?, os(&r, "oidc_subject")?) {
-            (Some(i), Some(s)) => Some((i, s)),
-            _ => None,
-        };
-        if let Some((issuer, subject)) = &via {
-            oidc::confirm_link(&mut tx, &account.id, issuer, subject, now).await?;
-        }
         let token = self
-            .open_session(
+            .second_step_done(
                 &mut tx,
+                &r,
                 &account,
                 &ctx,
-                SessionOpening {
-                    public: public == 1,
-                    device: device.as_deref(),
-                    how: if totp { "totp" } else { "sms" },
-                    via: via.as_ref().map(|(i, s)| (i.as_str(), s.as_str())),
-                },
+                if totp { "totp" } else { "sms" },
             )
             .await?;
         tx.commit().await?;
         Ok(SecondStepOutcome::SignedIn {
             session_token: token,
         })
+    }
+
+    /// The second step `how` was done in the half-signed-in session `r`
+    /// (already ended by [`end_half_session`] in `tx`): confirms the
+    /// provider link it came through (ADR 0028) and opens the session.
+    pub(in crate::accounts) async fn second_step_done(
+        &self,
+        tx: &mut Tx,
+        r: &crate::sql::Row,
+        account: &AccountRow,
+        ctx: &Ctx,
+        how: &str,
+    ) -> Result<String> {
+        let id_hash = s(r, "id_hash")?;
+        let opened = crate::sql::query(
+            "SELECT public_computer, device FROM auth_session WHERE id_hash = $1",
+        )
+        .bind(&id_hash)
+        .fetch_one(&mut **tx)
+        .await?;
+        let public: i64 = opened.try_get("public_computer")?;
+        let device = os(&opened, "device")?;
+        // Signed in through the organisation's provider: the holder's own
+        // second step confirms the link (ADR 0028).
+        let via = match (os(r, "oidc_issuer")?, os(r, "oidc_subject")?) {
+            (Some(i), Some(s)) => Some((i, s)),
+            _ => None,
+        };
+        if let Some((issuer, subject)) = &via {
+            oidc::confirm_link(tx, &account.id, issuer, subject, self.now()).await?;
+        }
+        self.open_session(
+            tx,
+            account,
+            ctx,
+            SessionOpening {
+                public: public == 1,
+                device: device.as_deref(),
+                how,
+                via: via.as_ref().map(|(i, s)| (i.as_str(), s.as_str())),
+            },
+        )
+        .await
     }
 
     /// Opens a signed-in session once the second factor is done (`how`:
