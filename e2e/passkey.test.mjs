@@ -58,8 +58,9 @@ test('a client adds a passkey, signs in with it instead of the code and of the p
   assert.ok((await credentials())[0].isResidentCredential, 'found without an address');
   assert.match(await page.textContent('main'), /Mijn telefoon/);
   assert.deepEqual(await axe(page), [], 'Mijn account with a passkey');
-  const added = await fromOutbox(server, '.eml', (t) => unqp(t).includes('passkey toegevoegd'));
+  const added = await fromOutbox(server, '.eml', (t) => unqp(t).includes('"Mijn telefoon" toegevoegd'));
   assert.match(unqp(added), /test\.1@demo\.inzage\.nl/);
+  assert.match(unqp(added), /zonder wachtwoord/);
 
   // The password, then the passkey instead of the SMS code.
   await signOut(page);
@@ -81,6 +82,7 @@ test('a client adds a passkey, signs in with it instead of the code and of the p
   await offer.click();
   await page.getByRole('heading', { level: 1, name: 'Inloggen met een passkey' }).waitFor();
   assert.deepEqual(await axe(page), [], 'the passkey sign-in page');
+  await page.getByLabel('Publieke computer').waitFor();
   await page.getByRole('button', { name: 'Passkey gebruiken' }).click();
   await signedInAs(page);
   await page.goto(`${server.base}/mijn-account`);
@@ -97,14 +99,16 @@ test('a client adds a passkey, signs in with it instead of the code and of the p
   await page.getByRole('button', { name: 'Passkey verwijderen' }).click();
   await page.getByText('Je passkey is verwijderd.').waitFor();
   assert.match(await page.textContent('main'), /Je hebt nog geen passkey/);
-  await fromOutbox(server, '.eml', (t) => unqp(t).includes('passkey verwijderd'));
+  await fromOutbox(server, '.eml', (t) => unqp(t).includes('"Mijn telefoon" is zojuist verwijderd'));
 
   // The authenticator still has it; the portal no longer takes it.
   await signOut(page);
   await page.goto(`${server.base}/inloggen`);
   await page.getByRole('button', { name: 'Inloggen met een passkey' }).click();
+  // Before the answer goes out, the page shows no (empty) alert.
+  assert.equal(await page.getByRole('alert').count(), 0);
   await page.getByRole('button', { name: 'Passkey gebruiken' }).click();
-  await page.getByRole('alert').waitFor();
+  await page.waitForURL((u) => u.pathname === '/inloggen/met-passkey/klaar');
   assert.match(await page.getByRole('alert').textContent(), /lukt niet/);
   assert.ok(!(await page.context().cookies()).some((c) => c.name === '__Host-inzage-session'));
   await page.close();

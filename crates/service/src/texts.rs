@@ -359,19 +359,30 @@ pub(crate) fn app_changed(lang: Voice<'_>, linked: bool) -> (String, String) {
     )
 }
 
-/// The e-mail that tells the holder a passkey was added or removed.
-pub(crate) fn passkey_changed(lang: Voice<'_>, added: bool) -> (String, String) {
+/// The e-mail that tells the holder a passkey was added or removed: its
+/// name, and whether it signs in without the password.
+pub(crate) fn passkey_changed(
+    lang: Voice<'_>,
+    added: bool,
+    name: &str,
+    alone: bool,
+) -> (String, String) {
     let t = tr(lang);
+    let what = if added {
+        t.a("mail-passkey-added-intro", "name", name)
+    } else {
+        t.a("mail-passkey-removed-intro", "name", name)
+    };
+    let alone = if added && alone {
+        format!("{}\n", t.t("mail-passkey-alone"))
+    } else {
+        String::new()
+    };
     (
         t.t("mail-passkey-changed-subject"),
         format!(
-            "{}\n\n{}\n{}\n",
+            "{}\n\n{what}\n{alone}{}\n",
             t.t("mail-hello"),
-            t.t(if added {
-                "mail-passkey-added-intro"
-            } else {
-                "mail-passkey-removed-intro"
-            }),
             t.t("mail-password-changed-unexpected"),
         ),
     )

@@ -1439,6 +1439,19 @@ impl W {
             PasskeyAdded::Added
         );
     }
+    /// The outbox, quoted-printable soft breaks and escapes undone.
+    async fn flat_mails(&self) -> Vec<String> {
+        self.outbox()
+            .await
+            .iter()
+            .map(|m| {
+                m.replace("=\r\n", "")
+                    .replace("=\n", "")
+                    .replace("=22", "\"")
+                    .replace("=3D", "=")
+            })
+            .collect()
+    }
     async fn half_signed_in(&self) -> String {
         match self
             .svc
@@ -1534,9 +1547,12 @@ async fn a_passkey_is_added_after_reauthentication_and_then_replaces_the_code() 
     assert_eq!(mine[0].name, "Telefoon");
     assert!(!mine[0].instead_of_password);
     // The holder hears of it; other sessions end.
-    let mails = w.outbox().await;
+    let mails = w.flat_mails().await;
     assert!(
-        mails.iter().any(|m| m.contains("passkey toegevoegd")),
+        mails.iter().any(
+            |m| m.contains("passkey met de naam \"Telefoon\" toegevoegd")
+                && !m.contains("zonder wachtwoord")
+        ),
         "{mails:?}"
     );
     assert!(w.svc.session(&other).await.expect("s").is_none());
@@ -1720,6 +1736,33 @@ async fn a_passkey_signs_in_alone_only_when_its_holder_chose_so() {
     let mut clone = before_use;
     let (out, _) = sign_in(&mut clone).await;
     assert_eq!(out, PasskeySignIn::Rejected);
+    // A ceremony's copy of the passkey may be minutes old: a clone that
+    // answers it after the real key signed in meanwhile is refused
+    // against the stored counter, not the copy's.
+    let mut late_clone = alone.clone();
+    let half = w.half_signed_in().await;
+    let c = w
+        .svc
+        .begin_passkey_second_step(&half)
+        .await
+        .expect("begin")
+        .expect("ceremony");
+    let (out, k) = sign_in(&mut alone).await;
+    alone = k;
+    assert!(matches!(out, PasskeySignIn::SignedIn { .. }), "{out:?}");
+    let stale = late_clone.get(&c.options);
+    assert_eq!(
+        w.svc
+            .finish_passkey_second_step(&half, &c.token, &stale, None)
+            .await
+            .expect("clone"),
+        SecondStepOutcome::Rejected
+    );
+    assert_eq!(
+        w.db.scalar("SELECT COUNT(*) FROM audit_event WHERE reason = 'passkey_counter'")
+            .await,
+        1
+    );
     // A key nobody added is refused, and counted for the source.
     let mut stranger = soft_key();
     let PasskeyAdd::Started(c) = w
@@ -1733,6 +1776,29 @@ async fn a_passkey_signs_in_alone_only_when_its_holder_chose_so() {
     let _ = stranger.create(&c.options); // learns the user handle only
     let (out, _) = sign_in(&mut stranger).await;
     assert_eq!(out, PasskeySignIn::Rejected);
+    // Someone keeps the address paused with wrong passwords: the holder
+    // still gets in with her passkey.
+    let mut paused = false;
+    for _ in 0..10 {
+        if let LoginOutcome::Paused { .. } = w
+            .svc
+            .login("test.client@example.nl", "fout", false, None, None)
+            .await
+            .expect("login")
+        {
+            paused = true;
+            break;
+        }
+    }
+    assert!(paused);
+    let (out, k) = sign_in(&mut alone).await;
+    alone = k;
+    assert!(matches!(out, PasskeySignIn::SignedIn { .. }), "{out:?}");
+    assert_eq!(
+        w.db.scalar("SELECT COUNT(*) FROM audit_event WHERE reason = 'passkey_while_paused'")
+            .await,
+        1
+    );
     // A ceremony is used once.
     let c = w
         .svc
@@ -1755,7 +1821,30 @@ async fn a_passkey_signs_in_alone_only_when_its_holder_chose_so() {
             .expect("second"),
         PasskeySignIn::Expired
     );
-    let _ = second_step_only;
+    let mails = w.flat_mails().await;
+    assert!(
+        mails
+            .iter()
+            .any(|m| m.contains("Met deze passkey kun je inloggen zonder wachtwoord")),
+        "the mail says it signs in alone"
+    );
+    // A password set through a reset link takes "without password" back:
+    // a passkey added by whoever had the old password and a session does
+    // not outlive the reset (it still serves as the second step).
+    w.clock.advance(Duration::minutes(30));
+    w.svc
+        .request_password_reset("test.client@example.nl", None)
+        .await
+        .expect("reset");
+    let tok = w.last_token().await;
+    w.svc
+        .set_password_with_token(&tok, "een heel nieuw wachtwoord", None)
+        .await
+        .expect("new password");
+    let (out, k) = sign_in(&mut alone).await;
+    alone = k;
+    assert_eq!(out, PasskeySignIn::OnlySecondStep);
+    let _ = (second_step_only, alone);
 }
 
 #[tokio::test]
@@ -1800,9 +1889,11 @@ async fn removing_a_passkey_needs_reauthentication_and_tells_the_holder() {
     );
     assert!(w.svc.my_passkeys(&session).await.expect("list").is_empty());
     assert!(w.svc.session(&other).await.expect("s").is_none());
-    let mails = w.outbox().await;
+    let mails = w.flat_mails().await;
     assert!(
-        mails.iter().any(|m| m.contains("passkey verwijderd")),
+        mails
+            .iter()
+            .any(|m| m.contains("passkey met de naam \"Telefoon\" is zojuist verwijderd")),
         "{mails:?}"
     );
     // Gone: no second step by passkey, no sign-in with it.

@@ -15,7 +15,7 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::{Form, Path, State};
 use axum::http::header::SET_COOKIE;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use inzage_core::types::display_datetime;
 use inzage_service::accounts::identifiers::Reauth;
@@ -39,6 +39,8 @@ pub(crate) struct PasskeyForm {
     pub origin: String,
     /// Further hidden fields (name, value).
     pub extra: Vec<(&'static str, String)>,
+    /// Ask "public computer?" (signing in without the password).
+    pub ask_public: bool,
 }
 
 /// Where passkeys work (the relying party's origin, without a trailing
@@ -67,6 +69,7 @@ fn form(
         button,
         origin: origin(st),
         extra: Vec::new(),
+        ask_public: false,
     }
 }
 
@@ -207,6 +210,10 @@ pub async fn add_finish(
         PasskeyAdded::Added => (Some(Msg::new("passkey-added")), None),
         PasskeyAdded::Failed => (None, Some(Msg::new("passkey-not-added"))),
         PasskeyAdded::Known => (None, Some(Msg::new("passkey-known"))),
+        PasskeyAdded::TooMany => (
+            None,
+            Some(Msg::new("passkey-too-many").arg("max", MAX_PASSKEYS as i64)),
+        ),
         PasskeyAdded::Expired => (None, Some(Msg::new("passkey-expired"))),
     };
     account_page(&st, &tok, info, notice, error).await
@@ -265,8 +272,6 @@ pub struct StartForm {
     #[serde(default)]
     csrf: String,
     #[serde(default)]
-    public_computer: Option<String>,
-    #[serde(default)]
     next: Option<String>,
 }
 
@@ -292,9 +297,7 @@ pub async fn sign_in_start(
         csrf,
         tr.t("passkey-sign-in-button"),
     );
-    if f.public_computer.is_some() {
-        p.extra.push(("openbaar", "1".into()));
-    }
+    p.ask_public = true;
     p.extra
         .push(("next", crate::auth::safe_next(f.next.as_deref())));
     Ok(with_cookie(
@@ -352,17 +355,6 @@ pub async fn sign_in_finish(
         PasskeySignIn::OnlySecondStep => tr.t("passkey-only-second-step"),
         PasskeySignIn::Paused { until } => tr.a("login-paused", "until", display_datetime(until)),
         PasskeySignIn::AccessEnded(why) => crate::auth::access_end_message(tr, why),
-        PasskeySignIn::Busy { until } => {
-            let mut r = login_page_with_error(
-                &st,
-                &headers,
-                tr.a("login-busy", "until", display_datetime(until)),
-                vec![],
-            )
-            .await?;
-            *r.status_mut() = StatusCode::TOO_MANY_REQUESTS;
-            return Ok(r);
-        }
     };
     login_page_with_error(&st, &headers, error, vec![]).await
 }

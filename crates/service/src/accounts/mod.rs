@@ -1080,6 +1080,14 @@ impl Services {
         .bind(&account.id)
         .execute(&mut *tx)
         .await?;
+        // A passkey no longer signs in alone after a password set through
+        // a link (ADR 0029): one added by someone who had the old password
+        // and a session must not outlive the reset. It still serves as
+        // the second step; the holder can add it anew for both.
+        crate::sql::query("UPDATE passkey SET instead_of_password = 0 WHERE account_id = $1")
+            .bind(&account.id)
+            .execute(&mut *tx)
+            .await?;
         // The other open links of the account stop working too.
         crate::sql::query(
             "UPDATE account_token SET revoked_at = $1 WHERE account_id = $2 AND used_at IS NULL AND revoked_at IS NULL",

@@ -77,6 +77,8 @@ pub enum PasskeyAdded {
     Failed,
     /// This passkey is added already (to this or another account).
     Known,
+    /// [`MAX_PASSKEYS`] already (added meanwhile in another session).
+    TooMany,
     /// No such ceremony (used, expired, another session's).
     Expired,
 }
@@ -102,13 +104,12 @@ pub enum PasskeySignIn {
     /// The holder's passkey, but one they did not choose for signing in
     /// without the password: password first, then this passkey.
     OnlySecondStep,
+    /// Wrong answers for this passkey paused its account (a pause from
+    /// wrong passwords does not stop a right passkey).
     Paused {
         until: DateTime<Utc>,
     },
     AccessEnded(AccessEnd),
-    Busy {
-        until: DateTime<Utc>,
-    },
 }
 
 /// The relying party of `public_base_url`: its host name and origin. A
@@ -128,6 +129,16 @@ pub fn relying_party(public_base_url: &str) -> Option<(String, Url)> {
         None => format!("{}://{rp}", u.scheme()),
     };
     Some((rp, Url::parse(&origin).ok()?))
+}
+
+/// The signature counter a stored passkey has seen (webauthn-rs keeps it
+/// inside; its JSON shows it).
+fn stored_counter(key: &Passkey) -> u32 {
+    serde_json::to_value(key)
+        .ok()
+        .and_then(|v| v["cred"]["counter"].as_u64())
+        .and_then(|c| u32::try_from(c).ok())
+        .unwrap_or(0)
 }
 
 fn b64url(bytes: &[u8]) -> String {
@@ -302,6 +313,24 @@ impl Services {
         }))
     }
 
+    /// A ceremony token came from another session than its own: refused
+    /// by the caller, recorded here (someone may be replaying a page).
+    async fn ceremony_of_another(&self, a: &super::AccountRow, source: Option<&str>) -> Result<()> {
+        let mut tx = self.db().begin().await?;
+        audit_account(
+            &mut tx,
+            &account_ctx(a, source),
+            self.now(),
+            Some(a),
+            AuditAction::Login,
+            AuditOutcome::Denied,
+            Some("passkey_ceremony_of_another_session"),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// The account's WebAuthn user handle, made at its first passkey.
     async fn passkey_user(&self, account_id: &str) -> Result<Uuid> {
         let mut tx = self.db().begin().await?;
@@ -404,6 +433,7 @@ impl Services {
         if c.account_id.as_deref() != Some(a.id.as_str())
             || c.session_hash.as_deref() != Some(sha(session_token).as_str())
         {
+            self.ceremony_of_another(&a, source).await?;
             return Ok(PasskeyAdded::Expired);
         }
         let ctx = account_ctx(&a, source);
@@ -429,30 +459,54 @@ impl Services {
             return Ok(PasskeyAdded::Failed);
         };
         let credential_id = b64url(key.cred_id().as_ref());
-        let known = crate::sql::query("SELECT id FROM passkey WHERE credential_id = $1")
-            .bind(&credential_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if known.is_some() {
+        let count: i64 =
+            crate::sql::query("SELECT COUNT(*) AS n FROM passkey WHERE account_id = $1")
+                .bind(&a.id)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("n")?;
+        if count >= MAX_PASSKEYS as i64 {
             tx.rollback().await?;
-            return Ok(PasskeyAdded::Known);
+            return Ok(PasskeyAdded::TooMany);
         }
-        crate::sql::query(
+        // Once per credential, in any account: a second (or a racing)
+        // registration of it adds nothing.
+        let inserted = crate::sql::query(
             "INSERT INTO passkey (id, account_id, credential_id, credential, name, instead_of_password, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (credential_id) DO NOTHING",
         )
         .bind(new_id())
         .bind(&a.id)
         .bind(&credential_id)
         .bind(serde_json::to_string(&key).map_err(json_err)?)
-        .bind(c.name.unwrap_or_default())
+        .bind(c.name.as_deref().unwrap_or_default())
         .bind(i64::from(c.instead_of_password))
         .bind(ts(now))
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected();
+        if inserted != 1 {
+            audit_account(
+                &mut tx,
+                &ctx,
+                now,
+                Some(&a),
+                AuditAction::Update,
+                AuditOutcome::Denied,
+                Some("passkey_known"),
+            )
+            .await?;
+            tx.commit().await?;
+            return Ok(PasskeyAdded::Known);
+        }
         self.end_sessions(&mut tx, &a.id, Some(session_token), "credentials_changed")
             .await?;
-        let mail = crate::texts::passkey_changed(a.voice(), true);
+        let mail = crate::texts::passkey_changed(
+            a.voice(),
+            true,
+            c.name.as_deref().unwrap_or_default(),
+            c.instead_of_password,
+        );
         mail_holder(&mut tx, now, &a, mail, "passkey_changed").await?;
         audit_account(
             &mut tx,
@@ -497,19 +551,21 @@ impl Services {
         }
         let now = self.now();
         let mut tx = self.db().begin().await?;
-        let gone = crate::sql::query("DELETE FROM passkey WHERE id = $1 AND account_id = $2")
-            .bind(passkey_id)
-            .bind(&a.id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        if gone != 1 {
+        let gone = crate::sql::query(
+            "DELETE FROM passkey WHERE id = $1 AND account_id = $2 RETURNING name",
+        )
+        .bind(passkey_id)
+        .bind(&a.id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(gone) = gone else {
             tx.rollback().await?;
             return Ok(PasskeyRemoval::NotFound);
-        }
+        };
+        let name = s(&gone, "name")?;
         self.end_sessions(&mut tx, &a.id, Some(session_token), "credentials_changed")
             .await?;
-        let mail = crate::texts::passkey_changed(a.voice(), false);
+        let mail = crate::texts::passkey_changed(a.voice(), false, &name, false);
         mail_holder(&mut tx, now, &a, mail, "passkey_changed").await?;
         audit_account(
             &mut tx,
@@ -596,6 +652,7 @@ impl Services {
         if c.account_id.as_deref() != Some(account.id.as_str())
             || c.session_hash.as_deref() != Some(sha(session_token).as_str())
         {
+            self.ceremony_of_another(&account, source).await?;
             return Ok(SecondStepOutcome::CodeExpired);
         }
         let ctx = account_ctx(&account, source);
@@ -616,10 +673,19 @@ impl Services {
                 });
         };
         let mut tx = self.db().begin().await?;
+        if !self.passkey_used(&mut tx, &account.id, &result).await? {
+            tx.rollback().await?;
+            return self
+                .count_failure(&account, &ctx, "passkey_counter")
+                .await
+                .map(|p| match p {
+                    Some(until) => SecondStepOutcome::Paused { until },
+                    None => SecondStepOutcome::Rejected,
+                });
+        }
         if !end_half_session(&mut tx, &s(&r, "id_hash")?, now).await? {
             return Ok(SecondStepOutcome::CodeExpired);
         }
-        self.passkey_used(&mut tx, &account.id, &result).await?;
         let token = self
             .second_step_done(&mut tx, &r, &account, &ctx, "passkey")
             .await?;
@@ -630,13 +696,16 @@ impl Services {
     }
 
     /// Records a passkey's use: its new signature counter and backup
-    /// state, and when.
+    /// state, and when. `false` (nothing written) when the passkey is gone,
+    /// changed meanwhile, or its counter did not move on past the stored
+    /// one (the ceremony's copy may be minutes old: a cloned authenticator
+    /// answering in between is caught here).
     async fn passkey_used(
         &self,
         tx: &mut crate::db::Tx,
         account_id: &str,
         result: &webauthn_rs::prelude::AuthenticationResult,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         let credential_id = b64url(result.cred_id().as_ref());
         let r = crate::sql::query(
             "SELECT credential FROM passkey WHERE credential_id = $1 AND account_id = $2",
@@ -645,39 +714,42 @@ impl Services {
         .bind(account_id)
         .fetch_optional(&mut **tx)
         .await?;
-        let Some(r) = r else {
-            return Err(ServiceError::Internal("passkey used but not stored".into()));
-        };
-        let mut key: Passkey = serde_json::from_str(&s(&r, "credential")?).map_err(json_err)?;
+        let Some(r) = r else { return Ok(false) };
+        let stored = s(&r, "credential")?;
+        let mut key: Passkey = serde_json::from_str(&stored).map_err(json_err)?;
+        let before = stored_counter(&key);
+        if (result.counter() > 0 || before > 0) && result.counter() <= before {
+            return Ok(false);
+        }
         key.update_credential(result);
-        crate::sql::query(
-            "UPDATE passkey SET credential = $1, last_used_at = $2 WHERE credential_id = $3 AND account_id = $4",
+        let done = crate::sql::query(
+            "UPDATE passkey SET credential = $1, last_used_at = $2 \
+             WHERE credential_id = $3 AND account_id = $4 AND credential = $5",
         )
         .bind(serde_json::to_string(&key).map_err(json_err)?)
         .bind(ts(self.now()))
         .bind(&credential_id)
         .bind(account_id)
+        .bind(&stored)
         .execute(&mut **tx)
-        .await?;
-        Ok(())
+        .await?
+        .rows_affected();
+        Ok(done == 1)
     }
 
     /// Signing in with a passkey alone: a ceremony in which the browser
-    /// finds the passkey (no address is asked). Starts are counted per
-    /// source address like failed sign-ins; `None` over that limit, or
-    /// when passkeys cannot work here.
+    /// finds the passkey (no address is asked). A source with many failed
+    /// sign-ins waits its turn (`pacing`); `None` when its queue is full,
+    /// or when passkeys cannot work here.
     pub async fn begin_passkey_sign_in(&self, source: Option<&str>) -> Result<Option<Ceremony>> {
         let Some(wa) = self.webauthn() else {
             return Ok(None);
         };
-        if let Some(addr) = source.map(crate::pacing::source_key) {
-            let settings = self.settings();
-            let n = self
-                .count_hit(&format!("passkey-start:{addr}"), settings.address_window)
-                .await?;
-            if n > settings.address_failure_limit {
-                return Ok(None);
-            }
+        // A source with many failures waits its turn (as a password does);
+        // only a full queue is refused. Starts themselves are not counted:
+        // a right passkey must not be turned away for its neighbours.
+        if self.pace(source).await?.is_some() {
+            return Ok(None);
         }
         let (mut rcr, state) = wa
             .start_discoverable_authentication()
@@ -703,7 +775,8 @@ impl Services {
     /// Finishes signing in with a passkey alone. Only a passkey its holder
     /// chose for this signs in; a failed answer is counted for the source
     /// address (and, when it names a passkey, for its account) like a
-    /// wrong password.
+    /// wrong password. A right one signs in even while wrong passwords
+    /// keep the account paused.
     pub async fn finish_passkey_sign_in(
         &self,
         ceremony: &str,
@@ -712,9 +785,10 @@ impl Services {
         device: Option<&str>,
         source: Option<&str>,
     ) -> Result<PasskeySignIn> {
-        if let Some(until) = self.pace(source).await? {
-            return Ok(PasskeySignIn::Busy { until });
-        }
+        // Not paced, and a pause from wrong passwords does not stop it: a
+        // passkey's signature cannot be guessed, so neither a flood from a
+        // shared address nor someone who keeps an address paused keeps
+        // its holder out (docs/security.md, "Lockout as denial of service").
         let (Some(wa), Some(c)) = (
             self.webauthn(),
             self.take_ceremony(ceremony, "sign_in").await?,
@@ -761,21 +835,7 @@ impl Services {
         let account = super::account_from_row(&row)?;
         let key: Passkey = serde_json::from_str(&s(&row, "credential")?).map_err(json_err)?;
         let ctx = account_ctx(&account, source);
-        if let Some(until) = account.paused_until.filter(|u| *u > now) {
-            let mut tx = self.db().begin().await?;
-            audit_account(
-                &mut tx,
-                &ctx,
-                now,
-                Some(&account),
-                AuditAction::Login,
-                AuditOutcome::Denied,
-                Some("paused"),
-            )
-            .await?;
-            tx.commit().await?;
-            return Ok(PasskeySignIn::Paused { until });
-        }
+        let paused = account.paused_until.is_some_and(|u| u > now);
         let Ok(result) =
             wa.finish_discoverable_authentication(&cred, state, &[DiscoverableKey::from(&key)])
         else {
@@ -814,10 +874,24 @@ impl Services {
             Some(&account),
             AuditAction::Login,
             AuditOutcome::Allowed,
-            Some("passkey"),
+            Some(if paused {
+                "passkey_while_paused"
+            } else {
+                "passkey"
+            }),
         )
         .await?;
-        self.passkey_used(&mut tx, &account.id, &result).await?;
+        if !self.passkey_used(&mut tx, &account.id, &result).await? {
+            tx.rollback().await?;
+            self.count_source_failure(source).await?;
+            return self
+                .count_failure(&account, &ctx, "passkey_counter")
+                .await
+                .map(|p| match p {
+                    Some(until) => PasskeySignIn::Paused { until },
+                    None => PasskeySignIn::Rejected,
+                });
+        }
         let token = self
             .open_session(
                 &mut tx,
