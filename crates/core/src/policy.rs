@@ -547,6 +547,20 @@ pub fn decide_fhir_interaction(
     }
 }
 
+/// Whether an answer may name the contact persons it mentions (the agent
+/// of an AuditEvent: who looked at the dossier). A person or staff member
+/// who sees the trail sees the names, as the client does in "Wie keek
+/// mee"; a system only when a scope of its token reads RelatedPerson, not
+/// through the AuditEvent scope alone (ADR 0027).
+pub fn may_name_contact_persons(principal: &Principal) -> bool {
+    match principal {
+        Principal::Integration { scopes, .. } => scopes
+            .iter()
+            .any(|s| s.allows("RelatedPerson", Interaction::Read)),
+        _ => true,
+    }
+}
+
 /// What a privacy officer's audit search may reach.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AuditReach {

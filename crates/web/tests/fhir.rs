@@ -15,7 +15,7 @@ use ring::signature::{EcdsaKeyPair, KeyPair, ECDSA_P384_SHA384_FIXED_SIGNING};
 
 mod common;
 use common::world::*;
-use common::{Browser, Page};
+use common::{hidden, Browser, Page};
 
 const TOKEN_URL: &str = "http://127.0.0.1:8080/oauth/token";
 /// The default naming system of an organisation's client numbers: one per
@@ -1075,12 +1075,41 @@ async fn every_served_type_is_read_and_searched_one_dossier_at_a_time_and_valida
         "{}",
         p.body
     );
-    // The access log names the system itself among those who looked.
+    // The access log names the system itself among those who looked, and
+    // Vera, her contact person, once she has looked.
+    let mut vera = w.signed_in("vera@example.nl").await;
+    // She has another link waiting: she chooses Aisha's dossier first.
+    let csrf = hidden(&vera.get("/mijn-account").await.body, "csrf");
+    let choice = vera.get("/kiezen").await.body;
+    let dossier = hidden(&choice, "dossier");
+    vera.post("/kiezen", &[("csrf", &csrf), ("dossier", &dossier)])
+        .await;
+    let seen = vera
+        .get(&format!("/dossier/rapportages/{}", it.report))
+        .await;
+    assert_eq!(seen.status, StatusCode::OK, "{}", seen.body);
     let p = get(format!(
         "/fhir/AuditEvent?patient=Patient/{aisha}&_count=100"
     ))
     .await;
     assert!(p.body.contains("ECD Zorg"), "{}", p.body);
+    assert!(p.body.contains("Vera Mentor"), "{}", p.body);
+    // A token for the access log alone does not name the contact persons
+    // (ADR 0027): reading them needs a RelatedPerson scope.
+    let log_only = tok_for(&w, &mut b, "system/AuditEvent.rs").await;
+    let p = fhir(
+        &mut w.browser(),
+        "GET",
+        &format!("/fhir/AuditEvent?patient=Patient/{aisha}&_count=100"),
+        Some(&log_only),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    valid(&p.body);
+    assert!(!p.body.contains("Mentor"), "{}", p.body);
+    assert!(p.body.contains("contactpersoon"), "{}", p.body);
 
     // Organization: its own; Practitioner: its own staff.
     let p = get(format!("/fhir/Organization/{}", w.zorg)).await;

@@ -686,3 +686,69 @@ async fn a_provider_is_refused_without_a_settings_key_or_when_its_address_is_no_
     let p = w.browser().get("/inloggen").await;
     assert!(!p.body.contains("/inloggen/organisatie"));
 }
+
+#[tokio::test]
+async fn staff_without_a_factor_of_their_own_are_sent_to_the_password_first() {
+    let (w, idp, _ria) = setup(false).await;
+    // No mobile number and no app yet: nothing of their own to ask for the
+    // second step, and no app is enrolled through a provider (ADR 0028).
+    let cli = inzage_service::Ctx::system("cli");
+    let id = w
+        .svc
+        .create_staff(
+            &cli,
+            &w.zorg,
+            inzage_service::admin::NewStaff {
+                given_name: inzage_core::types::Label::parse("t", "Nina").expect("label"),
+                name_prefix: None,
+                family_name: inzage_core::types::Label::parse("t", "Nieuw").expect("label"),
+                email: inzage_core::types::Email::parse("nina@zorg.nl").expect("email"),
+                mobile: None,
+                roles: vec![inzage_core::model::Role::PrimaryCaregiver],
+                team_ids: vec![w.team_a.clone()],
+            },
+        )
+        .await
+        .expect("staff");
+    w.svc
+        .provision_account(
+            &cli,
+            inzage_service::accounts::InviteTarget::Staff(id),
+            PASSWORD,
+        )
+        .await
+        .expect("account");
+    let mut b = w.browser();
+    let authorize = press_button(&w, &mut b).await;
+    let who = Person {
+        sub: "emp-nina",
+        email: Some("nina@zorg.nl"),
+        verified: true,
+        mfa: true,
+    };
+    let back = at_provider(&idp, &authorize, &who, false).await;
+    let p = b.get(&path_of(&back)).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(
+        p.body
+            .contains("Log de eerste keer in met je e-mailadres en wachtwoord"),
+        "{}",
+        p.body
+    );
+    assert!(!b.jar.contains_key(SESSION));
+    // Nothing half-done stays behind: no session, no link.
+    assert_eq!(
+        w.db.scalar(
+            "SELECT COUNT(*) FROM auth_session s JOIN account a ON a.id = s.account_id WHERE a.email = 'nina@zorg.nl'"
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        w.db.scalar(
+            "SELECT COUNT(*) FROM account_oidc_subject l JOIN account a ON a.id = l.account_id WHERE a.email = 'nina@zorg.nl'"
+        )
+        .await,
+        0
+    );
+}

@@ -1342,3 +1342,22 @@ fn a_system_names_as_author_only_staff_who_may_write_that_part_themselves() {
         Err(DenyReason::AuthorMustBeStaff)
     );
 }
+
+#[test]
+fn a_system_names_contact_persons_only_with_a_relatedperson_read_scope() {
+    let with = |scopes: &str| Principal::Integration {
+        fhir_client_id: "ecd".into(),
+        scopes: SmartScope::parse_list(scopes).unwrap_or_default(),
+    };
+    assert!(!may_name_contact_persons(&with("system/AuditEvent.rs")));
+    assert!(!may_name_contact_persons(&with(
+        "system/AuditEvent.rs system/Patient.rs system/RelatedPerson.c"
+    )));
+    assert!(may_name_contact_persons(&with(
+        "system/AuditEvent.rs system/RelatedPerson.rs"
+    )));
+    assert!(may_name_contact_persons(&with("system/*.rs")));
+    assert!(may_name_contact_persons(&Principal::Client {
+        client_id: ClientId::from_raw("c")
+    }));
+}

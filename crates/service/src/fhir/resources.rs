@@ -669,7 +669,7 @@ impl Services {
             }
             "AuditEvent" => {
                 let lines = self.client_audit_trail(ctx, client, 1000).await?;
-                let names = self.actor_names(&lines).await?;
+                let names = self.actor_names(ctx, &lines).await?;
                 Ok(lines.map(|lines| {
                     lines
                         .iter()
@@ -854,8 +854,10 @@ impl Services {
     /// name, systems by their registered name (read with the trail).
     async fn actor_names(
         &self,
+        ctx: &Ctx,
         lines: &[inzage_core::audit::AuditRecord],
     ) -> Result<Vec<(String, String, String)>> {
+        let named = inzage_core::policy::may_name_contact_persons(&ctx.principal);
         let mut out: Vec<(String, String, String)> = Vec::new();
         for l in lines {
             if out
@@ -866,6 +868,10 @@ impl Services {
             }
             let sql = match l.actor_kind.as_str() {
                 "staff" => "SELECT given_name || ' ' || COALESCE(name_prefix || ' ', '') || family_name AS n FROM staff_member WHERE id = $1",
+                "contact_person" if !named => {
+                    out.push((l.actor_kind.clone(), l.actor_id.clone(), "contactpersoon".into()));
+                    continue;
+                }
                 "contact_person" => "SELECT given_name || ' ' || COALESCE(name_prefix || ' ', '') || family_name AS n FROM contact_person WHERE id = $1",
                 "integration" => "SELECT name AS n FROM fhir_client WHERE id = $1",
                 "client" | "account" => {
