@@ -18,7 +18,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use inzage_core::policy::DenyReason;
 use inzage_service::fhir::mapping::{self, Problem};
 use inzage_service::fhir::resources::{supported, SERVED, UPDATED_BY_ID, WRITTEN};
-use inzage_service::fhir::smart::{TokenRequest, ALGORITHMS};
+use inzage_service::fhir::smart::{Bearer, TokenRequest, ALGORITHMS};
 use inzage_service::fhir::{Refused, Search, Stored, Written, PAGE_DEFAULT, PAGE_MAX};
 use inzage_service::{Ctx, ServiceError};
 
@@ -149,13 +149,18 @@ async fn caller(st: &AppState, headers: &HeaderMap, src: Option<String>) -> Resu
     else {
         return Err(unauthorized());
     };
-    match st.services.fhir_principal(token).await {
-        Ok(Some(p)) => {
+    match st.services.fhir_bearer(token, src.as_deref()).await {
+        Ok(Bearer::System(p)) => {
             let mut ctx = Ctx::new(p);
             ctx.source_addr = src;
             Ok(ctx)
         }
-        Ok(None) => Err(unauthorized()),
+        Ok(Bearer::Refused) => Err(unauthorized()),
+        Ok(Bearer::SlowDown) => Err(one(
+            StatusCode::TOO_MANY_REQUESTS,
+            "throttled",
+            "too many invalid tokens from this address: try again later",
+        )),
         Err(e) => Err(service_error(e)),
     }
 }

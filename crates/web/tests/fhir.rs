@@ -355,7 +355,14 @@ async fn a_system_gets_a_short_token_for_a_signed_assertion_and_every_bad_one_is
         .scalar("SELECT COUNT(*) FROM audit_event WHERE data_kind = 'fhir_token' AND outcome = 'denied'")
         .await;
     assert_eq!(given, 3);
-    assert_eq!(refused, 13);
+    // 13 token requests refused, and 2 calls with a token no longer
+    // valid (past its time, its client disabled).
+    assert_eq!(refused, 15);
+    assert_eq!(
+        w.db.scalar("SELECT COUNT(*) FROM audit_event WHERE reason = 'invalid_bearer'")
+            .await,
+        2
+    );
     // Before the signature is checked, nothing tells an unknown client
     // from a wrong key: and such attempts are nobody's (anonymous).
     let unverified = w
@@ -1895,4 +1902,43 @@ async fn refused_token_requests_from_one_address_are_cut_off_without_writing() {
         b.send(from([10, 0, 0, 9], &again)).await.status,
         StatusCode::OK
     );
+}
+
+#[tokio::test]
+async fn an_invalid_bearer_token_is_recorded_and_a_flood_of_them_is_cut_off() {
+    let w = world().await;
+    let mut b = w.browser();
+    let k = key("k1");
+    let id = register(&w, &k, "system/Patient.rs").await;
+    let good = token(&w, &mut b, &k, &id, "system/Patient.rs").await;
+    let call = |ip: [u8; 4], bearer: &str| {
+        let mut req = Request::get("/fhir/Patient")
+            .header("authorization", format!("Bearer {bearer}"))
+            .body(Body::empty())
+            .expect("req");
+        req.extensions_mut()
+            .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+                ip, 4000,
+            ))));
+        req
+    };
+    let refused = || {
+        w.db.scalar("SELECT COUNT(*) FROM audit_event WHERE data_kind = 'fhir_token' AND reason = 'invalid_bearer'")
+    };
+    let limit = w.svc.settings().address_failure_limit;
+    for n in 0..limit {
+        let p = b.send(call([10, 0, 0, 7], &format!("{n:064x}"))).await;
+        assert_eq!(p.status, StatusCode::UNAUTHORIZED, "{}", p.body);
+    }
+    assert_eq!(refused().await, limit, "each invalid token is recorded");
+    // Past the limit: 429, nothing more written; a valid token from the
+    // same address still gets in, and another address is not held up.
+    let p = b.send(call([10, 0, 0, 7], &"f".repeat(64))).await;
+    assert_eq!(p.status, StatusCode::TOO_MANY_REQUESTS, "{}", p.body);
+    assert_eq!(refused().await, limit);
+    let p = b.send(call([10, 0, 0, 7], &good)).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    let p = b.send(call([10, 0, 0, 8], &"e".repeat(64))).await;
+    assert_eq!(p.status, StatusCode::UNAUTHORIZED, "{}", p.body);
+    assert_eq!(refused().await, limit + 1);
 }

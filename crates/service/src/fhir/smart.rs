@@ -626,6 +626,47 @@ impl Services {
         }))
     }
 
+    /// A FHIR call's bearer token: the system it belongs to, or a refusal.
+    /// A token that is not valid (unknown, expired, its client disabled)
+    /// is recorded (`fhir_token`, denied, `invalid_bearer`) and counted
+    /// per source address with the token endpoint's refusals; past
+    /// `address_failure_limit` in `address_window` it is refused without
+    /// writing (`SlowDown`), so a flood cannot fill the trail. A valid
+    /// token always passes.
+    pub async fn fhir_bearer(&self, bearer: &str, source: Option<&str>) -> Result<Bearer> {
+        if let Some(p) = self.fhir_principal(bearer).await? {
+            return Ok(Bearer::System(p));
+        }
+        let window = self.settings().address_window;
+        let key = source.map(|a| format!("token-fail:{}", crate::pacing::source_key(a)));
+        if let Some(k) = &key {
+            if self.hits(k, window).await? >= self.settings().address_failure_limit {
+                return Ok(Bearer::SlowDown);
+            }
+            self.count_hit(k, window).await?;
+        }
+        let mut ctx = Ctx::new(Principal::Anonymous);
+        ctx.source_addr = source.map(str::to_owned);
+        let mut tx = self.db().begin().await?;
+        append(
+            &mut tx,
+            &ctx,
+            self.now(),
+            Event {
+                role: "integration",
+                client_id: None,
+                data_kind: "fhir_token",
+                data_id: None,
+                action: AuditAction::Login,
+                outcome: AuditOutcome::Denied,
+                reason: Some("invalid_bearer"),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Bearer::Refused)
+    }
+
     /// Who a FHIR call's bearer token belongs to: a system with the
     /// token's scopes, or nobody (unknown, expired, or its client disabled).
     pub async fn fhir_principal(&self, bearer: &str) -> Result<Option<Principal>> {
@@ -650,6 +691,16 @@ impl Services {
             scopes,
         }))
     }
+}
+
+/// What a FHIR call's bearer token gives ([`Services::fhir_bearer`]).
+#[derive(Clone, Debug)]
+pub enum Bearer {
+    System(Principal),
+    /// Not a valid token (recorded).
+    Refused,
+    /// Too many invalid tokens from this source: refused unrecorded.
+    SlowDown,
 }
 
 /// The URI of an organisation's own naming system for client numbers: an
