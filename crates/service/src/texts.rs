@@ -359,6 +359,21 @@ pub(crate) fn app_changed(lang: Voice<'_>, linked: bool) -> (String, String) {
     )
 }
 
+/// The e-mail that tells the holder a copy of one of their passkeys may
+/// be in use (its signature counter did not move on).
+pub(crate) fn passkey_copied(lang: Voice<'_>) -> (String, String) {
+    let t = tr(lang);
+    (
+        t.t("mail-passkey-copied-subject"),
+        format!(
+            "{}\n\n{}\n{}\n",
+            t.t("mail-hello"),
+            t.t("mail-passkey-copied-intro"),
+            t.t("mail-passkey-copied-unexpected"),
+        ),
+    )
+}
+
 /// The e-mail that tells the holder a passkey was added or removed: its
 /// name, and whether it signs in without the password.
 pub(crate) fn passkey_changed(

@@ -1758,11 +1758,20 @@ async fn a_passkey_signs_in_alone_only_when_its_holder_chose_so() {
             .expect("clone"),
         SecondStepOutcome::Rejected
     );
+    // Both copies are recorded as such; the holder hears of it once an
+    // hour at most.
     assert_eq!(
         w.db.scalar("SELECT COUNT(*) FROM audit_event WHERE reason = 'passkey_counter'")
             .await,
-        1
+        2
     );
+    let copies = w
+        .flat_mails()
+        .await
+        .iter()
+        .filter(|m| m.contains("kopie van je passkey"))
+        .count();
+    assert_eq!(copies, 1);
     // A key nobody added is refused, and counted for the source.
     let mut stranger = soft_key();
     let PasskeyAdd::Started(c) = w

@@ -18,7 +18,7 @@ use super::{
 };
 use crate::error::{Result, ServiceError};
 use crate::row::{b, os, ot, s, t};
-use crate::{new_id, Services};
+use crate::{new_id, Ctx, Services};
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
 use inzage_core::model::{AuditAction, AuditOutcome};
@@ -27,7 +27,7 @@ use serde::Serialize;
 use webauthn_rs::prelude::{
     DiscoverableAuthentication, DiscoverableKey, Passkey, PasskeyAuthentication,
     PasskeyRegistration, PublicKeyCredential, RegisterPublicKeyCredential, Url, Uuid, Webauthn,
-    WebauthnBuilder,
+    WebauthnBuilder, WebauthnError,
 };
 
 /// How long a ceremony may take (the browser is told the same).
@@ -176,6 +176,16 @@ struct Taken {
     state: String,
     name: Option<String>,
     instead_of_password: bool,
+}
+
+/// What became of a passkey's use ([`Services::passkey_used`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Use {
+    Recorded,
+    /// Removed or changed meanwhile.
+    Gone,
+    /// Its signature counter did not move on: a copy may be in use.
+    Copied,
 }
 
 /// A stored passkey of an account.
@@ -660,28 +670,39 @@ impl Services {
         let answer = (response.len() <= MAX_RESPONSE)
             .then(|| serde_json::from_str::<PublicKeyCredential>(response).ok())
             .flatten();
-        let result = answer
+        let checked = answer
             .as_ref()
-            .and_then(|cred| wa.finish_passkey_authentication(cred, &state).ok());
-        let Some(result) = result else {
-            return self
-                .count_failure(&account, &ctx, "wrong_passkey")
-                .await
-                .map(|p| match p {
-                    Some(until) => SecondStepOutcome::Paused { until },
-                    None => SecondStepOutcome::Rejected,
-                });
+            .map(|cred| wa.finish_passkey_authentication(cred, &state));
+        let refused = |p: Option<DateTime<Utc>>| match p {
+            Some(until) => SecondStepOutcome::Paused { until },
+            None => SecondStepOutcome::Rejected,
+        };
+        let result = match checked {
+            Some(Ok(result)) => result,
+            Some(Err(WebauthnError::CredentialPossibleCompromise)) => {
+                return self.passkey_copied(&account, &ctx).await.map(refused);
+            }
+            _ => {
+                return self
+                    .count_failure(&account, &ctx, "wrong_passkey")
+                    .await
+                    .map(refused);
+            }
         };
         let mut tx = self.db().begin().await?;
-        if !self.passkey_used(&mut tx, &account.id, &result).await? {
-            tx.rollback().await?;
-            return self
-                .count_failure(&account, &ctx, "passkey_counter")
-                .await
-                .map(|p| match p {
-                    Some(until) => SecondStepOutcome::Paused { until },
-                    None => SecondStepOutcome::Rejected,
-                });
+        match self.passkey_used(&mut tx, &account.id, &result).await? {
+            Use::Recorded => {}
+            Use::Copied => {
+                tx.rollback().await?;
+                return self.passkey_copied(&account, &ctx).await.map(refused);
+            }
+            Use::Gone => {
+                tx.rollback().await?;
+                return self
+                    .count_failure(&account, &ctx, "wrong_passkey")
+                    .await
+                    .map(refused);
+            }
         }
         if !end_half_session(&mut tx, &s(&r, "id_hash")?, now).await? {
             return Ok(SecondStepOutcome::CodeExpired);
@@ -705,7 +726,7 @@ impl Services {
         tx: &mut crate::db::Tx,
         account_id: &str,
         result: &webauthn_rs::prelude::AuthenticationResult,
-    ) -> Result<bool> {
+    ) -> Result<Use> {
         let credential_id = b64url(result.cred_id().as_ref());
         let r = crate::sql::query(
             "SELECT credential FROM passkey WHERE credential_id = $1 AND account_id = $2",
@@ -714,12 +735,12 @@ impl Services {
         .bind(account_id)
         .fetch_optional(&mut **tx)
         .await?;
-        let Some(r) = r else { return Ok(false) };
+        let Some(r) = r else { return Ok(Use::Gone) };
         let stored = s(&r, "credential")?;
         let mut key: Passkey = serde_json::from_str(&stored).map_err(json_err)?;
         let before = stored_counter(&key);
         if (result.counter() > 0 || before > 0) && result.counter() <= before {
-            return Ok(false);
+            return Ok(Use::Copied);
         }
         key.update_credential(result);
         let done = crate::sql::query(
@@ -734,7 +755,35 @@ impl Services {
         .execute(&mut **tx)
         .await?
         .rows_affected();
-        Ok(done == 1)
+        Ok(if done == 1 { Use::Recorded } else { Use::Gone })
+    }
+
+    /// A passkey answered with a signature counter that did not move on:
+    /// a copy of it may be in use. Refused by the caller; counted toward
+    /// the pause, recorded (`passkey_counter`), and the holder is told (at
+    /// most once an hour). Returns the pause's end if it paused.
+    async fn passkey_copied(
+        &self,
+        account: &super::AccountRow,
+        ctx: &Ctx,
+    ) -> Result<Option<DateTime<Utc>>> {
+        let now = self.now();
+        let mut tx = self.db().begin().await?;
+        let recent: i64 = crate::sql::query(
+            "SELECT COUNT(*) AS n FROM message WHERE account_id = $1 AND purpose = 'passkey_copied' AND created_at > $2",
+        )
+        .bind(&account.id)
+        .bind(ts(now - Duration::hours(1)))
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("n")?;
+        if recent == 0 {
+            let mail = crate::texts::passkey_copied(account.voice());
+            mail_holder(&mut tx, now, account, mail, "passkey_copied").await?;
+        }
+        tx.commit().await?;
+        self.wake_jobs();
+        self.count_failure(account, ctx, "passkey_counter").await
     }
 
     /// Signing in with a passkey alone: a ceremony in which the browser
@@ -836,17 +885,26 @@ impl Services {
         let key: Passkey = serde_json::from_str(&s(&row, "credential")?).map_err(json_err)?;
         let ctx = account_ctx(&account, source);
         let paused = account.paused_until.is_some_and(|u| u > now);
-        let Ok(result) =
-            wa.finish_discoverable_authentication(&cred, state, &[DiscoverableKey::from(&key)])
-        else {
-            self.count_source_failure(source).await?;
-            return self
-                .count_failure(&account, &ctx, "wrong_passkey")
-                .await
-                .map(|p| match p {
-                    Some(until) => PasskeySignIn::Paused { until },
-                    None => PasskeySignIn::Rejected,
-                });
+        let refused = |p: Option<DateTime<Utc>>| match p {
+            Some(until) => PasskeySignIn::Paused { until },
+            None => PasskeySignIn::Rejected,
+        };
+        let result = match wa.finish_discoverable_authentication(
+            &cred,
+            state,
+            &[DiscoverableKey::from(&key)],
+        ) {
+            Ok(result) => result,
+            Err(e) => {
+                self.count_source_failure(source).await?;
+                return if matches!(e, WebauthnError::CredentialPossibleCompromise) {
+                    self.passkey_copied(&account, &ctx).await.map(refused)
+                } else {
+                    self.count_failure(&account, &ctx, "wrong_passkey")
+                        .await
+                        .map(refused)
+                };
+            }
         };
         let mut tx = self.db().begin().await?;
         if !b(&row, "instead_of_password")? {
@@ -881,16 +939,21 @@ impl Services {
             }),
         )
         .await?;
-        if !self.passkey_used(&mut tx, &account.id, &result).await? {
-            tx.rollback().await?;
-            self.count_source_failure(source).await?;
-            return self
-                .count_failure(&account, &ctx, "passkey_counter")
-                .await
-                .map(|p| match p {
-                    Some(until) => PasskeySignIn::Paused { until },
-                    None => PasskeySignIn::Rejected,
-                });
+        match self.passkey_used(&mut tx, &account.id, &result).await? {
+            Use::Recorded => {}
+            Use::Copied => {
+                tx.rollback().await?;
+                self.count_source_failure(source).await?;
+                return self.passkey_copied(&account, &ctx).await.map(refused);
+            }
+            Use::Gone => {
+                tx.rollback().await?;
+                self.count_source_failure(source).await?;
+                return self
+                    .count_failure(&account, &ctx, "wrong_passkey")
+                    .await
+                    .map(refused);
+            }
         }
         let token = self
             .open_session(
