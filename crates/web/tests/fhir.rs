@@ -1068,6 +1068,14 @@ async fn every_served_type_is_read_and_searched_one_dossier_at_a_time_and_valida
         // Another organisation's dossier has none of them for this system.
         let p = get(format!("/fhir/{ty}?patient=Patient/{}", w.otto)).await;
         assert_eq!(p.status, StatusCode::NOT_FOUND, "{ty}: {}", p.body);
+        // An id nobody has: 404, and the attempt is recorded.
+        let not_found = || {
+            w.db.scalar("SELECT COUNT(*) FROM audit_event WHERE reason = 'not_found' AND data_id = 'no-such-id'")
+        };
+        let before = not_found().await;
+        let p = get(format!("/fhir/{ty}/no-such-id")).await;
+        assert_eq!(p.status, StatusCode::NOT_FOUND, "{ty}: {}", p.body);
+        assert_eq!(not_found().await, before + 1, "{ty}");
     }
     // The plan's goals are its sections; a consent names the tiles.
     let p = get(format!("/fhir/CarePlan/{}", it.plan)).await;

@@ -762,7 +762,15 @@ impl Services {
             .await?
             .and_then(|r| os(&r, "client_id").ok().flatten());
         let Some(client) = owner else {
-            return Err(ServiceError::NotFound);
+            // An unknown id is recorded as an attempt, as on every other
+            // read (NEN 7513): in the part the type belongs to.
+            let part = inzage_core::smart::parts_of(ty)
+                .first()
+                .copied()
+                .unwrap_or(DossierPart::AuditTrail);
+            return self
+                .no_such_item(ctx, &attempt(part, AuditAction::Read, Some(id)))
+                .await;
         };
         let list = self
             .fhir_dossier_list(ctx, ty, &ClientId::from_raw(client))
