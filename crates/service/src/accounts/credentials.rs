@@ -5,10 +5,9 @@
 //! (Linking an app at the first sign-in of staff goes with the sign-in
 //! itself: the password was just given.)
 use super::identifiers::{Reauth, ReauthOutcome};
-use super::{account_ctx, audit_account};
+use super::account_ctx;
 use crate::error::Result;
 use crate::Services;
-use inzage_core::model::{AuditAction, AuditOutcome};
 
 /// What became of a change of the app.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -59,22 +58,20 @@ impl Services {
         if done.rows_affected() != 1 {
             return Ok(AppChange::WrongNewCode);
         }
-        self.end_sessions(&mut tx, &a.id, Some(session_token), "credentials_changed")
-            .await?;
+        let reason = if a.totp_secret.is_some() {
+            "totp_replaced"
+        } else {
+            "totp_enrolled"
+        };
         let mail = crate::texts::app_changed(a.voice(), true);
-        super::mail_holder(&mut tx, now, &a, mail, "app_changed").await?;
-        audit_account(
+        self.sign_in_changed(
             &mut tx,
+            &a,
             &ctx,
-            now,
-            Some(&a),
-            AuditAction::Update,
-            AuditOutcome::Allowed,
-            Some(if a.totp_secret.is_some() {
-                "totp_replaced"
-            } else {
-                "totp_enrolled"
-            }),
+            session_token,
+            mail,
+            "app_changed",
+            reason,
         )
         .await?;
         tx.commit().await?;
@@ -101,7 +98,6 @@ impl Services {
             ReauthOutcome::Ok => {}
             other => return Ok(AppChange::Refused(other)),
         }
-        let now = self.now();
         let mut tx = self.db().begin().await?;
         crate::sql::query(
             "UPDATE account SET totp_secret = NULL, totp_pending_secret = NULL, totp_last_step = NULL WHERE id = $1",
@@ -109,18 +105,15 @@ impl Services {
         .bind(&a.id)
         .execute(&mut *tx)
         .await?;
-        self.end_sessions(&mut tx, &a.id, Some(session_token), "credentials_changed")
-            .await?;
         let mail = crate::texts::app_changed(a.voice(), false);
-        super::mail_holder(&mut tx, now, &a, mail, "app_changed").await?;
-        audit_account(
+        self.sign_in_changed(
             &mut tx,
+            &a,
             &ctx,
-            now,
-            Some(&a),
-            AuditAction::Update,
-            AuditOutcome::Allowed,
-            Some("totp_removed"),
+            session_token,
+            mail,
+            "app_changed",
+            "totp_removed",
         )
         .await?;
         tx.commit().await?;

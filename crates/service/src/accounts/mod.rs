@@ -1643,6 +1643,37 @@ impl Services {
         Ok(ended)
     }
 
+    /// A way of signing in changed (the app, a passkey), in `tx`: every
+    /// other session of the account ends, the holder gets `mail` (for
+    /// `purpose`), and the change is audited as `reason`. The caller
+    /// commits and wakes the jobs.
+    #[allow(clippy::too_many_arguments)]
+    async fn sign_in_changed(
+        &self,
+        tx: &mut Tx,
+        a: &AccountRow,
+        ctx: &Ctx,
+        keep: &str,
+        mail: (String, String),
+        purpose: &str,
+        reason: &str,
+    ) -> Result<()> {
+        let now = self.now();
+        self.end_sessions(tx, &a.id, Some(keep), "credentials_changed")
+            .await?;
+        mail_holder(tx, now, a, mail, purpose).await?;
+        audit_account(
+            tx,
+            ctx,
+            now,
+            Some(a),
+            AuditAction::Update,
+            AuditOutcome::Allowed,
+            Some(reason),
+        )
+        .await
+    }
+
     /// Ends every open session of an account except `keep`; returns how many.
     async fn end_sessions(
         &self,

@@ -253,17 +253,23 @@ impl Services {
             .collect()
     }
 
-    /// Keeps a ceremony's state; a session's earlier ceremony of the same
-    /// kind ends (one at a time). Returns the token for the form.
+    /// Keeps a ceremony's `state` (for `account_id` and the session with
+    /// `session_hash`, when it has them); a session's earlier ceremony of
+    /// the same kind ends (one at a time). Returns the token for the form
+    /// with the browser's `options`.
+    #[allow(clippy::too_many_arguments)]
     async fn keep_ceremony(
         &self,
         purpose: &str,
         account_id: Option<&str>,
         session_hash: Option<&str>,
-        state: String,
+        state: &impl Serialize,
+        options: &impl Serialize,
         name: Option<&str>,
         instead_of_password: bool,
-    ) -> Result<String> {
+    ) -> Result<Ceremony> {
+        let state = serde_json::to_string(state).map_err(json_err)?;
+        let options = serde_json::to_string(options).map_err(json_err)?;
         let now = self.now();
         let token = random_token()?;
         let mut tx = self.db().begin().await?;
@@ -292,7 +298,7 @@ impl Services {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(token)
+        Ok(Ceremony { token, options })
     }
 
     /// Takes a ceremony of `purpose` (once): `None` when unknown or expired.
@@ -409,20 +415,18 @@ impl Services {
             );
             sel.insert("requireResidentKey".into(), instead_of_password.into());
         }
-        let token = self
-            .keep_ceremony(
+        Ok(PasskeyAdd::Started(
+            self.keep_ceremony(
                 "register",
                 Some(&a.id),
                 Some(&sha(session_token)),
-                serde_json::to_string(&state).map_err(json_err)?,
+                &state,
+                &options,
                 Some(&name),
                 instead_of_password,
             )
-            .await?;
-        Ok(PasskeyAdd::Started(Ceremony {
-            token,
-            options: options.to_string(),
-        }))
+            .await?,
+        ))
     }
 
     /// Finishes adding a passkey with the browser's answer (JSON).
@@ -509,27 +513,25 @@ impl Services {
             tx.commit().await?;
             return Ok(PasskeyAdded::Known);
         }
-        self.end_sessions(&mut tx, &a.id, Some(session_token), "credentials_changed")
-            .await?;
         let mail = crate::texts::passkey_changed(
             a.voice(),
             true,
             c.name.as_deref().unwrap_or_default(),
             c.instead_of_password,
         );
-        mail_holder(&mut tx, now, &a, mail, "passkey_changed").await?;
-        audit_account(
+        let reason = if c.instead_of_password {
+            "passkey_added_instead_of_password"
+        } else {
+            "passkey_added"
+        };
+        self.sign_in_changed(
             &mut tx,
+            &a,
             &ctx,
-            now,
-            Some(&a),
-            AuditAction::Update,
-            AuditOutcome::Allowed,
-            Some(if c.instead_of_password {
-                "passkey_added_instead_of_password"
-            } else {
-                "passkey_added"
-            }),
+            session_token,
+            mail,
+            "passkey_changed",
+            reason,
         )
         .await?;
         tx.commit().await?;
@@ -559,7 +561,6 @@ impl Services {
             ReauthOutcome::Ok => {}
             other => return Ok(PasskeyRemoval::Refused(other)),
         }
-        let now = self.now();
         let mut tx = self.db().begin().await?;
         let gone = crate::sql::query(
             "DELETE FROM passkey WHERE id = $1 AND account_id = $2 RETURNING name",
@@ -573,18 +574,15 @@ impl Services {
             return Ok(PasskeyRemoval::NotFound);
         };
         let name = s(&gone, "name")?;
-        self.end_sessions(&mut tx, &a.id, Some(session_token), "credentials_changed")
-            .await?;
         let mail = crate::texts::passkey_changed(a.voice(), false, &name, false);
-        mail_holder(&mut tx, now, &a, mail, "passkey_changed").await?;
-        audit_account(
+        self.sign_in_changed(
             &mut tx,
+            &a,
             &ctx,
-            now,
-            Some(&a),
-            AuditAction::Update,
-            AuditOutcome::Allowed,
-            Some("passkey_removed"),
+            session_token,
+            mail,
+            "passkey_changed",
+            "passkey_removed",
         )
         .await?;
         tx.commit().await?;
@@ -617,20 +615,17 @@ impl Services {
         let (rcr, state) = wa
             .start_passkey_authentication(&keys)
             .map_err(internal("authentication"))?;
-        let token = self
-            .keep_ceremony(
-                "second_step",
-                Some(&account.id),
-                Some(&sha(session_token)),
-                serde_json::to_string(&state).map_err(json_err)?,
-                None,
-                false,
-            )
-            .await?;
-        Ok(Some(Ceremony {
-            token,
-            options: serde_json::to_string(&rcr).map_err(json_err)?,
-        }))
+        self.keep_ceremony(
+            "second_step",
+            Some(&account.id),
+            Some(&sha(session_token)),
+            &state,
+            &rcr,
+            None,
+            false,
+        )
+        .await
+        .map(Some)
     }
 
     /// Finishes the second step with the browser's answer: a passkey of
@@ -805,20 +800,9 @@ impl Services {
             .map_err(internal("discoverable authentication"))?;
         // A button starts it, not the address field's autofill.
         rcr.mediation = None;
-        let token = self
-            .keep_ceremony(
-                "sign_in",
-                None,
-                None,
-                serde_json::to_string(&state).map_err(json_err)?,
-                None,
-                false,
-            )
-            .await?;
-        Ok(Some(Ceremony {
-            token,
-            options: serde_json::to_string(&rcr).map_err(json_err)?,
-        }))
+        self.keep_ceremony("sign_in", None, None, &state, &rcr, None, false)
+            .await
+            .map(Some)
     }
 
     /// Finishes signing in with a passkey alone. Only a passkey its holder
