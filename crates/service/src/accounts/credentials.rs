@@ -4,8 +4,8 @@
 //! holder gets an e-mail and every other session of the account ends.
 //! (Linking an app at the first sign-in of staff goes with the sign-in
 //! itself: the password was just given.)
-use super::identifiers::{Reauth, ReauthOutcome};
 use super::account_ctx;
+use super::identifiers::{Reauth, ReauthOutcome};
 use crate::error::Result;
 use crate::Services;
 
